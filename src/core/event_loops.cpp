@@ -1,0 +1,110 @@
+#include "core/event_loops.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace netra::core {
+
+namespace {
+// Lets EventLoops shut every context down before destroying any: a handler pending on one loop
+// may hold a work-tracking executor of another, and must not outlive it.
+class LoopContext : public asio::io_context {
+ public:
+  LoopContext() : asio::io_context(1) {}
+  using asio::io_context::shutdown;
+};
+}  // namespace
+
+struct EventLoops::Loop {
+  explicit Loop(std::string name) : activity(std::move(name)), heartbeat(io) {}
+
+  LoopContext io;
+  LoopActivity activity;
+  asio::steady_timer heartbeat;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::thread thread;
+  // Shared with the thread so a detached thread never touches a destroyed Loop's flag.
+  std::shared_ptr<std::atomic<bool>> finished = std::make_shared<std::atomic<bool>>(false);
+};
+
+namespace {
+void schedule_beat(asio::steady_timer& timer, LoopActivity& activity,
+                   std::chrono::milliseconds period) {
+  timer.expires_after(period);
+  timer.async_wait([&timer, &activity, period](boost::system::error_code ec) {
+    if (ec) return;
+    activity.beat();
+    schedule_beat(timer, activity, period);
+  });
+}
+}  // namespace
+
+EventLoops::EventLoops(size_t count, std::chrono::milliseconds heartbeat) : heartbeat_(heartbeat) {
+  for (size_t i = 0; i < std::max<size_t>(count, 1); ++i) {
+    loops_.push_back(std::make_unique<Loop>("loop-" + std::to_string(i)));
+  }
+}
+
+EventLoops::~EventLoops() {
+  stop(std::chrono::milliseconds(1000));
+  for (auto& loop : loops_) {
+    if (loop) loop->io.shutdown();
+  }
+}
+
+asio::io_context& EventLoops::context(size_t i) { return loops_.at(i)->io; }
+
+asio::any_io_executor EventLoops::next_executor() {
+  return loops_[next_.fetch_add(1, std::memory_order_relaxed) % loops_.size()]->io.get_executor();
+}
+
+std::vector<const LoopActivity*> EventLoops::activities() const {
+  std::vector<const LoopActivity*> out;
+  for (const auto& loop : loops_) out.push_back(&loop->activity);
+  return out;
+}
+
+void EventLoops::start() {
+  for (auto& loop : loops_) {
+    loop->work.emplace(loop->io.get_executor());
+    schedule_beat(loop->heartbeat, loop->activity, heartbeat_);
+    loop->thread = std::thread([l = loop.get(), finished = loop->finished] {
+      l->activity.attach_current_thread();
+      l->activity.beat();
+      l->io.run();
+      finished->store(true);
+    });
+  }
+}
+
+size_t EventLoops::stop(std::chrono::milliseconds grace) {
+  if (stopped_) return 0;
+  stopped_ = true;
+  for (auto& loop : loops_) {
+    loop->work.reset();
+    loop->io.stop();
+  }
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  size_t abandoned = 0;
+  for (auto& loop : loops_) {
+    if (!loop->thread.joinable()) continue;
+    while (!loop->finished->load() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (loop->finished->load()) {
+      loop->thread.join();
+    } else {
+      // The thread is inside a handler that blocks; it still uses the Loop, so leak it.
+      loop->thread.detach();
+      (void)loop.release();
+      ++abandoned;
+    }
+  }
+  return abandoned;
+}
+
+}  // namespace netra::core

@@ -1,0 +1,48 @@
+// EventLoops: the service's event-loop threads, one io_context each so the Watchdog can tell
+// which loop stalled. Each loop beats a heartbeat that the Watchdog samples.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "core/loop_activity.hpp"
+
+namespace netra::core {
+
+namespace asio = boost::asio;
+
+class EventLoops {
+ public:
+  // `heartbeat` is how often each loop records that it turned; keep it well under the watchdog
+  // threshold.
+  EventLoops(size_t count, std::chrono::milliseconds heartbeat);
+  ~EventLoops();
+  EventLoops(const EventLoops&) = delete;
+  EventLoops& operator=(const EventLoops&) = delete;
+
+  size_t size() const { return loops_.size(); }
+  asio::io_context& context(size_t i);
+  // Round-robin over the loops; thread-safe.
+  asio::any_io_executor next_executor();
+  std::vector<const LoopActivity*> activities() const;
+
+  // Starts one thread per loop. Called once.
+  void start();
+  // Stops the loops and joins every thread that ends within `grace`. A thread stuck in a
+  // blocking handler is detached (and its loop leaked) rather than joined: shutdown never hangs.
+  // Returns how many threads were abandoned.
+  size_t stop(std::chrono::milliseconds grace);
+
+ private:
+  struct Loop;
+  std::vector<std::unique_ptr<Loop>> loops_;
+  std::chrono::milliseconds heartbeat_;
+  std::atomic<size_t> next_{0};
+  bool stopped_ = false;
+};
+
+}  // namespace netra::core

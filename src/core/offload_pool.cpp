@@ -1,0 +1,113 @@
+#include "core/offload_pool.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <thread>
+#include <vector>
+
+namespace netra::core {
+
+namespace detail {
+void park_forever(std::shared_ptr<void> handler) {
+  static std::mutex mutex;
+  static auto* parked = new std::vector<std::shared_ptr<void>>();  // never destroyed, on purpose
+  std::lock_guard lock(mutex);
+  parked->push_back(std::move(handler));
+}
+}  // namespace detail
+
+// Owned jointly by the pool and its threads, so a detached thread never outlives what it uses.
+struct OffloadPool::Shared {
+  std::mutex mutex;
+  std::condition_variable work_ready;
+  std::condition_variable thread_finished;
+  std::deque<std::function<void(bool)>> queue;
+  bool stopping = false;
+  size_t busy = 0;
+  size_t running_threads = 0;
+  std::vector<std::thread> threads;
+  std::vector<std::shared_ptr<std::atomic<bool>>> finished;
+};
+
+OffloadPool::OffloadPool(size_t threads, std::string name) : shared_(std::make_shared<Shared>()) {
+  (void)name;
+  const size_t count = std::max<size_t>(threads, 1);
+  shared_->running_threads = count;
+  for (size_t i = 0; i < count; ++i) {
+    auto finished = std::make_shared<std::atomic<bool>>(false);
+    shared_->finished.push_back(finished);
+    shared_->threads.emplace_back([shared = shared_, finished] {
+      std::unique_lock lock(shared->mutex);
+      for (;;) {
+        shared->work_ready.wait(lock, [&] { return shared->stopping || !shared->queue.empty(); });
+        if (shared->stopping) break;
+        auto job = std::move(shared->queue.front());
+        shared->queue.pop_front();
+        ++shared->busy;
+        lock.unlock();
+        job(true);
+        job = nullptr;
+        lock.lock();
+        --shared->busy;
+      }
+      --shared->running_threads;
+      finished->store(true);
+      shared->thread_finished.notify_all();
+    });
+  }
+}
+
+OffloadPool::~OffloadPool() { shutdown(std::chrono::milliseconds(500)); }
+
+bool OffloadPool::submit(std::function<void(bool)> job) {
+  {
+    std::lock_guard lock(shared_->mutex);
+    if (shared_->stopping) return false;
+    shared_->queue.push_back(std::move(job));
+  }
+  shared_->work_ready.notify_one();
+  return true;
+}
+
+size_t OffloadPool::shutdown(std::chrono::milliseconds grace) {
+  std::deque<std::function<void(bool)>> unstarted;
+  std::vector<std::thread> threads;
+  std::vector<std::shared_ptr<std::atomic<bool>>> finished;
+  {
+    std::unique_lock lock(shared_->mutex);
+    if (shared_->stopping && shared_->threads.empty()) return 0;
+    shared_->stopping = true;
+    unstarted.swap(shared_->queue);
+    threads.swap(shared_->threads);
+    finished.swap(shared_->finished);
+    shared_->work_ready.notify_all();
+    shared_->thread_finished.wait_for(lock, grace, [&] { return shared_->running_threads == 0; });
+  }
+  for (auto& job : unstarted) job(false);
+  {
+    std::lock_guard gate_lock(gate_->mutex);
+    gate_->open = false;
+  }
+  size_t abandoned = 0;
+  for (size_t i = 0; i < threads.size(); ++i) {
+    if (finished[i]->load()) {
+      threads[i].join();
+    } else {
+      threads[i].detach();
+      ++abandoned;
+    }
+  }
+  return abandoned;
+}
+
+size_t OffloadPool::busy_threads() const {
+  std::lock_guard lock(shared_->mutex);
+  return shared_->busy;
+}
+
+size_t OffloadPool::thread_count() const {
+  std::lock_guard lock(shared_->mutex);
+  return shared_->running_threads;
+}
+
+}  // namespace netra::core

@@ -1,0 +1,171 @@
+// The engine starts each component the moment its dependencies are up: start-up takes the
+// critical path, not the sum of start times.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "core/engine_harness.hpp"
+
+namespace netra::testing {
+namespace {
+
+using core::Criticality;
+using core::requires_component;
+using core::uses_component;
+using ::testing::ElementsAre;
+
+Script after(std::chrono::milliseconds delay) { return Script{{Behaviour::succeed}, delay}; }
+
+TEST(EngineStart, NoComponentsIsReadyAtOnce) {
+  EngineHarness h;
+  auto report = h.start();
+  EXPECT_EQ(report.outcome, "ready");
+  EXPECT_TRUE(report.components.empty());
+}
+
+TEST(EngineStart, DiamondStartsInCriticalPathTime) {
+  // a(60) -> {b(60), c(120)} -> d(60): critical path a-c-d = 240 ms, sum = 300 ms.
+  EngineHarness h;
+  h.add(spec("a", Criticality::critical), after(60ms));
+  h.add(spec("b", Criticality::critical, {requires_component("a")}), after(60ms));
+  h.add(spec("c", Criticality::critical, {requires_component("a")}), after(120ms));
+  h.add(spec("d", Criticality::critical, {requires_component("b"), requires_component("c")}),
+        after(60ms));
+  auto report = h.start();
+  ASSERT_EQ(report.outcome, "ready");
+  EXPECT_GE(report.elapsed_ms, 240);
+  EXPECT_LT(report.elapsed_ms, 290) << "b and c must start together, not one after the other";
+
+  const auto* b = report.find("b");
+  const auto* c = report.find("c");
+  const auto* d = report.find("d");
+  // b and c both start right after a.
+  EXPECT_NEAR(b->started_at_ms, c->started_at_ms, 15);
+  // d waited for c (about 180 ms), and its own start time is counted apart.
+  EXPECT_GE(d->waited_ms, 180);
+  EXPECT_LT(d->took_ms, 100);
+  std::vector<std::string> chain;
+  for (const auto& hop : report.critical_chain) chain.push_back(hop.name);
+  EXPECT_THAT(chain, ElementsAre("d", "c", "a"));
+}
+
+TEST(EngineStart, WideRandomDagStartsInCriticalPathTime) {
+  std::mt19937 random(42);
+  const int n = 80;
+  std::vector<int> delay(n);
+  std::vector<std::vector<int>> deps(n);
+  EngineHarness h;
+  for (int i = 0; i < n; ++i) {
+    delay[i] = 5 + static_cast<int>(random() % 20);
+    std::vector<core::Dependency> edges;
+    for (int j = 0; j < i; ++j) {
+      if (random() % 12 == 0) {
+        deps[i].push_back(j);
+        edges.push_back(random() % 2 ? requires_component("c" + std::to_string(j))
+                                     : uses_component("c" + std::to_string(j)));
+      }
+    }
+    h.add(spec("c" + std::to_string(i), Criticality::high, edges),
+          after(std::chrono::milliseconds(delay[i])));
+  }
+  std::vector<int> finish(n, 0);
+  int critical_path = 0;
+  long sum = 0;
+  for (int i = 0; i < n; ++i) {
+    int begin = 0;
+    for (int j : deps[i]) begin = std::max(begin, finish[j]);
+    finish[i] = begin + delay[i];
+    critical_path = std::max(critical_path, finish[i]);
+    sum += delay[i];
+  }
+  auto report = h.start();
+  ASSERT_EQ(report.outcome, "ready");
+  EXPECT_GE(report.elapsed_ms, critical_path);
+  // Generous bound for a loaded sanitizer build; the sum is several times larger.
+  EXPECT_LT(report.elapsed_ms, critical_path + 100) << "critical path " << critical_path;
+  EXPECT_GT(sum, 3 * (critical_path + 100));
+}
+
+TEST(EngineStart, SoftDependencyOrdersStartButIsNotRequired) {
+  EngineHarness h;
+  h.add(spec("redis", Criticality::high), Script{{Behaviour::fail}});
+  h.add(spec("auth", Criticality::high, {uses_component("redis")}), after(0ms));
+  auto report = h.start();
+  EXPECT_EQ(report.outcome, "degraded");
+  EXPECT_EQ(report.find("redis")->state, core::ComponentState::degraded);
+  EXPECT_EQ(report.find("auth")->state, core::ComponentState::ready);
+  EXPECT_GE(h.journal().index_of("start auth #1"), h.journal().index_of("start redis #1"));
+}
+
+TEST(EngineStart, MinimalProfileStartsOnlyCriticalComponents) {
+  core::EngineOptions options;
+  options.profile.kind = core::Profile::Kind::minimal;
+  EngineHarness h(options);
+  h.add(spec("database", Criticality::critical));
+  h.add(spec("clickhouse", Criticality::medium));
+  h.add(spec("api", Criticality::critical, {requires_component("database"), uses_component("clickhouse")}));
+  auto report = h.start();
+  EXPECT_EQ(report.outcome, "ready");
+  EXPECT_EQ(report.find("clickhouse")->state, core::ComponentState::disabled);
+  EXPECT_EQ(report.find("api")->state, core::ComponentState::ready);
+  EXPECT_EQ(h.journal().index_of("start clickhouse #1"), -1);
+}
+
+TEST(EngineStart, DisabledComponentSkipsWhatRequiresIt) {
+  core::EngineOptions options;
+  options.profile.disabled = {"clickhouse"};
+  EngineHarness h(options);
+  h.add(spec("clickhouse", Criticality::medium));
+  h.add(spec("analytics", Criticality::medium, {requires_component("clickhouse")}));
+  auto report = h.start();
+  EXPECT_EQ(report.outcome, "degraded");
+  EXPECT_EQ(report.find("clickhouse")->state, core::ComponentState::disabled);
+  EXPECT_EQ(report.find("analytics")->state, core::ComponentState::skipped);
+  EXPECT_EQ(report.find("analytics")->reason, "requires clickhouse, which is disabled");
+}
+
+TEST(EngineStart, StopRunsInReverseDependencyOrder) {
+  EngineHarness h;
+  h.add(spec("database", Criticality::critical));
+  h.add(spec("auth", Criticality::high, {requires_component("database")}));
+  h.add(spec("api", Criticality::critical, {requires_component("database"), uses_component("auth")}));
+  ASSERT_EQ(h.start().outcome, "ready");
+  h.stop();
+  auto& j = h.journal();
+  EXPECT_LT(j.index_of("stop api"), j.index_of("stop auth"));
+  EXPECT_LT(j.index_of("stop auth"), j.index_of("stop database"));
+  for (const auto& c : h.engine().report().components) {
+    EXPECT_EQ(c.state, core::ComponentState::stopped) << c.name;
+  }
+}
+
+TEST(EngineStart, StuckStopIsAbandonedAfterItsTimeout) {
+  EngineHarness h;
+  h.add(spec("database", Criticality::critical));
+  Script stuck;
+  stuck.stop_behaviour = Behaviour::hang_ignoring_cancel;
+  auto settings = EngineHarness::fast();
+  settings.stop_timeout = 100ms;
+  h.add(spec("api", Criticality::critical, {requires_component("database")}), stuck, settings);
+  ASSERT_EQ(h.start().outcome, "ready");
+  const auto began = std::chrono::steady_clock::now();
+  h.stop();
+  const auto took = std::chrono::steady_clock::now() - began;
+  EXPECT_LT(took, 600ms);
+  EXPECT_GE(h.journal().index_of("stop database"), 0) << "database must still be stopped";
+  EXPECT_EQ(h.engine().report().find("api")->error, "stop: timed out after 100 ms (stop)");
+}
+
+TEST(EngineStart, EveryEventNamesItsComponent) {
+  EngineHarness h;
+  h.add(spec("database", Criticality::critical));
+  h.start();
+  auto events = h.events();
+  ASSERT_FALSE(events.empty());
+  for (const auto& e : events) EXPECT_EQ(e.component, "database");
+  EXPECT_EQ(events.front().message, "starting (attempt 1 of 1)");
+}
+
+}  // namespace
+}  // namespace netra::testing
