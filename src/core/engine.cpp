@@ -193,6 +193,7 @@ void Engine::Impl::evaluate(size_t i) {
     if (edge.kind != DependencyKind::hard || dep.state == ComponentState::ready) continue;
     r.state = ComponentState::skipped;
     r.outcome = "skipped";
+    r.settled_at = options_.clock->now();
     r.reason = fmt::format("requires {}, which is {}", dep.component->name(), to_string(dep.state));
     emit(i, failure_severity(i), "skipped: " + r.reason);
     settle(i);
@@ -311,7 +312,7 @@ void Engine::Impl::on_start_succeeded(size_t i) {
   r.ready_at = now;
   r.error.clear();
   r.background = false;
-  if (!r.settled) r.settled_at = now;
+  if (r.settled_at == Clock::time_point{}) r.settled_at = now;
   emit(i, EventSeverity::info,
        fmt::format("{} in {:.1f} ms ({})", healed ? "recovered" : "ready",
                    r.history.back().took_ms, attempt_text(i)));
@@ -382,7 +383,7 @@ void Engine::Impl::declare_degraded(size_t i, const std::string& why) {
     r.first_attempt = options_.clock->now();
     r.waited_ms = offset_ms(r.first_attempt);
   }
-  if (!r.settled) r.settled_at = options_.clock->now();
+  if (r.settled_at == Clock::time_point{}) r.settled_at = options_.clock->now();
   emit(i, failure_severity(i), "degraded: " + why + "; retrying in the background");
   if (!r.settled) settle(i);
   schedule_retry(i, std::max(1, r.attempts), true);
@@ -417,6 +418,7 @@ void Engine::Impl::heal_dependents(size_t i) {
     emit(d, EventSeverity::info, "starting now that " + records_[i].component->name() + " is ready");
     dependent.reason.clear();
     dependent.attempts = 0;
+    dependent.settled_at = {};  // its start-up clock runs again
     launch(d);
   }
 }
@@ -440,6 +442,7 @@ void Engine::Impl::fail_startup(std::string failure) {
     } else if (r.state == ComponentState::waiting) {
       r.state = ComponentState::skipped;
       r.outcome = "skipped";
+      r.settled_at = now;
       r.reason = "start-up abandoned: " + failure_;
     }
   }

@@ -17,13 +17,14 @@ ComponentReport Engine::Impl::build_component_report(size_t i) const {
   }
   const bool started = phase_ != Phase::idle;
   const auto now = options_.clock->now();
+  // Until it settles (ready, degraded, failed, skipped) its clock is still running.
+  const auto end = r.settled_at != Clock::time_point{} ? r.settled_at : now;
   if (r.launched) {
     c.waited_ms = r.waited_ms;
     c.started_at_ms = offset_ms(r.first_attempt);
-    const auto end = r.settled ? r.settled_at : now;
     c.took_ms = elapsed_ms(r.first_attempt, end);
-  } else if (started && node.enabled && !r.settled) {
-    c.waited_ms = offset_ms(now);
+  } else if (started && node.enabled) {
+    c.waited_ms = offset_ms(end);
   }
   if (r.ready_at != Clock::time_point{}) c.ready_at_ms = offset_ms(r.ready_at);
   c.attempts = r.attempts;

@@ -122,9 +122,14 @@ TEST(EngineFailure, CriticalFailureStopsWhatStartedInReverseOrderAndNamesTheCulp
 }
 
 TEST(EngineFailure, DegradedSkipsDependentsThenHealsThemInTheBackground) {
-  EngineHarness h;
-  // redis fails its only start-up attempt, then recovers on the first background retry.
-  h.add(spec("redis", Criticality::high), Script{{Behaviour::fail, Behaviour::succeed}});
+  core::EngineOptions options;
+  options.random = [] { return 0.5; };
+  EngineHarness h(options);
+  // redis fails its only start-up attempt, then recovers on the first background retry, which
+  // comes 100 ms later (0.5 * 200 ms), well after start-up has finished.
+  auto slow_retry = EngineHarness::fast(1);
+  slow_retry.retry.base = slow_retry.retry.cap = 200ms;
+  h.add(spec("redis", Criticality::high), Script{{Behaviour::fail, Behaviour::succeed}}, slow_retry);
   h.add(spec("pubsub", Criticality::medium, {requires_component("redis")}));
   h.add(spec("api", Criticality::critical, {uses_component("redis")}));
   auto report = h.start();
@@ -134,7 +139,7 @@ TEST(EngineFailure, DegradedSkipsDependentsThenHealsThemInTheBackground) {
   EXPECT_EQ(report.find("pubsub")->reason, "requires redis, which is degraded");
   EXPECT_EQ(report.find("api")->state, ComponentState::ready);
 
-  // Background retry within the backoff cap (40 ms) heals redis and then starts pubsub.
+  // The background retry heals redis and then starts pubsub.
   const auto deadline = Clock::now() + 2s;
   while (Clock::now() < deadline &&
          h.engine().report().find("pubsub")->state != ComponentState::ready) {

@@ -1,0 +1,107 @@
+#include "app/cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "app/build_info.hpp"
+#include "app/config.hpp"
+#include "app/graph_export.hpp"
+#include "app/serve.hpp"
+#include "core/component_graph.hpp"
+#include "telemetry/logging.hpp"
+
+namespace netra::app {
+namespace {
+
+struct CommonFlags {
+  std::string config_file;
+  std::string profile;
+  std::string disable;
+  std::string log_format;
+  std::vector<std::string> sets;  // key=value
+};
+
+ConfigInputs inputs_from(const CommonFlags& flags, const ComponentCatalog& catalog) {
+  ConfigInputs inputs;
+  if (!flags.config_file.empty()) inputs.file = flags.config_file;
+  inputs.environment = process_environment();
+  inputs.component_names = names_of(catalog);
+  for (const auto& set : flags.sets) {
+    const auto eq = set.find('=');
+    if (eq == std::string::npos) throw ConfigError({"--set " + set + ": expected KEY=VALUE"});
+    inputs.flags.push_back({set.substr(0, eq), set.substr(eq + 1), "--set " + set.substr(0, eq)});
+  }
+  if (!flags.profile.empty()) inputs.flags.push_back({"profile", flags.profile, "--profile"});
+  if (!flags.disable.empty()) inputs.flags.push_back({"disabled", flags.disable, "--disable"});
+  if (!flags.log_format.empty()) inputs.flags.push_back({"log.format", flags.log_format, "--log-format"});
+  return inputs;
+}
+
+void print_errors(const std::string& what, const std::vector<std::string>& errors) {
+  std::cerr << "netra: " << what << ":\n";
+  for (const auto& e : errors) std::cerr << "  " << e << "\n";
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv, const ComponentCatalog& catalog) {
+  CLI::App app{"netra: the backend of the Netra AI-spend optimization platform"};
+  app.fallthrough();
+  app.require_subcommand(0, 1);
+  CommonFlags flags;
+  app.add_option("--config", flags.config_file, "TOML configuration file")->check(CLI::ExistingFile);
+  app.add_option("--profile", flags.profile, "full | minimal");
+  app.add_option("--disable", flags.disable, "components not to start: NAME[,NAME]");
+  app.add_option("--log-format", flags.log_format, "auto | text | json");
+  app.add_option("--set", flags.sets, "override any key: section.key=value (repeatable)");
+
+  auto* serve_cmd = app.add_subcommand("serve", "run the service (the default)");
+  auto* check_cmd = app.add_subcommand("check", "validate configuration and the component graph, print the start plan");
+  auto* graph_cmd = app.add_subcommand("graph", "print the component graph");
+  std::string graph_format = "dot";
+  graph_cmd->add_option("--format", graph_format, "dot | mermaid")->check(CLI::IsMember({"dot", "mermaid"}));
+  auto* version_cmd = app.add_subcommand("version", "print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitConfigError;
+  }
+
+  if (version_cmd->parsed()) {
+    std::cout << fmt::format("netra {} (commit {})\n", kVersion, kCommit);
+    return kExitOk;
+  }
+
+  std::optional<Config> config;
+  try {
+    config = Config::load(inputs_from(flags, catalog));
+  } catch (const ConfigError& e) {
+    print_errors("configuration error", e.errors());
+    return kExitConfigError;
+  }
+  telemetry::init_logging(telemetry::resolve_log_format(config->string("log.format")),
+                          config->string("log.level"));
+
+  try {
+    if (check_cmd->parsed() || graph_cmd->parsed()) {
+      const auto graph = core::ComponentGraph::build(specs_of(catalog), config->profile());
+      if (check_cmd->parsed()) {
+        std::cout << start_plan(graph, *config) << "configuration ok\n";
+      } else {
+        std::cout << (graph_format == "mermaid" ? to_mermaid(graph) : to_dot(graph));
+      }
+      return kExitOk;
+    }
+    (void)serve_cmd;
+    return serve(*config, catalog);
+  } catch (const core::GraphError& e) {
+    print_errors("component graph error", e.errors());
+    return kExitConfigError;
+  }
+}
+
+}  // namespace netra::app

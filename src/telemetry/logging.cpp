@@ -1,0 +1,87 @@
+#include "telemetry/logging.hpp"
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+namespace netra::telemetry {
+namespace {
+
+// {"ts":"2026-11-28T00:00:00.123Z","level":"info","component":"database","msg":"ready"}
+class JsonFormatter final : public spdlog::formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    using namespace std::chrono;
+    const auto since_epoch = msg.time.time_since_epoch();
+    const auto secs = duration_cast<seconds>(since_epoch);
+    const auto millis = duration_cast<milliseconds>(since_epoch - secs).count();
+    const std::time_t t = secs.count();
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char stamp[96];
+    std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(millis));
+    nlohmann::json line = {
+        {"ts", stamp},
+        {"level", std::string(spdlog::level::to_string_view(msg.level).data(),
+                              spdlog::level::to_string_view(msg.level).size())},
+        {"component", std::string(msg.logger_name.data(), msg.logger_name.size())},
+        {"msg", std::string(msg.payload.data(), msg.payload.size())},
+    };
+    // Replace invalid UTF-8 rather than throwing from inside the logger.
+    const auto text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    dest.append(text.data(), text.data() + text.size());
+    dest.push_back('\n');
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
+};
+
+std::mutex g_mutex;
+spdlog::sink_ptr g_sink;
+spdlog::level::level_enum g_level = spdlog::level::info;
+
+spdlog::sink_ptr sink_locked() {
+  if (!g_sink) {
+    g_sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+    g_sink->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v");
+  }
+  return g_sink;
+}
+
+}  // namespace
+
+LogFormat resolve_log_format(std::string_view setting) {
+  if (setting == "text") return LogFormat::text;
+  if (setting == "json") return LogFormat::json;
+  return ::isatty(STDERR_FILENO) ? LogFormat::text : LogFormat::json;
+}
+
+void init_logging(LogFormat format, std::string_view level) {
+  std::lock_guard lock(g_mutex);
+  auto sink = sink_locked();
+  if (format == LogFormat::json) {
+    sink->set_formatter(std::make_unique<JsonFormatter>());
+  } else {
+    sink->set_formatter(std::make_unique<spdlog::pattern_formatter>(
+        "%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v"));
+  }
+  g_level = spdlog::level::from_str(std::string(level));
+  spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->set_level(g_level); });
+}
+
+std::shared_ptr<spdlog::logger> logger(const std::string& component) {
+  std::lock_guard lock(g_mutex);
+  if (auto existing = spdlog::get(component)) return existing;
+  auto made = std::make_shared<spdlog::logger>(component, sink_locked());
+  made->set_level(g_level);
+  made->flush_on(spdlog::level::trace);
+  spdlog::register_logger(made);
+  return made;
+}
+
+}  // namespace netra::telemetry
