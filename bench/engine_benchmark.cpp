@@ -34,7 +34,9 @@ class SleepComponent final : public core::Component {
     }
     co_return core::Status::ok();
   }
-  asio::awaitable<core::Status> stop(core::LifecycleContext&) override { co_return core::Status::ok(); }
+  asio::awaitable<core::Status> stop(core::LifecycleContext&) override {
+    co_return core::Status::ok();
+  }
 
  private:
   microseconds delay_;
@@ -62,7 +64,8 @@ Dag random_dag(int n, microseconds min_delay, microseconds max_delay, unsigned s
       begin = std::max(begin, finish[j]);
     }
     const auto span = max_delay.count() - min_delay.count();
-    const microseconds delay(min_delay.count() + (span > 0 ? static_cast<long>(random() % span) : 0));
+    const microseconds delay(min_delay.count() +
+                             (span > 0 ? static_cast<long>(random() % span) : 0));
     finish[i] = begin + delay.count() / 1000.0;
     dag.critical_path_ms = std::max(dag.critical_path_ms, finish[i]);
     dag.specs.push_back(std::move(spec));
@@ -100,11 +103,17 @@ void BM_StartNoOpComponents(benchmark::State& state) {
     state.SetIterationTime(ms / 1000.0);
     total_ms += ms;
   }
-  state.counters["us_per_component"] = total_ms * 1000.0 / n / static_cast<double>(state.iterations());
+  state.counters["us_per_component"] =
+      total_ms * 1000.0 / n / static_cast<double>(state.iterations());
   offload.shutdown(std::chrono::milliseconds(100));
   loops.stop(std::chrono::seconds(1));
 }
-BENCHMARK(BM_StartNoOpComponents)->Arg(10)->Arg(100)->Arg(1000)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_StartNoOpComponents)
+    ->Arg(10)
+    ->Arg(100)
+    ->Arg(1000)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 
 void BM_RandomDag200WithSleeps(benchmark::State& state) {
   core::EventLoops loops(2, std::chrono::milliseconds(50));
@@ -122,7 +131,10 @@ void BM_RandomDag200WithSleeps(benchmark::State& state) {
   offload.shutdown(std::chrono::milliseconds(100));
   loops.stop(std::chrono::seconds(1));
 }
-BENCHMARK(BM_RandomDag200WithSleeps)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(30);
+BENCHMARK(BM_RandomDag200WithSleeps)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(30);
 
 }  // namespace
 

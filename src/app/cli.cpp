@@ -1,8 +1,8 @@
 #include "app/cli.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "app/build_info.hpp"
@@ -35,7 +35,8 @@ ConfigInputs inputs_from(const CommonFlags& flags, const ComponentCatalog& catal
   }
   if (!flags.profile.empty()) inputs.flags.push_back({"profile", flags.profile, "--profile"});
   if (!flags.disable.empty()) inputs.flags.push_back({"disabled", flags.disable, "--disable"});
-  if (!flags.log_format.empty()) inputs.flags.push_back({"log.format", flags.log_format, "--log-format"});
+  if (!flags.log_format.empty())
+    inputs.flags.push_back({"log.format", flags.log_format, "--log-format"});
   return inputs;
 }
 
@@ -51,17 +52,20 @@ int run_cli(int argc, char** argv, const ComponentCatalog& catalog) {
   app.fallthrough();
   app.require_subcommand(0, 1);
   CommonFlags flags;
-  app.add_option("--config", flags.config_file, "TOML configuration file")->check(CLI::ExistingFile);
+  app.add_option("--config", flags.config_file, "TOML configuration file")
+      ->check(CLI::ExistingFile);
   app.add_option("--profile", flags.profile, "full | minimal");
   app.add_option("--disable", flags.disable, "components not to start: NAME[,NAME]");
   app.add_option("--log-format", flags.log_format, "auto | text | json");
   app.add_option("--set", flags.sets, "override any key: section.key=value (repeatable)");
 
   auto* serve_cmd = app.add_subcommand("serve", "run the service (the default)");
-  auto* check_cmd = app.add_subcommand("check", "validate configuration and the component graph, print the start plan");
+  auto* check_cmd = app.add_subcommand(
+      "check", "validate configuration and the component graph, print the start plan");
   auto* graph_cmd = app.add_subcommand("graph", "print the component graph");
   std::string graph_format = "dot";
-  graph_cmd->add_option("--format", graph_format, "dot | mermaid")->check(CLI::IsMember({"dot", "mermaid"}));
+  graph_cmd->add_option("--format", graph_format, "dot | mermaid")
+      ->check(CLI::IsMember({"dot", "mermaid"}));
   auto* version_cmd = app.add_subcommand("version", "print the version");
 
   try {

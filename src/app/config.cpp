@@ -1,9 +1,10 @@
 #include "app/config.hpp"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <toml++/toml.h>
 
 #include "app/config_schema.hpp"
 #include "core/did_you_mean.hpp"
@@ -12,12 +13,6 @@ extern char** environ;
 
 namespace netra::app {
 namespace {
-
-std::string join(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& line : lines) out += (out.empty() ? "" : "\n") + line;
-  return out;
-}
 
 std::string env_name(const std::string& key) {
   std::string name = "NETRA_";
@@ -47,7 +42,8 @@ std::optional<ConfigValue> parse_text(const KeySpec& spec, std::string_view text
     case ValueType::integer: {
       int64_t value = 0;
       auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-      if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+      if (ec != std::errc() || end != text.data() + text.size() || text.empty())
+        return std::nullopt;
       return value;
     }
     case ValueType::boolean: {
@@ -57,7 +53,8 @@ std::optional<ConfigValue> parse_text(const KeySpec& spec, std::string_view text
       if (lower == "false" || lower == "0" || lower == "no" || lower == "off") return false;
       return std::nullopt;
     }
-    case ValueType::string: return std::string(text);
+    case ValueType::string:
+      return std::string(text);
     case ValueType::string_list: {
       std::vector<std::string> items;
       size_t start = 0;
@@ -249,9 +246,6 @@ class Loader {
 
 }  // namespace
 
-ConfigError::ConfigError(std::vector<std::string> errors)
-    : std::runtime_error(join(errors)), errors_(std::move(errors)) {}
-
 Config Config::load(const ConfigInputs& inputs) {
   Config config;
   for (auto& [key, value] : Loader(inputs).load(inputs)) {
@@ -266,19 +260,26 @@ const Config::Entry& Config::entry(const std::string& key) const {
   return it->second;
 }
 
-int64_t Config::integer(const std::string& key) const { return std::get<int64_t>(entry(key).value); }
-bool Config::boolean(const std::string& key) const { return std::get<bool>(entry(key).value); }
+int64_t Config::integer(const std::string& key) const {
+  return std::get<int64_t>(entry(key).value);
+}
+bool Config::boolean(const std::string& key) const {
+  return std::get<bool>(entry(key).value);
+}
 const std::string& Config::string(const std::string& key) const {
   return std::get<std::string>(entry(key).value);
 }
 const std::vector<std::string>& Config::list(const std::string& key) const {
   return std::get<std::vector<std::string>>(entry(key).value);
 }
-std::string Config::source(const std::string& key) const { return entry(key).source; }
+std::string Config::source(const std::string& key) const {
+  return entry(key).source;
+}
 
 core::Profile Config::profile() const {
   core::Profile profile;
-  profile.kind = string("profile") == "minimal" ? core::Profile::Kind::minimal : core::Profile::Kind::full;
+  profile.kind =
+      string("profile") == "minimal" ? core::Profile::Kind::minimal : core::Profile::Kind::full;
   for (const auto& name : list("disabled")) profile.disabled.insert(name);
   return profile;
 }

@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <variant>
 #include <vector>
@@ -18,24 +17,20 @@ namespace netra::app {
 using ConfigValue = std::variant<int64_t, bool, std::string, std::vector<std::string>>;
 
 // Every problem found while loading, each naming the key and where its value came from.
-class ConfigError : public std::runtime_error {
+class ConfigError : public core::ConfigurationError {
  public:
-  explicit ConfigError(std::vector<std::string> errors);
-  const std::vector<std::string>& errors() const { return errors_; }
-
- private:
-  std::vector<std::string> errors_;
+  using core::ConfigurationError::ConfigurationError;
 };
 
 struct ConfigInputs {
-  std::optional<std::string> file;                   // --config
-  std::map<std::string, std::string> environment;   // the process environment
+  std::optional<std::string> file;                 // --config
+  std::map<std::string, std::string> environment;  // the process environment
   struct Flag {
     std::string key;   // dotted key it sets
     std::string text;  // the value as typed
     std::string name;  // the flag, for messages: "--profile", "--set server.port"
   };
-  std::vector<Flag> flags;  // in command-line order; a later one wins
+  std::vector<Flag> flags;                   // in command-line order; a later one wins
   std::vector<std::string> component_names;  // for components.<name>.* keys
 };
 

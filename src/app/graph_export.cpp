@@ -37,7 +37,9 @@ std::string to_mermaid(const core::ComponentGraph& graph) {
   std::string out = "graph BT\n";
   auto id = [](const std::string& name) {
     std::string s = name;
-    std::replace_if(s.begin(), s.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+    std::replace_if(
+        s.begin(), s.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); },
+        '_');
     return s;
   };
   for (const auto& node : graph.nodes()) {
@@ -57,9 +59,10 @@ std::string start_plan(const core::ComponentGraph& graph, const Config& config) 
   const auto depths = graph.depths();
   size_t enabled = 0;
   for (const auto& node : graph.nodes()) enabled += node.enabled ? 1 : 0;
-  std::string out = fmt::format("profile {}; {} of {} components enabled; start-up deadline {} ms\n",
-                                config.string("profile"), enabled, graph.nodes().size(),
-                                config.integer("startup.deadline_ms"));
+  std::string out =
+      fmt::format("profile {}; {} of {} components enabled; start-up deadline {} ms\n",
+                  config.string("profile"), enabled, graph.nodes().size(),
+                  config.integer("startup.deadline_ms"));
   if (graph.nodes().empty()) return out;
   out += fmt::format("{:<5} {:<20} {:<9} {:>8} {:>8} {:>8}  {}\n", "WAVE", "COMPONENT", "CRITICAL",
                      "TIMEOUT", "ATTEMPTS", "STOP", "DEPENDENCIES");
@@ -71,8 +74,9 @@ std::string start_plan(const core::ComponentGraph& graph, const Config& config) 
               graph.node(edge.to).spec.name;
     }
     if (!node.enabled) {
-      out += fmt::format("{:<5} {:<20} {:<9} {:>8} {:>8} {:>8}  {} [{}]\n", "-", node.spec.name,
-                         to_string(node.spec.criticality), "-", "-", "-", deps, node.disabled_reason);
+      out +=
+          fmt::format("{:<5} {:<20} {:<9} {:>8} {:>8} {:>8}  {} [{}]\n", "-", node.spec.name,
+                      to_string(node.spec.criticality), "-", "-", "-", deps, node.disabled_reason);
       continue;
     }
     const auto s = config.component_settings(node.spec.name, node.spec.criticality);

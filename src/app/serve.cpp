@@ -1,10 +1,10 @@
 #include "app/serve.hpp"
 
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_future.hpp>
-#include <atomic>
 #include <csignal>
 #include <future>
 #include <nlohmann/json.hpp>
@@ -24,9 +24,12 @@ namespace asio = boost::asio;
 
 spdlog::level::level_enum level_of(core::EventSeverity severity) {
   switch (severity) {
-    case core::EventSeverity::info: return spdlog::level::info;
-    case core::EventSeverity::warning: return spdlog::level::warn;
-    case core::EventSeverity::error: return spdlog::level::err;
+    case core::EventSeverity::info:
+      return spdlog::level::info;
+    case core::EventSeverity::warning:
+      return spdlog::level::warn;
+    case core::EventSeverity::error:
+      return spdlog::level::err;
   }
   return spdlog::level::info;
 }
@@ -90,9 +93,11 @@ int serve(const Config& config, const ComponentCatalog& catalog) {
   core::Watchdog watchdog(loops.activities(), threshold, [](const core::StallReport& r) {
     auto wd = telemetry::logger("watchdog");
     if (r.recovered) {
-      wd->warn("{} turned again after a stall of {} ms in {}", r.loop, r.stalled_for.count(), r.running);
+      wd->warn("{} turned again after a stall of {} ms in {}", r.loop, r.stalled_for.count(),
+               r.running);
     } else {
-      wd->error("{} has not turned for {} ms; running {}", r.loop, r.stalled_for.count(), r.running);
+      wd->error("{} has not turned for {} ms; running {}", r.loop, r.stalled_for.count(),
+                r.running);
     }
   });
 
@@ -101,7 +106,8 @@ int serve(const Config& config, const ComponentCatalog& catalog) {
   auto stop_future = stop_requested.get_future();
   std::atomic<int> signals_seen{0};
   asio::signal_set signals(loops.context(0), SIGINT, SIGTERM);
-  std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int sig) {
+  std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec,
+                                                                      int sig) {
     if (ec) return;
     if (signals_seen.fetch_add(1) == 0) {
       log->info("received {}; shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -115,8 +121,9 @@ int serve(const Config& config, const ComponentCatalog& catalog) {
   };
   signals.async_wait(on_signal);
 
-  log->info("starting {} component(s), profile {}, {} event loop(s), deadline {} ms", catalog.size(),
-            config.string("profile"), loops.size(), config.integer("startup.deadline_ms"));
+  log->info("starting {} component(s), profile {}, {} event loop(s), deadline {} ms",
+            catalog.size(), config.string("profile"), loops.size(),
+            config.integer("startup.deadline_ms"));
   const auto bound = generous_bound(config, catalog);
   auto started = asio::co_spawn(loops.context(0), engine.start(), asio::use_future);
   int exit_code = kExitOk;
@@ -131,7 +138,8 @@ int serve(const Config& config, const ComponentCatalog& catalog) {
       log->error("start-up failed: {}", report.failure);
       exit_code = signals_seen.load() > 0 ? kExitOk : kExitStartupFailed;
     } else {
-      log->info("{} in {:.1f} ms; serving until SIGTERM or SIGINT", report.outcome, report.elapsed_ms);
+      log->info("{} in {:.1f} ms; serving until SIGTERM or SIGINT", report.outcome,
+                report.elapsed_ms);
       stop_future.wait();
     }
   }

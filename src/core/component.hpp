@@ -27,8 +27,12 @@ struct Dependency {
   DependencyKind kind = DependencyKind::hard;
 };
 
-inline Dependency requires_component(std::string name) { return {std::move(name), DependencyKind::hard}; }
-inline Dependency uses_component(std::string name) { return {std::move(name), DependencyKind::soft}; }
+inline Dependency requires_component(std::string name) {
+  return {std::move(name), DependencyKind::hard};
+}
+inline Dependency uses_component(std::string name) {
+  return {std::move(name), DependencyKind::soft};
+}
 
 struct ComponentSpec {
   std::string name;
@@ -41,7 +45,7 @@ struct LifecycleContext {
   int attempt = 1;       // 1-based
   int max_attempts = 1;  // 0 while the engine retries a degraded component in the background
   std::chrono::milliseconds timeout{0};
-  OffloadPool* offload = nullptr;          // for blocking calls; never null when run by the Engine
+  OffloadPool* offload = nullptr;  // for blocking calls; never null when run by the Engine
   std::set<std::string> ready_dependencies;  // those of its dependencies that are ready now
 
   bool dependency_ready(std::string_view name) const {

@@ -9,12 +9,6 @@
 namespace netra::core {
 namespace {
 
-std::string join_lines(const std::vector<std::string>& errors) {
-  std::string out;
-  for (const auto& e : errors) out += (out.empty() ? "" : "\n") + e;
-  return out;
-}
-
 // Every cycle reachable in the graph, each as its path `a -> b -> a`, reported once.
 std::vector<std::string> find_cycles(const std::vector<ComponentGraph::Node>& nodes) {
   enum class Mark { unvisited, on_path, done };
@@ -44,9 +38,6 @@ std::vector<std::string> find_cycles(const std::vector<ComponentGraph::Node>& no
 }
 
 }  // namespace
-
-GraphError::GraphError(std::vector<std::string> errors)
-    : std::runtime_error(join_lines(errors)), errors_(std::move(errors)) {}
 
 ComponentGraph ComponentGraph::build(const std::vector<ComponentSpec>& specs,
                                      const Profile& profile) {
@@ -85,7 +76,8 @@ ComponentGraph ComponentGraph::build(const std::vector<ComponentSpec>& specs,
   for (const auto& name : profile.disabled) {
     auto it = index.find(name);
     if (it == index.end()) {
-      errors.push_back("cannot disable unknown component '" + name + "'" + did_you_mean(name, names));
+      errors.push_back("cannot disable unknown component '" + name + "'" +
+                       did_you_mean(name, names));
       continue;
     }
     graph.nodes_[it->second].enabled = false;

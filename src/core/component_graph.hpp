@@ -3,11 +3,11 @@
 #pragma once
 
 #include <set>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "core/component.hpp"
+#include "core/configuration_error.hpp"
 
 namespace netra::core {
 
@@ -18,14 +18,10 @@ struct Profile {
   std::set<std::string> disabled;  // removed by --disable / DISABLED_COMPONENTS
 };
 
-// A configuration error in the graph or profile; `errors` lists every problem found.
-class GraphError : public std::runtime_error {
+// A configuration error in the graph or profile; `errors()` lists every problem found.
+class GraphError : public ConfigurationError {
  public:
-  explicit GraphError(std::vector<std::string> errors);
-  const std::vector<std::string>& errors() const { return errors_; }
-
- private:
-  std::vector<std::string> errors_;
+  using ConfigurationError::ConfigurationError;
 };
 
 class ComponentGraph {

@@ -21,9 +21,9 @@ enum class ComponentState {
 };
 
 inline constexpr std::array kAllComponentStates = {
-    ComponentState::pending,  ComponentState::waiting,  ComponentState::starting,
-    ComponentState::ready,    ComponentState::degraded, ComponentState::skipped,
-    ComponentState::failed,   ComponentState::disabled, ComponentState::stopping,
+    ComponentState::pending, ComponentState::waiting,  ComponentState::starting,
+    ComponentState::ready,   ComponentState::degraded, ComponentState::skipped,
+    ComponentState::failed,  ComponentState::disabled, ComponentState::stopping,
     ComponentState::stopped,
 };
 

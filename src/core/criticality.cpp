@@ -4,10 +4,14 @@ namespace netra::core {
 
 std::string_view to_string(Criticality c) {
   switch (c) {
-    case Criticality::critical: return "critical";
-    case Criticality::high: return "high";
-    case Criticality::medium: return "medium";
-    case Criticality::low: return "low";
+    case Criticality::critical:
+      return "critical";
+    case Criticality::high:
+      return "high";
+    case Criticality::medium:
+      return "medium";
+    case Criticality::low:
+      return "low";
   }
   return "unknown";
 }

@@ -1,11 +1,12 @@
 // The engine's start-up state machine. Shutdown lives in engine_stop.cpp, reports in
 // engine_report.cpp.
+#include <fmt/format.h>
+
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
 
 #include "core/engine_impl.hpp"
 #include "core/labelled_executor.hpp"
@@ -56,7 +57,9 @@ void Engine::add(std::shared_ptr<Component> component, ComponentSettings setting
   impl_->add(std::move(component), settings);
 }
 
-const ComponentGraph& Engine::plan() { return impl_->plan(); }
+const ComponentGraph& Engine::plan() {
+  return impl_->plan();
+}
 
 asio::awaitable<StartupReport> Engine::start() {
   auto impl = impl_;
@@ -68,7 +71,9 @@ asio::awaitable<void> Engine::stop() {
   co_await asio::co_spawn(impl->strand_, impl->run_stop(), asio::use_awaitable);
 }
 
-StartupReport Engine::report() const { return impl_->report(); }
+StartupReport Engine::report() const {
+  return impl_->report();
+}
 
 Engine::Impl::Impl(asio::any_io_executor control, EngineOptions options)
     : strand_(asio::make_strand(control)),
@@ -110,8 +115,8 @@ const ComponentGraph& Engine::Impl::plan() {
 }
 
 void Engine::Impl::emit(size_t i, EventSeverity severity, std::string message) {
-  queued_events_.push_back({records_[i].component->name(), records_[i].state, severity,
-                            std::move(message)});
+  queued_events_.push_back(
+      {records_[i].component->name(), records_[i].state, severity, std::move(message)});
 }
 
 void Engine::Impl::flush_events() {
@@ -126,10 +131,13 @@ void Engine::Impl::flush_events() {
 
 EventSeverity Engine::Impl::failure_severity(size_t i) const {
   switch (records_[i].component->spec().criticality) {
-    case Criticality::critical: return EventSeverity::error;
+    case Criticality::critical:
+      return EventSeverity::error;
     case Criticality::high:
-    case Criticality::medium: return EventSeverity::warning;
-    case Criticality::low: return EventSeverity::info;
+    case Criticality::medium:
+      return EventSeverity::warning;
+    case Criticality::low:
+      return EventSeverity::info;
   }
   return EventSeverity::warning;
 }
@@ -270,7 +278,8 @@ void Engine::Impl::on_operation_timeout(size_t i, const std::shared_ptr<Operatio
   if (op->done) return;
   abandon(op);
   const auto& r = records_[i];
-  const auto limit = op->kind == OperationKind::start ? r.settings.start_timeout : r.settings.stop_timeout;
+  const auto limit =
+      op->kind == OperationKind::start ? r.settings.start_timeout : r.settings.stop_timeout;
   const std::string text = fmt::format("timed out after {} ms ({})", limit.count(),
                                        op->kind == OperationKind::start ? attempt_text(i) : "stop");
   if (op->kind == OperationKind::start) {
@@ -280,7 +289,8 @@ void Engine::Impl::on_operation_timeout(size_t i, const std::shared_ptr<Operatio
   }
 }
 
-void Engine::Impl::on_operation_done(size_t i, const std::shared_ptr<Operation>& op, Status status) {
+void Engine::Impl::on_operation_done(size_t i, const std::shared_ptr<Operation>& op,
+                                     Status status) {
   if (op->done) {
     // An abandoned attempt finished after all; nothing waits for it any more.
     emit(i, EventSeverity::info,
@@ -314,8 +324,8 @@ void Engine::Impl::on_start_succeeded(size_t i) {
   r.background = false;
   if (r.settled_at == Clock::time_point{}) r.settled_at = now;
   emit(i, EventSeverity::info,
-       fmt::format("{} in {:.1f} ms ({})", healed ? "recovered" : "ready",
-                   r.history.back().took_ms, attempt_text(i)));
+       fmt::format("{} in {:.1f} ms ({})", healed ? "recovered" : "ready", r.history.back().took_ms,
+                   attempt_text(i)));
   if (!r.settled) settle(i);
   if (healed) heal_dependents(i);
 }
@@ -415,7 +425,8 @@ void Engine::Impl::heal_dependents(size_t i) {
       }
     }
     if (!all_ready) continue;
-    emit(d, EventSeverity::info, "starting now that " + records_[i].component->name() + " is ready");
+    emit(d, EventSeverity::info,
+         "starting now that " + records_[i].component->name() + " is ready");
     dependent.reason.clear();
     dependent.attempts = 0;
     dependent.settled_at = {};  // its start-up clock runs again
@@ -472,9 +483,10 @@ void Engine::Impl::on_deadline() {
     for (size_t i : graph_->topological_order()) {
       auto& r = records_[i];
       if (r.settled || !graph_->node(i).enabled) continue;
-      std::string what = r.state == ComponentState::starting
-                             ? fmt::format("{} (starting, {})", r.component->name(), attempt_text(i))
-                             : fmt::format("{} ({})", r.component->name(), to_string(r.state));
+      std::string what =
+          r.state == ComponentState::starting
+              ? fmt::format("{} (starting, {})", r.component->name(), attempt_text(i))
+              : fmt::format("{} ({})", r.component->name(), to_string(r.state));
       pending_at_deadline_.push_back(what);
       if (r.component->spec().criticality == Criticality::critical) {
         critical.push_back(what);
@@ -498,8 +510,9 @@ void Engine::Impl::on_deadline() {
     if (!critical.empty()) {
       std::string names;
       for (const auto& c : critical) names += (names.empty() ? "" : ", ") + c;
-      fail_startup(fmt::format("start-up deadline of {} ms passed with critical component(s) pending: {}",
-                               options_.startup_deadline.count(), names));
+      fail_startup(
+          fmt::format("start-up deadline of {} ms passed with critical component(s) pending: {}",
+                      options_.startup_deadline.count(), names));
       for (size_t i = 0; i < records_.size(); ++i) {
         auto& r = records_[i];
         if (r.component->spec().criticality == Criticality::critical && !r.settled) {

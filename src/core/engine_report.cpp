@@ -47,7 +47,8 @@ StartupReport Engine::Impl::report() const {
     report.elapsed_ms = elapsed_ms(t0_, end);
   }
   if (!graph_) return report;
-  for (size_t i = 0; i < records_.size(); ++i) report.components.push_back(build_component_report(i));
+  for (size_t i = 0; i < records_.size(); ++i)
+    report.components.push_back(build_component_report(i));
   report.critical_chain = compute_critical_chain(report.components);
   return report;
 }

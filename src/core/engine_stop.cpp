@@ -1,8 +1,9 @@
 // Shutdown: components stop in reverse dependency order — each one once everything that depends
 // on it has stopped — concurrently where the graph allows, each under its own stop timeout.
+#include <fmt/format.h>
+
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
 
 #include "core/engine_impl.hpp"
 

@@ -56,7 +56,9 @@ EventLoops::~EventLoops() {
   }
 }
 
-asio::io_context& EventLoops::context(size_t i) { return loops_.at(i)->io; }
+asio::io_context& EventLoops::context(size_t i) {
+  return loops_.at(i)->io;
+}
 
 asio::any_io_executor EventLoops::next_executor() {
   return loops_[next_.fetch_add(1, std::memory_order_relaxed) % loops_.size()]->io.get_executor();

@@ -2,9 +2,9 @@
 // which loop stalled. Each loop beats a heartbeat that the Watchdog samples.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <vector>

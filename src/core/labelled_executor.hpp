@@ -3,8 +3,8 @@
 #pragma once
 
 #include <boost/asio/execution.hpp>
-#include <boost/asio/query.hpp>
 #include <boost/asio/prefer.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/require.hpp>
 #include <type_traits>
 #include <utility>
@@ -30,14 +30,14 @@ class LabelledExecutor {
   }
 
   template <typename Property>
-  auto require(const Property& p) const
-      -> LabelledExecutor<std::decay_t<decltype(boost::asio::require(std::declval<const Inner&>(), p))>> {
+  auto require(const Property& p) const -> LabelledExecutor<
+      std::decay_t<decltype(boost::asio::require(std::declval<const Inner&>(), p))>> {
     return {boost::asio::require(inner_, p), label_};
   }
 
   template <typename Property>
-  auto prefer(const Property& p) const
-      -> LabelledExecutor<std::decay_t<decltype(boost::asio::prefer(std::declval<const Inner&>(), p))>> {
+  auto prefer(const Property& p) const -> LabelledExecutor<
+      std::decay_t<decltype(boost::asio::prefer(std::declval<const Inner&>(), p))>> {
     return {boost::asio::prefer(inner_, p), label_};
   }
 

@@ -5,8 +5,12 @@ namespace {
 thread_local LoopActivity* t_current_loop = nullptr;
 }
 
-void LoopActivity::attach_current_thread() { t_current_loop = this; }
-LoopActivity* LoopActivity::current() { return t_current_loop; }
+void LoopActivity::attach_current_thread() {
+  t_current_loop = this;
+}
+LoopActivity* LoopActivity::current() {
+  return t_current_loop;
+}
 
 ActivityScope::ActivityScope(const char* label) : loop_(t_current_loop) {
   if (loop_ != nullptr) previous_ = loop_->label_.exchange(label, std::memory_order_relaxed);

@@ -57,7 +57,9 @@ OffloadPool::OffloadPool(size_t threads, std::string name) : shared_(std::make_s
   }
 }
 
-OffloadPool::~OffloadPool() { shutdown(std::chrono::milliseconds(500)); }
+OffloadPool::~OffloadPool() {
+  shutdown(std::chrono::milliseconds(500));
+}
 
 bool OffloadPool::submit(std::function<void(bool)> job) {
   {

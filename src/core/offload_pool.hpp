@@ -74,7 +74,6 @@ class OffloadPool {
 
 namespace detail {
 
-
 // One offloaded call: completed exactly once, by the pool thread or by cancellation.
 template <typename Handler, typename Result>
 struct OffloadOperation : std::enable_shared_from_this<OffloadOperation<Handler, Result>> {
@@ -133,8 +132,8 @@ asio::awaitable<std::invoke_result_t<Call&>> OffloadPool::run(Call call) {
         if (op->slot.is_connected()) {
           op->slot.assign([weak = std::weak_ptr<Op>(op)](asio::cancellation_type) {
             if (auto o = weak.lock()) {
-              o->complete(std::make_exception_ptr(
-                  boost::system::system_error(asio::error::operation_aborted, "offloaded call cancelled")));
+              o->complete(std::make_exception_ptr(boost::system::system_error(
+                  asio::error::operation_aborted, "offloaded call cancelled")));
             }
           });
         }

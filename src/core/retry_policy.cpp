@@ -15,8 +15,8 @@ RandomSource make_random_source() {
 std::chrono::milliseconds RetryPolicy::backoff(int failures_so_far, double unit) const {
   const int exponent = std::clamp(failures_so_far - 1, 0, 62);
   // Computed in double so that base * 2^n cannot overflow before the cap applies.
-  const double ceiling =
-      std::min(static_cast<double>(cap.count()), std::ldexp(static_cast<double>(base.count()), exponent));
+  const double ceiling = std::min(static_cast<double>(cap.count()),
+                                  std::ldexp(static_cast<double>(base.count()), exponent));
   const double jitter = std::clamp(unit, 0.0, std::nextafter(1.0, 0.0));
   return std::chrono::milliseconds(static_cast<long long>(std::floor(ceiling * jitter)));
 }

@@ -8,7 +8,9 @@
 
 namespace netra::core {
 namespace {
-double rounded(double ms) { return std::round(ms * 1000.0) / 1000.0; }
+double rounded(double ms) {
+  return std::round(ms * 1000.0) / 1000.0;
+}
 }  // namespace
 
 const ComponentReport* StartupReport::find(const std::string& name) const {
@@ -52,9 +54,8 @@ nlohmann::json to_json(const StartupReport& report) {
   for (const auto& c : report.components) {
     nlohmann::json history = nlohmann::json::array();
     for (const auto& a : c.history) {
-      nlohmann::json attempt = {{"attempt", a.attempt},
-                                {"took_ms", rounded(a.took_ms)},
-                                {"outcome", a.outcome}};
+      nlohmann::json attempt = {
+          {"attempt", a.attempt}, {"took_ms", rounded(a.took_ms)}, {"outcome", a.outcome}};
       if (!a.error.empty()) attempt["error"] = a.error;
       if (a.backoff_ms >= 0) attempt["backoff_ms"] = rounded(a.backoff_ms);
       history.push_back(std::move(attempt));
@@ -70,8 +71,10 @@ nlohmann::json to_json(const StartupReport& report) {
                            {"attempts", c.attempts},
                            {"max_attempts", c.max_attempts},
                            {"history", std::move(history)}};
-    item["started_at_ms"] = c.started_at_ms >= 0 ? nlohmann::json(rounded(c.started_at_ms)) : nlohmann::json();
-    item["ready_at_ms"] = c.ready_at_ms >= 0 ? nlohmann::json(rounded(c.ready_at_ms)) : nlohmann::json();
+    item["started_at_ms"] =
+        c.started_at_ms >= 0 ? nlohmann::json(rounded(c.started_at_ms)) : nlohmann::json();
+    item["ready_at_ms"] =
+        c.ready_at_ms >= 0 ? nlohmann::json(rounded(c.ready_at_ms)) : nlohmann::json();
     item["error"] = c.error.empty() ? nlohmann::json() : nlohmann::json(c.error);
     item["reason"] = c.reason.empty() ? nlohmann::json() : nlohmann::json(c.reason);
     components.push_back(std::move(item));
@@ -97,22 +100,23 @@ std::string to_table(const StartupReport& report) {
                                 report.elapsed_ms, report.deadline_ms);
   if (!report.failure.empty()) out += "failure: " + report.failure + "\n";
   for (const auto& name : report.pending_at_deadline) out += "pending at deadline: " + name + "\n";
-  out += fmt::format("{:<20} {:<9} {:<9} {:<10} {:>9} {:>9} {:>9} {:>8}  {}\n", "COMPONENT",
-                     "CRITICAL", "STATE", "OUTCOME", "WAITED", "STARTED", "TOOK", "ATTEMPTS",
-                     "ERROR");
+  out +=
+      fmt::format("{:<20} {:<9} {:<9} {:<10} {:>9} {:>9} {:>9} {:>8}  {}\n", "COMPONENT",
+                  "CRITICAL", "STATE", "OUTCOME", "WAITED", "STARTED", "TOOK", "ATTEMPTS", "ERROR");
   for (const auto& c : report.components) {
-    const std::string started = c.started_at_ms >= 0 ? fmt::format("@{:.1f}ms", c.started_at_ms) : "-";
+    const std::string started =
+        c.started_at_ms >= 0 ? fmt::format("@{:.1f}ms", c.started_at_ms) : "-";
     const std::string detail = !c.error.empty() ? c.error : c.reason;
     out += fmt::format("{:<20} {:<9} {:<9} {:<10} {:>7.1f}ms {:>9} {:>7.1f}ms {:>4}/{:<3}  {}\n",
-                       c.name, to_string(c.criticality), to_string(c.state), c.outcome,
-                       c.waited_ms, started, c.took_ms, c.attempts, c.max_attempts, detail);
+                       c.name, to_string(c.criticality), to_string(c.state), c.outcome, c.waited_ms,
+                       started, c.took_ms, c.attempts, c.max_attempts, detail);
   }
   if (!report.critical_chain.empty()) {
     out += "critical chain:\n";
     std::string indent;
     for (const auto& hop : report.critical_chain) {
-      out += fmt::format("{}{} @{:.1f}ms +{:.1f}ms\n", indent.empty() ? "" : indent + "└─", hop.name,
-                         hop.ready_at_ms, hop.took_ms);
+      out += fmt::format("{}{} @{:.1f}ms +{:.1f}ms\n", indent.empty() ? "" : indent + "└─",
+                         hop.name, hop.ready_at_ms, hop.took_ms);
       indent += "  ";
     }
   }

@@ -10,7 +10,9 @@ Watchdog::Watchdog(std::vector<const LoopActivity*> loops, std::chrono::millisec
   thread_ = std::thread([this] { run(); });
 }
 
-Watchdog::~Watchdog() { stop(); }
+Watchdog::~Watchdog() {
+  stop();
+}
 
 void Watchdog::stop() {
   {
@@ -46,8 +48,8 @@ void Watchdog::run() {
           report_({loops_[i]->name(), episode.running, duration_cast<milliseconds>(silent), false});
         }
       } else if (episode.stalled) {
-        report_({loops_[i]->name(), episode.running,
-                 duration_cast<milliseconds>(episode.longest), true});
+        report_({loops_[i]->name(), episode.running, duration_cast<milliseconds>(episode.longest),
+                 true});
         episode = {};
       }
     }

@@ -25,7 +25,8 @@ class JsonFormatter final : public spdlog::formatter {
     gmtime_r(&t, &tm);
     char stamp[96];
     std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(millis));
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(millis));
     nlohmann::json line = {
         {"ts", stamp},
         {"level", std::string(spdlog::level::to_string_view(msg.level).data(),
@@ -38,7 +39,9 @@ class JsonFormatter final : public spdlog::formatter {
     dest.append(text.data(), text.data() + text.size());
     dest.push_back('\n');
   }
-  std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<JsonFormatter>();
+  }
 };
 
 std::mutex g_mutex;
@@ -67,8 +70,8 @@ void init_logging(LogFormat format, std::string_view level) {
   if (format == LogFormat::json) {
     sink->set_formatter(std::make_unique<JsonFormatter>());
   } else {
-    sink->set_formatter(std::make_unique<spdlog::pattern_formatter>(
-        "%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v"));
+    sink->set_formatter(
+        std::make_unique<spdlog::pattern_formatter>("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v"));
   }
   g_level = spdlog::level::from_str(std::string(level));
   spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->set_level(g_level); });

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <spdlog/logger.h>
+
 #include <memory>
 #include <string>
 #include <string_view>

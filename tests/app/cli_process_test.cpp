@@ -58,7 +58,8 @@ TEST(Cli, CheckReportsACycleAsItsPathWithExitCode2) {
 TEST(Cli, DisablingWhatACriticalComponentRequiresIsAConfigurationError) {
   auto r = fixture("demo", {"check", "--disable", "database"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.output, HasSubstr("cannot disable 'database': critical component 'api' requires it"));
+  EXPECT_THAT(r.output,
+              HasSubstr("cannot disable 'database': critical component 'api' requires it"));
 }
 
 TEST(Cli, ConfigErrorsNameKeyAndSourceWithExitCode2) {
@@ -81,7 +82,8 @@ TEST(Cli, GraphAsDotAndMermaidShowsCriticalityAndEdgeKinds) {
   auto dot = fixture("demo", {"graph", "--format", "dot"});
   ASSERT_EQ(dot.exit_code, 0);
   EXPECT_THAT(dot.output, HasSubstr("\"api\" [label=\"api (critical)\""));
-  EXPECT_THAT(dot.output, HasSubstr("\"auth_service\" -> \"redis\" [label=\"uses\", style=dashed]"));
+  EXPECT_THAT(dot.output,
+              HasSubstr("\"auth_service\" -> \"redis\" [label=\"uses\", style=dashed]"));
   EXPECT_THAT(dot.output, HasSubstr("\"api\" -> \"database\" [label=\"requires\", style=solid]"));
   auto mermaid = fixture("demo", {"graph", "--format", "mermaid"});
   ASSERT_EQ(mermaid.exit_code, 0);
@@ -131,9 +133,9 @@ TEST(Serve, CriticalFailureExitsWith3AndAReportNamingIt) {
 }
 
 TEST(Serve, CriticalComponentStuckInABlockingCallExitsWithin3AndOnTime) {
-  auto r = fixture("critical_stuck_offload",
-                   {"serve", "--log-format", "text", "--set", "components.database.start_timeout_ms=200",
-                    "--set", "components.database.retries=0"});
+  auto r = fixture("critical_stuck_offload", {"serve", "--log-format", "text", "--set",
+                                              "components.database.start_timeout_ms=200", "--set",
+                                              "components.database.retries=0"});
   EXPECT_EQ(r.exit_code, 3) << r.output;
   EXPECT_THAT(r.output, HasSubstr("timed out after 200 ms (attempt 1 of 1)"));
   EXPECT_THAT(r.output, HasSubstr("offload thread(s) still inside a blocking call"));
@@ -141,9 +143,10 @@ TEST(Serve, CriticalComponentStuckInABlockingCallExitsWithin3AndOnTime) {
 }
 
 TEST(Serve, DegradedComponentStuckInABlockingCallDoesNotDelayShutdown) {
-  ChildProcess child({kFixture, "serve", "--log-format", "text", "--set",
-                      "components.clickhouse.start_timeout_ms=150", "--set", "components.clickhouse.retries=0"},
-                     {{"FIXTURE_SCENARIO", "degraded_stuck_offload"}});
+  ChildProcess child(
+      {kFixture, "serve", "--log-format", "text", "--set",
+       "components.clickhouse.start_timeout_ms=150", "--set", "components.clickhouse.retries=0"},
+      {{"FIXTURE_SCENARIO", "degraded_stuck_offload"}});
   ASSERT_TRUE(child.wait_for_output("serving until SIGTERM", 10s)) << child.output();
   EXPECT_THAT(child.output(), HasSubstr("degraded in"));
   const auto began = std::chrono::steady_clock::now();

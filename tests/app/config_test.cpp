@@ -9,8 +9,8 @@
 namespace netra::app {
 namespace {
 
-using ::testing::HasSubstr;
 using std::chrono::milliseconds;
+using ::testing::HasSubstr;
 
 class ConfigTest : public ::testing::Test {
  protected:
@@ -45,7 +45,8 @@ TEST_F(ConfigTest, EmbeddedDefaultsServeWithoutAnyInput) {
 
 TEST_F(ConfigTest, FileThenEnvironmentThenFlagsEachOverride) {
   ConfigInputs inputs;
-  inputs.file = write("[server]\nport = 9000\nhost = \"127.0.0.1\"\n[startup]\ndeadline_ms = 5000\n");
+  inputs.file =
+      write("[server]\nport = 9000\nhost = \"127.0.0.1\"\n[startup]\ndeadline_ms = 5000\n");
   inputs.environment = {{"NETRA_SERVER_PORT", "9100"}, {"NETRA_STARTUP_DEADLINE_MS", "7000"}};
   inputs.flags = {{"startup.deadline_ms", "8000", "--set startup.deadline_ms"}};
   auto config = Config::load(inputs);
@@ -70,7 +71,10 @@ TEST_F(ConfigTest, WrongTypeAndOutOfRangeNameKeyAndSource) {
   inputs.environment = {{"NETRA_STARTUP_DEADLINE_MS", "0"}};
   auto error = load_error(inputs);
   EXPECT_THAT(error, HasSubstr("server.port at " + *inputs.file + ":2 must be an integer"));
-  EXPECT_THAT(error, HasSubstr("startup.deadline_ms = 0 (from NETRA_STARTUP_DEADLINE_MS) is out of range 1..3600000"));
+  EXPECT_THAT(
+      error,
+      HasSubstr(
+          "startup.deadline_ms = 0 (from NETRA_STARTUP_DEADLINE_MS) is out of range 1..3600000"));
 }
 
 TEST_F(ConfigTest, EnvironmentValueThatIsNotANumber) {
@@ -83,14 +87,16 @@ TEST_F(ConfigTest, EnvironmentValueThatIsNotANumber) {
 TEST_F(ConfigTest, UnknownNetraVariableIsAnError) {
   ConfigInputs inputs;
   inputs.environment = {{"NETRA_SERVER_PROT", "1"}, {"UNRELATED", "x"}};
-  EXPECT_THAT(load_error(inputs), HasSubstr("unknown environment variable NETRA_SERVER_PROT (did you "
-                                            "mean 'NETRA_SERVER_PORT'?)"));
+  EXPECT_THAT(load_error(inputs),
+              HasSubstr("unknown environment variable NETRA_SERVER_PROT (did you "
+                        "mean 'NETRA_SERVER_PORT'?)"));
 }
 
 TEST_F(ConfigTest, ChoicesAreChecked) {
   ConfigInputs inputs;
   inputs.flags = {{"profile", "tiny", "--profile"}};
-  EXPECT_THAT(load_error(inputs), HasSubstr("profile = \"tiny\" (from --profile) must be one of: full, minimal"));
+  EXPECT_THAT(load_error(inputs),
+              HasSubstr("profile = \"tiny\" (from --profile) must be one of: full, minimal"));
 }
 
 TEST_F(ConfigTest, TomlSyntaxErrorNamesTheLine) {
@@ -101,7 +107,8 @@ TEST_F(ConfigTest, TomlSyntaxErrorNamesTheLine) {
 
 TEST_F(ConfigTest, AuditSwitchesSelectProfileAndDisabledComponents) {
   ConfigInputs inputs;
-  inputs.environment = {{"DISABLE_NON_CRITICAL", "true"}, {"DISABLED_COMPONENTS", "clickhouse, monitoring"}};
+  inputs.environment = {{"DISABLE_NON_CRITICAL", "true"},
+                        {"DISABLED_COMPONENTS", "clickhouse, monitoring"}};
   auto config = Config::load(inputs);
   auto profile = config.profile();
   EXPECT_EQ(profile.kind, core::Profile::Kind::minimal);
@@ -121,7 +128,8 @@ TEST_F(ConfigTest, ComponentSettingsOverrideTheCriticalityDefaults) {
   auto db = config.component_settings("database", core::Criticality::critical);
   EXPECT_EQ(db.start_timeout, milliseconds(1500));
   EXPECT_EQ(db.retry.attempts, 5);
-  EXPECT_EQ(db.stop_timeout, core::ComponentSettings::defaults_for(core::Criticality::critical).stop_timeout);
+  EXPECT_EQ(db.stop_timeout,
+            core::ComponentSettings::defaults_for(core::Criticality::critical).stop_timeout);
   auto ch = config.component_settings("clickhouse", core::Criticality::medium);
   EXPECT_EQ(ch.retry.cap, milliseconds(777));
 }
@@ -130,8 +138,9 @@ TEST_F(ConfigTest, UnknownComponentSectionSuggestsTheComponent) {
   ConfigInputs inputs;
   inputs.component_names = {"database"};
   inputs.file = write("[components.databse]\nretries = 1\n");
-  EXPECT_THAT(load_error(inputs), HasSubstr("unknown key 'components.databse.retries' at " +
-                                            *inputs.file + ":2 (did you mean 'components.database.retries'?)"));
+  EXPECT_THAT(load_error(inputs),
+              HasSubstr("unknown key 'components.databse.retries' at " + *inputs.file +
+                        ":2 (did you mean 'components.database.retries'?)"));
 }
 
 TEST_F(ConfigTest, EveryErrorIsReportedAtOnce) {

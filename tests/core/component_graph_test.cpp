@@ -61,9 +61,10 @@ TEST(ComponentGraph, CriticalMayNotRequireNonCritical) {
 }
 
 TEST(ComponentGraph, CriticalMayUseNonCritical) {
-  EXPECT_NO_THROW(ComponentGraph::build(
-      {make("redis", Criticality::high), make("api", Criticality::critical, {uses_component("redis")})},
-      {}));
+  EXPECT_NO_THROW(
+      ComponentGraph::build({make("redis", Criticality::high),
+                             make("api", Criticality::critical, {uses_component("redis")})},
+                            {}));
 }
 
 TEST(ComponentGraph, DisablingWhatACriticalRequiresNamesBoth) {

@@ -56,7 +56,8 @@ INSTANTIATE_TEST_SUITE_P(Hangs, EngineTimeout,
 
 TEST(EngineFailure, BlockedOffloadCallDoesNotHoldUpPoolShutdown) {
   EngineHarness h;
-  h.add(spec("sqlite", Criticality::medium), Script{{Behaviour::block_in_offload}}, with_timeout(100ms));
+  h.add(spec("sqlite", Criticality::medium), Script{{Behaviour::block_in_offload}},
+        with_timeout(100ms));
   h.start();
   h.stop();
   const auto began = Clock::now();
@@ -129,7 +130,8 @@ TEST(EngineFailure, DegradedSkipsDependentsThenHealsThemInTheBackground) {
   // comes 100 ms later (0.5 * 200 ms), well after start-up has finished.
   auto slow_retry = EngineHarness::fast(1);
   slow_retry.retry.base = slow_retry.retry.cap = 200ms;
-  h.add(spec("redis", Criticality::high), Script{{Behaviour::fail, Behaviour::succeed}}, slow_retry);
+  h.add(spec("redis", Criticality::high), Script{{Behaviour::fail, Behaviour::succeed}},
+        slow_retry);
   h.add(spec("pubsub", Criticality::medium, {requires_component("redis")}));
   h.add(spec("api", Criticality::critical, {uses_component("redis")}));
   auto report = h.start();
@@ -202,7 +204,9 @@ TEST(EngineFailure, ExceptionFromStartBecomesTheAttemptsError) {
       throw std::runtime_error("boom");
       co_return core::Status::ok();
     }
-    asio::awaitable<core::Status> stop(core::LifecycleContext&) override { co_return core::Status::ok(); }
+    asio::awaitable<core::Status> stop(core::LifecycleContext&) override {
+      co_return core::Status::ok();
+    }
   };
   EngineHarness h;
   h.engine().add(std::make_shared<Throwing>(), EngineHarness::fast());

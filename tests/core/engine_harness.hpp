@@ -34,17 +34,21 @@ class EngineHarness {
   }
 
   // Adds a scripted component with fast default settings (1 s timeouts, 1 attempt).
-  void add(core::ComponentSpec spec, Script script = {}, core::ComponentSettings settings = fast(1)) {
+  void add(core::ComponentSpec spec, Script script = {},
+           core::ComponentSettings settings = fast(1)) {
     engine_->add(std::make_shared<ScriptedComponent>(std::move(spec), std::move(script), journal_),
                  settings);
   }
 
   static core::ComponentSettings fast(int attempts = 1) {
-    return {std::chrono::milliseconds(1000), std::chrono::milliseconds(1000),
+    return {std::chrono::milliseconds(1000),
+            std::chrono::milliseconds(1000),
             {attempts, std::chrono::milliseconds(10), std::chrono::milliseconds(40)}};
   }
 
-  core::StartupReport start() { return run_awaitable(loops_.context(0).get_executor(), engine_->start()); }
+  core::StartupReport start() {
+    return run_awaitable(loops_.context(0).get_executor(), engine_->start());
+  }
   void stop() {
     run_awaitable(loops_.context(0).get_executor(),
                   [](core::Engine& e) -> asio::awaitable<void> { co_await e.stop(); }(*engine_));

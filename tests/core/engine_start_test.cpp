@@ -15,7 +15,9 @@ using core::requires_component;
 using core::uses_component;
 using ::testing::ElementsAre;
 
-Script after(std::chrono::milliseconds delay) { return Script{{Behaviour::succeed}, delay}; }
+Script after(std::chrono::milliseconds delay) {
+  return Script{{Behaviour::succeed}, delay};
+}
 
 TEST(EngineStart, NoComponentsIsReadyAtOnce) {
   EngineHarness h;
@@ -104,7 +106,8 @@ TEST(EngineStart, MinimalProfileStartsOnlyCriticalComponents) {
   EngineHarness h(options);
   h.add(spec("database", Criticality::critical));
   h.add(spec("clickhouse", Criticality::medium));
-  h.add(spec("api", Criticality::critical, {requires_component("database"), uses_component("clickhouse")}));
+  h.add(spec("api", Criticality::critical,
+             {requires_component("database"), uses_component("clickhouse")}));
   auto report = h.start();
   EXPECT_EQ(report.outcome, "ready");
   EXPECT_EQ(report.find("clickhouse")->state, core::ComponentState::disabled);
@@ -129,7 +132,8 @@ TEST(EngineStart, StopRunsInReverseDependencyOrder) {
   EngineHarness h;
   h.add(spec("database", Criticality::critical));
   h.add(spec("auth", Criticality::high, {requires_component("database")}));
-  h.add(spec("api", Criticality::critical, {requires_component("database"), uses_component("auth")}));
+  h.add(
+      spec("api", Criticality::critical, {requires_component("database"), uses_component("auth")}));
   ASSERT_EQ(h.start().outcome, "ready");
   h.stop();
   auto& j = h.journal();

@@ -45,10 +45,12 @@ TEST_F(PoolTest, ReturnsTheResultOnTheCallersExecutor) {
 
 TEST_F(PoolTest, RethrowsWhatTheCallThrew) {
   OffloadPool pool(1);
-  EXPECT_THROW(run_awaitable(io.get_executor(), [&]() -> asio::awaitable<void> {
-                 co_await pool.run([]() -> void { throw std::invalid_argument("bad"); });
-               }()),
-               std::invalid_argument);
+  EXPECT_THROW(
+      run_awaitable(io.get_executor(),
+                    [&]() -> asio::awaitable<void> {
+                      co_await pool.run([]() -> void { throw std::invalid_argument("bad"); });
+                    }()),
+      std::invalid_argument);
 }
 
 TEST_F(PoolTest, CancellationResumesAtOnceWhileTheCallStillBlocks) {
@@ -67,7 +69,8 @@ TEST_F(PoolTest, CancellationResumesAtOnceWhileTheCallStillBlocks) {
 
 TEST_F(PoolTest, ShutdownFailsQueuedCallsAndRefusesNewOnes) {
   OffloadPool pool(1);
-  auto blocker = asio::co_spawn(io, pool.run([] { std::this_thread::sleep_for(200ms); }), asio::use_future);
+  auto blocker =
+      asio::co_spawn(io, pool.run([] { std::this_thread::sleep_for(200ms); }), asio::use_future);
   std::this_thread::sleep_for(20ms);
   auto queued = asio::co_spawn(io, pool.run([] { return 1; }), asio::use_future);
   std::this_thread::sleep_for(20ms);

@@ -49,12 +49,12 @@ class Journal {
 };
 
 enum class Behaviour {
-  succeed,              // after `delay`
-  fail,                 // after `delay`
-  hang,                 // awaits forever, but honours cancellation
-  hang_ignoring_cancel, // awaits forever and ignores cancellation
-  block_in_offload,     // an offloaded blocking call that never returns
-  block_loop,           // blocks the event-loop thread for `delay`, then succeeds
+  succeed,                       // after `delay`
+  fail,                          // after `delay`
+  hang,                          // awaits forever, but honours cancellation
+  hang_ignoring_cancel,          // awaits forever and ignores cancellation
+  block_in_offload,              // an offloaded blocking call that never returns
+  block_loop,                    // blocks the event-loop thread for `delay`, then succeeds
   succeed_late_ignoring_cancel,  // ignores cancellation and succeeds after `delay`
 };
 
@@ -68,7 +68,9 @@ struct Script {
 class ScriptedComponent final : public core::Component {
  public:
   ScriptedComponent(core::ComponentSpec spec, Script script, std::shared_ptr<Journal> journal)
-      : core::Component(std::move(spec)), script_(std::move(script)), journal_(std::move(journal)) {}
+      : core::Component(std::move(spec)),
+        script_(std::move(script)),
+        journal_(std::move(journal)) {}
 
   asio::awaitable<core::Status> start(core::LifecycleContext& ctx) override {
     journal_->add("start " + name() + " #" + std::to_string(ctx.attempt));
@@ -83,7 +85,8 @@ class ScriptedComponent final : public core::Component {
   }
 
  private:
-  asio::awaitable<core::Status> perform(Behaviour b, core::LifecycleContext& ctx, const char* what) {
+  asio::awaitable<core::Status> perform(Behaviour b, core::LifecycleContext& ctx,
+                                        const char* what) {
     auto executor = co_await asio::this_coro::executor;
     switch (b) {
       case Behaviour::succeed:
@@ -92,7 +95,8 @@ class ScriptedComponent final : public core::Component {
           asio::steady_timer timer(executor, script_.delay);
           co_await timer.async_wait(asio::use_awaitable);
         }
-        if (b == Behaviour::fail) co_return core::Status::error(name() + " scripted failure in " + what);
+        if (b == Behaviour::fail)
+          co_return core::Status::error(name() + " scripted failure in " + what);
         co_return core::Status::ok();
       }
       case Behaviour::hang: {
@@ -109,7 +113,8 @@ class ScriptedComponent final : public core::Component {
         } else {
           timer.expires_after(script_.delay);
         }
-        co_await timer.async_wait(asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
+        co_await timer.async_wait(
+            asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
         co_return core::Status::ok();
       }
       case Behaviour::block_in_offload: {

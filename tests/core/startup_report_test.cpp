@@ -27,9 +27,10 @@ ComponentReport ready(std::string name, double at, double took, std::vector<std:
 }
 
 TEST(StartupReport, CriticalChainFollowsTheDependencyThatWasReadyLast) {
-  std::vector<ComponentReport> components{
-      ready("database", 12, 12), ready("redis", 3, 3), ready("auth", 20, 8, {"database"}, {"redis"}),
-      ready("metrics", 1, 1), ready("api", 25, 5, {"auth"}, {"metrics"})};
+  std::vector<ComponentReport> components{ready("database", 12, 12), ready("redis", 3, 3),
+                                          ready("auth", 20, 8, {"database"}, {"redis"}),
+                                          ready("metrics", 1, 1),
+                                          ready("api", 25, 5, {"auth"}, {"metrics"})};
   auto chain = compute_critical_chain(components);
   ASSERT_EQ(chain.size(), 3u);
   EXPECT_EQ(chain[0].name, "api");

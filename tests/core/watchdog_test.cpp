@@ -31,7 +31,8 @@ TEST(Watchdog, ReportsAStalledLoopWithTheLabelOfWhatRanOnIt) {
   core::EventLoops loops(2, 10ms);
   loops.start();
   Collected collected;
-  core::Watchdog watchdog(loops.activities(), 100ms, [&](const core::StallReport& r) { collected.add(r); });
+  core::Watchdog watchdog(loops.activities(), 100ms,
+                          [&](const core::StallReport& r) { collected.add(r); });
 
   static const char kLabel[] = "route:GET /slow";
   asio::post(core::label_executor(loops.context(1).get_executor(), kLabel),
@@ -54,7 +55,8 @@ TEST(Watchdog, QuietWhenLoopsTurn) {
   core::EventLoops loops(1, 10ms);
   loops.start();
   Collected collected;
-  core::Watchdog watchdog(loops.activities(), 100ms, [&](const core::StallReport& r) { collected.add(r); });
+  core::Watchdog watchdog(loops.activities(), 100ms,
+                          [&](const core::StallReport& r) { collected.add(r); });
   for (int i = 0; i < 10; ++i) {
     asio::post(loops.context(0), [] { std::this_thread::sleep_for(5ms); });
   }
@@ -66,7 +68,8 @@ TEST(Watchdog, QuietWhenLoopsTurn) {
 TEST(Watchdog, NamesTheComponentWhoseStartBlocksTheLoop) {
   EngineHarness h;
   Collected collected;
-  core::Watchdog watchdog(h.loops().activities(), 100ms, [&](const core::StallReport& r) { collected.add(r); });
+  core::Watchdog watchdog(h.loops().activities(), 100ms,
+                          [&](const core::StallReport& r) { collected.add(r); });
   h.add(spec("blocker", core::Criticality::low), Script{{Behaviour::block_loop}, 300ms});
   h.start();
   std::this_thread::sleep_for(100ms);

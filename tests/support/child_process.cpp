@@ -99,7 +99,9 @@ std::optional<int> ChildProcess::wait(std::chrono::milliseconds deadline) {
   return exit_code_;
 }
 
-void ChildProcess::signal(int sig) { kill(pid_, sig); }
+void ChildProcess::signal(int sig) {
+  kill(pid_, sig);
+}
 
 Finished run_process(std::vector<std::string> argv, std::map<std::string, std::string> env,
                      std::chrono::milliseconds deadline) {
@@ -109,7 +111,8 @@ Finished run_process(std::vector<std::string> argv, std::map<std::string, std::s
   Finished f;
   f.exit_code = code.value_or(-1);
   f.output = child.output();
-  f.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - began).count();
+  f.elapsed_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - began).count();
   return f;
 }
 
