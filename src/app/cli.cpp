@@ -47,7 +47,8 @@ void print_errors(const std::string& what, const std::vector<std::string>& error
 
 }  // namespace
 
-int run_cli(int argc, char** argv, const ComponentCatalog& catalog) {
+int run_cli(int argc, char** argv, const ServiceDefinition& service) {
+  const auto& catalog = service.catalog;
   CLI::App app{"netra: the backend of the Netra AI-spend optimization platform"};
   app.fallthrough();
   app.require_subcommand(0, 1);
@@ -94,14 +95,15 @@ int run_cli(int argc, char** argv, const ComponentCatalog& catalog) {
     if (check_cmd->parsed() || graph_cmd->parsed()) {
       const auto graph = core::ComponentGraph::build(specs_of(catalog), config->profile());
       if (check_cmd->parsed()) {
-        std::cout << start_plan(graph, *config) << "configuration ok\n";
+        auto settings_of = [&](size_t i) { return settings_for(catalog[i], *config); };
+        std::cout << start_plan(graph, *config, settings_of) << "configuration ok\n";
       } else {
         std::cout << (graph_format == "mermaid" ? to_mermaid(graph) : to_dot(graph));
       }
       return kExitOk;
     }
     (void)serve_cmd;
-    return serve(*config, catalog);
+    return serve(*config, service);
   } catch (const core::GraphError& e) {
     print_errors("component graph error", e.errors());
     return kExitConfigError;

@@ -7,6 +7,6 @@
 namespace netra::app {
 
 // Returns the process exit code: 0 ok, 2 configuration error, 3 start-up failed.
-int run_cli(int argc, char** argv, const ComponentCatalog& catalog);
+int run_cli(int argc, char** argv, const ServiceDefinition& service);
 
 }  // namespace netra::app

@@ -1,11 +1,38 @@
 #include "app/component_catalog.hpp"
 
+#include "app/api_component.hpp"
+#include "app/config.hpp"
+#include "app/metrics_component.hpp"
+
 namespace netra::app {
 
-ComponentCatalog production_catalog() {
-  // Components arrive with the issues that build them (HTTP api, database, redis, ...); until
-  // then `netra serve` runs the engine with none rather than with placeholders.
-  return {};
+ServiceDefinition production_service() {
+  ServiceDefinition service;
+  service.catalog.push_back({MetricsComponent::make_spec(),
+                             [](const BuildContext& ctx, const core::ComponentSpec& spec) {
+                               return std::make_shared<MetricsComponent>(spec, ctx.metrics,
+                                                                         ctx.report);
+                             },
+                             {}});
+  service.catalog.push_back(
+      {ApiComponent::make_spec(),
+       [](const BuildContext& ctx, const core::ComponentSpec& spec) {
+         return std::make_shared<ApiComponent>(
+             spec, ctx.server,
+             std::chrono::milliseconds(ctx.config.integer("server.drain_timeout_ms")));
+       },
+       [](core::ComponentSettings& settings, const Config& config) {
+         // Stopping the API drains the server; its stop must outlast the drain.
+         const std::chrono::milliseconds drain(config.integer("server.drain_timeout_ms"));
+         settings.stop_timeout = std::max(settings.stop_timeout, drain + std::chrono::seconds(1));
+       }});
+  return service;
+}
+
+core::ComponentSettings settings_for(const CatalogEntry& entry, const Config& config) {
+  auto settings = config.component_settings(entry.spec.name, entry.spec.criticality);
+  if (entry.adjust_settings) entry.adjust_settings(settings, config);
+  return settings;
 }
 
 std::vector<core::ComponentSpec> specs_of(const ComponentCatalog& catalog) {

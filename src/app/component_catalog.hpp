@@ -7,30 +7,56 @@
 #include <vector>
 
 #include "core/component.hpp"
+#include "core/engine.hpp"
+#include "core/startup_report.hpp"
 
 namespace netra::core {
 class OffloadPool;
+}
+namespace netra::net {
+class HttpServer;
+class Router;
+}  // namespace netra::net
+namespace netra::telemetry {
+class Metrics;
 }
 
 namespace netra::app {
 
 class Config;
 
-// What a component may need from the process when it is built.
+// What a component (or a route) may need from the process when it is built.
 struct BuildContext {
   const Config& config;
   core::OffloadPool& offload;
+  net::HttpServer& server;
+  telemetry::Metrics& metrics;
+  std::function<core::StartupReport()> report;
 };
 
 struct CatalogEntry {
   core::ComponentSpec spec;
-  std::function<std::shared_ptr<core::Component>(const BuildContext&)> build;
+  // Builds the component with `spec` (the entry's, so a graph shown by `check` is the graph run).
+  std::function<std::shared_ptr<core::Component>(const BuildContext&,
+                                                 const core::ComponentSpec& spec)>
+      build;
+  // Adjusts the settings read from configuration (e.g. a stop that must outlast a drain).
+  std::function<void(core::ComponentSettings&, const Config&)> adjust_settings;
 };
 
 using ComponentCatalog = std::vector<CatalogEntry>;
 
-// The real components of `netra serve`. Later issues add database, redis, api, ... here.
-ComponentCatalog production_catalog();
+// What `netra` runs: its components and the routes beyond the built-in health and metrics ones.
+struct ServiceDefinition {
+  ComponentCatalog catalog;
+  std::function<void(net::Router&, const BuildContext&)> add_routes;
+};
+
+// The real service. Later issues add database, redis, auth_service, ... here.
+ServiceDefinition production_service();
+
+// The entry's settings: its criticality's defaults, then configuration, then adjust_settings.
+core::ComponentSettings settings_for(const CatalogEntry& entry, const Config& config);
 
 std::vector<core::ComponentSpec> specs_of(const ComponentCatalog& catalog);
 std::vector<std::string> names_of(const ComponentCatalog& catalog);

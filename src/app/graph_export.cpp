@@ -55,7 +55,8 @@ std::string to_mermaid(const core::ComponentGraph& graph) {
   return out;
 }
 
-std::string start_plan(const core::ComponentGraph& graph, const Config& config) {
+std::string start_plan(const core::ComponentGraph& graph, const Config& config,
+                       const std::function<core::ComponentSettings(size_t)>& settings_of) {
   const auto depths = graph.depths();
   size_t enabled = 0;
   for (const auto& node : graph.nodes()) enabled += node.enabled ? 1 : 0;
@@ -79,7 +80,7 @@ std::string start_plan(const core::ComponentGraph& graph, const Config& config) 
                       to_string(node.spec.criticality), "-", "-", "-", deps, node.disabled_reason);
       continue;
     }
-    const auto s = config.component_settings(node.spec.name, node.spec.criticality);
+    const auto s = settings_of(i);
     out += fmt::format("{:<5} {:<20} {:<9} {:>6}ms {:>8} {:>6}ms  {}\n", depths[i], node.spec.name,
                        to_string(node.spec.criticality), s.start_timeout.count(), s.retry.attempts,
                        s.stop_timeout.count(), deps);

@@ -2,6 +2,7 @@
 // `netra graph --format dot|mermaid`, with criticality and edge kinds.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "core/component_graph.hpp"
@@ -15,6 +16,7 @@ std::string to_dot(const core::ComponentGraph& graph);
 std::string to_mermaid(const core::ComponentGraph& graph);
 
 // The plan: components by start wave, with criticality, dependencies, timeouts and attempts.
-std::string start_plan(const core::ComponentGraph& graph, const Config& config);
+std::string start_plan(const core::ComponentGraph& graph, const Config& config,
+                       const std::function<core::ComponentSettings(size_t)>& settings_of);
 
 }  // namespace netra::app

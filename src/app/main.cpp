@@ -2,5 +2,5 @@
 #include "app/cli.hpp"
 
 int main(int argc, char** argv) {
-  return netra::app::run_cli(argc, argv, netra::app::production_catalog());
+  return netra::app::run_cli(argc, argv, netra::app::production_service());
 }

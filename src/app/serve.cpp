@@ -1,20 +1,30 @@
 #include "app/serve.hpp"
 
 #include <atomic>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <csignal>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "app/build_info.hpp"
+#include "app/metrics_component.hpp"
 #include "core/engine.hpp"
 #include "core/event_loops.hpp"
 #include "core/offload_pool.hpp"
 #include "core/watchdog.hpp"
+#include "net/health_routes.hpp"
+#include "net/http_server.hpp"
+#include "net/json_error.hpp"
+#include "net/systemd_notifier.hpp"
 #include "telemetry/logging.hpp"
+#include "telemetry/metrics.hpp"
 
 namespace netra::app {
 namespace {
@@ -51,18 +61,56 @@ void log_report(const core::StartupReport& report, bool json_logs) {
   }
 }
 
+net::ServerSettings server_settings(const Config& config) {
+  net::ServerSettings s;
+  s.host = config.string("server.host");
+  s.port = static_cast<uint16_t>(config.integer("server.port"));
+  s.body_limit = static_cast<size_t>(config.integer("server.body_limit_bytes"));
+  s.header_limit = static_cast<size_t>(config.integer("server.header_limit_bytes"));
+  s.request_timeout = milliseconds(config.integer("server.request_timeout_ms"));
+  s.idle_timeout = milliseconds(config.integer("server.idle_timeout_ms"));
+  s.max_connections = static_cast<size_t>(config.integer("server.max_connections"));
+  s.request_deadline = milliseconds(config.integer("server.request_deadline_ms"));
+  s.access_log = config.boolean("server.access_log");
+  return s;
+}
+
+// Feeds the HTTP server's request events into the Prometheus registry.
+class MetricsObserver final : public net::HttpObserver {
+ public:
+  explicit MetricsObserver(telemetry::Metrics& metrics) : metrics_(metrics) {}
+  void request_started() override { metrics_.http_request_started(); }
+  void request_finished(const std::string& route, const std::string& method, int status,
+                        double seconds) override {
+    metrics_.http_request_finished(route, method, status, seconds);
+  }
+
+ private:
+  telemetry::Metrics& metrics_;
+};
+
+// Pings systemd's watchdog from event loop 0, so a stuck loop stops the pings.
+asio::awaitable<void> systemd_watchdog(const net::SystemdNotifier& notifier, microseconds every) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    notifier.notify("WATCHDOG=1");
+    timer.expires_after(every);
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+  }
+}
+
 // Bounds a wait the engine itself already bounds, so that even a bug cannot hang the process.
 milliseconds generous_bound(const Config& config, const ComponentCatalog& catalog) {
   milliseconds stops{0};
-  for (const auto& entry : catalog) {
-    stops += config.component_settings(entry.spec.name, entry.spec.criticality).stop_timeout;
-  }
+  for (const auto& entry : catalog) stops += settings_for(entry, config).stop_timeout;
   return milliseconds(config.integer("startup.deadline_ms")) + stops + seconds(5);
 }
 
 }  // namespace
 
-int serve(const Config& config, const ComponentCatalog& catalog) {
+int serve(const Config& config, const ServiceDefinition& service) {
+  const auto& catalog = service.catalog;
   auto log = telemetry::logger("netra");
   const bool json_logs =
       telemetry::resolve_log_format(config.string("log.format")) == telemetry::LogFormat::json;
@@ -70,9 +118,15 @@ int serve(const Config& config, const ComponentCatalog& catalog) {
                            ? static_cast<size_t>(config.integer("server.threads"))
                            : std::max(1u, std::thread::hardware_concurrency());
   const milliseconds threshold(config.integer("watchdog.threshold_ms"));
+  const milliseconds drain_delay(config.integer("server.drain_delay_ms"));
+  const milliseconds drain_timeout(config.integer("server.drain_timeout_ms"));
 
   core::EventLoops loops(threads, std::max(milliseconds(1), threshold / 5));
   core::OffloadPool offload(static_cast<size_t>(config.integer("offload.threads")));
+  telemetry::Metrics metrics(kVersion, kCommit);
+  MetricsObserver observer(metrics);
+  const auto notifier = net::SystemdNotifier::from_environment();
+  std::atomic<bool> draining{false};
 
   core::EngineOptions options;
   options.startup_deadline = milliseconds(config.integer("startup.deadline_ms"));
@@ -83,13 +137,46 @@ int serve(const Config& config, const ComponentCatalog& catalog) {
     telemetry::logger(e.component)->log(level_of(e.severity), "{}", e.message);
   };
   core::Engine engine(loops.context(0).get_executor(), options);
+  auto report = [&engine] { return engine.report(); };
+
+  net::Router router;
+  net::ServerHooks hooks;
+  hooks.observer = &observer;
+  hooks.component_unavailable = [&engine](const std::string& name) -> std::optional<std::string> {
+    const auto state = engine.state(name);
+    if (state == core::ComponentState::ready) return std::nullopt;
+    return std::string(core::to_string(state));
+  };
+  net::HttpServer server(loops, server_settings(config), router, hooks);
+  BuildContext context{config, offload, server, metrics, report};
+
+  net::add_health_routes(router, {report, [&draining] { return draining.load(); }});
+  router.add("GET", "/metrics",
+             [&metrics, &offload, report](net::HttpRequest&) -> asio::awaitable<net::HttpResponse> {
+               // Reading /proc for the process gauges goes through the offload pool.
+               auto text =
+                   co_await offload.run([&metrics, report] { return metrics.render(report()); });
+               auto response = net::json_response(std::move(text));
+               response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+               co_return response;
+             },
+             {MetricsComponent::kName});
+  if (service.add_routes) service.add_routes(router, context);
+
   for (const auto& entry : catalog) {
-    engine.add(entry.build(BuildContext{config, offload}),
-               config.component_settings(entry.spec.name, entry.spec.criticality));
+    engine.add(entry.build(context, entry.spec), settings_for(entry, config));
   }
   engine.plan();  // a bad graph is a configuration error before anything starts
 
+  // The listener binds before any component starts, so a hang is always visible from outside.
+  try {
+    server.listen();
+  } catch (const std::system_error& e) {
+    log->critical("{}: {}", e.what(), e.code().message());
+    return kExitStartupFailed;
+  }
   loops.start();
+  log->info("listening on {}:{}", config.string("server.host"), server.port());
   core::Watchdog watchdog(loops.activities(), threshold, [](const core::StallReport& r) {
     auto wd = telemetry::logger("watchdog");
     if (r.recovered) {
@@ -100,19 +187,34 @@ int serve(const Config& config, const ComponentCatalog& catalog) {
                 r.running);
     }
   });
+  if (auto every = notifier.watchdog_interval()) {
+    asio::co_spawn(loops.context(0), systemd_watchdog(notifier, *every), asio::detached);
+  }
 
-  // First signal: stop (also interrupts a start-up in progress). Second: exit at once.
-  std::promise<int> stop_requested;
-  auto stop_future = stop_requested.get_future();
+  // First signal: readiness drops at once, serving goes on for the drain delay, then the engine
+  // stops everything in reverse order (stopping `api` drains the server). Second: exit at once.
+  std::promise<void> stopped_promise;
+  auto stopped = stopped_promise.get_future();
   std::atomic<int> signals_seen{0};
   asio::signal_set signals(loops.context(0), SIGINT, SIGTERM);
+  auto shutdown = [&]() -> asio::awaitable<void> {
+    if (drain_delay.count() > 0) {
+      log->info("draining: readiness is 503; serving for {} ms more", drain_delay.count());
+      asio::steady_timer delay(co_await asio::this_coro::executor, drain_delay);
+      co_await delay.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    co_await engine.stop();
+    co_await server.shutdown(drain_timeout);  // no-op when `api` already drained it
+    stopped_promise.set_value();
+  };
   std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec,
                                                                       int sig) {
     if (ec) return;
     if (signals_seen.fetch_add(1) == 0) {
       log->info("received {}; shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-      asio::co_spawn(loops.context(0), engine.stop(), asio::detached);
-      stop_requested.set_value(sig);
+      draining = true;
+      notifier.notify("STOPPING=1");
+      asio::co_spawn(loops.context(0), shutdown(), asio::detached);
       signals.async_wait(on_signal);
     } else {
       log->warn("second signal; exiting at once");
@@ -132,22 +234,31 @@ int serve(const Config& config, const ComponentCatalog& catalog) {
     log_report(engine.report(), json_logs);
     exit_code = kExitStartupFailed;
   } else {
-    const auto report = started.get();
-    log_report(report, json_logs);
-    if (report.outcome == "failed") {
-      log->error("start-up failed: {}", report.failure);
+    const auto result = started.get();
+    log_report(result, json_logs);
+    if (result.outcome == "failed") {
+      log->error("start-up failed: {}", result.failure);
       exit_code = signals_seen.load() > 0 ? kExitOk : kExitStartupFailed;
     } else {
-      log->info("{} in {:.1f} ms; serving until SIGTERM or SIGINT", report.outcome,
-                report.elapsed_ms);
-      stop_future.wait();
+      notifier.notify("READY=1");
+      log->info("{} in {:.1f} ms; serving until SIGTERM or SIGINT", result.outcome,
+                result.elapsed_ms);
     }
   }
-
-  auto stopped = asio::co_spawn(loops.context(0), engine.stop(), asio::use_future);
-  if (stopped.wait_for(bound) != std::future_status::ready) {
-    log->error("components did not stop within {} ms; exiting anyway", bound.count());
+  if (exit_code == kExitOk && signals_seen.load() == 0) {
+    stopped.wait();  // until a signal has run the shutdown sequence
+  } else if (signals_seen.load() > 0) {
+    if (stopped.wait_for(drain_delay + bound) != std::future_status::ready) {
+      log->error("shutdown did not finish within {} ms; exiting anyway",
+                 (drain_delay + bound).count());
+    }
+  } else {
+    // Start-up failed: the engine already stopped what had started; close the listener.
+    auto closed =
+        asio::co_spawn(loops.context(0), server.shutdown(milliseconds(0)), asio::use_future);
+    closed.wait_for(seconds(1));
   }
+
   signals.cancel();
   if (const size_t stuck = offload.shutdown(milliseconds(200)); stuck > 0) {
     log->warn("{} offload thread(s) still inside a blocking call; not waiting for them", stuck);

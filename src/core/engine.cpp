@@ -75,6 +75,10 @@ StartupReport Engine::report() const {
   return impl_->report();
 }
 
+ComponentState Engine::state(const std::string& name) const {
+  return impl_->state(name);
+}
+
 Engine::Impl::Impl(asio::any_io_executor control, EngineOptions options)
     : strand_(asio::make_strand(control)),
       options_(std::move(options)),
@@ -104,6 +108,7 @@ const ComponentGraph& Engine::Impl::plan() {
     r.component = registered_[i].first;
     r.settings = registered_[i].second;
     r.label = "component:" + r.component->name();
+    index_[r.component->name()] = i;
     const auto& node = graph_->node(i);
     if (!node.enabled) {
       r.state = ComponentState::disabled;

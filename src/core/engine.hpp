@@ -79,6 +79,8 @@ class Engine {
 
   // A consistent snapshot; thread-safe, callable at any time (in_progress during start-up).
   StartupReport report() const;
+  // One component's state, cheaply (for gating requests); pending for an unknown name.
+  ComponentState state(const std::string& name) const;
 
  private:
   class Impl;

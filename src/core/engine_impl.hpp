@@ -5,6 +5,7 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -25,6 +26,7 @@ class Engine::Impl : public std::enable_shared_from_this<Engine::Impl> {
   asio::awaitable<StartupReport> run_start();
   asio::awaitable<void> run_stop();
   StartupReport report() const;
+  ComponentState state(const std::string& name) const;
 
   Strand strand_;
 
@@ -116,6 +118,7 @@ class Engine::Impl : public std::enable_shared_from_this<Engine::Impl> {
   std::vector<std::pair<std::shared_ptr<Component>, ComponentSettings>> registered_;
   std::optional<ComponentGraph> graph_;
   std::vector<Record> records_;
+  std::map<std::string, size_t, std::less<>> index_;  // name → record
 
   mutable std::mutex mutex_;
   std::vector<ComponentEvent> queued_events_;

@@ -35,6 +35,12 @@ ComponentReport Engine::Impl::build_component_report(size_t i) const {
   return c;
 }
 
+ComponentState Engine::Impl::state(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  auto it = index_.find(name);
+  return it == index_.end() ? ComponentState::pending : records_[it->second].state;
+}
+
 StartupReport Engine::Impl::report() const {
   std::lock_guard lock(mutex_);
   StartupReport report;

@@ -19,9 +19,13 @@ using ::testing::Not;
 const std::string kFixture = NETRA_FIXTURE_BIN;
 const std::string kNetra = NETRA_BIN;
 
+// Every test server listens on a port the kernel picks, so tests never collide.
+const std::map<std::string, std::string> kAnyPort = {{"NETRA_SERVER_PORT", "0"}};
+
 Finished fixture(const std::string& scenario, std::vector<std::string> args,
                  std::map<std::string, std::string> env = {}) {
   args.insert(args.begin(), kFixture);
+  env.insert(kAnyPort.begin(), kAnyPort.end());
   env["FIXTURE_SCENARIO"] = scenario;
   return run_process(args, env, 30s);
 }
@@ -41,7 +45,7 @@ TEST(Cli, RealBinaryChecksItsEmbeddedDefaults) {
 TEST(Cli, CheckPrintsTheStartPlanInWaves) {
   auto r = fixture("demo", {"check"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_THAT(r.output, HasSubstr("profile full; 6 of 6 components enabled"));
+  EXPECT_THAT(r.output, HasSubstr("profile full; 7 of 7 components enabled"));
   EXPECT_THAT(r.output, HasSubstr("auth_service"));
   EXPECT_THAT(r.output, HasSubstr("requires database, uses redis"));
   // database starts in wave 0, api in wave 2 (after auth_service).
@@ -72,10 +76,10 @@ TEST(Cli, ConfigErrorsNameKeyAndSourceWithExitCode2) {
 TEST(Cli, AuditSwitchesAreHonoured) {
   auto r = fixture("demo", {"check"}, {{"DISABLED_COMPONENTS", "clickhouse,monitoring"}});
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_THAT(r.output, HasSubstr("4 of 6 components enabled"));
+  EXPECT_THAT(r.output, HasSubstr("5 of 7 components enabled"));
   r = fixture("demo", {"check"}, {{"DISABLE_NON_CRITICAL", "true"}});
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_THAT(r.output, HasSubstr("profile minimal; 2 of 6 components enabled"));
+  EXPECT_THAT(r.output, HasSubstr("profile minimal; 2 of 7 components enabled"));
 }
 
 TEST(Cli, GraphAsDotAndMermaidShowsCriticalityAndEdgeKinds) {
@@ -94,7 +98,8 @@ TEST(Cli, GraphAsDotAndMermaidShowsCriticalityAndEdgeKinds) {
 }
 
 TEST(Serve, StartsLogsEveryComponentAndStopsInReverseOrderOnSigterm) {
-  ChildProcess child({kFixture, "serve", "--log-format", "json"}, {{"FIXTURE_SCENARIO", "demo"}});
+  ChildProcess child({kFixture, "serve", "--log-format", "json"},
+                     {{"FIXTURE_SCENARIO", "demo"}, {"NETRA_SERVER_PORT", "0"}});
   ASSERT_TRUE(child.wait_for_output("serving until SIGTERM", 10s)) << child.output();
   child.signal(SIGTERM);
   ASSERT_EQ(child.wait(10s), 0) << child.output();
@@ -113,7 +118,7 @@ TEST(Serve, StartsLogsEveryComponentAndStopsInReverseOrderOnSigterm) {
   auto pos = [&](const std::string& name) {
     return std::find(stopped.begin(), stopped.end(), name) - stopped.begin();
   };
-  ASSERT_EQ(stopped.size(), 6u) << child.output();
+  ASSERT_EQ(stopped.size(), 7u) << child.output();
   EXPECT_LT(pos("api"), pos("auth_service"));
   EXPECT_LT(pos("auth_service"), pos("database"));
   EXPECT_LT(pos("monitoring"), pos("clickhouse"));
@@ -146,7 +151,7 @@ TEST(Serve, DegradedComponentStuckInABlockingCallDoesNotDelayShutdown) {
   ChildProcess child(
       {kFixture, "serve", "--log-format", "text", "--set",
        "components.clickhouse.start_timeout_ms=150", "--set", "components.clickhouse.retries=0"},
-      {{"FIXTURE_SCENARIO", "degraded_stuck_offload"}});
+      {{"FIXTURE_SCENARIO", "degraded_stuck_offload"}, {"NETRA_SERVER_PORT", "0"}});
   ASSERT_TRUE(child.wait_for_output("serving until SIGTERM", 10s)) << child.output();
   EXPECT_THAT(child.output(), HasSubstr("degraded in"));
   const auto began = std::chrono::steady_clock::now();
@@ -157,7 +162,7 @@ TEST(Serve, DegradedComponentStuckInABlockingCallDoesNotDelayShutdown) {
 
 TEST(Serve, MinimalProfileStartsOnlyCriticalComponents) {
   ChildProcess child({kFixture, "serve", "--profile", "minimal", "--log-format", "text"},
-                     {{"FIXTURE_SCENARIO", "demo"}});
+                     {{"FIXTURE_SCENARIO", "demo"}, {"NETRA_SERVER_PORT", "0"}});
   ASSERT_TRUE(child.wait_for_output("serving until SIGTERM", 10s)) << child.output();
   child.signal(SIGINT);
   ASSERT_EQ(child.wait(10s), 0);

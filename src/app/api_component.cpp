@@ -1,0 +1,26 @@
+#include "app/api_component.hpp"
+
+#include "net/http_server.hpp"
+
+namespace netra::app {
+
+core::ComponentSpec ApiComponent::make_spec() {
+  // Later issues add what the API requires (database, auth_service, ...).
+  return {kName, core::Criticality::critical, {core::uses_component("metrics")}};
+}
+
+ApiComponent::ApiComponent(core::ComponentSpec spec, net::HttpServer& server,
+                           std::chrono::milliseconds drain_timeout)
+    : core::Component(std::move(spec)), server_(server), drain_timeout_(drain_timeout) {}
+
+asio::awaitable<core::Status> ApiComponent::start(core::LifecycleContext&) {
+  if (server_.port() == 0) co_return core::Status::error("the HTTP listener is not bound");
+  co_return core::Status::ok();  // from now on, routes that need `api` are served
+}
+
+asio::awaitable<core::Status> ApiComponent::stop(core::LifecycleContext&) {
+  co_await server_.shutdown(drain_timeout_);
+  co_return core::Status::ok();
+}
+
+}  // namespace netra::app

@@ -1,0 +1,86 @@
+#include "net/health_routes.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace netra::net {
+namespace {
+
+bool startup_finished(const core::StartupReport& r) {
+  return r.outcome == "ready" || r.outcome == "degraded";
+}
+
+// Why the service should not take traffic now; empty when it should.
+std::vector<std::string> not_ready_reasons(const core::StartupReport& r, bool draining) {
+  std::vector<std::string> reasons;
+  if (draining) reasons.push_back("shutting down");
+  if (r.outcome == "in_progress") reasons.push_back("start-up in progress");
+  if (r.outcome == "failed") reasons.push_back("start-up failed: " + r.failure);
+  for (const auto& c : r.components) {
+    if (c.criticality == core::Criticality::critical && c.state != core::ComponentState::ready &&
+        c.state != core::ComponentState::disabled) {
+      reasons.push_back("critical component " + c.name + " is " + std::string(to_string(c.state)));
+    }
+  }
+  return reasons;
+}
+
+std::string overall(const core::StartupReport& r, bool draining) {
+  if (draining) return "stopping";
+  if (r.outcome == "in_progress") return "starting";
+  if (r.outcome == "failed") return "failed";
+  for (const auto& c : r.components) {
+    if (c.state == core::ComponentState::degraded || c.state == core::ComponentState::skipped) {
+      return "degraded";
+    }
+  }
+  return "ok";
+}
+
+}  // namespace
+
+void add_health_routes(Router& router, HealthSource source) {
+  router.add("GET", "/health/live", [](HttpRequest&) -> asio::awaitable<HttpResponse> {
+    // Answering at all proves the event loop turns; no dependency is consulted.
+    co_return json_response(R"({"status":"alive"})");
+  });
+
+  router.add("GET", "/health/startup", [source](HttpRequest&) -> asio::awaitable<HttpResponse> {
+    const auto report = source.report();
+    nlohmann::json body = {{"status", report.outcome}, {"startup", core::to_json(report)}};
+    co_return json_response(body.dump(), startup_finished(report) ? 200 : 503);
+  });
+
+  router.add("GET", "/health/ready", [source](HttpRequest&) -> asio::awaitable<HttpResponse> {
+    const auto report = source.report();
+    const auto reasons = not_ready_reasons(report, source.draining());
+    nlohmann::json body = {{"status", reasons.empty() ? "ready" : "not_ready"},
+                           {"reasons", reasons}};
+    auto response = json_response(body.dump(), reasons.empty() ? 200 : 503);
+    if (!reasons.empty()) response.with_header("Retry-After", "1");
+    co_return response;
+  });
+
+  router.add("GET", "/health", [source](HttpRequest&) -> asio::awaitable<HttpResponse> {
+    const auto report = source.report();
+    const bool draining = source.draining();
+    nlohmann::json components = nlohmann::json::array();
+    for (const auto& c : report.components) {
+      components.push_back(
+          {{"name", c.name},
+           {"criticality", to_string(c.criticality)},
+           {"state", to_string(c.state)},
+           {"attempts", c.attempts},
+           {"elapsed_ms", c.waited_ms + c.took_ms},
+           {"error", c.error.empty() ? nlohmann::json() : nlohmann::json(c.error)}});
+    }
+    nlohmann::json body = {{"status", overall(report, draining)},
+                           {"ready", not_ready_reasons(report, draining).empty()},
+                           {"components", std::move(components)},
+                           {"breakers", nlohmann::json::array()},
+                           {"pools", nlohmann::json::array()},
+                           {"startup", core::to_json(report)}};
+    co_return json_response(body.dump());
+  });
+}
+
+}  // namespace netra::net

@@ -1,0 +1,19 @@
+// The health probes: /health/live, /health/startup, /health/ready and /health, as the design's
+// health model says. They never wait on a dependency: they read the engine's report.
+#pragma once
+
+#include <functional>
+
+#include "core/startup_report.hpp"
+#include "net/router.hpp"
+
+namespace netra::net {
+
+struct HealthSource {
+  std::function<core::StartupReport()> report;  // thread-safe snapshot
+  std::function<bool()> draining;               // true once shutdown has begun
+};
+
+void add_health_routes(Router& router, HealthSource source);
+
+}  // namespace netra::net

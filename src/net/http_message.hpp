@@ -1,0 +1,50 @@
+// HttpRequest / HttpResponse: what route handlers see and return — plain values, no Beast, so
+// domain code and tests build without the HTTP library.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace netra::net {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...; HEAD is served by GET routes
+  std::string target;  // as sent: path and query
+  std::string path;    // decoded path without the query
+  std::string query;   // the raw query string, without '?'
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
+  std::string body;
+  std::string request_id;
+  std::map<std::string, std::string> path_params;  // {id} in the route template
+  std::string remote_address;
+
+  // The first header with that lower-case name, or "".
+  std::string_view header(std::string_view lower_name) const;
+  // A query parameter (decoded), or "".
+  std::string query_param(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  bool close = false;  // close the connection after this response
+
+  HttpResponse& with_header(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+};
+
+// A JSON body with status 200 (or the one given).
+HttpResponse json_response(std::string body, int status = 200);
+
+// Percent-decoding of a path or query component ('+' as space only in queries).
+std::string url_decode(std::string_view text, bool plus_is_space);
+
+}  // namespace netra::net

@@ -1,0 +1,457 @@
+// The one translation unit that holds Beast's HTTP code: acceptor, connections, sessions.
+#include "net/http_server.hpp"
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <mutex>
+#include <random>
+#include <set>
+
+#include "core/event_loops.hpp"
+#include "core/labelled_executor.hpp"
+#include "net/json_error.hpp"
+#include "telemetry/logging.hpp"
+
+namespace netra::net {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using namespace std::chrono;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+std::string make_request_id() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(16, '0');
+  uint64_t bits = random();
+  for (auto& c : id) {
+    c = kHex[bits & 0xf];
+    bits >>= 4;
+  }
+  return id;
+}
+
+// A client's id is echoed only if it is short and printable (it ends up in logs).
+bool acceptable_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (c <= 0x20 || c >= 0x7f) return false;
+  }
+  return true;
+}
+
+HttpResponse read_error_response(const beast::error_code& ec, const ServerSettings& s) {
+  if (ec == http::error::body_limit) {
+    return json_error(413, "payload_too_large",
+                      "request body exceeds " + std::to_string(s.body_limit) + " bytes");
+  }
+  if (ec == http::error::header_limit) {
+    return json_error(431, "headers_too_large",
+                      "request headers exceed " + std::to_string(s.header_limit) + " bytes");
+  }
+  return json_error(400, "bad_request", "malformed HTTP request: " + ec.message());
+}
+
+}  // namespace
+
+// One client connection; lives on one event loop, touched only from its thread.
+struct Connection : std::enable_shared_from_this<Connection> {
+  explicit Connection(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+
+  // Cancels (without closing) the socket's pending I/O if it is still running after `limit`,
+  // so the session can still answer 408.
+  void arm(milliseconds limit) {
+    timed_out = false;
+    timer.expires_after(limit);
+    timer.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+      if (ec) return;
+      if (auto self = weak.lock()) {
+        self->timed_out = true;
+        boost::system::error_code ignored;
+        self->socket.cancel(ignored);
+      }
+    });
+  }
+  void disarm() { timer.cancel(); }
+
+  tcp::socket socket;
+  asio::steady_timer timer;
+  bool timed_out = false;
+  bool idle = true;
+  bool close_after_response = false;
+};
+
+class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
+ public:
+  Impl(core::EventLoops& loops, ServerSettings settings, const Router& router, ServerHooks hooks)
+      : loops_(loops),
+        settings_(std::move(settings)),
+        router_(router),
+        hooks_(std::move(hooks)),
+        acceptor_(loops.context(0)),
+        log_(telemetry::logger("http")) {}
+
+  void listen() {
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(settings_.host, ec);
+    if (ec) {
+      throw std::system_error(ec, "server.host '" + settings_.host + "' is not an IP address");
+    }
+    const tcp::endpoint endpoint(address, settings_.port);
+    const std::string where = (address.is_v6() ? "[" + settings_.host + "]" : settings_.host) +
+                              ":" + std::to_string(settings_.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec && address.is_v6()) acceptor_.set_option(asio::ip::v6_only(false), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) throw std::system_error(ec, "cannot listen on " + where);
+    port_ = acceptor_.local_endpoint().port();
+    asio::co_spawn(acceptor_.get_executor(), accept_loop(shared_from_this()), asio::detached);
+  }
+
+  uint16_t port() const { return port_; }
+  size_t open_connections() const { return open_.load(); }
+  size_t in_flight() const { return in_flight_.load(); }
+
+  asio::awaitable<void> shutdown(milliseconds drain_timeout) {
+    draining_ = true;
+    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      boost::system::error_code ignored;
+      self->acceptor_.close(ignored);
+    });
+    close_idle_connections();
+    const auto until = steady_clock::now() + drain_timeout;
+    asio::steady_timer poll(co_await asio::this_coro::executor);
+    while (open_.load() > 0 && steady_clock::now() < until) {
+      poll.expires_after(milliseconds(5));
+      co_await poll.async_wait(use_tuple);
+      close_idle_connections();  // connections that finished a response since
+    }
+    if (open_.load() > 0) {
+      log_->warn("closing {} connection(s) still busy after the {} ms drain timeout", open_.load(),
+                 drain_timeout.count());
+      for_each_connection([](Connection& c) {
+        boost::system::error_code ignored;
+        c.socket.close(ignored);
+      });
+    }
+  }
+
+ private:
+  static asio::awaitable<void> accept_loop(std::shared_ptr<Impl> self) {
+    for (;;) {
+      auto [ec, socket] =
+          co_await self->acceptor_.async_accept(self->loops_.next_executor(), use_tuple);
+      if (ec) {
+        if (!self->acceptor_.is_open()) co_return;
+        if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space) {
+          // Out of file descriptors: back off instead of spinning.
+          self->log_->error("accept failed: {}; pausing accepts for 50 ms", ec.message());
+          asio::steady_timer pause(self->acceptor_.get_executor(), milliseconds(50));
+          co_await pause.async_wait(use_tuple);
+        }
+        continue;
+      }
+      auto executor = socket.get_executor();
+      asio::co_spawn(executor, session(self, std::move(socket)), asio::detached);
+    }
+  }
+
+  // Counts the connection and registers it for shutdown for as long as the session lives.
+  struct ConnectionGuard {
+    ConnectionGuard(Impl& impl, const std::shared_ptr<Connection>& c) : impl(impl), connection(c) {
+      impl.open_.fetch_add(1);
+      std::lock_guard lock(impl.connections_mutex_);
+      impl.connections_.insert(c);
+    }
+    ~ConnectionGuard() {
+      {
+        std::lock_guard lock(impl.connections_mutex_);
+        impl.connections_.erase(connection);
+      }
+      impl.open_.fetch_sub(1);
+    }
+    Impl& impl;
+    std::shared_ptr<Connection> connection;
+  };
+
+  static asio::awaitable<void> session(std::shared_ptr<Impl> self, tcp::socket socket) {
+    try {
+      co_await self->serve_connection(std::make_shared<Connection>(std::move(socket)));
+    } catch (const std::exception& e) {
+      self->log_->error("connection ended by an unexpected error: {}", e.what());
+    }
+  }
+
+  asio::awaitable<void> serve_connection(std::shared_ptr<Connection> c) {
+    ConnectionGuard guard(*this, c);
+    if (open_.load() > settings_.max_connections) {
+      auto response = json_error(503, "too_many_connections",
+                                 "the server holds its maximum of " +
+                                     std::to_string(settings_.max_connections) + " connections");
+      response.close = true;
+      co_await write(*c, response, 11, false, make_request_id());
+      co_return;
+    }
+    beast::flat_buffer buffer;
+    bool first = true;
+    for (;;) {
+      if (buffer.size() == 0) {
+        // Idle between requests: wait for the first byte of the next one.
+        if (draining_) co_return;
+        c->idle = true;
+        c->arm(first ? settings_.request_timeout : settings_.idle_timeout);
+        auto [ec, n] = co_await c->socket.async_read_some(buffer.prepare(16 * 1024), use_tuple);
+        c->disarm();
+        c->idle = false;
+        if (ec || n == 0) co_return;  // closed by the client, idle timeout, or shutdown
+        buffer.commit(n);
+      }
+      first = false;
+
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(settings_.header_limit));
+      parser.body_limit(settings_.body_limit);
+      c->arm(settings_.request_timeout);
+      auto [ec, n] = co_await http::async_read(c->socket, buffer, parser, use_tuple);
+      c->disarm();
+      if (ec == http::error::end_of_stream) co_return;
+      if (ec) {
+        HttpResponse response =
+            c->timed_out ? json_error(408, "request_timeout",
+                                      "request not received within " +
+                                          std::to_string(settings_.request_timeout.count()) + " ms")
+                         : read_error_response(ec, settings_);
+        if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe) co_return;
+        response.close = true;
+        const auto rid = make_request_id();
+        if (hooks_.observer)
+          hooks_.observer->request_finished("unmatched", "-", response.status, 0);
+        co_await write(*c, response, 11, false, rid);
+        co_return;
+      }
+
+      auto& message = parser.get();
+      const bool keep_alive = message.keep_alive();
+      const unsigned version = message.version();
+      const bool head = message.method() == http::verb::head;
+      auto request = std::make_shared<HttpRequest>();
+      request->method = std::string(message.method_string());
+      request->target = std::string(message.target());
+      const auto q = request->target.find('?');
+      request->path = url_decode(std::string_view(request->target).substr(0, q), false);
+      if (q != std::string::npos) request->query = request->target.substr(q + 1);
+      for (const auto& field : message) {
+        std::string name(field.name_string());
+        for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        request->headers.emplace_back(std::move(name), std::string(field.value()));
+      }
+      request->body = std::move(message.body());
+      const auto given_id = request->header("x-request-id");
+      request->request_id =
+          acceptable_request_id(given_id) ? std::string(given_id) : make_request_id();
+      boost::system::error_code remote_ec;
+      const auto remote = c->socket.remote_endpoint(remote_ec);
+      if (!remote_ec) request->remote_address = remote.address().to_string();
+
+      const auto began = steady_clock::now();
+      in_flight_.fetch_add(1);
+      if (hooks_.observer) hooks_.observer->request_started();
+      std::string route_label = "unmatched";
+      HttpResponse response = co_await dispatch(request, route_label);
+      in_flight_.fetch_sub(1);
+      const double seconds = duration<double>(steady_clock::now() - began).count();
+      if (hooks_.observer) {
+        hooks_.observer->request_finished(route_label, request->method, response.status, seconds);
+      }
+      if (settings_.access_log) {
+        log_->info("{} {} {} {:.2f}ms rid={} route=\"{}\"", request->method, request->target,
+                   response.status, seconds * 1000, request->request_id, route_label);
+      }
+      const bool close = !keep_alive || response.close || draining_ || c->close_after_response;
+      response.close = close;
+      const bool written = co_await write(*c, response, version, head, request->request_id);
+      if (!written || close) {
+        boost::system::error_code ignored;
+        c->socket.shutdown(tcp::socket::shutdown_send, ignored);
+        co_return;
+      }
+    }
+  }
+
+  // Routing, component gating and the handler under its deadline.
+  asio::awaitable<HttpResponse> dispatch(std::shared_ptr<HttpRequest> request,
+                                         std::string& route_label) {
+    auto match = router_.match(request->method, request->path);
+    if (match.outcome == Router::Outcome::not_found) {
+      co_return json_error(404, "not_found", "no route for " + request->path);
+    }
+    if (match.outcome == Router::Outcome::method_not_allowed) {
+      auto response = json_error(405, "method_not_allowed",
+                                 request->method + " is not allowed on " + request->path);
+      response.with_header("Allow", match.allow);
+      co_return response;
+    }
+    const Route& route = *match.route;
+    route_label = route.label;
+    if (!route.options.needs_component.empty() && hooks_.component_unavailable) {
+      if (auto why = hooks_.component_unavailable(route.options.needs_component)) {
+        auto response = json_error(
+            503, "unavailable",
+            "component '" + route.options.needs_component + "' is not ready (" + *why + ")",
+            {{"component", route.options.needs_component}, {"state", *why}});
+        response.with_header("Retry-After", "1");
+        co_return response;
+      }
+    }
+    request->path_params = std::move(match.params);
+    co_return co_await run_handler(route, std::move(request));
+  }
+
+  struct HandlerRun {
+    explicit HandlerRun(const asio::any_io_executor& ex) : done(ex) {}
+    std::optional<HttpResponse> result;
+    asio::steady_timer done;
+    asio::cancellation_signal signal;
+  };
+
+  static asio::awaitable<HttpResponse> invoke(const Route& route,
+                                              std::shared_ptr<HttpRequest> request) {
+    HttpResponse response = co_await route.handler(*request);
+    co_return response;
+  }
+
+  // The handler runs as its own coroutine so that, past the deadline, it is cancelled and
+  // abandoned: the client gets 504 at once even if the handler ignores cancellation.
+  asio::awaitable<HttpResponse> run_handler(const Route& route,
+                                            std::shared_ptr<HttpRequest> request) {
+    auto executor = co_await asio::this_coro::executor;
+    auto run = std::make_shared<HandlerRun>(executor);
+    const std::string rid = request->request_id;
+    asio::co_spawn(
+        core::label_executor(executor, route.label.c_str()), invoke(route, std::move(request)),
+        asio::bind_cancellation_slot(
+            run->signal.slot(), [run, log = log_, rid, label = route.label](
+                                    std::exception_ptr error, HttpResponse response) {
+              if (run->result) return;  // already answered 504
+              if (error) {
+                try {
+                  std::rethrow_exception(error);
+                } catch (const std::exception& e) {
+                  log->error("rid={} route=\"{}\" handler threw: {}", rid, label, e.what());
+                } catch (...) {
+                  log->error("rid={} route=\"{}\" handler threw a non-exception", rid, label);
+                }
+                response = json_error(500, "internal_error", "internal error; request id " + rid);
+              }
+              run->result = std::move(response);
+              run->done.cancel();
+            }));
+    run->done.expires_after(settings_.request_deadline);
+    co_await run->done.async_wait(use_tuple);
+    if (!run->result) {
+      run->signal.emit(asio::cancellation_type::terminal);
+      run->result = json_error(504, "deadline_exceeded",
+                               "the request did not finish within " +
+                                   std::to_string(settings_.request_deadline.count()) + " ms");
+      log_->warn("rid={} route=\"{}\" exceeded its {} ms deadline; abandoned", rid, route.label,
+                 settings_.request_deadline.count());
+    }
+    co_return std::move(*run->result);
+  }
+
+  // Writes the response under the request timeout; false if the client went away.
+  asio::awaitable<bool> write(Connection& c, const HttpResponse& response, unsigned version,
+                              bool head, const std::string& request_id) {
+    http::response<http::string_body> res{static_cast<http::status>(response.status), version};
+    res.set(http::field::server, "netra");
+    res.set(http::field::content_type, response.content_type);
+    res.set("X-Request-Id", request_id);
+    for (const auto& [name, value] : response.headers) res.set(name, value);
+    res.keep_alive(!response.close);
+    if (head) {
+      res.content_length(response.body.size());
+    } else {
+      res.body() = response.body;
+      res.prepare_payload();
+    }
+    c.arm(settings_.request_timeout);
+    auto [ec, n] = co_await http::async_write(c.socket, res, use_tuple);
+    c.disarm();
+    co_return !ec;
+  }
+
+  template <typename F>
+  void for_each_connection(F f) {
+    std::vector<std::shared_ptr<Connection>> all;
+    {
+      std::lock_guard lock(connections_mutex_);
+      all.assign(connections_.begin(), connections_.end());
+    }
+    for (auto& c : all) {
+      asio::post(c->socket.get_executor(), [c, f] { f(*c); });
+    }
+  }
+
+  void close_idle_connections() {
+    for_each_connection([](Connection& c) {
+      c.close_after_response = true;
+      if (c.idle) {
+        boost::system::error_code ignored;
+        c.socket.cancel(ignored);
+      }
+    });
+  }
+
+  core::EventLoops& loops_;
+  ServerSettings settings_;
+  const Router& router_;
+  ServerHooks hooks_;
+  tcp::acceptor acceptor_;
+  std::shared_ptr<spdlog::logger> log_;
+  uint16_t port_ = 0;
+  std::atomic<bool> draining_{false};
+  std::atomic<size_t> open_{0};
+  std::atomic<size_t> in_flight_{0};
+  std::mutex connections_mutex_;
+  std::set<std::shared_ptr<Connection>> connections_;
+};
+
+HttpServer::HttpServer(core::EventLoops& loops, ServerSettings settings, const Router& router,
+                       ServerHooks hooks)
+    : impl_(std::make_shared<Impl>(loops, std::move(settings), router, std::move(hooks))) {}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::listen() {
+  impl_->listen();
+}
+uint16_t HttpServer::port() const {
+  return impl_->port();
+}
+asio::awaitable<void> HttpServer::shutdown(std::chrono::milliseconds drain_timeout) {
+  auto impl = impl_;
+  co_await impl->shutdown(drain_timeout);
+}
+size_t HttpServer::open_connections() const {
+  return impl_->open_connections();
+}
+size_t HttpServer::requests_in_flight() const {
+  return impl_->in_flight();
+}
+
+}  // namespace netra::net

@@ -1,0 +1,76 @@
+// HttpServer: HTTP/1.1 with keep-alive on the event loops (Boost.Beast behind a pimpl). Every
+// limit answers with its status and the JSON error body; every handler runs under a deadline and
+// a watchdog label; shutdown drains in-flight requests and closes idle connections.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "net/router.hpp"
+
+namespace netra::core {
+class EventLoops;
+}
+
+namespace netra::net {
+
+struct ServerSettings {
+  std::string host = "0.0.0.0";                       // "::" listens on IPv6 and IPv4
+  uint16_t port = 8000;                               // 0 picks a free port (tests)
+  size_t body_limit = 1024 * 1024;                    // → 413
+  size_t header_limit = 16 * 1024;                    // → 431
+  std::chrono::milliseconds request_timeout{10000};   // first byte to full request → 408
+  std::chrono::milliseconds idle_timeout{30000};      // keep-alive wait for the next request
+  size_t max_connections = 10000;                     // beyond → 503 and close
+  std::chrono::milliseconds request_deadline{30000};  // handler time → 504
+  bool access_log = true;
+};
+
+// What the server reports about each request, for metrics; called on event-loop threads.
+class HttpObserver {
+ public:
+  virtual ~HttpObserver() = default;
+  virtual void request_started() = 0;
+  // `route` is the route label ("GET /health/live") or "unmatched".
+  virtual void request_finished(const std::string& route, const std::string& method, int status,
+                                double seconds) = 0;
+};
+
+struct ServerHooks {
+  // Why a component a route needs cannot serve now ("starting", "degraded", ...), or nullopt
+  // when it is ready. Thread-safe, cheap.
+  std::function<std::optional<std::string>(const std::string& component)> component_unavailable;
+  HttpObserver* observer = nullptr;
+};
+
+class HttpServer {
+ public:
+  // The router must not change after listen().
+  HttpServer(core::EventLoops& loops, ServerSettings settings, const Router& router,
+             ServerHooks hooks);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts accepting on the event loops. Throws std::system_error naming the address.
+  void listen();
+  uint16_t port() const;
+
+  // Stops accepting, answers what is in flight (with Connection: close), closes idle
+  // connections at once, and waits up to `drain_timeout` for the rest before closing them.
+  asio::awaitable<void> shutdown(std::chrono::milliseconds drain_timeout);
+
+  size_t open_connections() const;
+  size_t requests_in_flight() const;
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace netra::net

@@ -1,0 +1,55 @@
+// Router: maps a method and a path to a handler, with {name} path parameters. Unknown paths are
+// 404, a known path with another method is 405 with Allow, and every GET route answers HEAD.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/http_message.hpp"
+
+namespace netra::net {
+
+namespace asio = boost::asio;
+
+using Handler = std::function<asio::awaitable<HttpResponse>(HttpRequest&)>;
+
+struct RouteOptions {
+  // While this component is not ready the route answers 503 with Retry-After, naming it.
+  // Empty for routes that never wait on a component (health probes).
+  std::string needs_component;
+};
+
+struct Route {
+  std::string method;
+  std::string pattern;  // "/api/threads/{id}"
+  std::vector<std::string> segments;
+  Handler handler;
+  RouteOptions options;
+  std::string label;  // "GET /api/threads/{id}": for metrics, logs and the watchdog
+};
+
+class Router {
+ public:
+  // Throws std::invalid_argument for a pattern that does not start with '/' or a duplicate.
+  void add(std::string method, std::string pattern, Handler handler, RouteOptions options = {});
+
+  enum class Outcome { found, not_found, method_not_allowed };
+  struct Match {
+    Outcome outcome = Outcome::not_found;
+    const Route* route = nullptr;
+    std::map<std::string, std::string> params;
+    std::string allow;  // for method_not_allowed: "GET, HEAD, POST"
+  };
+  Match match(std::string_view method, std::string_view path) const;
+
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace netra::net

@@ -1,0 +1,130 @@
+#include "telemetry/metrics.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include "telemetry/process_stats.hpp"
+
+namespace netra::telemetry {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+
+struct Metrics::Families {
+  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  prometheus::Family<prometheus::Counter>& requests =
+      BuildCounter()
+          .Name("http_requests_total")
+          .Help("HTTP requests by route template, method and status")
+          .Register(*registry);
+  prometheus::Family<prometheus::Histogram>& duration =
+      BuildHistogram()
+          .Name("http_request_duration_seconds")
+          .Help("Time from a full request to its response")
+          .Register(*registry);
+  prometheus::Gauge& in_flight = BuildGauge()
+                                     .Name("http_requests_in_flight")
+                                     .Help("Requests being handled now")
+                                     .Register(*registry)
+                                     .Add({});
+  prometheus::Family<prometheus::Gauge>& component_state =
+      BuildGauge()
+          .Name("netra_component_state")
+          .Help("1 for the state each component is in, 0 for the others")
+          .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& start_duration =
+      BuildGauge()
+          .Name("netra_component_start_duration_seconds")
+          .Help("Time from a component's first start attempt to ready, degraded or failed")
+          .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& start_attempts =
+      BuildGauge()
+          .Name("netra_component_start_attempts")
+          .Help("Start attempts made per component")
+          .Register(*registry);
+  prometheus::Gauge& startup_seconds =
+      BuildGauge()
+          .Name("netra_startup_duration_seconds")
+          .Help("Time from the engine's start to start-up finished (or until now)")
+          .Register(*registry)
+          .Add({});
+  prometheus::Gauge& resident = BuildGauge()
+                                    .Name("process_resident_memory_bytes")
+                                    .Help("Resident memory size in bytes")
+                                    .Register(*registry)
+                                    .Add({});
+  prometheus::Gauge& fds = BuildGauge()
+                               .Name("process_open_fds")
+                               .Help("Open file descriptors")
+                               .Register(*registry)
+                               .Add({});
+  prometheus::Gauge& cpu = BuildGauge()
+                               .Name("process_cpu_seconds_total")
+                               .Help("User and system CPU time spent in seconds")
+                               .Register(*registry)
+                               .Add({});
+  prometheus::Gauge& start_time = BuildGauge()
+                                      .Name("process_start_time_seconds")
+                                      .Help("Start time of the process since the Unix epoch")
+                                      .Register(*registry)
+                                      .Add({});
+  prometheus::Family<prometheus::Gauge>& build_info =
+      BuildGauge()
+          .Name("netra_build_info")
+          .Help("Always 1; labels carry the version and commit")
+          .Register(*registry);
+};
+
+namespace {
+const prometheus::Histogram::BucketBoundaries& duration_buckets() {
+  static const prometheus::Histogram::BucketBoundaries buckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  return buckets;
+}
+}  // namespace
+
+Metrics::Metrics(const std::string& version, const std::string& commit)
+    : families_(std::make_unique<Families>()) {
+  families_->build_info.Add({{"version", version}, {"commit", commit}}).Set(1);
+}
+
+Metrics::~Metrics() = default;
+
+void Metrics::http_request_started() {
+  families_->in_flight.Increment();
+}
+
+void Metrics::http_request_finished(const std::string& route, const std::string& method, int status,
+                                    double seconds) {
+  families_->in_flight.Decrement();
+  families_->requests
+      .Add({{"route", route}, {"method", method}, {"status", std::to_string(status)}})
+      .Increment();
+  families_->duration.Add({{"route", route}, {"method", method}}, duration_buckets())
+      .Observe(seconds);
+}
+
+std::string Metrics::render(const core::StartupReport& report) {
+  auto& f = *families_;
+  for (const auto& c : report.components) {
+    for (auto state : core::kAllComponentStates) {
+      f.component_state.Add({{"component", c.name}, {"state", std::string(core::to_string(state))}})
+          .Set(c.state == state ? 1 : 0);
+    }
+    f.start_duration.Add({{"component", c.name}}).Set(c.took_ms / 1000.0);
+    f.start_attempts.Add({{"component", c.name}}).Set(c.attempts);
+  }
+  f.startup_seconds.Set(report.elapsed_ms / 1000.0);
+  const auto stats = ProcessStats::read_self();
+  f.resident.Set(static_cast<double>(stats.resident_bytes));
+  f.fds.Set(static_cast<double>(stats.open_fds));
+  f.cpu.Set(stats.cpu_seconds);
+  f.start_time.Set(stats.start_time_seconds);
+  return prometheus::TextSerializer().Serialize(f.registry->Collect());
+}
+
+}  // namespace netra::telemetry
