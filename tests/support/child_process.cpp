@@ -46,6 +46,20 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, std::map<std::string, 
     throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
   }
   out_fd_ = fds[0];
+  reader_ = std::thread([this] {
+    char buffer[4096];
+    for (;;) {
+      const ssize_t n = read(out_fd_, buffer, sizeof buffer);
+      if (n <= 0) return;
+      std::lock_guard lock(mutex_);
+      output_.append(buffer, static_cast<size_t>(n));
+    }
+  });
+}
+
+std::string ChildProcess::output() const {
+  std::lock_guard lock(mutex_);
+  return output_;
 }
 
 ChildProcess::~ChildProcess() {
@@ -53,28 +67,16 @@ ChildProcess::~ChildProcess() {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
   }
+  // The pipe reaches end-of-file once the child and everything it spawned are gone.
+  if (reader_.joinable()) reader_.join();
   if (out_fd_ >= 0) close(out_fd_);
-}
-
-void ChildProcess::read_available(std::chrono::milliseconds wait) {
-  if (out_fd_ < 0) return;
-  pollfd p{out_fd_, POLLIN, 0};
-  if (poll(&p, 1, static_cast<int>(wait.count())) <= 0) return;
-  char buffer[4096];
-  const ssize_t n = read(out_fd_, buffer, sizeof buffer);
-  if (n > 0) {
-    output_.append(buffer, static_cast<size_t>(n));
-  } else {
-    close(out_fd_);
-    out_fd_ = -1;
-  }
 }
 
 bool ChildProcess::wait_for_output(const std::string& text, std::chrono::milliseconds deadline) {
   const auto until = std::chrono::steady_clock::now() + deadline;
-  while (output_.find(text) == std::string::npos) {
-    if (std::chrono::steady_clock::now() >= until || out_fd_ < 0) return false;
-    read_available(std::chrono::milliseconds(10));
+  while (output().find(text) == std::string::npos) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return true;
 }
@@ -93,9 +95,9 @@ std::optional<int> ChildProcess::wait(std::chrono::milliseconds deadline) {
       exit_code_ = -1;
       return std::nullopt;
     }
-    read_available(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  while (out_fd_ >= 0) read_available(std::chrono::milliseconds(100));
+  if (reader_.joinable()) reader_.join();
   return exit_code_;
 }
 

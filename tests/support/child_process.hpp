@@ -4,8 +4,10 @@
 
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace netra::testing {
@@ -25,14 +27,15 @@ class ChildProcess {
   std::optional<int> wait(std::chrono::milliseconds deadline);
   void signal(int sig);
 
-  const std::string& output() const { return output_; }
+  std::string output() const;
   int pid() const { return pid_; }
 
  private:
-  void read_available(std::chrono::milliseconds wait);
-
   int pid_ = -1;
   int out_fd_ = -1;
+  // A reader thread drains the pipe all the time, so a chatty child never blocks on its logs.
+  std::thread reader_;
+  mutable std::mutex mutex_;
   std::string output_;
   std::optional<int> exit_code_;
 };

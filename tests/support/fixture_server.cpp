@@ -1,0 +1,31 @@
+#include "support/fixture_server.hpp"
+
+#include <stdexcept>
+
+namespace netra::testing {
+
+FixtureServer::FixtureServer(const std::string& scenario, std::vector<std::string> extra_args,
+                             std::map<std::string, std::string> env) {
+  std::vector<std::string> argv = {
+      NETRA_FIXTURE_BIN, "serve",         "--log-format", "text",
+      "--set",           "server.port=0", "--set",        "server.host=127.0.0.1"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  env["FIXTURE_SCENARIO"] = scenario;
+  child_ = std::make_unique<ChildProcess>(argv, env);
+  const std::string marker = "listening on ";
+  if (!child_->wait_for_output(marker, std::chrono::seconds(10))) {
+    throw std::runtime_error("fixture did not listen: " + child_->output());
+  }
+  // "listening on HOST:PORT\n" — the port follows the last ':' of that line.
+  const auto out = child_->output();
+  const auto start = out.find(marker);
+  const auto end = out.find('\n', start);
+  const auto line = out.substr(start, end - start);
+  port_ = std::stoi(line.substr(line.rfind(':') + 1));
+}
+
+bool FixtureServer::wait_until_serving(std::chrono::milliseconds deadline) {
+  return child_->wait_for_output("serving until SIGTERM", deadline);
+}
+
+}  // namespace netra::testing
