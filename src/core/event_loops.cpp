@@ -60,8 +60,12 @@ asio::io_context& EventLoops::context(size_t i) {
   return loops_.at(i)->io;
 }
 
+size_t EventLoops::next_index() {
+  return next_.fetch_add(1, std::memory_order_relaxed) % loops_.size();
+}
+
 asio::any_io_executor EventLoops::next_executor() {
-  return loops_[next_.fetch_add(1, std::memory_order_relaxed) % loops_.size()]->io.get_executor();
+  return loops_[next_index()]->io.get_executor();
 }
 
 std::vector<const LoopActivity*> EventLoops::activities() const {

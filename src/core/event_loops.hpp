@@ -28,6 +28,7 @@ class EventLoops {
   asio::io_context& context(size_t i);
   // Round-robin over the loops; thread-safe.
   asio::any_io_executor next_executor();
+  size_t next_index();
   std::vector<const LoopActivity*> activities() const;
 
   // Starts one thread per loop. Called once.

@@ -39,48 +39,62 @@ std::string overall(const core::StartupReport& r, bool draining) {
 }  // namespace
 
 void add_health_routes(Router& router, HealthSource source) {
-  router.add("GET", "/health/live", [](HttpRequest&) -> asio::awaitable<HttpResponse> {
-    // Answering at all proves the event loop turns; no dependency is consulted.
-    co_return json_response(R"({"status":"alive"})");
-  });
+  // Probes read in-memory state and never suspend; they never wait on a component either.
+  const RouteOptions kInline{"", true};
+  router.add(
+      "GET", "/health/live",
+      [](HttpRequest&) -> asio::awaitable<HttpResponse> {
+        // Answering at all proves the event loop turns; no dependency is consulted.
+        co_return json_response(R"({"status":"alive"})");
+      },
+      kInline);
 
-  router.add("GET", "/health/startup", [source](HttpRequest&) -> asio::awaitable<HttpResponse> {
-    const auto report = source.report();
-    nlohmann::json body = {{"status", report.outcome}, {"startup", core::to_json(report)}};
-    co_return json_response(body.dump(), startup_finished(report) ? 200 : 503);
-  });
+  router.add(
+      "GET", "/health/startup",
+      [source](HttpRequest&) -> asio::awaitable<HttpResponse> {
+        const auto report = source.report();
+        nlohmann::json body = {{"status", report.outcome}, {"startup", core::to_json(report)}};
+        co_return json_response(body.dump(), startup_finished(report) ? 200 : 503);
+      },
+      kInline);
 
-  router.add("GET", "/health/ready", [source](HttpRequest&) -> asio::awaitable<HttpResponse> {
-    const auto report = source.report();
-    const auto reasons = not_ready_reasons(report, source.draining());
-    nlohmann::json body = {{"status", reasons.empty() ? "ready" : "not_ready"},
-                           {"reasons", reasons}};
-    auto response = json_response(body.dump(), reasons.empty() ? 200 : 503);
-    if (!reasons.empty()) response.with_header("Retry-After", "1");
-    co_return response;
-  });
+  router.add(
+      "GET", "/health/ready",
+      [source](HttpRequest&) -> asio::awaitable<HttpResponse> {
+        const auto report = source.report();
+        const auto reasons = not_ready_reasons(report, source.draining());
+        nlohmann::json body = {{"status", reasons.empty() ? "ready" : "not_ready"},
+                               {"reasons", reasons}};
+        auto response = json_response(body.dump(), reasons.empty() ? 200 : 503);
+        if (!reasons.empty()) response.with_header("Retry-After", "1");
+        co_return response;
+      },
+      kInline);
 
-  router.add("GET", "/health", [source](HttpRequest&) -> asio::awaitable<HttpResponse> {
-    const auto report = source.report();
-    const bool draining = source.draining();
-    nlohmann::json components = nlohmann::json::array();
-    for (const auto& c : report.components) {
-      components.push_back(
-          {{"name", c.name},
-           {"criticality", to_string(c.criticality)},
-           {"state", to_string(c.state)},
-           {"attempts", c.attempts},
-           {"elapsed_ms", c.waited_ms + c.took_ms},
-           {"error", c.error.empty() ? nlohmann::json() : nlohmann::json(c.error)}});
-    }
-    nlohmann::json body = {{"status", overall(report, draining)},
-                           {"ready", not_ready_reasons(report, draining).empty()},
-                           {"components", std::move(components)},
-                           {"breakers", nlohmann::json::array()},
-                           {"pools", nlohmann::json::array()},
-                           {"startup", core::to_json(report)}};
-    co_return json_response(body.dump());
-  });
+  router.add(
+      "GET", "/health",
+      [source](HttpRequest&) -> asio::awaitable<HttpResponse> {
+        const auto report = source.report();
+        const bool draining = source.draining();
+        nlohmann::json components = nlohmann::json::array();
+        for (const auto& c : report.components) {
+          components.push_back(
+              {{"name", c.name},
+               {"criticality", to_string(c.criticality)},
+               {"state", to_string(c.state)},
+               {"attempts", c.attempts},
+               {"elapsed_ms", c.waited_ms + c.took_ms},
+               {"error", c.error.empty() ? nlohmann::json() : nlohmann::json(c.error)}});
+        }
+        nlohmann::json body = {{"status", overall(report, draining)},
+                               {"ready", not_ready_reasons(report, draining).empty()},
+                               {"components", std::move(components)},
+                               {"breakers", nlohmann::json::array()},
+                               {"pools", nlohmann::json::array()},
+                               {"startup", core::to_json(report)}};
+        co_return json_response(body.dump());
+      },
+      kInline);
 }
 
 }  // namespace netra::net

@@ -1,6 +1,7 @@
 // The one translation unit that holds Beast's HTTP code: acceptor, connections, sessions.
 #include "net/http_server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -11,11 +12,12 @@
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <mutex>
 #include <random>
-#include <set>
+#include <unordered_set>
 
 #include "core/event_loops.hpp"
 #include "core/labelled_executor.hpp"
@@ -53,6 +55,19 @@ bool acceptable_request_id(std::string_view id) {
   return true;
 }
 
+// Feeds buffered bytes to the parser; need_more is not an error here.
+beast::error_code parse_buffered(http::request_parser<http::string_body>& parser,
+                                 beast::flat_buffer& buffer) {
+  beast::error_code ec;
+  while (buffer.size() > 0 && !parser.is_done()) {
+    const size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == http::error::need_more) return {};
+    if (ec || used == 0) return ec;
+  }
+  return ec;
+}
+
 HttpResponse read_error_response(const beast::error_code& ec, const ServerSettings& s) {
   if (ec == http::error::body_limit) {
     return json_error(413, "payload_too_large",
@@ -68,30 +83,29 @@ HttpResponse read_error_response(const beast::error_code& ec, const ServerSettin
 }  // namespace
 
 // One client connection; lives on one event loop, touched only from its thread.
-struct Connection : std::enable_shared_from_this<Connection> {
-  explicit Connection(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+struct Connection {
+  Connection(tcp::socket s, size_t loop_index) : socket(std::move(s)), loop(loop_index) {
+    boost::system::error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    if (!ec) remote_address = remote.address().to_string();
+  }
 
-  // Cancels (without closing) the socket's pending I/O if it is still running after `limit`,
-  // so the session can still answer 408.
+  // Past `limit` the loop's sweeper cancels (without closing) the socket's pending I/O, so the
+  // session can still answer 408. A deadline, not a timer: nothing to schedule per request.
   void arm(milliseconds limit) {
     timed_out = false;
-    timer.expires_after(limit);
-    timer.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-      if (ec) return;
-      if (auto self = weak.lock()) {
-        self->timed_out = true;
-        boost::system::error_code ignored;
-        self->socket.cancel(ignored);
-      }
-    });
+    deadline = steady_clock::now() + limit;
   }
-  void disarm() { timer.cancel(); }
+  void disarm() { deadline = steady_clock::time_point::max(); }
 
   tcp::socket socket;
-  asio::steady_timer timer;
+  size_t loop;
+  steady_clock::time_point deadline = steady_clock::time_point::max();
   bool timed_out = false;
   bool idle = true;
   bool close_after_response = false;
+  std::string remote_address;
+  std::string write_buffer;  // reused for every response on this connection
 };
 
 class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
@@ -102,7 +116,10 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         router_(router),
         hooks_(std::move(hooks)),
         acceptor_(loops.context(0)),
-        log_(telemetry::logger("http")) {}
+        log_(telemetry::logger("http")) {
+    for (size_t i = 0; i < loops.size(); ++i)
+      per_loop_.push_back(std::make_unique<LoopConnections>());
+  }
 
   void listen() {
     boost::system::error_code ec;
@@ -121,6 +138,12 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     if (ec) throw std::system_error(ec, "cannot listen on " + where);
     port_ = acceptor_.local_endpoint().port();
     asio::co_spawn(acceptor_.get_executor(), accept_loop(shared_from_this()), asio::detached);
+    // Timeouts are checked ten times per shortest limit (at most every 50 ms).
+    const auto shortest = std::min(settings_.request_timeout, settings_.idle_timeout);
+    const auto tick = std::clamp(shortest / 10, milliseconds(1), milliseconds(50));
+    for (size_t i = 0; i < per_loop_.size(); ++i) {
+      asio::co_spawn(loops_.context(i), sweep(shared_from_this(), i, tick), asio::detached);
+    }
   }
 
   uint16_t port() const { return port_; }
@@ -141,6 +164,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       co_await poll.async_wait(use_tuple);
       close_idle_connections();  // connections that finished a response since
     }
+    stopped_ = true;
     if (open_.load() > 0) {
       log_->warn("closing {} connection(s) still busy after the {} ms drain timeout", open_.load(),
                  drain_timeout.count());
@@ -154,8 +178,9 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
  private:
   static asio::awaitable<void> accept_loop(std::shared_ptr<Impl> self) {
     for (;;) {
-      auto [ec, socket] =
-          co_await self->acceptor_.async_accept(self->loops_.next_executor(), use_tuple);
+      const size_t loop = self->loops_.next_index();
+      auto [ec, socket] = co_await self->acceptor_.async_accept(
+          self->loops_.context(loop).get_executor(), use_tuple);
       if (ec) {
         if (!self->acceptor_.is_open()) co_return;
         if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space) {
@@ -167,38 +192,36 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         continue;
       }
       auto executor = socket.get_executor();
-      asio::co_spawn(executor, session(self, std::move(socket)), asio::detached);
+      asio::co_spawn(executor, session(self, std::move(socket), loop), asio::detached);
     }
   }
 
-  // Counts the connection and registers it for shutdown for as long as the session lives.
+  // Counts the connection and registers it with its loop (for the sweeper and for shutdown) for as
+  // long as the session lives. Runs on the connection's loop, like everything that touches it.
   struct ConnectionGuard {
-    ConnectionGuard(Impl& impl, const std::shared_ptr<Connection>& c) : impl(impl), connection(c) {
+    ConnectionGuard(Impl& impl, Connection& c) : impl(impl), connection(c) {
       impl.open_.fetch_add(1);
-      std::lock_guard lock(impl.connections_mutex_);
-      impl.connections_.insert(c);
+      impl.per_loop_[c.loop]->connections.insert(&c);
     }
     ~ConnectionGuard() {
-      {
-        std::lock_guard lock(impl.connections_mutex_);
-        impl.connections_.erase(connection);
-      }
+      impl.per_loop_[connection.loop]->connections.erase(&connection);
       impl.open_.fetch_sub(1);
     }
     Impl& impl;
-    std::shared_ptr<Connection> connection;
+    Connection& connection;
   };
 
-  static asio::awaitable<void> session(std::shared_ptr<Impl> self, tcp::socket socket) {
+  static asio::awaitable<void> session(std::shared_ptr<Impl> self, tcp::socket socket,
+                                       size_t loop) {
     try {
-      co_await self->serve_connection(std::make_shared<Connection>(std::move(socket)));
+      co_await self->serve_connection(std::make_shared<Connection>(std::move(socket), loop));
     } catch (const std::exception& e) {
       self->log_->error("connection ended by an unexpected error: {}", e.what());
     }
   }
 
   asio::awaitable<void> serve_connection(std::shared_ptr<Connection> c) {
-    ConnectionGuard guard(*this, c);
+    ConnectionGuard guard(*this, *c);
     if (open_.load() > settings_.max_connections) {
       auto response = json_error(503, "too_many_connections",
                                  "the server holds its maximum of " +
@@ -226,9 +249,16 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(settings_.header_limit));
       parser.body_limit(settings_.body_limit);
-      c->arm(settings_.request_timeout);
-      auto [ec, n] = co_await http::async_read(c->socket, buffer, parser, use_tuple);
-      c->disarm();
+      parser.eager(true);
+      // Usually the whole request is already buffered: parse it here and skip the asynchronous
+      // read (and its round trip through the scheduler).
+      beast::error_code ec = parse_buffered(parser, buffer);
+      if (!ec && !parser.is_done()) {
+        c->arm(settings_.request_timeout);
+        auto [read_ec, n] = co_await http::async_read(c->socket, buffer, parser, use_tuple);
+        c->disarm();
+        ec = read_ec;
+      }
       if (ec == http::error::end_of_stream) co_return;
       if (ec) {
         HttpResponse response =
@@ -264,9 +294,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       const auto given_id = request->header("x-request-id");
       request->request_id =
           acceptable_request_id(given_id) ? std::string(given_id) : make_request_id();
-      boost::system::error_code remote_ec;
-      const auto remote = c->socket.remote_endpoint(remote_ec);
-      if (!remote_ec) request->remote_address = remote.address().to_string();
+      request->remote_address = c->remote_address;
 
       const auto began = steady_clock::now();
       in_flight_.fetch_add(1);
@@ -319,6 +347,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       }
     }
     request->path_params = std::move(match.params);
+    if (route.options.runs_inline) co_return co_await invoke(route, std::move(request));
     co_return co_await run_handler(route, std::move(request));
   }
 
@@ -374,36 +403,70 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     co_return std::move(*run->result);
   }
 
-  // Writes the response under the request timeout; false if the client went away.
+  // Writes the response under the request timeout; false if the client went away. Serialised by
+  // hand into one buffer: a handful of headers does not need Beast's serializer.
   asio::awaitable<bool> write(Connection& c, const HttpResponse& response, unsigned version,
                               bool head, const std::string& request_id) {
-    http::response<http::string_body> res{static_cast<http::status>(response.status), version};
-    res.set(http::field::server, "netra");
-    res.set(http::field::content_type, response.content_type);
-    res.set("X-Request-Id", request_id);
-    for (const auto& [name, value] : response.headers) res.set(name, value);
-    res.keep_alive(!response.close);
-    if (head) {
-      res.content_length(response.body.size());
-    } else {
-      res.body() = response.body;
-      res.prepare_payload();
+    std::string& out = c.write_buffer;
+    out.clear();
+    out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    out += std::to_string(response.status);
+    out += ' ';
+    out += http::obsolete_reason(static_cast<http::status>(response.status));
+    out += "\r\nServer: netra\r\nContent-Type: ";
+    out += response.content_type;
+    out += "\r\nX-Request-Id: ";
+    out += request_id;
+    out += "\r\nContent-Length: ";
+    out += std::to_string(response.body.size());
+    for (const auto& [name, value] : response.headers) {
+      out += "\r\n";
+      out += name;
+      out += ": ";
+      out += value;
     }
+    if (response.close) {
+      out += "\r\nConnection: close";
+    } else if (version == 10) {
+      out += "\r\nConnection: keep-alive";
+    }
+    out += "\r\n\r\n";
+    if (!head) out += response.body;
     c.arm(settings_.request_timeout);
-    auto [ec, n] = co_await http::async_write(c.socket, res, use_tuple);
+    auto [ec, n] = co_await asio::async_write(c.socket, asio::buffer(out), use_tuple);
     c.disarm();
     co_return !ec;
   }
 
+  // Runs `f` on every open connection, each on its own loop.
   template <typename F>
   void for_each_connection(F f) {
-    std::vector<std::shared_ptr<Connection>> all;
-    {
-      std::lock_guard lock(connections_mutex_);
-      all.assign(connections_.begin(), connections_.end());
+    for (size_t i = 0; i < per_loop_.size(); ++i) {
+      asio::post(loops_.context(i), [self = shared_from_this(), i, f] {
+        // Copied first: `f` may end a session, which unregisters it.
+        const std::vector<Connection*> all(self->per_loop_[i]->connections.begin(),
+                                           self->per_loop_[i]->connections.end());
+        for (Connection* c : all) {
+          if (self->per_loop_[i]->connections.count(c)) f(*c);
+        }
+      });
     }
-    for (auto& c : all) {
-      asio::post(c->socket.get_executor(), [c, f] { f(*c); });
+  }
+
+  // Once per tick, on each loop: cancels the I/O of every connection past its deadline.
+  static asio::awaitable<void> sweep(std::shared_ptr<Impl> self, size_t i, milliseconds tick) {
+    asio::steady_timer timer(self->loops_.context(i));
+    while (!self->stopped_) {
+      timer.expires_after(tick);
+      co_await timer.async_wait(use_tuple);
+      const auto now = steady_clock::now();
+      for (Connection* c : self->per_loop_[i]->connections) {
+        if (now < c->deadline) continue;
+        c->timed_out = true;
+        c->deadline = steady_clock::time_point::max();
+        boost::system::error_code ignored;
+        c->socket.cancel(ignored);
+      }
     }
   }
 
@@ -427,8 +490,11 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   std::atomic<bool> draining_{false};
   std::atomic<size_t> open_{0};
   std::atomic<size_t> in_flight_{0};
-  std::mutex connections_mutex_;
-  std::set<std::shared_ptr<Connection>> connections_;
+  struct LoopConnections {
+    std::unordered_set<Connection*> connections;  // touched only on that loop's thread
+  };
+  std::vector<std::unique_ptr<LoopConnections>> per_loop_;
+  std::atomic<bool> stopped_{false};
 };
 
 HttpServer::HttpServer(core::EventLoops& loops, ServerSettings settings, const Router& router,

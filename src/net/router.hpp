@@ -21,6 +21,9 @@ struct RouteOptions {
   // While this component is not ready the route answers 503 with Retry-After, naming it.
   // Empty for routes that never wait on a component (health probes).
   std::string needs_component;
+  // The handler completes without suspending (it reads in-memory state only, like the health
+  // probes), so it runs inline, without the per-request coroutine that enforces the deadline.
+  bool runs_inline = false;
 };
 
 struct Route {

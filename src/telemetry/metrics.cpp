@@ -6,6 +6,8 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <unordered_map>
+
 #include "telemetry/process_stats.hpp"
 
 namespace netra::telemetry {
@@ -89,23 +91,54 @@ const prometheus::Histogram::BucketBoundaries& duration_buckets() {
 
 Metrics::Metrics(const std::string& version, const std::string& commit)
     : families_(std::make_unique<Families>()) {
+  static std::atomic<uint64_t> next_id{0};
+  id_ = ++next_id;
   families_->build_info.Add({{"version", version}, {"commit", commit}}).Set(1);
 }
 
 Metrics::~Metrics() = default;
 
+// A plain atomic on the request path; the gauge is set from it when /metrics renders.
 void Metrics::http_request_started() {
-  families_->in_flight.Increment();
+  in_flight_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void Metrics::http_request_finished(const std::string& route, const std::string& method, int status,
                                     double seconds) {
-  families_->in_flight.Decrement();
-  families_->requests
-      .Add({{"route", route}, {"method", method}, {"status", std::to_string(status)}})
-      .Increment();
-  families_->duration.Add({{"route", route}, {"method", method}}, duration_buckets())
-      .Observe(seconds);
+  in_flight_.fetch_sub(1, std::memory_order_relaxed);
+  // Family::Add takes the family's lock and hashes every label on each call; the series of a
+  // (route, method, status) never move, so each thread remembers where they are.
+  struct Series {
+    std::string route;
+    std::string method;
+    int status;
+    prometheus::Counter* requests;
+    prometheus::Histogram* duration;
+  };
+  thread_local std::unordered_multimap<size_t, Series> cache;
+  thread_local uint64_t cache_owner = 0;
+  if (cache_owner != id_) {  // another Metrics instance (tests) on this thread
+    cache.clear();
+    cache_owner = id_;
+  }
+  const size_t key = std::hash<std::string>{}(route) ^ (std::hash<std::string>{}(method) << 1) ^
+                     static_cast<size_t>(status) * 0x9e3779b97f4a7c15ULL;
+  auto [first, last] = cache.equal_range(key);
+  for (auto it = first; it != last; ++it) {
+    auto& series = it->second;
+    if (series.status == status && series.route == route && series.method == method) {
+      series.requests->Increment();
+      series.duration->Observe(seconds);
+      return;
+    }
+  }
+  auto& requests = families_->requests.Add(
+      {{"route", route}, {"method", method}, {"status", std::to_string(status)}});
+  auto& duration =
+      families_->duration.Add({{"route", route}, {"method", method}}, duration_buckets());
+  cache.emplace(key, Series{route, method, status, &requests, &duration});
+  requests.Increment();
+  duration.Observe(seconds);
 }
 
 std::string Metrics::render(const core::StartupReport& report) {
@@ -119,6 +152,7 @@ std::string Metrics::render(const core::StartupReport& report) {
     f.start_attempts.Add({{"component", c.name}}).Set(c.attempts);
   }
   f.startup_seconds.Set(report.elapsed_ms / 1000.0);
+  f.in_flight.Set(static_cast<double>(in_flight_.load(std::memory_order_relaxed)));
   const auto stats = ProcessStats::read_self();
   f.resident.Set(static_cast<double>(stats.resident_bytes));
   f.fds.Set(static_cast<double>(stats.open_fds));

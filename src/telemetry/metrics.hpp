@@ -2,6 +2,8 @@
 // process resources and build info — rendered in the text exposition format for /metrics.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -27,6 +29,8 @@ class Metrics {
  private:
   struct Families;
   std::unique_ptr<Families> families_;
+  std::atomic<int64_t> in_flight_{0};
+  uint64_t id_ = 0;  // tells a thread's cached series of one instance from another's
 };
 
 }  // namespace netra::telemetry

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# wrk -t1 -c50 on /health/live against netra (one event-loop thread, access log off) and against
+# nginx (one worker, `return 200` with the same body), alternately, on this machine.
+#   bench/http_throughput.sh [SECONDS] [ROUNDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/nginx_baseline.sh
+seconds=${1:-10}; rounds=${2:-3}
+for tool in nginx wrk; do command -v $tool >/dev/null || { echo "needs $tool (apt-get install nginx-light wrk)"; exit 2; }; done
+cmake --preset release >/dev/null && cmake --build --preset release --target netra >/dev/null
+work=$(mktemp -d)
+nginx_conf "$work/nginx" 18281
+(cd "$work" && NETRA_SERVER_PORT=18280 NETRA_SERVER_HOST=127.0.0.1 NETRA_SERVER_THREADS=1 \
+  NETRA_SERVER_ACCESS_LOG=false NETRA_LOG_FORMAT=json exec "$OLDPWD/build/release/netra" serve 2>/dev/null) &
+netra_pid=$!
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" 2>/dev/null &
+nginx_pid=$!
+trap 'kill $netra_pid $nginx_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+sleep 1
+run() {  # prints "rps p99_ms"
+  wrk -t1 -c50 -d"${seconds}s" --latency "http://127.0.0.1:$1$2" | awk '
+    /Requests\/sec/ {rps=$2}
+    /^ +99%/ {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; p99=v}
+    END {print rps, p99}'
+}
+echo "wrk -t1 -c50 -d${seconds}s /health/live, $rounds alternating rounds"
+for ((r = 1; r <= rounds; r++)); do
+  read -r ours ours_p99 < <(run 18280 /health/live)
+  read -r theirs theirs_p99 < <(run 18281 /health/live)
+  awk -v a="$ours" -v b="$theirs" -v ap="$ours_p99" -v bp="$theirs_p99" -v r="$r" 'BEGIN {
+    printf "  round %d: netra %.0f req/s p99 %.2f ms | nginx %.0f req/s p99 %.2f ms | throughput %.2f of nginx, p99 %.2fx\n",
+      r, a, ap, b, bp, a / b, ap / bp }'
+done
