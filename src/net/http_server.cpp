@@ -347,7 +347,11 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       }
     }
     request->path_params = std::move(match.params);
-    if (route.options.runs_inline) co_return co_await invoke(route, std::move(request));
+    if (route.options.runs_inline) {
+      // Labelled for the watchdog like the spawned handlers; valid because it never suspends.
+      core::ActivityScope scope(route.label.c_str());
+      co_return co_await invoke(route, std::move(request));
+    }
     co_return co_await run_handler(route, std::move(request));
   }
 
