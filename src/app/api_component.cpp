@@ -5,8 +5,10 @@
 namespace netra::app {
 
 core::ComponentSpec ApiComponent::make_spec() {
-  // Later issues add what the API requires (database, auth_service, ...).
-  return {kName, core::Criticality::critical, {core::uses_component("metrics")}};
+  // Later issues add what else the API requires (auth_service, ...).
+  return {kName,
+          core::Criticality::critical,
+          {core::requires_component("database"), core::uses_component("metrics")}};
 }
 
 ApiComponent::ApiComponent(core::ComponentSpec spec, net::HttpServer& server,

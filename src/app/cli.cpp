@@ -8,6 +8,7 @@
 #include "app/build_info.hpp"
 #include "app/config.hpp"
 #include "app/graph_export.hpp"
+#include "app/migrate_command.hpp"
 #include "app/serve.hpp"
 #include "core/component_graph.hpp"
 #include "telemetry/logging.hpp"
@@ -68,6 +69,9 @@ int run_cli(int argc, char** argv, const ServiceDefinition& service) {
   graph_cmd->add_option("--format", graph_format, "dot | mermaid")
       ->check(CLI::IsMember({"dot", "mermaid"}));
   auto* version_cmd = app.add_subcommand("version", "print the version");
+  auto* migrate_cmd = app.add_subcommand("migrate", "apply pending database migrations and exit");
+  bool migrate_status = false;
+  migrate_cmd->add_flag("--status", migrate_status, "list applied and pending migrations instead");
 
   try {
     app.parse(argc, argv);
@@ -102,10 +106,14 @@ int run_cli(int argc, char** argv, const ServiceDefinition& service) {
       }
       return kExitOk;
     }
+    if (migrate_cmd->parsed()) return run_migrate(*config, migrate_status);
     (void)serve_cmd;
     return serve(*config, service);
   } catch (const core::GraphError& e) {
     print_errors("component graph error", e.errors());
+    return kExitConfigError;
+  } catch (const core::ConfigurationError& e) {
+    print_errors("configuration error", e.errors());
     return kExitConfigError;
   }
 }

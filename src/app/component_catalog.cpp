@@ -2,12 +2,20 @@
 
 #include "app/api_component.hpp"
 #include "app/config.hpp"
+#include "app/database_config.hpp"
 #include "app/metrics_component.hpp"
+#include "db/database_component.hpp"
 
 namespace netra::app {
 
 ServiceDefinition production_service() {
   ServiceDefinition service;
+  service.catalog.push_back({db::DatabaseComponent::make_spec(),
+                             [](const BuildContext& ctx, const core::ComponentSpec& spec) {
+                               return std::make_shared<db::DatabaseComponent>(
+                                   spec, database_settings(ctx.config), ctx.offload);
+                             },
+                             {}});
   service.catalog.push_back({MetricsComponent::make_spec(),
                              [](const BuildContext& ctx, const core::ComponentSpec& spec) {
                                return std::make_shared<MetricsComponent>(spec, ctx.metrics,

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "support/child_process.hpp"
+#include "support/temp_dir.hpp"
 
 namespace netra::testing {
 
@@ -22,6 +23,7 @@ class FixtureServer {
   bool wait_until_serving(std::chrono::milliseconds deadline = std::chrono::seconds(10));
 
  private:
+  TempDir data_;  // the server's SQLite database lives here unless NETRA_DATABASE_URL is given
   std::unique_ptr<ChildProcess> child_;
   int port_ = 0;
 };

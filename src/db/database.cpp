@@ -1,0 +1,152 @@
+#include "db/database.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include "db/detail/driver.hpp"
+
+namespace netra::db {
+
+using ConnectionPool = core::Pool<detail::DriverConnection>;
+
+struct Database::Shared {
+  std::unique_ptr<detail::Driver> driver;
+  std::unique_ptr<ConnectionPool> pool;
+};
+
+struct Transaction::State {
+  std::shared_ptr<Database::Shared> shared;
+  ConnectionPool::Lease lease;
+  core::Deadline deadline;
+  asio::any_io_executor executor;
+  bool finished = false;
+};
+
+namespace {
+
+DbError pool_error(const core::PoolError& e) {
+  if (e.kind == core::PoolError::Kind::busy) return {DbErrorCode::busy, e.message};
+  return {DbErrorCode::unavailable, e.message};
+}
+
+DbError finished_error() {
+  return {DbErrorCode::invalid, "the transaction has already been committed or rolled back"};
+}
+
+// Rolls back and then returns the connection: what a Transaction dropped without commit does.
+asio::awaitable<void> roll_back_and_release(ConnectionPool::Lease lease, core::Deadline deadline) {
+  auto result = co_await lease->execute("ROLLBACK", {}, deadline);
+  if (!result) lease.discard();
+}
+
+}  // namespace
+
+Database::Database(std::unique_ptr<detail::Driver> driver, core::PoolOptions pool_options,
+                   ConnectionPool::LeakReport leak_report)
+    : shared_(std::make_shared<Shared>()) {
+  shared_->driver = std::move(driver);
+  auto* raw_driver = shared_->driver.get();
+  shared_->pool = std::make_unique<ConnectionPool>(
+      pool_options,
+      [raw_driver, timeout = pool_options.acquire_timeout]()
+          -> asio::awaitable<core::Result<std::unique_ptr<detail::DriverConnection>, std::string>> {
+        co_return co_await raw_driver->connect(core::Deadline::after(timeout));
+      },
+      [](detail::DriverConnection& c) -> asio::awaitable<bool> {
+        auto r = co_await c.execute("SELECT 1", {}, core::Deadline::after(std::chrono::seconds(2)));
+        co_return r.ok() && !c.broken();
+      },
+      std::move(leak_report));
+}
+
+Database::~Database() = default;
+
+asio::awaitable<DbResult<QueryResult>> Database::query(std::string sql, Params params,
+                                                       core::Deadline deadline, std::string owner) {
+  auto shared = shared_;
+  auto lease = co_await shared->pool->acquire(std::move(owner), deadline);
+  if (!lease) co_return pool_error(lease.error());
+  auto result = co_await lease.value()->execute(sql, params, deadline);
+  if (lease.value()->broken()) lease.value().discard();
+  co_return result;
+}
+
+asio::awaitable<DbResult<Transaction>> Database::begin(core::Deadline deadline, std::string owner) {
+  auto shared = shared_;
+  auto lease = co_await shared->pool->acquire(std::move(owner), deadline);
+  if (!lease) co_return pool_error(lease.error());
+  auto started = co_await lease.value()->execute(shared->driver->begin_statement(), {}, deadline);
+  if (!started) {
+    lease.value().discard();
+    co_return started.error();
+  }
+  auto executor = co_await asio::this_coro::executor;
+  co_return Transaction(std::unique_ptr<Transaction::State>(
+      new Transaction::State{shared, std::move(lease.value()), deadline, executor, false}));
+}
+
+std::string Database::driver_name() const {
+  return shared_->driver->name();
+}
+std::string Database::describe() const {
+  return shared_->driver->describe();
+}
+core::PoolStats Database::pool_stats() const {
+  return shared_->pool->stats();
+}
+void Database::check_leaks() {
+  shared_->pool->check_leaks();
+}
+void Database::close_idle() {
+  shared_->pool->close_idle();
+}
+
+Transaction::Transaction(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Transaction::Transaction(Transaction&&) noexcept = default;
+Transaction& Transaction::operator=(Transaction&&) noexcept = default;
+
+Transaction::~Transaction() {
+  if (!state_ || state_->finished) return;
+  // The caller did not commit: roll back before the connection serves anyone else.
+  asio::co_spawn(state_->executor,
+                 roll_back_and_release(std::move(state_->lease),
+                                       core::Deadline::after(std::chrono::seconds(5))),
+                 asio::detached);
+}
+
+asio::awaitable<DbResult<QueryResult>> Transaction::query(std::string sql, Params params) {
+  if (!state_ || state_->finished) co_return finished_error();
+  auto result = co_await state_->lease->execute(sql, params, state_->deadline);
+  if (state_->lease->broken()) {
+    state_->lease.discard();
+    state_->finished = true;
+    state_->lease = {};
+  }
+  co_return result;
+}
+
+asio::awaitable<DbResult<Done>> Transaction::commit() {
+  if (!state_ || state_->finished) co_return finished_error();
+  state_->finished = true;
+  auto result = co_await state_->lease->execute("COMMIT", {}, state_->deadline);
+  if (!result) {
+    state_->lease.discard();  // state unknown: never reuse it
+    state_->lease = {};
+    co_return result.error();
+  }
+  state_->lease = {};
+  co_return Done{};
+}
+
+asio::awaitable<DbResult<Done>> Transaction::rollback() {
+  if (!state_ || state_->finished) co_return finished_error();
+  state_->finished = true;
+  auto result = co_await state_->lease->execute("ROLLBACK", {}, state_->deadline);
+  if (!result) state_->lease.discard();
+  state_->lease = {};
+  if (!result) co_return result.error();
+  co_return Done{};
+}
+
+}  // namespace netra::db

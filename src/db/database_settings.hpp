@@ -1,0 +1,34 @@
+// DatabaseSettings: what the database layer needs from configuration (the `database.*` keys),
+// and the one place that turns a URL into a driver.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "core/pool.hpp"
+
+namespace netra::core {
+class OffloadPool;
+}
+
+namespace netra::db {
+
+namespace detail {
+class Driver;
+}
+
+struct DatabaseSettings {
+  std::string url = "sqlite:var/netra.db";
+  core::PoolOptions pool;
+  std::chrono::milliseconds busy_timeout{5000};  // SQLite: how long a writer waits for the lock
+};
+
+// Throws core::ConfigurationError for a URL no driver accepts; the message never shows a password.
+std::unique_ptr<detail::Driver> make_driver(const DatabaseSettings& settings,
+                                            core::OffloadPool& offload);
+
+// The URL with any password replaced by ***, for logs and errors.
+std::string redact_url(const std::string& url);
+
+}  // namespace netra::db

@@ -1,0 +1,197 @@
+#include "db/detail/sqlite_driver.hpp"
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <filesystem>
+
+#include "core/offload_pool.hpp"
+
+namespace netra::db::detail {
+namespace {
+
+DbError sqlite_error(sqlite3* db, int rc, const std::string& context) {
+  const int primary = rc & 0xff;
+  std::string message = context + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  switch (primary) {
+    case SQLITE_CONSTRAINT:
+      return {DbErrorCode::constraint, message};
+    case SQLITE_INTERRUPT:
+      return {DbErrorCode::timeout, context + ": deadline passed"};
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return {DbErrorCode::timeout, message + " (busy timeout)"};
+    case SQLITE_ERROR:
+    case SQLITE_RANGE:
+    case SQLITE_MISMATCH:
+      return {DbErrorCode::invalid, message};
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return {DbErrorCode::unavailable, message};
+    default:
+      return {DbErrorCode::internal, message};
+  }
+}
+
+// Binds $N parameters by name, so "$2 ... $1" binds the right values.
+int bind_all(sqlite3_stmt* stmt, const Params& params) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    const std::string name = "$" + std::to_string(i + 1);
+    const int index = sqlite3_bind_parameter_index(stmt, name.c_str());
+    if (index == 0) continue;  // not used by this statement
+    const auto& p = params[i];
+    int rc = SQLITE_OK;
+    if (std::holds_alternative<std::nullptr_t>(p)) {
+      rc = sqlite3_bind_null(stmt, index);
+    } else if (auto* v = std::get_if<int64_t>(&p)) {
+      rc = sqlite3_bind_int64(stmt, index, *v);
+    } else if (auto* d = std::get_if<double>(&p)) {
+      rc = sqlite3_bind_double(stmt, index, *d);
+    } else if (auto* b = std::get_if<bool>(&p)) {
+      rc = sqlite3_bind_int(stmt, index, *b ? 1 : 0);
+    } else {
+      const auto& s = std::get<std::string>(p);
+      rc = sqlite3_bind_text(stmt, index, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+    }
+    if (rc != SQLITE_OK) return rc;
+  }
+  return SQLITE_OK;
+}
+
+// The open database, shared with offload calls: a call abandoned by its caller keeps it alive
+// until it returns, so nothing it touches is freed under it.
+struct SqliteHandle {
+  explicit SqliteHandle(sqlite3* d) : db(d) {
+    sqlite3_progress_handler(db, 1000, &SqliteHandle::on_progress, this);
+  }
+  ~SqliteHandle() { sqlite3_close_v2(db); }
+
+  // Interrupts the running statement once the deadline has passed.
+  static int on_progress(void* self) {
+    auto* h = static_cast<SqliteHandle*>(self);
+    return std::chrono::steady_clock::now().time_since_epoch().count() >
+                   h->deadline_ns.load(std::memory_order_relaxed)
+               ? 1
+               : 0;
+  }
+
+  DbResult<QueryResult> run(const std::string& sql, const Params& params, core::Deadline deadline) {
+    deadline_ns.store(deadline.when().time_since_epoch().count(), std::memory_order_relaxed);
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(db, rc, "prepare");
+    struct Finalize {
+      sqlite3_stmt* s;
+      ~Finalize() { sqlite3_finalize(s); }
+    } finalize{stmt};
+    if (stmt == nullptr) return QueryResult{};  // an empty statement
+    if (rc = bind_all(stmt, params); rc != SQLITE_OK) return sqlite_error(db, rc, "bind");
+
+    QueryResult result;
+    const int columns = sqlite3_column_count(stmt);
+    for (int i = 0; i < columns; ++i) result.columns.emplace_back(sqlite3_column_name(stmt, i));
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      std::vector<std::optional<std::string>> values;
+      values.reserve(static_cast<size_t>(columns));
+      for (int i = 0; i < columns; ++i) {
+        if (sqlite3_column_type(stmt, i) == SQLITE_NULL) {
+          values.emplace_back(std::nullopt);
+        } else {
+          const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+          values.emplace_back(
+              std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt, i))));
+        }
+      }
+      result.rows.emplace_back(std::move(values));
+    }
+    if (rc != SQLITE_DONE) return sqlite_error(db, rc, "step");
+    result.affected_rows = sqlite3_changes64(db);
+    return result;
+  }
+
+  sqlite3* db;
+  std::atomic<int64_t> deadline_ns{0};
+};
+
+class SqliteConnection final : public DriverConnection {
+ public:
+  SqliteConnection(sqlite3* db, core::OffloadPool& offload)
+      : handle_(std::make_shared<SqliteHandle>(db)), offload_(offload) {}
+  ~SqliteConnection() override { sqlite3_interrupt(handle_->db); }
+
+  asio::awaitable<DbResult<QueryResult>> execute(const std::string& sql, const Params& params,
+                                                 core::Deadline deadline) override {
+    if (deadline.expired()) {
+      co_return DbError{DbErrorCode::timeout, "deadline passed before the statement ran"};
+    }
+    try {
+      // Copies: an abandoned call must not read its caller's (freed) frame. Named, not a
+      // temporary: g++ 12 destroys a lambda temporary twice inside `co_return co_await`.
+      auto call = [h = handle_, sql, params, deadline] { return h->run(sql, params, deadline); };
+      DbResult<QueryResult> result = co_await offload_.run(std::move(call));
+      co_return result;
+    } catch (const std::exception& e) {
+      // Cancelled, or the pool is shutting down, while the call may still be running.
+      broken_ = true;
+      sqlite3_interrupt(handle_->db);
+      co_return DbError{DbErrorCode::timeout, std::string("statement abandoned: ") + e.what()};
+    }
+  }
+
+  bool broken() const override { return broken_; }
+
+ private:
+  std::shared_ptr<SqliteHandle> handle_;
+  core::OffloadPool& offload_;
+  bool broken_ = false;
+};
+
+}  // namespace
+
+SqliteDriver::SqliteDriver(std::string path, core::OffloadPool& offload,
+                           std::chrono::milliseconds busy_timeout)
+    : path_(std::move(path)), offload_(offload), busy_timeout_(busy_timeout) {}
+
+asio::awaitable<core::Result<std::unique_ptr<DriverConnection>, std::string>> SqliteDriver::connect(
+    core::Deadline) {
+  using Opened = core::Result<std::unique_ptr<DriverConnection>, std::string>;
+  auto open = [this]() -> std::pair<sqlite3*, std::string> {
+    std::error_code ec;
+    const auto folder = std::filesystem::path(path_).parent_path();
+    if (!folder.empty()) std::filesystem::create_directories(folder, ec);
+    if (ec) return {nullptr, "cannot create " + folder.string() + ": " + ec.message()};
+    sqlite3* db = nullptr;
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+    int rc = sqlite3_open_v2(path_.c_str(), &db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+      sqlite3_close_v2(db);
+      return {nullptr, "cannot open " + path_ + ": " + why};
+    }
+    sqlite3_busy_timeout(db, static_cast<int>(busy_timeout_.count()));
+    char* error = nullptr;
+    rc = sqlite3_exec(db,
+                      "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;",
+                      nullptr, nullptr, &error);
+    if (rc != SQLITE_OK) {
+      std::string why = error ? error : sqlite3_errstr(rc);
+      sqlite3_free(error);
+      sqlite3_close_v2(db);
+      return {nullptr, "cannot configure " + path_ + ": " + why};
+    }
+    return {db, ""};
+  };
+  try {
+    auto [db, error] = co_await offload_.run(open);
+    if (db == nullptr) co_return Opened(error);
+    co_return Opened(
+        std::unique_ptr<DriverConnection>(std::make_unique<SqliteConnection>(db, offload_)));
+  } catch (const std::exception& e) {
+    co_return Opened(std::string("cannot open ") + path_ + ": " + e.what());
+  }
+}
+
+}  // namespace netra::db::detail
