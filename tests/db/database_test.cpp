@@ -1,0 +1,316 @@
+// The repository-level suite of the database layer. Every test runs against each backend the
+// environment provides: the embedded SQLite always, PostgreSQL when NETRA_TEST_POSTGRES_URL
+// names a server (scripts/test starts one), with the same assertions.
+#include "db/database.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <future>
+#include <thread>
+
+#include "core/event_loops.hpp"
+#include "core/offload_pool.hpp"
+#include "db/database_settings.hpp"
+#include "db/detail/driver.hpp"
+#include "db/migrations.hpp"
+#include "support/run_awaitable.hpp"
+#include "support/temp_dir.hpp"
+
+namespace netra::testing {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using db::DbErrorCode;
+using db::Params;
+using ::testing::HasSubstr;
+
+struct Backend {
+  std::string name;
+};
+
+std::vector<Backend> backends() {
+  std::vector<Backend> out{{"sqlite"}};
+  if (std::getenv("NETRA_TEST_POSTGRES_URL") != nullptr) out.push_back({"postgres"});
+  return out;
+}
+
+class DatabaseTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    loops_.start();
+    settings_.url = GetParam().name == "sqlite" ? "sqlite:" + dir_.file("test.db")
+                                                : std::getenv("NETRA_TEST_POSTGRES_URL");
+  }
+  void TearDown() override {
+    if (db_) drop_tables();
+    db_.reset();
+    offload_.shutdown(1000ms);
+    loops_.stop(1s);
+  }
+
+  static core::PoolOptions small_pool() {
+    core::PoolOptions pool;
+    pool.max_size = 4;
+    pool.acquire_timeout = 2000ms;
+    return pool;
+  }
+
+  db::Database& open(core::PoolOptions pool = small_pool()) {
+    settings_.pool = pool;
+    db_ =
+        std::make_unique<db::Database>(db::make_driver(settings_, offload_), settings_.pool,
+                                       [this](const std::string& owner, std::chrono::milliseconds) {
+                                         std::lock_guard lock(mutex_);
+                                         leaks_.push_back(owner);
+                                       });
+    drop_tables();
+    must(R"(CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, score REAL,
+                                 flag BOOLEAN, note TEXT))");
+    return *db_;
+  }
+
+  template <typename T>
+  T run(asio::awaitable<T> task) {
+    return run_awaitable(loops_.context(0).get_executor(), std::move(task), 20s);
+  }
+
+  db::DbResult<db::QueryResult> sql(std::string statement, Params params = {},
+                                    std::chrono::milliseconds budget = 5s) {
+    return run(db_->query(std::move(statement), std::move(params), core::Deadline::after(budget)));
+  }
+  db::QueryResult must(std::string statement, Params params = {}) {
+    auto r = sql(statement, std::move(params));
+    if (!r) throw std::runtime_error(statement + ": " + r.error().message);
+    return std::move(r).value();
+  }
+  void drop_tables() {
+    for (const char* t : {"items", "t_failed", "schema_migrations", "m_one", "m_two"}) {
+      (void)sql(std::string("DROP TABLE IF EXISTS ") + t);
+    }
+  }
+
+  TempDir dir_;
+  core::EventLoops loops_{2, 10ms};
+  core::OffloadPool offload_{4};
+  db::DatabaseSettings settings_;
+  std::unique_ptr<db::Database> db_;
+  std::mutex mutex_;
+  std::vector<std::string> leaks_;
+};
+
+TEST_P(DatabaseTest, BoundParametersRoundTripEveryType) {
+  open();
+  const std::string tricky = "O'Brien; DROP TABLE items; -- \\ \"quoted\" ünïcode ✓";
+  must("INSERT INTO items (id, name, score, flag, note) VALUES ($1, $2, $3, $4, $5)",
+       {int64_t{1}, tricky, 2.5, true, nullptr});
+  auto r = must("SELECT id, name, score, flag, note FROM items WHERE name = $1", {tricky});
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(r.rows[0].int64(r.column("id")), 1);
+  EXPECT_EQ(r.rows[0].text(1), tricky);
+  EXPECT_DOUBLE_EQ(r.rows[0].real(2), 2.5);
+  EXPECT_TRUE(r.rows[0].boolean(3));
+  EXPECT_TRUE(r.rows[0].is_null(4));
+  EXPECT_EQ(must("SELECT count(*) FROM items").rows[0].int64(0), 1) << "the table survived";
+}
+
+TEST_P(DatabaseTest, ParametersBindByNumberNotPosition) {
+  open();
+  must("INSERT INTO items (id, name) VALUES ($2, $1)", {std::string("second-first"), int64_t{7}});
+  EXPECT_EQ(must("SELECT name FROM items WHERE id = 7").rows[0].text(0), "second-first");
+}
+
+TEST_P(DatabaseTest, AffectedRowsAreCounted) {
+  open();
+  for (int i = 0; i < 3; ++i)
+    must("INSERT INTO items (id, name) VALUES ($1, $2)", {int64_t{i}, "n" + std::to_string(i)});
+  EXPECT_EQ(must("UPDATE items SET score = 1 WHERE id < 2").affected_rows, 2);
+}
+
+TEST_P(DatabaseTest, ConstraintViolationIsReportedAsSuch) {
+  open();
+  must("INSERT INTO items (id, name) VALUES (1, 'a')");
+  auto r = sql("INSERT INTO items (id, name) VALUES (2, 'a')");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, DbErrorCode::constraint);
+}
+
+TEST_P(DatabaseTest, BadStatementIsInvalid) {
+  open();
+  auto r = sql("SELEC 1");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, DbErrorCode::invalid);
+}
+
+TEST_P(DatabaseTest, CommittedTransactionPersists) {
+  auto& db = open();
+  run([&]() -> asio::awaitable<void> {
+    auto tx = co_await db.begin(core::Deadline::after(5s));
+    EXPECT_TRUE(tx.ok());
+    auto ins = co_await tx->query("INSERT INTO items (id, name) VALUES (1, 'kept')");
+    EXPECT_TRUE(ins.ok());
+    auto done = co_await tx->commit();
+    EXPECT_TRUE(done.ok());
+    auto again = co_await tx->query("SELECT 1");
+    EXPECT_FALSE(again.ok()) << "a finished transaction runs nothing";
+  }());
+  EXPECT_EQ(must("SELECT count(*) FROM items").rows[0].int64(0), 1);
+}
+
+TEST_P(DatabaseTest, TransactionNotCommittedIsRolledBackAndItsConnectionReused) {
+  core::PoolOptions one;
+  one.max_size = 1;
+  one.acquire_timeout = 3000ms;
+  auto& db = open(one);
+  run([&]() -> asio::awaitable<void> {
+    auto tx = co_await db.begin(core::Deadline::after(5s));
+    EXPECT_TRUE(tx.ok());
+    auto ins = co_await tx->query("INSERT INTO items (id, name) VALUES (1, 'dropped')");
+    EXPECT_TRUE(ins.ok());
+  }());  // the transaction is dropped here, uncommitted
+  // With a pool of one, this waits for the rollback to hand the connection back.
+  EXPECT_EQ(must("SELECT count(*) FROM items").rows[0].int64(0), 0);
+}
+
+TEST_P(DatabaseTest, PoolExhaustionAnswersBusyAfterTheAcquireTimeout) {
+  core::PoolOptions two;
+  two.max_size = 2;
+  two.acquire_timeout = 300ms;
+  auto& db = open(two);
+  // Two slow statements hold both connections for a second (then their deadline ends them).
+  const std::string slow = GetParam().name == "sqlite"
+                               ? "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                                 "SELECT count(*) FROM c"
+                               : "SELECT pg_sleep(10)";
+  std::vector<std::future<db::DbResult<db::QueryResult>>> holders;
+  for (int i = 0; i < 2; ++i) {
+    holders.push_back(asio::co_spawn(loops_.context(i),
+                                     db.query(slow, {}, core::Deadline::after(1000ms), "holder"),
+                                     asio::use_future));
+  }
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(db.pool_stats().in_use, 2u);
+  const auto began = std::chrono::steady_clock::now();
+  auto third = sql("SELECT 1");
+  const auto waited = std::chrono::steady_clock::now() - began;
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.error().code, DbErrorCode::busy);
+  EXPECT_THAT(third.error().message, HasSubstr("no connection free within 300 ms"));
+  EXPECT_GE(waited, 290ms);
+  EXPECT_LT(waited, 900ms);
+  for (auto& h : holders) h.wait();
+  EXPECT_TRUE(sql("SELECT 1").ok()) << "returned connections serve the next caller";
+}
+
+TEST_P(DatabaseTest, LeakDetectionNamesWhoHoldsAConnection) {
+  core::PoolOptions leaky;
+  leaky.leak_threshold = 50ms;
+  auto& db = open(leaky);
+  run([&]() -> asio::awaitable<void> {
+    auto tx = co_await db.begin(core::Deadline::after(5s), "GET /api/threads");
+    asio::steady_timer wait(co_await asio::this_coro::executor, 120ms);
+    co_await wait.async_wait(asio::use_awaitable);
+    db.check_leaks();
+    db.check_leaks();  // reported once
+    co_await tx->rollback();
+  }());
+  std::lock_guard lock(mutex_);
+  EXPECT_THAT(leaks_, ::testing::ElementsAre("GET /api/threads"));
+}
+
+TEST_P(DatabaseTest, StatementPastItsDeadlineIsATimeout) {
+  open();
+  const std::string slow = GetParam().name == "sqlite"
+                               ? "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                                 "SELECT count(*) FROM c"
+                               : "SELECT pg_sleep(10)";
+  const auto began = std::chrono::steady_clock::now();
+  auto r = sql(slow, {}, 200ms);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, DbErrorCode::timeout);
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 2s);
+  EXPECT_EQ(must("SELECT 1").rows[0].int64(0), 1) << "the pool still serves";
+}
+
+TEST_P(DatabaseTest, MigrationsApplyOnceAndReportStatus) {
+  auto& db = open();
+  std::vector<db::Migration> migrations{
+      {1, "0001_one", "CREATE TABLE m_one (x INTEGER);"},
+      {2, "0002_two", "CREATE TABLE m_two (y TEXT); INSERT INTO m_two VALUES ('a;b');"}};
+  auto first = run(db::apply_migrations(db, migrations, core::Deadline::after(10s)));
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_THAT(first->applied, ::testing::ElementsAre("0001_one", "0002_two"));
+  auto second = run(db::apply_migrations(db, migrations, core::Deadline::after(10s)));
+  ASSERT_TRUE(second);
+  EXPECT_TRUE(second->applied.empty());
+  EXPECT_EQ(must("SELECT y FROM m_two").rows[0].text(0), "a;b");
+  migrations.push_back({3, "0003_three", "CREATE TABLE m_three (z INTEGER);"});
+  auto status = run(db::migration_status(db, migrations, core::Deadline::after(10s)));
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->applied.size(), 2u);
+  ASSERT_EQ(status->pending.size(), 1u);
+  EXPECT_EQ(status->pending[0].name, "0003_three");
+}
+
+TEST_P(DatabaseTest, FailingMigrationIsRolledBackAndNamed) {
+  auto& db = open();
+  std::vector<db::Migration> migrations{
+      {1, "0001_broken", "CREATE TABLE t_failed (x INTEGER); SELEC nonsense;"}};
+  auto r = run(db::apply_migrations(db, migrations, core::Deadline::after(10s)));
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error().message, HasSubstr("migration 0001_broken failed"));
+  // Neither its table nor its record survived.
+  auto status = run(db::migration_status(db, migrations, core::Deadline::after(10s)));
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->pending.size(), 1u);
+  EXPECT_FALSE(sql("SELECT count(*) FROM t_failed").ok());
+}
+
+TEST_P(DatabaseTest, ConcurrentMigratorsApplyEachMigrationExactlyOnce) {
+  auto& first = open();
+  db::Database second(db::make_driver(settings_, offload_), settings_.pool);
+  std::vector<db::Migration> migrations;
+  for (int v = 1; v <= 5; ++v) {
+    migrations.push_back(
+        {v, "000" + std::to_string(v) + "_step",
+         "CREATE TABLE IF NOT EXISTS m_one (x INTEGER); INSERT INTO m_one VALUES (" +
+             std::to_string(v) + ");"});
+  }
+  auto a = asio::co_spawn(loops_.context(0),
+                          db::apply_migrations(first, migrations, core::Deadline::after(20s)),
+                          asio::use_future);
+  auto b = asio::co_spawn(loops_.context(1),
+                          db::apply_migrations(second, migrations, core::Deadline::after(20s)),
+                          asio::use_future);
+  auto ra = a.get();
+  auto rb = b.get();
+  ASSERT_TRUE(ra) << ra.error().message;
+  ASSERT_TRUE(rb) << rb.error().message;
+  EXPECT_EQ(ra->applied.size() + rb->applied.size(), 5u);
+  EXPECT_EQ(must("SELECT count(*) FROM m_one").rows[0].int64(0), 5) << "a migration ran twice";
+  second.close_idle();
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, DatabaseTest, ::testing::ValuesIn(backends()),
+                         [](const auto& info) { return info.param.name; });
+
+TEST(RedactUrl, HidesPasswordsInUrlsAndKeywordStrings) {
+  EXPECT_EQ(db::redact_url("postgres://app:s3cr3t@db.local:5432/netra"),
+            "postgres://app:***@db.local:5432/netra");
+  EXPECT_EQ(db::redact_url("host=db password=s3cr3t dbname=netra"),
+            "host=db password=*** dbname=netra");
+  EXPECT_EQ(db::redact_url("sqlite:var/netra.db"), "sqlite:var/netra.db");
+}
+
+TEST(SplitStatements, IgnoresSemicolonsInQuotesAndComments) {
+  auto parts = db::split_statements(
+      "CREATE TABLE a (x TEXT); -- a comment; with semicolon\nINSERT INTO a VALUES ('x;y');\n");
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_THAT(parts[1], HasSubstr("'x;y'"));
+}
+
+}  // namespace
+}  // namespace netra::testing
