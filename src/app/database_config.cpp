@@ -13,6 +13,12 @@ db::DatabaseSettings database_settings(const Config& config) {
   s.pool.validate_after_idle = milliseconds(config.integer("database.validate_after_ms"));
   s.pool.leak_threshold = milliseconds(config.integer("database.leak_threshold_ms"));
   s.busy_timeout = milliseconds(config.integer("database.busy_timeout_ms"));
+  s.connect_timeout = milliseconds(config.integer("database.connect_timeout_ms"));
+  s.statement_timeout = milliseconds(config.integer("database.statement_timeout_ms"));
+  s.tls.mode = config.string("database.ssl_mode");
+  s.tls.root_cert = config.string("database.ssl_root_cert");
+  s.tls.cert = config.string("database.ssl_cert");
+  s.tls.key = config.string("database.ssl_key");
   return s;
 }
 

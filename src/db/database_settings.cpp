@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "core/configuration_error.hpp"
+#include "db/detail/postgres_driver.hpp"
 #include "db/detail/sqlite_driver.hpp"
 
 namespace netra::db {
@@ -24,9 +25,9 @@ std::unique_ptr<detail::Driver> make_driver(const DatabaseSettings& settings,
   }
   if (url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0 ||
       url.find('=') != std::string::npos) {
-    throw core::ConfigurationError(
-        {"database.url " + redact_url(url) +
-         ": the PostgreSQL driver is not built yet; use sqlite:PATH (the default)"});
+    return std::make_unique<detail::PostgresDriver>(
+        build_conninfo(url, settings.tls),
+        detail::PostgresOptions{settings.connect_timeout, settings.statement_timeout}, offload);
   }
   throw core::ConfigurationError(
       {"database.url " + redact_url(url) + " is neither sqlite:PATH nor a postgres:// URL"});

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/pool.hpp"
+#include "db/postgres_conninfo.hpp"
 
 namespace netra::core {
 class OffloadPool;
@@ -21,7 +22,10 @@ class Driver;
 struct DatabaseSettings {
   std::string url = "sqlite:var/netra.db";
   core::PoolOptions pool;
-  std::chrono::milliseconds busy_timeout{5000};  // SQLite: how long a writer waits for the lock
+  std::chrono::milliseconds busy_timeout{5000};     // SQLite: how long a writer waits for the lock
+  std::chrono::milliseconds connect_timeout{5000};  // PostgreSQL: our own connect deadline
+  std::chrono::milliseconds statement_timeout{30000};  // PostgreSQL: enforced by the server
+  TlsSettings tls;                                     // PostgreSQL
 };
 
 // Throws core::ConfigurationError for a URL no driver accepts; the message never shows a password.

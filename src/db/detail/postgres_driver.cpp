@@ -1,0 +1,234 @@
+#include "db/detail/postgres_driver.hpp"
+
+#include <libpq-fe.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cstring>
+
+#include "core/offload_pool.hpp"
+#include "db/database_settings.hpp"
+
+namespace netra::db::detail {
+namespace {
+
+using namespace std::chrono;
+using namespace boost::asio::experimental::awaitable_operators;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+enum class Wait { read, write };
+
+// Waits until libpq's socket is ready or the deadline passes; false on the deadline or an error.
+// The descriptor is released, never closed: the socket belongs to libpq.
+asio::awaitable<bool> wait_socket(PGconn* conn, Wait what, core::Deadline deadline) {
+  auto executor = co_await asio::this_coro::executor;
+  const int fd = PQsocket(conn);
+  if (fd < 0) co_return false;
+  asio::posix::stream_descriptor socket(executor, fd);
+  struct Release {
+    asio::posix::stream_descriptor& s;
+    ~Release() { s.release(); }
+  } release{socket};
+  asio::steady_timer timer(executor, deadline.when());
+  auto type = what == Wait::read ? asio::posix::stream_descriptor::wait_read
+                                 : asio::posix::stream_descriptor::wait_write;
+  auto result = co_await (socket.async_wait(type, use_tuple) || timer.async_wait(use_tuple));
+  if (result.index() == 1) co_return false;  // the deadline
+  co_return !std::get<0>(std::get<0>(result));
+}
+
+std::string trimmed_error(PGconn* conn) {
+  std::string message = PQerrorMessage(conn);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return message;
+}
+
+DbErrorCode code_for(const char* sqlstate) {
+  if (sqlstate == nullptr) return DbErrorCode::internal;
+  const std::string_view s(sqlstate);
+  if (s.substr(0, 2) == "23") return DbErrorCode::constraint;
+  if (s == "57014") return DbErrorCode::timeout;  // query_canceled: statement_timeout
+  if (s.substr(0, 2) == "42" || s.substr(0, 2) == "22") return DbErrorCode::invalid;
+  if (s.substr(0, 2) == "08" || s.substr(0, 2) == "53" || s.substr(0, 2) == "57") {
+    return DbErrorCode::unavailable;
+  }
+  return DbErrorCode::internal;
+}
+
+std::string param_text(const SqlParam& p) {
+  if (auto* v = std::get_if<int64_t>(&p)) return std::to_string(*v);
+  if (auto* d = std::get_if<double>(&p)) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.17g", *d);
+    return text;
+  }
+  if (auto* b = std::get_if<bool>(&p)) return *b ? "true" : "false";
+  return std::get<std::string>(p);
+}
+
+class PostgresConnection final : public DriverConnection {
+ public:
+  explicit PostgresConnection(PGconn* conn) : conn_(conn) {}
+  ~PostgresConnection() override { PQfinish(conn_); }
+
+  asio::awaitable<DbResult<QueryResult>> execute(const std::string& sql, const Params& params,
+                                                 core::Deadline deadline) override {
+    if (broken()) co_return DbError{DbErrorCode::unavailable, "the connection is closed"};
+    std::vector<std::string> texts(params.size());
+    std::vector<const char*> values(params.size(), nullptr);
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (std::holds_alternative<std::nullptr_t>(params[i])) continue;
+      texts[i] = param_text(params[i]);
+      values[i] = texts[i].c_str();
+    }
+    if (PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
+                          values.data(), nullptr, nullptr, 0) == 0) {
+      broken_ = true;
+      co_return DbError{DbErrorCode::unavailable, trimmed_error(conn_)};
+    }
+    // Send everything, reading whatever the server says meanwhile.
+    for (;;) {
+      const int flushed = PQflush(conn_);
+      if (flushed == 0) break;
+      if (flushed < 0 || !co_await wait_socket(conn_, Wait::write, deadline))
+        co_return abandon(deadline);
+    }
+    QueryResult out;
+    std::optional<DbError> error;
+    for (;;) {
+      while (PQisBusy(conn_) != 0) {
+        if (!co_await wait_socket(conn_, Wait::read, deadline)) co_return abandon(deadline);
+        if (PQconsumeInput(conn_) == 0) {
+          broken_ = true;
+          co_return DbError{DbErrorCode::unavailable, trimmed_error(conn_)};
+        }
+      }
+      PGresult* result = PQgetResult(conn_);
+      if (result == nullptr) break;
+      collect(result, out, error);
+      PQclear(result);
+    }
+    if (error) co_return *error;
+    co_return out;
+  }
+
+  bool broken() const override { return broken_ || PQstatus(conn_) != CONNECTION_OK; }
+
+ private:
+  // The deadline passed mid-statement: the connection's state is unknown, so it is closed (which
+  // ends the statement on the server) rather than reused.
+  DbError abandon(core::Deadline) {
+    broken_ = true;
+    return DbError{DbErrorCode::timeout, "the statement did not finish before its deadline"};
+  }
+
+  static void collect(PGresult* result, QueryResult& out, std::optional<DbError>& error) {
+    switch (PQresultStatus(result)) {
+      case PGRES_TUPLES_OK: {
+        const int columns = PQnfields(result);
+        out.columns.clear();
+        for (int c = 0; c < columns; ++c) out.columns.emplace_back(PQfname(result, c));
+        const int rows = PQntuples(result);
+        out.rows.reserve(static_cast<size_t>(rows));
+        for (int r = 0; r < rows; ++r) {
+          std::vector<std::optional<std::string>> values;
+          values.reserve(static_cast<size_t>(columns));
+          for (int c = 0; c < columns; ++c) {
+            if (PQgetisnull(result, r, c)) {
+              values.emplace_back(std::nullopt);
+            } else {
+              values.emplace_back(std::string(PQgetvalue(result, r, c),
+                                              static_cast<size_t>(PQgetlength(result, r, c))));
+            }
+          }
+          out.rows.emplace_back(std::move(values));
+        }
+        out.affected_rows = rows;
+        break;
+      }
+      case PGRES_COMMAND_OK: {
+        const char* tuples = PQcmdTuples(result);
+        out.affected_rows = tuples && *tuples ? std::atoll(tuples) : 0;
+        break;
+      }
+      case PGRES_EMPTY_QUERY:
+        break;
+      default: {
+        std::string message = PQresultErrorMessage(result);
+        while (!message.empty() && message.back() == '\n') message.pop_back();
+        if (!error)
+          error = DbError{code_for(PQresultErrorField(result, PG_DIAG_SQLSTATE)), message};
+      }
+    }
+  }
+
+  PGconn* conn_;
+  bool broken_ = false;
+};
+
+}  // namespace
+
+PostgresDriver::PostgresDriver(std::string conninfo, PostgresOptions options,
+                               core::OffloadPool& offload)
+    : conninfo_(std::move(conninfo)), options_(options), offload_(offload) {}
+
+std::string PostgresDriver::describe() const {
+  return redact_url(conninfo_);
+}
+
+asio::awaitable<core::Result<std::unique_ptr<DriverConnection>, std::string>>
+PostgresDriver::connect(core::Deadline deadline) {
+  using Opened = core::Result<std::unique_ptr<DriverConnection>, std::string>;
+  const auto until = deadline.capped(options_.connect_timeout);
+  const std::string where = describe();
+  // PQconnectStart may resolve a host name, which blocks: it runs on the offload pool.
+  auto start = [conninfo = conninfo_] { return PQconnectStart(conninfo.c_str()); };
+  PGconn* conn = nullptr;
+  try {
+    conn = co_await offload_.run(std::move(start));
+  } catch (const std::exception& e) {
+    co_return Opened("cannot connect to " + where + ": " + e.what());
+  }
+  if (conn == nullptr) co_return Opened("cannot connect to " + where + ": out of memory");
+  struct Guard {
+    PGconn*& c;
+    ~Guard() {
+      if (c != nullptr) PQfinish(c);
+    }
+  } guard{conn};
+  if (PQstatus(conn) == CONNECTION_BAD) {
+    co_return Opened("cannot connect to " + where + ": " + trimmed_error(conn));
+  }
+  PQsetnonblocking(conn, 1);
+  // Server notices ("table does not exist, skipping") are not errors; keep them off stderr.
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
+  auto poll = PGRES_POLLING_WRITING;
+  while (poll != PGRES_POLLING_OK) {
+    if (poll == PGRES_POLLING_FAILED) {
+      co_return Opened("cannot connect to " + where + ": " + trimmed_error(conn));
+    }
+    if (!co_await wait_socket(conn, poll == PGRES_POLLING_READING ? Wait::read : Wait::write,
+                              until)) {
+      const auto limit = duration_cast<milliseconds>(options_.connect_timeout).count();
+      co_return Opened("connecting to " + where + " timed out after " + std::to_string(limit) +
+                       " ms (the server accepted nothing or did not answer)");
+    }
+    poll = PQconnectPoll(conn);
+  }
+  auto connection = std::make_unique<PostgresConnection>(conn);
+  conn = nullptr;  // owned by the connection now
+  // The server ends any statement that runs longer, even if we are gone.
+  const std::string timeout =
+      "SET statement_timeout = " + std::to_string(options_.statement_timeout.count());
+  auto set = co_await connection->execute(timeout, {}, until);
+  if (!set)
+    co_return Opened("cannot configure the connection to " + where + ": " + set.error().message);
+  co_return Opened(std::unique_ptr<DriverConnection>(std::move(connection)));
+}
+
+}  // namespace netra::db::detail
