@@ -1,5 +1,5 @@
 // The repository-level suite of the database layer. Every test runs against each backend the
-// environment provides: the embedded SQLite always, PostgreSQL when NETRA_TEST_POSTGRES_URL
+// environment provides: the embedded SQLite always, PostgreSQL when TEST_POSTGRES_URL
 // names a server (scripts/test starts one), with the same assertions.
 #include "db/database.hpp"
 
@@ -34,7 +34,7 @@ struct Backend {
 
 std::vector<Backend> backends() {
   std::vector<Backend> out{{"sqlite"}};
-  if (std::getenv("NETRA_TEST_POSTGRES_URL") != nullptr) out.push_back({"postgres"});
+  if (std::getenv("TEST_POSTGRES_URL") != nullptr) out.push_back({"postgres"});
   return out;
 }
 
@@ -43,7 +43,7 @@ class DatabaseTest : public ::testing::TestWithParam<Backend> {
   void SetUp() override {
     loops_.start();
     settings_.url = GetParam().name == "sqlite" ? "sqlite:" + dir_.file("test.db")
-                                                : std::getenv("NETRA_TEST_POSTGRES_URL");
+                                                : std::getenv("TEST_POSTGRES_URL");
   }
   void TearDown() override {
     if (db_) drop_tables();
