@@ -62,7 +62,8 @@ TEST(EngineFailure, BlockedOffloadCallDoesNotHoldUpPoolShutdown) {
   h.start();
   h.stop();
   const auto began = Clock::now();
-  EXPECT_EQ(h.offload().shutdown(50ms), 1u) << "the stuck thread is detached, not joined";
+  // One stuck call per attempt that ran (a background retry may have begun before stop()).
+  EXPECT_GE(h.offload().shutdown(50ms), 1u) << "the stuck threads are detached, not joined";
   EXPECT_LT(ms_since(began), 150);
 }
 
