@@ -10,30 +10,37 @@ namespace netra::app {
 
 ServiceDefinition production_service() {
   ServiceDefinition service;
-  service.catalog.push_back({db::DatabaseComponent::make_spec(),
-                             [](const BuildContext& ctx, const core::ComponentSpec& spec) {
-                               return std::make_shared<db::DatabaseComponent>(
-                                   spec, database_settings(ctx.config), ctx.offload);
-                             },
-                             {}});
-  service.catalog.push_back({MetricsComponent::make_spec(),
-                             [](const BuildContext& ctx, const core::ComponentSpec& spec) {
-                               return std::make_shared<MetricsComponent>(spec, ctx.metrics,
-                                                                         ctx.report);
-                             },
-                             {}});
-  service.catalog.push_back(
-      {ApiComponent::make_spec(),
-       [](const BuildContext& ctx, const core::ComponentSpec& spec) {
-         return std::make_shared<ApiComponent>(
-             spec, ctx.server,
-             std::chrono::milliseconds(ctx.config.integer("server.drain_timeout_ms")));
-       },
-       [](core::ComponentSettings& settings, const Config& config) {
-         // Stopping the API drains the server; its stop must outlast the drain.
-         const std::chrono::milliseconds drain(config.integer("server.drain_timeout_ms"));
-         settings.stop_timeout = std::max(settings.stop_timeout, drain + std::chrono::seconds(1));
-       }});
+
+  CatalogEntry database;
+  database.spec = db::DatabaseComponent::make_spec();
+  database.build = [](const BuildContext& ctx, const core::ComponentSpec& spec) {
+    return std::make_shared<db::DatabaseComponent>(spec, database_settings(ctx.config),
+                                                   ctx.offload);
+  };
+  database.validate = [](const Config& config) {
+    db::validate_settings(database_settings(config));
+  };
+  service.catalog.push_back(std::move(database));
+
+  CatalogEntry metrics;
+  metrics.spec = MetricsComponent::make_spec();
+  metrics.build = [](const BuildContext& ctx, const core::ComponentSpec& spec) {
+    return std::make_shared<MetricsComponent>(spec, ctx.metrics, ctx.report);
+  };
+  service.catalog.push_back(std::move(metrics));
+
+  CatalogEntry api;
+  api.spec = ApiComponent::make_spec();
+  api.build = [](const BuildContext& ctx, const core::ComponentSpec& spec) {
+    return std::make_shared<ApiComponent>(
+        spec, ctx.server, std::chrono::milliseconds(ctx.config.integer("server.drain_timeout_ms")));
+  };
+  api.adjust_settings = [](core::ComponentSettings& settings, const Config& config) {
+    // Stopping the API drains the server; its stop must outlast the drain.
+    const std::chrono::milliseconds drain(config.integer("server.drain_timeout_ms"));
+    settings.stop_timeout = std::max(settings.stop_timeout, drain + std::chrono::seconds(1));
+  };
+  service.catalog.push_back(std::move(api));
   return service;
 }
 

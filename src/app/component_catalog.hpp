@@ -42,6 +42,9 @@ struct CatalogEntry {
       build;
   // Adjusts the settings read from configuration (e.g. a stop that must outlast a drain).
   std::function<void(core::ComponentSettings&, const Config&)> adjust_settings;
+  // Checks the component's own configuration without opening anything (for `netra check`);
+  // throws core::ConfigurationError.
+  std::function<void(const Config&)> validate;
 };
 
 using ComponentCatalog = std::vector<CatalogEntry>;

@@ -15,22 +15,40 @@ std::string redact_url(const std::string& url) {
   return std::regex_replace(std::regex_replace(url, userinfo, "$1:***@"), keyword, "$1***");
 }
 
-std::unique_ptr<detail::Driver> make_driver(const DatabaseSettings& settings,
-                                            core::OffloadPool& offload) {
+namespace {
+bool is_sqlite(const std::string& url) {
+  return url.rfind("sqlite:", 0) == 0;
+}
+bool is_postgres(const std::string& url) {
+  return url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0 ||
+         url.find('=') != std::string::npos;
+}
+}  // namespace
+
+void validate_settings(const DatabaseSettings& settings) {
   const std::string& url = settings.url;
-  if (url.rfind("sqlite:", 0) == 0) {
-    const std::string path = url.substr(7);
-    if (path.empty()) throw core::ConfigurationError({"database.url 'sqlite:' names no file"});
-    return std::make_unique<detail::SqliteDriver>(path, offload, settings.busy_timeout);
+  if (is_sqlite(url)) {
+    if (url.size() == 7) throw core::ConfigurationError({"database.url 'sqlite:' names no file"});
+    return;
   }
-  if (url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0 ||
-      url.find('=') != std::string::npos) {
-    return std::make_unique<detail::PostgresDriver>(
-        build_conninfo(url, settings.tls),
-        detail::PostgresOptions{settings.connect_timeout, settings.statement_timeout}, offload);
+  if (is_postgres(url)) {
+    build_conninfo(url, settings.tls);
+    return;
   }
   throw core::ConfigurationError(
       {"database.url " + redact_url(url) + " is neither sqlite:PATH nor a postgres:// URL"});
+}
+
+std::unique_ptr<detail::Driver> make_driver(const DatabaseSettings& settings,
+                                            core::OffloadPool& offload) {
+  validate_settings(settings);
+  if (is_sqlite(settings.url)) {
+    return std::make_unique<detail::SqliteDriver>(settings.url.substr(7), offload,
+                                                  settings.busy_timeout);
+  }
+  return std::make_unique<detail::PostgresDriver>(
+      build_conninfo(settings.url, settings.tls),
+      detail::PostgresOptions{settings.connect_timeout, settings.statement_timeout}, offload);
 }
 
 }  // namespace netra::db

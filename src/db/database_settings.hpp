@@ -28,7 +28,11 @@ struct DatabaseSettings {
   TlsSettings tls;                                     // PostgreSQL
 };
 
-// Throws core::ConfigurationError for a URL no driver accepts; the message never shows a password.
+// Throws core::ConfigurationError for a URL no driver accepts, or TLS settings that conflict or
+// name missing files; the message never shows a password. Opens nothing.
+void validate_settings(const DatabaseSettings& settings);
+
+// Validates, then builds the driver the URL names.
 std::unique_ptr<detail::Driver> make_driver(const DatabaseSettings& settings,
                                             core::OffloadPool& offload);
 
