@@ -14,8 +14,8 @@ ServiceDefinition production_service() {
   CatalogEntry database;
   database.spec = db::DatabaseComponent::make_spec();
   database.build = [](const BuildContext& ctx, const core::ComponentSpec& spec) {
-    return std::make_shared<db::DatabaseComponent>(spec, database_settings(ctx.config),
-                                                   ctx.offload);
+    return std::make_shared<db::DatabaseComponent>(spec, database_settings(ctx.config), ctx.offload,
+                                                   ctx.health);
   };
   database.validate = [](const Config& config) {
     db::validate_settings(database_settings(config));

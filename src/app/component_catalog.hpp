@@ -11,8 +11,9 @@
 #include "core/startup_report.hpp"
 
 namespace netra::core {
+class HealthRegistry;
 class OffloadPool;
-}
+}  // namespace netra::core
 namespace netra::net {
 class HttpServer;
 class Router;
@@ -32,6 +33,7 @@ struct BuildContext {
   net::HttpServer& server;
   telemetry::Metrics& metrics;
   std::function<core::StartupReport()> report;
+  core::HealthRegistry& health;  // where components publish breakers and pools
 };
 
 struct CatalogEntry {

@@ -17,6 +17,7 @@
 #include "app/metrics_component.hpp"
 #include "core/engine.hpp"
 #include "core/event_loops.hpp"
+#include "core/health_registry.hpp"
 #include "core/offload_pool.hpp"
 #include "core/watchdog.hpp"
 #include "net/health_routes.hpp"
@@ -148,14 +149,18 @@ int serve(const Config& config, const ServiceDefinition& service) {
     return std::string(core::to_string(state));
   };
   net::HttpServer server(loops, server_settings(config), router, hooks);
-  BuildContext context{config, offload, server, metrics, report};
+  core::HealthRegistry health;
+  BuildContext context{config, offload, server, metrics, report, health};
 
-  net::add_health_routes(router, {report, [&draining] { return draining.load(); }});
+  net::add_health_routes(router, {report, [&draining] { return draining.load(); }, &health});
   router.add("GET", "/metrics",
-             [&metrics, &offload, report](net::HttpRequest&) -> asio::awaitable<net::HttpResponse> {
+             [&metrics, &offload, &health,
+              report](net::HttpRequest&) -> asio::awaitable<net::HttpResponse> {
                // Reading /proc for the process gauges goes through the offload pool.
-               auto text =
-                   co_await offload.run([&metrics, report] { return metrics.render(report()); });
+               auto render = [&metrics, &health, report] {
+                 return metrics.render(report(), &health);
+               };
+               auto text = co_await offload.run(std::move(render));
                auto response = net::json_response(std::move(text));
                response.content_type = "text/plain; version=0.0.4; charset=utf-8";
                co_return response;

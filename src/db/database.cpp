@@ -11,8 +11,11 @@ namespace netra::db {
 using ConnectionPool = core::Pool<detail::DriverConnection>;
 
 struct Database::Shared {
+  Shared(core::BreakerOptions breaker_options) : breaker("database", breaker_options) {}
   std::unique_ptr<detail::Driver> driver;
   std::unique_ptr<ConnectionPool> pool;
+  core::CircuitBreaker breaker;
+  size_t pool_max = 0;
 };
 
 struct Transaction::State {
@@ -30,6 +33,19 @@ DbError pool_error(const core::PoolError& e) {
   return {DbErrorCode::unavailable, e.message};
 }
 
+// Whether an outcome says the server is failing (as opposed to refusing a bad statement, or our
+// own pool being full).
+bool server_failed(const DbError& e) {
+  return e.code == DbErrorCode::unavailable || e.code == DbErrorCode::timeout;
+}
+
+DbError breaker_open_error(const core::CircuitBreaker& breaker) {
+  const auto s = breaker.snapshot();
+  return {DbErrorCode::unavailable, "the database is failing (" + std::to_string(s.failures) +
+                                        " of the last " + std::to_string(s.calls) +
+                                        " calls); circuit breaker open, failing fast"};
+}
+
 DbError finished_error() {
   return {DbErrorCode::invalid, "the transaction has already been committed or rolled back"};
 }
@@ -43,9 +59,10 @@ asio::awaitable<void> roll_back_and_release(ConnectionPool::Lease lease, core::D
 }  // namespace
 
 Database::Database(std::unique_ptr<detail::Driver> driver, core::PoolOptions pool_options,
-                   ConnectionPool::LeakReport leak_report)
-    : shared_(std::make_shared<Shared>()) {
+                   ConnectionPool::LeakReport leak_report, core::BreakerOptions breaker_options)
+    : shared_(std::make_shared<Shared>(breaker_options)) {
   shared_->driver = std::move(driver);
+  shared_->pool_max = pool_options.max_size;
   auto* raw_driver = shared_->driver.get();
   shared_->pool = std::make_unique<ConnectionPool>(
       pool_options,
@@ -65,18 +82,28 @@ Database::~Database() = default;
 asio::awaitable<DbResult<QueryResult>> Database::query(std::string sql, Params params,
                                                        core::Deadline deadline, std::string owner) {
   auto shared = shared_;
+  if (!shared->breaker.allow()) co_return breaker_open_error(shared->breaker);
   auto lease = co_await shared->pool->acquire(std::move(owner), deadline);
-  if (!lease) co_return pool_error(lease.error());
+  if (!lease) {
+    shared->breaker.record(lease.error().kind == core::PoolError::Kind::busy);
+    co_return pool_error(lease.error());
+  }
   auto result = co_await lease.value()->execute(sql, params, deadline);
+  shared->breaker.record(result.ok() || !server_failed(result.error()));
   if (lease.value()->broken()) lease.value().discard();
   co_return result;
 }
 
 asio::awaitable<DbResult<Transaction>> Database::begin(core::Deadline deadline, std::string owner) {
   auto shared = shared_;
+  if (!shared->breaker.allow()) co_return breaker_open_error(shared->breaker);
   auto lease = co_await shared->pool->acquire(std::move(owner), deadline);
-  if (!lease) co_return pool_error(lease.error());
+  if (!lease) {
+    shared->breaker.record(lease.error().kind == core::PoolError::Kind::busy);
+    co_return pool_error(lease.error());
+  }
   auto started = co_await lease.value()->execute(shared->driver->begin_statement(), {}, deadline);
+  shared->breaker.record(started.ok() || !server_failed(started.error()));
   if (!started) {
     lease.value().discard();
     co_return started.error();
@@ -100,6 +127,12 @@ void Database::check_leaks() {
 }
 void Database::close_idle() {
   shared_->pool->close_idle();
+}
+const core::CircuitBreaker& Database::breaker() const {
+  return shared_->breaker;
+}
+size_t Database::pool_max() const {
+  return shared_->pool_max;
 }
 
 Transaction::Transaction(std::unique_ptr<State> state) : state_(std::move(state)) {}

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "core/circuit_breaker.hpp"
 #include "core/deadline.hpp"
 #include "core/pool.hpp"
 #include "db/db_error.hpp"
@@ -28,8 +29,11 @@ class Transaction;
 
 class Database {
  public:
+  // Calls go through a circuit breaker named "database": while it is open they fail fast with
+  // `unavailable` instead of waiting on a server that is down.
   Database(std::unique_ptr<detail::Driver> driver, core::PoolOptions pool_options,
-           core::Pool<detail::DriverConnection>::LeakReport leak_report = {});
+           core::Pool<detail::DriverConnection>::LeakReport leak_report = {},
+           core::BreakerOptions breaker_options = {});
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -50,6 +54,8 @@ class Database {
   void check_leaks();
   // Closes the idle connections (at shutdown); leased ones close when returned.
   void close_idle();
+  const core::CircuitBreaker& breaker() const;
+  size_t pool_max() const;
 
  private:
   friend class Transaction;

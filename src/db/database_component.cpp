@@ -2,6 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "db/detail/driver.hpp"
 #include "db/migrations.hpp"
 #include "telemetry/logging.hpp"
@@ -12,8 +20,40 @@ core::ComponentSpec DatabaseComponent::make_spec() {
   return {kName, core::Criticality::critical, {}};
 }
 
+// Runs while the component is started; stopped by setting `stopping` (checked every tick).
+struct DatabaseComponent::Maintenance {
+  Database* database = nullptr;
+  std::atomic<bool> stopping{false};
+};
+
+namespace {
+asio::awaitable<void> maintain(std::shared_ptr<DatabaseComponent::Maintenance> m) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  bool was_open = false;
+  while (!m->stopping) {
+    timer.expires_after(std::chrono::milliseconds(500));
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (m->stopping) break;
+    m->database->check_leaks();
+    // A heartbeat through the breaker: an outage is noticed without traffic, and while the breaker
+    // is open the probe is refused until its open duration has passed; then its success closes it.
+    (void)co_await m->database->query(std::string("SELECT 1"), Params{},
+                                      core::Deadline::after(std::chrono::seconds(1)),
+                                      std::string("database heartbeat"));
+    const bool open = m->database->breaker().state() != core::BreakerState::closed;
+    if (open && !was_open) {
+      telemetry::logger("database")
+          ->error("circuit breaker open: the database is failing; failing fast");
+    } else if (!open && was_open) {
+      telemetry::logger("database")->info("circuit breaker closed: the database answers again");
+    }
+    was_open = open;
+  }
+}
+}  // namespace
+
 DatabaseComponent::DatabaseComponent(core::ComponentSpec spec, const DatabaseSettings& settings,
-                                     core::OffloadPool& offload)
+                                     core::OffloadPool& offload, core::HealthRegistry& health)
     : core::Component(std::move(spec)) {
   database_ = std::make_unique<Database>(
       make_driver(settings, offload), settings.pool,
@@ -21,6 +61,13 @@ DatabaseComponent::DatabaseComponent(core::ComponentSpec spec, const DatabaseSet
         telemetry::logger(kName)->warn("a connection has been held for {} ms by {}", held.count(),
                                        owner);
       });
+  health.add_breaker(database_->breaker(), true);
+  health.add_pool(kName, database_->pool_max(),
+                  [db = database_.get()] { return db->pool_stats(); });
+}
+
+DatabaseComponent::~DatabaseComponent() {
+  if (maintenance_) maintenance_->stopping = true;
 }
 
 asio::awaitable<core::Status> DatabaseComponent::start(core::LifecycleContext& ctx) {
@@ -34,10 +81,15 @@ asio::awaitable<core::Status> DatabaseComponent::start(core::LifecycleContext& c
   } else {
     for (const auto& name : outcome->applied) log->info("applied migration {}", name);
   }
+  if (maintenance_) maintenance_->stopping = true;  // a previous attempt's loop
+  maintenance_ = std::make_shared<Maintenance>();
+  maintenance_->database = database_.get();
+  asio::co_spawn(co_await asio::this_coro::executor, maintain(maintenance_), asio::detached);
   co_return core::Status::ok();
 }
 
 asio::awaitable<core::Status> DatabaseComponent::stop(core::LifecycleContext&) {
+  if (maintenance_) maintenance_->stopping = true;
   database_->close_idle();
   co_return core::Status::ok();
 }

@@ -10,8 +10,17 @@ bool startup_finished(const core::StartupReport& r) {
 }
 
 // Why the service should not take traffic now; empty when it should.
-std::vector<std::string> not_ready_reasons(const core::StartupReport& r, bool draining) {
+std::vector<std::string> not_ready_reasons(const core::StartupReport& r, bool draining,
+                                           const core::HealthRegistry* registry) {
   std::vector<std::string> reasons;
+  if (registry != nullptr) {
+    for (const auto& b : registry->breakers()) {
+      if (b.critical && b.snapshot.state != core::BreakerState::closed) {
+        reasons.push_back(b.snapshot.name + " circuit breaker is " +
+                          std::string(to_string(b.snapshot.state)));
+      }
+    }
+  }
   if (draining) reasons.push_back("shutting down");
   if (r.outcome == "in_progress") reasons.push_back("start-up in progress");
   if (r.outcome == "failed") reasons.push_back("start-up failed: " + r.failure);
@@ -62,7 +71,7 @@ void add_health_routes(Router& router, HealthSource source) {
       "GET", "/health/ready",
       [source](HttpRequest&) -> asio::awaitable<HttpResponse> {
         const auto report = source.report();
-        const auto reasons = not_ready_reasons(report, source.draining());
+        const auto reasons = not_ready_reasons(report, source.draining(), source.registry);
         nlohmann::json body = {{"status", reasons.empty() ? "ready" : "not_ready"},
                                {"reasons", reasons}};
         auto response = json_response(body.dump(), reasons.empty() ? 200 : 503);
@@ -86,12 +95,32 @@ void add_health_routes(Router& router, HealthSource source) {
                {"elapsed_ms", c.waited_ms + c.took_ms},
                {"error", c.error.empty() ? nlohmann::json() : nlohmann::json(c.error)}});
         }
-        nlohmann::json body = {{"status", overall(report, draining)},
-                               {"ready", not_ready_reasons(report, draining).empty()},
-                               {"components", std::move(components)},
-                               {"breakers", nlohmann::json::array()},
-                               {"pools", nlohmann::json::array()},
-                               {"startup", core::to_json(report)}};
+        nlohmann::json breakers = nlohmann::json::array();
+        nlohmann::json pools = nlohmann::json::array();
+        if (source.registry != nullptr) {
+          for (const auto& b : source.registry->breakers()) {
+            breakers.push_back({{"name", b.snapshot.name},
+                                {"state", to_string(b.snapshot.state)},
+                                {"critical", b.critical},
+                                {"recent_calls", b.snapshot.calls},
+                                {"recent_failures", b.snapshot.failures},
+                                {"times_opened", b.snapshot.times_opened}});
+          }
+          for (const auto& p : source.registry->pools()) {
+            pools.push_back({{"name", p.name},
+                             {"max", p.max_size},
+                             {"in_use", p.stats.in_use},
+                             {"idle", p.stats.idle},
+                             {"waiting", p.stats.waiting}});
+          }
+        }
+        nlohmann::json body = {
+            {"status", overall(report, draining)},
+            {"ready", not_ready_reasons(report, draining, source.registry).empty()},
+            {"components", std::move(components)},
+            {"breakers", std::move(breakers)},
+            {"pools", std::move(pools)},
+            {"startup", core::to_json(report)}};
         co_return json_response(body.dump());
       },
       kInline);

@@ -4,14 +4,16 @@
 
 #include <functional>
 
+#include "core/health_registry.hpp"
 #include "core/startup_report.hpp"
 #include "net/router.hpp"
 
 namespace netra::net {
 
 struct HealthSource {
-  std::function<core::StartupReport()> report;  // thread-safe snapshot
-  std::function<bool()> draining;               // true once shutdown has begun
+  std::function<core::StartupReport()> report;     // thread-safe snapshot
+  std::function<bool()> draining;                  // true once shutdown has begun
+  const core::HealthRegistry* registry = nullptr;  // breakers and pools, when there are any
 };
 
 void add_health_routes(Router& router, HealthSource source);

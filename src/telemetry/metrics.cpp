@@ -18,6 +18,20 @@ using prometheus::BuildHistogram;
 
 struct Metrics::Families {
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  prometheus::Family<prometheus::Gauge>& breaker_state =
+      BuildGauge()
+          .Name("netra_circuit_breaker_state")
+          .Help("1 for each breaker's current state")
+          .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& pool_connections =
+      BuildGauge()
+          .Name("netra_pool_connections")
+          .Help("Pool connections in use, idle, and callers waiting")
+          .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& pool_max = BuildGauge()
+                                                        .Name("netra_pool_max_connections")
+                                                        .Help("The most connections a pool opens")
+                                                        .Register(*registry);
   prometheus::Family<prometheus::Counter>& requests =
       BuildCounter()
           .Name("http_requests_total")
@@ -141,8 +155,28 @@ void Metrics::http_request_finished(const std::string& route, const std::string&
   duration.Observe(seconds);
 }
 
-std::string Metrics::render(const core::StartupReport& report) {
+std::string Metrics::render(const core::StartupReport& report,
+                            const core::HealthRegistry* registry) {
   auto& f = *families_;
+  if (registry != nullptr) {
+    for (const auto& b : registry->breakers()) {
+      for (auto state :
+           {core::BreakerState::closed, core::BreakerState::open, core::BreakerState::half_open}) {
+        f.breaker_state
+            .Add({{"breaker", b.snapshot.name}, {"state", std::string(core::to_string(state))}})
+            .Set(b.snapshot.state == state ? 1 : 0);
+      }
+    }
+    for (const auto& p : registry->pools()) {
+      f.pool_connections.Add({{"pool", p.name}, {"state", "in_use"}})
+          .Set(static_cast<double>(p.stats.in_use));
+      f.pool_connections.Add({{"pool", p.name}, {"state", "idle"}})
+          .Set(static_cast<double>(p.stats.idle));
+      f.pool_connections.Add({{"pool", p.name}, {"state", "waiting"}})
+          .Set(static_cast<double>(p.stats.waiting));
+      f.pool_max.Add({{"pool", p.name}}).Set(static_cast<double>(p.max_size));
+    }
+  }
   for (const auto& c : report.components) {
     for (auto state : core::kAllComponentStates) {
       f.component_state.Add({{"component", c.name}, {"state", std::string(core::to_string(state))}})

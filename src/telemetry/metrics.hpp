@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "core/health_registry.hpp"
 #include "core/startup_report.hpp"
 
 namespace netra::telemetry {
@@ -24,7 +25,9 @@ class Metrics {
                              double seconds);
 
   // Refreshes the component and process gauges from `report`, then renders every family.
-  std::string render(const core::StartupReport& report);
+  // Breaker and pool gauges come from `registry` when given.
+  std::string render(const core::StartupReport& report,
+                     const core::HealthRegistry* registry = nullptr);
 
  private:
   struct Families;

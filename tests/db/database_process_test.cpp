@@ -179,3 +179,45 @@ TEST_F(PostgresProcess, TwoMigratorsTogetherApplyEachMigrationOnce) {
 
 }  // namespace
 }  // namespace netra::testing
+
+namespace netra::testing {
+namespace {
+
+// PostgreSQL goes away while netra serves: the breaker opens and readiness drops; when the server
+// is back, readiness returns without restarting netra.
+TEST_F(PostgresProcess, RestartedServerOpensThenClosesTheBreaker) {
+  const char* dir = std::getenv("TEST_POSTGRES_DIR");
+  if (dir == nullptr) GTEST_SKIP() << "TEST_POSTGRES_DIR is not set";
+  ChildProcess child({NETRA_BIN, "serve", "--log-format", "text", "--set", "server.host=127.0.0.1"},
+                     {{"NETRA_DATABASE_URL", postgres_url()}, {"NETRA_SERVER_PORT", "0"}});
+  ASSERT_TRUE(child.wait_for_output("serving until SIGTERM", 15s)) << child.output();
+  std::smatch m;
+  const auto out = child.output();
+  ASSERT_TRUE(std::regex_search(out, m, std::regex("listening on [^:]+:(\\d+)")));
+  const int port = std::stoi(m[1]);
+  ASSERT_EQ(http_get(port, "/health/ready")->status, 200);
+
+  const std::string script = std::string(NETRA_SOURCE_DIR) + "/scripts/postgres-test-server";
+  ASSERT_EQ(run_process({script, "pause", dir}).exit_code, 0);
+  auto wait_for_status = [&](int wanted, std::chrono::seconds limit) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < until) {
+      auto r = http_get(port, "/health/ready");
+      if (r && r->status == wanted) return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  };
+  const bool dropped = wait_for_status(503, 15s);
+  auto health = http_get(port, "/health");
+  ASSERT_EQ(run_process({script, "resume", dir}).exit_code, 0);
+  ASSERT_TRUE(dropped) << child.output();
+  EXPECT_THAT(health->body, HasSubstr("\"state\":\"open\""));
+  EXPECT_TRUE(wait_for_status(200, 20s)) << child.output();
+  EXPECT_TRUE(child.wait_for_output("circuit breaker closed", 5s));
+  child.signal(SIGTERM);
+  EXPECT_EQ(child.wait(10s), 0);
+}
+
+}  // namespace
+}  // namespace netra::testing

@@ -1,0 +1,29 @@
+#include "core/health_registry.hpp"
+
+namespace netra::core {
+
+void HealthRegistry::add_breaker(const CircuitBreaker& breaker, bool critical) {
+  std::lock_guard lock(mutex_);
+  breakers_.emplace_back(&breaker, critical);
+}
+
+void HealthRegistry::add_pool(std::string name, size_t max_size, std::function<PoolStats()> stats) {
+  std::lock_guard lock(mutex_);
+  pools_.push_back({std::move(name), max_size, std::move(stats)});
+}
+
+std::vector<HealthRegistry::BreakerEntry> HealthRegistry::breakers() const {
+  std::lock_guard lock(mutex_);
+  std::vector<BreakerEntry> out;
+  for (const auto& [breaker, critical] : breakers_) out.push_back({breaker->snapshot(), critical});
+  return out;
+}
+
+std::vector<PoolSnapshot> HealthRegistry::pools() const {
+  std::lock_guard lock(mutex_);
+  std::vector<PoolSnapshot> out;
+  for (const auto& p : pools_) out.push_back({p.name, p.stats(), p.max_size});
+  return out;
+}
+
+}  // namespace netra::core

@@ -1,0 +1,45 @@
+// HealthRegistry: where components publish what /health, /health/ready and /metrics show beyond
+// their state — circuit breakers and pools. Thread-safe; entries live as long as the registry.
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/circuit_breaker.hpp"
+#include "core/pool.hpp"
+
+namespace netra::core {
+
+struct PoolSnapshot {
+  std::string name;
+  PoolStats stats;
+  size_t max_size = 0;
+};
+
+class HealthRegistry {
+ public:
+  // `critical`: while this breaker is open the service is not ready.
+  void add_breaker(const CircuitBreaker& breaker, bool critical);
+  void add_pool(std::string name, size_t max_size, std::function<PoolStats()> stats);
+
+  struct BreakerEntry {
+    BreakerSnapshot snapshot;
+    bool critical = false;
+  };
+  std::vector<BreakerEntry> breakers() const;
+  std::vector<PoolSnapshot> pools() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::pair<const CircuitBreaker*, bool>> breakers_;
+  struct Pool {
+    std::string name;
+    size_t max_size;
+    std::function<PoolStats()> stats;
+  };
+  std::vector<Pool> pools_;
+};
+
+}  // namespace netra::core
