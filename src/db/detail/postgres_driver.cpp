@@ -3,12 +3,15 @@
 #include <libpq-fe.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstring>
+#include <optional>
 
 #include "core/offload_pool.hpp"
 #include "db/database_settings.hpp"
@@ -70,10 +73,63 @@ std::string param_text(const SqlParam& p) {
   return std::get<std::string>(p);
 }
 
+// Waits on a connection's socket for the statements it runs: one descriptor registration kept
+// while the connection stays on one event loop, and one deadline timer per statement (not per
+// wait) that cancels the wait through a cancellation slot.
+class SocketWaiter {
+ public:
+  ~SocketWaiter() { reset(); }
+
+  // Prepares for one statement on the caller's loop, under `deadline`.
+  void begin(const asio::any_io_executor& executor, PGconn* conn, core::Deadline deadline) {
+    const int fd = PQsocket(conn);
+    if (!socket_ || fd != fd_ || socket_->get_executor() != executor) {
+      reset();
+      socket_.emplace(executor, fd);
+      fd_ = fd;
+    }
+    timed_out_ = std::make_shared<bool>(false);
+    timer_.emplace(executor, deadline.when());
+    timer_->async_wait([flag = timed_out_, signal = signal_](boost::system::error_code ec) {
+      if (ec) return;
+      *flag = true;
+      signal->emit(asio::cancellation_type::terminal);
+    });
+  }
+  void end() {
+    if (timer_) timer_->cancel();
+    timer_.reset();
+  }
+  // False on the deadline or an error.
+  asio::awaitable<bool> wait(Wait what) {
+    if (*timed_out_) co_return false;
+    auto type = what == Wait::read ? asio::posix::stream_descriptor::wait_read
+                                   : asio::posix::stream_descriptor::wait_write;
+    auto [ec] = co_await socket_->async_wait(
+        type, asio::bind_cancellation_slot(signal_->slot(), use_tuple));
+    co_return !ec && !*timed_out_;
+  }
+
+ private:
+  void reset() {
+    if (socket_) socket_->release();  // the socket belongs to libpq
+    socket_.reset();
+  }
+  std::optional<asio::posix::stream_descriptor> socket_;
+  int fd_ = -1;
+  std::optional<asio::steady_timer> timer_;
+  std::shared_ptr<bool> timed_out_ = std::make_shared<bool>(false);
+  std::shared_ptr<asio::cancellation_signal> signal_ =
+      std::make_shared<asio::cancellation_signal>();
+};
+
 class PostgresConnection final : public DriverConnection {
  public:
   explicit PostgresConnection(PGconn* conn) : conn_(conn) {}
-  ~PostgresConnection() override { PQfinish(conn_); }
+  ~PostgresConnection() override {
+    waiter_.reset();  // deregister the socket before libpq closes it
+    PQfinish(conn_);
+  }
 
   asio::awaitable<DbResult<QueryResult>> execute(const std::string& sql, const Params& params,
                                                  core::Deadline deadline) override {
@@ -90,18 +146,25 @@ class PostgresConnection final : public DriverConnection {
       broken_ = true;
       co_return DbError{DbErrorCode::unavailable, trimmed_error(conn_)};
     }
+    if (!waiter_) waiter_.emplace();
+    waiter_->begin(co_await asio::this_coro::executor, conn_, deadline);
+    struct End {
+      std::optional<SocketWaiter>& w;
+      ~End() {
+        if (w) w->end();
+      }
+    } end{waiter_};
     // Send everything, reading whatever the server says meanwhile.
     for (;;) {
       const int flushed = PQflush(conn_);
       if (flushed == 0) break;
-      if (flushed < 0 || !co_await wait_socket(conn_, Wait::write, deadline))
-        co_return abandon(deadline);
+      if (flushed < 0 || !co_await waiter_->wait(Wait::write)) co_return abandon(deadline);
     }
     QueryResult out;
     std::optional<DbError> error;
     for (;;) {
       while (PQisBusy(conn_) != 0) {
-        if (!co_await wait_socket(conn_, Wait::read, deadline)) co_return abandon(deadline);
+        if (!co_await waiter_->wait(Wait::read)) co_return abandon(deadline);
         if (PQconsumeInput(conn_) == 0) {
           broken_ = true;
           co_return DbError{DbErrorCode::unavailable, trimmed_error(conn_)};
@@ -167,6 +230,7 @@ class PostgresConnection final : public DriverConnection {
   }
 
   PGconn* conn_;
+  std::optional<SocketWaiter> waiter_;
   bool broken_ = false;
 };
 
