@@ -15,7 +15,7 @@ ServiceDefinition production_service() {
   database.spec = db::DatabaseComponent::make_spec();
   database.build = [](const BuildContext& ctx, const core::ComponentSpec& spec) {
     return std::make_shared<db::DatabaseComponent>(spec, database_settings(ctx.config), ctx.offload,
-                                                   ctx.health);
+                                                   ctx.health, &ctx.metrics);
   };
   database.validate = [](const Config& config) {
     db::validate_settings(database_settings(config));

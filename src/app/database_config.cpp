@@ -7,6 +7,7 @@ db::DatabaseSettings database_settings(const Config& config) {
   db::DatabaseSettings s;
   s.url = config.string("database.url");
   s.pool.max_size = static_cast<size_t>(config.integer("database.pool_max"));
+  s.pool_min = static_cast<size_t>(config.integer("database.pool_min"));
   s.pool.acquire_timeout = milliseconds(config.integer("database.acquire_timeout_ms"));
   s.pool.max_lifetime = milliseconds(config.integer("database.max_lifetime_ms"));
   s.pool.idle_timeout = milliseconds(config.integer("database.idle_timeout_ms"));

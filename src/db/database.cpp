@@ -16,6 +16,29 @@ struct Database::Shared {
   std::unique_ptr<ConnectionPool> pool;
   core::CircuitBreaker breaker;
   size_t pool_max = 0;
+  DatabaseObserver observer;
+
+  // Every outcome goes through here: the breaker learns from it (only a server that is down or
+  // too slow counts against it, not a refused statement or our own full pool) and the observer
+  // counts it.
+  template <typename T>
+  void account(const DbResult<T>& result) {
+    const bool server_ok = result.ok() || !(result.error().code == DbErrorCode::unavailable ||
+                                            result.error().code == DbErrorCode::timeout);
+    breaker.record(server_ok);
+    if (!result.ok() && observer.failed) observer.failed(result.error().code);
+  }
+  asio::awaitable<core::Result<ConnectionPool::Lease, core::PoolError>> acquire(
+      std::string owner, core::Deadline deadline) {
+    const auto began = std::chrono::steady_clock::now();
+    auto lease = co_await pool->acquire(std::move(owner), deadline);
+    if (observer.acquired) {
+      observer.acquired(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count(),
+          !lease.ok() && lease.error().kind == core::PoolError::Kind::busy);
+    }
+    co_return lease;
+  }
 };
 
 struct Transaction::State {
@@ -31,12 +54,6 @@ namespace {
 DbError pool_error(const core::PoolError& e) {
   if (e.kind == core::PoolError::Kind::busy) return {DbErrorCode::busy, e.message};
   return {DbErrorCode::unavailable, e.message};
-}
-
-// Whether an outcome says the server is failing (as opposed to refusing a bad statement, or our
-// own pool being full).
-bool server_failed(const DbError& e) {
-  return e.code == DbErrorCode::unavailable || e.code == DbErrorCode::timeout;
 }
 
 DbError breaker_open_error(const core::CircuitBreaker& breaker) {
@@ -59,8 +76,10 @@ asio::awaitable<void> roll_back_and_release(ConnectionPool::Lease lease, core::D
 }  // namespace
 
 Database::Database(std::unique_ptr<detail::Driver> driver, core::PoolOptions pool_options,
-                   ConnectionPool::LeakReport leak_report, core::BreakerOptions breaker_options)
+                   ConnectionPool::LeakReport leak_report, core::BreakerOptions breaker_options,
+                   DatabaseObserver observer)
     : shared_(std::make_shared<Shared>(breaker_options)) {
+  shared_->observer = std::move(observer);
   shared_->driver = std::move(driver);
   shared_->pool_max = pool_options.max_size;
   auto* raw_driver = shared_->driver.get();
@@ -83,13 +102,14 @@ asio::awaitable<DbResult<QueryResult>> Database::query(std::string sql, Params p
                                                        core::Deadline deadline, std::string owner) {
   auto shared = shared_;
   if (!shared->breaker.allow()) co_return breaker_open_error(shared->breaker);
-  auto lease = co_await shared->pool->acquire(std::move(owner), deadline);
+  auto lease = co_await shared->acquire(std::move(owner), deadline);
   if (!lease) {
-    shared->breaker.record(lease.error().kind == core::PoolError::Kind::busy);
-    co_return pool_error(lease.error());
+    DbResult<QueryResult> failed = pool_error(lease.error());
+    shared->account(failed);
+    co_return failed;
   }
   auto result = co_await lease.value()->execute(sql, params, deadline);
-  shared->breaker.record(result.ok() || !server_failed(result.error()));
+  shared->account(result);
   if (lease.value()->broken()) lease.value().discard();
   co_return result;
 }
@@ -97,13 +117,14 @@ asio::awaitable<DbResult<QueryResult>> Database::query(std::string sql, Params p
 asio::awaitable<DbResult<Transaction>> Database::begin(core::Deadline deadline, std::string owner) {
   auto shared = shared_;
   if (!shared->breaker.allow()) co_return breaker_open_error(shared->breaker);
-  auto lease = co_await shared->pool->acquire(std::move(owner), deadline);
+  auto lease = co_await shared->acquire(std::move(owner), deadline);
   if (!lease) {
-    shared->breaker.record(lease.error().kind == core::PoolError::Kind::busy);
-    co_return pool_error(lease.error());
+    DbResult<QueryResult> failed = pool_error(lease.error());
+    shared->account(failed);
+    co_return failed.error();
   }
   auto started = co_await lease.value()->execute(shared->driver->begin_statement(), {}, deadline);
-  shared->breaker.record(started.ok() || !server_failed(started.error()));
+  shared->account(started);
   if (!started) {
     lease.value().discard();
     co_return started.error();
@@ -133,6 +154,17 @@ const core::CircuitBreaker& Database::breaker() const {
 }
 size_t Database::pool_max() const {
   return shared_->pool_max;
+}
+
+asio::awaitable<DbResult<Done>> Database::warm_up(size_t count, core::Deadline deadline) {
+  auto shared = shared_;
+  std::vector<ConnectionPool::Lease> held;
+  while (held.size() < count && shared->pool->stats().total < count) {
+    auto lease = co_await shared->acquire("pool warm-up", deadline);
+    if (!lease) co_return pool_error(lease.error());
+    held.push_back(std::move(lease.value()));
+  }
+  co_return Done{};  // the leases go back to the pool, open and idle
 }
 
 Transaction::Transaction(std::unique_ptr<State> state) : state_(std::move(state)) {}

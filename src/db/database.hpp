@@ -5,6 +5,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,12 @@ class DriverConnection;
 
 struct Done {};
 
+// Told about every pool acquisition and every failed call, for metrics. Called on event loops.
+struct DatabaseObserver {
+  std::function<void(double wait_seconds, bool busy)> acquired;
+  std::function<void(DbErrorCode code)> failed;
+};
+
 class Transaction;
 
 class Database {
@@ -33,7 +40,7 @@ class Database {
   // `unavailable` instead of waiting on a server that is down.
   Database(std::unique_ptr<detail::Driver> driver, core::PoolOptions pool_options,
            core::Pool<detail::DriverConnection>::LeakReport leak_report = {},
-           core::BreakerOptions breaker_options = {});
+           core::BreakerOptions breaker_options = {}, DatabaseObserver observer = {});
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -55,6 +62,9 @@ class Database {
   // Closes the idle connections (at shutdown); leased ones close when returned.
   void close_idle();
   const core::CircuitBreaker& breaker() const;
+  // Opens connections until `count` are open (database.pool_min), so the first requests do not
+  // pay for connecting. Fails like a query does.
+  asio::awaitable<DbResult<Done>> warm_up(size_t count, core::Deadline deadline);
   size_t pool_max() const;
 
  private:

@@ -13,6 +13,7 @@
 #include "db/detail/driver.hpp"
 #include "db/migrations.hpp"
 #include "telemetry/logging.hpp"
+#include "telemetry/metrics.hpp"
 
 namespace netra::db {
 
@@ -53,14 +54,25 @@ asio::awaitable<void> maintain(std::shared_ptr<DatabaseComponent::Maintenance> m
 }  // namespace
 
 DatabaseComponent::DatabaseComponent(core::ComponentSpec spec, const DatabaseSettings& settings,
-                                     core::OffloadPool& offload, core::HealthRegistry& health)
-    : core::Component(std::move(spec)) {
+                                     core::OffloadPool& offload, core::HealthRegistry& health,
+                                     telemetry::Metrics* metrics)
+    : core::Component(std::move(spec)), pool_min_(settings.pool_min) {
+  DatabaseObserver observer;
+  if (metrics != nullptr) {
+    observer.acquired = [metrics](double wait, bool busy) {
+      metrics->database_acquired(wait, busy);
+    };
+    observer.failed = [metrics](DbErrorCode code) {
+      metrics->database_failed(std::string(to_string(code)));
+    };
+  }
   database_ = std::make_unique<Database>(
       make_driver(settings, offload), settings.pool,
       [](const std::string& owner, std::chrono::milliseconds held) {
         telemetry::logger(kName)->warn("a connection has been held for {} ms by {}", held.count(),
                                        owner);
-      });
+      },
+      core::BreakerOptions{}, std::move(observer));
   health.add_breaker(database_->breaker(), true);
   health.add_pool(kName, database_->pool_max(),
                   [db = database_.get()] { return db->pool_stats(); });
@@ -80,6 +92,12 @@ asio::awaitable<core::Status> DatabaseComponent::start(core::LifecycleContext& c
     log->info("schema up to date ({} migrations)", embedded_migrations().size());
   } else {
     for (const auto& name : outcome->applied) log->info("applied migration {}", name);
+  }
+  if (pool_min_ > 0) {
+    auto warmed = co_await database_->warm_up(pool_min_, core::Deadline::after(ctx.timeout));
+    if (!warmed)
+      co_return core::Status::error("opening database.pool_min connections: " +
+                                    warmed.error().message);
   }
   if (maintenance_) maintenance_->stopping = true;  // a previous attempt's loop
   maintenance_ = std::make_shared<Maintenance>();

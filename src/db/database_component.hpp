@@ -11,6 +11,10 @@
 #include "db/database.hpp"
 #include "db/database_settings.hpp"
 
+namespace netra::telemetry {
+class Metrics;
+}
+
 namespace netra::db {
 
 class DatabaseComponent final : public core::Component {
@@ -21,7 +25,8 @@ class DatabaseComponent final : public core::Component {
   // Throws core::ConfigurationError for a URL no driver accepts.
   // Publishes the breaker and the pool in `health`.
   DatabaseComponent(core::ComponentSpec spec, const DatabaseSettings& settings,
-                    core::OffloadPool& offload, core::HealthRegistry& health);
+                    core::OffloadPool& offload, core::HealthRegistry& health,
+                    telemetry::Metrics* metrics = nullptr);
   ~DatabaseComponent() override;
 
   Database& database() { return *database_; }
@@ -33,6 +38,7 @@ class DatabaseComponent final : public core::Component {
 
  private:
   std::unique_ptr<Database> database_;
+  size_t pool_min_ = 0;
   std::shared_ptr<Maintenance> maintenance_;
 };
 

@@ -22,6 +22,7 @@ class Driver;
 struct DatabaseSettings {
   std::string url = "sqlite:var/netra.db";
   core::PoolOptions pool;
+  size_t pool_min = 1;  // opened at start, so the first requests do not wait for a connection
   std::chrono::milliseconds busy_timeout{5000};     // SQLite: how long a writer waits for the lock
   std::chrono::milliseconds connect_timeout{5000};  // PostgreSQL: our own connect deadline
   std::chrono::milliseconds statement_timeout{30000};  // PostgreSQL: enforced by the server

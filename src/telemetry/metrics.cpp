@@ -18,6 +18,24 @@ using prometheus::BuildHistogram;
 
 struct Metrics::Families {
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  prometheus::Histogram& db_acquire_wait =
+      BuildHistogram()
+          .Name("netra_db_acquire_wait_seconds")
+          .Help("Time to get a database connection from the pool")
+          .Register(*registry)
+          .Add({}, prometheus::Histogram::BucketBoundaries{0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05,
+                                                           0.1, 0.5, 1, 5});
+  prometheus::Counter& db_acquire_timeouts =
+      BuildCounter()
+          .Name("netra_db_acquire_timeouts_total")
+          .Help("Acquisitions that ended busy (no connection within the acquire timeout)")
+          .Register(*registry)
+          .Add({});
+  prometheus::Family<prometheus::Counter>& db_errors =
+      BuildCounter()
+          .Name("netra_db_errors_total")
+          .Help("Failed database calls by error code")
+          .Register(*registry);
   prometheus::Family<prometheus::Gauge>& breaker_state =
       BuildGauge()
           .Name("netra_circuit_breaker_state")
@@ -153,6 +171,15 @@ void Metrics::http_request_finished(const std::string& route, const std::string&
   cache.emplace(key, Series{route, method, status, &requests, &duration});
   requests.Increment();
   duration.Observe(seconds);
+}
+
+void Metrics::database_acquired(double wait_seconds, bool busy) {
+  families_->db_acquire_wait.Observe(wait_seconds);
+  if (busy) families_->db_acquire_timeouts.Increment();
+}
+
+void Metrics::database_failed(const std::string& code) {
+  families_->db_errors.Add({{"code", code}}).Increment();
 }
 
 std::string Metrics::render(const core::StartupReport& report,

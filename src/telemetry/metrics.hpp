@@ -24,6 +24,10 @@ class Metrics {
   void http_request_finished(const std::string& route, const std::string& method, int status,
                              double seconds);
 
+  // Database pool acquisitions (wait, and whether it ended busy) and failed calls by code.
+  void database_acquired(double wait_seconds, bool busy);
+  void database_failed(const std::string& code);
+
   // Refreshes the component and process gauges from `report`, then renders every family.
   // Breaker and pool gauges come from `registry` when given.
   std::string render(const core::StartupReport& report,

@@ -16,6 +16,7 @@
 #include "db/database_settings.hpp"
 #include "db/detail/driver.hpp"
 #include "db/migrations.hpp"
+#include "support/child_process.hpp"
 #include "support/run_awaitable.hpp"
 #include "support/temp_dir.hpp"
 
@@ -292,6 +293,33 @@ TEST_P(DatabaseTest, ConcurrentMigratorsApplyEachMigrationExactlyOnce) {
   EXPECT_EQ(ra->applied.size() + rb->applied.size(), 5u);
   EXPECT_EQ(must("SELECT count(*) FROM m_one").rows[0].int64(0), 5) << "a migration ran twice";
   second.close_idle();
+}
+
+// The server goes away: after a few failures the breaker opens and calls fail fast instead of
+// waiting for connect timeouts; when the server is back a probe closes it.
+TEST_P(DatabaseTest, BreakerFailsFastWhileTheServerIsDownAndHeals) {
+  const char* dir = std::getenv("TEST_POSTGRES_DIR");
+  if (GetParam().name != "postgres" || dir == nullptr) GTEST_SKIP() << "needs the test PostgreSQL";
+  settings_.connect_timeout = 500ms;
+  auto& db = open();
+  db.close_idle();
+  const std::string script = std::string(NETRA_SOURCE_DIR) + "/scripts/postgres-test-server";
+  ASSERT_EQ(run_process({script, "pause", dir}, {}, 30s).exit_code, 0);
+  int failures = 0;
+  for (int i = 0; i < 10 && db.breaker().state() == core::BreakerState::closed; ++i) {
+    if (!sql("SELECT 1")) ++failures;
+  }
+  EXPECT_EQ(db.breaker().state(), core::BreakerState::open) << failures << " failures";
+  const auto began = std::chrono::steady_clock::now();
+  auto fast = sql("SELECT 1");
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 50ms) << "an open breaker answers at once";
+  ASSERT_FALSE(fast);
+  EXPECT_EQ(fast.error().code, DbErrorCode::unavailable);
+  EXPECT_THAT(fast.error().message, HasSubstr("circuit breaker open"));
+  ASSERT_EQ(run_process({script, "resume", dir}, {}, 30s).exit_code, 0);
+  std::this_thread::sleep_for(5100ms);  // the open duration
+  EXPECT_TRUE(sql("SELECT 1").ok()) << "the half-open probe succeeds";
+  EXPECT_EQ(db.breaker().state(), core::BreakerState::closed);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DatabaseTest, ::testing::ValuesIn(backends()),

@@ -252,9 +252,12 @@ TEST_F(HttpServerTest, MetricsExpositionCarriesEveryFamily) {
   EXPECT_EQ(types["http_requests_total"], "counter");
   EXPECT_EQ(types["http_request_duration_seconds"], "histogram");
   EXPECT_EQ(types["http_requests_in_flight"], "gauge");
-  for (const char* family : {"netra_component_state", "netra_component_start_duration_seconds",
-                             "netra_component_start_attempts", "process_resident_memory_bytes",
-                             "process_open_fds", "process_cpu_seconds_total", "netra_build_info"}) {
+  for (const char* family :
+       {"netra_component_state", "netra_component_start_duration_seconds",
+        "netra_component_start_attempts", "process_resident_memory_bytes", "process_open_fds",
+        "process_cpu_seconds_total", "netra_build_info", "netra_circuit_breaker_state",
+        "netra_pool_connections", "netra_pool_max_connections", "netra_db_acquire_wait_seconds",
+        "netra_db_acquire_timeouts_total"}) {
     EXPECT_TRUE(types.count(family)) << family;
   }
   EXPECT_GE((samples[R"(http_requests_total{method="GET",route="GET /health/live",status="200"})"]),
@@ -262,6 +265,10 @@ TEST_F(HttpServerTest, MetricsExpositionCarriesEveryFamily) {
   EXPECT_EQ((samples[R"(netra_component_state{component="api",state="ready"})"]), 1);
   EXPECT_EQ((samples[R"(netra_component_state{component="api",state="starting"})"]), 0);
   EXPECT_GT(samples["process_resident_memory_bytes"], 1e6);
+  EXPECT_EQ((samples[R"(netra_circuit_breaker_state{breaker="database",state="closed"})"]), 1);
+  EXPECT_EQ((samples[R"(netra_pool_max_connections{pool="database"})"]), 10);
+  EXPECT_GE(samples["netra_db_acquire_wait_seconds_count"], 1)
+      << "migrations and heartbeats acquire";
   EXPECT_GT(samples["process_open_fds"], 3);
 }
 
