@@ -28,6 +28,12 @@ struct Database::Shared {
     breaker.record(server_ok);
     if (!result.ok() && observer.failed) observer.failed(result.error().code);
   }
+
+  // A connection for one call, or why there is none: the breaker is open, or the pool could not
+  // give one (busy, or connecting failed — which the breaker and the observer hear about).
+  asio::awaitable<core::Result<ConnectionPool::Lease, DbError>> checked_lease(
+      std::string owner, core::Deadline deadline);
+
   asio::awaitable<core::Result<ConnectionPool::Lease, core::PoolError>> acquire(
       std::string owner, core::Deadline deadline) {
     const auto began = std::chrono::steady_clock::now();
@@ -75,6 +81,18 @@ asio::awaitable<void> roll_back_and_release(ConnectionPool::Lease lease, core::D
 
 }  // namespace
 
+asio::awaitable<core::Result<ConnectionPool::Lease, DbError>> Database::Shared::checked_lease(
+    std::string owner, core::Deadline deadline) {
+  if (!breaker.allow()) co_return breaker_open_error(breaker);
+  auto lease = co_await acquire(std::move(owner), deadline);
+  if (!lease) {
+    const DbResult<Done> failed = pool_error(lease.error());
+    account(failed);
+    co_return failed.error();
+  }
+  co_return std::move(lease.value());
+}
+
 Database::Database(std::unique_ptr<detail::Driver> driver, core::PoolOptions pool_options,
                    ConnectionPool::LeakReport leak_report, core::BreakerOptions breaker_options,
                    DatabaseObserver observer)
@@ -101,13 +119,8 @@ Database::~Database() = default;
 asio::awaitable<DbResult<QueryResult>> Database::query(std::string sql, Params params,
                                                        core::Deadline deadline, std::string owner) {
   auto shared = shared_;
-  if (!shared->breaker.allow()) co_return breaker_open_error(shared->breaker);
-  auto lease = co_await shared->acquire(std::move(owner), deadline);
-  if (!lease) {
-    DbResult<QueryResult> failed = pool_error(lease.error());
-    shared->account(failed);
-    co_return failed;
-  }
+  auto lease = co_await shared->checked_lease(std::move(owner), deadline);
+  if (!lease) co_return lease.error();
   auto result = co_await lease.value()->execute(sql, params, deadline);
   shared->account(result);
   if (lease.value()->broken()) lease.value().discard();
@@ -116,13 +129,8 @@ asio::awaitable<DbResult<QueryResult>> Database::query(std::string sql, Params p
 
 asio::awaitable<DbResult<Transaction>> Database::begin(core::Deadline deadline, std::string owner) {
   auto shared = shared_;
-  if (!shared->breaker.allow()) co_return breaker_open_error(shared->breaker);
-  auto lease = co_await shared->acquire(std::move(owner), deadline);
-  if (!lease) {
-    DbResult<QueryResult> failed = pool_error(lease.error());
-    shared->account(failed);
-    co_return failed.error();
-  }
+  auto lease = co_await shared->checked_lease(std::move(owner), deadline);
+  if (!lease) co_return lease.error();
   auto started = co_await lease.value()->execute(shared->driver->begin_statement(), {}, deadline);
   shared->account(started);
   if (!started) {

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "support/child_process.hpp"
+#include "support/fixture_server.hpp"
 #include "support/http_client.hpp"
 #include "support/temp_dir.hpp"
 
@@ -54,10 +55,8 @@ TEST_F(PostgresProcess, ServesAndMigratesWithPostgres) {
   ChildProcess child({NETRA_BIN, "serve", "--log-format", "text", "--set", "server.host=127.0.0.1"},
                      {{"NETRA_DATABASE_URL", postgres_url()}, {"NETRA_SERVER_PORT", "0"}});
   ASSERT_TRUE(child.wait_for_output("serving until SIGTERM", 15s)) << child.output();
-  std::smatch m;
   const auto out = child.output();
-  ASSERT_TRUE(std::regex_search(out, m, std::regex("listening on [^:]+:(\\d+)")));
-  auto ready = http_get(std::stoi(m[1]), "/health/ready");
+  auto ready = http_get(listening_port(out), "/health/ready");
   ASSERT_TRUE(ready);
   EXPECT_EQ(ready->status, 200);
   EXPECT_THAT(out, HasSubstr("postgres:***@127.0.0.1"));
@@ -191,10 +190,8 @@ TEST_F(PostgresProcess, RestartedServerOpensThenClosesTheBreaker) {
   ChildProcess child({NETRA_BIN, "serve", "--log-format", "text", "--set", "server.host=127.0.0.1"},
                      {{"NETRA_DATABASE_URL", postgres_url()}, {"NETRA_SERVER_PORT", "0"}});
   ASSERT_TRUE(child.wait_for_output("serving until SIGTERM", 15s)) << child.output();
-  std::smatch m;
-  const auto out = child.output();
-  ASSERT_TRUE(std::regex_search(out, m, std::regex("listening on [^:]+:(\\d+)")));
-  const int port = std::stoi(m[1]);
+  const int port = listening_port(child.output());
+  ASSERT_NE(port, 0);
   ASSERT_EQ(http_get(port, "/health/ready")->status, 200);
 
   const std::string script = std::string(NETRA_SOURCE_DIR) + "/scripts/postgres-test-server";

@@ -17,12 +17,16 @@ FixtureServer::FixtureServer(const std::string& scenario, std::vector<std::strin
   if (!child_->wait_for_output(marker, std::chrono::seconds(10))) {
     throw std::runtime_error("fixture did not listen: " + child_->output());
   }
-  // "listening on HOST:PORT\n" — the port follows the last ':' of that line.
-  const auto out = child_->output();
-  const auto start = out.find(marker);
-  const auto end = out.find('\n', start);
-  const auto line = out.substr(start, end - start);
-  port_ = std::stoi(line.substr(line.rfind(':') + 1));
+  port_ = listening_port(child_->output());
+}
+
+int listening_port(const std::string& output) {
+  // "listening on HOST:PORT\n" — the port follows the last ':' of that line (IPv6 hosts have more).
+  const auto start = output.find("listening on ");
+  if (start == std::string::npos) return 0;
+  const auto end = output.find('\n', start);
+  const auto line = output.substr(start, end - start);
+  return std::stoi(line.substr(line.rfind(':') + 1));
 }
 
 bool FixtureServer::wait_until_serving(std::chrono::milliseconds deadline) {

@@ -11,6 +11,9 @@
 
 namespace netra::testing {
 
+// The port in a server's "listening on HOST:PORT" log line, or 0 if there is none yet.
+int listening_port(const std::string& output);
+
 class FixtureServer {
  public:
   // Starts the fixture with FIXTURE_SCENARIO=`scenario` and waits for its listener.
