@@ -1,0 +1,113 @@
+#include "auth/jwt.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "auth/base64url.hpp"
+
+namespace netra::auth {
+namespace {
+
+using Verified = core::Result<Claims, JwtError>;
+
+Verified refuse(std::string reason) {
+  return JwtError{std::move(reason)};
+}
+
+// A base64url part holding a JSON object, or nothing.
+std::optional<nlohmann::json> json_part(std::string_view part) {
+  auto bytes = base64url_decode(part);
+  if (!bytes) return std::nullopt;
+  auto json = nlohmann::json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_object()) return std::nullopt;
+  return json;
+}
+
+}  // namespace
+
+std::string_view to_string(TokenType t) {
+  return t == TokenType::access ? "access" : "refresh";
+}
+
+std::string issue_token(const SigningKey& key, const Claims& c) {
+  const nlohmann::json header = {
+      {"alg", jwt_alg(key.algorithm())}, {"typ", "JWT"}, {"kid", key.kid()}};
+  const nlohmann::json payload = {{"sub", c.subject},    {"iss", c.issuer},
+                                  {"aud", c.audience},   {"jti", c.token_id},
+                                  {"iat", c.issued_at},  {"nbf", c.not_before},
+                                  {"exp", c.expires_at}, {"token_type", to_string(c.type)}};
+  const std::string signing_input =
+      base64url_encode(header.dump()) + "." + base64url_encode(payload.dump());
+  return signing_input + "." + base64url_encode(key.sign(signing_input));
+}
+
+void JwtVerifier::add_key(std::shared_ptr<const SigningKey> key) {
+  const std::string kid = key->kid();
+  keys_[kid] = std::move(key);
+}
+
+core::Result<Claims, JwtError> JwtVerifier::verify(std::string_view token, TokenType expected,
+                                                   int64_t now) const {
+  if (token.size() > options_.max_token_bytes) return refuse("token longer than the limit");
+  const auto first = token.find('.');
+  const auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
+  if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
+    return refuse("not three dot-separated parts");
+  }
+  const auto header = json_part(token.substr(0, first));
+  if (!header) return refuse("malformed header");
+  const auto alg = header->find("alg");
+  const auto kid = header->find("kid");
+  if (alg == header->end() || !alg->is_string()) return refuse("no alg");
+  if (kid == header->end() || !kid->is_string()) return refuse("no kid");
+  // The allow-list is ours; the key decides the algorithm, so a token cannot pick one.
+  const auto key = keys_.find(kid->get<std::string>());
+  if (key == keys_.end()) return refuse("unknown kid");
+  if (alg->get<std::string>() != jwt_alg(key->second->algorithm()))
+    return refuse("alg does not match the key");
+
+  const auto signature = base64url_decode(token.substr(second + 1));
+  if (!signature) return refuse("malformed signature");
+  if (!key->second->verify(token.substr(0, second), *signature)) return refuse("bad signature");
+
+  const auto payload = json_part(token.substr(first + 1, second - first - 1));
+  if (!payload) return refuse("malformed payload");
+  const auto& p = *payload;
+  auto text = [&](const char* name) -> std::optional<std::string> {
+    auto it = p.find(name);
+    if (it == p.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  };
+  auto number = [&](const char* name) -> std::optional<int64_t> {
+    auto it = p.find(name);
+    if (it == p.end() || !it->is_number_integer()) return std::nullopt;
+    return it->get<int64_t>();
+  };
+  Claims c;
+  auto sub = text("sub");
+  auto iss = text("iss");
+  auto aud = text("aud");
+  auto jti = text("jti");
+  auto type = text("token_type");
+  auto iat = number("iat");
+  auto nbf = number("nbf");
+  auto exp = number("exp");
+  if (!sub || !iss || !aud || !jti || !type || !iat || !nbf || !exp)
+    return refuse("missing claims");
+  if (*iss != options_.issuer) return refuse("wrong issuer");
+  if (*aud != options_.audience) return refuse("wrong audience");
+  if (*type != to_string(expected)) return refuse("wrong token_type");
+  const int64_t leeway = options_.leeway.count();
+  if (now > *exp + leeway) return refuse("expired");
+  if (now + leeway < *nbf) return refuse("not valid yet");
+  c.subject = *sub;
+  c.issuer = *iss;
+  c.audience = *aud;
+  c.token_id = *jti;
+  c.issued_at = *iat;
+  c.not_before = *nbf;
+  c.expires_at = *exp;
+  c.type = expected;
+  return c;
+}
+
+}  // namespace netra::auth

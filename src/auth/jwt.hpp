@@ -1,0 +1,64 @@
+// JWT issue and verification: one way to sign tokens, one way to check them — locally, with the
+// algorithm taken from our own allow-list and the key's own type (never from the token alone),
+// exp/nbf with a small leeway, and iss, aud and token_type all required.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "auth/signing_key.hpp"
+#include "core/result.hpp"
+
+namespace netra::auth {
+
+enum class TokenType { access, refresh };
+std::string_view to_string(TokenType t);
+
+struct Claims {
+  std::string subject;  // sub: the user id
+  std::string issuer;
+  std::string audience;
+  std::string token_id;    // jti
+  int64_t issued_at = 0;   // iat, Unix seconds
+  int64_t not_before = 0;  // nbf
+  int64_t expires_at = 0;  // exp
+  TokenType type = TokenType::access;
+};
+
+// Why a token was refused — for the log (never containing the token); clients only ever see
+// 401 invalid_token.
+struct JwtError {
+  std::string reason;
+};
+
+// header.payload.signature, signed with `key`.
+std::string issue_token(const SigningKey& key, const Claims& claims);
+
+struct VerifierOptions {
+  std::string issuer;
+  std::string audience;
+  std::chrono::seconds leeway{30};
+  size_t max_token_bytes = 8 * 1024;  // longer is refused before any parsing
+};
+
+class JwtVerifier {
+ public:
+  explicit JwtVerifier(VerifierOptions options) : options_(std::move(options)) {}
+
+  // Keys are found by kid; several may be present while keys rotate.
+  void add_key(std::shared_ptr<const SigningKey> key);
+  bool has_key(const std::string& kid) const { return keys_.count(kid) != 0; }
+
+  core::Result<Claims, JwtError> verify(std::string_view token, TokenType expected,
+                                        int64_t now_seconds) const;
+
+ private:
+  VerifierOptions options_;
+  std::map<std::string, std::shared_ptr<const SigningKey>, std::less<>> keys_;
+};
+
+}  // namespace netra::auth

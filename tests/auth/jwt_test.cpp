@@ -1,0 +1,207 @@
+// The JWT attack list: every forged, stale, misdirected or malformed token is refused.
+#include "auth/jwt.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <openssl/hmac.h>
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+
+#include "auth/base64url.hpp"
+#include "support/temp_dir.hpp"
+
+namespace netra::auth {
+namespace {
+
+constexpr int64_t kNow = 1'800'000'000;
+
+class JwtTest : public ::testing::TestWithParam<KeyAlgorithm> {
+ protected:
+  JwtTest()
+      : key_(std::make_shared<SigningKey>(SigningKey::generate(GetParam()))),
+        verifier_(VerifierOptions{"netra", "netra-api", std::chrono::seconds(30), 8 * 1024}) {
+    verifier_.add_key(key_);
+  }
+
+  Claims claims(TokenType type = TokenType::access) const {
+    return Claims{"user_1", "netra", "netra-api", "jti_1", kNow, kNow, kNow + 900, type};
+  }
+  std::string token(const Claims& c) const { return issue_token(*key_, c); }
+
+  std::string reason(const std::string& t, TokenType expected = TokenType::access) const {
+    auto r = verifier_.verify(t, expected, kNow);
+    return r ? "" : r.error().reason;
+  }
+
+  // Re-assembles a token from JSON header and payload with the given signature bytes.
+  static std::string assemble(const nlohmann::json& header, const nlohmann::json& payload,
+                              const std::string& signature) {
+    return base64url_encode(header.dump()) + "." + base64url_encode(payload.dump()) + "." +
+           base64url_encode(signature);
+  }
+  nlohmann::json header_of(const std::string& t) const {
+    return nlohmann::json::parse(*base64url_decode(t.substr(0, t.find('.'))));
+  }
+  nlohmann::json payload_of(const std::string& t) const {
+    const auto a = t.find('.');
+    const auto b = t.find('.', a + 1);
+    return nlohmann::json::parse(*base64url_decode(t.substr(a + 1, b - a - 1)));
+  }
+
+  std::shared_ptr<SigningKey> key_;
+  JwtVerifier verifier_;
+};
+
+TEST_P(JwtTest, AValidTokenIsAccepted) {
+  auto r = verifier_.verify(token(claims()), TokenType::access, kNow);
+  ASSERT_TRUE(r) << r.error().reason;
+  EXPECT_EQ(r->subject, "user_1");
+  EXPECT_EQ(r->token_id, "jti_1");
+}
+
+TEST_P(JwtTest, AlgNoneIsRefused) {
+  const auto t = token(claims());
+  auto header = header_of(t);
+  header["alg"] = "none";
+  EXPECT_EQ(reason(assemble(header, payload_of(t), "")), "alg does not match the key");
+}
+
+TEST_P(JwtTest, Hs256SignedWithThePublicKeyIsRefused) {
+  const auto t = token(claims());
+  auto header = header_of(t);
+  header["alg"] = "HS256";
+  const std::string input =
+      base64url_encode(header.dump()) + "." + base64url_encode(payload_of(t).dump());
+  const std::string secret = key_->public_pem();
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &length);
+  const std::string forged =
+      input + "." + base64url_encode(std::string(reinterpret_cast<char*>(mac), length));
+  EXPECT_EQ(reason(forged), "alg does not match the key");
+}
+
+TEST_P(JwtTest, ExpiredBeyondTheLeewayIsRefused) {
+  auto c = claims();
+  c.expires_at = kNow - 31;
+  EXPECT_EQ(reason(token(c)), "expired");
+  c.expires_at = kNow - 29;  // within the 30 s leeway
+  EXPECT_EQ(reason(token(c)), "");
+}
+
+TEST_P(JwtTest, NotBeforeInTheFutureIsRefused) {
+  auto c = claims();
+  c.not_before = kNow + 120;
+  EXPECT_EQ(reason(token(c)), "not valid yet");
+}
+
+TEST_P(JwtTest, WrongIssuerOrAudienceIsRefused) {
+  auto c = claims();
+  c.issuer = "someone-else";
+  EXPECT_EQ(reason(token(c)), "wrong issuer");
+  c = claims();
+  c.audience = "other-api";
+  EXPECT_EQ(reason(token(c)), "wrong audience");
+}
+
+TEST_P(JwtTest, RefreshTokenUsedAsAccessTokenIsRefused) {
+  EXPECT_EQ(reason(token(claims(TokenType::refresh))), "wrong token_type");
+  EXPECT_EQ(reason(token(claims(TokenType::refresh)), TokenType::refresh), "");
+}
+
+TEST_P(JwtTest, TamperedPayloadIsRefused) {
+  const auto t = token(claims());
+  auto payload = payload_of(t);
+  payload["sub"] = "admin";
+  const auto a = t.find('.');
+  const auto b = t.find('.', a + 1);
+  const std::string forged = t.substr(0, a) + "." + base64url_encode(payload.dump()) + t.substr(b);
+  EXPECT_EQ(reason(forged), "bad signature");
+}
+
+TEST_P(JwtTest, TamperedSignatureIsRefused) {
+  auto t = token(claims());
+  const auto b = t.rfind('.');
+  auto signature = *base64url_decode(t.substr(b + 1));
+  signature[signature.size() / 2] ^= 0x01;
+  EXPECT_EQ(reason(t.substr(0, b + 1) + base64url_encode(signature)), "bad signature");
+}
+
+TEST_P(JwtTest, UnknownKidIsRefused) {
+  auto other = SigningKey::generate(GetParam());
+  EXPECT_EQ(reason(issue_token(other, claims())), "unknown kid");
+}
+
+TEST_P(JwtTest, MalformedPartsAreRefused) {
+  const auto t = token(claims());
+  const auto a = t.find('.');
+  const auto b = t.find('.', a + 1);
+  const std::string h = t.substr(0, a), p = t.substr(a + 1, b - a - 1), s = t.substr(b + 1);
+  EXPECT_EQ(reason("%%%." + p + "." + s), "malformed header");
+  EXPECT_EQ(reason(base64url_encode("{not json") + "." + p + "." + s), "malformed header");
+  EXPECT_EQ(reason(h + "." + p + ".%%%"), "malformed signature");
+  EXPECT_EQ(reason(h + "." + p + "." + s + "x"), "malformed signature");  // impossible length
+  // A malformed payload with a valid signature over it: still refused, after the signature.
+  for (const std::string& bad_payload :
+       {std::string("%%%"), base64url_encode("[1,2]"), base64url_encode("{\"sub\":")}) {
+    const std::string input = h + "." + bad_payload;
+    const std::string forged = input + "." + base64url_encode(key_->sign(input));
+    EXPECT_EQ(reason(forged), "malformed payload") << bad_payload;
+  }
+  EXPECT_EQ(reason(h + "." + p), "not three dot-separated parts");
+  EXPECT_EQ(reason(t + ".x"), "not three dot-separated parts");
+}
+
+TEST_P(JwtTest, OversizedTokenIsRefusedBeforeParsing) {
+  EXPECT_EQ(reason(std::string(100 * 1024, 'a')), "token longer than the limit");
+}
+
+TEST_P(JwtTest, KeysPersistWithMode0600AndKeepTheirKid) {
+  testing::TempDir dir;
+  const auto path = dir.file("signing.pem");
+  key_->save(path);
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  auto loaded = SigningKey::load(path);
+  EXPECT_EQ(loaded.kid(), key_->kid());
+  EXPECT_EQ(loaded.algorithm(), GetParam());
+  EXPECT_EQ(reason(issue_token(loaded, claims())), "") << "tokens from the reloaded key verify";
+}
+
+TEST_P(JwtTest, PublicJwkDescribesTheKey) {
+  auto jwk = key_->public_jwk();
+  EXPECT_EQ(jwk["kid"], key_->kid());
+  EXPECT_EQ(jwk["alg"], std::string(jwt_alg(GetParam())));
+  if (GetParam() == KeyAlgorithm::rs256) {
+    EXPECT_EQ(jwk["kty"], "RSA");
+    EXPECT_EQ(base64url_decode(jwk["n"].get<std::string>())->size(), 256u) << "2048-bit modulus";
+  } else {
+    EXPECT_EQ(jwk["kty"], "OKP");
+    EXPECT_EQ(base64url_decode(jwk["x"].get<std::string>())->size(), 32u);
+  }
+  EXPECT_FALSE(jwk.contains("d")) << "no private part";
+}
+
+INSTANTIATE_TEST_SUITE_P(Algorithms, JwtTest,
+                         ::testing::Values(KeyAlgorithm::rs256, KeyAlgorithm::eddsa),
+                         [](const auto& info) { return std::string(jwt_alg(info.param)); });
+
+TEST(Base64Url, RoundTripsAndRefusesWhatNoEncoderProduces) {
+  const std::vector<std::string> samples = {
+      "", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\x10", 3)};
+  for (const auto& s : samples) {
+    EXPECT_EQ(base64url_decode(base64url_encode(s)), s);
+  }
+  EXPECT_EQ(base64url_encode("foobar"), "Zm9vYmFy");
+  EXPECT_FALSE(base64url_decode("Zm9v="));          // padding
+  EXPECT_FALSE(base64url_decode("Zm9+"));           // standard alphabet
+  EXPECT_TRUE(base64url_decode("Zg").has_value());  // "f"
+  EXPECT_FALSE(base64url_decode("Zh"));             // non-zero leftover bits
+  EXPECT_FALSE(base64url_decode("Z"));              // impossible length
+}
+
+}  // namespace
+}  // namespace netra::auth
