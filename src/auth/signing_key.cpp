@@ -20,8 +20,14 @@ namespace netra::auth {
 
 struct SigningKey::Impl {
   explicit Impl(EVP_PKEY* k) : key(k) {}
-  ~Impl() { EVP_PKEY_free(key); }
+  ~Impl() {
+    EVP_MD_CTX_free(verify_prototype);
+    EVP_PKEY_free(key);
+  }
   EVP_PKEY* key;
+  // RS256: a verification context initialised once and copied per call. Initialising one
+  // (fetching the algorithms from the provider) costs about as much as the RSA check itself.
+  EVP_MD_CTX* verify_prototype = nullptr;
 };
 
 namespace {
@@ -64,6 +70,14 @@ std::string_view jwt_alg(KeyAlgorithm a) {
 
 SigningKey::SigningKey(std::unique_ptr<Impl> impl, KeyAlgorithm algorithm)
     : impl_(std::move(impl)), algorithm_(algorithm) {
+  if (algorithm_ == KeyAlgorithm::rs256) {
+    impl_->verify_prototype = EVP_MD_CTX_new();
+    if (EVP_DigestVerifyInit(impl_->verify_prototype, nullptr, EVP_sha256(), nullptr, impl_->key) !=
+        1) {
+      EVP_MD_CTX_free(impl_->verify_prototype);
+      impl_->verify_prototype = nullptr;
+    }
+  }
   // The kid names the public key, so every instance holding the same key agrees on it.
   kid_ = base64url_encode(sha256(public_der(impl_->key))).substr(0, 16);
 }
@@ -130,6 +144,16 @@ std::string SigningKey::sign(std::string_view data) const {
 
 bool SigningKey::verify(std::string_view data, std::string_view signature) const {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (impl_->verify_prototype != nullptr) {
+    // Copying only reads the prototype, so concurrent verifications may share it.
+    const bool ok =
+        EVP_MD_CTX_copy_ex(ctx, impl_->verify_prototype) == 1 &&
+        EVP_DigestVerifyUpdate(ctx, data.data(), data.size()) == 1 &&
+        EVP_DigestVerifyFinal(ctx, reinterpret_cast<const unsigned char*>(signature.data()),
+                              signature.size()) == 1;
+    EVP_MD_CTX_free(ctx);
+    return ok;
+  }
   const bool ok =
       EVP_DigestVerifyInit(ctx, nullptr, digest_for(algorithm_), nullptr, impl_->key) == 1 &&
       EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.data()),
