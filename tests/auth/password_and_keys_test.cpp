@@ -1,0 +1,79 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <thread>
+
+#include "auth/key_store.hpp"
+#include "auth/password_hasher.hpp"
+#include "core/event_loops.hpp"
+#include "core/offload_pool.hpp"
+#include "support/run_awaitable.hpp"
+#include "support/temp_dir.hpp"
+
+namespace netra::auth {
+namespace {
+
+using namespace std::chrono_literals;
+
+class PasswordHasherTest : public ::testing::Test {
+ protected:
+  PasswordHasherTest() { loops_.start(); }
+  ~PasswordHasherTest() override {
+    offload_.shutdown(1s);
+    loops_.stop(1s);
+  }
+  template <typename T>
+  T run(boost::asio::awaitable<T> task) {
+    return testing::run_awaitable(loops_.context(0).get_executor(), std::move(task), 30s);
+  }
+  core::EventLoops loops_{1, 10ms};
+  core::OffloadPool offload_{2};
+  PasswordHasher hasher_{offload_};
+};
+
+TEST_F(PasswordHasherTest, HashesWithArgon2idAndVerifies) {
+  auto hashed = run(hasher_.hash("correct horse battery"));
+  ASSERT_TRUE(hashed);
+  EXPECT_EQ(hashed->rfind("$argon2id$", 0), 0u);
+  EXPECT_TRUE(run(hasher_.verify(*hashed, "correct horse battery")));
+  EXPECT_FALSE(run(hasher_.verify(*hashed, "correct horse batterY")));
+  auto again = run(hasher_.hash("correct horse battery"));
+  EXPECT_NE(*again, *hashed) << "salted";
+}
+
+TEST_F(PasswordHasherTest, UnknownAccountTakesTheSameWorkAndNeverMatches) {
+  auto hashed = run(hasher_.hash("correct horse battery"));
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(run(hasher_.verify(*hashed, "wrong password!")));
+  const auto known = std::chrono::steady_clock::now() - t0;
+  const auto t1 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(run(hasher_.verify("", "wrong password!")));
+  const auto unknown = std::chrono::steady_clock::now() - t1;
+  // Both do one argon2id verification: within a factor of three of each other.
+  EXPECT_LT(unknown, known * 3);
+  EXPECT_LT(known, unknown * 3);
+}
+
+TEST(KeyStore, GeneratesOnFirstStartWithMode0600AndReusesAfter) {
+  testing::TempDir dir;
+  const auto folder = dir.file("keys");
+  auto first = load_or_create_signing_key(folder, KeyAlgorithm::rs256);
+  struct stat st {};
+  ASSERT_EQ(::stat((folder + "/jwt-rs256.pem").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  ASSERT_EQ(::stat(folder.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700);
+  auto second = load_or_create_signing_key(folder, KeyAlgorithm::rs256);
+  EXPECT_EQ(first.kid(), second.kid());
+}
+
+TEST(KeyStore, RefusesAKeyFileOthersCanRead) {
+  testing::TempDir dir;
+  const auto folder = dir.file("keys");
+  load_or_create_signing_key(folder, KeyAlgorithm::eddsa);
+  ::chmod((folder + "/jwt-eddsa.pem").c_str(), 0644);
+  EXPECT_THROW(load_or_create_signing_key(folder, KeyAlgorithm::eddsa), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace netra::auth
