@@ -1,0 +1,79 @@
+// AuthService: accounts and tokens — register, log in, rotate refresh tokens (a reused one
+// revokes its whole family), log out — and the one local verification of access tokens that
+// every /api route and the WebSocket handshake use. No HTTP here; routes live in app/.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "auth/jwt.hpp"
+#include "auth/password_hasher.hpp"
+#include "auth/user_store.hpp"
+
+namespace netra::auth {
+
+struct AuthSettings {
+  std::string issuer = "netra";
+  std::string audience = "netra-api";
+  std::chrono::seconds access_ttl{15 * 60};
+  std::chrono::seconds refresh_ttl{7 * 24 * 3600};
+};
+
+struct TokenPair {
+  std::string access_token;
+  std::string refresh_token;
+  int64_t expires_in = 0;  // seconds, of the access token
+  User user;
+};
+
+enum class AuthErrorCode {
+  invalid_request,      // 400: with `field`
+  email_taken,          // 409
+  invalid_credentials,  // 401: the same for a wrong email and a wrong password
+  invalid_token,        // 401
+  unavailable,          // 503: the database or the hasher failed
+};
+
+struct AuthError {
+  AuthErrorCode code = AuthErrorCode::invalid_request;
+  std::string message;
+  std::string field;  // for invalid_request
+};
+
+template <typename T>
+using AuthResult = core::Result<T, AuthError>;
+
+// Trimmed, domain lower-cased, and checked; nullopt when it is not an email address.
+std::optional<std::string> normalize_email(std::string_view email);
+
+class AuthService {
+ public:
+  AuthService(AuthSettings settings, std::shared_ptr<const SigningKey> key, db::Database& db,
+              const PasswordHasher& hasher);
+
+  asio::awaitable<AuthResult<User>> register_user(std::string email, std::string password);
+  asio::awaitable<AuthResult<TokenPair>> login(std::string email, std::string password);
+  asio::awaitable<AuthResult<TokenPair>> refresh(std::string refresh_token);
+  asio::awaitable<AuthResult<db::Done>> logout(std::string refresh_token);
+  asio::awaitable<AuthResult<User>> user(std::string user_id);
+
+  // Local, no I/O: signature, alg, exp/nbf, iss, aud, token_type=access.
+  core::Result<Claims, JwtError> verify_access(std::string_view token) const;
+  nlohmann::json jwks() const;
+
+ private:
+  asio::awaitable<AuthResult<TokenPair>> issue_pair(const User& user, const std::string& family,
+                                                    std::optional<std::string> parent);
+
+  AuthSettings settings_;
+  std::shared_ptr<const SigningKey> key_;
+  JwtVerifier verifier_;
+  UserStore users_;
+  RefreshTokenStore tokens_;
+  const PasswordHasher& hasher_;
+};
+
+}  // namespace netra::auth
