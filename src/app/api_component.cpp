@@ -8,7 +8,8 @@ core::ComponentSpec ApiComponent::make_spec() {
   // Later issues add what else the API requires (auth_service, ...).
   return {kName,
           core::Criticality::critical,
-          {core::requires_component("database"), core::uses_component("metrics")}};
+          {core::requires_component("database"), core::uses_component("auth_service"),
+           core::uses_component("metrics")}};
 }
 
 ApiComponent::ApiComponent(core::ComponentSpec spec, net::HttpServer& server,

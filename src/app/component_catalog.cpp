@@ -1,12 +1,25 @@
 #include "app/component_catalog.hpp"
 
 #include "app/api_component.hpp"
+#include "app/auth_component.hpp"
 #include "app/config.hpp"
 #include "app/database_config.hpp"
 #include "app/metrics_component.hpp"
 #include "db/database_component.hpp"
 
 namespace netra::app {
+
+AuthConfig auth_config(const Config& config) {
+  AuthConfig c;
+  c.key_dir = config.string("auth.key_dir");
+  c.algorithm = config.string("auth.algorithm") == "EdDSA" ? auth::KeyAlgorithm::eddsa
+                                                           : auth::KeyAlgorithm::rs256;
+  c.settings.issuer = config.string("auth.issuer");
+  c.settings.audience = config.string("auth.audience");
+  c.settings.access_ttl = std::chrono::seconds(config.integer("auth.access_ttl_seconds"));
+  c.settings.refresh_ttl = std::chrono::seconds(config.integer("auth.refresh_ttl_seconds"));
+  return c;
+}
 
 ServiceDefinition production_service() {
   ServiceDefinition service;
@@ -28,6 +41,16 @@ ServiceDefinition production_service() {
     return std::make_shared<MetricsComponent>(spec, ctx.metrics, ctx.report);
   };
   service.catalog.push_back(std::move(metrics));
+
+  CatalogEntry auth;
+  auth.spec = AuthComponent::make_spec();
+  auth.build = [](const BuildContext& ctx, const core::ComponentSpec& spec) {
+    auto database = std::dynamic_pointer_cast<db::DatabaseComponent>(ctx.built("database"));
+    if (!database) throw std::logic_error("auth_service is built after database");
+    return std::make_shared<AuthComponent>(spec, auth_config(ctx.config), ctx.auth, *database,
+                                           ctx.offload);
+  };
+  service.catalog.push_back(std::move(auth));
 
   CatalogEntry api;
   api.spec = ApiComponent::make_spec();

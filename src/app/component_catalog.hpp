@@ -24,6 +24,7 @@ class Metrics;
 
 namespace netra::app {
 
+class AuthState;
 class Config;
 
 // What a component (or a route) may need from the process when it is built.
@@ -34,6 +35,9 @@ struct BuildContext {
   telemetry::Metrics& metrics;
   std::function<core::StartupReport()> report;
   core::HealthRegistry& health;  // where components publish breakers and pools
+  AuthState& auth;               // the running AuthService, for routes and token checks
+  // A component built before this one (catalog order), or null.
+  std::function<std::shared_ptr<core::Component>(const std::string& name)> built;
 };
 
 struct CatalogEntry {

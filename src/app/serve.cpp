@@ -10,9 +10,11 @@
 #include <boost/asio/use_future.hpp>
 #include <csignal>
 #include <future>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "app/auth_routes.hpp"
 #include "app/build_info.hpp"
 #include "app/metrics_component.hpp"
 #include "core/engine.hpp"
@@ -148,9 +150,24 @@ int serve(const Config& config, const ServiceDefinition& service) {
     if (state == core::ComponentState::ready) return std::nullopt;
     return std::string(core::to_string(state));
   };
+  AuthState auth_state;
+  hooks.authenticate = [&auth_state](std::string_view token) {
+    return verify_bearer(auth_state, token);
+  };
   net::HttpServer server(loops, server_settings(config), router, hooks);
   core::HealthRegistry health;
-  BuildContext context{config, offload, server, metrics, report, health};
+  std::map<std::string, std::shared_ptr<core::Component>> built;
+  BuildContext context{config,
+                       offload,
+                       server,
+                       metrics,
+                       report,
+                       health,
+                       auth_state,
+                       [&built](const std::string& name) -> std::shared_ptr<core::Component> {
+                         auto it = built.find(name);
+                         return it == built.end() ? nullptr : it->second;
+                       }};
 
   net::add_health_routes(router, {report, [&draining] { return draining.load(); }, &health});
   router.add("GET", "/metrics",
@@ -166,10 +183,13 @@ int serve(const Config& config, const ServiceDefinition& service) {
                co_return response;
              },
              {MetricsComponent::kName});
+  add_auth_routes(router, auth_state);
   if (service.add_routes) service.add_routes(router, context);
 
   for (const auto& entry : catalog) {
-    engine.add(entry.build(context, entry.spec), settings_for(entry, config));
+    auto component = entry.build(context, entry.spec);
+    built[entry.spec.name] = component;
+    engine.add(std::move(component), settings_for(entry, config));
   }
   engine.plan();  // a bad graph is a configuration error before anything starts
 

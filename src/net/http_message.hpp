@@ -21,6 +21,7 @@ struct HttpRequest {
   std::string request_id;
   std::map<std::string, std::string> path_params;  // {id} in the route template
   std::string remote_address;
+  std::string user_id;  // set for authenticated routes
 
   // The first header with that lower-case name, or "".
   std::string_view header(std::string_view lower_name) const;

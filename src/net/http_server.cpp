@@ -346,6 +346,9 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         co_return response;
       }
     }
+    if (route.options.authenticated) {
+      if (auto refused = authenticate(*request)) co_return std::move(*refused);
+    }
     request->path_params = std::move(match.params);
     if (route.options.runs_inline) {
       // Labelled for the watchdog like the spawned handlers; valid because it never suspends.
@@ -353,6 +356,38 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       co_return co_await invoke(route, std::move(request));
     }
     co_return co_await run_handler(route, std::move(request));
+  }
+
+  // Sets request.user_id, or answers 401/503. The token itself never reaches a log line.
+  std::optional<HttpResponse> authenticate(HttpRequest& request) {
+    constexpr size_t kMaxToken = 8 * 1024;
+    auto challenge = [](HttpResponse r) {
+      r.with_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      return r;
+    };
+    const auto header = request.header("authorization");
+    if (header.size() < 7 || header.substr(0, 7) != "Bearer ") {
+      return challenge(json_error(401, "unauthenticated", "an access token is required"));
+    }
+    const auto token = header.substr(7);
+    if (token.size() > kMaxToken)
+      return challenge(json_error(401, "invalid_token", "the token is not valid"));
+    if (!hooks_.authenticate) {
+      return json_error(503, "auth_unavailable", "token verification is not available yet")
+          .with_header("Retry-After", "1");
+    }
+    auto outcome = hooks_.authenticate(token);
+    using Kind = ServerHooks::AuthOutcome::Kind;
+    if (outcome.kind == Kind::unavailable) {
+      return json_error(503, "auth_unavailable", "token verification is not available yet")
+          .with_header("Retry-After", "1");
+    }
+    if (outcome.kind == Kind::invalid) {
+      log_->info("rid={} refused a token: {}", request.request_id, outcome.reason);
+      return challenge(json_error(401, "invalid_token", "the token is not valid"));
+    }
+    request.user_id = std::move(outcome.user_id);
+    return std::nullopt;
   }
 
   struct HandlerRun {

@@ -46,6 +46,14 @@ struct ServerHooks {
   // when it is ready. Thread-safe, cheap.
   std::function<std::optional<std::string>(const std::string& component)> component_unavailable;
   HttpObserver* observer = nullptr;
+  // Checks an access token for an authenticated route: the user id, or why it is refused. Absent
+  // (or returning `unavailable`) while no key is loaded: 503 auth_unavailable. Never logs tokens.
+  struct AuthOutcome {
+    enum class Kind { ok, invalid, unavailable } kind = Kind::invalid;
+    std::string user_id;  // for ok
+    std::string reason;   // for the log
+  };
+  std::function<AuthOutcome(std::string_view token)> authenticate;
 };
 
 class HttpServer {

@@ -24,6 +24,9 @@ struct RouteOptions {
   // The handler completes without suspending (it reads in-memory state only, like the health
   // probes), so it runs inline, without the per-request coroutine that enforces the deadline.
   bool runs_inline = false;
+  // Requires `Authorization: Bearer <access token>`; the handler sees the caller in
+  // HttpRequest::user_id. Refused with 401 and WWW-Authenticate otherwise.
+  bool authenticated = false;
 };
 
 struct Route {

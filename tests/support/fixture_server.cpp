@@ -12,6 +12,7 @@ FixtureServer::FixtureServer(const std::string& scenario, std::vector<std::strin
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   env["FIXTURE_SCENARIO"] = scenario;
   env.emplace("NETRA_DATABASE_URL", "sqlite:" + data_.file("netra.db"));
+  env.emplace("NETRA_AUTH_KEY_DIR", data_.file("keys"));
   child_ = std::make_unique<ChildProcess>(argv, env);
   const std::string marker = "listening on ";
   if (!child_->wait_for_output(marker, std::chrono::seconds(10))) {

@@ -1,0 +1,167 @@
+#include "app/auth_routes.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "net/json_error.hpp"
+
+namespace netra::app {
+namespace {
+
+using net::HttpRequest;
+using net::HttpResponse;
+
+// A JSON object body with exactly the string fields named (all required), or the 400 to send.
+core::Result<std::vector<std::string>, HttpResponse> string_fields(
+    const HttpRequest& request, const std::vector<std::string>& names) {
+  auto body = nlohmann::json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return net::json_error(400, "invalid_request", "the body must be a JSON object");
+  }
+  nlohmann::json fields = nlohmann::json::object();
+  std::vector<std::string> values;
+  for (const auto& name : names) {
+    auto it = body.find(name);
+    if (it == body.end() || !it->is_string()) {
+      fields[name] = "required, a string";
+    } else {
+      values.push_back(it->get<std::string>());
+    }
+  }
+  for (const auto& [key, value] : body.items()) {
+    if (std::find(names.begin(), names.end(), key) == names.end()) fields[key] = "unknown field";
+  }
+  if (!fields.empty()) {
+    return net::json_error(400, "invalid_request", "the request body is not valid",
+                           {{"fields", fields}});
+  }
+  return values;
+}
+
+HttpResponse error_response(const auth::AuthError& e) {
+  switch (e.code) {
+    case auth::AuthErrorCode::invalid_request:
+      return net::json_error(400, "invalid_request", "the request body is not valid",
+                             {{"fields", {{e.field, e.message}}}});
+    case auth::AuthErrorCode::email_taken:
+      return net::json_error(409, "email_taken", e.message);
+    case auth::AuthErrorCode::invalid_credentials:
+      return net::json_error(401, "invalid_credentials", e.message);
+    case auth::AuthErrorCode::invalid_token:
+      return net::json_error(401, "invalid_token", "the token is not valid")
+          .with_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    case auth::AuthErrorCode::unavailable:
+      return net::json_error(503, "auth_unavailable", "try again shortly")
+          .with_header("Retry-After", "1");
+  }
+  return net::json_error(500, "internal_error", "internal error");
+}
+
+nlohmann::json user_json(const auth::User& u) {
+  return {{"id", u.id}, {"email", u.email}};
+}
+
+HttpResponse pair_response(const auth::TokenPair& p) {
+  return net::json_response(nlohmann::json{
+      {"access_token", p.access_token},
+      {"refresh_token", p.refresh_token},
+      {"token_type", "Bearer"},
+      {"expires_in", p.expires_in},
+      {"user",
+       user_json(p.user)}}.dump());
+}
+
+const net::RouteOptions kNeedsAuth{"auth_service", false, false};
+
+}  // namespace
+
+net::ServerHooks::AuthOutcome verify_bearer(const AuthState& state, std::string_view token) {
+  using Outcome = net::ServerHooks::AuthOutcome;
+  auto service = state.get();
+  if (!service) return Outcome{Outcome::Kind::unavailable, "", "no signing key loaded"};
+  auto claims = service->verify_access(token);
+  if (!claims) return Outcome{Outcome::Kind::invalid, "", claims.error().reason};
+  return Outcome{Outcome::Kind::ok, claims->subject, ""};
+}
+
+void add_auth_routes(net::Router& router, AuthState& state) {
+  router.add(
+      "POST", "/auth/register",
+      [&state](HttpRequest& r) -> asio::awaitable<HttpResponse> {
+        auto fields = string_fields(r, {"email", "password"});
+        if (!fields) co_return fields.error();
+        auto service = state.get();
+        if (!service)
+          co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""});
+        auto created = co_await service->register_user(fields.value()[0], fields.value()[1]);
+        if (!created) co_return error_response(created.error());
+        co_return net::json_response(nlohmann::json{{"user", user_json(created.value())}}.dump(),
+                                     201);
+      },
+      kNeedsAuth);
+
+  router.add(
+      "POST", "/auth/login",
+      [&state](HttpRequest& r) -> asio::awaitable<HttpResponse> {
+        auto fields = string_fields(r, {"email", "password"});
+        if (!fields) co_return fields.error();
+        auto service = state.get();
+        if (!service)
+          co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""});
+        auto pair = co_await service->login(fields.value()[0], fields.value()[1]);
+        if (!pair) co_return error_response(pair.error());
+        co_return pair_response(pair.value());
+      },
+      kNeedsAuth);
+
+  router.add(
+      "POST", "/auth/refresh",
+      [&state](HttpRequest& r) -> asio::awaitable<HttpResponse> {
+        auto fields = string_fields(r, {"refresh_token"});
+        if (!fields) co_return fields.error();
+        auto service = state.get();
+        if (!service)
+          co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""});
+        auto pair = co_await service->refresh(fields.value()[0]);
+        if (!pair) co_return error_response(pair.error());
+        co_return pair_response(pair.value());
+      },
+      kNeedsAuth);
+
+  router.add(
+      "POST", "/auth/logout",
+      [&state](HttpRequest& r) -> asio::awaitable<HttpResponse> {
+        auto fields = string_fields(r, {"refresh_token"});
+        if (!fields) co_return fields.error();
+        auto service = state.get();
+        if (!service)
+          co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""});
+        auto done = co_await service->logout(fields.value()[0]);
+        if (!done) co_return error_response(done.error());
+        co_return net::json_response(R"({"status":"logged_out"})");
+      },
+      kNeedsAuth);
+
+  router.add(
+      "GET", "/auth/me",
+      [&state](HttpRequest& r) -> asio::awaitable<HttpResponse> {
+        auto service = state.get();
+        if (!service)
+          co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""});
+        auto user = co_await service->user(r.user_id);
+        if (!user) co_return error_response(user.error());
+        co_return net::json_response(nlohmann::json{{"user", user_json(user.value())}}.dump());
+      },
+      net::RouteOptions{"auth_service", false, true});
+
+  router.add(
+      "GET", "/.well-known/jwks.json",
+      [&state](HttpRequest&) -> asio::awaitable<HttpResponse> {
+        auto service = state.get();
+        if (!service)
+          co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""});
+        co_return net::json_response(service->jwks().dump());
+      },
+      kNeedsAuth);
+}
+
+}  // namespace netra::app

@@ -1,0 +1,124 @@
+// Accounts and tokens over HTTP against a real server process, and the Bearer gate.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/fixture_server.hpp"
+#include "support/http_client.hpp"
+
+namespace netra::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using json = nlohmann::json;
+
+class AuthHttp : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new FixtureServer("http");
+    if (!server_->wait_until_serving()) throw std::runtime_error(server_->process().output());
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  static std::optional<TestResponse> post(const std::string& path, const json& body) {
+    TestHttpClient client("127.0.0.1", server_->port());
+    const auto text = body.dump();
+    client.send("POST " + path +
+                " HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: " +
+                std::to_string(text.size()) + "\r\n\r\n" + text);
+    return client.read_response(std::chrono::seconds(20));
+  }
+  static std::optional<TestResponse> get(const std::string& path, const std::string& token = "") {
+    std::map<std::string, std::string> headers;
+    if (!token.empty()) headers["Authorization"] = "Bearer " + token;
+    return http_get(server_->port(), path, headers);
+  }
+  static FixtureServer* server_;
+};
+FixtureServer* AuthHttp::server_ = nullptr;
+
+TEST_F(AuthHttp, RegisterLoginMeRefreshLogout) {
+  auto registered =
+      post("/auth/register", {{"email", "ada@Example.com"}, {"password", "long enough password"}});
+  ASSERT_TRUE(registered);
+  ASSERT_EQ(registered->status, 201) << registered->body;
+  EXPECT_EQ(json::parse(registered->body)["user"]["email"], "ada@example.com");
+  EXPECT_EQ(post("/auth/register", {{"email", "ada@example.com"}, {"password", "another long one"}})
+                ->status,
+            409);
+
+  auto login =
+      post("/auth/login", {{"email", "ada@example.com"}, {"password", "long enough password"}});
+  ASSERT_EQ(login->status, 200) << login->body;
+  const auto tokens = json::parse(login->body);
+  EXPECT_EQ(tokens["token_type"], "Bearer");
+  EXPECT_EQ(tokens["expires_in"], 900);
+
+  auto me = get("/auth/me", tokens["access_token"]);
+  ASSERT_EQ(me->status, 200) << me->body;
+  EXPECT_EQ(json::parse(me->body)["user"]["email"], "ada@example.com");
+
+  auto refreshed = post("/auth/refresh", {{"refresh_token", tokens["refresh_token"]}});
+  ASSERT_EQ(refreshed->status, 200) << refreshed->body;
+  auto reused = post("/auth/refresh", {{"refresh_token", tokens["refresh_token"]}});
+  EXPECT_EQ(reused->status, 401) << "a used refresh token is refused";
+  auto newest = json::parse(refreshed->body)["refresh_token"].get<std::string>();
+  EXPECT_EQ(post("/auth/refresh", {{"refresh_token", newest}})->status, 401)
+      << "and its family revoked";
+
+  auto again =
+      post("/auth/login", {{"email", "ada@example.com"}, {"password", "long enough password"}});
+  const auto second = json::parse(again->body);
+  EXPECT_EQ(post("/auth/logout", {{"refresh_token", second["refresh_token"]}})->status, 200);
+  EXPECT_EQ(post("/auth/refresh", {{"refresh_token", second["refresh_token"]}})->status, 401);
+}
+
+TEST_F(AuthHttp, WrongEmailAndWrongPasswordAreTheSame401) {
+  post("/auth/register", {{"email", "bob@example.com"}, {"password", "long enough password"}});
+  auto wrong_password =
+      post("/auth/login", {{"email", "bob@example.com"}, {"password", "nope nope nope"}});
+  auto wrong_email =
+      post("/auth/login", {{"email", "nobody@example.com"}, {"password", "long enough password"}});
+  EXPECT_EQ(wrong_password->status, 401);
+  EXPECT_EQ(wrong_email->status, 401);
+  EXPECT_EQ(wrong_password->body, wrong_email->body);
+}
+
+TEST_F(AuthHttp, TheBearerGateAnswers401WithAChallenge) {
+  auto none = get("/auth/me");
+  EXPECT_EQ(none->status, 401);
+  EXPECT_EQ(none->header("www-authenticate"), "Bearer error=\"invalid_token\"");
+  auto forged = get("/auth/me", "eyJhbGciOiJub25lIn0.e30.");
+  EXPECT_EQ(forged->status, 401);
+  EXPECT_EQ(json::parse(forged->body)["error"]["code"], "invalid_token");
+  EXPECT_THAT(server_->process().output(), ::testing::Not(HasSubstr("eyJhbGciOiJub25lIn0")))
+      << "a token appeared in a log line";
+}
+
+TEST_F(AuthHttp, BodiesAreValidatedFieldByField) {
+  auto missing = post("/auth/register", {{"email", "x@example.com"}});
+  EXPECT_EQ(missing->status, 400);
+  EXPECT_EQ(json::parse(missing->body)["error"]["fields"]["password"], "required, a string");
+  auto unknown =
+      post("/auth/login", {{"email", "x@example.com"}, {"password", "p"}, {"admin", true}});
+  EXPECT_EQ(json::parse(unknown->body)["error"]["fields"]["admin"], "unknown field");
+  auto short_password = post("/auth/register", {{"email", "x@example.com"}, {"password", "short"}});
+  EXPECT_EQ(short_password->status, 400);
+  EXPECT_THAT(short_password->body, HasSubstr("password"));
+}
+
+TEST_F(AuthHttp, JwksPublishesTheSigningKey) {
+  auto jwks = get("/.well-known/jwks.json");
+  ASSERT_EQ(jwks->status, 200);
+  const auto keys = json::parse(jwks->body)["keys"];
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(keys[0]["kty"], "RSA");
+  EXPECT_EQ(keys[0]["alg"], "RS256");
+  EXPECT_FALSE(keys[0].contains("d"));
+}
+
+}  // namespace
+}  // namespace netra::testing
