@@ -41,6 +41,7 @@ struct AuthConfig {
   std::string key_dir = "var/keys";
   auth::KeyAlgorithm algorithm = auth::KeyAlgorithm::rs256;
   auth::AuthSettings settings;
+  bool dev_login = false;  // POST /auth/dev/login: never in production
 };
 
 class AuthComponent final : public core::Component {

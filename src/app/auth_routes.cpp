@@ -83,7 +83,23 @@ net::ServerHooks::AuthOutcome verify_bearer(const AuthState& state, std::string_
   return Outcome{Outcome::Kind::ok, claims->subject, ""};
 }
 
-void add_auth_routes(net::Router& router, AuthState& state) {
+void add_auth_routes(net::Router& router, AuthState& state, bool dev_login) {
+  if (dev_login) {
+    router.add(
+        "POST", "/auth/dev/login",
+        [&state](HttpRequest& r) -> asio::awaitable<HttpResponse> {
+          auto fields = string_fields(r, {"email"});
+          if (!fields) co_return fields.error();
+          auto service = state.get();
+          if (!service)
+            co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""});
+          auto pair = co_await service->dev_login(fields.value()[0]);
+          if (!pair) co_return error_response(pair.error());
+          co_return pair_response(pair.value());
+        },
+        kNeedsAuth);
+  }
+
   router.add(
       "POST", "/auth/register",
       [&state](HttpRequest& r) -> asio::awaitable<HttpResponse> {

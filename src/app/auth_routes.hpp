@@ -8,7 +8,8 @@
 
 namespace netra::app {
 
-void add_auth_routes(net::Router& router, AuthState& state);
+// `dev_login` adds POST /auth/dev/login (configuration refuses it in production).
+void add_auth_routes(net::Router& router, AuthState& state, bool dev_login);
 
 // For ServerHooks::authenticate.
 net::ServerHooks::AuthOutcome verify_bearer(const AuthState& state, std::string_view token);

@@ -98,15 +98,7 @@ int run_cli(int argc, char** argv, const ServiceDefinition& service) {
   try {
     if (check_cmd->parsed() || graph_cmd->parsed()) {
       const auto graph = core::ComponentGraph::build(specs_of(catalog), config->profile());
-      std::vector<std::string> problems;
-      for (const auto& entry : catalog) {
-        try {
-          if (entry.validate) entry.validate(*config);
-        } catch (const core::ConfigurationError& e) {
-          problems.insert(problems.end(), e.errors().begin(), e.errors().end());
-        }
-      }
-      if (!problems.empty()) throw core::ConfigurationError(problems);
+      validate_components(catalog, *config);
       if (check_cmd->parsed()) {
         auto settings_of = [&](size_t i) { return settings_for(catalog[i], *config); };
         std::cout << start_plan(graph, *config, settings_of) << "configuration ok\n";

@@ -5,6 +5,7 @@
 #include "app/config.hpp"
 #include "app/database_config.hpp"
 #include "app/metrics_component.hpp"
+#include "core/configuration_error.hpp"
 #include "db/database_component.hpp"
 
 namespace netra::app {
@@ -18,6 +19,7 @@ AuthConfig auth_config(const Config& config) {
   c.settings.audience = config.string("auth.audience");
   c.settings.access_ttl = std::chrono::seconds(config.integer("auth.access_ttl_seconds"));
   c.settings.refresh_ttl = std::chrono::seconds(config.integer("auth.refresh_ttl_seconds"));
+  c.dev_login = config.boolean("auth.dev_login");
   return c;
 }
 
@@ -50,6 +52,14 @@ ServiceDefinition production_service() {
     return std::make_shared<AuthComponent>(spec, auth_config(ctx.config), ctx.auth, *database,
                                            ctx.offload);
   };
+  auth.validate = [](const Config& config) {
+    if (config.boolean("auth.dev_login") && config.string("environment") == "production") {
+      throw core::ConfigurationError({"auth.dev_login = true (from " +
+                                      config.source("auth.dev_login") +
+                                      ") is refused with environment = \"production\" (from " +
+                                      config.source("environment") + ")"});
+    }
+  };
   service.catalog.push_back(std::move(auth));
 
   CatalogEntry api;
@@ -65,6 +75,18 @@ ServiceDefinition production_service() {
   };
   service.catalog.push_back(std::move(api));
   return service;
+}
+
+void validate_components(const ComponentCatalog& catalog, const Config& config) {
+  std::vector<std::string> problems;
+  for (const auto& entry : catalog) {
+    try {
+      if (entry.validate) entry.validate(config);
+    } catch (const core::ConfigurationError& e) {
+      problems.insert(problems.end(), e.errors().begin(), e.errors().end());
+    }
+  }
+  if (!problems.empty()) throw core::ConfigurationError(problems);
 }
 
 core::ComponentSettings settings_for(const CatalogEntry& entry, const Config& config) {

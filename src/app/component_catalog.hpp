@@ -64,6 +64,9 @@ struct ServiceDefinition {
 // The real service. Later issues add database, redis, auth_service, ... here.
 ServiceDefinition production_service();
 
+// Every entry's own validation, all problems at once; throws core::ConfigurationError.
+void validate_components(const ComponentCatalog& catalog, const Config& config);
+
 // The entry's settings: its criticality's defaults, then configuration, then adjust_settings.
 core::ComponentSettings settings_for(const CatalogEntry& entry, const Config& config);
 

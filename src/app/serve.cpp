@@ -183,9 +183,10 @@ int serve(const Config& config, const ServiceDefinition& service) {
                co_return response;
              },
              {MetricsComponent::kName});
-  add_auth_routes(router, auth_state);
+  add_auth_routes(router, auth_state, config.boolean("auth.dev_login"));
   if (service.add_routes) service.add_routes(router, context);
 
+  validate_components(catalog, config);  // before anything is built
   for (const auto& entry : catalog) {
     auto component = entry.build(context, entry.spec);
     built[entry.spec.name] = component;

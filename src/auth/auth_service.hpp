@@ -58,6 +58,9 @@ class AuthService {
   asio::awaitable<AuthResult<TokenPair>> login(std::string email, std::string password);
   asio::awaitable<AuthResult<TokenPair>> refresh(std::string refresh_token);
   asio::awaitable<AuthResult<db::Done>> logout(std::string refresh_token);
+  // Development only (the route exists only with auth.dev_login): signs in `email`, creating the
+  // account with an unusable random password if it does not exist.
+  asio::awaitable<AuthResult<TokenPair>> dev_login(std::string email);
   asio::awaitable<AuthResult<User>> user(std::string user_id);
 
   // Local, no I/O: signature, alg, exp/nbf, iss, aud, token_type=access.

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/child_process.hpp"
 #include "support/fixture_server.hpp"
 #include "support/http_client.hpp"
 
@@ -118,6 +119,30 @@ TEST_F(AuthHttp, JwksPublishesTheSigningKey) {
   EXPECT_EQ(keys[0]["kty"], "RSA");
   EXPECT_EQ(keys[0]["alg"], "RS256");
   EXPECT_FALSE(keys[0].contains("d"));
+}
+
+TEST_F(AuthHttp, DevLoginDoesNotExistByDefault) {
+  EXPECT_EQ(post("/auth/dev/login", {{"email", "dev@example.com"}})->status, 404);
+}
+
+TEST(AuthDevLogin, WorksWhenEnabledAndIsRefusedInProduction) {
+  FixtureServer dev("http", {"--set", "auth.dev_login=true"});
+  ASSERT_TRUE(dev.wait_until_serving()) << dev.process().output();
+  TestHttpClient client("127.0.0.1", dev.port());
+  const std::string body = R"({"email":"dev@example.com"})";
+  client.send("POST /auth/dev/login HTTP/1.1\r\nHost: t\r\nContent-Length: " +
+              std::to_string(body.size()) + "\r\n\r\n" + body);
+  auto r = client.read_response(std::chrono::seconds(10));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json::parse(r->body)["user"]["email"], "dev@example.com");
+
+  auto refused = run_process({NETRA_FIXTURE_BIN, "serve", "--set", "auth.dev_login=true", "--set",
+                              "environment=production"},
+                             {{"FIXTURE_SCENARIO", "http"}, {"NETRA_SERVER_PORT", "0"}});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_THAT(refused.output, HasSubstr("auth.dev_login = true"));
+  EXPECT_THAT(refused.output, HasSubstr("production"));
 }
 
 }  // namespace
