@@ -1,7 +1,10 @@
 #include "app/auth_routes.hpp"
 
+#include <algorithm>
+#include <memory>
 #include <nlohmann/json.hpp>
 
+#include "core/rate_limiter.hpp"
 #include "net/json_error.hpp"
 
 namespace netra::app {
@@ -83,8 +86,13 @@ net::ServerHooks::AuthOutcome verify_bearer(const AuthState& state, std::string_
   return Outcome{Outcome::Kind::ok, claims->subject, ""};
 }
 
-void add_auth_routes(net::Router& router, AuthState& state, bool dev_login) {
-  if (dev_login) {
+void add_auth_routes(net::Router& router, AuthState& state, AuthRouteOptions options) {
+  // Login attempts, per client address and per account (the same interface will be Redis-backed).
+  auto by_address =
+      std::make_shared<core::RateLimiter>(options.login_limit_per_minute, std::chrono::seconds(60));
+  auto by_account =
+      std::make_shared<core::RateLimiter>(options.login_limit_per_minute, std::chrono::seconds(60));
+  if (options.dev_login) {
     router.add(
         "POST", "/auth/dev/login",
         [&state](HttpRequest& r) -> asio::awaitable<HttpResponse> {
@@ -117,9 +125,18 @@ void add_auth_routes(net::Router& router, AuthState& state, bool dev_login) {
 
   router.add(
       "POST", "/auth/login",
-      [&state](HttpRequest& r) -> asio::awaitable<HttpResponse> {
+      [&state, by_address, by_account](HttpRequest& r) -> asio::awaitable<HttpResponse> {
         auto fields = string_fields(r, {"email", "password"});
         if (!fields) co_return fields.error();
+        std::string account = fields.value()[0];
+        std::transform(account.begin(), account.end(), account.begin(), ::tolower);
+        const auto address = by_address->hit(r.remote_address);
+        const auto per_account = by_account->hit(account);
+        if (!address.allowed || !per_account.allowed) {
+          const auto wait = std::max(address.retry_after, per_account.retry_after);
+          co_return net::json_error(429, "rate_limited", "too many login attempts; try again later")
+              .with_header("Retry-After", std::to_string(wait.count()));
+        }
         auto service = state.get();
         if (!service)
           co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""});

@@ -8,8 +8,12 @@
 
 namespace netra::app {
 
-// `dev_login` adds POST /auth/dev/login (configuration refuses it in production).
-void add_auth_routes(net::Router& router, AuthState& state, bool dev_login);
+struct AuthRouteOptions {
+  bool dev_login = false;              // adds POST /auth/dev/login (refused in production)
+  size_t login_limit_per_minute = 10;  // per client address and per account
+};
+
+void add_auth_routes(net::Router& router, AuthState& state, AuthRouteOptions options);
 
 // For ServerHooks::authenticate.
 net::ServerHooks::AuthOutcome verify_bearer(const AuthState& state, std::string_view token);

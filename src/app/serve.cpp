@@ -183,7 +183,9 @@ int serve(const Config& config, const ServiceDefinition& service) {
                co_return response;
              },
              {MetricsComponent::kName});
-  add_auth_routes(router, auth_state, config.boolean("auth.dev_login"));
+  add_auth_routes(router, auth_state,
+                  {config.boolean("auth.dev_login"),
+                   static_cast<size_t>(config.integer("auth.login_limit_per_minute"))});
   if (service.add_routes) service.add_routes(router, context);
 
   validate_components(catalog, config);  // before anything is built

@@ -125,6 +125,26 @@ TEST_F(AuthHttp, DevLoginDoesNotExistByDefault) {
   EXPECT_EQ(post("/auth/dev/login", {{"email", "dev@example.com"}})->status, 404);
 }
 
+TEST(AuthRateLimit, LoginAttemptsBeyondTheLimitGet429WithRetryAfter) {
+  FixtureServer server("http", {"--set", "auth.login_limit_per_minute=3"});
+  ASSERT_TRUE(server.wait_until_serving()) << server.process().output();
+  auto attempt = [&] {
+    TestHttpClient client("127.0.0.1", server.port());
+    const std::string body = R"({"email":"eve@example.com","password":"guess guess guess"})";
+    client.send("POST /auth/login HTTP/1.1\r\nHost: t\r\nContent-Length: " +
+                std::to_string(body.size()) + "\r\n\r\n" + body);
+    return client.read_response(std::chrono::seconds(10));
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(attempt()->status, 401);
+  auto limited = attempt();
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(limited->status, 429);
+  EXPECT_EQ(json::parse(limited->body)["error"]["code"], "rate_limited");
+  const int retry_after = std::stoi(limited->header("retry-after"));
+  EXPECT_GE(retry_after, 1);
+  EXPECT_LE(retry_after, 60);
+}
+
 TEST(AuthDevLogin, WorksWhenEnabledAndIsRefusedInProduction) {
   FixtureServer dev("http", {"--set", "auth.dev_login=true"});
   ASSERT_TRUE(dev.wait_until_serving()) << dev.process().output();

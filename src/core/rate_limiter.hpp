@@ -1,0 +1,41 @@
+// RateLimiter: at most N events per key per window (a fixed window per key), for login attempts
+// per client address and per account. In-process now; the same interface will be backed by
+// Redis so that every instance shares the counts. Thread-safe, bounded in memory.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "core/clock.hpp"
+
+namespace netra::core {
+
+class RateLimiter {
+ public:
+  struct Decision {
+    bool allowed = true;
+    std::chrono::seconds retry_after{0};  // when refused: until the window ends
+  };
+
+  RateLimiter(size_t limit, std::chrono::seconds window, size_t max_keys = 100000,
+              const Clock& clock = steady_clock());
+
+  // Counts one event for `key` and says whether it is within the limit.
+  Decision hit(const std::string& key);
+
+ private:
+  struct Window {
+    Clock::time_point started;
+    size_t count = 0;
+  };
+  size_t limit_;
+  std::chrono::seconds window_;
+  size_t max_keys_;
+  const Clock& clock_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, Window> windows_;
+};
+
+}  // namespace netra::core

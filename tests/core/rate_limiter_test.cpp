@@ -1,0 +1,41 @@
+#include "core/rate_limiter.hpp"
+
+#include <gtest/gtest.h>
+
+namespace netra::core {
+namespace {
+
+using namespace std::chrono_literals;
+
+class ManualClock final : public Clock {
+ public:
+  time_point now() const override { return now_; }
+  void advance(std::chrono::milliseconds d) { now_ += d; }
+
+ private:
+  time_point now_{std::chrono::seconds(1000)};
+};
+
+TEST(RateLimiter, AllowsTheLimitPerKeyThenRefusesUntilTheWindowEnds) {
+  ManualClock clock;
+  RateLimiter limiter(3, 60s, 1000, clock);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.hit("ip:1.2.3.4").allowed);
+  auto refused = limiter.hit("ip:1.2.3.4");
+  EXPECT_FALSE(refused.allowed);
+  EXPECT_EQ(refused.retry_after, 60s);
+  EXPECT_TRUE(limiter.hit("ip:5.6.7.8").allowed) << "keys are counted apart";
+  clock.advance(45s);
+  EXPECT_EQ(limiter.hit("ip:1.2.3.4").retry_after, 15s);
+  clock.advance(15s);
+  EXPECT_TRUE(limiter.hit("ip:1.2.3.4").allowed) << "a new window";
+}
+
+TEST(RateLimiter, StaysBoundedInMemory) {
+  ManualClock clock;
+  RateLimiter limiter(1, 60s, 100, clock);
+  for (int i = 0; i < 1000; ++i) limiter.hit("k" + std::to_string(i));
+  EXPECT_TRUE(limiter.hit("fresh").allowed);
+}
+
+}  // namespace
+}  // namespace netra::core
