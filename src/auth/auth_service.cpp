@@ -68,7 +68,7 @@ AuthService::AuthService(AuthSettings settings, std::shared_ptr<const SigningKey
     : settings_(std::move(settings)),
       key_(std::move(key)),
       verifier_(VerifierOptions{settings_.issuer, settings_.audience, std::chrono::seconds(30),
-                                8 * 1024}),
+                                8 * 1024, 100000}),
       users_(db),
       tokens_(db),
       hasher_(hasher) {

@@ -1,6 +1,10 @@
 #include "auth/jwt.hpp"
 
+#include <algorithm>
+#include <array>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "auth/base64url.hpp"
 
@@ -40,6 +44,28 @@ std::string issue_token(const SigningKey& key, const Claims& c) {
   return signing_input + "." + base64url_encode(key.sign(signing_input));
 }
 
+// Shards keep lock contention low when every loop verifies at once; a full shard is emptied
+// rather than tracked in LRU order (simple, and bounded).
+struct JwtVerifier::Cache {
+  static constexpr size_t kShards = 16;
+  struct Shard {
+    std::mutex mutex;
+    std::unordered_map<std::string, Claims> entries;
+  };
+  explicit Cache(size_t capacity) : per_shard(std::max<size_t>(1, capacity / kShards)) {}
+  Shard& shard(std::string_view token) {
+    return shards[std::hash<std::string_view>{}(token) % kShards];
+  }
+  size_t per_shard;
+  std::array<Shard, kShards> shards;
+};
+
+JwtVerifier::JwtVerifier(VerifierOptions options) : options_(std::move(options)) {
+  if (options_.cache_capacity > 0) cache_ = std::make_unique<Cache>(options_.cache_capacity);
+}
+
+JwtVerifier::~JwtVerifier() = default;
+
 void JwtVerifier::add_key(std::shared_ptr<const SigningKey> key) {
   const std::string kid = key->kid();
   keys_[kid] = std::move(key);
@@ -47,6 +73,35 @@ void JwtVerifier::add_key(std::shared_ptr<const SigningKey> key) {
 
 core::Result<Claims, JwtError> JwtVerifier::verify(std::string_view token, TokenType expected,
                                                    int64_t now) const {
+  if (!cache_ || token.size() > options_.max_token_bytes)
+    return verify_uncached(token, expected, now);
+  auto& shard = cache_->shard(token);
+  {
+    std::lock_guard lock(shard.mutex);
+    auto it = shard.entries.find(std::string(token));
+    if (it != shard.entries.end()) {
+      const Claims& c = it->second;
+      const int64_t leeway = options_.leeway.count();
+      if (c.type != expected) return refuse("wrong token_type");
+      if (now > c.expires_at + leeway) {
+        shard.entries.erase(it);
+        return refuse("expired");
+      }
+      if (now + leeway < c.not_before) return refuse("not valid yet");
+      return c;
+    }
+  }
+  auto verified = verify_uncached(token, expected, now);
+  if (verified) {
+    std::lock_guard lock(shard.mutex);
+    if (shard.entries.size() >= cache_->per_shard) shard.entries.clear();
+    shard.entries.emplace(std::string(token), verified.value());
+  }
+  return verified;
+}
+
+core::Result<Claims, JwtError> JwtVerifier::verify_uncached(std::string_view token,
+                                                            TokenType expected, int64_t now) const {
   if (token.size() > options_.max_token_bytes) return refuse("token longer than the limit");
   const auto first = token.find('.');
   const auto second = first == std::string_view::npos ? first : token.find('.', first + 1);

@@ -43,11 +43,15 @@ struct VerifierOptions {
   std::string audience;
   std::chrono::seconds leeway{30};
   size_t max_token_bytes = 8 * 1024;  // longer is refused before any parsing
+  // Tokens verified before are answered from a bounded cache (the same bytes only, and exp/nbf
+  // are checked again on every hit). 0 turns it off.
+  size_t cache_capacity = 0;
 };
 
 class JwtVerifier {
  public:
-  explicit JwtVerifier(VerifierOptions options) : options_(std::move(options)) {}
+  explicit JwtVerifier(VerifierOptions options);
+  ~JwtVerifier();
 
   // Keys are found by kid; several may be present while keys rotate.
   void add_key(std::shared_ptr<const SigningKey> key);
@@ -57,7 +61,11 @@ class JwtVerifier {
                                         int64_t now_seconds) const;
 
  private:
+  core::Result<Claims, JwtError> verify_uncached(std::string_view token, TokenType expected,
+                                                 int64_t now_seconds) const;
+  struct Cache;
   VerifierOptions options_;
+  std::unique_ptr<Cache> cache_;
   std::map<std::string, std::shared_ptr<const SigningKey>, std::less<>> keys_;
 };
 

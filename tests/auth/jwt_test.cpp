@@ -20,7 +20,7 @@ class JwtTest : public ::testing::TestWithParam<KeyAlgorithm> {
  protected:
   JwtTest()
       : key_(std::make_shared<SigningKey>(SigningKey::generate(GetParam()))),
-        verifier_(VerifierOptions{"netra", "netra-api", std::chrono::seconds(30), 8 * 1024}) {
+        verifier_(VerifierOptions{"netra", "netra-api", std::chrono::seconds(30), 8 * 1024, 0}) {
     verifier_.add_key(key_);
   }
 
@@ -183,6 +183,28 @@ TEST_P(JwtTest, PublicJwkDescribesTheKey) {
     EXPECT_EQ(base64url_decode(jwk["x"].get<std::string>())->size(), 32u);
   }
   EXPECT_FALSE(jwk.contains("d")) << "no private part";
+}
+
+TEST_P(JwtTest, TheVerifiedTokenCacheStillChecksTimeAndType) {
+  JwtVerifier cached(VerifierOptions{"netra", "netra-api", std::chrono::seconds(30), 8 * 1024, 64});
+  cached.add_key(key_);
+  const auto t = token(claims());
+  ASSERT_TRUE(cached.verify(t, TokenType::access, kNow));
+  ASSERT_TRUE(cached.verify(t, TokenType::access, kNow)) << "a hit";
+  auto as_refresh = cached.verify(t, TokenType::refresh, kNow);
+  ASSERT_FALSE(as_refresh);
+  EXPECT_EQ(as_refresh.error().reason, "wrong token_type");
+  auto later = cached.verify(t, TokenType::access, kNow + 900 + 31);
+  ASSERT_FALSE(later);
+  EXPECT_EQ(later.error().reason, "expired");
+  // A forged variant is not the same bytes: it is verified, and refused.
+  EXPECT_FALSE(cached.verify(t + "A", TokenType::access, kNow));
+  // Many tokens stay within the bound.
+  for (int i = 0; i < 500; ++i) {
+    auto c = claims();
+    c.token_id = "jti_" + std::to_string(i);
+    ASSERT_TRUE(cached.verify(token(c), TokenType::access, kNow));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Algorithms, JwtTest,
