@@ -45,7 +45,8 @@ int connect_to(int port) {
 // Sends a GET and returns the status code, or 0 if none arrived within the deadline.
 int request(int fd, const std::string& path, int deadline_ms) {
   const std::string req = "GET " + path + " HTTP/1.1\r\nHost: probe\r\n\r\n";
-  if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) return 0;
+  if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size()))
+    return 0;
   std::string got;
   const auto until = Clock::now() + std::chrono::milliseconds(deadline_ms);
   while (got.find("\r\n\r\n") == std::string::npos && Clock::now() < until) {
@@ -137,7 +138,8 @@ int main(int argc, char** argv) {
   if (argc == 6 && std::strcmp(argv[1], "hold") == 0) {
     return hold(std::atoi(argv[2]), argv[3], std::atoi(argv[4]), std::atoi(argv[5]));
   }
-  std::fprintf(stderr, "usage: http_probe first-200 PORT PATH -- CMD...\n"
-                       "       http_probe hold PORT PATH N PID\n");
+  std::fprintf(stderr,
+               "usage: http_probe first-200 PORT PATH -- CMD...\n"
+               "       http_probe hold PORT PATH N PID\n");
   return 2;
 }
