@@ -2,19 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include "support/manual_clock.hpp"
+
 namespace netra::core {
 namespace {
 
 using namespace std::chrono_literals;
 
-class ManualClock final : public Clock {
- public:
-  time_point now() const override { return now_; }
-  void advance(std::chrono::milliseconds d) { now_ += d; }
-
- private:
-  time_point now_{};
-};
+using testing::ManualClock;
 
 BreakerOptions options() {
   BreakerOptions o;
