@@ -5,7 +5,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -20,29 +19,9 @@ namespace netra::db::detail {
 namespace {
 
 using namespace std::chrono;
-using namespace boost::asio::experimental::awaitable_operators;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 enum class Wait { read, write };
-
-// Waits until libpq's socket is ready or the deadline passes; false on the deadline or an error.
-// The descriptor is released, never closed: the socket belongs to libpq.
-asio::awaitable<bool> wait_socket(PGconn* conn, Wait what, core::Deadline deadline) {
-  auto executor = co_await asio::this_coro::executor;
-  const int fd = PQsocket(conn);
-  if (fd < 0) co_return false;
-  asio::posix::stream_descriptor socket(executor, fd);
-  struct Release {
-    asio::posix::stream_descriptor& s;
-    ~Release() { s.release(); }
-  } release{socket};
-  asio::steady_timer timer(executor, deadline.when());
-  auto type = what == Wait::read ? asio::posix::stream_descriptor::wait_read
-                                 : asio::posix::stream_descriptor::wait_write;
-  auto result = co_await (socket.async_wait(type, use_tuple) || timer.async_wait(use_tuple));
-  if (result.index() == 1) co_return false;  // the deadline
-  co_return !std::get<0>(std::get<0>(result));
-}
 
 std::string trimmed_error(PGconn* conn) {
   std::string message = PQerrorMessage(conn);
@@ -80,9 +59,11 @@ class SocketWaiter {
  public:
   ~SocketWaiter() { reset(); }
 
-  // Prepares for one statement on the caller's loop, under `deadline`.
-  void begin(const asio::any_io_executor& executor, PGconn* conn, core::Deadline deadline) {
+  // Prepares for one statement (or one connect step) on the caller's loop, under `deadline`.
+  // False when libpq has no socket.
+  bool begin(const asio::any_io_executor& executor, PGconn* conn, core::Deadline deadline) {
     const int fd = PQsocket(conn);
+    if (fd < 0) return false;
     if (!socket_ || fd != fd_ || socket_->get_executor() != executor) {
       reset();
       socket_.emplace(executor, fd);
@@ -95,6 +76,7 @@ class SocketWaiter {
       *flag = true;
       signal->emit(asio::cancellation_type::terminal);
     });
+    return true;
   }
   void end() {
     if (timer_) timer_->cancel();
@@ -147,7 +129,10 @@ class PostgresConnection final : public DriverConnection {
       co_return DbError{DbErrorCode::unavailable, trimmed_error(conn_)};
     }
     if (!waiter_) waiter_.emplace();
-    waiter_->begin(co_await asio::this_coro::executor, conn_, deadline);
+    if (!waiter_->begin(co_await asio::this_coro::executor, conn_, deadline)) {
+      broken_ = true;
+      co_return DbError{DbErrorCode::unavailable, "the connection has no socket"};
+    }
     struct End {
       std::optional<SocketWaiter>& w;
       ~End() {
@@ -271,13 +256,22 @@ PostgresDriver::connect(core::Deadline deadline) {
   // Server notices ("table does not exist, skipping") are not errors; keep them off stderr.
   PQsetNoticeProcessor(
       conn, [](void*, const char*) {}, nullptr);
+  const auto executor = co_await asio::this_coro::executor;
   auto poll = PGRES_POLLING_WRITING;
   while (poll != PGRES_POLLING_OK) {
     if (poll == PGRES_POLLING_FAILED) {
       co_return Opened("cannot connect to " + where + ": " + trimmed_error(conn));
     }
-    if (!co_await wait_socket(conn, poll == PGRES_POLLING_READING ? Wait::read : Wait::write,
-                              until)) {
+    // A fresh waiter per step: libpq may close the socket and open another between polls (it
+    // tries the next address), possibly with the same number.
+    bool ready = false;
+    {
+      SocketWaiter waiter;
+      const Wait what = poll == PGRES_POLLING_READING ? Wait::read : Wait::write;
+      if (waiter.begin(executor, conn, until)) ready = co_await waiter.wait(what);
+      waiter.end();
+    }
+    if (!ready) {
       const auto limit = duration_cast<milliseconds>(options_.connect_timeout).count();
       co_return Opened("connecting to " + where + " timed out after " + std::to_string(limit) +
                        " ms (the server accepted nothing or did not answer)");
