@@ -13,7 +13,6 @@ namespace {
 
 constexpr size_t kMinPassword = 10;
 constexpr size_t kMaxPassword = 256;
-const core::Deadline::clock::duration kStoreBudget = std::chrono::seconds(5);
 
 int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -36,7 +35,7 @@ AuthError invalid_token() {
   return {AuthErrorCode::invalid_token, "the token is not valid", ""};
 }
 core::Deadline store_deadline() {
-  return core::Deadline::at(core::Deadline::clock::now() + kStoreBudget);
+  return core::Deadline::after(std::chrono::seconds(5));
 }
 
 }  // namespace
@@ -150,13 +149,20 @@ asio::awaitable<AuthResult<TokenPair>> AuthService::issue_pair(const User& user,
   co_return pair;
 }
 
-asio::awaitable<AuthResult<TokenPair>> AuthService::refresh(std::string refresh_token) {
+asio::awaitable<AuthResult<RefreshTokenRecord>> AuthService::stored_refresh_token(
+    const std::string& refresh_token) {
   auto claims = verifier_.verify(refresh_token, TokenType::refresh, now_seconds());
   if (!claims) co_return invalid_token();
   auto found = co_await tokens_.find_by_hash(token_hash(refresh_token), store_deadline());
   if (!found) co_return unavailable(found.error());
   if (!found->has_value()) co_return invalid_token();
-  const RefreshTokenRecord record = **found;
+  co_return **found;
+}
+
+asio::awaitable<AuthResult<TokenPair>> AuthService::refresh(std::string refresh_token) {
+  auto stored = co_await stored_refresh_token(refresh_token);
+  if (!stored) co_return stored.error();
+  const RefreshTokenRecord record = stored.value();
   auto first_use = co_await tokens_.mark_used(record.id, now_seconds(), store_deadline());
   if (!first_use) co_return unavailable(first_use.error());
   if (!*first_use) {
@@ -173,13 +179,9 @@ asio::awaitable<AuthResult<TokenPair>> AuthService::refresh(std::string refresh_
 }
 
 asio::awaitable<AuthResult<db::Done>> AuthService::logout(std::string refresh_token) {
-  auto claims = verifier_.verify(refresh_token, TokenType::refresh, now_seconds());
-  if (!claims) co_return invalid_token();
-  auto found = co_await tokens_.find_by_hash(token_hash(refresh_token), store_deadline());
-  if (!found) co_return unavailable(found.error());
-  if (!found->has_value()) co_return invalid_token();
-  auto revoked =
-      co_await tokens_.revoke_family((*found)->family_id, now_seconds(), store_deadline());
+  auto stored = co_await stored_refresh_token(refresh_token);
+  if (!stored) co_return stored.error();
+  auto revoked = co_await tokens_.revoke_family(stored->family_id, now_seconds(), store_deadline());
   if (!revoked) co_return unavailable(revoked.error());
   co_return db::Done{};
 }

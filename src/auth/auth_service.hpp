@@ -68,6 +68,9 @@ class AuthService {
   nlohmann::json jwks() const;
 
  private:
+  // The stored record of a refresh token that verifies (signature, type, time), or why not.
+  asio::awaitable<AuthResult<RefreshTokenRecord>> stored_refresh_token(
+      const std::string& refresh_token);
   asio::awaitable<AuthResult<TokenPair>> issue_pair(const User& user, const std::string& family,
                                                     std::optional<std::string> parent);
 
