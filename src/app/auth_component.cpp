@@ -21,23 +21,25 @@ AuthComponent::AuthComponent(core::ComponentSpec spec, AuthConfig config, AuthSt
 
 asio::awaitable<core::Status> AuthComponent::start(core::LifecycleContext& ctx) {
   // Key generation, file I/O and the hasher's calibration hash block: the offload pool does them.
-  auto load = [dir = config_.key_dir, algorithm = config_.algorithm] {
-    return std::make_shared<auth::SigningKey>(auth::load_or_create_signing_key(dir, algorithm));
-  };
+  auto load = [options = config_.keys] { return auth::load_key_ring(options); };
   auto make_hasher = [&offload = offload_] {
     return std::make_unique<auth::PasswordHasher>(offload);
   };
-  std::shared_ptr<auth::SigningKey> key;
+  auth::KeyRing keys;
   try {
-    key = co_await ctx.offload->run(std::move(load));
+    keys = co_await ctx.offload->run(std::move(load));
     if (!hasher_) hasher_ = co_await ctx.offload->run(std::move(make_hasher));
   } catch (const std::exception& e) {
     co_return core::Status::error(e.what());
   }
-  state_.set(
-      std::make_shared<auth::AuthService>(config_.settings, key, database_.database(), *hasher_));
-  telemetry::logger(kName)->info("signing tokens with {} key {} from {}",
-                                 auth::jwt_alg(key->algorithm()), key->kid(), config_.key_dir);
+  const auto signing = keys.signing;
+  const size_t accepted = keys.verifying.size();
+  state_.set(std::make_shared<auth::AuthService>(config_.settings, std::move(keys),
+                                                 database_.database(), *hasher_));
+  telemetry::logger(kName)->info(
+      "signing tokens with {} key {} from {}; {} more key(s) accepted",
+      auth::jwt_alg(signing->algorithm()), signing->kid(),
+      signing->is_symmetric() ? "auth.shared_secret" : config_.keys.folder, accepted);
   co_return core::Status::ok();
 }
 

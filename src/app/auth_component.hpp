@@ -38,8 +38,7 @@ class AuthState {
 };
 
 struct AuthConfig {
-  std::string key_dir = "var/keys";
-  auth::KeyAlgorithm algorithm = auth::KeyAlgorithm::rs256;
+  auth::KeyRingOptions keys{"var/keys", auth::KeyAlgorithm::rs256, ""};
   auth::AuthSettings settings;
   bool dev_login = false;  // POST /auth/dev/login: never in production
 };

@@ -12,9 +12,12 @@ namespace netra::app {
 
 AuthConfig auth_config(const Config& config) {
   AuthConfig c;
-  c.key_dir = config.string("auth.key_dir");
-  c.algorithm = config.string("auth.algorithm") == "EdDSA" ? auth::KeyAlgorithm::eddsa
-                                                           : auth::KeyAlgorithm::rs256;
+  c.keys.folder = config.string("auth.key_dir");
+  const auto algorithm = config.string("auth.algorithm");
+  c.keys.algorithm = algorithm == "EdDSA"   ? auth::KeyAlgorithm::eddsa
+                     : algorithm == "HS256" ? auth::KeyAlgorithm::hs256
+                                            : auth::KeyAlgorithm::rs256;
+  c.keys.shared_secret = config.string("auth.shared_secret");
   c.settings.issuer = config.string("auth.issuer");
   c.settings.audience = config.string("auth.audience");
   c.settings.access_ttl = std::chrono::seconds(config.integer("auth.access_ttl_seconds"));
@@ -53,12 +56,24 @@ ServiceDefinition production_service() {
                                            ctx.offload);
   };
   auth.validate = [](const Config& config) {
+    std::vector<std::string> problems;
     if (config.boolean("auth.dev_login") && config.string("environment") == "production") {
-      throw core::ConfigurationError({"auth.dev_login = true (from " +
-                                      config.source("auth.dev_login") +
-                                      ") is refused with environment = \"production\" (from " +
-                                      config.source("environment") + ")"});
+      problems.push_back("auth.dev_login = true (from " + config.source("auth.dev_login") +
+                         ") is refused with environment = \"production\" (from " +
+                         config.source("environment") + ")");
     }
+    // The secret itself is never printed, only where it came from and what is wrong with it.
+    const auto secret = config.string("auth.shared_secret");
+    if (!secret.empty() && secret.size() < auth::kMinSharedSecretBytes) {
+      problems.push_back("auth.shared_secret (from " + config.source("auth.shared_secret") +
+                         ") is " + std::to_string(secret.size()) + " bytes; at least " +
+                         std::to_string(auth::kMinSharedSecretBytes) + " are required");
+    }
+    if (config.string("auth.algorithm") == "HS256" && secret.empty()) {
+      problems.push_back("auth.algorithm = \"HS256\" (from " + config.source("auth.algorithm") +
+                         ") needs auth.shared_secret (NETRA_AUTH_SHARED_SECRET)");
+    }
+    if (!problems.empty()) throw core::ConfigurationError(problems);
   };
   service.catalog.push_back(std::move(auth));
 

@@ -62,16 +62,16 @@ std::optional<std::string> normalize_email(std::string_view email) {
   return local + "@" + domain;
 }
 
-AuthService::AuthService(AuthSettings settings, std::shared_ptr<const SigningKey> key,
-                         db::Database& db, const PasswordHasher& hasher)
+AuthService::AuthService(AuthSettings settings, KeyRing keys, db::Database& db,
+                         const PasswordHasher& hasher)
     : settings_(std::move(settings)),
-      key_(std::move(key)),
+      keys_(std::move(keys)),
       verifier_(VerifierOptions{settings_.issuer, settings_.audience, std::chrono::seconds(30),
                                 8 * 1024, 100000}),
       users_(db),
       tokens_(db),
       hasher_(hasher) {
-  verifier_.add_key(key_);
+  verifier_.replace_keys(keys_.all());
 }
 
 asio::awaitable<AuthResult<User>> AuthService::register_user(std::string email,
@@ -133,7 +133,7 @@ asio::awaitable<AuthResult<TokenPair>> AuthService::issue_pair(const User& user,
                  now,
                  now + settings_.refresh_ttl.count(),
                  TokenType::refresh};
-  TokenPair pair{issue_token(*key_, access), issue_token(*key_, refresh),
+  TokenPair pair{issue_token(*keys_.signing, access), issue_token(*keys_.signing, refresh),
                  settings_.access_ttl.count(), user};
   RefreshTokenRecord record{refresh.token_id,
                             user.id,
@@ -214,7 +214,11 @@ core::Result<Claims, JwtError> AuthService::verify_access(std::string_view token
 }
 
 nlohmann::json AuthService::jwks() const {
-  return {{"keys", nlohmann::json::array({key_->public_jwk()})}};
+  auto published = nlohmann::json::array();
+  for (const auto& key : keys_.all()) {
+    if (!key->is_symmetric()) published.push_back(key->public_jwk());
+  }
+  return {{"keys", published}};
 }
 
 }  // namespace netra::auth

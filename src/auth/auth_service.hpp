@@ -10,6 +10,7 @@
 #include <string>
 
 #include "auth/jwt.hpp"
+#include "auth/key_store.hpp"
 #include "auth/password_hasher.hpp"
 #include "auth/user_store.hpp"
 
@@ -51,8 +52,8 @@ std::optional<std::string> normalize_email(std::string_view email);
 
 class AuthService {
  public:
-  AuthService(AuthSettings settings, std::shared_ptr<const SigningKey> key, db::Database& db,
-              const PasswordHasher& hasher);
+  // Signs with `keys.signing`; accepts every key of the ring.
+  AuthService(AuthSettings settings, KeyRing keys, db::Database& db, const PasswordHasher& hasher);
 
   asio::awaitable<AuthResult<User>> register_user(std::string email, std::string password);
   asio::awaitable<AuthResult<TokenPair>> login(std::string email, std::string password);
@@ -65,6 +66,7 @@ class AuthService {
 
   // Local, no I/O: signature, alg, exp/nbf, iss, aud, token_type=access.
   core::Result<Claims, JwtError> verify_access(std::string_view token) const;
+  // Every asymmetric key of the ring, the signing one first (a shared secret is never published).
   nlohmann::json jwks() const;
 
  private:
@@ -75,7 +77,7 @@ class AuthService {
                                                     std::optional<std::string> parent);
 
   AuthSettings settings_;
-  std::shared_ptr<const SigningKey> key_;
+  KeyRing keys_;
   JwtVerifier verifier_;
   UserStore users_;
   RefreshTokenStore tokens_;

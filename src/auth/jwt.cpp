@@ -67,8 +67,39 @@ JwtVerifier::JwtVerifier(VerifierOptions options) : options_(std::move(options))
 JwtVerifier::~JwtVerifier() = default;
 
 void JwtVerifier::add_key(std::shared_ptr<const SigningKey> key) {
+  std::lock_guard lock(keys_mutex_);
+  auto next = std::make_shared<KeyMap>(*keys_);
   const std::string kid = key->kid();
-  keys_[kid] = std::move(key);
+  (*next)[kid] = std::move(key);
+  keys_ = std::move(next);
+}
+
+void JwtVerifier::replace_keys(const std::vector<std::shared_ptr<const SigningKey>>& keys) {
+  auto next = std::make_shared<KeyMap>();
+  for (const auto& key : keys) (*next)[key->kid()] = key;
+  {
+    std::lock_guard lock(keys_mutex_);
+    keys_ = std::move(next);
+  }
+  if (cache_) {
+    for (auto& shard : cache_->shards) {
+      std::lock_guard lock(shard.mutex);
+      shard.entries.clear();
+    }
+  }
+}
+
+std::shared_ptr<const JwtVerifier::KeyMap> JwtVerifier::keys() const {
+  std::lock_guard lock(keys_mutex_);
+  return keys_;
+}
+
+bool JwtVerifier::has_key(const std::string& kid) const {
+  return keys()->count(kid) != 0;
+}
+
+size_t JwtVerifier::key_count() const {
+  return keys()->size();
 }
 
 core::Result<Claims, JwtError> JwtVerifier::verify(std::string_view token, TokenType expected,
@@ -113,16 +144,28 @@ core::Result<Claims, JwtError> JwtVerifier::verify_uncached(std::string_view tok
   const auto alg = header->find("alg");
   const auto kid = header->find("kid");
   if (alg == header->end() || !alg->is_string()) return refuse("no alg");
-  if (kid == header->end() || !kid->is_string()) return refuse("no kid");
+  const auto keys = this->keys();
+  std::shared_ptr<const SigningKey> key;
+  if (kid != header->end() && kid->is_string()) {
+    const auto found = keys->find(kid->get<std::string>());
+    if (found == keys->end()) return JwtError{"unknown kid", true};
+    key = found->second;
+  } else if (kid == header->end() && alg->get<std::string>() == "HS256") {
+    // Compatibility: tokens of services that share our HS256 secret may carry no kid.
+    for (const auto& [id, candidate] : *keys) {
+      if (candidate->is_symmetric()) key = candidate;
+    }
+    if (!key) return refuse("no kid");
+  } else {
+    return refuse("no kid");
+  }
   // The allow-list is ours; the key decides the algorithm, so a token cannot pick one.
-  const auto key = keys_.find(kid->get<std::string>());
-  if (key == keys_.end()) return refuse("unknown kid");
-  if (alg->get<std::string>() != jwt_alg(key->second->algorithm()))
+  if (alg->get<std::string>() != jwt_alg(key->algorithm()))
     return refuse("alg does not match the key");
 
   const auto signature = base64url_decode(token.substr(second + 1));
   if (!signature) return refuse("malformed signature");
-  if (!key->second->verify(token.substr(0, second), *signature)) return refuse("bad signature");
+  if (!key->verify(token.substr(0, second), *signature)) return refuse("bad signature");
 
   const auto payload = json_part(token.substr(first + 1, second - first - 1));
   if (!payload) return refuse("malformed payload");

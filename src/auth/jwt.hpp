@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "auth/signing_key.hpp"
 #include "core/result.hpp"
@@ -33,6 +35,8 @@ struct Claims {
 // 401 invalid_token.
 struct JwtError {
   std::string reason;
+  bool unknown_key = false;  // no key with the token's kid: a key set fetched from elsewhere
+                             // may be out of date
 };
 
 // header.payload.signature, signed with `key`.
@@ -53,9 +57,13 @@ class JwtVerifier {
   explicit JwtVerifier(VerifierOptions options);
   ~JwtVerifier();
 
-  // Keys are found by kid; several may be present while keys rotate.
+  // Keys are found by kid; several may be present while keys rotate. Thread-safe: the keys of
+  // a verifier fed from a fetched JWKS change while requests verify. Replacing them forgets the
+  // cached tokens, so a key withdrawn from the set stops working at once.
   void add_key(std::shared_ptr<const SigningKey> key);
-  bool has_key(const std::string& kid) const { return keys_.count(kid) != 0; }
+  void replace_keys(const std::vector<std::shared_ptr<const SigningKey>>& keys);
+  bool has_key(const std::string& kid) const;
+  size_t key_count() const;
 
   core::Result<Claims, JwtError> verify(std::string_view token, TokenType expected,
                                         int64_t now_seconds) const;
@@ -63,10 +71,13 @@ class JwtVerifier {
  private:
   core::Result<Claims, JwtError> verify_uncached(std::string_view token, TokenType expected,
                                                  int64_t now_seconds) const;
+  using KeyMap = std::map<std::string, std::shared_ptr<const SigningKey>, std::less<>>;
+  std::shared_ptr<const KeyMap> keys() const;
   struct Cache;
   VerifierOptions options_;
   std::unique_ptr<Cache> cache_;
-  std::map<std::string, std::shared_ptr<const SigningKey>, std::less<>> keys_;
+  mutable std::mutex keys_mutex_;
+  std::shared_ptr<const KeyMap> keys_ = std::make_shared<KeyMap>();
 };
 
 }  // namespace netra::auth

@@ -3,7 +3,10 @@
 #include <fcntl.h>
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <sys/stat.h>
@@ -19,12 +22,15 @@
 namespace netra::auth {
 
 struct SigningKey::Impl {
-  explicit Impl(EVP_PKEY* k) : key(k) {}
+  explicit Impl(EVP_PKEY* k, bool has_private = true) : key(k), has_private(has_private) {}
   ~Impl() {
     EVP_MD_CTX_free(verify_prototype);
     EVP_PKEY_free(key);
+    OPENSSL_cleanse(secret.data(), secret.size());
   }
-  EVP_PKEY* key;
+  EVP_PKEY* key;  // null for HS256
+  bool has_private;
+  std::string secret;  // HS256 only
   // RS256: a verification context initialised once and copied per call. Initialising one
   // (fetching the algorithms from the provider) costs about as much as the RSA check itself.
   EVP_MD_CTX* verify_prototype = nullptr;
@@ -58,6 +64,17 @@ std::string bignum_param(EVP_PKEY* key, const char* name) {
   return out;
 }
 
+std::string hmac_sha256(std::string_view secret, std::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac,
+           &length) == nullptr) {
+    throw std::runtime_error("HMAC failed");
+  }
+  return std::string(reinterpret_cast<char*>(mac), length);
+}
+
 const EVP_MD* digest_for(KeyAlgorithm a) {
   return a == KeyAlgorithm::rs256 ? EVP_sha256() : nullptr;
 }
@@ -65,11 +82,25 @@ const EVP_MD* digest_for(KeyAlgorithm a) {
 }  // namespace
 
 std::string_view jwt_alg(KeyAlgorithm a) {
-  return a == KeyAlgorithm::rs256 ? "RS256" : "EdDSA";
+  switch (a) {
+    case KeyAlgorithm::rs256:
+      return "RS256";
+    case KeyAlgorithm::eddsa:
+      return "EdDSA";
+    case KeyAlgorithm::hs256:
+      return "HS256";
+  }
+  return "?";
 }
 
-SigningKey::SigningKey(std::unique_ptr<Impl> impl, KeyAlgorithm algorithm)
-    : impl_(std::move(impl)), algorithm_(algorithm) {
+SigningKey::SigningKey(std::unique_ptr<Impl> impl, KeyAlgorithm algorithm, std::string kid)
+    : impl_(std::move(impl)), algorithm_(algorithm), kid_(std::move(kid)) {
+  if (algorithm_ == KeyAlgorithm::hs256) {
+    // Named by a hash of the secret: stable across instances, and says nothing about the secret.
+    if (kid_.empty())
+      kid_ = "hs-" + base64url_encode(sha256("netra-hs256:" + impl_->secret)).substr(0, 13);
+    return;
+  }
   if (algorithm_ == KeyAlgorithm::rs256) {
     impl_->verify_prototype = EVP_MD_CTX_new();
     if (EVP_DigestVerifyInit(impl_->verify_prototype, nullptr, EVP_sha256(), nullptr, impl_->key) !=
@@ -79,7 +110,7 @@ SigningKey::SigningKey(std::unique_ptr<Impl> impl, KeyAlgorithm algorithm)
     }
   }
   // The kid names the public key, so every instance holding the same key agrees on it.
-  kid_ = base64url_encode(sha256(public_der(impl_->key))).substr(0, 16);
+  if (kid_.empty()) kid_ = base64url_encode(sha256(public_der(impl_->key))).substr(0, 16);
 }
 SigningKey::~SigningKey() = default;
 SigningKey::SigningKey(SigningKey&&) noexcept = default;
@@ -110,7 +141,79 @@ SigningKey SigningKey::load(const std::string& path) {
   throw std::runtime_error("signing key " + path + " is neither RSA nor Ed25519");
 }
 
+SigningKey SigningKey::from_secret(std::string secret) {
+  if (secret.size() < kMinSharedSecretBytes) {
+    throw std::invalid_argument("an HS256 secret must be at least " +
+                                std::to_string(kMinSharedSecretBytes) + " bytes");
+  }
+  auto impl = std::make_unique<Impl>(nullptr, true);
+  impl->secret = std::move(secret);
+  return SigningKey(std::move(impl), KeyAlgorithm::hs256);
+}
+
+SigningKey SigningKey::from_public_jwk(const nlohmann::json& jwk) {
+  auto text = [&](const char* name) -> std::string {
+    auto it = jwk.find(name);
+    if (it == jwk.end() || !it->is_string()) {
+      throw std::invalid_argument(std::string("JWK without a string \"") + name + "\"");
+    }
+    return it->get<std::string>();
+  };
+  auto bytes = [&](const char* name) {
+    auto decoded = base64url_decode(text(name));
+    if (!decoded || decoded->empty()) {
+      throw std::invalid_argument(std::string("JWK \"") + name + "\" is not base64url");
+    }
+    return *decoded;
+  };
+  if (!jwk.is_object()) throw std::invalid_argument("JWK is not an object");
+  const std::string kid = text("kid");
+  if (kid.empty() || kid.size() > 128) throw std::invalid_argument("JWK kid is empty or too long");
+  const std::string kty = text("kty");
+  EVP_PKEY* key = nullptr;
+  KeyAlgorithm algorithm = KeyAlgorithm::rs256;
+  if (kty == "RSA") {
+    const std::string n = bytes("n");
+    const std::string e = bytes("e");
+    if (n.size() < 256) throw std::invalid_argument("JWK RSA modulus shorter than 2048 bits");
+    BIGNUM* bn_n = BN_bin2bn(reinterpret_cast<const unsigned char*>(n.data()),
+                             static_cast<int>(n.size()), nullptr);
+    BIGNUM* bn_e = BN_bin2bn(reinterpret_cast<const unsigned char*>(e.data()),
+                             static_cast<int>(e.size()), nullptr);
+    OSSL_PARAM_BLD* build = OSSL_PARAM_BLD_new();
+    OSSL_PARAM_BLD_push_BN(build, OSSL_PKEY_PARAM_RSA_N, bn_n);
+    OSSL_PARAM_BLD_push_BN(build, OSSL_PKEY_PARAM_RSA_E, bn_e);
+    OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(build);
+    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
+    if (ctx == nullptr || params == nullptr || EVP_PKEY_fromdata_init(ctx) != 1 ||
+        EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1) {
+      key = nullptr;
+    }
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(build);
+    BN_free(bn_n);
+    BN_free(bn_e);
+  } else if (kty == "OKP") {
+    if (text("crv") != "Ed25519") throw std::invalid_argument("JWK curve is not Ed25519");
+    const std::string x = bytes("x");
+    key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
+                                      reinterpret_cast<const unsigned char*>(x.data()), x.size());
+    algorithm = KeyAlgorithm::eddsa;
+  } else {
+    throw std::invalid_argument("JWK kty \"" + kty + "\" is not RSA or OKP");
+  }
+  if (key == nullptr) throw std::invalid_argument("JWK is not a valid public key");
+  return SigningKey(std::make_unique<Impl>(key, false), algorithm, kid);
+}
+
+bool SigningKey::can_sign() const {
+  return impl_->has_private;
+}
+
 void SigningKey::save(const std::string& path) const {
+  if (impl_->key == nullptr || !impl_->has_private)
+    throw std::logic_error("only a private key pair can be saved");
   BIO* bio = BIO_new(BIO_s_mem());
   PEM_write_bio_PrivateKey(bio, impl_->key, nullptr, nullptr, 0, nullptr, nullptr);
   char* data = nullptr;
@@ -124,6 +227,8 @@ void SigningKey::save(const std::string& path) const {
 }
 
 std::string SigningKey::sign(std::string_view data) const {
+  if (!impl_->has_private) throw std::logic_error("a key from a JWKS cannot sign");
+  if (algorithm_ == KeyAlgorithm::hs256) return hmac_sha256(impl_->secret, data);
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   size_t length = 0;
   std::string signature;
@@ -143,6 +248,11 @@ std::string SigningKey::sign(std::string_view data) const {
 }
 
 bool SigningKey::verify(std::string_view data, std::string_view signature) const {
+  if (algorithm_ == KeyAlgorithm::hs256) {
+    const std::string expected = hmac_sha256(impl_->secret, data);
+    return signature.size() == expected.size() &&
+           CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) == 0;
+  }
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   if (impl_->verify_prototype != nullptr) {
     // Copying only reads the prototype, so concurrent verifications may share it.
@@ -164,6 +274,7 @@ bool SigningKey::verify(std::string_view data, std::string_view signature) const
 }
 
 nlohmann::json SigningKey::public_jwk() const {
+  if (is_symmetric()) throw std::logic_error("a shared secret has no public JWK");
   nlohmann::json jwk = {{"kid", kid_}, {"use", "sig"}, {"alg", jwt_alg(algorithm_)}};
   if (algorithm_ == KeyAlgorithm::rs256) {
     jwk["kty"] = "RSA";
@@ -181,6 +292,7 @@ nlohmann::json SigningKey::public_jwk() const {
 }
 
 std::string SigningKey::public_pem() const {
+  if (impl_->key == nullptr) throw std::logic_error("a shared secret has no public key");
   BIO* bio = BIO_new(BIO_s_mem());
   PEM_write_bio_PUBKEY(bio, impl_->key);
   char* data = nullptr;

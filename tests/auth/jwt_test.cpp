@@ -207,9 +207,129 @@ TEST_P(JwtTest, TheVerifiedTokenCacheStillChecksTimeAndType) {
   }
 }
 
+TEST_P(JwtTest, APublishedJwkBecomesAVerifyOnlyKey) {
+  auto remote = std::make_shared<SigningKey>(SigningKey::from_public_jwk(key_->public_jwk()));
+  EXPECT_EQ(remote->kid(), key_->kid());
+  EXPECT_EQ(remote->algorithm(), GetParam());
+  EXPECT_FALSE(remote->can_sign());
+  EXPECT_THROW(remote->sign("x"), std::logic_error);
+  JwtVerifier fetched(VerifierOptions{"netra", "netra-api"});
+  fetched.add_key(remote);
+  EXPECT_TRUE(fetched.verify(token(claims()), TokenType::access, kNow));
+  auto other = SigningKey::generate(GetParam());
+  auto forged = issue_token(other, claims());
+  EXPECT_FALSE(fetched.verify(forged, TokenType::access, kNow)) << "another key, unknown kid";
+}
+
+TEST_P(JwtTest, ReplacingTheKeysForgetsCachedTokens) {
+  JwtVerifier cached(VerifierOptions{"netra", "netra-api", std::chrono::seconds(30), 8 * 1024, 64});
+  cached.add_key(key_);
+  const auto t = token(claims());
+  ASSERT_TRUE(cached.verify(t, TokenType::access, kNow));
+  auto successor = std::make_shared<SigningKey>(SigningKey::generate(GetParam()));
+  cached.replace_keys({successor});
+  EXPECT_EQ(cached.key_count(), 1u);
+  auto withdrawn = cached.verify(t, TokenType::access, kNow);
+  ASSERT_FALSE(withdrawn) << "a withdrawn key's token must not be served from the cache";
+  EXPECT_TRUE(withdrawn.error().unknown_key);
+  EXPECT_TRUE(cached.verify(issue_token(*successor, claims()), TokenType::access, kNow));
+}
+
 INSTANTIATE_TEST_SUITE_P(Algorithms, JwtTest,
                          ::testing::Values(KeyAlgorithm::rs256, KeyAlgorithm::eddsa),
                          [](const auto& info) { return std::string(jwt_alg(info.param)); });
+
+TEST(PublicJwk, UnusableKeysAreRefused) {
+  auto jwk = SigningKey::generate(KeyAlgorithm::rs256).public_jwk();
+  auto without_kid = jwk;
+  without_kid.erase("kid");
+  EXPECT_THROW(SigningKey::from_public_jwk(without_kid), std::invalid_argument);
+  auto short_modulus = jwk;
+  short_modulus["n"] = base64url_encode(std::string(128, '\x7f'));  // 1024 bits
+  EXPECT_THROW(SigningKey::from_public_jwk(short_modulus), std::invalid_argument);
+  auto bad_base64 = jwk;
+  bad_base64["n"] = "not base64!";
+  EXPECT_THROW(SigningKey::from_public_jwk(bad_base64), std::invalid_argument);
+  auto symmetric = jwk;
+  symmetric["kty"] = "oct";
+  EXPECT_THROW(SigningKey::from_public_jwk(symmetric), std::invalid_argument);
+  auto okp = SigningKey::generate(KeyAlgorithm::eddsa).public_jwk();
+  okp["crv"] = "X25519";
+  EXPECT_THROW(SigningKey::from_public_jwk(okp), std::invalid_argument);
+  EXPECT_THROW(SigningKey::from_public_jwk(nlohmann::json::array()), std::invalid_argument);
+}
+
+// HS256 exists for compatibility only: tokens signed with the configured secret are accepted.
+class SharedSecretTest : public ::testing::Test {
+ protected:
+  static constexpr const char* kSecret = "0123456789abcdef0123456789abcdef-compat";
+  SharedSecretTest()
+      : key_(std::make_shared<SigningKey>(SigningKey::from_secret(kSecret))),
+        verifier_(VerifierOptions{"netra", "netra-api"}) {
+    verifier_.add_key(key_);
+  }
+  static Claims claims() {
+    return Claims{"user_1", "netra", "netra-api", "jti_1",
+                  kNow,     kNow,    kNow + 900,  TokenType::access};
+  }
+  // A token as a legacy service would sign it: HS256 over the secret, with or without a kid.
+  static std::string legacy_token(const std::string& secret, bool with_kid,
+                                  const std::string& kid) {
+    nlohmann::json header = {{"alg", "HS256"}, {"typ", "JWT"}};
+    if (with_kid) header["kid"] = kid;
+    const auto c = claims();
+    const nlohmann::json payload = {{"sub", c.subject},    {"iss", c.issuer},
+                                    {"aud", c.audience},   {"jti", c.token_id},
+                                    {"iat", c.issued_at},  {"nbf", c.not_before},
+                                    {"exp", c.expires_at}, {"token_type", "access"}};
+    const std::string input =
+        base64url_encode(header.dump()) + "." + base64url_encode(payload.dump());
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+         reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &length);
+    return input + "." + base64url_encode(std::string(reinterpret_cast<char*>(mac), length));
+  }
+  std::shared_ptr<SigningKey> key_;
+  JwtVerifier verifier_;
+};
+
+TEST_F(SharedSecretTest, ShortSecretsAreRefused) {
+  EXPECT_THROW(SigningKey::from_secret(std::string(31, 'x')), std::invalid_argument);
+  EXPECT_NO_THROW(SigningKey::from_secret(std::string(32, 'x')));
+}
+
+TEST_F(SharedSecretTest, TokensSignedWithTheSecretVerify) {
+  EXPECT_EQ(jwt_alg(key_->algorithm()), "HS256");
+  EXPECT_TRUE(key_->is_symmetric());
+  EXPECT_EQ(key_->kid().find(kSecret), std::string::npos) << "the kid does not reveal the secret";
+  EXPECT_TRUE(verifier_.verify(issue_token(*key_, claims()), TokenType::access, kNow));
+  EXPECT_TRUE(verifier_.verify(legacy_token(kSecret, false, ""), TokenType::access, kNow))
+      << "a legacy token without a kid";
+  EXPECT_TRUE(verifier_.verify(legacy_token(kSecret, true, key_->kid()), TokenType::access, kNow));
+  EXPECT_THROW((void)key_->public_jwk(), std::logic_error) << "a secret is never published";
+}
+
+TEST_F(SharedSecretTest, AnotherSecretOrAnAsymmetricAlgIsRefused) {
+  auto other = legacy_token("another secret, also 32 bytes long!!", false, "");
+  auto r = verifier_.verify(other, TokenType::access, kNow);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().reason, "bad signature");
+  // Only RSA keys: an HS256 token without a kid finds no key.
+  JwtVerifier rsa_only(VerifierOptions{"netra", "netra-api"});
+  rsa_only.add_key(std::make_shared<SigningKey>(SigningKey::generate(KeyAlgorithm::rs256)));
+  auto no_secret = rsa_only.verify(legacy_token(kSecret, false, ""), TokenType::access, kNow);
+  ASSERT_FALSE(no_secret);
+  EXPECT_EQ(no_secret.error().reason, "no kid");
+  // The secret's kid with another alg: the key decides the algorithm.
+  auto header_says_rs256 = issue_token(*key_, claims());
+  const auto dot = header_says_rs256.find('.');
+  nlohmann::json header = {{"alg", "RS256"}, {"kid", key_->kid()}};
+  auto forged = base64url_encode(header.dump()) + header_says_rs256.substr(dot);
+  auto r2 = verifier_.verify(forged, TokenType::access, kNow);
+  ASSERT_FALSE(r2);
+  EXPECT_EQ(r2.error().reason, "alg does not match the key");
+}
 
 TEST(Base64Url, RoundTripsAndRefusesWhatNoEncoderProduces) {
   const std::vector<std::string> samples = {

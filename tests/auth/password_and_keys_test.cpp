@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <thread>
 
+#include "auth/jwt.hpp"
 #include "auth/key_store.hpp"
 #include "auth/password_hasher.hpp"
 #include "core/event_loops.hpp"
@@ -73,6 +75,55 @@ TEST(KeyStore, RefusesAKeyFileOthersCanRead) {
   load_or_create_signing_key(folder, KeyAlgorithm::eddsa);
   ::chmod((folder + "/jwt-eddsa.pem").c_str(), 0644);
   EXPECT_THROW(load_or_create_signing_key(folder, KeyAlgorithm::eddsa), std::runtime_error);
+}
+
+TEST(KeyStore, RotationKeepsOldTokensValidAndPublishesBothKeys) {
+  testing::TempDir dir;
+  const auto folder = dir.file("keys");
+  const KeyRingOptions options{folder, KeyAlgorithm::eddsa, ""};
+  const auto before = load_key_ring(options);
+  EXPECT_TRUE(before.verifying.empty());
+  const Claims c{"user_1",      "netra",       "netra-api",   "jti",
+                 1'800'000'000, 1'800'000'000, 1'800'000'900, TokenType::access};
+  const auto old_token = issue_token(*before.signing, c);
+
+  const auto rotation = rotate_signing_key(folder, KeyAlgorithm::eddsa, std::chrono::hours(24));
+  EXPECT_EQ(rotation.retired_kid, before.signing->kid());
+  EXPECT_NE(rotation.new_kid, rotation.retired_kid);
+  struct stat st {};
+  ASSERT_EQ(::stat((folder + "/retired/" + rotation.retired_kid + ".pem").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+
+  const auto after = load_key_ring(options);
+  EXPECT_EQ(after.signing->kid(), rotation.new_kid);
+  ASSERT_EQ(after.verifying.size(), 1u);
+  EXPECT_EQ(after.verifying[0]->kid(), rotation.retired_kid);
+  JwtVerifier verifier(VerifierOptions{"netra", "netra-api"});
+  verifier.replace_keys(after.all());
+  EXPECT_TRUE(verifier.verify(old_token, TokenType::access, 1'800'000'000)) << "nobody logged out";
+  EXPECT_TRUE(verifier.verify(issue_token(*after.signing, c), TokenType::access, 1'800'000'000));
+
+  // A second rotation with nothing kept deletes the first retired key, never the one just retired.
+  const auto second = rotate_signing_key(folder, KeyAlgorithm::eddsa, std::chrono::seconds(0));
+  EXPECT_EQ(second.removed, std::vector<std::string>{rotation.retired_kid});
+  const auto last = load_key_ring(options);
+  ASSERT_EQ(last.verifying.size(), 1u);
+  EXPECT_EQ(last.verifying[0]->kid(), rotation.new_kid);
+}
+
+TEST(KeyStore, ASharedSecretSignsOnlyWhenChosenAndIsNeverFiled) {
+  testing::TempDir dir;
+  const std::string secret(40, 's');
+  const auto compat = load_key_ring({dir.file("keys"), KeyAlgorithm::rs256, secret});
+  EXPECT_EQ(compat.signing->algorithm(), KeyAlgorithm::rs256);
+  ASSERT_EQ(compat.verifying.size(), 1u);
+  EXPECT_TRUE(compat.verifying[0]->is_symmetric());
+  const auto hs = load_key_ring({dir.file("keys2"), KeyAlgorithm::hs256, secret});
+  EXPECT_TRUE(hs.signing->is_symmetric());
+  EXPECT_FALSE(std::filesystem::exists(dir.file("keys2") + "/jwt-rs256.pem"));
+  EXPECT_THROW(load_key_ring({dir.file("keys3"), KeyAlgorithm::hs256, ""}), std::runtime_error);
+  EXPECT_THROW(load_key_ring({dir.file("keys4"), KeyAlgorithm::rs256, "short"}),
+               std::runtime_error);
 }
 
 }  // namespace
