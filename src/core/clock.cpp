@@ -13,4 +13,10 @@ const Clock& steady_clock() {
   return clock;
 }
 
+int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace netra::core

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 
 namespace netra::core {
 
@@ -15,6 +16,9 @@ class Clock {
 
 // The process-wide steady clock.
 const Clock& steady_clock();
+
+// Wall-clock time as Unix milliseconds: what stored rows carry (created_at, updated_at, ...).
+int64_t unix_ms_now();
 
 // Milliseconds between two time points, as a fraction (reports show sub-millisecond starts).
 inline double elapsed_ms(Clock::time_point from, Clock::time_point to) {

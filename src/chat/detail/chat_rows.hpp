@@ -1,0 +1,73 @@
+// What the chat stores share: the column lists they select, the rows turned back into records,
+// bound parameters, and the visibility rule (a thread is seen only by its owner, until archived).
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "chat/chat_error.hpp"
+#include "chat/chat_types.hpp"
+#include "db/query_result.hpp"
+
+namespace netra::chat::detail {
+
+// A thread is visible to a caller when `t.owner_id` is theirs and `t.archived_at IS NULL`: every
+// statement on a thread, its messages or its runs carries both conditions.
+inline constexpr const char* kThreadColumns =
+    "t.id, t.owner_id, t.title, t.metadata, t.created_at, t.updated_at, "
+    "(SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id) AS message_count ";
+inline constexpr const char* kMessageColumns =
+    "id, thread_id, role, content, metadata, run_id, created_at ";
+inline constexpr const char* kRunColumns =
+    "id, thread_id, user_id, status, user_request, error, created_at, started_at, finished_at ";
+inline constexpr const char* kStepColumns = "run_id, seq, type, payload, created_at ";
+
+// The thread row; used by ThreadStore::create and MessageStore::start_thread.
+inline constexpr const char* kInsertThread =
+    "INSERT INTO threads (id, owner_id, title, metadata, created_at, updated_at) "
+    "VALUES ($1, $2, $3, $4, $5, $5)";
+// Appends a message after the thread's last one; run while the thread's row is locked (the
+// caller has updated it in the same transaction), so ordinals follow the commit order.
+inline constexpr const char* kInsertMessage =
+    "INSERT INTO messages (id, thread_id, role, content, metadata, run_id, created_at, ordinal) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, "
+    "(SELECT COALESCE(MAX(o.ordinal), 0) + 1 FROM messages o WHERE o.thread_id = $2))";
+
+// Parameters are built outside co_await expressions: g++ 12 cannot keep an initializer_list
+// alive across one.
+inline db::Params params(std::initializer_list<db::SqlParam> values) {
+  return db::Params(values);
+}
+db::SqlParam optional_param(const std::optional<std::string>& value);
+
+ChatResult<Thread> thread_from(const db::QueryResult& result, size_t row);
+ChatResult<Message> message_from(const db::QueryResult& result, size_t row);
+ChatResult<Run> run_from(const db::QueryResult& result, size_t row);
+ChatResult<RunStep> step_from(const db::QueryResult& result, size_t row);
+
+// Every row of `result` through `from`, or the first row that does not convert.
+template <typename T>
+ChatResult<std::vector<T>> all_rows(const db::QueryResult& result,
+                                    ChatResult<T> (*from)(const db::QueryResult&, size_t)) {
+  std::vector<T> out;
+  out.reserve(result.rows.size());
+  for (size_t i = 0; i < result.rows.size(); ++i) {
+    auto one = from(result, i);
+    if (!one) return one.error();
+    out.push_back(std::move(one.value()));
+  }
+  return out;
+}
+
+// The inputs of a new thread and of a new message, checked before any query; the metadata comes
+// back serialised.
+ChatResult<std::string> checked_new_thread(const NewThread& thread);
+ChatResult<std::string> checked_new_message(const NewMessage& message);
+
+// A database failure as a chat error.
+inline ChatError failed(db::DbError error) {
+  return ChatError::database(std::move(error));
+}
+
+}  // namespace netra::chat::detail

@@ -1,0 +1,47 @@
+// ThreadStore: a user's conversations — create, list by latest activity, read, rename or
+// re-tag, archive. A thread is seen only by its owner and only until it is archived; any other
+// thread is `not_found`, whether it exists or not.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <string>
+
+#include "chat/chat_error.hpp"
+#include "chat/chat_types.hpp"
+#include "core/clock.hpp"
+#include "core/deadline.hpp"
+#include "db/database.hpp"
+
+namespace netra::chat {
+
+namespace asio = boost::asio;
+
+// Every call validates its input (chat_validation.hpp) before any query and answers `invalid`
+// naming the field; database failures come back as `database`. Safe to call from any number of
+// coroutines at once; the Database must outlive the store.
+class ThreadStore {
+ public:
+  explicit ThreadStore(db::Database& db, UnixClock clock = core::unix_ms_now)
+      : db_(db), clock_(std::move(clock)) {}
+
+  asio::awaitable<ChatResult<Thread>> create(std::string owner_id, NewThread thread,
+                                             core::Deadline deadline);
+  // The owner's threads that are not archived, latest activity first (updated_at, then id, both
+  // descending), with the total for paging. limit 1–100.
+  asio::awaitable<ChatResult<ThreadPage>> list(std::string owner_id, int64_t limit, int64_t offset,
+                                               core::Deadline deadline);
+  asio::awaitable<ChatResult<Thread>> get(std::string owner_id, std::string thread_id,
+                                          core::Deadline deadline);
+  // Changes what `update` holds and marks the thread active now; returns it as stored.
+  asio::awaitable<ChatResult<Thread>> update(std::string owner_id, std::string thread_id,
+                                             ThreadUpdate update, core::Deadline deadline);
+  // Hides the thread from every later call; its rows stay. Archiving twice is `not_found`.
+  asio::awaitable<ChatResult<db::Done>> archive(std::string owner_id, std::string thread_id,
+                                                core::Deadline deadline);
+
+ private:
+  db::Database& db_;
+  UnixClock clock_;
+};
+
+}  // namespace netra::chat

@@ -1,0 +1,146 @@
+// The fixture of the chat store suites: a migrated database of its own for every test — a file
+// for SQLite, a fresh database on the TEST_POSTGRES_URL server for PostgreSQL — with two users,
+// and a wall clock the test sets.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <random>
+
+#include "chat/chat_store.hpp"
+#include "core/event_loops.hpp"
+#include "core/id.hpp"
+#include "core/offload_pool.hpp"
+#include "db/database_settings.hpp"
+#include "db/detail/driver.hpp"
+#include "db/migrations.hpp"
+#include "support/run_awaitable.hpp"
+#include "support/temp_dir.hpp"
+
+namespace netra::chat {
+
+inline std::vector<std::string> backends() {
+  std::vector<std::string> out{"sqlite"};
+  if (std::getenv("TEST_POSTGRES_URL") != nullptr) out.push_back("postgres");
+  return out;
+}
+
+class ChatStoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  static constexpr int64_t kStart = 1'700'000'000'000;  // the clock's first reading (Unix ms)
+
+  void SetUp() override {
+    loops_.start();
+    db::DatabaseSettings settings;
+    settings.pool.max_size = 8;
+    if (GetParam() == "sqlite") {
+      settings.url = "sqlite:" + dir_.file("chat.db");
+    } else {
+      settings.url = fresh_postgres_database();
+    }
+    db_ = std::make_unique<db::Database>(db::make_driver(settings, offload_), settings.pool);
+    auto migrated = run(db::apply_migrations(*db_, db::embedded_migrations(), deadline()));
+    ASSERT_TRUE(migrated) << migrated.error().message;
+    chat_ = std::make_unique<ChatStore>(*db_, [this] { return now_.load(); });
+    alice_ = add_user("alice");
+    bob_ = add_user("bob");
+  }
+
+  void TearDown() override {
+    chat_.reset();
+    if (db_) db_->close_idle();
+    db_.reset();
+    if (admin_) {
+      // The database goes with the test, even if a connection of it is still open.
+      db::Params none;
+      (void)run(admin_->query("DROP DATABASE IF EXISTS \"" + database_ + "\" WITH (FORCE)",
+                              std::move(none), deadline()));
+      admin_->close_idle();
+      admin_.reset();
+    }
+    offload_.shutdown(std::chrono::seconds(1));
+    loops_.stop(std::chrono::seconds(1));
+  }
+
+  template <typename T>
+  T run(boost::asio::awaitable<T> task) {
+    return testing::run_awaitable(loops_.context(0).get_executor(), std::move(task),
+                                  std::chrono::seconds(30));
+  }
+  static core::Deadline deadline() { return core::Deadline::after(std::chrono::seconds(10)); }
+
+  // Sets the wall clock the stores read.
+  void at(int64_t unix_ms) { now_.store(unix_ms); }
+
+  // A thread of `owner` that the test needs to exist.
+  Thread must_thread(const std::string& owner, std::optional<std::string> title = std::nullopt) {
+    NewThread t;
+    t.title = std::move(title);
+    auto created = run(chat_->threads.create(owner, std::move(t), deadline()));
+    if (!created) throw std::runtime_error("create thread: " + created.error().message);
+    return created.value();
+  }
+  Message must_message(const std::string& owner, const std::string& thread_id, std::string content,
+                       Role role = Role::user) {
+    NewMessage m;
+    m.role = role;
+    m.content = std::move(content);
+    auto added = run(chat_->messages.add(owner, thread_id, std::move(m), deadline()));
+    if (!added) throw std::runtime_error("add message: " + added.error().message);
+    return added.value();
+  }
+  chat::Run must_run(const std::string& owner, const std::string& thread_id,
+                     std::string request = "why is my spend up?") {
+    auto created = run(chat_->runs.create(owner, thread_id, std::move(request), deadline()));
+    if (!created) throw std::runtime_error("create run: " + created.error().message);
+    return created.value();
+  }
+
+  testing::TempDir dir_;
+  core::EventLoops loops_{2, std::chrono::milliseconds(10)};
+  core::OffloadPool offload_{4};
+  std::unique_ptr<db::Database> db_;
+  std::unique_ptr<ChatStore> chat_;
+  std::atomic<int64_t> now_{kStart};
+  std::string alice_;
+  std::string bob_;
+
+ private:
+  // A database of this test's own on the test server, so that runs marked interrupted, pages
+  // and totals are this test's alone.
+  std::string fresh_postgres_database() {
+    const std::string base = std::getenv("TEST_POSTGRES_URL");
+    db::DatabaseSettings admin;
+    admin.url = base;
+    admin.pool.max_size = 1;
+    admin_ = std::make_unique<db::Database>(db::make_driver(admin, offload_), admin.pool);
+    std::random_device random;
+    database_ = "netra_chat_" + std::to_string(random()) + std::to_string(random());
+    db::Params none;
+    auto created =
+        run(admin_->query("CREATE DATABASE \"" + database_ + "\"", std::move(none), deadline()));
+    if (!created) throw std::runtime_error("CREATE DATABASE: " + created.error().message);
+    const size_t path = base.find('/', base.find("://") + 3);
+    const size_t query = base.find('?', path);
+    return base.substr(0, path + 1) + database_ +
+           (query == std::string::npos ? "" : base.substr(query));
+  }
+
+  std::string add_user(const std::string& name) {
+    const std::string id = "usr_" + name + std::to_string(now_.load());
+    db::Params values{id, name + "@example.com", std::string("$argon2id$test"), kStart, kStart};
+    auto inserted =
+        run(db_->query("INSERT INTO users (id, email, password_hash, created_at, updated_at) "
+                       "VALUES ($1, $2, $3, $4, $5)",
+                       std::move(values), deadline()));
+    if (!inserted) throw std::runtime_error("add user: " + inserted.error().message);
+    return id;
+  }
+
+  std::unique_ptr<db::Database> admin_;
+  std::string database_;
+};
+
+}  // namespace netra::chat
