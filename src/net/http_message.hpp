@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -21,7 +22,8 @@ struct HttpRequest {
   std::string request_id;
   std::map<std::string, std::string> path_params;  // {id} in the route template
   std::string remote_address;
-  std::string user_id;  // set for authenticated routes
+  uint16_t remote_port = 0;  // tells connections from one address apart (keep-alive tests)
+  std::string user_id;       // set for authenticated routes
 
   // The first header with that lower-case name, or "".
   std::string_view header(std::string_view lower_name) const;

@@ -87,7 +87,10 @@ struct Connection {
   Connection(tcp::socket s, size_t loop_index) : socket(std::move(s)), loop(loop_index) {
     boost::system::error_code ec;
     const auto remote = socket.remote_endpoint(ec);
-    if (!ec) remote_address = remote.address().to_string();
+    if (!ec) {
+      remote_address = remote.address().to_string();
+      remote_port = remote.port();
+    }
   }
 
   // Past `limit` the loop's sweeper cancels (without closing) the socket's pending I/O, so the
@@ -105,6 +108,7 @@ struct Connection {
   bool idle = true;
   bool close_after_response = false;
   std::string remote_address;
+  uint16_t remote_port = 0;
   std::string write_buffer;  // reused for every response on this connection
 };
 
@@ -295,6 +299,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       request->request_id =
           acceptable_request_id(given_id) ? std::string(given_id) : make_request_id();
       request->remote_address = c->remote_address;
+      request->remote_port = c->remote_port;
 
       const auto began = steady_clock::now();
       in_flight_.fetch_add(1);

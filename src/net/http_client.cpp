@@ -1,0 +1,399 @@
+// The HTTP client's Beast code: DNS, connect, and one request with its response per exchange.
+#include "net/http_client.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <cctype>
+#include <optional>
+
+#include "net/detail/idle_connections.hpp"
+#include "net/http_url.hpp"
+#include "telemetry/logging.hpp"
+
+namespace netra::net {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Kind = HttpClientError::Kind;
+using Outcome = core::Result<HttpClientResponse, HttpClientError>;
+using RequestMessage = http::request<http::string_body>;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+HttpClientError failure(Kind kind, std::string message) {
+  HttpClientError error;
+  error.kind = kind;
+  error.message = std::move(message);
+  return error;
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// RFC 9110 token: methods and header names.
+bool is_token(std::string_view text) {
+  constexpr std::string_view kSymbols = "!#$%&'*+-.^_`|~";
+  if (text.empty()) return false;
+  for (char c : text) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && kSymbols.find(c) == std::string_view::npos)
+      return false;
+  }
+  return true;
+}
+
+// No CR, LF or other control bytes: a header value must not be able to start a new header.
+bool is_field_value(std::string_view text) {
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && byte != '\t') || byte == 0x7f) return false;
+  }
+  return true;
+}
+
+// The server closed (or reset) the connection: on a reused idle connection, before any response
+// byte, this is the keep-alive race, and the request may go again on a new connection.
+bool is_connection_lost(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+         ec == asio::error::connection_aborted;
+}
+
+// A parked socket stays registered with the reactor of the loop that made it, and tcp_stream
+// runs its timer on the socket's executor; a request on another loop therefore moves the
+// socket to its own loop rather than share one socket between two threads.
+std::optional<tcp::socket> onto(tcp::socket socket, const asio::any_io_executor& executor) {
+  if (&asio::query(socket.get_executor(), asio::execution::context) ==
+      &asio::query(executor, asio::execution::context)) {
+    return socket;
+  }
+  boost::system::error_code ec;
+  const auto protocol = socket.local_endpoint(ec).protocol();
+  if (ec) return std::nullopt;
+  const auto fd = socket.release(ec);
+  if (ec) return std::nullopt;
+  tcp::socket moved(executor);
+  moved.assign(protocol, fd, ec);
+  if (ec) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  return moved;
+}
+
+// How one request on one connection ended.
+struct Exchange {
+  std::optional<HttpClientResponse> response;
+  std::optional<tcp::socket> keep;  // the connection, if it may carry another request
+  HttpClientError error;
+  bool nothing_received = false;  // the connection was lost before any byte of a response
+};
+
+}  // namespace
+
+std::string_view to_string(HttpClientError::Kind kind) {
+  switch (kind) {
+    case Kind::invalid_url:
+      return "invalid_url";
+    case Kind::invalid_request:
+      return "invalid_request";
+    case Kind::connect_failed:
+      return "connect_failed";
+    case Kind::timeout:
+      return "timeout";
+    case Kind::protocol:
+      return "protocol";
+    case Kind::response_too_large:
+      return "response_too_large";
+    case Kind::cancelled:
+      return "cancelled";
+  }
+  return "unknown";
+}
+
+std::string_view HttpClientResponse::header(std::string_view lower_name) const {
+  for (const auto& [name, value] : headers) {
+    if (name == lower_name) return value;
+  }
+  return {};
+}
+
+class HttpClient::Impl {
+ public:
+  explicit Impl(HttpClientOptions options)
+      : options_(std::move(options)),
+        idle_(options_.max_idle_per_origin, options_.idle_timeout),
+        log_(telemetry::logger("http_client")) {
+    if (options_.user_agent.empty()) options_.user_agent = std::string("netra/") + NETRA_VERSION;
+  }
+
+  asio::awaitable<Outcome> send(HttpClientRequest request, core::Deadline deadline) {
+    auto url = parse_http_url(request.url);
+    if (!url) co_return failure(Kind::invalid_url, "invalid URL: " + url.error());
+    if (!is_token(request.method)) {
+      co_return failure(Kind::invalid_request, "the method is not an HTTP token");
+    }
+    // What error messages and logs name: never the query, headers or body.
+    const std::string what = request.method + " http://" + url->origin + std::string(url->path());
+    RequestMessage message;
+    if (auto refused = build(request, *url, message)) {
+      co_return failure(Kind::invalid_request, what + ": " + *refused);
+    }
+    const bool head = message.method() == http::verb::head;
+    auto executor = co_await asio::this_coro::executor;
+
+    std::optional<tcp::socket> socket;
+    if (auto parked = idle_.take(url->origin, asio::query(executor, asio::execution::context))) {
+      socket = onto(std::move(*parked), executor);
+    }
+    bool reused = socket.has_value();
+    for (;;) {
+      if (deadline.expired()) {
+        co_return failure(Kind::timeout,
+                          what + ": the deadline passed before the request was sent");
+      }
+      if (!socket) {
+        auto connected = co_await connect(*url, what, deadline, executor);
+        if (!connected) co_return connected.error();
+        socket.emplace(std::move(connected).value());
+      }
+      Exchange outcome = co_await exchange(std::move(*socket), message, head, what, deadline);
+      socket.reset();
+      if (outcome.response) {
+        if (outcome.keep) idle_.park(url->origin, std::move(*outcome.keep));
+        co_return std::move(*outcome.response);
+      }
+      if (!reused || !outcome.nothing_received) co_return outcome.error;
+      log_->debug("{}: the server closed the reused connection ({}); sending on a new one", what,
+                  outcome.error.message);
+      reused = false;
+    }
+  }
+
+  size_t idle_connections() const { return idle_.size(); }
+  size_t connections_opened() const { return opened_.load(); }
+  void close_idle() { idle_.close_all(); }
+
+ private:
+  // Fills `message`, or says why the request cannot be sent (never quoting a header value).
+  std::optional<std::string> build(HttpClientRequest& request, const HttpUrl& url,
+                                   RequestMessage& message) const {
+    message.version(11);
+    message.method_string(request.method);
+    message.target(url.target);
+    bool has_host = false;
+    bool has_user_agent = false;
+    for (const auto& [name, value] : request.headers) {
+      if (!is_token(name)) return std::string("a header name is not an HTTP token");
+      if (!is_field_value(value)) {
+        return "the value of header '" + name + "' holds a control character";
+      }
+      const auto key = lower(name);
+      if (key == "content-length" || key == "transfer-encoding" || key == "connection") continue;
+      has_host = has_host || key == "host";
+      has_user_agent = has_user_agent || key == "user-agent";
+      message.insert(name, value);
+    }
+    if (!has_host) message.set(http::field::host, url.host_header);
+    if (!has_user_agent) message.set(http::field::user_agent, options_.user_agent);
+    if (options_.max_idle_per_origin == 0) message.set(http::field::connection, "close");
+    message.body() = std::move(request.body);
+    message.prepare_payload();
+    return std::nullopt;
+  }
+
+  asio::awaitable<core::Result<tcp::socket, HttpClientError>> connect(
+      const HttpUrl& url, const std::string& what, core::Deadline deadline,
+      asio::any_io_executor executor) {
+    beast::tcp_stream stream(executor);
+    boost::system::error_code ec;
+    const auto literal = asio::ip::make_address(url.host, ec);
+    if (!ec) {
+      const tcp::endpoint endpoint(literal, url.port);
+      stream.expires_at(deadline.when());
+      auto [connect_ec] = co_await stream.async_connect(endpoint, use_tuple);
+      ec = connect_ec;
+    } else {
+      auto resolved = co_await resolve(url, what, deadline, executor);
+      if (!resolved) co_return resolved.error();
+      stream.expires_at(deadline.when());
+      auto [connect_ec, endpoint] = co_await stream.async_connect(resolved.value(), use_tuple);
+      ec = connect_ec;
+    }
+    if (ec == beast::error::timeout || (ec && deadline.expired())) {
+      co_return failure(Kind::timeout, what + ": not connected within the deadline");
+    }
+    if (ec == asio::error::operation_aborted) {
+      co_return failure(Kind::cancelled, what + ": cancelled while connecting");
+    }
+    if (ec) co_return failure(Kind::connect_failed, what + ": cannot connect: " + ec.message());
+    opened_.fetch_add(1);
+    boost::system::error_code ignored;
+    stream.socket().set_option(tcp::no_delay(true), ignored);
+    stream.expires_never();
+    co_return stream.release_socket();
+  }
+
+  // getaddrinfo runs on Asio's resolver thread and cannot be interrupted: at the deadline the
+  // lookup is abandoned (it ends on its own, its answer dropped) rather than waited for.
+  asio::awaitable<core::Result<tcp::resolver::results_type, HttpClientError>> resolve(
+      const HttpUrl& url, const std::string& what, core::Deadline deadline,
+      asio::any_io_executor executor) {
+    struct Lookup {
+      explicit Lookup(const asio::any_io_executor& ex) : resolver(ex), done(ex) {}
+      tcp::resolver resolver;
+      asio::steady_timer done;
+      bool finished = false;
+      boost::system::error_code ec;
+      tcp::resolver::results_type results;
+    };
+    auto lookup = std::make_shared<Lookup>(executor);
+    lookup->done.expires_at(deadline.when());
+    // Completes on the resolver's executor, the caller's loop, like the wait below.
+    lookup->resolver.async_resolve(
+        url.host, std::to_string(url.port), tcp::resolver::numeric_service,
+        [lookup](const boost::system::error_code& ec, tcp::resolver::results_type results) {
+          lookup->finished = true;
+          lookup->ec = ec;
+          lookup->results = std::move(results);
+          lookup->done.cancel();
+        });
+    co_await lookup->done.async_wait(use_tuple);
+    if (!lookup->finished) {
+      lookup->resolver.cancel();
+      if (deadline.expired()) {
+        co_return failure(Kind::timeout,
+                          what + ": the DNS lookup of '" + url.host + "' outlasted the deadline");
+      }
+      co_return failure(Kind::cancelled, what + ": cancelled during the DNS lookup");
+    }
+    if (lookup->ec) {
+      co_return failure(Kind::connect_failed,
+                        what + ": cannot resolve '" + url.host + "': " + lookup->ec.message());
+    }
+    co_return std::move(lookup->results);
+  }
+
+  // Writes the request and reads its response on one connection.
+  asio::awaitable<Exchange> exchange(tcp::socket socket, RequestMessage& message, bool head,
+                                     const std::string& what, core::Deadline deadline) {
+    Exchange out;
+    beast::tcp_stream stream(std::move(socket));
+    stream.expires_at(deadline.when());
+    auto [write_ec, written] = co_await http::async_write(stream, message, use_tuple);
+    if (write_ec) {
+      out.error = io_failure(write_ec, what, "sending the request", deadline);
+      out.nothing_received = is_connection_lost(write_ec);
+      co_return out;
+    }
+    beast::flat_buffer buffer;
+    std::optional<http::response_parser<http::string_body>> parser;
+    bool interim = false;
+    do {
+      parser.emplace();
+      parser->header_limit(static_cast<std::uint32_t>(options_.max_response_header_bytes));
+      parser->body_limit(options_.max_response_body_bytes);
+      parser->skip(head);
+      auto [read_ec, read] = co_await http::async_read(stream, buffer, *parser, use_tuple);
+      if (read_ec) {
+        out.error = io_failure(read_ec, what, "reading the response", deadline);
+        out.nothing_received =
+            !interim && !parser->got_some() && buffer.size() == 0 && is_connection_lost(read_ec);
+        co_return out;
+      }
+      // 100 Continue and the like precede the real response; 101 ends HTTP on the connection.
+      const auto status = parser->get().result_int();
+      interim = status >= 100 && status < 200 && status != 101;
+    } while (interim);
+
+    auto& received = parser->get();
+    HttpClientResponse response;
+    response.status = static_cast<int>(received.result_int());
+    for (const auto& field : received) {
+      response.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+    }
+    response.body = std::move(received.body());
+    // Reused only after a complete response that leaves the connection clean and open.
+    if (options_.max_idle_per_origin > 0 && received.keep_alive() && !parser->need_eof() &&
+        response.status != 101 && buffer.size() == 0) {
+      stream.expires_never();
+      out.keep.emplace(stream.release_socket());
+    }
+    out.response = std::move(response);
+    co_return out;
+  }
+
+  HttpClientError io_failure(const beast::error_code& ec, const std::string& what,
+                             std::string_view stage, const core::Deadline& deadline) const {
+    const std::string while_ = std::string(" while ") + std::string(stage);
+    if (ec == beast::error::timeout || (ec == asio::error::operation_aborted && deadline.expired()))
+      return failure(Kind::timeout, what + ": the deadline passed" + while_);
+    if (ec == asio::error::operation_aborted)
+      return failure(Kind::cancelled, what + ": cancelled" + while_);
+    if (ec == http::error::body_limit) {
+      return failure(Kind::response_too_large,
+                     what + ": the response body exceeds " +
+                         std::to_string(options_.max_response_body_bytes) + " bytes");
+    }
+    if (ec == http::error::header_limit) {
+      return failure(Kind::response_too_large,
+                     what + ": the response headers exceed " +
+                         std::to_string(options_.max_response_header_bytes) + " bytes");
+    }
+    if (ec == http::error::end_of_stream) {
+      return failure(Kind::protocol,
+                     what + ": the server closed the connection without a response");
+    }
+    if (ec == http::error::partial_message) {
+      return failure(Kind::protocol, what + ": the server closed the connection mid-response");
+    }
+    if (ec.category() == http::make_error_code(http::error::bad_version).category()) {
+      return failure(Kind::protocol, what + ": malformed response: " + ec.message());
+    }
+    return failure(Kind::protocol, what + ": connection lost" + while_ + ": " + ec.message());
+  }
+
+  HttpClientOptions options_;
+  detail::IdleConnections idle_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::atomic<size_t> opened_{0};
+};
+
+HttpClient::HttpClient(HttpClientOptions options)
+    : impl_(std::make_shared<Impl>(std::move(options))) {}
+
+HttpClient::~HttpClient() {
+  impl_->close_idle();
+}
+
+asio::awaitable<core::Result<HttpClientResponse, HttpClientError>> HttpClient::send(
+    HttpClientRequest request, core::Deadline deadline) {
+  auto impl = impl_;  // a request in flight keeps the client's state alive
+  auto outcome = co_await impl->send(std::move(request), deadline);
+  co_return outcome;
+}
+
+size_t HttpClient::idle_connections() const {
+  return impl_->idle_connections();
+}
+size_t HttpClient::connections_opened() const {
+  return impl_->connections_opened();
+}
+void HttpClient::close_idle() {
+  impl_->close_idle();
+}
+
+}  // namespace netra::net

@@ -1,0 +1,30 @@
+// HttpUrl: an absolute http:// URL taken apart for the HTTP client — host, port and the request
+// target — or the reason it cannot be sent. Plain HTTP only; there is no TLS client yet.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+
+namespace netra::net {
+
+struct HttpUrl {
+  std::string host;         // lower-case name or IP address, without IPv6 brackets
+  uint16_t port = 80;       //
+  std::string target;       // path and query as sent on the request line ("/" at least)
+  std::string origin;       // "host:port" ("[::1]:8123"): the key for reusing connections
+  std::string host_header;  // the Host header: the port only when it is not 80
+
+  // The path without the query: for error messages and logs, where a query may hold a password.
+  std::string_view path() const;
+};
+
+// Accepts http://host[:port][/path][?query] with a DNS name, an IPv4 address or a bracketed
+// IPv6 address; drops a #fragment. Refuses https:// and other schemes, credentials before the
+// host, a missing host, a bad port, and spaces or control characters in the path or query (the
+// caller percent-encodes). The error says which.
+core::Result<HttpUrl, std::string> parse_http_url(std::string_view url);
+
+}  // namespace netra::net
