@@ -2,16 +2,11 @@
 
 #include <chrono>
 
+#include "core/clock.hpp"
 #include "core/id.hpp"
 
 namespace netra::auth {
 namespace {
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 User user_from(const db::QueryResult& r, size_t row) {
   const auto& x = r.rows[row];
@@ -54,7 +49,7 @@ const std::string kTokenColumns =
 
 asio::awaitable<db::DbResult<User>> UserStore::create(std::string email, std::string password_hash,
                                                       core::Deadline deadline) {
-  User user{core::make_id("usr"), std::move(email), std::move(password_hash), now_ms()};
+  User user{core::make_id("usr"), std::move(email), std::move(password_hash), core::unix_ms_now()};
   auto values = params({user.id, user.email, user.password_hash, user.created_at, user.created_at});
   auto inserted = co_await db_.query(
       "INSERT INTO users (id, email, password_hash, created_at, updated_at) VALUES ($1, $2, $3, "

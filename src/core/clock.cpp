@@ -19,4 +19,10 @@ int64_t unix_ms_now() {
       .count();
 }
 
+int64_t unix_seconds_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace netra::core

@@ -19,6 +19,8 @@ const Clock& steady_clock();
 
 // Wall-clock time as Unix milliseconds: what stored rows carry (created_at, updated_at, ...).
 int64_t unix_ms_now();
+// Wall-clock time as Unix seconds: what JWT claims carry (iat, exp, nbf).
+int64_t unix_seconds_now();
 
 // Milliseconds between two time points, as a fraction (reports show sub-millisecond starts).
 inline double elapsed_ms(Clock::time_point from, Clock::time_point to) {

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <map>
 
+#include "core/clock.hpp"
+
 namespace netra::db {
 namespace {
 
@@ -19,12 +21,6 @@ const std::string kListApplied =
     "SELECT version, applied_at FROM schema_migrations ORDER BY version";
 const std::string kOwner = "migrations";
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // Built outside the coroutine: g++ 12 cannot keep an initializer_list's array alive across a
 // co_await in the same expression ("array used as initializer").
 Params version_param(const Migration& m) {
@@ -32,7 +28,7 @@ Params version_param(const Migration& m) {
 }
 
 Params record_params(const Migration& m) {
-  return Params{int64_t{m.version}, m.name, now_ms()};
+  return Params{int64_t{m.version}, m.name, core::unix_ms_now()};
 }
 
 bool is_postgres(const Database& db) {

@@ -10,6 +10,7 @@
 #include "db/detail/driver.hpp"
 #include "db/migrations.hpp"
 #include "support/run_awaitable.hpp"
+#include "support/scratch_postgres_database.hpp"
 #include "support/temp_dir.hpp"
 
 namespace netra::auth {
@@ -28,8 +29,12 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     loops_.start();
     db::DatabaseSettings settings;
-    settings.url = GetParam() == "sqlite" ? "sqlite:" + dir_.file("auth.db")
-                                          : std::getenv("TEST_POSTGRES_URL");
+    if (GetParam() == "sqlite") {
+      settings.url = "sqlite:" + dir_.file("auth.db");
+    } else {
+      scratch_.emplace("netra_auth");  // migrations of its own, whatever other suites do
+      settings.url = scratch_->url();
+    }
     db_ = std::make_unique<db::Database>(db::make_driver(settings, offload_), settings.pool);
     auto migrated = run(db::apply_migrations(*db_, db::embedded_migrations(), deadline()));
     ASSERT_TRUE(migrated) << migrated.error().message;
@@ -50,6 +55,7 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   testing::TempDir dir_;
   core::EventLoops loops_{1, 10ms};
   core::OffloadPool offload_{2};
+  std::optional<testing::ScratchPostgresDatabase> scratch_;  // outlives db_
   std::unique_ptr<db::Database> db_;
 };
 

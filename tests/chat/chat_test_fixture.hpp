@@ -7,7 +7,7 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <random>
+#include <optional>
 
 #include "chat/chat_store.hpp"
 #include "core/event_loops.hpp"
@@ -17,6 +17,7 @@
 #include "db/detail/driver.hpp"
 #include "db/migrations.hpp"
 #include "support/run_awaitable.hpp"
+#include "support/scratch_postgres_database.hpp"
 #include "support/temp_dir.hpp"
 
 namespace netra::chat {
@@ -38,7 +39,10 @@ class ChatStoreTest : public ::testing::TestWithParam<std::string> {
     if (GetParam() == "sqlite") {
       settings.url = "sqlite:" + dir_.file("chat.db");
     } else {
-      settings.url = fresh_postgres_database();
+      // A database of this test's own, so that runs marked interrupted, pages and totals are
+      // this test's alone.
+      scratch_.emplace("netra_chat");
+      settings.url = scratch_->url();
     }
     db_ = std::make_unique<db::Database>(db::make_driver(settings, offload_), settings.pool);
     auto migrated = run(db::apply_migrations(*db_, db::embedded_migrations(), deadline()));
@@ -52,14 +56,6 @@ class ChatStoreTest : public ::testing::TestWithParam<std::string> {
     chat_.reset();
     if (db_) db_->close_idle();
     db_.reset();
-    if (admin_) {
-      // The database goes with the test, even if a connection of it is still open.
-      db::Params none;
-      (void)run(admin_->query("DROP DATABASE IF EXISTS \"" + database_ + "\" WITH (FORCE)",
-                              std::move(none), deadline()));
-      admin_->close_idle();
-      admin_.reset();
-    }
     offload_.shutdown(std::chrono::seconds(1));
     loops_.stop(std::chrono::seconds(1));
   }
@@ -101,6 +97,7 @@ class ChatStoreTest : public ::testing::TestWithParam<std::string> {
   testing::TempDir dir_;
   core::EventLoops loops_{2, std::chrono::milliseconds(10)};
   core::OffloadPool offload_{4};
+  std::optional<testing::ScratchPostgresDatabase> scratch_;  // outlives db_
   std::unique_ptr<db::Database> db_;
   std::unique_ptr<ChatStore> chat_;
   std::atomic<int64_t> now_{kStart};
@@ -108,26 +105,6 @@ class ChatStoreTest : public ::testing::TestWithParam<std::string> {
   std::string bob_;
 
  private:
-  // A database of this test's own on the test server, so that runs marked interrupted, pages
-  // and totals are this test's alone.
-  std::string fresh_postgres_database() {
-    const std::string base = std::getenv("TEST_POSTGRES_URL");
-    db::DatabaseSettings admin;
-    admin.url = base;
-    admin.pool.max_size = 1;
-    admin_ = std::make_unique<db::Database>(db::make_driver(admin, offload_), admin.pool);
-    std::random_device random;
-    database_ = "netra_chat_" + std::to_string(random()) + std::to_string(random());
-    db::Params none;
-    auto created =
-        run(admin_->query("CREATE DATABASE \"" + database_ + "\"", std::move(none), deadline()));
-    if (!created) throw std::runtime_error("CREATE DATABASE: " + created.error().message);
-    const size_t path = base.find('/', base.find("://") + 3);
-    const size_t query = base.find('?', path);
-    return base.substr(0, path + 1) + database_ +
-           (query == std::string::npos ? "" : base.substr(query));
-  }
-
   std::string add_user(const std::string& name) {
     const std::string id = "usr_" + name + std::to_string(now_.load());
     db::Params values{id, name + "@example.com", std::string("$argon2id$test"), kStart, kStart};
@@ -139,8 +116,6 @@ class ChatStoreTest : public ::testing::TestWithParam<std::string> {
     return id;
   }
 
-  std::unique_ptr<db::Database> admin_;
-  std::string database_;
 };
 
 }  // namespace netra::chat

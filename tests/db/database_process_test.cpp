@@ -15,7 +15,9 @@
 #include "support/child_process.hpp"
 #include "support/fixture_server.hpp"
 #include "support/http_client.hpp"
+#include "support/scratch_postgres_database.hpp"
 #include "support/temp_dir.hpp"
+#include "support/unused_port.hpp"
 
 namespace netra::testing {
 namespace {
@@ -52,8 +54,9 @@ class PostgresProcess : public ::testing::Test {
 };
 
 TEST_F(PostgresProcess, ServesAndMigratesWithPostgres) {
+  ScratchPostgresDatabase database("netra_serve");  // pending migrations, whatever ran before
   ChildProcess child({NETRA_BIN, "serve", "--log-format", "text", "--set", "server.host=127.0.0.1"},
-                     {{"NETRA_DATABASE_URL", postgres_url()}, {"NETRA_SERVER_PORT", "0"}});
+                     {{"NETRA_DATABASE_URL", database.url()}, {"NETRA_SERVER_PORT", "0"}});
   ASSERT_TRUE(child.wait_for_output("serving until SIGTERM", 15s)) << child.output();
   const auto out = child.output();
   auto ready = http_get(listening_port(out), "/health/ready");
@@ -83,16 +86,7 @@ TEST_F(PostgresProcess, MissingDatabaseFailsNamingIt) {
 }
 
 TEST_F(PostgresProcess, ServerDownFailsFast) {
-  // A port nothing listens on.
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  const int port = ntohs(a.sin_port);
-  ::close(fd);
+  const int port = unused_port();
   auto r = serve_with("postgres://postgres:x@127.0.0.1:" + std::to_string(port) + "/netra_test");
   EXPECT_EQ(r.exit_code, 3) << r.output;
   EXPECT_THAT(r.output, HasSubstr("Connection refused"));
@@ -153,13 +147,8 @@ TEST_F(PostgresProcess, MissingCertificateFileIsAConfigurationError) {
 }
 
 TEST_F(PostgresProcess, TwoMigratorsTogetherApplyEachMigrationOnce) {
-  // A fresh database so the migrations are pending.
-  auto created = run_process(
-      {"/usr/bin/psql", postgres_url(), "-qc", "DROP DATABASE IF EXISTS netra_migrate_race"});
-  created =
-      run_process({"/usr/bin/psql", postgres_url(), "-qc", "CREATE DATABASE netra_migrate_race"});
-  ASSERT_EQ(created.exit_code, 0) << created.output;
-  const std::string url = with_database(postgres_url(), "netra_migrate_race");
+  ScratchPostgresDatabase database("netra_migrate_race");  // the migrations are pending
+  const std::string& url = database.url();
   ChildProcess a({NETRA_BIN, "migrate"}, {{"NETRA_DATABASE_URL", url}});
   ChildProcess b({NETRA_BIN, "migrate"}, {{"NETRA_DATABASE_URL", url}});
   ASSERT_EQ(a.wait(20s), 0) << a.output();
@@ -187,8 +176,9 @@ namespace {
 TEST_F(PostgresProcess, RestartedServerOpensThenClosesTheBreaker) {
   const char* dir = std::getenv("TEST_POSTGRES_DIR");
   if (dir == nullptr) GTEST_SKIP() << "TEST_POSTGRES_DIR is not set";
+  ScratchPostgresDatabase database("netra_breaker");
   ChildProcess child({NETRA_BIN, "serve", "--log-format", "text", "--set", "server.host=127.0.0.1"},
-                     {{"NETRA_DATABASE_URL", postgres_url()}, {"NETRA_SERVER_PORT", "0"}});
+                     {{"NETRA_DATABASE_URL", database.url()}, {"NETRA_SERVER_PORT", "0"}});
   ASSERT_TRUE(child.wait_for_output("serving until SIGTERM", 15s)) << child.output();
   const int port = listening_port(child.output());
   ASSERT_NE(port, 0);
