@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "auth/base64url.hpp"
+#include "core/clock.hpp"
 #include "core/id.hpp"
 
 namespace netra::auth {
@@ -13,12 +14,6 @@ namespace {
 
 constexpr size_t kMinPassword = 10;
 constexpr size_t kMaxPassword = 256;
-
-int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Refresh tokens are looked up by this, never stored themselves.
 std::string token_hash(std::string_view token) {
@@ -116,7 +111,7 @@ asio::awaitable<AuthResult<TokenPair>> AuthService::login(std::string email, std
 asio::awaitable<AuthResult<TokenPair>> AuthService::issue_pair(const User& user,
                                                                const std::string& family,
                                                                std::optional<std::string> parent) {
-  const int64_t now = now_seconds();
+  const int64_t now = core::unix_seconds_now();
   Claims access{user.id,
                 settings_.issuer,
                 settings_.audience,
@@ -151,7 +146,7 @@ asio::awaitable<AuthResult<TokenPair>> AuthService::issue_pair(const User& user,
 
 asio::awaitable<AuthResult<RefreshTokenRecord>> AuthService::stored_refresh_token(
     const std::string& refresh_token) {
-  auto claims = verifier_.verify(refresh_token, TokenType::refresh, now_seconds());
+  auto claims = verifier_.verify(refresh_token, TokenType::refresh, core::unix_seconds_now());
   if (!claims) co_return invalid_token();
   auto found = co_await tokens_.find_by_hash(token_hash(refresh_token), store_deadline());
   if (!found) co_return unavailable(found.error());
@@ -163,12 +158,13 @@ asio::awaitable<AuthResult<TokenPair>> AuthService::refresh(std::string refresh_
   auto stored = co_await stored_refresh_token(refresh_token);
   if (!stored) co_return stored.error();
   const RefreshTokenRecord record = stored.value();
-  auto first_use = co_await tokens_.mark_used(record.id, now_seconds(), store_deadline());
+  auto first_use =
+      co_await tokens_.mark_used(record.id, core::unix_seconds_now(), store_deadline());
   if (!first_use) co_return unavailable(first_use.error());
   if (!*first_use) {
     // Used before (or revoked): someone else holds a copy. End every token of this login.
-    auto revoked =
-        co_await tokens_.revoke_family(record.family_id, now_seconds(), store_deadline());
+    auto revoked = co_await tokens_.revoke_family(record.family_id, core::unix_seconds_now(),
+                                                  store_deadline());
     if (!revoked) co_return unavailable(revoked.error());
     co_return invalid_token();
   }
@@ -181,7 +177,8 @@ asio::awaitable<AuthResult<TokenPair>> AuthService::refresh(std::string refresh_
 asio::awaitable<AuthResult<db::Done>> AuthService::logout(std::string refresh_token) {
   auto stored = co_await stored_refresh_token(refresh_token);
   if (!stored) co_return stored.error();
-  auto revoked = co_await tokens_.revoke_family(stored->family_id, now_seconds(), store_deadline());
+  auto revoked =
+      co_await tokens_.revoke_family(stored->family_id, core::unix_seconds_now(), store_deadline());
   if (!revoked) co_return unavailable(revoked.error());
   co_return db::Done{};
 }
@@ -210,7 +207,7 @@ asio::awaitable<AuthResult<User>> AuthService::user(std::string user_id) {
 }
 
 core::Result<Claims, JwtError> AuthService::verify_access(std::string_view token) const {
-  return verifier_.verify(token, TokenType::access, now_seconds());
+  return verifier_.verify(token, TokenType::access, core::unix_seconds_now());
 }
 
 nlohmann::json AuthService::jwks() const {

@@ -37,6 +37,7 @@ struct JwtError {
   std::string reason;
   bool unknown_key = false;  // no key with the token's kid: a key set fetched from elsewhere
                              // may be out of date
+  bool no_keys = false;      // nothing to verify with yet (503, not 401)
 };
 
 // header.payload.signature, signed with `key`.
