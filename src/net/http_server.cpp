@@ -352,7 +352,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       }
     }
     if (route.options.authenticated) {
-      if (auto refused = authenticate(*request)) co_return std::move(*refused);
+      auto refused = co_await authenticate(*request);
+      if (refused) co_return std::move(*refused);
     }
     request->path_params = std::move(match.params);
     if (route.options.runs_inline) {
@@ -364,7 +365,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   }
 
   // Sets request.user_id, or answers 401/503. The token itself never reaches a log line.
-  std::optional<HttpResponse> authenticate(HttpRequest& request) {
+  asio::awaitable<std::optional<HttpResponse>> authenticate(HttpRequest& request) {
     constexpr size_t kMaxToken = 8 * 1024;
     auto challenge = [](HttpResponse r) {
       r.with_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
@@ -372,27 +373,27 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     };
     const auto header = request.header("authorization");
     if (header.size() < 7 || header.substr(0, 7) != "Bearer ") {
-      return challenge(json_error(401, "unauthenticated", "an access token is required"));
+      co_return challenge(json_error(401, "unauthenticated", "an access token is required"));
     }
     const auto token = header.substr(7);
     if (token.size() > kMaxToken)
-      return challenge(json_error(401, "invalid_token", "the token is not valid"));
+      co_return challenge(json_error(401, "invalid_token", "the token is not valid"));
     if (!hooks_.authenticate) {
-      return json_error(503, "auth_unavailable", "token verification is not available yet")
+      co_return json_error(503, "auth_unavailable", "token verification is not available yet")
           .with_header("Retry-After", "1");
     }
-    auto outcome = hooks_.authenticate(token);
+    auto outcome = co_await hooks_.authenticate(std::string(token));
     using Kind = ServerHooks::AuthOutcome::Kind;
     if (outcome.kind == Kind::unavailable) {
-      return json_error(503, "auth_unavailable", "token verification is not available yet")
+      co_return json_error(503, "auth_unavailable", "token verification is not available yet")
           .with_header("Retry-After", "1");
     }
     if (outcome.kind == Kind::invalid) {
       log_->info("rid={} refused a token: {}", request.request_id, outcome.reason);
-      return challenge(json_error(401, "invalid_token", "the token is not valid"));
+      co_return challenge(json_error(401, "invalid_token", "the token is not valid"));
     }
     request.user_id = std::move(outcome.user_id);
-    return std::nullopt;
+    co_return std::nullopt;
   }
 
   struct HandlerRun {

@@ -53,7 +53,8 @@ struct ServerHooks {
     std::string user_id;  // for ok
     std::string reason;   // for the log
   };
-  std::function<AuthOutcome(std::string_view token)> authenticate;
+  // A coroutine: verifying may first fetch the signing keys from a separate auth service.
+  std::function<asio::awaitable<AuthOutcome>(std::string token)> authenticate;
 };
 
 class HttpServer {
