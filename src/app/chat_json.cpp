@@ -1,0 +1,78 @@
+#include "app/chat_json.hpp"
+
+#include "net/db_error_response.hpp"
+#include "net/json_body.hpp"
+#include "net/json_error.hpp"
+
+namespace netra::app {
+namespace {
+
+int64_t seconds(int64_t unix_ms) {
+  return unix_ms / 1000;
+}
+
+nlohmann::json optional_seconds(const std::optional<int64_t>& unix_ms) {
+  return unix_ms ? nlohmann::json(seconds(*unix_ms)) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+nlohmann::json thread_json(const chat::Thread& t) {
+  return {{"id", t.id},
+          {"object", "thread"},
+          {"title", t.title ? nlohmann::json(*t.title) : nlohmann::json(nullptr)},
+          {"created_at", seconds(t.created_at)},
+          {"updated_at", seconds(t.updated_at)},
+          {"metadata", t.metadata},
+          {"message_count", t.message_count}};
+}
+
+nlohmann::json message_json(const chat::Message& m) {
+  return {{"id", m.id},
+          {"thread_id", m.thread_id},
+          {"role", chat::to_string(m.role)},
+          {"content", m.content},
+          {"created_at", seconds(m.created_at)},
+          {"metadata", m.metadata},
+          {"run_id", m.run_id ? nlohmann::json(*m.run_id) : nlohmann::json(nullptr)}};
+}
+
+nlohmann::json run_json(const chat::Run& r) {
+  return {{"id", r.id},
+          {"object", "run"},
+          {"thread_id", r.thread_id},
+          {"status", chat::to_string(r.status)},
+          {"user_request", r.user_request},
+          {"error", r.error ? nlohmann::json(*r.error) : nlohmann::json(nullptr)},
+          {"created_at", seconds(r.created_at)},
+          {"started_at", optional_seconds(r.started_at)},
+          {"finished_at", optional_seconds(r.finished_at)}};
+}
+
+nlohmann::json step_json(const chat::RunStep& s) {
+  return {{"seq", s.seq},
+          {"type", s.type},
+          {"data", s.payload},
+          {"created_at", seconds(s.created_at)},
+          {"created_at_ms", s.created_at}};
+}
+
+net::HttpResponse chat_error_response(const chat::ChatError& error, const std::string& request_id) {
+  switch (error.code) {
+    case chat::ChatErrorCode::not_found:
+      return net::json_error(404, "not_found", error.message);
+    case chat::ChatErrorCode::invalid: {
+      // The message is "<field> <reason>"; the field list carries the reason alone.
+      std::string reason = error.message;
+      if (reason.rfind(error.field + " ", 0) == 0) reason.erase(0, error.field.size() + 1);
+      return net::invalid_fields({{error.field, reason}});
+    }
+    case chat::ChatErrorCode::conflict:
+      return net::json_error(409, "conflict", error.message);
+    case chat::ChatErrorCode::database:
+      return net::db_error_response(error.db, request_id);
+  }
+  return net::json_error(500, "internal_error", "internal error");
+}
+
+}  // namespace netra::app

@@ -1,0 +1,292 @@
+#include "app/openapi.hpp"
+
+#include <algorithm>
+
+#include "app/build_info.hpp"
+
+namespace netra::app {
+namespace {
+
+namespace asio = boost::asio;
+using json = nlohmann::json;
+
+json ref(const std::string& schema) {
+  return {{"$ref", "#/components/schemas/" + schema}};
+}
+
+json content(const json& schema) {
+  return {{"application/json", {{"schema", schema}}}};
+}
+
+struct Operation {
+  Operation(std::string method, std::string path, std::string summary, bool authenticated,
+            json request, int status = 200, json response = json::object(),
+            std::vector<std::string> query = {})
+      : method(std::move(method)),
+        path(std::move(path)),
+        summary(std::move(summary)),
+        authenticated(authenticated),
+        request(std::move(request)),
+        status(status),
+        response(std::move(response)),
+        query(std::move(query)) {}
+  std::string method;
+  std::string path;
+  std::string summary;
+  bool authenticated;
+  json request;                    // a schema, or null for no body
+  int status;                      // the success status
+  json response;                   // its schema
+  std::vector<std::string> query;  // integer query parameters (limit, offset)
+};
+
+json thread_schema() {
+  return {{"type", "object"},
+          {"properties",
+           {{"id", {{"type", "string"}}},
+            {"object", {{"const", "thread"}}},
+            {"title", {{"type", {"string", "null"}}, {"maxLength", 200}}},
+            {"created_at", {{"type", "integer"}, {"description", "Unix seconds"}}},
+            {"updated_at", {{"type", "integer"}, {"description", "Unix seconds"}}},
+            {"metadata", {{"type", "object"}}},
+            {"message_count", {{"type", "integer"}}}}}};
+}
+
+json message_schema() {
+  return {{"type", "object"},
+          {"properties",
+           {{"id", {{"type", "string"}}},
+            {"thread_id", {{"type", "string"}}},
+            {"role", {{"enum", {"user", "assistant", "system"}}}},
+            {"content", {{"type", "string"}}},
+            {"created_at", {{"type", "integer"}}},
+            {"metadata", {{"type", "object"}}},
+            {"run_id", {{"type", {"string", "null"}}}}}}};
+}
+
+json run_schema() {
+  return {{"type", "object"},
+          {"properties",
+           {{"id", {{"type", "string"}}},
+            {"thread_id", {{"type", "string"}}},
+            {"status",
+             {{"enum", {"queued", "running", "completed", "failed", "cancelled", "interrupted"}}}},
+            {"user_request", {{"type", "string"}}},
+            {"error", {{"type", {"string", "null"}}}},
+            {"created_at", {{"type", "integer"}}},
+            {"started_at", {{"type", {"integer", "null"}}}},
+            {"finished_at", {{"type", {"integer", "null"}}}},
+            {"steps",
+             {{"type", "array"},
+              {"items",
+               {{"type", "object"},
+                {"properties",
+                 {{"seq", {{"type", "integer"}}},
+                  {"type", {{"type", "string"}}},
+                  {"data", {{"type", "object"}}}}}}}}}}}};
+}
+
+json error_schema() {
+  return {{"type", "object"},
+          {"properties",
+           {{"error",
+             {{"type", "object"},
+              {"properties",
+               {{"code", {{"type", "string"}}},
+                {"message", {{"type", "string"}}},
+                {"fields", {{"type", "object"}}}}}}}}}};
+}
+
+json token_pair_schema() {
+  return {{"type", "object"},
+          {"properties",
+           {{"access_token", {{"type", "string"}}},
+            {"refresh_token", {{"type", "string"}}},
+            {"token_type", {{"const", "Bearer"}}},
+            {"expires_in", {{"type", "integer"}}},
+            {"user", ref("User")}}}};
+}
+
+json object_with(std::initializer_list<std::pair<const char*, json>> properties,
+                 std::vector<std::string> required = {}) {
+  json props = json::object();
+  for (const auto& [name, schema] : properties) props[name] = schema;
+  json out = {{"type", "object"}, {"properties", props}, {"additionalProperties", false}};
+  if (!required.empty()) out["required"] = required;
+  return out;
+}
+
+std::vector<Operation> operations() {
+  const json text = {{"type", "string"}};
+  const json any_object = {{"type", "object"}};
+  const json credentials =
+      object_with({{"email", text}, {"password", text}}, {"email", "password"});
+  const json thread_body = object_with(
+      {{"title", {{"type", {"string", "null"}}, {"maxLength", 200}}}, {"metadata", any_object}});
+  return {
+      {"GET", "/health/live", "Liveness: the event loop turns", false, nullptr},
+      {"GET", "/health/startup", "Start-up progress and report (503 until it is over)", false,
+       nullptr},
+      {"GET", "/health/ready", "Readiness (503 with reasons while not ready or draining)", false,
+       nullptr},
+      {"GET", "/health", "Every component's state, breakers and pools", false, nullptr},
+      {"GET", "/metrics", "Prometheus metrics (text format)", false, nullptr},
+      {"GET", "/openapi.json", "This document", false, nullptr},
+      {"GET", "/api/config/public", "Public configuration: environment, version, features", false,
+       nullptr, 200,
+       object_with({{"environment", text},
+                    {"app_name", text},
+                    {"version", text},
+                    {"features", any_object}})},
+      {"POST", "/auth/register", "Create an account", false, credentials, 201,
+       object_with({{"user", ref("User")}})},
+      {"POST", "/auth/login", "Sign in: an access and a refresh token (429 when rate limited)",
+       false, credentials, 200, token_pair_schema()},
+      {"POST", "/auth/refresh",
+       "Rotate a refresh token: a new pair; a reused one revokes its family", false,
+       object_with({{"refresh_token", text}}, {"refresh_token"}), 200, token_pair_schema()},
+      {"POST", "/auth/logout", "Revoke the refresh token's family", false,
+       object_with({{"refresh_token", text}}, {"refresh_token"})},
+      {"POST", "/auth/dev/login", "Development only (auth.dev_login): sign in without a password",
+       false, object_with({{"email", text}}, {"email"}), 200, token_pair_schema()},
+      {"GET", "/auth/me", "The caller", true, nullptr, 200, object_with({{"user", ref("User")}})},
+      {"GET", "/.well-known/jwks.json", "The public keys that verify access tokens", false,
+       nullptr},
+      {"POST", "/api/websocket/ticket", "A single-use ticket for the WebSocket handshake", true,
+       object_with({{"ttl_seconds", {{"type", "integer"}, {"minimum", 30}, {"maximum", 3600}}}}),
+       200,
+       object_with(
+           {{"ticket_id", text}, {"expires_at", {{"type", "integer"}}}, {"websocket_url", text}})},
+      {"GET",
+       "/api/threads",
+       "The caller's threads, newest activity first",
+       true,
+       nullptr,
+       200,
+       {{"type", "array"}, {"items", ref("Thread")}},
+       {"limit", "offset"}},
+      {"POST", "/api/threads", "Create a thread", true, thread_body, 201, ref("Thread")},
+      {"GET", "/api/threads/{id}", "A thread of the caller (404 for anyone else's)", true, nullptr,
+       200, ref("Thread")},
+      {"PUT", "/api/threads/{id}", "Rename or re-tag a thread", true, thread_body, 200,
+       ref("Thread")},
+      {"DELETE", "/api/threads/{id}", "Archive a thread: it leaves lists and reads, its data stays",
+       true, nullptr},
+      {"GET",
+       "/api/threads/{id}/messages",
+       "A thread's messages, oldest first",
+       true,
+       nullptr,
+       200,
+       object_with({{"messages", {{"type", "array"}, {"items", ref("Message")}}},
+                    {"thread_id", text},
+                    {"total", {{"type", "integer"}}},
+                    {"limit", {{"type", "integer"}}},
+                    {"offset", {{"type", "integer"}}}}),
+       {"limit", "offset"}},
+      {"POST", "/api/threads/{id}/messages",
+       "Add the caller's message (committed before the answer)", true,
+       object_with({{"message", {{"type", "string"}, {"minLength", 1}}}, {"metadata", any_object}},
+                   {"message"}),
+       201, ref("Message")},
+      {"GET",
+       "/api/threads/{id}/runs",
+       "A thread's agent runs, newest first",
+       true,
+       nullptr,
+       200,
+       object_with({{"runs", {{"type", "array"}, {"items", ref("Run")}}},
+                    {"thread_id", text},
+                    {"total", {{"type", "integer"}}}}),
+       {"limit", "offset"}},
+      {"GET", "/api/runs/{run_id}", "A run's status and every event it emitted, in order", true,
+       nullptr, 200, ref("Run")},
+  };
+}
+
+json build_document() {
+  json paths = json::object();
+  for (const auto& op : operations()) {
+    json operation = {{"summary", op.summary}};
+    json parameters = json::array();
+    for (const char* name : {"id", "run_id"}) {
+      if (op.path.find(std::string("{") + name + "}") != std::string::npos) {
+        parameters.push_back(
+            {{"name", name}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}});
+      }
+    }
+    for (const auto& name : op.query) {
+      parameters.push_back({{"name", name}, {"in", "query"}, {"schema", {{"type", "integer"}}}});
+    }
+    if (!parameters.empty()) operation["parameters"] = parameters;
+    if (!op.request.is_null()) {
+      operation["requestBody"] = {{"required", true}, {"content", content(op.request)}};
+    }
+    json responses = {{std::to_string(op.status),
+                       {{"description", "success"}, {"content", content(op.response)}}}};
+    responses["default"] = {{"description", "an error"}, {"content", content(ref("Error"))}};
+    if (op.authenticated) {
+      operation["security"] = json::array({{{"bearer", json::array()}}});
+      responses["401"] = {{"description", "no valid access token"},
+                          {"content", content(ref("Error"))}};
+    }
+    operation["responses"] = responses;
+    std::string method = op.method;
+    std::transform(method.begin(), method.end(), method.begin(), ::tolower);
+    paths[op.path][method] = operation;
+  }
+  paths["/ws"]["get"] = {
+      {"summary",
+       "WebSocket: authenticate with Authorization: Bearer, the subprotocol jwt.<token>, or "
+       "?ticket=<id>; JSON messages {type, payload}"},
+      {"responses", {{"101", {{"description", "switching protocols"}}}}}};
+  return {
+      {"openapi", "3.1.0"},
+      {"info",
+       {{"title", "Netra API"},
+        {"version", kVersion},
+        {"description", "The backend of the Netra AI-spend optimization platform."}}},
+      {"paths", paths},
+      {"components",
+       {{"securitySchemes",
+         {{"bearer", {{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}}}},
+        {"schemas",
+         {{"Thread", thread_schema()},
+          {"Message", message_schema()},
+          {"Run", run_schema()},
+          {"User", object_with({{"id", {{"type", "string"}}}, {"email", {{"type", "string"}}}})},
+          {"Error", error_schema()}}}}}};
+}
+
+}  // namespace
+
+const nlohmann::json& openapi_document() {
+  static const json document = build_document();
+  return document;
+}
+
+std::vector<std::string> undocumented_routes(const net::Router& router, const json& document) {
+  std::vector<std::string> missing;
+  const auto& paths = document["paths"];
+  for (const auto& route : router.routes()) {
+    std::string method = route.method;
+    std::transform(method.begin(), method.end(), method.begin(), ::tolower);
+    const auto path = paths.find(route.pattern);
+    if (path == paths.end() || !path->contains(method)) {
+      missing.push_back(route.method + " " + route.pattern);
+    }
+  }
+  return missing;
+}
+
+void add_openapi_route(net::Router& router) {
+  router.add(
+      "GET", "/openapi.json",
+      [](net::HttpRequest&) -> asio::awaitable<net::HttpResponse> {
+        static const std::string text = openapi_document().dump();
+        co_return net::json_response(text);
+      },
+      net::RouteOptions{"", true});
+}
+
+}  // namespace netra::app
