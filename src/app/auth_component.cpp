@@ -7,6 +7,20 @@
 
 namespace netra::app {
 
+asio::awaitable<core::Result<auth::Claims, auth::JwtError>> AuthState::verify_access(
+    std::string token) const {
+  std::shared_ptr<auth::AuthService> service;
+  std::shared_ptr<auth::RemoteKeySet> remote;
+  {
+    std::lock_guard lock(mutex_);
+    service = service_;
+    remote = remote_;
+  }
+  if (service) co_return service->verify_access(token);
+  if (remote) co_return co_await remote->verify_access(std::move(token));
+  co_return auth::JwtError{"the auth service is not running", false, true};
+}
+
 core::ComponentSpec AuthComponent::make_spec() {
   return {kName, core::Criticality::high, {core::requires_component("database")}};
 }

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "auth/auth_service.hpp"
+#include "auth/remote_key_set.hpp"
 #include "core/component.hpp"
 
 namespace netra::core {
@@ -20,9 +21,12 @@ namespace netra::app {
 
 namespace asio = boost::asio;
 
-// The running AuthService, or none yet; shared by the component, the routes and the server.
+// How this process verifies access tokens: with the embedded AuthService once it runs, or with
+// the key set of a separate auth service (auth.url); neither yet → 503 auth_unavailable. Shared by
+// the components, the routes and the server hook.
 class AuthState {
  public:
+  // The embedded service (serving /auth/*), or null.
   std::shared_ptr<auth::AuthService> get() const {
     std::lock_guard lock(mutex_);
     return service_;
@@ -31,10 +35,18 @@ class AuthState {
     std::lock_guard lock(mutex_);
     service_ = std::move(service);
   }
+  void set_remote(std::shared_ptr<auth::RemoteKeySet> keys) {
+    std::lock_guard lock(mutex_);
+    remote_ = std::move(keys);
+  }
+  // The one way a request's access token is checked.
+  asio::awaitable<core::Result<auth::Claims, auth::JwtError>> verify_access(
+      std::string token) const;
 
  private:
   mutable std::mutex mutex_;
   std::shared_ptr<auth::AuthService> service_;
+  std::shared_ptr<auth::RemoteKeySet> remote_;
 };
 
 struct AuthConfig {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/rate_limiter.hpp"
+#include "net/json_body.hpp"
 #include "net/json_error.hpp"
 
 namespace netra::app {
@@ -15,36 +16,28 @@ using net::HttpResponse;
 
 // A JSON object body with exactly the string fields named (all required), or the 400 to send.
 core::Result<std::vector<std::string>, HttpResponse> string_fields(
-    const HttpRequest& request, const std::vector<std::string>& names) {
-  auto body = nlohmann::json::parse(request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return net::json_error(400, "invalid_request", "the body must be a JSON object");
-  }
+    const HttpRequest& request, std::initializer_list<std::string_view> names) {
+  auto body = net::json_object_body(request);
+  if (!body) return body.error();
   nlohmann::json fields = nlohmann::json::object();
   std::vector<std::string> values;
-  for (const auto& name : names) {
-    auto it = body.find(name);
-    if (it == body.end() || !it->is_string()) {
-      fields[name] = "required, a string";
+  for (const auto name : names) {
+    auto it = body->find(name);
+    if (it == body->end() || !it->is_string()) {
+      fields[std::string(name)] = "required, a string";
     } else {
       values.push_back(it->get<std::string>());
     }
   }
-  for (const auto& [key, value] : body.items()) {
-    if (std::find(names.begin(), names.end(), key) == names.end()) fields[key] = "unknown field";
-  }
-  if (!fields.empty()) {
-    return net::json_error(400, "invalid_request", "the request body is not valid",
-                           {{"fields", fields}});
-  }
+  net::reject_unknown_fields(*body, names, fields);
+  if (!fields.empty()) return net::invalid_fields(fields);
   return values;
 }
 
 HttpResponse error_response(const auth::AuthError& e) {
   switch (e.code) {
     case auth::AuthErrorCode::invalid_request:
-      return net::json_error(400, "invalid_request", "the request body is not valid",
-                             {{"fields", {{e.field, e.message}}}});
+      return net::invalid_fields({{e.field, e.message}});
     case auth::AuthErrorCode::email_taken:
       return net::json_error(409, "email_taken", e.message);
     case auth::AuthErrorCode::invalid_credentials:
@@ -77,13 +70,14 @@ const net::RouteOptions kNeedsAuth{"auth_service", false, false};
 
 }  // namespace
 
-net::ServerHooks::AuthOutcome verify_bearer(const AuthState& state, std::string_view token) {
+asio::awaitable<net::ServerHooks::AuthOutcome> verify_bearer(const AuthState& state,
+                                                             std::string token) {
   using Outcome = net::ServerHooks::AuthOutcome;
-  auto service = state.get();
-  if (!service) return Outcome{Outcome::Kind::unavailable, "", "no signing key loaded"};
-  auto claims = service->verify_access(token);
-  if (!claims) return Outcome{Outcome::Kind::invalid, "", claims.error().reason};
-  return Outcome{Outcome::Kind::ok, claims->subject, ""};
+  auto claims = co_await state.verify_access(std::move(token));
+  if (claims) co_return Outcome{Outcome::Kind::ok, claims->subject, ""};
+  if (claims.error().no_keys)
+    co_return Outcome{Outcome::Kind::unavailable, "", claims.error().reason};
+  co_return Outcome{Outcome::Kind::invalid, "", claims.error().reason};
 }
 
 void add_auth_routes(net::Router& router, AuthState& state, AuthRouteOptions options) {

@@ -16,6 +16,7 @@ struct AuthRouteOptions {
 void add_auth_routes(net::Router& router, AuthState& state, AuthRouteOptions options);
 
 // For ServerHooks::authenticate.
-net::ServerHooks::AuthOutcome verify_bearer(const AuthState& state, std::string_view token);
+asio::awaitable<net::ServerHooks::AuthOutcome> verify_bearer(const AuthState& state,
+                                                             std::string token);
 
 }  // namespace netra::app

@@ -10,6 +10,7 @@
 #include "app/graph_export.hpp"
 #include "app/migrate_command.hpp"
 #include "app/serve.hpp"
+#include "auth/key_store.hpp"
 #include "core/component_graph.hpp"
 #include "telemetry/logging.hpp"
 
@@ -46,10 +47,38 @@ void print_errors(const std::string& what, const std::vector<std::string>& error
   for (const auto& e : errors) std::cerr << "  " << e << "\n";
 }
 
+// Moves the signing key into retired/ and creates a new one (see auth::rotate_signing_key).
+int run_rotate_key(const Config& config) {
+  const auto algorithm = config.string("auth.algorithm");
+  if (algorithm == "HS256") {
+    std::cerr << "netra: auth.algorithm is HS256; rotate auth.shared_secret in configuration\n";
+    return kExitConfigError;
+  }
+  // A retired key is kept as long as a token it signed can live.
+  const std::chrono::seconds keep(config.integer("auth.refresh_ttl_seconds"));
+  try {
+    const auto rotation = auth::rotate_signing_key(
+        config.string("auth.key_dir"),
+        algorithm == "EdDSA" ? auth::KeyAlgorithm::eddsa : auth::KeyAlgorithm::rs256, keep);
+    if (!rotation.retired_kid.empty()) {
+      std::cout << "retired key " << rotation.retired_kid << " (still accepted and published)\n";
+    }
+    std::cout << "signing key " << rotation.new_kid << "\n";
+    for (const auto& kid : rotation.removed) {
+      std::cout << "removed key " << kid << " (older than auth.refresh_ttl_seconds)\n";
+    }
+    std::cout << "restart the services that sign tokens to sign with the new key\n";
+  } catch (const std::exception& e) {
+    std::cerr << "netra: " << e.what() << "\n";
+    return kExitStartupFailed;
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
-int run_cli(int argc, char** argv, const ServiceDefinition& service) {
-  const auto& catalog = service.catalog;
+int run_cli(int argc, char** argv, const ServiceDefinition& backend,
+            const ServiceDefinition& auth_service) {
   CLI::App app{"netra: the backend of the Netra AI-spend optimization platform"};
   app.fallthrough();
   app.require_subcommand(0, 1);
@@ -69,6 +98,10 @@ int run_cli(int argc, char** argv, const ServiceDefinition& service) {
   graph_cmd->add_option("--format", graph_format, "dot | mermaid")
       ->check(CLI::IsMember({"dot", "mermaid"}));
   auto* version_cmd = app.add_subcommand("version", "print the version");
+  auto* auth_cmd = app.add_subcommand(
+      "auth", "run the auth service alone (accounts, tokens, JWKS) on auth.port");
+  auto* rotate_cmd = app.add_subcommand(
+      "rotate-key", "retire the token signing key (still accepted) and create a new one");
   auto* migrate_cmd = app.add_subcommand("migrate", "apply pending database migrations and exit");
   bool migrate_status = false;
   migrate_cmd->add_flag("--status", migrate_status, "list applied and pending migrations instead");
@@ -85,6 +118,8 @@ int run_cli(int argc, char** argv, const ServiceDefinition& service) {
     return kExitOk;
   }
 
+  const ServiceDefinition& service = auth_cmd->parsed() ? auth_service : backend;
+  const auto& catalog = service.catalog;
   std::optional<Config> config;
   try {
     config = Config::load(inputs_from(flags, catalog));
@@ -97,7 +132,8 @@ int run_cli(int argc, char** argv, const ServiceDefinition& service) {
 
   try {
     if (check_cmd->parsed() || graph_cmd->parsed()) {
-      const auto graph = core::ComponentGraph::build(specs_of(catalog), config->profile());
+      const auto graph =
+          core::ComponentGraph::build(specs_for(catalog, *config), config->profile());
       validate_components(catalog, *config);
       if (check_cmd->parsed()) {
         auto settings_of = [&](size_t i) { return settings_for(catalog[i], *config); };
@@ -108,6 +144,7 @@ int run_cli(int argc, char** argv, const ServiceDefinition& service) {
       return kExitOk;
     }
     if (migrate_cmd->parsed()) return run_migrate(*config, migrate_status);
+    if (rotate_cmd->parsed()) return run_rotate_key(*config);
     (void)serve_cmd;
     return serve(*config, service);
   } catch (const core::GraphError& e) {

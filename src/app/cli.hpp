@@ -1,5 +1,5 @@
-// The `netra` command line: serve (default), check, graph, version. Shared by the real binary
-// and by test fixtures that run it with synthetic components.
+// The `netra` command line: serve (default), auth, check, graph, migrate, rotate-key, version.
+// Shared by the real binary and by test fixtures that run it with synthetic components.
 #pragma once
 
 #include "app/component_catalog.hpp"
@@ -7,6 +7,8 @@
 namespace netra::app {
 
 // Returns the process exit code: 0 ok, 2 configuration error, 3 start-up failed.
-int run_cli(int argc, char** argv, const ServiceDefinition& service);
+// `service` is what `serve` runs; `auth` runs `auth_service`.
+int run_cli(int argc, char** argv, const ServiceDefinition& service,
+            const ServiceDefinition& auth_service = app::auth_service());
 
 }  // namespace netra::app

@@ -51,18 +51,25 @@ struct CatalogEntry {
   // Checks the component's own configuration without opening anything (for `netra check`);
   // throws core::ConfigurationError.
   std::function<void(const Config&)> validate;
+  // Adapts the declared spec to configuration (e.g. auth_service needs no database when the
+  // auth service runs elsewhere). The adapted spec is the one checked, shown and run.
+  std::function<void(core::ComponentSpec&, const Config&)> adjust_spec;
 };
 
 using ComponentCatalog = std::vector<CatalogEntry>;
 
-// What `netra` runs: its components and the routes beyond the built-in health and metrics ones.
+// What a `netra` command runs: its components and the routes beyond the built-in health and
+// metrics ones.
 struct ServiceDefinition {
   ComponentCatalog catalog;
   std::function<void(net::Router&, const BuildContext&)> add_routes;
+  std::string port_key = "server.port";  // the configuration key of the port it listens on
 };
 
-// The real service. Later issues add database, redis, auth_service, ... here.
+// `netra serve`: the backend (with the auth service embedded unless auth.url names one).
 ServiceDefinition production_service();
+// `netra auth`: the auth service alone (accounts, tokens, JWKS) on auth.port.
+ServiceDefinition auth_service();
 
 // Every entry's own validation, all problems at once; throws core::ConfigurationError.
 void validate_components(const ComponentCatalog& catalog, const Config& config);
@@ -70,7 +77,9 @@ void validate_components(const ComponentCatalog& catalog, const Config& config);
 // The entry's settings: its criticality's defaults, then configuration, then adjust_settings.
 core::ComponentSettings settings_for(const CatalogEntry& entry, const Config& config);
 
-std::vector<core::ComponentSpec> specs_of(const ComponentCatalog& catalog);
+// The entry's spec adapted to configuration (adjust_spec).
+core::ComponentSpec spec_for(const CatalogEntry& entry, const Config& config);
+std::vector<core::ComponentSpec> specs_for(const ComponentCatalog& catalog, const Config& config);
 std::vector<std::string> names_of(const ComponentCatalog& catalog);
 
 }  // namespace netra::app

@@ -64,10 +64,10 @@ void log_report(const core::StartupReport& report, bool json_logs) {
   }
 }
 
-net::ServerSettings server_settings(const Config& config) {
+net::ServerSettings server_settings(const Config& config, const std::string& port_key) {
   net::ServerSettings s;
   s.host = config.string("server.host");
-  s.port = static_cast<uint16_t>(config.integer("server.port"));
+  s.port = static_cast<uint16_t>(config.integer(port_key));
   s.body_limit = static_cast<size_t>(config.integer("server.body_limit_bytes"));
   s.header_limit = static_cast<size_t>(config.integer("server.header_limit_bytes"));
   s.request_timeout = milliseconds(config.integer("server.request_timeout_ms"));
@@ -151,10 +151,10 @@ int serve(const Config& config, const ServiceDefinition& service) {
     return std::string(core::to_string(state));
   };
   AuthState auth_state;
-  hooks.authenticate = [&auth_state](std::string_view token) {
-    return verify_bearer(auth_state, token);
+  hooks.authenticate = [&auth_state](std::string token) {
+    return verify_bearer(auth_state, std::move(token));
   };
-  net::HttpServer server(loops, server_settings(config), router, hooks);
+  net::HttpServer server(loops, server_settings(config, service.port_key), router, hooks);
   core::HealthRegistry health;
   std::map<std::string, std::shared_ptr<core::Component>> built;
   BuildContext context{config,
@@ -183,17 +183,15 @@ int serve(const Config& config, const ServiceDefinition& service) {
                co_return response;
              },
              {MetricsComponent::kName});
-  add_auth_routes(router, auth_state,
-                  {config.boolean("auth.dev_login"),
-                   static_cast<size_t>(config.integer("auth.login_limit_per_minute"))});
-  if (service.add_routes) service.add_routes(router, context);
 
   validate_components(catalog, config);  // before anything is built
   for (const auto& entry : catalog) {
-    auto component = entry.build(context, entry.spec);
+    auto component = entry.build(context, spec_for(entry, config));
     built[entry.spec.name] = component;
     engine.add(std::move(component), settings_for(entry, config));
   }
+  // After the build, so routes may hold what components own (the database the chat store uses).
+  if (service.add_routes) service.add_routes(router, context);
   engine.plan();  // a bad graph is a configuration error before anything starts
 
   // The listener binds before any component starts, so a hang is always visible from outside.

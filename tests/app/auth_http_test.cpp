@@ -121,6 +121,46 @@ TEST_F(AuthHttp, JwksPublishesTheSigningKey) {
   EXPECT_FALSE(keys[0].contains("d"));
 }
 
+TEST_F(AuthHttp, WebSocketTicketsAreIssuedToTheCaller) {
+  post("/auth/register", {{"email", "tess@example.com"}, {"password", "long enough password"}});
+  auto login =
+      post("/auth/login", {{"email", "tess@example.com"}, {"password", "long enough password"}});
+  const std::string token = json::parse(login->body)["access_token"];
+  auto ticket = [&](const std::string& body, const std::string& bearer) {
+    TestHttpClient client("127.0.0.1", server_->port());
+    std::string request = "POST /api/websocket/ticket HTTP/1.1\r\nHost: api.test:8000\r\n";
+    if (!bearer.empty()) request += "Authorization: Bearer " + bearer + "\r\n";
+    client.send(request + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+    return client.read_response(std::chrono::seconds(10));
+  };
+  EXPECT_EQ(ticket("{}", "")->status, 401);
+  auto fresh = ticket("", token);
+  ASSERT_EQ(fresh->status, 200) << fresh->body;
+  const auto issued = json::parse(fresh->body);
+  const std::string id = issued["ticket_id"];
+  EXPECT_EQ(id.rfind("tkt_", 0), 0u);
+  EXPECT_EQ(issued["websocket_url"], "ws://api.test:8000/ws?ticket=" + id);
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  EXPECT_NEAR(issued["expires_at"].get<double>(), static_cast<double>(now + 300), 5.0)
+      << "the default ttl is 300 s";
+  auto longest = ticket(R"({"ttl_seconds":3600})", token);
+  ASSERT_EQ(longest->status, 200);
+  EXPECT_NEAR(json::parse(longest->body)["expires_at"].get<double>(),
+              static_cast<double>(now + 3600), 5.0);
+  for (const auto* bad :
+       {R"({"ttl_seconds":29})", R"({"ttl_seconds":3601})", R"({"ttl_seconds":"300"})"}) {
+    auto refused = ticket(bad, token);
+    EXPECT_EQ(refused->status, 400) << bad;
+    EXPECT_EQ(json::parse(refused->body)["error"]["fields"]["ttl_seconds"],
+              "an integer from 30 to 3600");
+  }
+  auto unknown = ticket(R"({"user_id":"someone else"})", token);
+  EXPECT_EQ(json::parse(unknown->body)["error"]["fields"]["user_id"], "unknown field");
+  EXPECT_EQ(ticket("[1]", token)->status, 400);
+}
+
 TEST_F(AuthHttp, DevLoginDoesNotExistByDefault) {
   EXPECT_EQ(post("/auth/dev/login", {{"email", "dev@example.com"}})->status, 404);
 }
@@ -143,6 +183,31 @@ TEST(AuthRateLimit, LoginAttemptsBeyondTheLimitGet429WithRetryAfter) {
   const int retry_after = std::stoi(limited->header("retry-after"));
   EXPECT_GE(retry_after, 1);
   EXPECT_LE(retry_after, 60);
+}
+
+TEST(AuthSharedSecret, Hs256SignsWhenChosenAndIsNeverPublished) {
+  const std::string secret = "a shared secret of at least thirty-two bytes";
+  FixtureServer server("http", {"--set", "auth.algorithm=HS256"},
+                       {{"NETRA_AUTH_SHARED_SECRET", secret}});
+  ASSERT_TRUE(server.wait_until_serving()) << server.process().output();
+  auto call = [&](const std::string& path, const std::string& body) {
+    TestHttpClient client("127.0.0.1", server.port());
+    client.send("POST " + path + " HTTP/1.1\r\nHost: t\r\nContent-Length: " +
+                std::to_string(body.size()) + "\r\n\r\n" + body);
+    return client.read_response(std::chrono::seconds(20));
+  };
+  const std::string account = R"({"email":"hs@example.com","password":"long enough password"})";
+  ASSERT_EQ(call("/auth/register", account)->status, 201);
+  auto login = call("/auth/login", account);
+  ASSERT_EQ(login->status, 200) << login->body;
+  const std::string token = json::parse(login->body)["access_token"];
+  const auto header = token.substr(0, token.find('.'));
+  EXPECT_THAT(header, HasSubstr("eyJhbGciOiJIUzI1NiIs")) << "{\"alg\":\"HS256\",...";
+  auto me = http_get(server.port(), "/auth/me", {{"Authorization", "Bearer " + token}});
+  EXPECT_EQ(me->status, 200) << me->body;
+  auto jwks = http_get(server.port(), "/.well-known/jwks.json");
+  EXPECT_EQ(json::parse(jwks->body)["keys"].size(), 0u);
+  EXPECT_THAT(server.process().output(), ::testing::Not(HasSubstr(secret)));
 }
 
 TEST(AuthDevLogin, WorksWhenEnabledAndIsRefusedInProduction) {

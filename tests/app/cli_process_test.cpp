@@ -97,6 +97,31 @@ TEST(Cli, GraphAsDotAndMermaidShowsCriticalityAndEdgeKinds) {
   EXPECT_EQ(bad.exit_code, 2);
 }
 
+TEST(Cli, AuthSecretsAreCheckedButNeverPrinted) {
+  const std::string secret = "short-but-secret-value";
+  auto r = run_process({kNetra, "check"}, {{"NETRA_AUTH_SHARED_SECRET", secret}});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output,
+              HasSubstr("auth.shared_secret (from NETRA_AUTH_SHARED_SECRET) is 22 bytes"));
+  EXPECT_THAT(r.output, Not(HasSubstr(secret)));
+  auto hs = run_process({kNetra, "check", "--set", "auth.algorithm=HS256"});
+  EXPECT_EQ(hs.exit_code, 2);
+  EXPECT_THAT(hs.output, HasSubstr("needs auth.shared_secret"));
+  auto url = run_process({kNetra, "check", "--set", "auth.url=https://auth.example.com"});
+  EXPECT_EQ(url.exit_code, 2);
+  EXPECT_THAT(url.output, HasSubstr("must be an http:// URL"));
+}
+
+TEST(Cli, WithASeparateAuthServiceTheBackendGraphHasNoEdgeFromAuthToTheDatabase) {
+  auto embedded = run_process({kNetra, "graph", "--format", "mermaid"});
+  ASSERT_EQ(embedded.exit_code, 0) << embedded.output;
+  EXPECT_THAT(embedded.output, HasSubstr("auth_service -->|requires| database"));
+  auto remote = run_process(
+      {kNetra, "graph", "--format", "mermaid", "--set", "auth.url=http://127.0.0.1:8081"});
+  ASSERT_EQ(remote.exit_code, 0) << remote.output;
+  EXPECT_THAT(remote.output, Not(HasSubstr("auth_service -->|requires| database")));
+}
+
 TEST(Serve, StartsLogsEveryComponentAndStopsInReverseOrderOnSigterm) {
   ChildProcess child({kFixture, "serve", "--log-format", "json"},
                      {{"FIXTURE_SCENARIO", "demo"}, {"NETRA_SERVER_PORT", "0"}});

@@ -1,0 +1,219 @@
+// The two services this binary runs: the backend (`netra serve`) and the auth service alone
+// (`netra auth`). They share the catalog entries below; the backend verifies tokens with an
+// embedded auth service, or with the keys of a separate one when auth.url is set.
+#include <algorithm>
+
+#include "app/api_component.hpp"
+#include "app/auth_component.hpp"
+#include "app/auth_routes.hpp"
+#include "app/chat_routes.hpp"
+#include "app/component_catalog.hpp"
+#include "app/config.hpp"
+#include "app/database_config.hpp"
+#include "app/metrics_component.hpp"
+#include "app/openapi.hpp"
+#include "app/public_config_route.hpp"
+#include "app/remote_auth_component.hpp"
+#include "app/ticket_routes.hpp"
+#include "auth/ticket_store.hpp"
+#include "chat/chat_store.hpp"
+#include "core/configuration_error.hpp"
+#include "db/database_component.hpp"
+#include "telemetry/logging.hpp"
+
+namespace netra::app {
+namespace {
+
+AuthConfig auth_config(const Config& config) {
+  AuthConfig c;
+  c.keys.folder = config.string("auth.key_dir");
+  const auto algorithm = config.string("auth.algorithm");
+  c.keys.algorithm = algorithm == "EdDSA"   ? auth::KeyAlgorithm::eddsa
+                     : algorithm == "HS256" ? auth::KeyAlgorithm::hs256
+                                            : auth::KeyAlgorithm::rs256;
+  c.keys.shared_secret = config.string("auth.shared_secret");
+  c.settings.issuer = config.string("auth.issuer");
+  c.settings.audience = config.string("auth.audience");
+  c.settings.access_ttl = std::chrono::seconds(config.integer("auth.access_ttl_seconds"));
+  c.settings.refresh_ttl = std::chrono::seconds(config.integer("auth.refresh_ttl_seconds"));
+  c.dev_login = config.boolean("auth.dev_login");
+  return c;
+}
+
+bool auth_is_remote(const Config& config) {
+  return !config.string("auth.url").empty();
+}
+
+auth::RemoteKeySetOptions remote_key_options(const Config& config) {
+  auth::RemoteKeySetOptions options;
+  options.verifier.issuer = config.string("auth.issuer");
+  options.verifier.audience = config.string("auth.audience");
+  options.verifier.cache_capacity = 100000;
+  options.refresh_interval =
+      std::chrono::milliseconds(config.integer("auth.jwks_refresh_interval_ms"));
+  return options;
+}
+
+CatalogEntry database_entry() {
+  CatalogEntry database;
+  database.spec = db::DatabaseComponent::make_spec();
+  database.build = [](const BuildContext& ctx, const core::ComponentSpec& spec) {
+    return std::make_shared<db::DatabaseComponent>(spec, database_settings(ctx.config), ctx.offload,
+                                                   ctx.health, &ctx.metrics);
+  };
+  database.validate = [](const Config& config) {
+    db::validate_settings(database_settings(config));
+  };
+  return database;
+}
+
+CatalogEntry metrics_entry() {
+  CatalogEntry metrics;
+  metrics.spec = MetricsComponent::make_spec();
+  metrics.build = [](const BuildContext& ctx, const core::ComponentSpec& spec) {
+    return std::make_shared<MetricsComponent>(spec, ctx.metrics, ctx.report);
+  };
+  return metrics;
+}
+
+void validate_auth(const Config& config) {
+  std::vector<std::string> problems;
+  if (config.boolean("auth.dev_login") && config.string("environment") == "production") {
+    problems.push_back("auth.dev_login = true (from " + config.source("auth.dev_login") +
+                       ") is refused with environment = \"production\" (from " +
+                       config.source("environment") + ")");
+  }
+  // The secret itself is never printed, only where it came from and what is wrong with it.
+  const auto secret = config.string("auth.shared_secret");
+  if (!secret.empty() && secret.size() < auth::kMinSharedSecretBytes) {
+    problems.push_back("auth.shared_secret (from " + config.source("auth.shared_secret") + ") is " +
+                       std::to_string(secret.size()) + " bytes; at least " +
+                       std::to_string(auth::kMinSharedSecretBytes) + " are required");
+  }
+  if (config.string("auth.algorithm") == "HS256" && secret.empty()) {
+    problems.push_back("auth.algorithm = \"HS256\" (from " + config.source("auth.algorithm") +
+                       ") needs auth.shared_secret (NETRA_AUTH_SHARED_SECRET)");
+  }
+  const auto url = config.string("auth.url");
+  if (!url.empty() && (url.rfind("http://", 0) != 0 || url.size() <= 7)) {
+    problems.push_back("auth.url = \"" + url + "\" (from " + config.source("auth.url") +
+                       ") must be an http:// URL of the auth service, e.g. http://127.0.0.1:8081");
+  }
+  if (!problems.empty()) throw core::ConfigurationError(problems);
+}
+
+// `allow_remote`: the backend follows auth.url; the auth service itself always embeds.
+CatalogEntry auth_entry(bool allow_remote) {
+  CatalogEntry entry;
+  entry.spec = AuthComponent::make_spec();
+  entry.build = [allow_remote](
+                    const BuildContext& ctx,
+                    const core::ComponentSpec& spec) -> std::shared_ptr<core::Component> {
+    if (allow_remote && auth_is_remote(ctx.config)) {
+      std::string base = ctx.config.string("auth.url");
+      while (!base.empty() && base.back() == '/') base.pop_back();
+      return std::make_shared<RemoteAuthComponent>(spec, base + "/.well-known/jwks.json",
+                                                   remote_key_options(ctx.config), ctx.auth);
+    }
+    auto database = std::dynamic_pointer_cast<db::DatabaseComponent>(ctx.built("database"));
+    if (!database) throw std::logic_error("auth_service is built after database");
+    return std::make_shared<AuthComponent>(spec, auth_config(ctx.config), ctx.auth, *database,
+                                           ctx.offload);
+  };
+  entry.validate = validate_auth;
+  if (allow_remote) {
+    entry.adjust_spec = [](core::ComponentSpec& spec, const Config& config) {
+      // Verifying with fetched keys needs no database: nothing to wait for at start-up.
+      if (auth_is_remote(config)) spec.dependencies.clear();
+    };
+  }
+  return entry;
+}
+
+CatalogEntry api_entry() {
+  CatalogEntry api;
+  api.spec = ApiComponent::make_spec();
+  api.build = [](const BuildContext& ctx, const core::ComponentSpec& spec) {
+    return std::make_shared<ApiComponent>(
+        spec, ctx.server, std::chrono::milliseconds(ctx.config.integer("server.drain_timeout_ms")));
+  };
+  api.adjust_settings = [](core::ComponentSettings& settings, const Config& config) {
+    // Stopping the API drains the server; its stop must outlast the drain.
+    const std::chrono::milliseconds drain(config.integer("server.drain_timeout_ms"));
+    settings.stop_timeout = std::max(settings.stop_timeout, drain + std::chrono::seconds(1));
+  };
+  return api;
+}
+
+AuthRouteOptions auth_route_options(const Config& config) {
+  return {config.boolean("auth.dev_login"),
+          static_cast<size_t>(config.integer("auth.login_limit_per_minute"))};
+}
+
+// What the backend's routes and components share, made once per process.
+struct BackendParts {
+  // Issued by POST /api/websocket/ticket, redeemed by the WebSocket handshake.
+  auth::TicketStore tickets;
+  std::shared_ptr<chat::ChatStore> chat;
+
+  // The chat store over the database component's Database; null when `database` is not ours
+  // (test fixtures replace it with a scripted component).
+  std::shared_ptr<chat::ChatStore> chat_store(const BuildContext& ctx) {
+    if (!chat) {
+      auto database = std::dynamic_pointer_cast<db::DatabaseComponent>(ctx.built("database"));
+      if (database) chat = std::make_shared<chat::ChatStore>(database->database());
+    }
+    return chat;
+  }
+};
+
+// Every route must be in /openapi.json; a missing one is said at start-up (and fails a test).
+void check_documented(const net::Router& router) {
+  for (const auto& route : undocumented_routes(router)) {
+    telemetry::logger("api")->warn("route {} is missing from /openapi.json", route);
+  }
+}
+
+}  // namespace
+
+ServiceDefinition production_service() {
+  ServiceDefinition service;
+  service.catalog.push_back(database_entry());
+  service.catalog.push_back(metrics_entry());
+  service.catalog.push_back(auth_entry(/*allow_remote=*/true));
+  service.catalog.push_back(api_entry());
+  auto parts = std::make_shared<BackendParts>();
+  service.add_routes = [parts](net::Router& router, const BuildContext& ctx) {
+    const bool remote_auth = auth_is_remote(ctx.config);
+    // With a separate auth service, /auth/* lives there; this process only verifies.
+    if (!remote_auth) add_auth_routes(router, ctx.auth, auth_route_options(ctx.config));
+    add_ticket_routes(router, parts->tickets, ctx.config.string("websocket.public_url"));
+    if (auto chat = parts->chat_store(ctx)) add_chat_routes(router, chat);
+    add_public_config_route(router, ctx.config,
+                            {{"auth", remote_auth ? "remote" : "embedded"},
+                             {"dev_login", ctx.config.boolean("auth.dev_login")},
+                             {"chat", true},
+                             {"websocket", false},
+                             {"agents", false}});
+    add_openapi_route(router);
+    check_documented(router);
+  };
+  return service;
+}
+
+ServiceDefinition auth_service() {
+  ServiceDefinition service;
+  service.catalog.push_back(database_entry());
+  service.catalog.push_back(metrics_entry());
+  service.catalog.push_back(auth_entry(/*allow_remote=*/false));
+  service.catalog.push_back(api_entry());
+  service.add_routes = [](net::Router& router, const BuildContext& ctx) {
+    add_auth_routes(router, ctx.auth, auth_route_options(ctx.config));
+    add_openapi_route(router);
+    check_documented(router);
+  };
+  service.port_key = "auth.port";
+  return service;
+}
+
+}  // namespace netra::app
