@@ -44,22 +44,34 @@ std::string base64url_encode(std::string_view bytes) {
 
 std::optional<std::string> base64url_decode(std::string_view text) {
   if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    const int v = kTable[static_cast<unsigned char>(c)];
-    if (v < 0) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xff);
-    }
+  // Four characters make three bytes; written in place, since every request decodes a token.
+  std::string out(text.size() / 4 * 3 + (text.size() % 4 == 0 ? 0 : text.size() % 4 - 1), '\0');
+  size_t o = 0;
+  size_t i = 0;
+  for (; i + 4 <= text.size(); i += 4) {
+    const int a = kTable[static_cast<unsigned char>(text[i])];
+    const int b = kTable[static_cast<unsigned char>(text[i + 1])];
+    const int c = kTable[static_cast<unsigned char>(text[i + 2])];
+    const int d = kTable[static_cast<unsigned char>(text[i + 3])];
+    if ((a | b | c | d) < 0) return std::nullopt;
+    const uint32_t n = (uint32_t(a) << 18) | (uint32_t(b) << 12) | (uint32_t(c) << 6) | uint32_t(d);
+    out[o++] = static_cast<char>(n >> 16);
+    out[o++] = static_cast<char>((n >> 8) & 0xff);
+    out[o++] = static_cast<char>(n & 0xff);
   }
-  // Leftover bits must be zero, or the text was not produced by an encoder.
-  if (bits > 0 && (buffer & ((1u << bits) - 1)) != 0) return std::nullopt;
+  const size_t rest = text.size() - i;  // 0, 2 or 3
+  if (rest > 0) {
+    uint32_t n = 0;
+    for (size_t k = 0; k < rest; ++k) {
+      const int v = kTable[static_cast<unsigned char>(text[i + k])];
+      if (v < 0) return std::nullopt;
+      n |= uint32_t(v) << (18 - 6 * k);
+    }
+    // Leftover bits must be zero, or the text was not produced by an encoder.
+    if ((rest == 2 && (n & 0xffff) != 0) || (rest == 3 && (n & 0xff) != 0)) return std::nullopt;
+    out[o++] = static_cast<char>(n >> 16);
+    if (rest == 3) out[o++] = static_cast<char>((n >> 8) & 0xff);
+  }
   return out;
 }
 

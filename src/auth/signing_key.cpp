@@ -8,11 +8,14 @@
 #include <openssl/hmac.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -24,16 +27,46 @@ namespace netra::auth {
 struct SigningKey::Impl {
   explicit Impl(EVP_PKEY* k, bool has_private = true) : key(k), has_private(has_private) {}
   ~Impl() {
-    EVP_MD_CTX_free(verify_prototype);
+    for (EVP_PKEY_CTX* ctx : idle_verifiers) EVP_PKEY_CTX_free(ctx);
     EVP_PKEY_free(key);
     OPENSSL_cleanse(secret.data(), secret.size());
   }
+
+  // RS256: a verification context set up once (PKCS#1 v1.5 over SHA-256) and reused. Setting one
+  // up — fetching the algorithms from the provider — costs about as much as the RSA check
+  // itself, and so does copying one; a context serves one call at a time, hence the pool.
+  EVP_PKEY_CTX* take_verifier() {
+    {
+      std::lock_guard lock(verifiers_mutex);
+      if (!idle_verifiers.empty()) {
+        EVP_PKEY_CTX* ctx = idle_verifiers.back();
+        idle_verifiers.pop_back();
+        return ctx;
+      }
+    }
+    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr);
+    if (ctx == nullptr || EVP_PKEY_verify_init(ctx) != 1 ||
+        EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) != 1) {
+      EVP_PKEY_CTX_free(ctx);
+      return nullptr;
+    }
+    return ctx;
+  }
+  void give_back(EVP_PKEY_CTX* ctx) {
+    std::lock_guard lock(verifiers_mutex);
+    if (idle_verifiers.size() < 64) {
+      idle_verifiers.push_back(ctx);
+      return;
+    }
+    EVP_PKEY_CTX_free(ctx);
+  }
+
   EVP_PKEY* key;  // null for HS256
   bool has_private;
   std::string secret;  // HS256 only
-  // RS256: a verification context initialised once and copied per call. Initialising one
-  // (fetching the algorithms from the provider) costs about as much as the RSA check itself.
-  EVP_MD_CTX* verify_prototype = nullptr;
+  std::mutex verifiers_mutex;
+  std::vector<EVP_PKEY_CTX*> idle_verifiers;
 };
 
 namespace {
@@ -100,14 +133,6 @@ SigningKey::SigningKey(std::unique_ptr<Impl> impl, KeyAlgorithm algorithm, std::
     if (kid_.empty())
       kid_ = "hs-" + base64url_encode(sha256("netra-hs256:" + impl_->secret)).substr(0, 13);
     return;
-  }
-  if (algorithm_ == KeyAlgorithm::rs256) {
-    impl_->verify_prototype = EVP_MD_CTX_new();
-    if (EVP_DigestVerifyInit(impl_->verify_prototype, nullptr, EVP_sha256(), nullptr, impl_->key) !=
-        1) {
-      EVP_MD_CTX_free(impl_->verify_prototype);
-      impl_->verify_prototype = nullptr;
-    }
   }
   // The kid names the public key, so every instance holding the same key agrees on it.
   if (kid_.empty()) kid_ = base64url_encode(sha256(public_der(impl_->key))).substr(0, 16);
@@ -253,17 +278,18 @@ bool SigningKey::verify(std::string_view data, std::string_view signature) const
     return signature.size() == expected.size() &&
            CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) == 0;
   }
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  if (impl_->verify_prototype != nullptr) {
-    // Copying only reads the prototype, so concurrent verifications may share it.
+  if (algorithm_ == KeyAlgorithm::rs256) {
+    EVP_PKEY_CTX* verifier = impl_->take_verifier();
+    if (verifier == nullptr) return false;
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
     const bool ok =
-        EVP_MD_CTX_copy_ex(ctx, impl_->verify_prototype) == 1 &&
-        EVP_DigestVerifyUpdate(ctx, data.data(), data.size()) == 1 &&
-        EVP_DigestVerifyFinal(ctx, reinterpret_cast<const unsigned char*>(signature.data()),
-                              signature.size()) == 1;
-    EVP_MD_CTX_free(ctx);
+        EVP_PKEY_verify(verifier, reinterpret_cast<const unsigned char*>(signature.data()),
+                        signature.size(), digest, sizeof digest) == 1;
+    impl_->give_back(verifier);
     return ok;
   }
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   const bool ok =
       EVP_DigestVerifyInit(ctx, nullptr, digest_for(algorithm_), nullptr, impl_->key) == 1 &&
       EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.data()),
