@@ -7,6 +7,7 @@
 #include "app/auth_component.hpp"
 #include "app/auth_routes.hpp"
 #include "app/chat_routes.hpp"
+#include "app/chat_socket.hpp"
 #include "app/component_catalog.hpp"
 #include "app/config.hpp"
 #include "app/database_config.hpp"
@@ -17,8 +18,13 @@
 #include "app/ticket_routes.hpp"
 #include "auth/ticket_store.hpp"
 #include "chat/chat_store.hpp"
+#include "chat/run_event_sink.hpp"
 #include "core/configuration_error.hpp"
 #include "db/database_component.hpp"
+#include "net/http_server.hpp"
+#include "net/json_error.hpp"
+#include "net/router.hpp"
+#include "net/websocket_component.hpp"
 #include "telemetry/logging.hpp"
 
 namespace netra::app {
@@ -150,11 +156,32 @@ AuthRouteOptions auth_route_options(const Config& config) {
           static_cast<size_t>(config.integer("auth.login_limit_per_minute"))};
 }
 
+net::WebSocketSettings websocket_settings(const Config& config) {
+  net::WebSocketSettings s;
+  auto size = [&](const char* key) { return static_cast<size_t>(config.integer(key)); };
+  s.max_connections = size("websocket.max_connections");
+  s.max_connections_per_user = size("websocket.max_connections_per_user");
+  s.ping_interval = std::chrono::milliseconds(config.integer("websocket.ping_interval_ms"));
+  s.max_message_bytes = size("websocket.max_message_bytes");
+  s.max_queued_bytes = size("websocket.max_queued_bytes");
+  s.messages_per_second = static_cast<double>(config.integer("websocket.messages_per_second"));
+  s.message_burst = size("websocket.message_burst");
+  return s;
+}
+
+// The /ws channel: the socket server, what its messages mean, and the sink runs report through.
+struct ChatChannel {
+  std::unique_ptr<chat::RunEventSink> events;
+  std::unique_ptr<ChatSocket> handler;
+  std::shared_ptr<net::WebSocketServer> server;
+};
+
 // What the backend's routes and components share, made once per process.
 struct BackendParts {
   // Issued by POST /api/websocket/ticket, redeemed by the WebSocket handshake.
   auth::TicketStore tickets;
   std::shared_ptr<chat::ChatStore> chat;
+  ChatChannel channel;
 
   // The chat store over the database component's Database; null when `database` is not ours
   // (test fixtures replace it with a scripted component).
@@ -166,6 +193,43 @@ struct BackendParts {
     return chat;
   }
 };
+
+CatalogEntry websocket_entry(std::shared_ptr<BackendParts> parts) {
+  CatalogEntry entry;
+  entry.spec = net::WebSocketComponent::make_spec();
+  entry.build = [parts](const BuildContext& ctx, const core::ComponentSpec& spec) {
+    auto chat = parts->chat_store(ctx);
+    if (!chat) throw std::logic_error("websocket needs the chat store over the database component");
+    auto& channel = parts->channel;
+    const auto settings = websocket_settings(ctx.config);
+    // The sink delivers through the server built just below; both live as long as `parts`.
+    channel.events =
+        std::make_unique<chat::RunEventSink>(chat->runs, [&channel](const chat::AgentEvent& event) {
+          channel.server->send_to_user(event.user_id, agent_event_json(event).dump());
+        });
+    channel.handler = std::make_unique<ChatSocket>(ctx.auth, parts->tickets, chat, *channel.events,
+                                                   settings.ping_interval);
+    channel.server = std::make_shared<net::WebSocketServer>(settings, *channel.handler);
+    ctx.server.attach_websocket("/ws", channel.server);
+    return std::make_shared<net::WebSocketComponent>(spec, channel.server);
+  };
+  return entry;
+}
+
+// GET /ws without the upgrade: what it is and how to open it. The upgrade itself is taken by the
+// server before routing, once this route's component gate (websocket ready) lets it through.
+void add_websocket_route(net::Router& router) {
+  router.add("GET", "/ws",
+             [](net::HttpRequest&) -> asio::awaitable<net::HttpResponse> {
+               auto response = net::json_error(
+                   426, "upgrade_required",
+                   "/ws is a WebSocket: open it with an Upgrade request (Authorization: Bearer, "
+                   "subprotocol jwt.<token>, or ?ticket=)");
+               response.with_header("Upgrade", "websocket");
+               co_return response;
+             },
+             {net::WebSocketComponent::kName});
+}
 
 // Every route must be in /openapi.json; a missing one is said at start-up (and fails a test).
 void check_documented(const net::Router& router) {
@@ -183,17 +247,20 @@ ServiceDefinition production_service() {
   service.catalog.push_back(auth_entry(/*allow_remote=*/true));
   service.catalog.push_back(api_entry());
   auto parts = std::make_shared<BackendParts>();
+  service.catalog.push_back(websocket_entry(parts));
   service.add_routes = [parts](net::Router& router, const BuildContext& ctx) {
     const bool remote_auth = auth_is_remote(ctx.config);
     // With a separate auth service, /auth/* lives there; this process only verifies.
     if (!remote_auth) add_auth_routes(router, ctx.auth, auth_route_options(ctx.config));
     add_ticket_routes(router, parts->tickets, ctx.config.string("websocket.public_url"));
     if (auto chat = parts->chat_store(ctx)) add_chat_routes(router, chat);
+    const bool websocket = parts->channel.server != nullptr;
+    if (websocket) add_websocket_route(router);
     add_public_config_route(router, ctx.config,
                             {{"auth", remote_auth ? "remote" : "embedded"},
                              {"dev_login", ctx.config.boolean("auth.dev_login")},
                              {"chat", true},
-                             {"websocket", false},
+                             {"websocket", websocket},
                              {"agents", false}});
     add_openapi_route(router);
     check_documented(router);

@@ -15,13 +15,16 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <mutex>
 #include <random>
 #include <unordered_set>
 
 #include "core/event_loops.hpp"
 #include "core/labelled_executor.hpp"
+#include "net/detail/websocket_upgrade.hpp"
 #include "net/json_error.hpp"
+#include "net/websocket_server.hpp"
 #include "telemetry/logging.hpp"
 
 namespace netra::net {
@@ -150,12 +153,20 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     }
   }
 
+  void attach_websocket(std::string path, std::shared_ptr<WebSocketServer> websocket) {
+    websocket_path_ = std::move(path);
+    websocket_ = std::move(websocket);
+  }
+
   uint16_t port() const { return port_; }
   size_t open_connections() const { return open_.load(); }
   size_t in_flight() const { return in_flight_.load(); }
 
   asio::awaitable<void> shutdown(milliseconds drain_timeout) {
     draining_ = true;
+    if (websocket_) {
+      co_await websocket_->close_all(CloseCode::going_away, "server shutting down", drain_timeout);
+    }
     asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
       boost::system::error_code ignored;
       self->acceptor_.close(ignored);
@@ -301,6 +312,21 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       request->remote_address = c->remote_address;
       request->remote_port = c->remote_port;
 
+      if (websocket_ && !draining_ && request->path == websocket_path_ &&
+          beast::websocket::is_upgrade(message) && upgrade_allowed(*request)) {
+        if (settings_.access_log) {
+          log_->info("{} {} 101 rid={} route=\"upgrade {}\"", request->method, request->target,
+                     request->request_id, websocket_path_);
+        }
+        if (hooks_.observer) {
+          hooks_.observer->request_started();
+          hooks_.observer->request_finished("GET " + websocket_path_, request->method, 101, 0);
+        }
+        websocket_->take_over(
+            detail::WebSocketUpgrade{std::move(c->socket), parser.release(), std::move(*request)});
+        co_return;
+      }
+
       const auto began = steady_clock::now();
       in_flight_.fetch_add(1);
       if (hooks_.observer) hooks_.observer->request_started();
@@ -362,6 +388,15 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       co_return co_await invoke(route, std::move(request));
     }
     co_return co_await run_handler(route, std::move(request));
+  }
+
+  // An upgrade goes through when the route at its path exists for GET and its component is
+  // ready; otherwise the request is dispatched like any other and answered by the route's gate.
+  bool upgrade_allowed(const HttpRequest& request) const {
+    auto match = router_.match("GET", request.path);
+    if (match.outcome != Router::Outcome::found) return false;
+    const auto& needs = match.route->options.needs_component;
+    return needs.empty() || !hooks_.component_unavailable || !hooks_.component_unavailable(needs);
   }
 
   // Sets request.user_id, or answers 401/503. The token itself never reaches a log line.
@@ -529,6 +564,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   ServerSettings settings_;
   const Router& router_;
   ServerHooks hooks_;
+  std::string websocket_path_;
+  std::shared_ptr<WebSocketServer> websocket_;
   tcp::acceptor acceptor_;
   std::shared_ptr<spdlog::logger> log_;
   uint16_t port_ = 0;
@@ -548,6 +585,9 @@ HttpServer::HttpServer(core::EventLoops& loops, ServerSettings settings, const R
 
 HttpServer::~HttpServer() = default;
 
+void HttpServer::attach_websocket(std::string path, std::shared_ptr<WebSocketServer> websocket) {
+  impl_->attach_websocket(std::move(path), std::move(websocket));
+}
 void HttpServer::listen() {
   impl_->listen();
 }

@@ -19,6 +19,8 @@ class EventLoops;
 
 namespace netra::net {
 
+class WebSocketServer;
+
 struct ServerSettings {
   std::string host = "0.0.0.0";                       // "::" listens on IPv6 and IPv4
   uint16_t port = 8000;                               // 0 picks a free port (tests)
@@ -66,12 +68,17 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
+  // Upgrade requests for `path` go to `websocket` once the route there (which answers plain
+  // requests) lets them through its component gate. Before listen().
+  void attach_websocket(std::string path, std::shared_ptr<WebSocketServer> websocket);
+
   // Binds and starts accepting on the event loops. Throws std::system_error naming the address.
   void listen();
   uint16_t port() const;
 
-  // Stops accepting, answers what is in flight (with Connection: close), closes idle
-  // connections at once, and waits up to `drain_timeout` for the rest before closing them.
+  // Stops accepting, sends every WebSocket close 1001, answers what is in flight (with
+  // Connection: close), closes idle connections at once, and waits up to `drain_timeout` for the
+  // rest before closing them.
   asio::awaitable<void> shutdown(std::chrono::milliseconds drain_timeout);
 
   size_t open_connections() const;

@@ -71,7 +71,11 @@ TEST(HttpProbes, AnswerFromTheFirstMillisecondOfASlowStartUp) {
   EXPECT_EQ(nlohmann::json::parse(item->body)["id"], "7");
   auto report = nlohmann::json::parse(http_get(server.port(), "/health/startup")->body);
   EXPECT_EQ(report["startup"]["outcome"], "ready");
-  EXPECT_EQ(report["startup"]["critical_chain"][0]["name"], "api");
+  // The chain that set the start time runs through the api (websocket, which requires it, may
+  // come after it).
+  std::vector<std::string> chain;
+  for (const auto& link : report["startup"]["critical_chain"]) chain.push_back(link["name"]);
+  EXPECT_THAT(chain, ::testing::Contains("api"));
 }
 
 class HttpServerTest : public ::testing::Test {

@@ -1,0 +1,61 @@
+// ChatSocket: what the /ws channel means — who may open a socket (a Bearer header, a `jwt.<token>`
+// subprotocol or a single-use ticket), the greeting, and the client messages (ping, user_message,
+// start_agent, stop_agent, switch_thread) over the chat store. The socket mechanics (limits,
+// keep-alive, close codes) are net::WebSocketServer's.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "chat/chat_store.hpp"
+#include "chat/event_sink.hpp"
+#include "net/websocket_server.hpp"
+
+namespace netra::auth {
+class TicketStore;
+}
+
+namespace netra::app {
+
+namespace asio = boost::asio;
+
+class AuthState;
+
+class ChatSocket final : public net::WebSocketHandler {
+ public:
+  // `events`: where runs report (stored as steps, delivered to the user's sockets). Until the
+  // agent supervisor exists, a run asked for fails at once with agent_error AGENT_UNAVAILABLE.
+  ChatSocket(const AuthState& auth, auth::TicketStore& tickets,
+             std::shared_ptr<chat::ChatStore> chat, chat::EventSink& events,
+             std::chrono::milliseconds heartbeat_interval);
+
+  asio::awaitable<net::WebSocketAdmission> admit(const net::HttpRequest& upgrade) override;
+  std::string refusal(const std::string& code, const std::string& message) override;
+  void opened(const std::shared_ptr<net::WebSocketConnection>& connection) override;
+  asio::awaitable<void> received(std::shared_ptr<net::WebSocketConnection> connection,
+                                 std::string text) override;
+  std::string rejection(const std::string& code, const std::string& message) override;
+
+ private:
+  using Connection = net::WebSocketConnection;
+  asio::awaitable<void> user_message(Connection& c, const nlohmann::json& payload);
+  asio::awaitable<void> start_agent(Connection& c, const nlohmann::json& payload);
+  asio::awaitable<void> stop_agent(Connection& c, const nlohmann::json& payload);
+  asio::awaitable<void> switch_thread(Connection& c, const nlohmann::json& payload);
+  // A run for the request in `thread_id` (or a new thread opened by it), and the events it
+  // produces; returns the run id, or "" after answering the error.
+  asio::awaitable<std::string> start_run(Connection& c, std::optional<std::string> thread_id,
+                                         std::string request);
+
+  const AuthState& auth_;
+  auth::TicketStore& tickets_;
+  std::shared_ptr<chat::ChatStore> chat_;
+  chat::EventSink& events_;
+  std::chrono::milliseconds heartbeat_interval_;
+};
+
+// The JSON a client receives for an agent event: {type, run_id, thread_id, agent_name,
+// timestamp, seq, data}, timestamp in Unix seconds (with milliseconds).
+nlohmann::json agent_event_json(const chat::AgentEvent& event);
+
+}  // namespace netra::app

@@ -1,0 +1,51 @@
+#include "chat/run_event_sink.hpp"
+
+#include <array>
+
+namespace netra::chat {
+namespace {
+
+constexpr std::array<std::pair<AgentEventType, std::string_view>, 6> kNames{{
+    {AgentEventType::agent_started, "agent_started"},
+    {AgentEventType::agent_thinking, "agent_thinking"},
+    {AgentEventType::tool_executing, "tool_executing"},
+    {AgentEventType::tool_completed, "tool_completed"},
+    {AgentEventType::agent_completed, "agent_completed"},
+    {AgentEventType::agent_error, "agent_error"},
+}};
+
+}  // namespace
+
+std::string_view to_string(AgentEventType type) {
+  for (const auto& [t, name] : kNames) {
+    if (t == type) return name;
+  }
+  return "agent_thinking";
+}
+
+std::optional<AgentEventType> parse_agent_event_type(std::string_view text) {
+  for (const auto& [t, name] : kNames) {
+    if (name == text) return t;
+  }
+  return std::nullopt;
+}
+
+nlohmann::json RunEventSink::step_payload(const AgentEvent& event) {
+  return {{"thread_id", event.thread_id},
+          {"agent_name", event.agent_name},
+          {"timestamp", event.timestamp},
+          {"data", event.data}};
+}
+
+asio::awaitable<ChatResult<AgentEvent>> RunEventSink::emit(AgentEvent event,
+                                                           core::Deadline deadline) {
+  event.timestamp = clock_();
+  auto seq = co_await runs_.append_step(event.run_id, std::string(to_string(event.type)),
+                                        step_payload(event), deadline);
+  if (!seq) co_return seq.error();
+  event.seq = seq.value();
+  if (deliver_) deliver_(event);
+  co_return event;
+}
+
+}  // namespace netra::chat
