@@ -239,7 +239,28 @@ json build_document() {
       {"summary",
        "WebSocket: authenticate with Authorization: Bearer, the subprotocol jwt.<token>, or "
        "?ticket=<id>; JSON messages {type, payload}"},
-      {"responses", {{"101", {{"description", "switching protocols"}}}}}};
+      {"description",
+       "Client messages: ping, user_message {thread_id?, message}, start_agent {thread_id?, "
+       "user_request}, stop_agent {run_id}, switch_thread {thread_id}. Server messages: "
+       "connection_established, pong, message_saved, thread_switched, agent_stopped, error "
+       "{code, message, field?}, and run events {type, run_id, thread_id, agent_name, timestamp, "
+       "seq, data} of type agent_started, agent_thinking, tool_executing, tool_completed, "
+       "agent_completed, agent_error. A refused credential gets error AUTH_FAILED and close "
+       "1008; a message over 64 KiB close 1009; a client that does not read close 1013; "
+       "shutdown close 1001."},
+      {"parameters",
+       {{{"name", "ticket"},
+         {"in", "query"},
+         {"required", false},
+         {"schema", {{"type", "string"}}}}}},
+      {"responses",
+       {{"101", {{"description", "switching protocols"}}},
+        {"426",
+         {{"description", "a plain request: /ws needs the WebSocket upgrade"},
+          {"content", content(ref("Error"))}}},
+        {"503",
+         {{"description", "the websocket component is not ready"},
+          {"content", content(ref("Error"))}}}}}};
   return {
       {"openapi", "3.1.0"},
       {"info",

@@ -20,6 +20,7 @@
 #include "chat/chat_store.hpp"
 #include "chat/run_event_sink.hpp"
 #include "core/configuration_error.hpp"
+#include "core/health_registry.hpp"
 #include "db/database_component.hpp"
 #include "net/http_server.hpp"
 #include "net/json_error.hpp"
@@ -194,6 +195,38 @@ struct BackendParts {
   }
 };
 
+// /metrics: netra_websocket_connections, netra_websocket_events_total{event},
+// netra_websocket_messages_total{direction}.
+void publish_websocket_metrics(core::HealthRegistry& health,
+                               std::shared_ptr<net::WebSocketServer> server) {
+  using Series = core::HealthRegistry::Series;
+  auto n = [](uint64_t v) { return static_cast<double>(v); };
+  health.add_family(
+      {"netra_websocket_connections", "Open WebSocket connections", "", false, [server, n] {
+         return std::vector<Series>{{"", n(server->connections())}};
+       }});
+  health.add_family(
+      {"netra_websocket_events_total",
+       "WebSocket sockets accepted, refused at the handshake, turned away by a limit, closed for "
+       "a reason of the server's, and messages refused by the rate limit",
+       "event", true, [server, n] {
+         const auto s = server->stats();
+         return std::vector<Series>{{"accepted", n(s.accepted)},
+                                    {"refused", n(s.refused)},
+                                    {"over_limit", n(s.over_limit)},
+                                    {"closed_slow_reader", n(s.closed_slow)},
+                                    {"closed_too_big", n(s.closed_too_big)},
+                                    {"closed_no_pong", n(s.closed_no_pong)},
+                                    {"rate_limited", n(s.rate_limited)}};
+       }});
+  health.add_family(
+      {"netra_websocket_messages_total", "WebSocket messages received and sent", "direction", true,
+       [server, n] {
+         const auto s = server->stats();
+         return std::vector<Series>{{"in", n(s.messages_in)}, {"out", n(s.messages_out)}};
+       }});
+}
+
 CatalogEntry websocket_entry(std::shared_ptr<BackendParts> parts) {
   CatalogEntry entry;
   entry.spec = net::WebSocketComponent::make_spec();
@@ -211,6 +244,7 @@ CatalogEntry websocket_entry(std::shared_ptr<BackendParts> parts) {
                                                    settings.ping_interval);
     channel.server = std::make_shared<net::WebSocketServer>(settings, *channel.handler);
     ctx.server.attach_websocket("/ws", channel.server);
+    publish_websocket_metrics(ctx.health, channel.server);
     return std::make_shared<net::WebSocketComponent>(spec, channel.server);
   };
   return entry;

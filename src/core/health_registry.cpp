@@ -26,4 +26,16 @@ std::vector<PoolSnapshot> HealthRegistry::pools() const {
   return out;
 }
 
+void HealthRegistry::add_family(Family family) {
+  std::lock_guard lock(mutex_);
+  families_.push_back(std::move(family));
+}
+
+std::vector<HealthRegistry::FamilySnapshot> HealthRegistry::families() const {
+  std::lock_guard lock(mutex_);
+  std::vector<FamilySnapshot> out;
+  for (const auto& f : families_) out.push_back({f.name, f.help, f.label, f.counter, f.read()});
+  return out;
+}
+
 }  // namespace netra::core

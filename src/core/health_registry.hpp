@@ -1,5 +1,6 @@
 // HealthRegistry: where components publish what /health, /health/ready and /metrics show beyond
-// their state — circuit breakers and pools. Thread-safe; entries live as long as the registry.
+// their state — circuit breakers, pools, and the gauges and counters of a part (open sockets...).
+// Thread-safe; entries live as long as the registry.
 #pragma once
 
 #include <functional>
@@ -28,6 +29,29 @@ class HealthRegistry {
     BreakerSnapshot snapshot;
     bool critical = false;
   };
+  // A family of numbers read at each scrape: `name` (a Prometheus metric name), one series per
+  // label value of `label`. Counters only ever grow; gauges go up and down.
+  struct Series {
+    std::string label_value;
+    double value = 0;
+  };
+  struct Family {
+    std::string name;
+    std::string help;
+    std::string label;  // empty: one series without labels
+    bool counter = false;
+    std::function<std::vector<Series>()> read;
+  };
+  void add_family(Family family);
+  struct FamilySnapshot {
+    std::string name;
+    std::string help;
+    std::string label;
+    bool counter = false;
+    std::vector<Series> series;
+  };
+  std::vector<FamilySnapshot> families() const;
+
   std::vector<BreakerEntry> breakers() const;
   std::vector<PoolSnapshot> pools() const;
 
@@ -40,6 +64,7 @@ class HealthRegistry {
     std::function<PoolStats()> stats;
   };
   std::vector<Pool> pools_;
+  std::vector<Family> families_;
 };
 
 }  // namespace netra::core

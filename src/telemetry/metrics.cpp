@@ -6,6 +6,7 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <mutex>
 #include <unordered_map>
 
 #include "telemetry/process_stats.hpp"
@@ -106,6 +107,10 @@ struct Metrics::Families {
                                       .Help("Start time of the process since the Unix epoch")
                                       .Register(*registry)
                                       .Add({});
+  // Families published through the HealthRegistry, made at their first scrape.
+  std::mutex published_mutex;  // scrapes may run at once on the offload pool
+  std::unordered_map<std::string, prometheus::Family<prometheus::Gauge>*> published_gauges;
+  std::unordered_map<std::string, prometheus::Family<prometheus::Counter>*> published_counters;
   prometheus::Family<prometheus::Gauge>& build_info =
       BuildGauge()
           .Name("netra_build_info")
@@ -114,6 +119,32 @@ struct Metrics::Families {
 };
 
 namespace {
+
+prometheus::Labels labels_of(const core::HealthRegistry::FamilySnapshot& family,
+                             const core::HealthRegistry::Series& series) {
+  if (family.label.empty()) return {};
+  return {{family.label, series.label_value}};
+}
+
+void render_published(Metrics::Families& f, const core::HealthRegistry::FamilySnapshot& family) {
+  std::lock_guard lock(f.published_mutex);
+  if (family.counter) {
+    auto& slot = f.published_counters[family.name];
+    if (slot == nullptr)
+      slot = &BuildCounter().Name(family.name).Help(family.help).Register(*f.registry);
+    for (const auto& series : family.series) {
+      auto& counter = slot->Add(labels_of(family, series));
+      // The source keeps the total; the counter catches up with it.
+      if (series.value > counter.Value()) counter.Increment(series.value - counter.Value());
+    }
+    return;
+  }
+  auto& slot = f.published_gauges[family.name];
+  if (slot == nullptr)
+    slot = &BuildGauge().Name(family.name).Help(family.help).Register(*f.registry);
+  for (const auto& series : family.series) slot->Add(labels_of(family, series)).Set(series.value);
+}
+
 const prometheus::Histogram::BucketBoundaries& duration_buckets() {
   static const prometheus::Histogram::BucketBoundaries buckets = {
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
@@ -194,6 +225,7 @@ std::string Metrics::render(const core::StartupReport& report,
             .Set(b.snapshot.state == state ? 1 : 0);
       }
     }
+    for (const auto& family : registry->families()) render_published(f, family);
     for (const auto& p : registry->pools()) {
       f.pool_connections.Add({{"pool", p.name}, {"state", "in_use"}})
           .Set(static_cast<double>(p.stats.in_use));

@@ -33,8 +33,10 @@ class Metrics {
   std::string render(const core::StartupReport& report,
                      const core::HealthRegistry* registry = nullptr);
 
+ public:
+  struct Families;  // the Prometheus families; opaque outside metrics.cpp
+
  private:
-  struct Families;
   std::unique_ptr<Families> families_;
   std::atomic<int64_t> in_flight_{0};
   uint64_t id_ = 0;  // tells a thread's cached series of one instance from another's
