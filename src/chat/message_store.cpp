@@ -17,9 +17,9 @@ const std::string kTouchThread =
     "UPDATE threads SET updated_at = $3 WHERE id = $1 AND owner_id = $2 AND archived_at IS NULL";
 const std::string kRunOfThread = "SELECT id FROM runs WHERE id = $1 AND thread_id = $2";
 // Visibility and the total in one statement: no row means not_found.
-const std::string kCountVisible =
-    "SELECT (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id) FROM threads t "
-    "WHERE t.id = $1 AND t.owner_id = $2 AND t.archived_at IS NULL";
+const std::string kCountVisible = std::string("SELECT ") + detail::kMessageCountOfT +
+                                  " FROM threads t "
+                                  "WHERE t.id = $1 AND t.owner_id = $2 AND t.archived_at IS NULL";
 const std::string kPage = std::string("SELECT ") + detail::kMessageColumns +
                           "FROM messages WHERE thread_id = $1 ORDER BY ordinal LIMIT $2 OFFSET $3";
 

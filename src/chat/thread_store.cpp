@@ -14,7 +14,10 @@ namespace {
 const std::string kSelectVisible = std::string("SELECT ") + detail::kThreadColumns +
                                    "FROM threads t WHERE t.id = $1 AND t.owner_id = $2 AND "
                                    "t.archived_at IS NULL";
+// The page and, on each of its rows, the total (one statement for the common case; a page past
+// the end has no row to carry it, and counts separately).
 const std::string kListPage = std::string("SELECT ") + detail::kThreadColumns +
+                              ", COUNT(*) OVER () AS total "
                               "FROM threads t WHERE t.owner_id = $1 AND t.archived_at IS NULL "
                               "ORDER BY t.updated_at DESC, t.id DESC LIMIT $2 OFFSET $3";
 const std::string kCountVisible =
@@ -61,6 +64,9 @@ asio::awaitable<ChatResult<ThreadPage>> ThreadStore::list(std::string owner_id, 
   if (!page) co_return failed(page.error());
   auto threads = detail::all_rows<Thread>(*page, detail::thread_from);
   if (!threads) co_return threads.error();
+  if (!page->empty()) {
+    co_return ThreadPage{std::move(threads.value()), page->rows.at(0).int64(page->column("total"))};
+  }
   auto count_values = params({std::move(owner_id)});
   auto count = co_await db_.query(kCountVisible, std::move(count_values), deadline, "threads.list");
   if (!count) co_return failed(count.error());

@@ -14,9 +14,15 @@ namespace netra::chat::detail {
 
 // A thread is visible to a caller when `t.owner_id` is theirs and `t.archived_at IS NULL`: every
 // statement on a thread, its messages or its runs carries both conditions.
+// A thread's messages are numbered 1..N by ordinal and never deleted, so the highest ordinal is
+// their count: one step down the (thread_id, ordinal) index instead of counting every message.
+#define NETRA_MESSAGE_COUNT_OF_T \
+  "(SELECT COALESCE(MAX(m.ordinal), 0) FROM messages m WHERE m.thread_id = t.id)"
+inline constexpr const char* kMessageCountOfT = NETRA_MESSAGE_COUNT_OF_T;
 inline constexpr const char* kThreadColumns =
-    "t.id, t.owner_id, t.title, t.metadata, t.created_at, t.updated_at, "
-    "(SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id) AS message_count ";
+    "t.id, t.owner_id, t.title, t.metadata, t.created_at, t.updated_at, " NETRA_MESSAGE_COUNT_OF_T
+    " AS message_count ";
+#undef NETRA_MESSAGE_COUNT_OF_T
 inline constexpr const char* kMessageColumns =
     "id, thread_id, role, content, metadata, run_id, created_at ";
 inline constexpr const char* kRunColumns =
