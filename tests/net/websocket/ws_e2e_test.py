@@ -14,6 +14,7 @@ import asyncio
 import json
 import select
 import signal
+import socket
 import time
 import unittest
 import uuid
@@ -311,6 +312,33 @@ class Auth(ServerTestCase):
         self.assertEqual(answer.headers.get("Upgrade"), "websocket", answer.headers)
         self.assertEqual(answer.json()["error"]["code"], "upgrade_required", answer)
         self.assertIn("application/json", answer.headers.get("Content-Type", ""))
+
+
+class AuthUnavailable(ServerTestCase):
+    """Tokens verified by a separate auth service (auth.url) that is down."""
+
+    @classmethod
+    def setUpClass(cls):
+        # A real token, from a server that is gone by the time it is presented.
+        issuer = NetraProcess()
+        try:
+            cls.token = issuer.start().new_user()[2]
+        finally:
+            issuer.cleanup()
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+        probe.close()  # nothing listens there now
+        cls.settings = {"auth.url": f"http://127.0.0.1:{dead_port}"}
+        super().setUpClass()
+
+    async def test_a_token_that_cannot_be_verified_now_gets_auth_unavailable_and_1013(self):
+        for what, kwargs in (("bearer", dict(token=self.token)),
+                             ("subprotocol", dict(subprotocols=[f"jwt.{self.token}"]))):
+            with self.subTest(what):
+                client = await self.connect(**kwargs)
+                await self.assert_refused(client, "AUTH_UNAVAILABLE", 1013, what)
+        self.server.wait_for_log(r"refused a socket from 127\.0\.0\.1: token refused")
 
 
 # --- the messages ----------------------------------------------------------------------------
