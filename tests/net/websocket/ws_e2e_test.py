@@ -893,6 +893,10 @@ class NothingLost(ServerTestCase):
         self.assertEqual(listed["total"], 2 * self.N, listed.get("total"))
         found = {m["id"]: m["content"] for m in listed["messages"]}
         self.assertEqual(found, expected)
+        # in the order they were acknowledged, and counted on the thread
+        self.assertEqual([m["id"] for m in listed["messages"]], list(expected))
+        after = await self.http("GET", f"/api/threads/{thread_id}", token=token)
+        self.assertEqual(after["message_count"], 2 * self.N, after)
         # the socket channel works on the restarted server, on the same thread
         again = await self.established(token)
         saved = await again.request("user_message", {"thread_id": thread_id, "message": "after"})
