@@ -13,7 +13,7 @@ cmake --preset release >/dev/null && cmake --build --preset release --target net
 work=$(mktemp -d)
 port=18480
 eval "$(scripts/postgres-test-server)"
-trap 'kill ${pid:-0} 2>/dev/null; wait 2>/dev/null; scripts/postgres-test-server stop "$TEST_POSTGRES_DIR"; rm -rf "$work"' EXIT
+trap 'kill ${pid:-0} 2>/dev/null || true; wait 2>/dev/null || true; scripts/postgres-test-server stop "$TEST_POSTGRES_DIR"; rm -rf "$work"' EXIT
 
 start_netra() {  # $1: database URL ("" for the embedded SQLite file)
   rm -rf "$work/run" && mkdir -p "$work/run"
@@ -24,7 +24,7 @@ start_netra() {  # $1: database URL ("" for the embedded SQLite file)
   for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && return; sleep 0.05; done
   echo "netra did not become ready"; cat "$work/log"; exit 1
 }
-stop_netra() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
+stop_netra() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
 
 token() {  # registers, logs in, creates 30 threads; prints the access token
   /usr/bin/python3 - "$port" <<'PY'

@@ -24,8 +24,8 @@ start_netra() {
   for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && return; sleep 0.05; done
   echo "netra did not become ready"; cat "$work/log"; exit 1
 }
-stop_netra() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
-trap 'stop_netra; kill ${echo_pid:-0} 2>/dev/null; rm -rf "$work"' EXIT
+stop_netra() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+trap 'stop_netra; kill ${echo_pid:-0} 2>/dev/null || true; rm -rf "$work"' EXIT
 
 start_netra
 read -r opened before during per_ws < <(/usr/bin/python3 bench/ws_bench.py idle $port "$pid" "$n")

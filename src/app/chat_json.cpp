@@ -1,5 +1,6 @@
 #include "app/chat_json.hpp"
 
+#include "chat/run_event_sink.hpp"
 #include "net/db_error_response.hpp"
 #include "net/json_body.hpp"
 #include "net/json_error.hpp"
@@ -49,12 +50,24 @@ nlohmann::json run_json(const chat::Run& r) {
           {"finished_at", optional_seconds(r.finished_at)}};
 }
 
+nlohmann::json agent_event_json(const chat::AgentEvent& e) {
+  return {{"type", chat::to_string(e.type)},
+          {"run_id", e.run_id},
+          {"thread_id", e.thread_id},
+          {"agent_name", e.agent_name},
+          {"timestamp", static_cast<double>(e.timestamp) / 1000.0},
+          {"seq", e.seq},
+          {"data", e.data}};
+}
+
 nlohmann::json step_json(const chat::RunStep& s) {
-  return {{"seq", s.seq},
-          {"type", s.type},
-          {"data", s.payload},
-          {"created_at", seconds(s.created_at)},
-          {"created_at_ms", s.created_at}};
+  if (auto event = chat::RunEventSink::event_from_step(s)) {
+    auto out = agent_event_json(*event);
+    out["created_at"] = seconds(s.created_at);
+    return out;
+  }
+  return {
+      {"seq", s.seq}, {"type", s.type}, {"data", s.payload}, {"created_at", seconds(s.created_at)}};
 }
 
 net::HttpResponse chat_error_response(const chat::ChatError& error, const std::string& request_id) {

@@ -75,16 +75,6 @@ core::Result<std::string, chat::FieldError> required_text(const json& payload, c
 
 }  // namespace
 
-nlohmann::json agent_event_json(const chat::AgentEvent& e) {
-  return {{"type", chat::to_string(e.type)},
-          {"run_id", e.run_id},
-          {"thread_id", e.thread_id},
-          {"agent_name", e.agent_name},
-          {"timestamp", unix_seconds(e.timestamp)},
-          {"seq", e.seq},
-          {"data", e.data}};
-}
-
 ChatSocket::ChatSocket(const AuthState& auth, auth::TicketStore& tickets,
                        std::shared_ptr<chat::ChatStore> chat, chat::EventSink& events,
                        std::chrono::milliseconds heartbeat_interval)

@@ -54,8 +54,4 @@ class ChatSocket final : public net::WebSocketHandler {
   std::chrono::milliseconds heartbeat_interval_;
 };
 
-// The JSON a client receives for an agent event: {type, run_id, thread_id, agent_name,
-// timestamp, seq, data}, timestamp in Unix seconds (with milliseconds).
-nlohmann::json agent_event_json(const chat::AgentEvent& event);
-
 }  // namespace netra::app

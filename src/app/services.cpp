@@ -6,6 +6,7 @@
 #include "app/api_component.hpp"
 #include "app/auth_component.hpp"
 #include "app/auth_routes.hpp"
+#include "app/chat_json.hpp"
 #include "app/chat_routes.hpp"
 #include "app/chat_socket.hpp"
 #include "app/component_catalog.hpp"

@@ -37,6 +37,22 @@ nlohmann::json RunEventSink::step_payload(const AgentEvent& event) {
           {"data", event.data}};
 }
 
+std::optional<AgentEvent> RunEventSink::event_from_step(const RunStep& step) {
+  const auto type = parse_agent_event_type(step.type);
+  const auto& p = step.payload;
+  if (!type || !p.is_object() || !p.contains("agent_name") || !p["agent_name"].is_string())
+    return std::nullopt;
+  AgentEvent event;
+  event.type = *type;
+  event.run_id = step.run_id;
+  event.thread_id = p.value("thread_id", "");
+  event.agent_name = p["agent_name"].get<std::string>();
+  event.data = p.value("data", nlohmann::json::object());
+  event.timestamp = p.value("timestamp", step.created_at);
+  event.seq = step.seq;
+  return event;
+}
+
 asio::awaitable<ChatResult<AgentEvent>> RunEventSink::emit(AgentEvent event,
                                                            core::Deadline deadline) {
   event.timestamp = clock_();

@@ -17,8 +17,10 @@ class RunEventSink final : public EventSink {
 
   asio::awaitable<ChatResult<AgentEvent>> emit(AgentEvent event, core::Deadline deadline) override;
 
-  // What a step stores of an event (besides its type, seq and time of storing).
+  // What a step stores of an event (besides its type, seq and time of storing), and the event
+  // read back from such a step (nullopt for a step this sink did not write).
   static nlohmann::json step_payload(const AgentEvent& event);
+  static std::optional<AgentEvent> event_from_step(const RunStep& step);
 
  private:
   RunStore& runs_;

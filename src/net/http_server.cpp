@@ -58,6 +58,29 @@ bool acceptable_request_id(std::string_view id) {
   return true;
 }
 
+// The target as the access log shows it: the values of query parameters that are credentials
+// (a WebSocket ticket, a token in a URL) are replaced by ***.
+std::string loggable_target(const HttpRequest& request) {
+  if (request.query.empty()) return request.target;
+  static constexpr std::string_view kSecret[] = {"ticket", "token", "access_token", "password"};
+  std::string out = request.target.substr(0, request.target.find('?') + 1);
+  std::string_view query = request.query;
+  while (true) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const size_t eq = pair.find('=');
+    const std::string_view name = pair.substr(0, eq);
+    const bool secret =
+        eq != std::string_view::npos &&
+        std::find(std::begin(kSecret), std::end(kSecret), name) != std::end(kSecret);
+    out += secret ? std::string(name) + "=***" : std::string(pair);
+    if (amp == std::string_view::npos) break;
+    out += '&';
+    query.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
 // Feeds buffered bytes to the parser; need_more is not an error here.
 beast::error_code parse_buffered(http::request_parser<http::string_body>& parser,
                                  beast::flat_buffer& buffer) {
@@ -315,8 +338,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       if (websocket_ && !draining_ && request->path == websocket_path_ &&
           beast::websocket::is_upgrade(message) && upgrade_allowed(*request)) {
         if (settings_.access_log) {
-          log_->info("{} {} 101 rid={} route=\"upgrade {}\"", request->method, request->target,
-                     request->request_id, websocket_path_);
+          log_->info("{} {} 101 rid={} route=\"upgrade {}\"", request->method,
+                     loggable_target(*request), request->request_id, websocket_path_);
         }
         if (hooks_.observer) {
           hooks_.observer->request_started();
@@ -338,8 +361,9 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         hooks_.observer->request_finished(route_label, request->method, response.status, seconds);
       }
       if (settings_.access_log) {
-        log_->info("{} {} {} {:.2f}ms rid={} route=\"{}\"", request->method, request->target,
-                   response.status, seconds * 1000, request->request_id, route_label);
+        log_->info("{} {} {} {:.2f}ms rid={} route=\"{}\"", request->method,
+                   loggable_target(*request), response.status, seconds * 1000, request->request_id,
+                   route_label);
       }
       const bool close = !keep_alive || response.close || draining_ || c->close_after_response;
       response.close = close;

@@ -100,7 +100,10 @@ class Session final : public WebSocketConnection, public std::enable_shared_from
   bool send(std::string text) override {
     if (closing_.load()) return false;
     const size_t size = text.size();
-    if (queued_bytes_.fetch_add(size) + size > server_->settings.max_queued_bytes) {
+    // Over the bound only with something already waiting: one message bigger than the bound
+    // still goes to a client that keeps up.
+    const size_t before = queued_bytes_.fetch_add(size);
+    if (before > 0 && before + size > server_->settings.max_queued_bytes) {
       queued_bytes_.fetch_sub(size);
       asio::dispatch(ws_.get_executor(), [self = shared_from_this()] { self->close_slow(); });
       return false;
