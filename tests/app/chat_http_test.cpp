@@ -249,13 +249,16 @@ TEST_P(ChatHttp, PublicConfigAndTheOpenApiDocumentDescribeEveryRoute) {
   EXPECT_EQ(c["app_name"], "Netra");
   EXPECT_EQ(c["version"], "0.1.0");
   EXPECT_EQ(c["features"]["auth"], "embedded");
+  EXPECT_EQ(c["features"]["chat"], true);
+  EXPECT_EQ(c["features"]["websocket"], true);
+  EXPECT_EQ(c["features"]["agents"], false);
   const auto doc = call("GET", "/openapi.json");
   ASSERT_EQ(doc->status, 200);
   const auto d = json::parse(doc->body);
   EXPECT_EQ(d["openapi"], "3.1.0");
   for (const char* path : {"/api/threads", "/api/threads/{id}", "/api/threads/{id}/messages",
                            "/api/threads/{id}/runs", "/api/runs/{run_id}", "/api/config/public",
-                           "/auth/login", "/health/ready", "/api/websocket/ticket"}) {
+                           "/auth/login", "/health/ready", "/api/websocket/ticket", "/ws"}) {
     EXPECT_TRUE(d["paths"].contains(path)) << path;
   }
   // The server compares its router with the document at start-up and names what is missing.
