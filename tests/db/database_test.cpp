@@ -146,6 +146,30 @@ TEST_P(DatabaseTest, BadStatementIsInvalid) {
   EXPECT_EQ(r.error().code, DbErrorCode::invalid);
 }
 
+// PostgreSQL prepares a repeated parameterised statement once per connection; the answers and
+// the errors must be those of running it afresh each time.
+TEST_P(DatabaseTest, RepeatedStatementsAnswerAsIfRunAfresh) {
+  open();
+  for (int i = 0; i < 5; ++i)
+    must("INSERT INTO items (id, name) VALUES ($1, $2)", {int64_t{i}, "n" + std::to_string(i)});
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 5; ++i) {
+      auto r = must("SELECT name FROM items WHERE id = $1", {int64_t{i}});
+      ASSERT_EQ(r.rows.size(), 1u);
+      EXPECT_EQ(r.rows[0].text(0), "n" + std::to_string(i));
+    }
+  }
+  auto bad = sql("SELECT nope FROM items WHERE id = $1", {int64_t{1}});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, DbErrorCode::invalid);
+  EXPECT_NE(bad.error().message.find("nope"), std::string::npos) << bad.error().message;
+  // Still the same pool, still answering.
+  EXPECT_EQ(must("SELECT name FROM items WHERE id = $1", {int64_t{3}}).rows[0].text(0), "n3");
+  // A statement that changes rows, repeated: each run counts its own.
+  EXPECT_EQ(must("UPDATE items SET score = $1 WHERE id < $2", {1.5, int64_t{2}}).affected_rows, 2);
+  EXPECT_EQ(must("UPDATE items SET score = $1 WHERE id < $2", {2.5, int64_t{4}}).affected_rows, 4);
+}
+
 TEST_P(DatabaseTest, CommittedTransactionPersists) {
   auto& db = open();
   run([&]() -> asio::awaitable<void> {

@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <cstring>
 #include <optional>
+#include <unordered_map>
 
 #include "core/offload_pool.hpp"
 #include "db/database_settings.hpp"
@@ -123,11 +124,51 @@ class PostgresConnection final : public DriverConnection {
       texts[i] = param_text(params[i]);
       values[i] = texts[i].c_str();
     }
-    if (PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
-                          values.data(), nullptr, nullptr, 0) == 0) {
+    const int count = static_cast<int>(params.size());
+    std::string statement;  // the prepared statement's name, or empty for a one-off
+    if (count > 0 && preparable(sql)) {
+      if (auto it = prepared_.find(sql); it != prepared_.end()) {
+        statement = it->second;
+      } else if (prepared_.size() < kMaxPrepared) {
+        std::string name = "netra_" + std::to_string(prepared_.size() + 1);
+        if (PQsendPrepare(conn_, name.c_str(), sql.c_str(), count, nullptr) == 0) {
+          broken_ = true;
+          co_return DbError{DbErrorCode::unavailable, trimmed_error(conn_)};
+        }
+        auto ready = co_await results(deadline);
+        if (!ready) co_return ready.error();  // the statement's own error (syntax, no table...)
+        prepared_.emplace(sql, name);
+        statement = std::move(name);
+      }
+    }
+    const int sent = statement.empty() ? PQsendQueryParams(conn_, sql.c_str(), count, nullptr,
+                                                           values.data(), nullptr, nullptr, 0)
+                                       : PQsendQueryPrepared(conn_, statement.c_str(), count,
+                                                             values.data(), nullptr, nullptr, 0);
+    if (sent == 0) {
       broken_ = true;
       co_return DbError{DbErrorCode::unavailable, trimmed_error(conn_)};
     }
+    co_return co_await results(deadline);
+  }
+
+  bool broken() const override { return broken_ || PQstatus(conn_) != CONNECTION_OK; }
+
+ private:
+  // Statements the API repeats are prepared once per connection: PostgreSQL then skips parsing
+  // and planning, most of the cost of a short query. Only single statements with parameters
+  // are (migrations and other scripts have none), and the cache is bounded.
+  static constexpr size_t kMaxPrepared = 256;
+  static bool preparable(const std::string& sql) {
+    if (sql.size() > 16 * 1024) return false;
+    for (const char* verb : {"SELECT ", "INSERT ", "UPDATE ", "DELETE "}) {
+      if (sql.compare(0, std::strlen(verb), verb) == 0) return true;
+    }
+    return false;
+  }
+
+  // Sends what libpq holds, then reads every result of the command just sent.
+  asio::awaitable<DbResult<QueryResult>> results(core::Deadline deadline) {
     if (!waiter_) waiter_.emplace();
     if (!waiter_->begin(co_await asio::this_coro::executor, conn_, deadline)) {
       broken_ = true;
@@ -164,9 +205,6 @@ class PostgresConnection final : public DriverConnection {
     co_return out;
   }
 
-  bool broken() const override { return broken_ || PQstatus(conn_) != CONNECTION_OK; }
-
- private:
   // The deadline passed mid-statement: the connection's state is unknown, so it is closed (which
   // ends the statement on the server) rather than reused.
   DbError abandon(core::Deadline) {
@@ -217,6 +255,7 @@ class PostgresConnection final : public DriverConnection {
   PGconn* conn_;
   std::optional<SocketWaiter> waiter_;
   bool broken_ = false;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL text → statement name
 };
 
 }  // namespace
