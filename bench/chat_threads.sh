@@ -13,7 +13,8 @@ cmake --preset release >/dev/null && cmake --build --preset release --target net
 work=$(mktemp -d)
 port=18480
 eval "$(scripts/postgres-test-server)"
-trap 'kill ${pid:-0} 2>/dev/null || true; wait 2>/dev/null || true; scripts/postgres-test-server stop "$TEST_POSTGRES_DIR"; rm -rf "$work"' EXIT
+pid=""
+trap '[[ -z $pid ]] || kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; scripts/postgres-test-server stop "$TEST_POSTGRES_DIR"; rm -rf "$work"' EXIT
 
 start_netra() {  # $1: database URL ("" for the embedded SQLite file)
   rm -rf "$work/run" && mkdir -p "$work/run"

@@ -25,7 +25,8 @@ start_netra() {
   echo "netra did not become ready"; cat "$work/log"; exit 1
 }
 stop_netra() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
-trap 'stop_netra; kill ${echo_pid:-0} 2>/dev/null || true; rm -rf "$work"' EXIT
+echo_pid=""
+trap 'stop_netra; [[ -z $echo_pid ]] || kill "$echo_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 start_netra
 read -r opened before during per_ws < <(/usr/bin/python3 bench/ws_bench.py idle $port "$pid" "$n")

@@ -302,7 +302,7 @@ const std::vector<KeySpec>& service_keys() {
        ValueType::integer,
        "10",
        1,
-       10000,
+       1000000,
        {},
        "open sockets per user on this instance; beyond, TOO_MANY_CONNECTIONS and close 1008"},
       {"websocket.ping_interval_ms",
