@@ -25,6 +25,18 @@ std::optional<GroupBy> parse_group_by(std::string_view text) {
   return std::nullopt;
 }
 
+const char* key_column(GroupBy group_by) {
+  switch (group_by) {
+    case GroupBy::model:
+      return "model";
+    case GroupBy::workload:
+      return "workload_id";
+    case GroupBy::provider:
+      return "provider";
+  }
+  return "model";
+}
+
 std::optional<AnalyticsError> check_read(std::string_view user_id, TimeRange range) {
   if (auto bad = check_user_id(user_id)) return AnalyticsError::invalid(*bad);
   if (range.from_ms >= range.to_ms) {

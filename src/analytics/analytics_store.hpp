@@ -21,6 +21,9 @@ namespace asio = boost::asio;
 enum class GroupBy { model, workload, provider };
 std::string_view to_string(GroupBy group_by);  // "model", "workload", "provider"
 std::optional<GroupBy> parse_group_by(std::string_view text);
+// The column a summary groups by, the same name in both backends' tables ("workload_id" for
+// workload): from this closed set, never from a request.
+const char* key_column(GroupBy group_by);
 
 // [from_ms, to_ms) in Unix ms.
 struct TimeRange {

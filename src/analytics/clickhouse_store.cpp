@@ -72,18 +72,6 @@ AnalyticsResult<std::vector<T>> rows_of(const std::string& body, std::string_vie
   return out;
 }
 
-const char* key_column(GroupBy group_by) {
-  switch (group_by) {
-    case GroupBy::model:
-      return "model";
-    case GroupBy::workload:
-      return "workload_id";
-    case GroupBy::provider:
-      return "provider";
-  }
-  return "model";
-}
-
 json row_of(const WorkloadEvent& e) {
   json keys = json::array();
   json values = json::array();

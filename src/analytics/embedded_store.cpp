@@ -51,19 +51,6 @@ void append_params(db::Params& out, const WorkloadEvent& e) {
   out.emplace_back(tags.dump());
 }
 
-// The key column of a summary; chosen from a closed set, never from a request.
-const char* key_column(GroupBy group_by) {
-  switch (group_by) {
-    case GroupBy::model:
-      return "model";
-    case GroupBy::workload:
-      return "workload_id";
-    case GroupBy::provider:
-      return "provider";
-  }
-  return "model";
-}
-
 // Every row numbered by latency within its group (r from 0) beside the group's size n; the
 // percentile's row is the one where r = floor(n·p/100) (percentile_rank), in integer arithmetic.
 std::string summary_statement(GroupBy group_by) {
@@ -85,10 +72,42 @@ db::Params scope_params(std::string user_id, TimeRange range) {
   return db::Params{std::move(user_id), range.from_ms, range.to_ms};
 }
 
-AnalyticsError bad_row(const std::exception& e) {
-  return AnalyticsError{AnalyticsErrorCode::internal,
-                        std::string("embedded analytics store: unexpected row: ") + e.what(),
-                        {}};
+// Every row through `convert`; a row that does not convert (a NULL, a bad number or tag JSON)
+// is `internal`, since only this store writes the table.
+template <typename T, typename Convert>
+AnalyticsResult<std::vector<T>> rows_of(const db::QueryResult& result, Convert convert) {
+  std::vector<T> out;
+  out.reserve(result.rows.size());
+  try {
+    for (const auto& row : result.rows) out.push_back(convert(row));
+  } catch (const std::exception& e) {
+    return AnalyticsError{AnalyticsErrorCode::internal,
+                          std::string("embedded analytics store: unexpected row: ") + e.what(),
+                          {}};
+  }
+  return out;
+}
+
+WorkloadEvent event_of(const db::Row& row) {
+  WorkloadEvent e;
+  e.user_id = row.text(0);
+  e.event_id = row.text(1);
+  e.timestamp_ms = row.int64(2);
+  e.workload_id = row.text(3);
+  e.provider = row.text(4);
+  e.model = row.text(5);
+  e.input_tokens = row.int64(6);
+  e.output_tokens = row.int64(7);
+  e.latency_ms = row.int64(8);
+  e.cost_usd = row.real(9);
+  auto status = parse_event_status(row.text(10));
+  if (!status) throw db::ColumnError("status '" + row.text(10) + "' is neither ok nor error");
+  e.status = *status;
+  e.error_type = row.text(11);
+  e.prompt_hash = row.text(12);
+  e.cached = row.int64(13) != 0;
+  e.tags = nlohmann::json::parse(row.text(14)).get<std::map<std::string, std::string>>();
+  return e;
 }
 
 }  // namespace
@@ -123,27 +142,23 @@ asio::awaitable<AnalyticsResult<std::vector<GroupSummary>>> EmbeddedAnalyticsSto
   auto sql = summary_statement(group_by);
   auto found = co_await db_.query(std::move(sql), std::move(values), deadline, "analytics.summary");
   if (!found) co_return AnalyticsError::from_db(found.error());
-  std::vector<GroupSummary> groups;
-  try {
-    for (const auto& row : found->rows) {
-      GroupSummary g;
-      g.key = row.text(0);
-      g.requests = row.int64(1);
-      g.input_tokens = row.int64(2);
-      g.output_tokens = row.int64(3);
-      g.cost_usd = row.real(4);
-      g.latency_p50_ms = row.int64(5);
-      g.latency_p95_ms = row.int64(6);
-      g.latency_p99_ms = row.int64(7);
-      g.errors = row.int64(8);
-      g.cached = row.int64(9);
-      groups.push_back(std::move(g));
-    }
-  } catch (const db::ColumnError& e) {
-    co_return bad_row(e);
-  }
-  finish_summary(groups);
-  co_return groups;
+  auto groups = rows_of<GroupSummary>(*found, [](const db::Row& row) {
+    GroupSummary g;
+    g.key = row.text(0);
+    g.requests = row.int64(1);
+    g.input_tokens = row.int64(2);
+    g.output_tokens = row.int64(3);
+    g.cost_usd = row.real(4);
+    g.latency_p50_ms = row.int64(5);
+    g.latency_p95_ms = row.int64(6);
+    g.latency_p99_ms = row.int64(7);
+    g.errors = row.int64(8);
+    g.cached = row.int64(9);
+    return g;
+  });
+  if (!groups) co_return groups.error();
+  finish_summary(groups.value());
+  co_return std::move(groups.value());
 }
 
 asio::awaitable<AnalyticsResult<std::vector<RepeatedPrompt>>>
@@ -160,16 +175,9 @@ EmbeddedAnalyticsStore::repeated_prompts(std::string user_id, TimeRange range, i
       kScope);
   auto found = co_await db_.query(sql, std::move(values), deadline, "analytics.repeated_prompts");
   if (!found) co_return AnalyticsError::from_db(found.error());
-  std::vector<RepeatedPrompt> out;
-  try {
-    for (const auto& row : found->rows) {
-      out.push_back(
-          RepeatedPrompt{row.text(0), row.text(1), row.int64(2), row.int64(3), row.real(4)});
-    }
-  } catch (const db::ColumnError& e) {
-    co_return bad_row(e);
-  }
-  co_return out;
+  co_return rows_of<RepeatedPrompt>(*found, [](const db::Row& row) {
+    return RepeatedPrompt{row.text(0), row.text(1), row.int64(2), row.int64(3), row.real(4)};
+  });
 }
 
 asio::awaitable<AnalyticsResult<std::vector<TimeBucket>>> EmbeddedAnalyticsStore::timeline(
@@ -185,16 +193,10 @@ asio::awaitable<AnalyticsResult<std::vector<TimeBucket>>> EmbeddedAnalyticsStore
       kScope);
   auto found = co_await db_.query(sql, std::move(values), deadline, "analytics.timeline");
   if (!found) co_return AnalyticsError::from_db(found.error());
-  std::vector<TimeBucket> out;
-  try {
-    for (const auto& row : found->rows) {
-      out.push_back(TimeBucket{range.from_ms + row.int64(0) * bucket_ms, row.int64(1), row.int64(2),
-                               row.real(3)});
-    }
-  } catch (const db::ColumnError& e) {
-    co_return bad_row(e);
-  }
-  co_return out;
+  co_return rows_of<TimeBucket>(*found, [&](const db::Row& row) {
+    return TimeBucket{range.from_ms + row.int64(0) * bucket_ms, row.int64(1), row.int64(2),
+                      row.real(3)};
+  });
 }
 
 asio::awaitable<AnalyticsResult<std::vector<WorkloadEvent>>> EmbeddedAnalyticsStore::events(
@@ -208,35 +210,7 @@ asio::awaitable<AnalyticsResult<std::vector<WorkloadEvent>>> EmbeddedAnalyticsSt
       kEventColumns, kScope);
   auto found = co_await db_.query(sql, std::move(values), deadline, "analytics.events");
   if (!found) co_return AnalyticsError::from_db(found.error());
-  std::vector<WorkloadEvent> out;
-  try {
-    for (const auto& row : found->rows) {
-      WorkloadEvent e;
-      e.user_id = row.text(0);
-      e.event_id = row.text(1);
-      e.timestamp_ms = row.int64(2);
-      e.workload_id = row.text(3);
-      e.provider = row.text(4);
-      e.model = row.text(5);
-      e.input_tokens = row.int64(6);
-      e.output_tokens = row.int64(7);
-      e.latency_ms = row.int64(8);
-      e.cost_usd = row.real(9);
-      auto status = parse_event_status(row.text(10));
-      if (!status) throw db::ColumnError("status '" + row.text(10) + "' is neither ok nor error");
-      e.status = *status;
-      e.error_type = row.text(11);
-      e.prompt_hash = row.text(12);
-      e.cached = row.int64(13) != 0;
-      e.tags = nlohmann::json::parse(row.text(14)).get<std::map<std::string, std::string>>();
-      out.push_back(std::move(e));
-    }
-  } catch (const db::ColumnError& e) {
-    co_return bad_row(e);
-  } catch (const nlohmann::json::exception& e) {
-    co_return bad_row(e);
-  }
-  co_return out;
+  co_return rows_of<WorkloadEvent>(*found, event_of);
 }
 
 }  // namespace netra::analytics
