@@ -12,6 +12,7 @@
 
 #include "chat/chat_error.hpp"
 #include "core/result.hpp"
+#include "core/utf8.hpp"
 
 namespace netra::chat {
 
@@ -21,11 +22,8 @@ inline constexpr size_t kMaxMetadataBytes = 8 * 1024;  // compact serialisation
 inline constexpr size_t kMaxStepTypeBytes = 64;
 inline constexpr int64_t kMaxPageLimit = 100;
 
-// Well-formed UTF-8: no overlong forms, no surrogates (U+D800–DFFF), nothing above U+10FFFF, no
-// stray or missing continuation bytes.
-bool is_valid_utf8(std::string_view text);
-// Code points in `text`, which must be valid UTF-8.
-size_t count_code_points(std::string_view text);
+using core::count_code_points;
+using core::is_valid_utf8;
 
 // Each returns nothing when the value is acceptable, else the field and the reason.
 
