@@ -20,6 +20,9 @@ inline constexpr size_t kMaxTitleCodePoints = 200;
 inline constexpr size_t kMaxContentBytes = 32 * 1024;
 inline constexpr size_t kMaxMetadataBytes = 8 * 1024;  // compact serialisation
 inline constexpr size_t kMaxStepTypeBytes = 64;
+// A run step is an event clients receive over the socket too: well under the socket's outbound
+// bound (websocket.max_queued_bytes, 1 MiB by default).
+inline constexpr size_t kMaxStepPayloadBytes = 256 * 1024;  // compact serialisation
 inline constexpr int64_t kMaxPageLimit = 100;
 
 using core::count_code_points;

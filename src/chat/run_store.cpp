@@ -179,6 +179,11 @@ asio::awaitable<ChatResult<int64_t>> RunStore::append_step(std::string run_id, s
   if (auto bad = check_step_type(type)) co_return ChatError::invalid(*bad);
   auto serialized = serialize_json(payload, "payload");
   if (!serialized) co_return ChatError::invalid(serialized.error());
+  if (serialized->size() > kMaxStepPayloadBytes) {
+    FieldError too_big{"payload",
+                       "at most " + std::to_string(kMaxStepPayloadBytes) + " bytes of JSON"};
+    co_return ChatError::invalid(std::move(too_big));
+  }
   for (int attempt = 1;; ++attempt) {
     auto values = params({run_id, type, serialized.value(), clock_()});
     auto inserted =

@@ -47,7 +47,8 @@ class RunStore {
                                               std::optional<std::string> error,
                                               core::Deadline deadline);
   // Supervisor: records the next step of the run and returns its seq (1, 2, 3… per run). Safe
-  // when appends race: a seq taken by a concurrent append is retried with the next one.
+  // when appends race: a seq taken by a concurrent append is retried with the next one. A payload
+  // over kMaxStepPayloadBytes of compact JSON is `invalid` (field payload).
   asio::awaitable<ChatResult<int64_t>> append_step(std::string run_id, std::string type,
                                                    nlohmann::json payload, core::Deadline deadline);
   // Supervisor: the run's steps after `after_seq`, in seq order (a stream resumes from the last

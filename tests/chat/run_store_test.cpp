@@ -88,6 +88,24 @@ TEST_P(RunStoreTest, ARunMovesThroughItsStatusesAndKeepsItsSteps) {
   EXPECT_EQ(requeued.error().field, "status");
 }
 
+TEST_P(RunStoreTest, AStepPayloadOverTheBoundIsRefusedBeforeAnyQuery) {
+  const auto thread = must_thread(alice_);
+  const auto r = must_run(alice_, thread.id);
+  // Just under the bound once serialised ({"text":"…"} adds 11 bytes): stored.
+  nlohmann::json fits = {{"text", std::string(kMaxStepPayloadBytes - 11, 'x')}};
+  ASSERT_EQ(fits.dump().size(), kMaxStepPayloadBytes);
+  auto stored = run(chat_->runs.append_step(r.id, "agent_thinking", fits, deadline()));
+  ASSERT_TRUE(stored) << stored.error().message;
+  nlohmann::json too_big = {{"text", std::string(kMaxStepPayloadBytes - 10, 'x')}};
+  auto refused = run(chat_->runs.append_step(r.id, "agent_thinking", too_big, deadline()));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ChatErrorCode::invalid);
+  EXPECT_EQ(refused.error().field, "payload");
+  auto steps = run(chat_->runs.steps(r.id, deadline()));
+  ASSERT_TRUE(steps);
+  EXPECT_EQ(steps->size(), 1u) << "nothing stored for the refused one";
+}
+
 TEST_P(RunStoreTest, TheMovesAllowedFromQueuedAndRunning) {
   const auto thread = must_thread(alice_);
   const auto queued = must_run(alice_, thread.id);
