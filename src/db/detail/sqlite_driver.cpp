@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <unordered_map>
 
 #include "core/offload_pool.hpp"
 
@@ -67,7 +68,10 @@ struct SqliteHandle {
   explicit SqliteHandle(sqlite3* d) : db(d) {
     sqlite3_progress_handler(db, 1000, &SqliteHandle::on_progress, this);
   }
-  ~SqliteHandle() { sqlite3_close_v2(db); }
+  ~SqliteHandle() {
+    for (auto& [sql, stmt] : prepared) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db);
+  }
 
   // Interrupts the running statement once the deadline has passed.
   static int on_progress(void* self) {
@@ -81,14 +85,36 @@ struct SqliteHandle {
   DbResult<QueryResult> run(const std::string& sql, const Params& params, core::Deadline deadline) {
     deadline_ns.store(deadline.when().time_since_epoch().count(), std::memory_order_relaxed);
     sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr);
-    if (rc != SQLITE_OK) return sqlite_error(db, rc, "prepare");
-    struct Finalize {
+    bool cached = false;
+    if (auto it = prepared.find(sql); it != prepared.end()) {
+      stmt = it->second;
+      cached = true;
+    } else {
+      const char* tail = nullptr;
+      int rc = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &stmt, &tail);
+      if (rc != SQLITE_OK) return sqlite_error(db, rc, "prepare");
+      if (stmt == nullptr) return QueryResult{};  // an empty statement
+      // Kept for the next call when it has parameters and is one statement (scripts are not).
+      if (!params.empty() && (tail == nullptr || *tail == '\0') && prepared.size() < kMaxPrepared) {
+        prepared.emplace(sql, stmt);
+        cached = true;
+      }
+    }
+    // A kept statement is reset for its next use; any other is finalized.
+    struct Release {
       sqlite3_stmt* s;
-      ~Finalize() { sqlite3_finalize(s); }
-    } finalize{stmt};
-    if (stmt == nullptr) return QueryResult{};  // an empty statement
-    if (rc = bind_all(stmt, params); rc != SQLITE_OK) return sqlite_error(db, rc, "bind");
+      bool keep;
+      ~Release() {
+        if (keep) {
+          sqlite3_reset(s);
+          sqlite3_clear_bindings(s);
+        } else {
+          sqlite3_finalize(s);
+        }
+      }
+    } release{stmt, cached};
+    int rc = bind_all(stmt, params);
+    if (rc != SQLITE_OK) return sqlite_error(db, rc, "bind");
 
     QueryResult result;
     const int columns = sqlite3_column_count(stmt);
@@ -114,6 +140,10 @@ struct SqliteHandle {
 
   sqlite3* db;
   std::atomic<int64_t> deadline_ns{0};
+  // Statements the API repeats, prepared once per connection (SQLite re-prepares a kept one by
+  // itself when the schema changes). Bounded; used by one call at a time, like the handle.
+  static constexpr size_t kMaxPrepared = 256;
+  std::unordered_map<std::string, sqlite3_stmt*> prepared;
 };
 
 class SqliteConnection final : public DriverConnection {
