@@ -115,7 +115,6 @@ class ChatStoreTest : public ::testing::TestWithParam<std::string> {
     if (!inserted) throw std::runtime_error("add user: " + inserted.error().message);
     return id;
   }
-
 };
 
 }  // namespace netra::chat

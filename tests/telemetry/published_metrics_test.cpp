@@ -25,12 +25,13 @@ double sample(const std::string& text, const std::string& series) {
 TEST(PublishedMetrics, CountersFollowTheTotalsAndGaugesTheCurrentValue) {
   std::atomic<double> accepted{5}, refused{0}, open{3};
   core::HealthRegistry registry;
-  registry.add_family({"netra_test_events_total", "Events", "event", true, [&] {
-                         return std::vector<Series>{{"accepted", accepted.load()},
-                                                    {"refused", refused.load()}};
+  registry.add_family(
+      {"netra_test_events_total", "Events", "event", true, [&] {
+         return std::vector<Series>{{"accepted", accepted.load()}, {"refused", refused.load()}};
+       }});
+  registry.add_family({"netra_test_open", "Open things", "", false, [&] {
+                         return std::vector<Series>{{"", open.load()}};
                        }});
-  registry.add_family({"netra_test_open", "Open things", "", false,
-                       [&] { return std::vector<Series>{{"", open.load()}}; }});
   Metrics metrics("1.0", "abc");
   core::StartupReport report;
 
