@@ -175,6 +175,12 @@ asio::awaitable<AnalyticsResult<size_t>> ClickHouseStore::ensure_schema(core::De
   co_return size_t{0};
 }
 
+asio::awaitable<AnalyticsResult<size_t>> ClickHouseStore::ping(core::Deadline deadline) {
+  auto answered = co_await http_->execute(std::string("SELECT 1"), "ping", deadline);
+  if (!answered) co_return answered.error();
+  co_return size_t{0};
+}
+
 asio::awaitable<AnalyticsResult<std::vector<std::string>>> ClickHouseStore::drop_expired_partitions(
     int64_t now_ms, core::Deadline deadline) {
   const int64_t cutoff = utc_year_month(now_ms - int64_t{options_.ttl_days} * 86'400'000);

@@ -43,6 +43,9 @@ class ClickHouseStore final : public AnalyticsStore {
 
   // Creates the database and the table when they are missing; changes nothing that exists.
   asio::awaitable<AnalyticsResult<size_t>> ensure_schema(core::Deadline deadline);
+  // SELECT 1 through the breaker: how the component notices an outage, and its end, without
+  // traffic.
+  asio::awaitable<AnalyticsResult<size_t>> ping(core::Deadline deadline);
   // Retention (18.16 has no table TTL): drops every monthly partition that ended before
   // now − ttl_days, so events are kept at least ttl_days and at most a month longer. Returns the
   // partitions dropped ("202401").

@@ -1,0 +1,144 @@
+#include "analytics/fallback_store.hpp"
+
+#include "analytics/clickhouse_store.hpp"
+#include "telemetry/logging.hpp"
+
+namespace netra::analytics {
+namespace {
+
+constexpr std::string_view kClickHouse = "clickhouse";
+constexpr std::string_view kEmbedded = "embedded";
+
+}  // namespace
+
+FallbackAnalyticsStore::FallbackAnalyticsStore(std::shared_ptr<ClickHouseStore> clickhouse,
+                                               std::shared_ptr<AnalyticsStore> embedded,
+                                               std::chrono::milliseconds clickhouse_timeout)
+    : clickhouse_(std::move(clickhouse)),
+      embedded_(std::move(embedded)),
+      clickhouse_timeout_(clickhouse_timeout) {}
+
+FallbackAnalyticsStore::~FallbackAnalyticsStore() = default;
+
+void FallbackAnalyticsStore::set_clickhouse_live(bool live) {
+  live_.store(live);
+}
+
+bool FallbackAnalyticsStore::use_clickhouse() const {
+  return clickhouse_ != nullptr && live_.load();
+}
+
+std::string_view FallbackAnalyticsStore::backend() const {
+  if (!use_clickhouse() || clickhouse_->breaker().state() == core::BreakerState::open) {
+    return kEmbedded;
+  }
+  return kClickHouse;
+}
+
+void FallbackAnalyticsStore::note_fallback(const AnalyticsError& error) {
+  if (falling_back_.exchange(true)) return;
+  telemetry::logger("clickhouse")
+      ->warn("{}; the embedded store serves workload events until ClickHouse answers again",
+             error.message);
+}
+
+void FallbackAnalyticsStore::note_clickhouse_answered() {
+  if (!falling_back_.load() || !falling_back_.exchange(false)) return;
+  telemetry::logger("clickhouse")->info("ClickHouse answers again; it serves workload events");
+}
+
+template <typename T>
+asio::awaitable<Served<T>> FallbackAnalyticsStore::serve(Call<T> call, Kind kind,
+                                                         core::Deadline deadline) {
+  if (use_clickhouse()) {
+    // While the breaker is open the call fails at once with `unavailable`, without a request;
+    // after its open duration one call goes through as the probe that closes it again.
+    const auto bounded = deadline.capped(clickhouse_timeout_);
+    auto attempt = call(*clickhouse_, bounded);
+    auto answer = co_await std::move(attempt);
+    if (answer) {
+      note_clickhouse_answered();
+      co_return Served<T>{std::move(answer), kClickHouse};
+    }
+    const auto code = answer.error().code;
+    const bool unreached = code == AnalyticsErrorCode::unavailable;
+    const bool slow = code == AnalyticsErrorCode::timeout && kind == Kind::read;
+    if (!(unreached || slow) || deadline.expired()) {
+      co_return Served<T>{std::move(answer), kClickHouse};
+    }
+    note_fallback(answer.error());
+  }
+  auto attempt = call(*embedded_, deadline);
+  auto answer = co_await std::move(attempt);
+  co_return Served<T>{std::move(answer), kEmbedded};
+}
+
+asio::awaitable<Served<size_t>> FallbackAnalyticsStore::insert_served(
+    std::string user_id, std::vector<WorkloadEvent> events, core::Deadline deadline) {
+  // Both backends validate the batch; doing it once here means a bad batch never reaches either.
+  auto batch = prepare_batch(user_id, std::move(events));
+  if (!batch) co_return Served<size_t>{batch.error(), backend()};
+  auto prepared = std::make_shared<std::vector<WorkloadEvent>>(std::move(batch.value()));
+  // The events are copied for a ClickHouse attempt only when a fallback may still need them.
+  Call<size_t> call = [user_id, prepared, this](AnalyticsStore& store, core::Deadline d) {
+    const bool last = &store != clickhouse_.get();
+    return store.insert(user_id, last ? std::move(*prepared) : *prepared, d);
+  };
+  auto served = co_await serve(std::move(call), Kind::write, deadline);
+  co_return served;
+}
+
+asio::awaitable<Served<std::vector<GroupSummary>>> FallbackAnalyticsStore::summary_served(
+    std::string user_id, TimeRange range, GroupBy group_by, core::Deadline deadline) {
+  Call<std::vector<GroupSummary>> call = [user_id, range, group_by](AnalyticsStore& store,
+                                                                    core::Deadline d) {
+    return store.summary(user_id, range, group_by, d);
+  };
+  auto served = co_await serve(std::move(call), Kind::read, deadline);
+  co_return served;
+}
+
+asio::awaitable<AnalyticsResult<size_t>> FallbackAnalyticsStore::insert(
+    std::string user_id, std::vector<WorkloadEvent> events, core::Deadline deadline) {
+  auto served = co_await insert_served(std::move(user_id), std::move(events), deadline);
+  co_return std::move(served.result);
+}
+
+asio::awaitable<AnalyticsResult<std::vector<GroupSummary>>> FallbackAnalyticsStore::summary(
+    std::string user_id, TimeRange range, GroupBy group_by, core::Deadline deadline) {
+  auto served = co_await summary_served(std::move(user_id), range, group_by, deadline);
+  co_return std::move(served.result);
+}
+
+asio::awaitable<AnalyticsResult<std::vector<RepeatedPrompt>>>
+FallbackAnalyticsStore::repeated_prompts(std::string user_id, TimeRange range, int64_t limit,
+                                         core::Deadline deadline) {
+  Call<std::vector<RepeatedPrompt>> call = [user_id, range, limit](AnalyticsStore& store,
+                                                                   core::Deadline d) {
+    return store.repeated_prompts(user_id, range, limit, d);
+  };
+  auto served = co_await serve(std::move(call), Kind::read, deadline);
+  co_return std::move(served.result);
+}
+
+asio::awaitable<AnalyticsResult<std::vector<TimeBucket>>> FallbackAnalyticsStore::timeline(
+    std::string user_id, TimeRange range, int64_t bucket_ms, core::Deadline deadline) {
+  Call<std::vector<TimeBucket>> call = [user_id, range, bucket_ms](AnalyticsStore& store,
+                                                                   core::Deadline d) {
+    return store.timeline(user_id, range, bucket_ms, d);
+  };
+  auto served = co_await serve(std::move(call), Kind::read, deadline);
+  co_return std::move(served.result);
+}
+
+asio::awaitable<AnalyticsResult<std::vector<WorkloadEvent>>> FallbackAnalyticsStore::events(
+    std::string user_id, TimeRange range, int64_t limit, core::Deadline deadline) {
+  Call<std::vector<WorkloadEvent>> call = [user_id, range, limit](AnalyticsStore& store,
+                                                                  core::Deadline d) {
+    return store.events(user_id, range, limit, d);
+  };
+  auto served = co_await serve(std::move(call), Kind::read, deadline);
+  co_return std::move(served.result);
+}
+
+}  // namespace netra::analytics
