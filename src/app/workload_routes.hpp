@@ -1,0 +1,31 @@
+// The workload analytics API: POST /api/workloads/events (a batch of the caller's LLM calls,
+// validated field by field, admitted by the ingest limits, answered once stored) and
+// GET /api/workloads/summary (per model, workload or provider) — each answer names the backend.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "analytics/ingest_gate.hpp"
+#include "net/router.hpp"
+
+namespace netra::core {
+class OffloadPool;
+}
+namespace netra::analytics {
+class FallbackAnalyticsStore;
+}
+
+namespace netra::app {
+
+struct WorkloadRouteOptions {
+  analytics::IngestLimits limits;
+  size_t body_limit = 16 * 1024 * 1024;  // of POST /api/workloads/events
+};
+
+// `offload` parses large batches off the event loop; it and `store` outlive the router.
+void add_workload_routes(net::Router& router,
+                         std::shared_ptr<analytics::FallbackAnalyticsStore> store,
+                         core::OffloadPool& offload, const WorkloadRouteOptions& options);
+
+}  // namespace netra::app
