@@ -185,6 +185,9 @@ int64_t DemoWorkload::timestamp() {
 }
 
 WorkloadEvent DemoWorkload::make_event() {
+  // A stream of its own per event: what one event draws (a retried timestamp) never shifts the
+  // next, so a seed makes the same calls whenever it runs; only where they fall follows now.
+  state_ = mix(options_.seed ^ ((made_ + 1) * 0xd1342543de82ef95ULL));
   const auto& profiles = workloads();
   double pick = uniform();
   size_t w = 0;
@@ -207,7 +210,6 @@ WorkloadEvent DemoWorkload::make_event() {
   WorkloadEvent e;
   e.event_id =
       fmt::format("evt_demo_{:016x}", mix(options_.seed ^ (made_ * 0x2545f4914f6cdd1dULL)));
-  e.timestamp_ms = timestamp();
   e.workload_id = workload.id;
   e.provider = model.provider;
   e.model = model.model;
@@ -225,6 +227,8 @@ WorkloadEvent DemoWorkload::make_event() {
     e.prompt_hash = fmt::format("{:016x}", next());
   }
 
+  // Drawn after what must not depend on it: finding a time takes a varying number of draws.
+  e.timestamp_ms = timestamp();
   // Errors: a steady trickle, and bursts where one provider refuses much of what it gets.
   double error_rate = 0.015;
   std::string burst_error;

@@ -1,7 +1,8 @@
 // DemoWorkload: synthetic but realistic workload events, so a new user gets a meaningful report
 // from the first minute (`netra demo-data`) and benchmarks have data: several providers and
 // models at their list prices, heavy-tailed token counts, per-model latencies, repeated prompts,
-// error bursts. The same options (seed included) give the same events.
+// error bursts. The same options give the same events; the same seed at another time gives the
+// same workloads, models, input tokens and prompts, placed relative to that time.
 #pragma once
 
 #include <cstddef>

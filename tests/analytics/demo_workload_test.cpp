@@ -43,6 +43,17 @@ TEST(DemoWorkload, TheSameSeedMakesTheSameEvents) {
   EXPECT_NE(make(2000, 42), make(2000, 43));
 }
 
+TEST(DemoWorkload, TheSameSeedLaterMakesTheSameCallsAtOtherTimes) {
+  const auto today = make(500, 9);
+  DemoWorkload later({kNow + 3 * 86'400'000LL + 12'345, 30, 500, 9});
+  const auto moved = later.next_batch(500);
+  for (size_t i = 0; i < today.size(); ++i) {
+    EXPECT_EQ(moved[i].model, today[i].model) << i;
+    EXPECT_EQ(moved[i].input_tokens, today[i].input_tokens) << i;
+    EXPECT_EQ(moved[i].prompt_hash, today[i].prompt_hash) << i;
+  }
+}
+
 TEST(DemoWorkload, LooksLikeRealTraffic) {
   const auto events = make(30000, 1);
   std::set<std::string> providers, models;
