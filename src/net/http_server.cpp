@@ -82,24 +82,13 @@ std::string loggable_target(const HttpRequest& request) {
   return out;
 }
 
-// Feeds buffered bytes to the parser; need_more is not an error here.
+// Feeds buffered bytes to the parser, up to the end of the header only when `header_only` (the
+// parser must not be eager then); need_more is not an error here.
 beast::error_code parse_buffered(http::request_parser<http::string_body>& parser,
-                                 beast::flat_buffer& buffer) {
+                                 beast::flat_buffer& buffer, bool header_only = false) {
   beast::error_code ec;
-  while (buffer.size() > 0 && !parser.is_done()) {
-    const size_t used = parser.put(buffer.data(), ec);
-    buffer.consume(used);
-    if (ec == http::error::need_more) return {};
-    if (ec || used == 0) return ec;
-  }
-  return ec;
-}
-
-// Parses the buffered bytes up to the end of the header, not into the body.
-beast::error_code parse_buffered_header(http::request_parser<http::string_body>& parser,
-                                        beast::flat_buffer& buffer) {
-  beast::error_code ec;
-  while (buffer.size() > 0 && !parser.is_header_done()) {
+  auto finished = [&] { return header_only ? parser.is_header_done() : parser.is_done(); };
+  while (buffer.size() > 0 && !finished()) {
     const size_t used = parser.put(buffer.data(), ec);
     buffer.consume(used);
     if (ec == http::error::need_more) return {};
@@ -308,7 +297,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       size_t body_limit = settings_.body_limit;
       // Usually the whole request is already buffered: parse it here and skip the asynchronous
       // reads (and their round trips through the scheduler).
-      beast::error_code ec = parse_buffered_header(parser, buffer);
+      beast::error_code ec = parse_buffered(parser, buffer, /*header_only=*/true);
       if (!ec && !parser.is_header_done()) {
         c->arm(settings_.request_timeout);
         auto [read_ec, n] = co_await http::async_read_header(c->socket, buffer, parser, use_tuple);
