@@ -291,8 +291,9 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
 
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(settings_.header_limit));
-      // The header first, then the body under the limit of the route it is for.
-      parser.body_limit(std::max(settings_.body_limit, router_.largest_body_limit()));
+      // The header first (no limit yet: Content-Length is checked below against the limit of the
+      // route the header names), then the body under that limit.
+      parser.body_limit(boost::none);
       parser.eager(false);
       size_t body_limit = settings_.body_limit;
       // Usually the whole request is already buffered: parse it here and skip the asynchronous

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "support/netra_server.hpp"
+#include "support/temp_dir.hpp"
 
 namespace netra::testing {
 namespace {
@@ -222,6 +223,50 @@ TEST_P(WorkloadHttp, TakesTenThousandEventsInOneBatchAndNoMore) {
   // Other routes keep the server's limit.
   const auto big_thread = json{{"title", "t"}, {"metadata", {{"x", std::string(2 << 20, 'a')}}}};
   expect(413, "POST", "/api/threads", alice_, big_thread.dump());
+}
+
+TEST_P(WorkloadHttp, ABodyOverTheRouteLimitIsRefusedBeforeItIsSent) {
+  TestHttpClient client("127.0.0.1", server_->port());
+  client.send("POST /api/workloads/events HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + alice_ +
+              "\r\nContent-Length: " + std::to_string(17 << 20) + "\r\n\r\n[");
+  auto r = client.read_response(10s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_THAT(r->body, HasSubstr("16777216"));
+}
+
+TEST_P(WorkloadHttp, DemoDataGivesAnAccountAMeaningfulSummary) {
+  server_.reset();
+  TempDir data;
+  auto env = analytics_env(GetParam());
+  env["NETRA_DATABASE_URL"] = "sqlite:" + data.file("netra.db");
+  env["NETRA_AUTH_KEY_DIR"] = data.file("keys");
+  std::vector<std::string> argv = {NETRA_BIN, "demo-data", "--email", "demo@example.com", "--days",
+                                   "30",      "--events",  "3000",    "--seed",           "5"};
+  const auto sets = analytics_sets(GetParam());
+  for (const auto& set : sets) {
+    argv.insert(argv.begin() + 1, {"--set", set});
+  }
+  const auto made = run_process(argv, env, 120s);
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  EXPECT_THAT(made.output, HasSubstr("created account demo@example.com"));
+  EXPECT_THAT(made.output, HasSubstr("wrote 3000 events"));
+  const auto again = run_process(argv, env, 120s);
+  EXPECT_THAT(again.output, HasSubstr("reused account demo@example.com")) << again.output;
+
+  server_ = std::make_unique<NetraServer>(sets, env);
+  const auto token = server_->sign_in("demo@example.com");
+  const auto by_provider = expect(200, "GET", "/api/workloads/summary?group_by=provider", token);
+  EXPECT_EQ(by_provider["backend"], GetParam());
+  EXPECT_GE(by_provider["groups"].size(), 4u);
+  int64_t requests = 0;
+  for (const auto& g : by_provider["groups"]) requests += g["requests"].get<int64_t>();
+  EXPECT_EQ(requests, 6000) << "two runs of 3,000";
+  const auto by_workload = expect(200, "GET", "/api/workloads/summary?group_by=workload", token);
+  EXPECT_GE(by_workload["groups"].size(), 5u);
+  EXPECT_TRUE(
+      expect(200, "GET", "/api/workloads/summary", server_->sign_in("x@example.com"))["groups"]
+          .empty());
 }
 
 TEST_P(WorkloadHttp, EachUserSeesOnlyTheirOwnEvents) {
