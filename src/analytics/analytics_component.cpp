@@ -105,7 +105,8 @@ core::ComponentSpec AnalyticsComponent::make_spec() {
 }
 
 AnalyticsComponent::AnalyticsComponent(core::ComponentSpec spec, AnalyticsSettings settings,
-                                       db::Database& database, core::HealthRegistry& health)
+                                       db::Database& database, core::OffloadPool& offload,
+                                       core::HealthRegistry& health)
     : core::Component(std::move(spec)), settings_(std::move(settings)) {
   if (auto bad = check_settings(settings_)) throw core::ConfigurationError({*bad});
   if (!settings_.clickhouse.url.empty()) {
@@ -113,7 +114,7 @@ AnalyticsComponent::AnalyticsComponent(core::ComponentSpec spec, AnalyticsSettin
     // ClickHouse closes idle HTTP connections after 3 s (keep_alive_timeout); stay below that.
     options.idle_timeout = milliseconds(2500);
     client_ = std::make_shared<net::HttpClient>(options);
-    clickhouse_ = std::make_shared<ClickHouseStore>(settings_.clickhouse, client_);
+    clickhouse_ = std::make_shared<ClickHouseStore>(settings_.clickhouse, client_, &offload);
     health.add_breaker(clickhouse_->breaker(), /*critical=*/false);
   }
   store_ = std::make_shared<FallbackAnalyticsStore>(
@@ -144,7 +145,7 @@ asio::awaitable<core::Status> AnalyticsComponent::start(core::LifecycleContext& 
   log->info("connecting to {}", clickhouse_->describe());
   // A little inside the engine's timeout, so a slow server fails with ClickHouse's own words.
   const auto deadline = core::Deadline::after(ctx.timeout * 9 / 10);
-  auto schema = co_await clickhouse_->ensure_schema(deadline);
+  auto schema = co_await clickhouse_->ensure_schema(deadline, /*through_breaker=*/false);
   if (!schema) {
     co_return core::Status::error(schema.error().message +
                                   "; the embedded store serves workload events meanwhile");

@@ -38,10 +38,10 @@ class AnalyticsComponent final : public core::Component {
   static core::ComponentSpec make_spec();
 
   // Throws core::ConfigurationError for settings check_settings refuses. Publishes the
-  // ClickHouse breaker in `health` (not critical: the embedded store stands in). `database`
-  // must outlive the component.
+  // ClickHouse breaker in `health` (not critical: the embedded store stands in). `database` and
+  // `offload` (where large batches are encoded for ClickHouse) must outlive the component.
   AnalyticsComponent(core::ComponentSpec spec, AnalyticsSettings settings, db::Database& database,
-                     core::HealthRegistry& health);
+                     core::OffloadPool& offload, core::HealthRegistry& health);
   ~AnalyticsComponent() override;
 
   // The store routes and agents use, from construction on; see FallbackAnalyticsStore.

@@ -75,14 +75,13 @@ asio::awaitable<Served<T>> FallbackAnalyticsStore::serve(Call<T> call, Kind kind
 
 asio::awaitable<Served<size_t>> FallbackAnalyticsStore::insert_served(
     std::string user_id, std::vector<WorkloadEvent> events, core::Deadline deadline) {
-  // Both backends validate the batch; doing it once here means a bad batch never reaches either.
-  auto batch = prepare_batch(user_id, std::move(events));
-  if (!batch) co_return Served<size_t>{batch.error(), backend()};
-  auto prepared = std::make_shared<std::vector<WorkloadEvent>>(std::move(batch.value()));
-  // The events are copied for a ClickHouse attempt only when a fallback may still need them.
-  Call<size_t> call = [user_id, prepared, this](AnalyticsStore& store, core::Deadline d) {
+  // Each backend validates the batch (prepare_batch) before it writes anything. The events are
+  // copied for a ClickHouse attempt, since the embedded store may need them after it; the last
+  // store to be tried takes them.
+  auto kept = std::make_shared<std::vector<WorkloadEvent>>(std::move(events));
+  Call<size_t> call = [user_id, kept, this](AnalyticsStore& store, core::Deadline d) {
     const bool last = &store != clickhouse_.get();
-    return store.insert(user_id, last ? std::move(*prepared) : *prepared, d);
+    return store.insert(user_id, last ? std::move(*kept) : *kept, d);
   };
   auto served = co_await serve(std::move(call), Kind::write, deadline);
   co_return served;

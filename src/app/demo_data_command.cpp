@@ -117,7 +117,8 @@ int run_demo_data(const Config& config, const DemoDataOptions& options) {
     where = "the embedded store (" + database.describe() + ")";
   } else {
     client = std::make_shared<net::HttpClient>();
-    clickhouse = std::make_unique<analytics::ClickHouseStore>(analytics.clickhouse, client);
+    clickhouse =
+        std::make_unique<analytics::ClickHouseStore>(analytics.clickhouse, client, &offload);
     store = clickhouse.get();
     where = clickhouse->describe();
   }

@@ -85,8 +85,8 @@ CatalogEntry analytics_entry() {
   entry.build = [](const BuildContext& ctx, const core::ComponentSpec& spec) {
     auto database = std::dynamic_pointer_cast<db::DatabaseComponent>(ctx.built("database"));
     if (!database) throw std::logic_error("clickhouse is built after database");
-    return std::make_shared<analytics::AnalyticsComponent>(spec, analytics_settings(ctx.config),
-                                                           database->database(), ctx.health);
+    return std::make_shared<analytics::AnalyticsComponent>(
+        spec, analytics_settings(ctx.config), database->database(), ctx.offload, ctx.health);
   };
   entry.validate = [](const Config& config) {
     if (auto bad = analytics::check_settings(analytics_settings(config))) {

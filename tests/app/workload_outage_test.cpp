@@ -113,7 +113,9 @@ TEST_F(WorkloadOutage, StartsDegradedServesFromTheEmbeddedStoreAndHealsWhenClick
   ASSERT_TRUE(becomes([&] { return component_state(); }, "ready")) << "not healed:\n"
                                                                    << health().dump(2) << "\n"
                                                                    << server_->process().output();
-  EXPECT_EQ(call(200, "POST", "/api/workloads/events", events(5).dump())["backend"], "clickhouse");
+  EXPECT_EQ(call(200, "POST", "/api/workloads/events", events(5).dump())["backend"], "clickhouse")
+      << health().dump(2) << "\n"
+      << server_->process().output();
   summary = call(200, "GET", "/api/workloads/summary");
   EXPECT_EQ(summary["backend"], "clickhouse");
   ASSERT_EQ(summary["groups"].size(), 1u);
