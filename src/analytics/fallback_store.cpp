@@ -87,13 +87,21 @@ asio::awaitable<Served<size_t>> FallbackAnalyticsStore::insert_served(
   co_return served;
 }
 
-asio::awaitable<Served<std::vector<GroupSummary>>> FallbackAnalyticsStore::summary_served(
-    std::string user_id, TimeRange range, GroupBy group_by, core::Deadline deadline) {
-  Call<std::vector<GroupSummary>> call = [user_id, range, group_by](AnalyticsStore& store,
-                                                                    core::Deadline d) {
-    return store.summary(user_id, range, group_by, d);
+template <typename T, typename Arg>
+asio::awaitable<Served<T>> FallbackAnalyticsStore::read(ReadMethod<T, Arg> method,
+                                                        std::string user_id, TimeRange range,
+                                                        Arg arg, core::Deadline deadline) {
+  Call<T> call = [method, user_id, range, arg](AnalyticsStore& store, core::Deadline d) {
+    return (store.*method)(user_id, range, arg, d);
   };
   auto served = co_await serve(std::move(call), Kind::read, deadline);
+  co_return served;
+}
+
+asio::awaitable<Served<std::vector<GroupSummary>>> FallbackAnalyticsStore::summary_served(
+    std::string user_id, TimeRange range, GroupBy group_by, core::Deadline deadline) {
+  auto served =
+      co_await read(&AnalyticsStore::summary, std::move(user_id), range, group_by, deadline);
   co_return served;
 }
 
@@ -112,31 +120,21 @@ asio::awaitable<AnalyticsResult<std::vector<GroupSummary>>> FallbackAnalyticsSto
 asio::awaitable<AnalyticsResult<std::vector<RepeatedPrompt>>>
 FallbackAnalyticsStore::repeated_prompts(std::string user_id, TimeRange range, int64_t limit,
                                          core::Deadline deadline) {
-  Call<std::vector<RepeatedPrompt>> call = [user_id, range, limit](AnalyticsStore& store,
-                                                                   core::Deadline d) {
-    return store.repeated_prompts(user_id, range, limit, d);
-  };
-  auto served = co_await serve(std::move(call), Kind::read, deadline);
+  auto served =
+      co_await read(&AnalyticsStore::repeated_prompts, std::move(user_id), range, limit, deadline);
   co_return std::move(served.result);
 }
 
 asio::awaitable<AnalyticsResult<std::vector<TimeBucket>>> FallbackAnalyticsStore::timeline(
     std::string user_id, TimeRange range, int64_t bucket_ms, core::Deadline deadline) {
-  Call<std::vector<TimeBucket>> call = [user_id, range, bucket_ms](AnalyticsStore& store,
-                                                                   core::Deadline d) {
-    return store.timeline(user_id, range, bucket_ms, d);
-  };
-  auto served = co_await serve(std::move(call), Kind::read, deadline);
+  auto served =
+      co_await read(&AnalyticsStore::timeline, std::move(user_id), range, bucket_ms, deadline);
   co_return std::move(served.result);
 }
 
 asio::awaitable<AnalyticsResult<std::vector<WorkloadEvent>>> FallbackAnalyticsStore::events(
     std::string user_id, TimeRange range, int64_t limit, core::Deadline deadline) {
-  Call<std::vector<WorkloadEvent>> call = [user_id, range, limit](AnalyticsStore& store,
-                                                                  core::Deadline d) {
-    return store.events(user_id, range, limit, d);
-  };
-  auto served = co_await serve(std::move(call), Kind::read, deadline);
+  auto served = co_await read(&AnalyticsStore::events, std::move(user_id), range, limit, deadline);
   co_return std::move(served.result);
 }
 

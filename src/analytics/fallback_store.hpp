@@ -68,8 +68,16 @@ class FallbackAnalyticsStore final : public AnalyticsStore {
   using Call = std::function<asio::awaitable<AnalyticsResult<T>>(AnalyticsStore&, core::Deadline)>;
   enum class Kind { read, write };
 
+  // A read of the interface: (user, range, one argument, deadline).
+  template <typename T, typename Arg>
+  using ReadMethod = asio::awaitable<AnalyticsResult<T>> (AnalyticsStore::*)(std::string, TimeRange,
+                                                                             Arg, core::Deadline);
+
   template <typename T>
   asio::awaitable<Served<T>> serve(Call<T> call, Kind kind, core::Deadline deadline);
+  template <typename T, typename Arg>
+  asio::awaitable<Served<T>> read(ReadMethod<T, Arg> method, std::string user_id, TimeRange range,
+                                  Arg arg, core::Deadline deadline);
   bool use_clickhouse() const;
   void note_fallback(const AnalyticsError& error);
   void note_clickhouse_answered();
