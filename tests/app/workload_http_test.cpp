@@ -71,11 +71,7 @@ class WorkloadHttp : public ::testing::TestWithParam<std::string> {
 
   json expect(int status, const std::string& method, const std::string& target,
               const std::string& token, const std::string& body = "") {
-    auto r = server_->call(method, target, body, token);
-    EXPECT_TRUE(r.has_value()) << method << " " << target;
-    if (!r) return json();
-    EXPECT_EQ(r->status, status) << method << " " << target << ": " << r->body;
-    return json::parse(r->body, nullptr, false);
+    return server_->expect(status, method, target, token, body);
   }
   json post_events(const json& events, const std::string& token, int status = 200) {
     return expect(status, "POST", "/api/workloads/events", token, events.dump());

@@ -1,5 +1,7 @@
 #include "support/netra_server.hpp"
 
+#include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
@@ -38,6 +40,15 @@ std::optional<TestResponse> NetraServer::call(const std::string& method, const s
   request += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   client.send(request);
   return client.read_response(30s);
+}
+
+nlohmann::json NetraServer::expect(int status, const std::string& method, const std::string& target,
+                                   const std::string& token, const std::string& body) {
+  auto r = call(method, target, body, token);
+  EXPECT_TRUE(r.has_value()) << method << " " << target;
+  if (!r) return nlohmann::json();
+  EXPECT_EQ(r->status, status) << method << " " << target << ": " << r->body;
+  return nlohmann::json::parse(r->body, nullptr, false);
 }
 
 std::string NetraServer::sign_in(const std::string& email) {

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,10 @@ class NetraServer {
   // One request on a fresh connection; nullopt if no full answer came within 30 s.
   std::optional<TestResponse> call(const std::string& method, const std::string& target,
                                    const std::string& body = "", const std::string& token = "");
+  // A JSON answer (discarded when the body is not JSON), failing the running test unless it came
+  // with `status`.
+  nlohmann::json expect(int status, const std::string& method, const std::string& target,
+                        const std::string& token, const std::string& body = "");
   // An access token for `email` through POST /auth/dev/login; throws if it fails.
   std::string sign_in(const std::string& email);
 
