@@ -330,7 +330,8 @@ ServiceDefinition production_service() {
     if (websocket) add_websocket_route(router);
     auto workloads = analytics_store(ctx);
     if (workloads) {
-      add_workload_routes(router, workloads, ctx.offload, workload_route_options(ctx.config));
+      add_workload_routes(router, workloads, ctx.offload, ctx.health,
+                          workload_route_options(ctx.config));
     }
     add_public_config_route(router, ctx.config,
                             {{"auth", remote_auth ? "remote" : "embedded"},

@@ -2,11 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
+
 #include "analytics/analytics_component.hpp"
 #include "analytics/fallback_store.hpp"
 #include "analytics/workload_event_json.hpp"
 #include "app/workload_json.hpp"
 #include "core/clock.hpp"
+#include "core/health_registry.hpp"
 #include "core/offload_pool.hpp"
 #include "net/json_body.hpp"
 #include "net/json_error.hpp"
@@ -33,6 +36,9 @@ struct Routes {
   std::shared_ptr<analytics::FallbackAnalyticsStore> store;
   core::OffloadPool& offload;
   analytics::IngestGate gate;  // one per process: the limits hold across all requests
+  // Events, by what became of them (netra_workload_events_total).
+  std::atomic<uint64_t> stored_clickhouse{0}, stored_embedded{0}, invalid{0}, rate_limited{0},
+      busy{0}, failed{0};
 };
 
 // The body as a batch of events, or the 400 to answer.
@@ -68,22 +74,28 @@ asio::awaitable<HttpResponse> post_events(Routes& routes, HttpRequest& r) {
   }
   if (body.refusal) co_return std::move(*body.refusal);
   auto& parsed = body.parsed;
+  const size_t count = parsed.events.size();
   if (!parsed.problems.empty()) {
+    routes.invalid += count;
     auto error = analytics::AnalyticsError::invalid(
         fmt::format("{} of {} events are invalid", parsed.bad_events, parsed.events.size()),
         std::move(parsed.problems));
     co_return analytics_error_response(error, r.request_id);
   }
-  const size_t count = parsed.events.size();
   auto admitted = routes.gate.admit(r.user_id, count);
   if (!admitted) {
     const auto& refusal = admitted.error();
+    (refusal.code == "rate_limited" ? routes.rate_limited : routes.busy) += count;
     co_return net::json_error(429, refusal.code, refusal.message)
         .with_header("Retry-After", std::to_string(refusal.retry_after.count()));
   }
   const auto deadline = core::Deadline::after(kStoreBudget);
   auto served = co_await routes.store->insert_served(r.user_id, std::move(parsed.events), deadline);
-  if (!served.result) co_return analytics_error_response(served.result.error(), r.request_id);
+  if (!served.result) {
+    routes.failed += count;
+    co_return analytics_error_response(served.result.error(), r.request_id);
+  }
+  (served.backend == "clickhouse" ? routes.stored_clickhouse : routes.stored_embedded) += count;
   co_return net::json_response(
       json{{"accepted", served.result.value()}, {"backend", served.backend}}.dump());
 }
@@ -144,8 +156,24 @@ asio::awaitable<HttpResponse> get_summary(Routes& routes, HttpRequest& r) {
 
 void add_workload_routes(net::Router& router,
                          std::shared_ptr<analytics::FallbackAnalyticsStore> store,
-                         core::OffloadPool& offload, const WorkloadRouteOptions& options) {
+                         core::OffloadPool& offload, core::HealthRegistry& health,
+                         const WorkloadRouteOptions& options) {
   auto routes = std::make_shared<Routes>(std::move(store), offload, options.limits);
+  health.add_family({"netra_workload_events_total",
+                     "Workload events stored per backend, and refused (invalid, over the rate, "
+                     "over the queue) or failed",
+                     "outcome", true, [routes] {
+                       auto n = [](const std::atomic<uint64_t>& v) {
+                         return static_cast<double>(v.load());
+                       };
+                       return std::vector<core::HealthRegistry::Series>{
+                           {"stored_clickhouse", n(routes->stored_clickhouse)},
+                           {"stored_embedded", n(routes->stored_embedded)},
+                           {"invalid", n(routes->invalid)},
+                           {"rate_limited", n(routes->rate_limited)},
+                           {"ingest_busy", n(routes->busy)},
+                           {"failed", n(routes->failed)}};
+                     }});
   // 503 only while nothing can serve: a degraded `clickhouse` means the embedded store does.
   net::RouteOptions route;
   route.needs_component = analytics::AnalyticsComponent::kName;

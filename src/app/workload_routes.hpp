@@ -10,8 +10,9 @@
 #include "net/router.hpp"
 
 namespace netra::core {
+class HealthRegistry;
 class OffloadPool;
-}
+}  // namespace netra::core
 namespace netra::analytics {
 class FallbackAnalyticsStore;
 }
@@ -23,9 +24,11 @@ struct WorkloadRouteOptions {
   size_t body_limit = 16 * 1024 * 1024;  // of POST /api/workloads/events
 };
 
-// `offload` parses large batches off the event loop; it and `store` outlive the router.
+// `offload` parses large batches off the event loop; it and `store` outlive the router. Publishes
+// netra_workload_events_total{outcome} in `health`: events stored per backend, and refused.
 void add_workload_routes(net::Router& router,
                          std::shared_ptr<analytics::FallbackAnalyticsStore> store,
-                         core::OffloadPool& offload, const WorkloadRouteOptions& options);
+                         core::OffloadPool& offload, core::HealthRegistry& health,
+                         const WorkloadRouteOptions& options);
 
 }  // namespace netra::app

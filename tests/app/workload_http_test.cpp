@@ -312,6 +312,12 @@ TEST_P(WorkloadHttp, OverTheIngestRateA429SaysWhenToComeBack) {
   EXPECT_EQ(post_events(more, bob_)["accepted"], 500) << "another user has a bucket of their own";
   EXPECT_EQ(expect(200, "GET", "/api/workloads/summary", alice_)["groups"][0]["requests"], 9990)
       << "the refused batch was not stored";
+  const auto metrics = server_->call("GET", "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_THAT(metrics->body,
+              HasSubstr("netra_workload_events_total{outcome=\"rate_limited\"} 500"));
+  EXPECT_THAT(metrics->body, HasSubstr("netra_workload_events_total{outcome=\"stored_" +
+                                       GetParam() + "\"} 10490"));
 }
 
 }  // namespace
