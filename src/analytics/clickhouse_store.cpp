@@ -4,11 +4,13 @@
 
 #include <charconv>
 #include <chrono>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "analytics/clickhouse_literal.hpp"
 #include "analytics/detail/clickhouse_http.hpp"
+#include "core/offload_pool.hpp"
 
 namespace netra::analytics {
 namespace {
@@ -27,6 +29,8 @@ constexpr const char* kCreateTable =
     "ENGINE = MergeTree() PARTITION BY toYYYYMM(date) ORDER BY (user_id, timestamp_ms)";
 
 constexpr const char* kScope = "user_id = ? AND timestamp_ms >= ? AND timestamp_ms < ?";
+// Batches at least this large are validated and encoded on the offload pool, when there is one.
+constexpr size_t kOffloadEvents = 256;
 
 // 64-bit integers come quoted in FORMAT JSON unless the server is told otherwise; accept both.
 int64_t as_int(const json& v) {
@@ -72,30 +76,74 @@ AnalyticsResult<std::vector<T>> rows_of(const std::string& body, std::string_vie
   return out;
 }
 
-json row_of(const WorkloadEvent& e) {
-  json keys = json::array();
-  json values = json::array();
-  for (const auto& [key, value] : e.tags) {
-    keys.push_back(key);
-    values.push_back(value);
+// A JSON string: quote, backslash and control characters escaped; the text is valid UTF-8
+// (prepare_batch checked it), so every other byte goes as it is.
+void append_string(std::string& out, std::string_view text) {
+  out += '"';
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20) {
+      fmt::format_to(std::back_inserter(out), "\\u{:04x}", byte);
+    } else {
+      out += c;
+    }
   }
-  return json{{"date", utc_date(e.timestamp_ms)},
-              {"user_id", e.user_id},
-              {"event_id", e.event_id},
-              {"timestamp_ms", e.timestamp_ms},
-              {"workload_id", e.workload_id},
-              {"provider", e.provider},
-              {"model", e.model},
-              {"input_tokens", e.input_tokens},
-              {"output_tokens", e.output_tokens},
-              {"latency_ms", e.latency_ms},
-              {"cost_usd", e.cost_usd},
-              {"status", to_string(e.status)},
-              {"error_type", e.error_type},
-              {"prompt_hash", e.prompt_hash},
-              {"cached", e.cached ? 1 : 0},
-              {"tag_keys", std::move(keys)},
-              {"tag_values", std::move(values)}};
+  out += '"';
+}
+
+void append_strings(std::string& out, const std::map<std::string, std::string>& tags, bool keys) {
+  out += '[';
+  bool first = true;
+  for (const auto& [key, value] : tags) {
+    if (!first) out += ',';
+    first = false;
+    append_string(out, keys ? key : value);
+  }
+  out += ']';
+}
+
+// One JSONEachRow line, written directly: a batch of 10,000 is megabytes, and building a JSON
+// object per row first would cost several times as much.
+void append_row(std::string& out, const WorkloadEvent& e) {
+  auto text = [&out](const char* name, std::string_view value) {
+    out += name;
+    append_string(out, value);
+  };
+  auto it = std::back_inserter(out);
+  text("{\"date\":", utc_date(e.timestamp_ms));
+  text(",\"user_id\":", e.user_id);
+  text(",\"event_id\":", e.event_id);
+  fmt::format_to(it, ",\"timestamp_ms\":{}", e.timestamp_ms);
+  text(",\"workload_id\":", e.workload_id);
+  text(",\"provider\":", e.provider);
+  text(",\"model\":", e.model);
+  // cost_usd is finite (prepare_batch); {} is its shortest exact form.
+  fmt::format_to(it, ",\"input_tokens\":{},\"output_tokens\":{},\"latency_ms\":{},\"cost_usd\":{}",
+                 e.input_tokens, e.output_tokens, e.latency_ms, e.cost_usd);
+  text(",\"status\":", to_string(e.status));
+  text(",\"error_type\":", e.error_type);
+  text(",\"prompt_hash\":", e.prompt_hash);
+  fmt::format_to(it, ",\"cached\":{},\"tag_keys\":", e.cached ? 1 : 0);
+  append_strings(out, e.tags, true);
+  out += ",\"tag_values\":";
+  append_strings(out, e.tags, false);
+  out += "}\n";
+}
+
+// The INSERT statement and its rows, or why the batch is refused: CPU work, done on the offload
+// pool for large batches.
+AnalyticsResult<std::pair<size_t, std::string>> encode_insert(const std::string& database,
+                                                              const std::string& user_id,
+                                                              std::vector<WorkloadEvent> events) {
+  auto batch = prepare_batch(user_id, std::move(events));
+  if (!batch) return batch.error();
+  std::string body = "INSERT INTO " + database + ".workload_events FORMAT JSONEachRow\n";
+  body.reserve(body.size() + batch->size() * 320);
+  for (const auto& event : batch.value()) append_row(body, event);
+  return std::pair{batch->size(), std::move(body)};
 }
 
 WorkloadEvent event_of(const json& row) {
@@ -140,8 +188,9 @@ int64_t utc_year_month(int64_t unix_ms) {
   return static_cast<int>(day.year()) * 100 + static_cast<unsigned>(day.month());
 }
 
-ClickHouseStore::ClickHouseStore(ClickHouseOptions options, std::shared_ptr<net::HttpClient> client)
-    : options_(std::move(options)) {
+ClickHouseStore::ClickHouseStore(ClickHouseOptions options, std::shared_ptr<net::HttpClient> client,
+                                 core::OffloadPool* offload)
+    : options_(std::move(options)), offload_(offload) {
   if (!Lit::identifier(options_.database)) {
     throw std::invalid_argument("analytics.database: '" + options_.database +
                                 "' is not a ClickHouse name (A-Z, a-z, 0-9, _)");
@@ -165,13 +214,22 @@ ClickHouseLiteral ClickHouseStore::database() const {
   return Lit::identifier(options_.database).value();  // checked in the constructor
 }
 
-asio::awaitable<AnalyticsResult<size_t>> ClickHouseStore::ensure_schema(core::Deadline deadline) {
+asio::awaitable<AnalyticsResult<size_t>> ClickHouseStore::ensure_schema(core::Deadline deadline,
+                                                                        bool through_breaker) {
   auto create_database = render("CREATE DATABASE IF NOT EXISTS ?", {database()});
-  auto created = co_await http_->execute(std::move(create_database), "create database", deadline);
+  auto created = co_await http_->execute(std::move(create_database), "create database", deadline,
+                                         through_breaker);
   if (!created) co_return created.error();
   auto create_table = render(kCreateTable, {database()});
-  auto made = co_await http_->execute(std::move(create_table), "create table", deadline);
+  auto made =
+      co_await http_->execute(std::move(create_table), "create table", deadline, through_breaker);
   if (!made) co_return made.error();
+  co_return size_t{0};
+}
+
+asio::awaitable<AnalyticsResult<size_t>> ClickHouseStore::ping(core::Deadline deadline) {
+  auto answered = co_await http_->execute(std::string("SELECT 1"), "ping", deadline);
+  if (!answered) co_return answered.error();
   co_return size_t{0};
 }
 
@@ -202,18 +260,23 @@ asio::awaitable<AnalyticsResult<std::vector<std::string>>> ClickHouseStore::drop
 asio::awaitable<AnalyticsResult<size_t>> ClickHouseStore::insert(std::string user_id,
                                                                  std::vector<WorkloadEvent> events,
                                                                  core::Deadline deadline) {
-  auto batch = prepare_batch(user_id, std::move(events));
-  if (!batch) co_return batch.error();
+  // The database name is a checked identifier (constructor); it is spliced like one.
+  const std::string database = ClickHouseStore::database().sql();
+  AnalyticsResult<std::pair<size_t, std::string>> encoded;
+  if (offload_ != nullptr && events.size() >= kOffloadEvents) {
+    auto encode = [database, user_id, events = std::move(events)]() mutable {
+      return encode_insert(database, user_id, std::move(events));
+    };
+    encoded = co_await offload_->run(std::move(encode));
+  } else {
+    encoded = encode_insert(database, user_id, std::move(events));
+  }
+  if (!encoded) co_return encoded.error();
   // The rows follow the statement in the body; ClickHouse inserts a batch this size as one
   // block, so it is stored whole or not at all.
-  std::string body = render("INSERT INTO ?.workload_events FORMAT JSONEachRow\n", {database()});
-  for (const auto& event : batch.value()) {
-    body += row_of(event).dump();
-    body += '\n';
-  }
-  auto inserted = co_await http_->execute(std::move(body), "insert", deadline);
+  auto inserted = co_await http_->execute(std::move(encoded->second), "insert", deadline);
   if (!inserted) co_return inserted.error();
-  co_return batch->size();
+  co_return encoded->first;
 }
 
 asio::awaitable<AnalyticsResult<std::vector<GroupSummary>>> ClickHouseStore::summary(

@@ -11,6 +11,9 @@
 #include "analytics/clickhouse_literal.hpp"
 #include "core/circuit_breaker.hpp"
 
+namespace netra::core {
+class OffloadPool;
+}
 namespace netra::net {
 class HttpClient;
 }
@@ -37,12 +40,20 @@ inline constexpr const char* kClickHouseTable = "workload_events";  // in option
 class ClickHouseStore final : public AnalyticsStore {
  public:
   // Throws std::invalid_argument naming the key (analytics.url, analytics.database,
-  // analytics.ttl_days) when the options cannot work.
-  ClickHouseStore(ClickHouseOptions options, std::shared_ptr<net::HttpClient> client);
+  // analytics.ttl_days) when the options cannot work. With `offload` (it must outlive the store),
+  // large batches are validated and encoded there rather than on the calling event loop.
+  ClickHouseStore(ClickHouseOptions options, std::shared_ptr<net::HttpClient> client,
+                  core::OffloadPool* offload = nullptr);
   ~ClickHouseStore() override;
 
   // Creates the database and the table when they are missing; changes nothing that exists.
-  asio::awaitable<AnalyticsResult<size_t>> ensure_schema(core::Deadline deadline);
+  // `through_breaker` false: for start attempts, which the engine's retry policy paces, and
+  // whose failures would otherwise keep the breaker open once ClickHouse is back.
+  asio::awaitable<AnalyticsResult<size_t>> ensure_schema(core::Deadline deadline,
+                                                         bool through_breaker = true);
+  // SELECT 1 through the breaker: how the component notices an outage, and its end, without
+  // traffic.
+  asio::awaitable<AnalyticsResult<size_t>> ping(core::Deadline deadline);
   // Retention (18.16 has no table TTL): drops every monthly partition that ended before
   // now − ttl_days, so events are kept at least ttl_days and at most a month longer. Returns the
   // partitions dropped ("202401").
@@ -70,6 +81,7 @@ class ClickHouseStore final : public AnalyticsStore {
   ClickHouseLiteral database() const;
 
   ClickHouseOptions options_;
+  core::OffloadPool* offload_;
   std::unique_ptr<detail::ClickHouseHttp> http_;
 };
 

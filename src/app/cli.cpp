@@ -7,6 +7,7 @@
 
 #include "app/build_info.hpp"
 #include "app/config.hpp"
+#include "app/demo_data_command.hpp"
 #include "app/graph_export.hpp"
 #include "app/migrate_command.hpp"
 #include "app/serve.hpp"
@@ -106,6 +107,16 @@ int run_cli(int argc, char** argv, const ServiceDefinition& backend,
   bool migrate_status = false;
   migrate_cmd->add_flag("--status", migrate_status, "list applied and pending migrations instead");
 
+  auto* demo_cmd = app.add_subcommand(
+      "demo-data", "create or reuse an account and write synthetic workload events for it");
+  DemoDataOptions demo;
+  demo_cmd->add_option("--email", demo.email, "the account's email")->required();
+  demo_cmd->add_option("--days", demo.days, "spread the events over this many days up to now")
+      ->check(CLI::Range(1, 3650));
+  demo_cmd->add_option("--events", demo.events, "how many events")
+      ->check(CLI::Range(1, 10'000'000));
+  demo_cmd->add_option("--seed", demo.seed, "the same seed writes the same events");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -145,6 +156,7 @@ int run_cli(int argc, char** argv, const ServiceDefinition& backend,
     }
     if (migrate_cmd->parsed()) return run_migrate(*config, migrate_status);
     if (rotate_cmd->parsed()) return run_rotate_key(*config);
+    if (demo_cmd->parsed()) return run_demo_data(*config, demo);
     (void)serve_cmd;
     return serve(*config, service);
   } catch (const core::GraphError& e) {

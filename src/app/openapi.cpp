@@ -97,6 +97,75 @@ json error_schema() {
                 {"fields", {{"type", "object"}}}}}}}}}};
 }
 
+json workload_event_schema() {
+  const json text = {{"type", "string"}, {"maxLength", 128}};
+  const json count = {{"type", "integer"}, {"minimum", 0}};
+  return {{"type", "object"},
+          {"required",
+           {"timestamp", "workload_id", "provider", "model", "input_tokens", "output_tokens",
+            "latency_ms", "cost_usd"}},
+          {"additionalProperties", false},
+          {"properties",
+           {{"event_id", text},
+            {"timestamp", {{"type", "integer"}, {"description", "Unix milliseconds"}}},
+            {"user_id", {{"type", "string"}, {"description", "the caller's id, or left out"}}},
+            {"workload_id", text},
+            {"provider", text},
+            {"model", text},
+            {"input_tokens", count},
+            {"output_tokens", count},
+            {"latency_ms", count},
+            {"cost_usd", {{"type", "number"}, {"minimum", 0}}},
+            {"status", {{"enum", {"ok", "error"}}}},
+            {"error_type", text},
+            {"prompt_hash", text},
+            {"cached", {{"type", "boolean"}}},
+            {"tags",
+             {{"type", "object"},
+              {"maxProperties", 16},
+              {"additionalProperties", {{"type", "string"}}}}}}}};
+}
+
+json workload_summary_schema() {
+  const json integer = {{"type", "integer"}};
+  const json number = {{"type", "number"}};
+  const json group = {{"type", "object"},
+                      {"properties",
+                       {{"key", {{"type", "string"}}},
+                        {"requests", integer},
+                        {"input_tokens", integer},
+                        {"output_tokens", integer},
+                        {"total_tokens", integer},
+                        {"cost_usd", number},
+                        {"latency_ms",
+                         {{"type", "object"},
+                          {"properties", {{"p50", integer}, {"p95", integer}, {"p99", integer}}}}},
+                        {"errors", integer},
+                        {"error_rate", number},
+                        {"cached", integer},
+                        {"cache_rate", number}}}};
+  return {{"type", "object"},
+          {"properties",
+           {{"group_by", {{"enum", {"model", "workload", "provider"}}}},
+            {"from", {{"type", "integer"}, {"description", "Unix seconds"}}},
+            {"to", {{"type", "integer"}, {"description", "Unix seconds (excluded)"}}},
+            {"backend", {{"enum", {"clickhouse", "embedded"}}}},
+            {"groups", {{"type", "array"}, {"items", group}}}}}};
+}
+
+// GET /api/workloads/summary's query: times as Unix seconds or ISO-8601.
+json workload_summary_parameters() {
+  const json time = {{"type", "string"},
+                     {"description",
+                      "Unix seconds or ISO-8601 (2024-06-01, 2024-06-01T12:00:00Z, "
+                      "...+02:00 with the + escaped as %2B)"}};
+  return {{{"name", "from"}, {"in", "query"}, {"schema", time}},
+          {{"name", "to"}, {"in", "query"}, {"schema", time}},
+          {{"name", "group_by"},
+           {"in", "query"},
+           {"schema", {{"enum", {"model", "workload", "provider"}}, {"default", "model"}}}}};
+}
+
 json token_pair_schema() {
   return {{"type", "object"},
           {"properties",
@@ -201,6 +270,19 @@ std::vector<Operation> operations() {
        {"limit", "offset"}},
       {"GET", "/api/runs/{run_id}", "A run's status and every event it emitted, in order", true,
        nullptr, 200, ref("Run")},
+      {"POST",
+       "/api/workloads/events",
+       "Store 1 to 10,000 of the caller's workload events (answered once stored; 400 names the "
+       "index and field of every bad one; 429 with Retry-After over the ingest rate or queue)",
+       true,
+       {{"type", "array"}, {"minItems", 1}, {"maxItems", 10000}, {"items", ref("WorkloadEvent")}},
+       200,
+       object_with({{"accepted", {{"type", "integer"}}},
+                    {"backend", {{"enum", {"clickhouse", "embedded"}}}}})},
+      {"GET", "/api/workloads/summary",
+       "Requests, tokens, cost, latency percentiles, error and cache rates per model, workload "
+       "or provider (default: the last 30 days by model), and the backend that answered",
+       true, nullptr, 200, ref("WorkloadSummary")},
   };
 }
 
@@ -235,6 +317,7 @@ json build_document() {
     std::transform(method.begin(), method.end(), method.begin(), ::tolower);
     paths[op.path][method] = operation;
   }
+  paths["/api/workloads/summary"]["get"]["parameters"] = workload_summary_parameters();
   paths["/ws"]["get"] = {
       {"summary",
        "WebSocket: authenticate with Authorization: Bearer, the subprotocol jwt.<token>, or "
@@ -275,6 +358,8 @@ json build_document() {
          {{"Thread", thread_schema()},
           {"Message", message_schema()},
           {"Run", run_schema()},
+          {"WorkloadEvent", workload_event_schema()},
+          {"WorkloadSummary", workload_summary_schema()},
           {"User", object_with({{"id", {{"type", "string"}}}, {"email", {{"type", "string"}}}})},
           {"Error", error_schema()}}}}}};
 }

@@ -3,6 +3,8 @@
 // embedded auth service, or with the keys of a separate one when auth.url is set.
 #include <algorithm>
 
+#include "analytics/analytics_component.hpp"
+#include "app/analytics_config.hpp"
 #include "app/api_component.hpp"
 #include "app/auth_component.hpp"
 #include "app/auth_routes.hpp"
@@ -17,6 +19,7 @@
 #include "app/public_config_route.hpp"
 #include "app/remote_auth_component.hpp"
 #include "app/ticket_routes.hpp"
+#include "app/workload_routes.hpp"
 #include "auth/ticket_store.hpp"
 #include "chat/chat_store.hpp"
 #include "chat/run_event_sink.hpp"
@@ -73,6 +76,39 @@ CatalogEntry database_entry() {
     db::validate_settings(database_settings(config));
   };
   return database;
+}
+
+// `clickhouse`: workload events in ClickHouse (analytics.url) or the embedded store.
+CatalogEntry analytics_entry() {
+  CatalogEntry entry;
+  entry.spec = analytics::AnalyticsComponent::make_spec();
+  entry.build = [](const BuildContext& ctx, const core::ComponentSpec& spec) {
+    auto database = std::dynamic_pointer_cast<db::DatabaseComponent>(ctx.built("database"));
+    if (!database) throw std::logic_error("clickhouse is built after database");
+    return std::make_shared<analytics::AnalyticsComponent>(
+        spec, analytics_settings(ctx.config), database->database(), ctx.offload, ctx.health);
+  };
+  entry.validate = [](const Config& config) {
+    if (auto bad = analytics::check_settings(analytics_settings(config))) {
+      throw core::ConfigurationError({*bad});
+    }
+  };
+  return entry;
+}
+
+// The workload store of the `clickhouse` component; null when it is not ours (test fixtures
+// replace it with a scripted component).
+std::shared_ptr<analytics::FallbackAnalyticsStore> analytics_store(const BuildContext& ctx) {
+  auto component = std::dynamic_pointer_cast<analytics::AnalyticsComponent>(
+      ctx.built(analytics::AnalyticsComponent::kName));
+  return component ? component->store() : nullptr;
+}
+
+WorkloadRouteOptions workload_route_options(const Config& config) {
+  WorkloadRouteOptions options;
+  options.limits = ingest_limits(config);
+  options.body_limit = static_cast<size_t>(config.integer("analytics.ingest_body_limit_bytes"));
+  return options;
 }
 
 CatalogEntry metrics_entry() {
@@ -281,6 +317,7 @@ ServiceDefinition production_service() {
   service.catalog.push_back(metrics_entry());
   service.catalog.push_back(auth_entry(/*allow_remote=*/true));
   service.catalog.push_back(api_entry());
+  service.catalog.push_back(analytics_entry());
   auto parts = std::make_shared<BackendParts>();
   service.catalog.push_back(websocket_entry(parts));
   service.add_routes = [parts](net::Router& router, const BuildContext& ctx) {
@@ -291,11 +328,17 @@ ServiceDefinition production_service() {
     if (auto chat = parts->chat_store(ctx)) add_chat_routes(router, chat);
     const bool websocket = parts->channel.server != nullptr;
     if (websocket) add_websocket_route(router);
+    auto workloads = analytics_store(ctx);
+    if (workloads) {
+      add_workload_routes(router, workloads, ctx.offload, ctx.health,
+                          workload_route_options(ctx.config));
+    }
     add_public_config_route(router, ctx.config,
                             {{"auth", remote_auth ? "remote" : "embedded"},
                              {"dev_login", ctx.config.boolean("auth.dev_login")},
                              {"chat", true},
                              {"websocket", websocket},
+                             {"workloads", workloads != nullptr},
                              {"agents", false}});
     add_openapi_route(router);
     check_documented(router);

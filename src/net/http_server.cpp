@@ -20,6 +20,7 @@
 #include <random>
 #include <unordered_set>
 
+#include "core/component_state.hpp"
 #include "core/event_loops.hpp"
 #include "core/labelled_executor.hpp"
 #include "net/detail/websocket_upgrade.hpp"
@@ -81,11 +82,13 @@ std::string loggable_target(const HttpRequest& request) {
   return out;
 }
 
-// Feeds buffered bytes to the parser; need_more is not an error here.
+// Feeds buffered bytes to the parser, up to the end of the header only when `header_only` (the
+// parser must not be eager then); need_more is not an error here.
 beast::error_code parse_buffered(http::request_parser<http::string_body>& parser,
-                                 beast::flat_buffer& buffer) {
+                                 beast::flat_buffer& buffer, bool header_only = false) {
   beast::error_code ec;
-  while (buffer.size() > 0 && !parser.is_done()) {
+  auto finished = [&] { return header_only ? parser.is_header_done() : parser.is_done(); };
+  while (buffer.size() > 0 && !finished()) {
     const size_t used = parser.put(buffer.data(), ec);
     buffer.consume(used);
     if (ec == http::error::need_more) return {};
@@ -94,10 +97,12 @@ beast::error_code parse_buffered(http::request_parser<http::string_body>& parser
   return ec;
 }
 
-HttpResponse read_error_response(const beast::error_code& ec, const ServerSettings& s) {
+// `body_limit`: the limit of the request's route, which the 413 names.
+HttpResponse read_error_response(const beast::error_code& ec, const ServerSettings& s,
+                                 size_t body_limit) {
   if (ec == http::error::body_limit) {
     return json_error(413, "payload_too_large",
-                      "request body exceeds " + std::to_string(s.body_limit) + " bytes");
+                      "request body exceeds " + std::to_string(body_limit) + " bytes");
   }
   if (ec == http::error::header_limit) {
     return json_error(431, "headers_too_large",
@@ -286,11 +291,31 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
 
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(settings_.header_limit));
-      parser.body_limit(settings_.body_limit);
-      parser.eager(true);
+      // The header first (no limit yet: Content-Length is checked below against the limit of the
+      // route the header names), then the body under that limit.
+      parser.body_limit(boost::none);
+      parser.eager(false);
+      size_t body_limit = settings_.body_limit;
       // Usually the whole request is already buffered: parse it here and skip the asynchronous
-      // read (and its round trip through the scheduler).
-      beast::error_code ec = parse_buffered(parser, buffer);
+      // reads (and their round trips through the scheduler).
+      beast::error_code ec = parse_buffered(parser, buffer, /*header_only=*/true);
+      if (!ec && !parser.is_header_done()) {
+        c->arm(settings_.request_timeout);
+        auto [read_ec, n] = co_await http::async_read_header(c->socket, buffer, parser, use_tuple);
+        c->disarm();
+        ec = read_ec;
+      }
+      if (!ec) {
+        body_limit = body_limit_of(parser.get());
+        const auto length = parser.content_length();
+        if (length && *length > body_limit) {
+          ec = http::error::body_limit;
+        } else {
+          parser.body_limit(body_limit);  // counts down the chunks of a chunked body
+          parser.eager(true);
+          if (!parser.is_done()) ec = parse_buffered(parser, buffer);
+        }
+      }
       if (!ec && !parser.is_done()) {
         c->arm(settings_.request_timeout);
         auto [read_ec, n] = co_await http::async_read(c->socket, buffer, parser, use_tuple);
@@ -303,7 +328,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
             c->timed_out ? json_error(408, "request_timeout",
                                       "request not received within " +
                                           std::to_string(settings_.request_timeout.count()) + " ms")
-                         : read_error_response(ec, settings_);
+                         : read_error_response(ec, settings_, body_limit);
         if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe) co_return;
         response.close = true;
         const auto rid = make_request_id();
@@ -376,6 +401,18 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     }
   }
 
+  // The body limit of the route a request header is for: the server's unless the route sets one.
+  size_t body_limit_of(const http::request<http::string_body>& message) const {
+    if (router_.largest_body_limit() <= settings_.body_limit) return settings_.body_limit;
+    const auto target = std::string_view(message.target());
+    const auto path = url_decode(target.substr(0, target.find('?')), false);
+    const auto match = router_.match(std::string_view(message.method_string()), path);
+    if (match.outcome != Router::Outcome::found || match.route->options.body_limit == 0) {
+      return settings_.body_limit;
+    }
+    return match.route->options.body_limit;
+  }
+
   // Routing, component gating and the handler under its deadline.
   asio::awaitable<HttpResponse> dispatch(std::shared_ptr<HttpRequest> request,
                                          std::string& route_label) {
@@ -392,7 +429,10 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     const Route& route = *match.route;
     route_label = route.label;
     if (!route.options.needs_component.empty() && hooks_.component_unavailable) {
-      if (auto why = hooks_.component_unavailable(route.options.needs_component)) {
+      auto why = hooks_.component_unavailable(route.options.needs_component);
+      const bool fallback_serves = why && route.options.serves_degraded &&
+                                   *why == core::to_string(core::ComponentState::degraded);
+      if (why && !fallback_serves) {
         auto response = json_error(
             503, "unavailable",
             "component '" + route.options.needs_component + "' is not ready (" + *why + ")",

@@ -27,6 +27,13 @@ struct RouteOptions {
   // Requires `Authorization: Bearer <access token>`; the handler sees the caller in
   // HttpRequest::user_id. Refused with 401 and WWW-Authenticate otherwise.
   bool authenticated = false;
+  // The route serves while `needs_component` is degraded, because a fallback stands in for it
+  // (workload analytics on the embedded store while ClickHouse is down): 503 only while it is
+  // starting, stopping, stopped or disabled.
+  bool serves_degraded = false;
+  // The largest request body this route takes; 0: the server's body_limit. Checked against
+  // Content-Length before the body is read, so a larger limit here costs no other route.
+  size_t body_limit = 0;
 };
 
 struct Route {
@@ -53,9 +60,12 @@ class Router {
   Match match(std::string_view method, std::string_view path) const;
 
   const std::vector<Route>& routes() const { return routes_; }
+  // The largest RouteOptions::body_limit of any route (0 when none sets one).
+  size_t largest_body_limit() const { return largest_body_limit_; }
 
  private:
   std::vector<Route> routes_;
+  size_t largest_body_limit_ = 0;
 };
 
 }  // namespace netra::net

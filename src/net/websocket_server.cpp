@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "core/id.hpp"
+#include "core/token_bucket.hpp"
 #include "net/detail/websocket_upgrade.hpp"
 #include "telemetry/logging.hpp"
 
@@ -91,8 +92,8 @@ class Session final : public WebSocketConnection, public std::enable_shared_from
       : server_(std::move(server)),
         ws_(std::move(socket)),
         id_(core::make_id("ws")),
-        tokens_(static_cast<double>(server_->settings.message_burst)),
-        refilled_(steady_clock::now()) {}
+        messages_(server_->settings.messages_per_second,
+                  static_cast<double>(server_->settings.message_burst), steady_clock::now()) {}
 
   const std::string& id() const override { return id_; }
   const std::string& user_id() const override { return user_id_; }
@@ -269,17 +270,8 @@ class Session final : public WebSocketConnection, public std::enable_shared_from
     }
   }
 
-  // A token bucket: message_burst at once, messages_per_second on average.
-  bool take_token() {
-    const auto now = steady_clock::now();
-    const double burst = static_cast<double>(server_->settings.message_burst);
-    tokens_ = std::min(burst, tokens_ + duration<double>(now - refilled_).count() *
-                                            server_->settings.messages_per_second);
-    refilled_ = now;
-    if (tokens_ < 1) return false;
-    tokens_ -= 1;
-    return true;
-  }
+  // message_burst at once, messages_per_second on average.
+  bool take_token() { return messages_.take(1, steady_clock::now()).allowed; }
 
   void enqueue(std::string text) {
     if (closing_) {
@@ -371,8 +363,7 @@ class Session final : public WebSocketConnection, public std::enable_shared_from
   std::atomic<bool> closing_{false};
   std::optional<CloseCode> close_code_;
   std::string close_reason_;
-  double tokens_;
-  steady_clock::time_point refilled_;
+  core::TokenBucket messages_;
 
   friend class WebSocketServer;
 };

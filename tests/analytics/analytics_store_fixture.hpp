@@ -14,12 +14,14 @@
 #include "analytics/clickhouse_store.hpp"
 #include "analytics/detail/clickhouse_http.hpp"
 #include "analytics/embedded_store.hpp"
+#include "analytics/fallback_store.hpp"
 #include "core/event_loops.hpp"
 #include "core/offload_pool.hpp"
 #include "db/database_settings.hpp"
 #include "db/detail/driver.hpp"
 #include "db/migrations.hpp"
 #include "net/http_client.hpp"
+#include "support/misbehaving_peer.hpp"
 #include "support/run_awaitable.hpp"
 #include "support/scratch_postgres_database.hpp"
 #include "support/temp_dir.hpp"
@@ -31,8 +33,10 @@ inline std::string env_or(const char* name, std::string fallback = "") {
   return value != nullptr ? value : fallback;
 }
 
+// "fallback": the embedded store on SQLite behind a FallbackAnalyticsStore whose ClickHouse
+// cannot be reached, so that every call takes the fallback path.
 inline std::vector<std::string> backends() {
-  std::vector<std::string> out{"sqlite"};
+  std::vector<std::string> out{"sqlite", "fallback"};
   if (std::getenv("TEST_POSTGRES_URL") != nullptr) out.push_back("postgres");
   if (std::getenv("TEST_CLICKHOUSE_URL") != nullptr) out.push_back("clickhouse");
   return out;
@@ -48,7 +52,7 @@ class AnalyticsStoreTest : public ::testing::TestWithParam<std::string> {
     }
     db::DatabaseSettings settings;
     settings.pool.max_size = 4;
-    if (GetParam() == "sqlite") {
+    if (GetParam() == "sqlite" || GetParam() == "fallback") {
       settings.url = "sqlite:" + dir_.file("analytics.db");
     } else {
       scratch_.emplace("netra_analytics");
@@ -57,6 +61,17 @@ class AnalyticsStoreTest : public ::testing::TestWithParam<std::string> {
     db_ = std::make_unique<db::Database>(db::make_driver(settings, offload_), settings.pool);
     auto migrated = run(db::apply_migrations(*db_, db::embedded_migrations(), deadline()));
     ASSERT_TRUE(migrated) << migrated.error().message;
+    if (GetParam() == "fallback") {
+      client_ = std::make_shared<net::HttpClient>();
+      auto options = clickhouse_options("netra_unreachable");
+      options.url = "http://127.0.0.1:" + std::to_string(testing::closed_port());
+      auto fallback = std::make_unique<FallbackAnalyticsStore>(
+          std::make_shared<ClickHouseStore>(options, client_),
+          std::make_shared<EmbeddedAnalyticsStore>(*db_), std::chrono::seconds(5));
+      fallback->set_clickhouse_live(true);
+      store_ = std::move(fallback);
+      return;
+    }
     store_ = std::make_unique<EmbeddedAnalyticsStore>(*db_);
   }
 

@@ -6,9 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/child_process.hpp"
-#include "support/fixture_server.hpp"
-#include "support/http_client.hpp"
+#include "support/netra_server.hpp"
 #include "support/scratch_postgres_database.hpp"
 #include "support/temp_dir.hpp"
 
@@ -32,41 +30,21 @@ class ChatHttp : public ::testing::TestWithParam<std::string> {
       scratch_ = std::make_unique<ScratchPostgresDatabase>("netra_chat_http");
     const std::string url =
         GetParam() == "sqlite" ? "sqlite:" + data_.file("netra.db") : scratch_->url();
-    server_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{NETRA_BIN, "serve", "--log-format", "text", "--set",
-                                 "server.host=127.0.0.1", "--set", "server.port=0", "--set",
-                                 "auth.dev_login=true"},
-        std::map<std::string, std::string>{{"NETRA_DATABASE_URL", url},
-                                           {"NETRA_AUTH_KEY_DIR", data_.file("keys")}});
-    ASSERT_TRUE(server_->wait_for_output("serving until SIGTERM", 15s)) << server_->output();
-    port_ = listening_port(server_->output());
-    alice_ = sign_in("alice@example.com");
-    bob_ = sign_in("bob@example.com");
-  }
-
-  std::string sign_in(const std::string& email) {
-    auto r = call("POST", "/auth/dev/login", json{{"email", email}}.dump());
-    if (!r || r->status != 200) throw std::runtime_error("dev login failed");
-    return json::parse(r->body)["access_token"];
+    server_ = std::make_unique<NetraServer>(
+        std::vector<std::string>{},
+        std::map<std::string, std::string>{{"NETRA_DATABASE_URL", url}});
+    alice_ = server_->sign_in("alice@example.com");
+    bob_ = server_->sign_in("bob@example.com");
   }
 
   std::optional<TestResponse> call(const std::string& method, const std::string& target,
                                    const std::string& body = "", const std::string& token = "") {
-    TestHttpClient client("127.0.0.1", port_);
-    std::string request = method + " " + target + " HTTP/1.1\r\nHost: t\r\n";
-    if (!token.empty()) request += "Authorization: Bearer " + token + "\r\n";
-    request += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-    client.send(request);
-    return client.read_response(20s);
+    return server_->call(method, target, body, token);
   }
   // A JSON answer with the expected status; fails the test otherwise.
   json expect(int status, const std::string& method, const std::string& target,
               const std::string& token, const std::string& body = "") {
-    auto r = call(method, target, body, token);
-    EXPECT_TRUE(r.has_value()) << method << " " << target;
-    if (!r) return json();
-    EXPECT_EQ(r->status, status) << method << " " << target << ": " << r->body;
-    return json::parse(r->body, nullptr, false);
+    return server_->expect(status, method, target, token, body);
   }
   std::string new_thread(const std::string& token, const json& body = json::object()) {
     return expect(201, "POST", "/api/threads", token, body.dump())["id"];
@@ -74,8 +52,7 @@ class ChatHttp : public ::testing::TestWithParam<std::string> {
 
   TempDir data_;
   std::unique_ptr<ScratchPostgresDatabase> scratch_;  // destroyed after the server stops
-  std::unique_ptr<ChildProcess> server_;
-  int port_ = 0;
+  std::unique_ptr<NetraServer> server_;
   std::string alice_;
   std::string bob_;
 };
@@ -262,7 +239,7 @@ TEST_P(ChatHttp, PublicConfigAndTheOpenApiDocumentDescribeEveryRoute) {
     EXPECT_TRUE(d["paths"].contains(path)) << path;
   }
   // The server compares its router with the document at start-up and names what is missing.
-  EXPECT_THAT(server_->output(), ::testing::Not(HasSubstr("missing from /openapi.json")));
+  EXPECT_THAT(server_->process().output(), ::testing::Not(HasSubstr("missing from /openapi.json")));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ChatHttp, ::testing::ValuesIn(backends()),

@@ -51,14 +51,15 @@ ClickHouseHttp::ClickHouseHttp(std::shared_ptr<net::HttpClient> client, const st
 
 asio::awaitable<AnalyticsResult<std::string>> ClickHouseHttp::execute(std::string body,
                                                                       std::string_view what,
-                                                                      core::Deadline deadline) {
+                                                                      core::Deadline deadline,
+                                                                      bool through_breaker) {
   if (deadline.expired()) {
     co_return AnalyticsError{
         AnalyticsErrorCode::timeout,
         fmt::format("ClickHouse {}: the deadline passed before it was sent", what),
         {}};
   }
-  if (!breaker_.allow()) {
+  if (through_breaker && !breaker_.allow()) {
     co_return AnalyticsError{
         AnalyticsErrorCode::unavailable,
         fmt::format("ClickHouse {}: not sent, the circuit breaker is open after recent failures",
@@ -76,14 +77,14 @@ asio::awaitable<AnalyticsResult<std::string>> ClickHouseHttp::execute(std::strin
   request.body = std::move(body);
   auto response = co_await client_->send(std::move(request), deadline);
   if (!response) {
-    breaker_.record(false);
+    if (through_breaker) breaker_.record(false);
     co_return AnalyticsError{
         code_of(response.error().kind),
         fmt::format("ClickHouse {} at {}: {}", what, origin_, response.error().message),
         {}};
   }
   const int status = response->status;
-  breaker_.record(status < 500);
+  if (through_breaker) breaker_.record(status < 500);
   if (status != 200) {
     // 502–504 come from a proxy in front of a server that is not there; anything else is a
     // statement ClickHouse refused (a bug here, credentials it does not accept, a full disk),

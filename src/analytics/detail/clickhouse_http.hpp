@@ -30,9 +30,11 @@ class ClickHouseHttp {
   // The response body of a 200; otherwise an error naming `what` and, for an answer other than
   // 200, ClickHouse's own first line ("Code: 60, e.displayText() = ..."). Transport failures and
   // 5xx answers count as failures for the breaker; while it is open, calls fail at once with
-  // `unavailable`.
+  // `unavailable`. Without `through_breaker` the call neither asks nor feeds the breaker: for
+  // probes paced by something else (the engine's start attempts).
   asio::awaitable<AnalyticsResult<std::string>> execute(std::string body, std::string_view what,
-                                                        core::Deadline deadline);
+                                                        core::Deadline deadline,
+                                                        bool through_breaker = true);
 
   const core::CircuitBreaker& breaker() const { return breaker_; }
   const std::string& origin() const { return origin_; }  // host:port, for logs

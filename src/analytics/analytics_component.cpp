@@ -1,0 +1,170 @@
+#include "analytics/analytics_component.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <stdexcept>
+
+#include "analytics/embedded_store.hpp"
+#include "core/clock.hpp"
+#include "core/configuration_error.hpp"
+#include "net/http_client.hpp"
+#include "telemetry/logging.hpp"
+
+namespace netra::analytics {
+
+// Runs while the component is started with ClickHouse; ended by `stopping` and, at once, by the
+// cancellation signal (emitted on `executor`, where the loop runs).
+struct AnalyticsComponent::Background {
+  std::atomic<bool> stopping{false};
+  asio::any_io_executor executor;
+  asio::cancellation_signal signal;
+};
+
+namespace {
+
+using namespace std::chrono;
+
+// Dropping a partition is a metadata change, but a busy server may take a while to list parts.
+constexpr milliseconds kRetentionBudget{30000};
+
+asio::awaitable<void> run_retention(ClickHouseStore& store, int ttl_days) {
+  auto log = telemetry::logger(AnalyticsComponent::kName);
+  const auto deadline = core::Deadline::after(kRetentionBudget);
+  auto dropped = co_await store.drop_expired_partitions(core::unix_ms_now(), deadline);
+  if (!dropped) {
+    log->warn("retention: {}; trying again at the next run", dropped.error().message);
+  } else if (!dropped->empty()) {
+    log->info("retention: dropped the monthly partitions {} (events older than {} days)",
+              fmt::join(dropped.value(), ", "), ttl_days);
+  }
+}
+
+asio::awaitable<void> maintain(std::shared_ptr<AnalyticsComponent::Background> background,
+                               std::shared_ptr<ClickHouseStore> store, AnalyticsSettings settings) {
+  auto log = telemetry::logger(AnalyticsComponent::kName);
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  auto next_retention = steady_clock::now();
+  bool was_open = false;
+  try {
+    while (!background->stopping) {
+      if (steady_clock::now() >= next_retention) {
+        next_retention = steady_clock::now() + settings.retention_interval;
+        co_await run_retention(*store, settings.clickhouse.ttl_days);
+      }
+      // While the breaker is not closed, a probe through it (refused at once while it is open)
+      // closes it when ClickHouse is back, without waiting for traffic to do it.
+      if (store->breaker().state() != core::BreakerState::closed) {
+        const auto deadline = core::Deadline::after(settings.call_timeout);
+        (void)co_await store->ping(deadline);
+      }
+      const bool open = store->breaker().state() != core::BreakerState::closed;
+      if (open && !was_open) {
+        log->error("circuit breaker open: ClickHouse is failing; the embedded store serves");
+      } else if (!open && was_open) {
+        log->info("circuit breaker closed: ClickHouse answers again");
+      }
+      was_open = open;
+      if (background->stopping) break;
+      timer.expires_after(settings.probe_interval);
+      auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+    }
+  } catch (const std::exception& e) {
+    // Cancellation by stop() lands here from inside a call; anything else is a bug to see.
+    if (!background->stopping) log->error("maintenance loop ended: {}", e.what());
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> check_settings(const AnalyticsSettings& settings) {
+  if (settings.call_timeout.count() <= 0) return "analytics.timeout_ms: must be at least 1";
+  if (settings.clickhouse.url.empty()) return std::nullopt;
+  try {
+    // The store's own checks (URL, database name, ttl); it opens nothing until it is called.
+    ClickHouseStore probe(settings.clickhouse, nullptr);
+  } catch (const std::invalid_argument& e) {
+    return std::string(e.what());
+  }
+  return std::nullopt;
+}
+
+core::ComponentSpec AnalyticsComponent::make_spec() {
+  return {kName, core::Criticality::medium, {core::requires_component("database")}};
+}
+
+AnalyticsComponent::AnalyticsComponent(core::ComponentSpec spec, AnalyticsSettings settings,
+                                       db::Database& database, core::OffloadPool& offload,
+                                       core::HealthRegistry& health)
+    : core::Component(std::move(spec)), settings_(std::move(settings)) {
+  if (auto bad = check_settings(settings_)) throw core::ConfigurationError({*bad});
+  if (!settings_.clickhouse.url.empty()) {
+    net::HttpClientOptions options;
+    // ClickHouse closes idle HTTP connections after 3 s (keep_alive_timeout); stay below that.
+    options.idle_timeout = milliseconds(2500);
+    client_ = std::make_shared<net::HttpClient>(options);
+    clickhouse_ = std::make_shared<ClickHouseStore>(settings_.clickhouse, client_, &offload);
+    health.add_breaker(clickhouse_->breaker(), /*critical=*/false);
+  }
+  store_ = std::make_shared<FallbackAnalyticsStore>(
+      clickhouse_, std::make_shared<EmbeddedAnalyticsStore>(database), settings_.call_timeout);
+}
+
+AnalyticsComponent::~AnalyticsComponent() {
+  stop_background();
+}
+
+void AnalyticsComponent::stop_background() {
+  if (!background_) return;
+  background_->stopping = true;
+  asio::post(background_->executor, [background = background_] {
+    background->signal.emit(asio::cancellation_type::terminal);
+  });
+  background_.reset();
+}
+
+asio::awaitable<core::Status> AnalyticsComponent::start(core::LifecycleContext& ctx) {
+  auto log = telemetry::logger(kName);
+  if (!clickhouse_) {
+    log->info("analytics.url is empty: workload events are kept in the embedded store");
+    co_return core::Status::ok();
+  }
+  stop_background();  // a previous attempt's
+  store_->set_clickhouse_live(false);
+  log->info("connecting to {}", clickhouse_->describe());
+  // A little inside the engine's timeout, so a slow server fails with ClickHouse's own words.
+  const auto deadline = core::Deadline::after(ctx.timeout * 9 / 10);
+  auto schema = co_await clickhouse_->ensure_schema(deadline, /*through_breaker=*/false);
+  if (!schema) {
+    co_return core::Status::error(schema.error().message +
+                                  "; the embedded store serves workload events meanwhile");
+  }
+  store_->set_clickhouse_live(true);
+  background_ = std::make_shared<Background>();
+  background_->executor = co_await asio::this_coro::executor;
+  asio::co_spawn(background_->executor, maintain(background_, clickhouse_, settings_),
+                 asio::bind_cancellation_slot(background_->signal.slot(), asio::detached));
+  log->info("workload events are kept in {} (retention {} days)", clickhouse_->describe(),
+            settings_.clickhouse.ttl_days);
+  co_return core::Status::ok();
+}
+
+asio::awaitable<core::Status> AnalyticsComponent::stop(core::LifecycleContext&) {
+  store_->set_clickhouse_live(false);
+  stop_background();
+  if (client_) client_->close_idle();
+  co_return core::Status::ok();
+}
+
+}  // namespace netra::analytics

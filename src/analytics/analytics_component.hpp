@@ -1,0 +1,65 @@
+// AnalyticsComponent (`clickhouse`, medium, requires database): the workload analytics store.
+// Without analytics.url the embedded store serves and the component is ready at once; with it,
+// starting creates the ClickHouse schema, a ClickHouse that cannot be reached fails the start (the
+// engine runs the service degraded, retries in the background and heals it), and meanwhile — and
+// whenever the breaker is open later — the embedded store serves. Retention runs hourly.
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "analytics/clickhouse_store.hpp"
+#include "analytics/fallback_store.hpp"
+#include "core/component.hpp"
+#include "core/health_registry.hpp"
+#include "db/database.hpp"
+
+namespace netra::net {
+class HttpClient;
+}
+
+namespace netra::analytics {
+
+struct AnalyticsSettings {
+  ClickHouseOptions clickhouse;  // url empty: the embedded store only
+  // Each ClickHouse call gets at most this long (analytics.timeout_ms).
+  std::chrono::milliseconds call_timeout{5000};
+  std::chrono::milliseconds retention_interval{std::chrono::hours(1)};
+  // How often the breaker is probed while it is not closed, so it closes without traffic.
+  std::chrono::milliseconds probe_interval{std::chrono::seconds(2)};
+};
+
+// What is wrong with the settings (naming the analytics.* key), or nothing. Opens nothing.
+std::optional<std::string> check_settings(const AnalyticsSettings& settings);
+
+class AnalyticsComponent final : public core::Component {
+ public:
+  static constexpr const char* kName = "clickhouse";
+  static core::ComponentSpec make_spec();
+
+  // Throws core::ConfigurationError for settings check_settings refuses. Publishes the
+  // ClickHouse breaker in `health` (not critical: the embedded store stands in). `database` and
+  // `offload` (where large batches are encoded for ClickHouse) must outlive the component.
+  AnalyticsComponent(core::ComponentSpec spec, AnalyticsSettings settings, db::Database& database,
+                     core::OffloadPool& offload, core::HealthRegistry& health);
+  ~AnalyticsComponent() override;
+
+  // The store routes and agents use, from construction on; see FallbackAnalyticsStore.
+  std::shared_ptr<FallbackAnalyticsStore> store() const { return store_; }
+
+  asio::awaitable<core::Status> start(core::LifecycleContext& ctx) override;
+  asio::awaitable<core::Status> stop(core::LifecycleContext& ctx) override;
+
+  struct Background;  // the retention and probe loop's shared state (defined in the .cpp)
+
+ private:
+  void stop_background();
+
+  AnalyticsSettings settings_;
+  std::shared_ptr<net::HttpClient> client_;
+  std::shared_ptr<ClickHouseStore> clickhouse_;
+  std::shared_ptr<FallbackAnalyticsStore> store_;
+  std::shared_ptr<Background> background_;
+};
+
+}  // namespace netra::analytics

@@ -1,0 +1,158 @@
+#include "app/demo_data_command.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
+#include <iostream>
+#include <memory>
+
+#include "analytics/clickhouse_store.hpp"
+#include "analytics/demo_workload.hpp"
+#include "analytics/embedded_store.hpp"
+#include "app/analytics_config.hpp"
+#include "app/database_config.hpp"
+#include "app/serve.hpp"
+#include "auth/auth_service.hpp"
+#include "auth/user_store.hpp"
+#include "core/clock.hpp"
+#include "core/event_loops.hpp"
+#include "core/offload_pool.hpp"
+#include "db/detail/driver.hpp"
+#include "db/migrations.hpp"
+#include "net/http_client.hpp"
+
+namespace netra::app {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono;
+
+constexpr size_t kBatch = analytics::kMaxBatchEvents;
+constexpr seconds kStepBudget{60};  // one statement or one batch
+
+// The outcome of the whole run, for the summary line.
+struct Written {
+  std::string user_id;
+  bool created = false;
+  size_t events = 0;
+  double cost_usd = 0;
+};
+using Outcome = core::Result<Written, std::string>;
+
+asio::awaitable<core::Result<std::pair<std::string, bool>, std::string>> find_or_create_user(
+    db::Database& database, std::string email) {
+  auth::UserStore users(database);
+  const auto deadline = core::Deadline::after(kStepBudget);
+  auto found = co_await users.find_by_email(email, deadline);
+  if (!found) co_return "reading the account: " + found.error().message;
+  if (found.value()) co_return std::pair{found.value()->id, false};
+  // No password matches this hash: the account signs in through dev login, or is registered
+  // before this command runs (then it is reused).
+  auto created = co_await users.create(email, "!demo-data-only", deadline);
+  if (!created) co_return "creating the account: " + created.error().message;
+  co_return std::pair{created->id, true};
+}
+
+asio::awaitable<Outcome> write_demo(db::Database& database, analytics::AnalyticsStore& store,
+                                    analytics::ClickHouseStore* clickhouse, std::string email,
+                                    analytics::DemoWorkloadOptions workload) {
+  const auto migrations_deadline = core::Deadline::after(kStepBudget);
+  auto migrated =
+      co_await db::apply_migrations(database, db::embedded_migrations(), migrations_deadline);
+  if (!migrated) co_return "applying migrations: " + migrated.error().message;
+  if (clickhouse != nullptr) {
+    const auto schema_deadline = core::Deadline::after(kStepBudget);
+    auto schema = co_await clickhouse->ensure_schema(schema_deadline);
+    if (!schema) co_return schema.error().message;
+  }
+  auto user = co_await find_or_create_user(database, std::move(email));
+  if (!user) co_return user.error();
+  Written written;
+  written.user_id = user->first;
+  written.created = user->second;
+  analytics::DemoWorkload generator(workload);
+  for (;;) {
+    auto batch = generator.next_batch(kBatch);
+    if (batch.empty()) break;
+    for (const auto& e : batch) written.cost_usd += e.cost_usd;
+    const auto deadline = core::Deadline::after(kStepBudget);
+    auto inserted = co_await store.insert(written.user_id, std::move(batch), deadline);
+    if (!inserted) co_return "writing events: " + inserted.error().message;
+    written.events += inserted.value();
+  }
+  co_return written;
+}
+
+}  // namespace
+
+int run_demo_data(const Config& config, const DemoDataOptions& options) {
+  auto email = auth::normalize_email(options.email);
+  if (!email) {
+    std::cerr << "netra: --email: '" << options.email << "' is not an email address\n";
+    return kExitConfigError;
+  }
+  analytics::DemoWorkloadOptions workload{core::unix_ms_now(), options.days, options.events,
+                                          options.seed};
+  try {
+    analytics::DemoWorkload check(workload);  // refuses what it cannot make before anything opens
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "netra: " << e.what() << "\n";
+    return kExitConfigError;
+  }
+
+  core::EventLoops loops(1, milliseconds(50));
+  core::OffloadPool offload(2);
+  const auto settings = database_settings(config);
+  db::Database database(db::make_driver(settings, offload), settings.pool);
+  const auto analytics = analytics_settings(config);
+  std::shared_ptr<net::HttpClient> client;
+  std::unique_ptr<analytics::ClickHouseStore> clickhouse;
+  std::unique_ptr<analytics::EmbeddedAnalyticsStore> embedded;
+  analytics::AnalyticsStore* store = nullptr;
+  std::string where;
+  if (analytics.clickhouse.url.empty()) {
+    embedded = std::make_unique<analytics::EmbeddedAnalyticsStore>(database);
+    store = embedded.get();
+    where = "the embedded store (" + database.describe() + ")";
+  } else {
+    client = std::make_shared<net::HttpClient>();
+    clickhouse =
+        std::make_unique<analytics::ClickHouseStore>(analytics.clickhouse, client, &offload);
+    store = clickhouse.get();
+    where = clickhouse->describe();
+  }
+  std::cout << "writing " << options.events << " demo events over " << options.days
+            << " days (seed " << options.seed << ") for " << *email << " into " << where << "\n";
+  loops.start();
+  auto future = asio::co_spawn(loops.context(0),
+                               write_demo(database, *store, clickhouse.get(), *email, workload),
+                               asio::use_future);
+  // Every step inside has its own deadline; this bound only keeps a bug from hanging the command.
+  const auto bound = kStepBudget * static_cast<int64_t>(options.events / kBatch + 4);
+  int code = kExitOk;
+  if (future.wait_for(bound) != std::future_status::ready) {
+    std::cerr << "netra: demo-data did not finish within " << bound.count() << " s\n";
+    code = kExitStartupFailed;
+  } else if (auto outcome = future.get(); !outcome) {
+    std::cerr << "netra: " << outcome.error() << "\n";
+    code = kExitStartupFailed;
+  } else {
+    const auto& w = outcome.value();
+    std::cout << fmt::format("{} account {} ({}); wrote {} events costing ${:.2f} in total\n",
+                             w.created ? "created" : "reused", *email, w.user_id, w.events,
+                             w.cost_usd);
+    if (w.created) {
+      std::cout << "the account has no password: sign in with POST /auth/dev/login "
+                   "(auth.dev_login = true), or register it first and run this again\n";
+    }
+  }
+  clickhouse.reset();
+  client.reset();  // before the loops its sockets belong to
+  database.close_idle();
+  offload.shutdown(milliseconds(1000));
+  loops.stop(seconds(1));
+  return code;
+}
+
+}  // namespace netra::app

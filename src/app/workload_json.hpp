@@ -1,0 +1,33 @@
+// The JSON of the workload routes: a summary as clients see it, the times they may give
+// (Unix seconds or ISO-8601), and the one mapping from an analytics error to an HTTP answer.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analytics/analytics_error.hpp"
+#include "analytics/analytics_store.hpp"
+#include "net/http_message.hpp"
+
+namespace netra::app {
+
+// Unix seconds ("1717200000") or ISO-8601 in UTC or with an offset ("2024-06-01",
+// "2024-06-01T12:30:00Z", "2024-06-01T14:30:00.250+02:00"), as Unix milliseconds; nullopt when
+// it is neither, or outside 1970–2100.
+std::optional<int64_t> parse_time(std::string_view text);
+
+nlohmann::json group_summary_json(const analytics::GroupSummary& group);
+
+// {"events[3].model": "must be 1 to 128 bytes", ...}: what invalid_request lists in `fields`.
+nlohmann::json problem_fields(const std::vector<analytics::EventProblem>& problems);
+
+// invalid → 400 naming each event's index and field, busy/unavailable → 503 with Retry-After,
+// timeout → 504, internal → 500 (the details go to the log with the request id, not the answer).
+net::HttpResponse analytics_error_response(const analytics::AnalyticsError& error,
+                                           const std::string& request_id);
+
+}  // namespace netra::app

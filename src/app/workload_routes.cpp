@@ -1,0 +1,192 @@
+#include "app/workload_routes.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+
+#include "analytics/analytics_component.hpp"
+#include "analytics/fallback_store.hpp"
+#include "analytics/workload_event_json.hpp"
+#include "app/workload_json.hpp"
+#include "core/clock.hpp"
+#include "core/health_registry.hpp"
+#include "core/offload_pool.hpp"
+#include "net/json_body.hpp"
+#include "net/json_error.hpp"
+
+namespace netra::app {
+namespace {
+
+namespace asio = boost::asio;
+using json = nlohmann::json;
+using net::HttpRequest;
+using net::HttpResponse;
+
+// Below the server's request deadline, so a slow store answers 504 from here, with a reason.
+constexpr std::chrono::seconds kStoreBudget{20};
+// Bodies above this are parsed on the offload pool: 10,000 events are megabytes of JSON, which
+// would hold an event loop for longer than the watchdog allows.
+constexpr size_t kInlineParseBytes = 64 * 1024;
+constexpr int64_t kDefaultRangeMs = 30LL * 86'400'000;
+
+struct Routes {
+  Routes(std::shared_ptr<analytics::FallbackAnalyticsStore> s, core::OffloadPool& o,
+         const analytics::IngestLimits& limits)
+      : store(std::move(s)), offload(o), gate(limits) {}
+  std::shared_ptr<analytics::FallbackAnalyticsStore> store;
+  core::OffloadPool& offload;
+  analytics::IngestGate gate;  // one per process: the limits hold across all requests
+  // Events, by what became of them (netra_workload_events_total).
+  std::atomic<uint64_t> stored_clickhouse{0}, stored_embedded{0}, invalid{0}, rate_limited{0},
+      busy{0}, failed{0};
+};
+
+// The body as a batch of events, or the 400 to answer.
+struct ParsedBody {
+  std::optional<HttpResponse> refusal;
+  analytics::ParsedEvents parsed;
+};
+
+ParsedBody parse_body(const std::string& body, const std::string& caller) {
+  auto document = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded() || !document.is_array()) {
+    return {net::json_error(400, "invalid_request", "the body must be a JSON array of events"), {}};
+  }
+  if (document.empty() || document.size() > analytics::kMaxBatchEvents) {
+    return {net::json_error(400, "invalid_request",
+                            fmt::format("a batch holds 1 to {} events, not {}",
+                                        analytics::kMaxBatchEvents, document.size())),
+            {}};
+  }
+  return {std::nullopt, analytics::events_from_json(document, caller)};
+}
+
+asio::awaitable<HttpResponse> post_events(Routes& routes, HttpRequest& r) {
+  ParsedBody body;
+  if (r.body.size() <= kInlineParseBytes) {
+    body = parse_body(r.body, r.user_id);
+  } else {
+    // By value: if this request is cancelled the pool thread may still be reading.
+    auto parse = [text = std::move(r.body), caller = r.user_id] {
+      return parse_body(text, caller);
+    };
+    body = co_await routes.offload.run(std::move(parse));
+  }
+  if (body.refusal) co_return std::move(*body.refusal);
+  auto& parsed = body.parsed;
+  const size_t count = parsed.events.size();
+  if (!parsed.problems.empty()) {
+    routes.invalid += count;
+    auto error = analytics::AnalyticsError::invalid(
+        fmt::format("{} of {} events are invalid", parsed.bad_events, parsed.events.size()),
+        std::move(parsed.problems));
+    co_return analytics_error_response(error, r.request_id);
+  }
+  auto admitted = routes.gate.admit(r.user_id, count);
+  if (!admitted) {
+    const auto& refusal = admitted.error();
+    (refusal.code == "rate_limited" ? routes.rate_limited : routes.busy) += count;
+    co_return net::json_error(429, refusal.code, refusal.message)
+        .with_header("Retry-After", std::to_string(refusal.retry_after.count()));
+  }
+  const auto deadline = core::Deadline::after(kStoreBudget);
+  auto served = co_await routes.store->insert_served(r.user_id, std::move(parsed.events), deadline);
+  if (!served.result) {
+    routes.failed += count;
+    co_return analytics_error_response(served.result.error(), r.request_id);
+  }
+  (served.backend == "clickhouse" ? routes.stored_clickhouse : routes.stored_embedded) += count;
+  co_return net::json_response(
+      json{{"accepted", served.result.value()}, {"backend", served.backend}}.dump());
+}
+
+// ?from= and ?to= (Unix seconds or ISO-8601; default the 30 days up to now) and ?group_by=
+// (model, workload or provider; default model), or the 400 naming each bad one.
+struct SummaryQuery {
+  analytics::TimeRange range;
+  analytics::GroupBy group_by = analytics::GroupBy::model;
+};
+
+core::Result<SummaryQuery, HttpResponse> summary_query(const HttpRequest& r) {
+  SummaryQuery q;
+  json fields = json::object();
+  constexpr const char* kTimeRule = "Unix seconds or ISO-8601 (2024-06-01T00:00:00Z)";
+  auto time_of = [&](const char* name) -> std::optional<int64_t> {
+    const auto text = r.query_param(name);
+    if (text.empty()) return std::nullopt;
+    auto ms = parse_time(text);
+    if (!ms) fields[name] = kTimeRule;
+    return ms;
+  };
+  const auto from = time_of("from");
+  const auto to = time_of("to");
+  q.range.to_ms = to.value_or(core::unix_ms_now());
+  q.range.from_ms = from.value_or(std::max<int64_t>(0, q.range.to_ms - kDefaultRangeMs));
+  if (const auto text = r.query_param("group_by"); !text.empty()) {
+    if (auto group_by = analytics::parse_group_by(text)) {
+      q.group_by = *group_by;
+    } else {
+      fields["group_by"] = "model, workload or provider";
+    }
+  }
+  if (fields.empty() && q.range.from_ms >= q.range.to_ms) fields["from"] = "must be before to";
+  if (!fields.empty()) return net::invalid_fields(fields);
+  return q;
+}
+
+asio::awaitable<HttpResponse> get_summary(Routes& routes, HttpRequest& r) {
+  auto query = summary_query(r);
+  if (!query) co_return query.error();
+  const auto deadline = core::Deadline::after(kStoreBudget);
+  auto served =
+      co_await routes.store->summary_served(r.user_id, query->range, query->group_by, deadline);
+  if (!served.result) co_return analytics_error_response(served.result.error(), r.request_id);
+  auto groups = json::array();
+  for (const auto& g : served.result.value()) groups.push_back(group_summary_json(g));
+  co_return net::json_response(json{
+      {"group_by", analytics::to_string(query->group_by)},
+      {"from", query->range.from_ms / 1000},
+      {"to", query->range.to_ms / 1000},
+      {"backend", served.backend},
+      {"groups",
+       std::move(groups)}}.dump());
+}
+
+}  // namespace
+
+void add_workload_routes(net::Router& router,
+                         std::shared_ptr<analytics::FallbackAnalyticsStore> store,
+                         core::OffloadPool& offload, core::HealthRegistry& health,
+                         const WorkloadRouteOptions& options) {
+  auto routes = std::make_shared<Routes>(std::move(store), offload, options.limits);
+  health.add_family({"netra_workload_events_total",
+                     "Workload events stored per backend, and refused (invalid, over the rate, "
+                     "over the queue) or failed",
+                     "outcome", true, [routes] {
+                       auto n = [](const std::atomic<uint64_t>& v) {
+                         return static_cast<double>(v.load());
+                       };
+                       return std::vector<core::HealthRegistry::Series>{
+                           {"stored_clickhouse", n(routes->stored_clickhouse)},
+                           {"stored_embedded", n(routes->stored_embedded)},
+                           {"invalid", n(routes->invalid)},
+                           {"rate_limited", n(routes->rate_limited)},
+                           {"ingest_busy", n(routes->busy)},
+                           {"failed", n(routes->failed)}};
+                     }});
+  // 503 only while nothing can serve: a degraded `clickhouse` means the embedded store does.
+  net::RouteOptions route;
+  route.needs_component = analytics::AnalyticsComponent::kName;
+  route.authenticated = true;
+  route.serves_degraded = true;
+  auto ingest = route;
+  ingest.body_limit = options.body_limit;
+  router.add(
+      "POST", "/api/workloads/events", [routes](HttpRequest& r) { return post_events(*routes, r); },
+      ingest);
+  router.add(
+      "GET", "/api/workloads/summary", [routes](HttpRequest& r) { return get_summary(*routes, r); },
+      route);
+}
+
+}  // namespace netra::app

@@ -1,0 +1,147 @@
+// ClickHouse going away and coming back, end to end: netra started against a ClickHouse that is
+// down runs `clickhouse` degraded and serves workloads from the embedded store; when ClickHouse
+// is back the engine's background retry heals the component without a restart. An outage while
+// it runs opens the breaker and the embedded store serves again until ClickHouse answers.
+// Uses a scratch ClickHouse of its own (scripts/clickhouse-test-server); skipped without
+// TEST_CLICKHOUSE_URL, like every ClickHouse test.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "support/netra_server.hpp"
+
+namespace netra::testing {
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+json events(int n) {
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  json out = json::array();
+  for (int i = 0; i < n; ++i) {
+    out.push_back({{"timestamp", now - 1000 - i},
+                   {"workload_id", "w"},
+                   {"provider", "openai"},
+                   {"model", "gpt-4o"},
+                   {"input_tokens", 10},
+                   {"output_tokens", 1},
+                   {"latency_ms", 100},
+                   {"cost_usd", 0.0001}});
+  }
+  return out;
+}
+
+class WorkloadOutage : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::getenv("TEST_CLICKHOUSE_URL") == nullptr) {
+      GTEST_SKIP() << "TEST_CLICKHOUSE_URL is not set (scripts/clickhouse-test-server)";
+    }
+    clickhouse_ = std::make_unique<ScratchClickHouse>();
+  }
+
+  void start_netra() {
+    // Quick background retries and a short open breaker, so that healing takes seconds.
+    server_ = std::make_unique<NetraServer>(
+        std::vector<std::string>{"analytics.url=" + clickhouse_->url(),
+                                 "analytics.user=" + clickhouse_->user(),
+                                 "analytics.timeout_ms=2000", "components.clickhouse.retries=0",
+                                 "components.clickhouse.backoff_base_ms=200",
+                                 "components.clickhouse.backoff_cap_ms=1000"},
+        std::map<std::string, std::string>{{"NETRA_ANALYTICS_PASSWORD", clickhouse_->password()}});
+    token_ = server_->sign_in("ops@example.com");
+  }
+
+  json health() {
+    auto r = server_->call("GET", "/health");
+    return r ? json::parse(r->body, nullptr, false) : json();
+  }
+  std::string component_state() {
+    const auto h = health();
+    for (const auto& c : h["components"]) {
+      if (c["name"] == "clickhouse") return c["state"];
+    }
+    return "missing";
+  }
+  std::string breaker_state() {
+    const auto h = health();
+    for (const auto& b : h["breakers"]) {
+      if (b["name"] == "clickhouse") return b["state"];
+    }
+    return "missing";
+  }
+  // Polls `read` until it returns `want` or 30 s pass.
+  template <typename Read>
+  bool becomes(Read read, const std::string& want) {
+    const auto until = std::chrono::steady_clock::now() + 30s;
+    while (std::chrono::steady_clock::now() < until) {
+      if (read() == want) return true;
+      std::this_thread::sleep_for(200ms);
+    }
+    return false;
+  }
+  json call(int status, const std::string& method, const std::string& target,
+            const std::string& body = "") {
+    auto r = server_->call(method, target, body, token_);
+    EXPECT_TRUE(r.has_value()) << method << " " << target;
+    if (!r) return json();
+    EXPECT_EQ(r->status, status) << method << " " << target << ": " << r->body;
+    return json::parse(r->body, nullptr, false);
+  }
+
+  std::unique_ptr<ScratchClickHouse> clickhouse_;
+  std::unique_ptr<NetraServer> server_;  // stopped before the ClickHouse it points at
+  std::string token_;
+};
+
+TEST_F(WorkloadOutage, StartsDegradedServesFromTheEmbeddedStoreAndHealsWhenClickHouseReturns) {
+  clickhouse_->pause();
+  start_netra();
+  EXPECT_EQ(component_state(), "degraded");
+  EXPECT_EQ(health()["ready"], true) << "clickhouse is not critical";
+  EXPECT_EQ(call(200, "POST", "/api/workloads/events", events(3).dump())["backend"], "embedded");
+  auto summary = call(200, "GET", "/api/workloads/summary");
+  EXPECT_EQ(summary["backend"], "embedded");
+  ASSERT_EQ(summary["groups"].size(), 1u);
+  EXPECT_EQ(summary["groups"][0]["requests"], 3);
+
+  clickhouse_->resume();
+  ASSERT_TRUE(becomes([&] { return component_state(); }, "ready")) << "not healed:\n"
+                                                                   << health().dump(2) << "\n"
+                                                                   << server_->process().output();
+  EXPECT_EQ(call(200, "POST", "/api/workloads/events", events(5).dump())["backend"], "clickhouse")
+      << health().dump(2) << "\n"
+      << server_->process().output();
+  summary = call(200, "GET", "/api/workloads/summary");
+  EXPECT_EQ(summary["backend"], "clickhouse");
+  ASSERT_EQ(summary["groups"].size(), 1u);
+  // What was written during the outage stays in the embedded store (no replay yet).
+  EXPECT_EQ(summary["groups"][0]["requests"], 5);
+}
+
+TEST_F(WorkloadOutage, AnOutageAtRunTimeOpensTheBreakerAndTheEmbeddedStoreServesUntilItCloses) {
+  start_netra();
+  ASSERT_EQ(component_state(), "ready");
+  EXPECT_EQ(call(200, "POST", "/api/workloads/events", events(2).dump())["backend"], "clickhouse");
+  clickhouse_->pause();
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(call(200, "POST", "/api/workloads/events", events(1).dump())["backend"], "embedded");
+  }
+  EXPECT_EQ(call(200, "GET", "/api/workloads/summary")["backend"], "embedded");
+  EXPECT_EQ(breaker_state(), "open");
+  EXPECT_EQ(component_state(), "ready") << "the component stays up; its breaker says the rest";
+
+  clickhouse_->resume();
+  ASSERT_TRUE(becomes([&] { return breaker_state(); }, "closed")) << "the breaker did not close:\n"
+                                                                  << health().dump(2);
+  const auto summary = call(200, "GET", "/api/workloads/summary");
+  EXPECT_EQ(summary["backend"], "clickhouse");
+  EXPECT_EQ(summary["groups"][0]["requests"], 2);
+}
+
+}  // namespace
+}  // namespace netra::testing
