@@ -64,6 +64,7 @@ TEST_P(OptimizationTest, EachRuleFiresWhereTheDataSaysWithTheExpectedSaving) {
   EXPECT_DOUBLE_EQ(*recs[1].evidence_value("avoidable_calls"), 380);
   EXPECT_DOUBLE_EQ(*recs[3].evidence_value("requests_per_day"), 1000);
   EXPECT_DOUBLE_EQ(*recs[0].evidence_value("input_output_ratio"), 40);
+  EXPECT_DOUBLE_EQ(*recs[0].evidence_value("target_input_tokens"), 4200);
   EXPECT_EQ(recs[4].suggested_model, "gpt-4o");  // gemini-1.5-pro's fallback
   EXPECT_DOUBLE_EQ(*recs[4].evidence_value("errors"), 45);
   EXPECT_DOUBLE_EQ(*recs[4].evidence_value("burst_buckets"), 2);

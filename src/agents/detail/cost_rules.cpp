@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "agents/detail/optimization_rules.hpp"
@@ -212,12 +213,14 @@ std::vector<Recommendation> prompt_trimming(const RuleInput& in) {
         "whole histories or too many retrieved passages. The saving assumes {:.0f}% of the input "
         "can go.",
         avg_in, static_cast<double>(g.output_tokens) / requests, ratio, in.rules.trim_share * 100);
-    r.evidence = {{"requests", requests, "requests"},
-                  {"avg_input_tokens", avg_in, "tokens"},
-                  {"avg_output_tokens", static_cast<double>(g.output_tokens) / requests, "tokens"},
-                  {"input_output_ratio", ratio, ""},
-                  {"input_cost_share", input_share, "share"},
-                  {"window_cost_usd", g.cost_usd, "usd"}};
+    r.evidence = {
+        {"requests", requests, "requests"},
+        {"avg_input_tokens", avg_in, "tokens"},
+        {"avg_output_tokens", static_cast<double>(g.output_tokens) / requests, "tokens"},
+        {"input_output_ratio", ratio, ""},
+        {"input_cost_share", input_share, "share"},
+        {"window_cost_usd", g.cost_usd, "usd"},
+        {"target_input_tokens", std::round(avg_in * (1 - in.rules.trim_share)), "tokens"}};
     r.monthly_saving_usd = saving;
     out.push_back(std::move(r));
   }
