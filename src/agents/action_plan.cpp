@@ -60,7 +60,7 @@ std::vector<Action> plan_actions(const std::vector<Recommendation>& recommendati
         break;
       case RecommendationKind::latency:
         out.push_back(action_for(r, "request_timeout_ms", kUnknownSetting,
-                                 fmt::format("{:.0f}", value_or(r, "suggested_timeout_ms", 0)),
+                                 fmt::format("{:.0f}", value_or(r, "suggested_timeout", 0)),
                                  "then one retry, to the same or a fallback model"));
         out.push_back(action_for(r, "streaming", kUnknownSetting, "on",
                                  "users see the first tokens long before the last"));

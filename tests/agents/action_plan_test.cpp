@@ -40,7 +40,7 @@ TEST(PlanActions, EachRecommendationBecomesConcreteSettings) {
       retries,
       rec("R6", RecommendationKind::prompt_trimming, "rag-search",
           {{"avg_input_tokens", 6000, "tokens"}, {"target_input_tokens", 4200, "tokens"}}),
-      rec("R7", RecommendationKind::latency, "gpt-4o-mini", {{"suggested_timeout_ms", 1000, "ms"}}),
+      rec("R7", RecommendationKind::latency, "gpt-4o-mini", {{"suggested_timeout", 1000, "ms"}}),
   };
   const auto actions = plan_actions(recs);
   std::vector<std::string> lines;

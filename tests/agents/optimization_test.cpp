@@ -69,9 +69,9 @@ TEST_P(OptimizationTest, EachRuleFiresWhereTheDataSaysWithTheExpectedSaving) {
   EXPECT_DOUBLE_EQ(*recs[4].evidence_value("errors"), 45);
   EXPECT_DOUBLE_EQ(*recs[4].evidence_value("burst_buckets"), 2);
   EXPECT_DOUBLE_EQ(*recs[4].evidence_value("burst_error_share"), 40.0 / 45.0);
-  EXPECT_DOUBLE_EQ(*recs[5].evidence_value("latency_p50_ms"), 300);
-  EXPECT_DOUBLE_EQ(*recs[5].evidence_value("latency_p99_ms"), 5000);
-  EXPECT_DOUBLE_EQ(*recs[5].evidence_value("suggested_timeout_ms"), 1000);
+  EXPECT_DOUBLE_EQ(*recs[5].evidence_value("latency_p50"), 300);
+  EXPECT_DOUBLE_EQ(*recs[5].evidence_value("latency_p99"), 5000);
+  EXPECT_DOUBLE_EQ(*recs[5].evidence_value("suggested_timeout"), 1000);
 
   // One recommendation per workload here, so the total is the sum.
   const double window_cost = 700 * (known::kClassifierCall + known::kFaqCall + known::kRagCall) +

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "agents/detail/optimization_rules.hpp"
+#include "agents/markdown_format.hpp"
 #include "agents/model_catalog.hpp"
 
 namespace netra::agents::detail {
@@ -62,16 +63,17 @@ std::vector<Recommendation> model_switch(const RuleInput& in) {
     r.target = u.workload_id;
     r.current_model = std::string(current->name);
     r.suggested_model = std::string(cheaper->name);
-    r.title = fmt::format("Move `{}` from {} to {}", u.workload_id, current->name, cheaper->name);
+    r.title = fmt::format("Move {} from {} to {}", markdown::code(u.workload_id), current->name,
+                          cheaper->name);
     r.rationale = fmt::format(
-        "Its calls are short (on average {:.0f} tokens in, {:.0f} out): work a smaller model of "
-        "the same vendor handles well, at {:.0f}% of the list price. Compare answers on a sample "
-        "of real prompts before switching all traffic.",
-        avg_in, avg_out, (1 - reduction) * 100);
+        "Its calls are short (on average {} tokens in, {} out): work a smaller model of the same "
+        "vendor handles well, at {:.0f}% of the list price. Compare answers on a sample of real "
+        "prompts before switching all traffic.",
+        markdown::count(avg_in), markdown::count(avg_out), (1 - reduction) * 100);
     r.evidence = {{"requests", u.requests, "requests"},
                   {"avg_input_tokens", avg_in, "tokens"},
                   {"avg_output_tokens", avg_out, "tokens"},
-                  {"window_cost_usd", u.cost_usd, "usd"},
+                  {"window_cost", u.cost_usd, "usd"},
                   {"current_input_price", current->input_usd_per_mtok, "usd_per_mtok"},
                   {"current_output_price", current->output_usd_per_mtok, "usd_per_mtok"},
                   {"suggested_input_price", cheaper->input_usd_per_mtok, "usd_per_mtok"},
@@ -116,17 +118,18 @@ std::vector<Recommendation> caching(const RuleInput& in) {
     r.kind = RecommendationKind::caching;
     r.target_kind = TargetKind::workload;
     r.target = g.key;
-    r.title = fmt::format("Cache the answers of `{}` by prompt hash", g.key);
+    r.title = fmt::format("Cache the answers of {} by prompt hash", markdown::code(g.key));
     r.rationale = fmt::format(
-        "{:.0f} prompts were sent again and again ({:.0f} calls); {:.0f} of those calls ({:.1f}% "
-        "of the workload) asked what had already been answered and were not served from a cache.",
-        w.prompts, w.calls, w.avoidable, share * 100);
+        "{} prompts were sent again and again ({} calls); {} of those calls ({:.1f}% of the "
+        "workload) asked what had already been answered and were not served from a cache.",
+        markdown::count(w.prompts), markdown::count(w.calls), markdown::count(w.avoidable),
+        share * 100);
     r.evidence = {{"repeated_prompts", w.prompts, "count"},
                   {"repeated_calls", w.calls, "requests"},
                   {"already_cached", w.cached, "requests"},
                   {"avoidable_calls", w.avoidable, "requests"},
                   {"avoidable_share", share, "share"},
-                  {"avoidable_window_cost_usd", w.avoidable_cost, "usd"}};
+                  {"avoidable_window_cost", w.avoidable_cost, "usd"}};
     r.monthly_saving_usd = saving;
     out.push_back(std::move(r));
   }
@@ -154,17 +157,18 @@ std::vector<Recommendation> batching(const RuleInput& in) {
     r.target_kind = TargetKind::workload;
     r.target = g.key;
     r.current_model = std::string(model->name);
-    r.title = fmt::format("Send `{}` through {}'s batch API where answers can wait", g.key,
-                          model->vendor);
+    r.title = fmt::format("Send {} through {}'s batch API where answers can wait",
+                          markdown::code(g.key), model->vendor);
     r.rationale = fmt::format(
-        "{:.0f} small calls a day (on average {:.0f} tokens each): {}'s batch API answers within "
-        "24 hours at {:.0f}% of the price. The saving assumes all of the workload can wait; count "
-        "only the part that can.",
-        per_day, avg_tokens, model->vendor, (1 - in.rules.batch_discount) * 100);
+        "{} small calls a day (on average {} tokens each): {}'s batch API answers within 24 hours "
+        "at {:.0f}% of the price. The saving assumes all of the workload can wait; count only the "
+        "part that can.",
+        markdown::count(per_day), markdown::count(avg_tokens), model->vendor,
+        (1 - in.rules.batch_discount) * 100);
     r.evidence = {{"requests", requests, "requests"},
                   {"requests_per_day", per_day, "requests"},
                   {"avg_tokens_per_request", avg_tokens, "tokens"},
-                  {"window_cost_usd", g.cost_usd, "usd"},
+                  {"window_cost", g.cost_usd, "usd"},
                   {"batch_discount", in.rules.batch_discount, "share"}};
     r.monthly_saving_usd = saving;
     out.push_back(std::move(r));
@@ -207,19 +211,19 @@ std::vector<Recommendation> prompt_trimming(const RuleInput& in) {
     r.kind = RecommendationKind::prompt_trimming;
     r.target_kind = TargetKind::workload;
     r.target = g.key;
-    r.title = fmt::format("Trim the prompts of `{}`", g.key);
+    r.title = fmt::format("Trim the prompts of {}", markdown::code(g.key));
     r.rationale = fmt::format(
-        "Each call sends {:.0f} tokens to get {:.0f} back ({:.0f}× as many): long instructions, "
-        "whole histories or too many retrieved passages. The saving assumes {:.0f}% of the input "
-        "can go.",
-        avg_in, static_cast<double>(g.output_tokens) / requests, ratio, in.rules.trim_share * 100);
+        "Each call sends {} tokens to get {} back ({:.0f}× as many): long instructions, whole "
+        "histories or too many retrieved passages. The saving assumes {:.0f}% of the input can go.",
+        markdown::count(avg_in), markdown::count(static_cast<double>(g.output_tokens) / requests),
+        ratio, in.rules.trim_share * 100);
     r.evidence = {
         {"requests", requests, "requests"},
         {"avg_input_tokens", avg_in, "tokens"},
         {"avg_output_tokens", static_cast<double>(g.output_tokens) / requests, "tokens"},
         {"input_output_ratio", ratio, ""},
         {"input_cost_share", input_share, "share"},
-        {"window_cost_usd", g.cost_usd, "usd"},
+        {"window_cost", g.cost_usd, "usd"},
         {"target_input_tokens", std::round(avg_in * (1 - in.rules.trim_share)), "tokens"}};
     r.monthly_saving_usd = saving;
     out.push_back(std::move(r));

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "agents/detail/optimization_rules.hpp"
+#include "agents/markdown_format.hpp"
 #include "agents/model_catalog.hpp"
 
 namespace netra::agents::detail {
@@ -52,15 +53,17 @@ std::vector<Recommendation> retries_and_fallback(const RuleInput& in) {
   r.suggested_model = fallback;
   r.title = fallback.empty()
                 ? fmt::format("Retry {} with backoff, and fall back to another vendor's model",
-                              failing->key)
-                : fmt::format("Retry {} with backoff, and fall back to {}", failing->key, fallback);
+                              markdown::code(failing->key))
+                : fmt::format("Retry {} with backoff, and fall back to {}",
+                              markdown::code(failing->key), fallback);
   const double worst_rate =
       static_cast<double>(worst->errors) / static_cast<double>(worst->requests);
   r.rationale = fmt::format(
-      "{:.0f}% of the window's {:.0f} errors came in {:.0f} burst(s) of {} minutes with error "
+      "{:.0f}% of the window's {} errors came in {:.0f} burst(s) of {} minutes with error "
       "rates up to {:.0f}%: outages and rate limits, which retries with jittered exponential "
       "backoff ride out, and which a second vendor answers while the first is down.",
-      burst_errors / errors * 100, errors, bursts, in.data.bucket_ms / 60'000, worst_rate * 100);
+      burst_errors / errors * 100, markdown::count(errors), bursts, in.data.bucket_ms / 60'000,
+      worst_rate * 100);
   r.evidence = {{"errors", errors, "requests"},
                 {"requests", requests, "requests"},
                 {"error_rate", rate, "share"},
@@ -88,18 +91,20 @@ std::vector<Recommendation> latency(const RuleInput& in) {
     r.kind = RecommendationKind::latency;
     r.target_kind = TargetKind::model;
     r.target = g.key;
-    r.title = fmt::format("Cut the slow tail of {}: timeout, streaming, a hedged retry", g.key);
+    r.title = fmt::format("Cut the slow tail of {}: timeout, streaming, a hedged retry",
+                          markdown::code(g.key));
     r.rationale = fmt::format(
-        "Half of the calls finish within {:.0f} ms, but 1% take {:.0f} ms or more ({:.1f}× the "
-        "median). A timeout at {:.0f} ms with one retry (to the same or a fallback model) cuts "
-        "that tail, and streaming shows the first tokens long before the last.",
-        p50, p99, p99 / std::max(1.0, p50), timeout_ms);
+        "Half of the calls finish within {} ms, but 1% take {} ms or more ({:.1f}× the median). "
+        "A timeout at {} ms with one retry (to the same or a fallback model) cuts that tail, and "
+        "streaming shows the first tokens long before the last.",
+        markdown::count(p50), markdown::count(p99), p99 / std::max(1.0, p50),
+        markdown::count(timeout_ms));
     r.evidence = {{"requests", static_cast<double>(g.requests), "requests"},
-                  {"latency_p50_ms", p50, "ms"},
-                  {"latency_p95_ms", p95, "ms"},
-                  {"latency_p99_ms", p99, "ms"},
+                  {"latency_p50", p50, "ms"},
+                  {"latency_p95", p95, "ms"},
+                  {"latency_p99", p99, "ms"},
                   {"p99_over_p50", p99 / std::max(1.0, p50), ""},
-                  {"suggested_timeout_ms", timeout_ms, "ms"}};
+                  {"suggested_timeout", timeout_ms, "ms"}};
     out.push_back(std::move(r));
   }
   return out;
