@@ -124,6 +124,9 @@ OptimizationResult optimize(const DataSnapshot& data, const OptimizationScope& s
                      if (a.kind != b.kind) return a.kind < b.kind;
                      return a.target < b.target;
                    });
+  if (result.recommendations.size() > kMaxRecommendations) {
+    result.recommendations.resize(kMaxRecommendations);
+  }
   for (size_t i = 0; i < result.recommendations.size(); ++i) {
     result.recommendations[i].id = "R" + std::to_string(i + 1);
   }

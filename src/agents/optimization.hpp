@@ -53,8 +53,12 @@ struct OptimizationScope {
   std::vector<std::string> models;  // canonical catalog names
 };
 
+// A report lists at most this many recommendations (the largest savings): enough to act on, and
+// the report fits a chat message (32 KiB).
+inline constexpr size_t kMaxRecommendations = 10;
+
 struct OptimizationResult {
-  std::vector<Recommendation> recommendations;  // largest saving first
+  std::vector<Recommendation> recommendations;  // largest saving first, at most 10
   double window_cost_usd = 0;
   // Observed spend scaled to 30 days over the span the data covers: from the first event's
   // timeline bucket to the end of the window, at least a day.

@@ -239,6 +239,17 @@ void data_section(std::string& out, const ReportInput& in) {
 
 }  // namespace
 
+std::string fit_report(std::string report, size_t max_bytes) {
+  if (report.size() <= max_bytes) return report;
+  static constexpr std::string_view kCut =
+      "\n…the report was shortened to fit a message; the run's final event holds all of it.\n";
+  const size_t room = max_bytes > kCut.size() ? max_bytes - kCut.size() : 0;
+  const size_t line_end = report.rfind('\n', room);
+  report.resize(line_end == std::string::npos ? 0 : line_end + 1);
+  report += kCut.substr(1);
+  return report;
+}
+
 std::string render_report(const ReportInput& in) {
   std::string out = "# " + title(in.triage.intent) + "\n\n" + quoted(in.user_request) + "\n";
   if (!in.data.completeness.sufficient) {

@@ -22,9 +22,13 @@ struct ReportInput {
 };
 
 // Tables list the groups that cost the most, at most this many; the rest are summed in a line.
-inline constexpr size_t kMaxTableRows = 20;
+inline constexpr size_t kMaxTableRows = 10;
 
 // Deterministic: the same input gives the same text.
 std::string render_report(const ReportInput& input);
+
+// The report cut at a line so that it fits `max_bytes` (a chat message holds 32 KiB), with a last
+// line that says so; unchanged when it fits. Cutting at a line break keeps the UTF-8 whole.
+std::string fit_report(std::string report, size_t max_bytes);
 
 }  // namespace netra::agents
