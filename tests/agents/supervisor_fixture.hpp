@@ -43,7 +43,9 @@ class DeliveredEvents {
 };
 
 // A fake in front of the real sink that holds one run at its agent_started until the test opens
-// the gate (or 20 s pass): how a test keeps a run occupying its slot.
+// the gate (or 20 s pass): how a test keeps a run occupying its slot. The gate stays open once
+// opened, also for a run that reaches it later; runs must emit on `executor`, where the gate is
+// opened.
 class FakeGatedEventSink final : public chat::EventSink {
  public:
   FakeGatedEventSink(chat::EventSink& inner, asio::any_io_executor executor)
@@ -52,12 +54,15 @@ class FakeGatedEventSink final : public chat::EventSink {
   }
   void hold(std::string run_id) { held_ = std::move(run_id); }
   void open() {
-    asio::post(gate_->get_executor(), [gate = gate_] { gate->cancel(); });
+    asio::post(gate_->get_executor(), [gate = gate_, open = open_] {
+      *open = true;
+      gate->cancel();
+    });
   }
 
   asio::awaitable<chat::ChatResult<chat::AgentEvent>> emit(chat::AgentEvent event,
                                                            core::Deadline deadline) override {
-    if (event.type == chat::AgentEventType::agent_started && event.run_id == held_) {
+    if (event.type == chat::AgentEventType::agent_started && event.run_id == held_ && !*open_) {
       co_await gate_->async_wait(asio::as_tuple(asio::use_awaitable));
     }
     auto emitted = co_await inner_.emit(std::move(event), deadline);
@@ -67,6 +72,7 @@ class FakeGatedEventSink final : public chat::EventSink {
  private:
   chat::EventSink& inner_;
   std::shared_ptr<asio::steady_timer> gate_;
+  std::shared_ptr<bool> open_ = std::make_shared<bool>(false);  // touched on the gate's executor
   std::string held_;
 };
 
