@@ -68,7 +68,8 @@ asio::awaitable<AnalyticsResult<T>> tool_call(RunEmitter& emitter, std::string_v
   AnalyticsResult<T> result = co_await std::move(query);
   if (!result) {
     json error = error_json(result.error());
-    co_await emitter.tool_failed(kAgent, tool, std::move(error));
+    co_await emitter.tool_completed(kAgent, tool, std::move(error),
+                                    RunEmitter::ToolOutcome::failed);
   } else {
     json summary = describe(result.value());
     co_await emitter.tool_completed(kAgent, tool, std::move(summary));

@@ -27,18 +27,10 @@ asio::awaitable<bool> RunEmitter::tool_executing(std::string_view agent_name, st
 }
 
 asio::awaitable<bool> RunEmitter::tool_completed(std::string_view agent_name, std::string_view tool,
-                                                 nlohmann::json result) {
+                                                 nlohmann::json outcome, ToolOutcome how) {
+  const char* key = how == ToolOutcome::succeeded ? "result" : "error";
   nlohmann::json data = {
-      {"tool", tool}, {"result", std::move(result)}, {"duration_ms", tool_elapsed_ms()}};
-  const bool stored =
-      co_await emit(chat::AgentEventType::tool_completed, agent_name, std::move(data));
-  co_return stored;
-}
-
-asio::awaitable<bool> RunEmitter::tool_failed(std::string_view agent_name, std::string_view tool,
-                                              nlohmann::json error) {
-  nlohmann::json data = {
-      {"tool", tool}, {"error", std::move(error)}, {"duration_ms", tool_elapsed_ms()}};
+      {"tool", tool}, {key, std::move(outcome)}, {"duration_ms", tool_elapsed_ms()}};
   const bool stored =
       co_await emit(chat::AgentEventType::tool_completed, agent_name, std::move(data));
   co_return stored;

@@ -38,14 +38,15 @@ class RunEmitter {
   asio::awaitable<bool> emit(chat::AgentEventType type, std::string_view agent_name,
                              nlohmann::json data);
 
+  enum class ToolOutcome { succeeded, failed };
+
   // tool_executing {tool, parameters}, and tool_completed {tool, result, duration_ms} — or
-  // {tool, error, duration_ms} — with the time since the matching tool_executing.
+  // {tool, error, duration_ms} when it failed — with the time since the matching tool_executing.
   asio::awaitable<bool> tool_executing(std::string_view agent_name, std::string_view tool,
                                        nlohmann::json parameters);
   asio::awaitable<bool> tool_completed(std::string_view agent_name, std::string_view tool,
-                                       nlohmann::json result);
-  asio::awaitable<bool> tool_failed(std::string_view agent_name, std::string_view tool,
-                                    nlohmann::json error);
+                                       nlohmann::json outcome,
+                                       ToolOutcome how = ToolOutcome::succeeded);
 
   const std::optional<chat::ChatError>& failure() const { return failure_; }
 

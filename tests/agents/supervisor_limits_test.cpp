@@ -46,18 +46,26 @@ class SupervisorLimitsTest : public SupervisorTest {
     return start_supervisor(options, gate_.get());
   }
 
+  // One run held at its start, occupying the only slot, and one waiting behind it.
+  struct HeldAndWaiting {
+    RunRequest held;
+    RunRequest waiting;
+  };
+  HeldAndWaiting hold_one_queue_one() {
+    HeldAndWaiting runs{new_run("how can I cut costs?"), new_run("how can I cut costs?")};
+    gate_->hold(runs.held.run_id);
+    EXPECT_EQ(submit(runs.held), Admission::started);
+    EXPECT_EQ(submit(runs.waiting), Admission::queued);
+    return runs;
+  }
+
   std::unique_ptr<FakeGatedEventSink> gate_;
 };
 
 TEST_P(SupervisorLimitsTest, OverTheQueueARunIsRefusedBusy) {
   auto& supervisor = start_limited(1);
-  const auto first = new_run("how can I cut costs?");
-  const auto second = new_run("how can I cut costs?");
+  const auto [first, second] = hold_one_queue_one();
   const auto third = new_run("how can I cut costs?");
-  gate_->hold(first.run_id);
-
-  EXPECT_EQ(submit(first), Admission::started);
-  EXPECT_EQ(submit(second), Admission::queued);
   EXPECT_EQ(supervisor.running(), 1u);
   EXPECT_EQ(supervisor.queued(), 1u);
   EXPECT_EQ(submit(third), Admission::busy);
@@ -102,11 +110,7 @@ TEST_P(SupervisorLimitsTest, AThreadHasOneActiveRunAtATime) {
 
 TEST_P(SupervisorLimitsTest, AQueuedRunCancelledEndsAtOnce) {
   auto& supervisor = start_limited(4);
-  const auto first = new_run("how can I cut costs?");
-  const auto waiting = new_run("how can I cut costs?");
-  gate_->hold(first.run_id);
-  EXPECT_EQ(submit(first), Admission::started);
-  EXPECT_EQ(submit(waiting), Admission::queued);
+  const auto [first, waiting] = hold_one_queue_one();
 
   EXPECT_TRUE(supervisor.cancel(waiting.run_id));
   ASSERT_TRUE(delivered_.wait_for_end(waiting.run_id));
@@ -122,11 +126,7 @@ TEST_P(SupervisorLimitsTest, AQueuedRunCancelledEndsAtOnce) {
 
 TEST_P(SupervisorLimitsTest, StopCancelsEveryRunAndRefusesNewOnes) {
   auto& supervisor = start_limited(4);
-  const auto first = new_run("how can I cut costs?");
-  const auto waiting = new_run("how can I cut costs?");
-  gate_->hold(first.run_id);
-  EXPECT_EQ(submit(first), Admission::started);
-  EXPECT_EQ(submit(waiting), Admission::queued);
+  const auto [first, waiting] = hold_one_queue_one();
 
   // stop() is queued on the gate's loop before the gate opens, so the held run finds itself
   // cancelled at its first step.
