@@ -61,11 +61,21 @@ class Execution {
 
   // Before step `step` (1-based): the reason to stop here, if there is one.
   asio::awaitable<std::optional<RunOutcome>> checkpoint(size_t step);
+  // Whether the store says the run has already ended: stopped through the store, by another
+  // instance or by a route that did not go through this supervisor.
+  asio::awaitable<bool> ended_elsewhere();
   asio::awaitable<void> thinking(size_t step, std::string message, json detail);
   // Sets the terminal status, then emits agent_error {code, message, step_number}.
   asio::awaitable<RunOutcome> end(Ending ending);
   asio::awaitable<RunOutcome> fail(std::string_view code, std::string message) {
     Ending ending{RunStatus::failed, std::string(code), std::move(message), RunOutcome::failed};
+    const auto outcome = co_await end(std::move(ending));
+    co_return outcome;
+  }
+  // Ends the run as cancelled — by this supervisor, or keeping the status the store already
+  // holds when someone else ended it — with agent_error CANCELLED as its last event.
+  asio::awaitable<RunOutcome> stopped() {
+    Ending ending{RunStatus::cancelled, "CANCELLED", "stopped by the user", RunOutcome::cancelled};
     const auto outcome = co_await end(std::move(ending));
     co_return outcome;
   }
@@ -93,13 +103,22 @@ asio::awaitable<std::optional<RunOutcome>> Execution::checkpoint(size_t step) {
   if (emitter_.failure()) {
     std::string why = "the run's events could not be stored: " + emitter_.failure()->message;
     stop = co_await fail("STORE_FAILED", std::move(why));
-  } else if (cancelled_ && cancelled_->load()) {
-    Ending ending{RunStatus::cancelled, "CANCELLED", "stopped by the user", RunOutcome::cancelled};
-    stop = co_await end(std::move(ending));
+    co_return stop;
+  }
+  bool cancelled = cancelled_ && cancelled_->load();
+  if (!cancelled) cancelled = co_await ended_elsewhere();
+  if (cancelled) {
+    stop = co_await stopped();
   } else if (deadline_.expired()) {
     stop = co_await timed_out();
   }
   co_return stop;
+}
+
+asio::awaitable<bool> Execution::ended_elsewhere() {
+  auto found = co_await deps_.runs.get(request_.user_id, request_.run_id, store_deadline());
+  // A store that cannot answer now does not stop the run; its next write will say more.
+  co_return found&& chat::is_terminal(found->run.status);
 }
 
 asio::awaitable<void> Execution::thinking(size_t step, std::string message, json detail) {
@@ -116,8 +135,12 @@ asio::awaitable<RunOutcome> Execution::end(Ending ending) {
   std::optional<std::string> error = ending.message;
   auto set = co_await deps_.runs.set_status(request_.run_id, ending.status, std::move(error),
                                             store_deadline());
-  // Someone else ended the run first (stop_agent on the store): theirs is the last word.
-  if (!set && set.error().code == chat::ChatErrorCode::conflict) co_return RunOutcome::cancelled;
+  // Someone else ended the run first (stop_agent on the store): their status stands, and the
+  // run's last event says it was stopped.
+  if (!set && set.error().code == chat::ChatErrorCode::conflict) {
+    ending =
+        Ending{RunStatus::cancelled, "CANCELLED", "stopped by the user", RunOutcome::cancelled};
+  }
   json data = {{"code", std::move(ending.code)},
                {"message", std::move(ending.message)},
                {"execution_time_ms", elapsed_ms()}};
@@ -135,7 +158,10 @@ asio::awaitable<RunOutcome> Execution::run() {
                                                 std::move(no_error), store_deadline());
   if (!running) {
     // Cancelled (or otherwise ended) while it waited: nothing to run.
-    if (running.error().code == chat::ChatErrorCode::conflict) co_return RunOutcome::cancelled;
+    if (running.error().code == chat::ChatErrorCode::conflict) {
+      const auto outcome = co_await stopped();
+      co_return outcome;
+    }
     std::string why = "the run could not start: " + running.error().message;
     const auto outcome = co_await fail("STORE_FAILED", std::move(why));
     co_return outcome;
@@ -219,7 +245,10 @@ asio::awaitable<RunOutcome> Execution::run() {
   auto completed = co_await deps_.runs.set_status(request_.run_id, RunStatus::completed,
                                                   std::move(no_error), store_deadline());
   if (!completed) {
-    if (completed.error().code == chat::ChatErrorCode::conflict) co_return RunOutcome::cancelled;
+    if (completed.error().code == chat::ChatErrorCode::conflict) {
+      const auto outcome = co_await stopped();
+      co_return outcome;
+    }
     std::string why = "the run could not be completed: " + completed.error().message;
     const auto outcome = co_await fail("STORE_FAILED", std::move(why));
     co_return outcome;

@@ -77,11 +77,13 @@ class FakeGatedEventSink final : public chat::EventSink {
 };
 
 // A fake in front of the real sink that presses "stop" on a run the moment the run announces a
-// given step: cancellation arriving mid-run, at a known place.
+// given step: cancellation arriving mid-run, at a known place — through the supervisor, or
+// (stop_through) straight on the run store, as another instance or an older route would.
 class FakeCancellingEventSink final : public chat::EventSink {
  public:
   FakeCancellingEventSink(chat::EventSink& inner, int at_step) : inner_(inner), at_step_(at_step) {}
   void attach(Supervisor& supervisor) { supervisor_ = &supervisor; }
+  void stop_through(chat::RunStore& runs) { runs_ = &runs; }
 
   asio::awaitable<chat::ChatResult<chat::AgentEvent>> emit(chat::AgentEvent event,
                                                            core::Deadline deadline) override {
@@ -89,7 +91,14 @@ class FakeCancellingEventSink final : public chat::EventSink {
                           event.data.value("step_number", 0) == at_step_;
     const std::string run_id = event.run_id;
     auto emitted = co_await inner_.emit(std::move(event), deadline);
-    if (stop_now && supervisor_ != nullptr) cancelled_ = supervisor_->cancel(run_id);
+    if (stop_now && runs_ != nullptr) {
+      std::optional<std::string> why = "stopped by the user";
+      auto set =
+          co_await runs_->set_status(run_id, chat::RunStatus::cancelled, std::move(why), deadline);
+      cancelled_ = set.ok();
+    } else if (stop_now && supervisor_ != nullptr) {
+      cancelled_ = supervisor_->cancel(run_id);
+    }
     co_return emitted;
   }
   bool cancelled() const { return cancelled_.load(); }
@@ -98,6 +107,7 @@ class FakeCancellingEventSink final : public chat::EventSink {
   chat::EventSink& inner_;
   int at_step_;
   Supervisor* supervisor_ = nullptr;
+  chat::RunStore* runs_ = nullptr;
   std::atomic<bool> cancelled_{false};
 };
 

@@ -126,6 +126,23 @@ TEST_P(SupervisorTest, CancellationEndsTheRunBeforeItsNextStep) {
   EXPECT_FALSE(supervisor.cancel(request.run_id));  // ended: nothing to stop
 }
 
+TEST_P(SupervisorTest, ARunStoppedThroughTheStoreEndsBeforeItsNextStep) {
+  insert(alice_, known::week());
+  FakeCancellingEventSink stopper(*sink_, 3);
+  stopper.stop_through(chat_->runs);
+  start_supervisor({}, &stopper);
+  const auto request = new_run("How can I cut my LLM costs over the last 7 days?");
+  EXPECT_EQ(submit(request), Admission::started);
+  ASSERT_TRUE(delivered_.wait_for_end(request.run_id));
+  EXPECT_TRUE(stopper.cancelled());
+  EXPECT_EQ(event_trail(request.run_id),
+            trail({{"agent_started", "agent_thinking:1", "agent_thinking:2"},
+                   kToolCalls,
+                   {"agent_thinking:3", "agent_error:CANCELLED"}}));
+  EXPECT_EQ(stored_events(alice_, request.run_id).back().data["step_number"], 4);
+  EXPECT_EQ(run_record(request.run_id).status, chat::RunStatus::cancelled);
+}
+
 TEST_P(SupervisorTest, ARunThatOutlivesItsTimeoutFails) {
   SupervisorOptions options;
   options.run_timeout = std::chrono::milliseconds(0);
