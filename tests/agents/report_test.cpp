@@ -151,6 +151,16 @@ TEST_P(ReportTest, TooLittleDataSaysSoAndWhatToSend) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReportTest, ::testing::ValuesIn(chat::backends()));
 
+TEST(FitReport, CutsAtALineToFitAMessageAndSaysSo) {
+  const std::string report = "# Title\n\nline one\nline two\nline three\n";
+  EXPECT_EQ(fit_report(report, 1000), report);
+  const auto cut = fit_report(report + std::string(200, 'x') + "\n", 150);
+  EXPECT_LE(cut.size(), 150u);
+  EXPECT_EQ(cut.rfind("# Title\n\nline one\n", 0), 0u);
+  EXPECT_THAT(cut, HasSubstr("the report was shortened to fit a message"));
+  EXPECT_EQ(cut.find("xxx"), std::string::npos);
+}
+
 TEST(MarkdownFormat, NumbersMoneySharesTimesAndNames) {
   EXPECT_EQ(markdown::count(9140), "9,140");
   EXPECT_EQ(markdown::count(1234567.4), "1,234,567");
