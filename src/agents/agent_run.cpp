@@ -1,0 +1,304 @@
+#include "agents/agent_run.hpp"
+
+#include <fmt/format.h>
+
+#include <exception>
+#include <optional>
+
+#include "agents/action_plan.hpp"
+#include "agents/data_step.hpp"
+#include "agents/optimization.hpp"
+#include "agents/report.hpp"
+#include "agents/run_emitter.hpp"
+#include "agents/triage.hpp"
+#include "chat/chat_validation.hpp"
+
+namespace netra::agents {
+namespace {
+
+using chat::AgentEventType;
+using chat::RunStatus;
+using nlohmann::json;
+
+// How a run ends when it does not complete: its status, the agent_error code and message.
+struct Ending {
+  RunStatus status = RunStatus::failed;
+  std::string code;
+  std::string message;
+  RunOutcome outcome = RunOutcome::failed;
+};
+
+// One run's state from step to step. Member coroutines, not lambdas: nothing here may outlive
+// the object whose state it uses (g++ 12). Arguments of a co_await are variables, never braced
+// lists or temporaries (g++ 12 destroys those twice).
+class Execution {
+ public:
+  Execution(RunDependencies deps, RunSettings settings, RunRequest request, CancelFlag cancelled)
+      : deps_(deps),
+        settings_(std::move(settings)),
+        request_(std::move(request)),
+        cancelled_(std::move(cancelled)),
+        emitter_(deps_.events, {request_.run_id, request_.thread_id, request_.user_id},
+                 settings_.store_timeout),
+        deadline_(core::Deadline::after(settings_.timeout)) {}
+
+  asio::awaitable<RunOutcome> run();
+
+  // Ends the run as failed with INTERNAL: what an unexpected exception becomes.
+  asio::awaitable<RunOutcome> internal_error(std::string what) {
+    std::string why = "the run failed unexpectedly: " + what;
+    const auto outcome = co_await fail("INTERNAL", std::move(why));
+    co_return outcome;
+  }
+
+ private:
+  core::Deadline store_deadline() const { return core::Deadline::after(settings_.store_timeout); }
+  int64_t elapsed_ms() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 started_)
+        .count();
+  }
+
+  // Before step `step` (1-based): the reason to stop here, if there is one.
+  asio::awaitable<std::optional<RunOutcome>> checkpoint(size_t step);
+  // Whether the store says the run has already ended: stopped through the store, by another
+  // instance or by a route that did not go through this supervisor.
+  asio::awaitable<bool> ended_elsewhere();
+  asio::awaitable<void> thinking(size_t step, std::string message, json detail);
+  // Sets the terminal status, then emits agent_error {code, message, step_number}.
+  asio::awaitable<RunOutcome> end(Ending ending);
+  asio::awaitable<RunOutcome> fail(std::string_view code, std::string message) {
+    Ending ending{RunStatus::failed, std::string(code), std::move(message), RunOutcome::failed};
+    const auto outcome = co_await end(std::move(ending));
+    co_return outcome;
+  }
+  // Ends the run as cancelled — by this supervisor, or keeping the status the store already
+  // holds when someone else ended it — with agent_error CANCELLED as its last event.
+  asio::awaitable<RunOutcome> stopped() {
+    Ending ending{RunStatus::cancelled, "CANCELLED", "stopped by the user", RunOutcome::cancelled};
+    const auto outcome = co_await end(std::move(ending));
+    co_return outcome;
+  }
+  asio::awaitable<RunOutcome> timed_out() {
+    Ending ending{RunStatus::failed, "TIMEOUT",
+                  fmt::format("the run timed out after {} ms", settings_.timeout.count()),
+                  RunOutcome::timed_out};
+    const auto outcome = co_await end(std::move(ending));
+    co_return outcome;
+  }
+
+  RunDependencies deps_;
+  RunSettings settings_;
+  RunRequest request_;
+  CancelFlag cancelled_;
+  RunEmitter emitter_;
+  core::Deadline deadline_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  size_t step_ = 0;  // the step under way; 0 before the first
+};
+
+asio::awaitable<std::optional<RunOutcome>> Execution::checkpoint(size_t step) {
+  step_ = step;
+  std::optional<RunOutcome> stop;
+  if (emitter_.failure()) {
+    std::string why = "the run's events could not be stored: " + emitter_.failure()->message;
+    stop = co_await fail("STORE_FAILED", std::move(why));
+    co_return stop;
+  }
+  bool cancelled = cancelled_ && cancelled_->load();
+  if (!cancelled) cancelled = co_await ended_elsewhere();
+  if (cancelled) {
+    stop = co_await stopped();
+  } else if (deadline_.expired()) {
+    stop = co_await timed_out();
+  }
+  co_return stop;
+}
+
+asio::awaitable<bool> Execution::ended_elsewhere() {
+  auto found = co_await deps_.runs.get(request_.user_id, request_.run_id, store_deadline());
+  // A store that cannot answer now does not stop the run; its next write will say more.
+  co_return found&& chat::is_terminal(found->run.status);
+}
+
+asio::awaitable<void> Execution::thinking(size_t step, std::string message, json detail) {
+  json data = {{"step_number", step},
+               {"total_steps", kSteps.size()},
+               {"step", kSteps[step - 1]},
+               {"progress", static_cast<double>(step - 1) / static_cast<double>(kSteps.size())},
+               {"message", std::move(message)}};
+  if (!detail.empty()) data["detail"] = std::move(detail);
+  co_await emitter_.emit(AgentEventType::agent_thinking, kSteps[step - 1], std::move(data));
+}
+
+asio::awaitable<RunOutcome> Execution::end(Ending ending) {
+  std::optional<std::string> error = ending.message;
+  auto set = co_await deps_.runs.set_status(request_.run_id, ending.status, std::move(error),
+                                            store_deadline());
+  // Someone else ended the run first (stop_agent on the store): their status stands, and the
+  // run's last event says it was stopped.
+  if (!set && set.error().code == chat::ChatErrorCode::conflict) {
+    ending =
+        Ending{RunStatus::cancelled, "CANCELLED", "stopped by the user", RunOutcome::cancelled};
+  }
+  json data = {{"code", std::move(ending.code)},
+               {"message", std::move(ending.message)},
+               {"execution_time_ms", elapsed_ms()}};
+  if (step_ > 0) {
+    data["step_number"] = step_;
+    data["step"] = kSteps[step_ - 1];
+  }
+  co_await emitter_.emit(AgentEventType::agent_error, kSupervisorName, std::move(data));
+  co_return ending.outcome;
+}
+
+asio::awaitable<RunOutcome> Execution::run() {
+  std::optional<std::string> no_error;
+  auto running = co_await deps_.runs.set_status(request_.run_id, RunStatus::running,
+                                                std::move(no_error), store_deadline());
+  if (!running) {
+    // Cancelled (or otherwise ended) while it waited: nothing to run.
+    if (running.error().code == chat::ChatErrorCode::conflict) {
+      const auto outcome = co_await stopped();
+      co_return outcome;
+    }
+    std::string why = "the run could not start: " + running.error().message;
+    const auto outcome = co_await fail("STORE_FAILED", std::move(why));
+    co_return outcome;
+  }
+  json steps = json::array();
+  for (auto name : kSteps) steps.push_back(name);
+  json started = {{"user_request", request_.user_request},
+                  {"steps", std::move(steps)},
+                  {"timeout_ms", settings_.timeout.count()}};
+  co_await emitter_.emit(AgentEventType::agent_started, kSupervisorName, std::move(started));
+
+  auto stop = co_await checkpoint(1);
+  if (stop) co_return *stop;
+  std::string note =
+      "Reading the request: what it asks, and which period, models and workloads it names";
+  json detail = json::object();
+  co_await thinking(1, std::move(note), std::move(detail));
+  const TriageResult triaged = triage(request_.user_request, settings_.clock());
+
+  stop = co_await checkpoint(2);
+  if (stop) co_return *stop;
+  note = "Querying the workload analytics for the " + triaged.window.label;
+  detail = to_json(triaged);
+  co_await thinking(2, std::move(note), std::move(detail));
+  DataRequest wanted{request_.user_id, triaged.window.range, triaged.models, triaged.workloads};
+  auto collected = co_await collect_data(deps_.analytics, emitter_, std::move(wanted), deadline_);
+  if (!collected) {
+    const auto& error = collected.error();
+    if (error.code == analytics::AnalyticsErrorCode::timeout || deadline_.expired()) {
+      const auto outcome = co_await timed_out();
+      co_return outcome;
+    }
+    std::string why = fmt::format("the workload analytics ({}) could not be read: {}",
+                                  deps_.analytics.backend(), error.message);
+    const auto outcome = co_await fail("DATA_UNAVAILABLE", std::move(why));
+    co_return outcome;
+  }
+  const DataSnapshot& data = collected.value();
+
+  stop = co_await checkpoint(3);
+  if (stop) co_return *stop;
+  note = data.completeness.sufficient
+             ? fmt::format("Looking for savings and fixes in {} calls", data.completeness.events)
+             : "Not enough data to analyse: " + data.completeness.reason;
+  detail = to_json(data.completeness);
+  co_await thinking(3, std::move(note), std::move(detail));
+  const auto optimization = optimize(data, {triaged.workloads, triaged.models});
+
+  stop = co_await checkpoint(4);
+  if (stop) co_return *stop;
+  note = fmt::format("Turning {} recommendation(s) into configuration changes",
+                     optimization.recommendations.size());
+  detail = {{"recommendations", optimization.recommendations.size()},
+            {"monthly_saving_usd", optimization.monthly_saving_usd}};
+  co_await thinking(4, std::move(note), std::move(detail));
+  const auto actions = plan_actions(optimization.recommendations);
+
+  stop = co_await checkpoint(5);
+  if (stop) co_return *stop;
+  note = "Writing the report";
+  detail = {{"actions", actions.size()}};
+  co_await thinking(5, std::move(note), std::move(detail));
+  const std::string report =
+      render_report({request_.user_request, triaged, data, optimization, actions});
+  chat::NewMessage message;
+  message.role = chat::Role::assistant;
+  message.content = fit_report(report, chat::kMaxContentBytes);
+  message.metadata = {{"kind", "agent_report"},
+                      {"intent", to_string(triaged.intent)},
+                      {"monthly_saving_usd", optimization.monthly_saving_usd}};
+  message.run_id = request_.run_id;
+  auto stored = co_await deps_.messages.add(request_.user_id, request_.thread_id,
+                                            std::move(message), store_deadline());
+  if (!stored) {
+    std::string why = "the report could not be stored: " + stored.error().message;
+    const auto outcome = co_await fail("STORE_FAILED", std::move(why));
+    co_return outcome;
+  }
+
+  no_error.reset();
+  auto completed = co_await deps_.runs.set_status(request_.run_id, RunStatus::completed,
+                                                  std::move(no_error), store_deadline());
+  if (!completed) {
+    if (completed.error().code == chat::ChatErrorCode::conflict) {
+      const auto outcome = co_await stopped();
+      co_return outcome;
+    }
+    std::string why = "the run could not be completed: " + completed.error().message;
+    const auto outcome = co_await fail("STORE_FAILED", std::move(why));
+    co_return outcome;
+  }
+  json recommendations = json::array();
+  for (const auto& r : optimization.recommendations) recommendations.push_back(to_json(r));
+  json planned = json::array();
+  for (const auto& a : actions) planned.push_back(to_json(a));
+  json result = {{"triage", to_json(triaged)},
+                 {"data", to_json(data)},
+                 {"optimization", to_json(optimization)},
+                 {"actions", std::move(planned)},
+                 {"message_id", stored->id}};
+  json done = {{"result", std::move(result)},
+               {"report", report},
+               {"progress", 1.0},
+               {"execution_time_ms", elapsed_ms()}};
+  co_await emitter_.emit(AgentEventType::agent_completed, kSupervisorName, std::move(done));
+  co_return RunOutcome::completed;
+}
+
+}  // namespace
+
+std::string_view to_string(RunOutcome outcome) {
+  switch (outcome) {
+    case RunOutcome::completed:
+      return "completed";
+    case RunOutcome::failed:
+      return "failed";
+    case RunOutcome::cancelled:
+      return "cancelled";
+    case RunOutcome::timed_out:
+      return "timed_out";
+  }
+  return "failed";
+}
+
+asio::awaitable<RunOutcome> execute_run(RunDependencies deps, RunSettings settings,
+                                        RunRequest request, CancelFlag cancelled) {
+  Execution execution(deps, std::move(settings), std::move(request), std::move(cancelled));
+  std::string what;
+  try {
+    const auto outcome = co_await execution.run();
+    co_return outcome;
+  } catch (const std::exception& e) {
+    what = e.what();
+  }
+  // Outside the handler: no co_await inside a catch block.
+  const auto outcome = co_await execution.internal_error(what);
+  co_return outcome;
+}
+
+}  // namespace netra::agents

@@ -1,0 +1,148 @@
+#include "agents/optimization.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "agents/detail/optimization_rules.hpp"
+#include "agents/model_catalog.hpp"
+#include "agents/time_window.hpp"
+
+namespace netra::agents {
+namespace {
+
+constexpr int64_t kMonthMs = 30 * kDayMs;
+
+std::string canonical(const std::string& model) {
+  const auto* known = find_model(model);
+  return known != nullptr ? std::string(known->name) : model;
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+// The scope that applies: names the data has never seen do not narrow it (the data step notes
+// them), so a request about a missing workload still gets advice on the rest.
+OptimizationScope effective_scope(const DataSnapshot& data, const OptimizationScope& asked) {
+  OptimizationScope scope;
+  for (const auto& w : asked.workloads) {
+    for (const auto& g : data.by_workload) {
+      if (g.key == w) scope.workloads.push_back(w);
+    }
+  }
+  for (const auto& m : asked.models) {
+    for (const auto& g : data.by_model) {
+      if (canonical(g.key) == m && !contains(scope.models, m)) scope.models.push_back(m);
+    }
+  }
+  return scope;
+}
+
+bool workload_uses(const DataSnapshot& data, const std::string& workload,
+                   const std::vector<std::string>& models) {
+  return std::any_of(data.workload_models.begin(), data.workload_models.end(),
+                     [&](const WorkloadModelUsage& u) {
+                       return u.workload_id == workload && contains(models, canonical(u.model));
+                     });
+}
+
+bool in_scope(const Recommendation& r, const DataSnapshot& data, const OptimizationScope& scope) {
+  if (r.target_kind == TargetKind::workload) {
+    if (!scope.workloads.empty() && !contains(scope.workloads, r.target)) return false;
+    if (!scope.models.empty()) {
+      const bool named = contains(scope.models, canonical(r.current_model)) ||
+                         contains(scope.models, canonical(r.suggested_model));
+      if (!named && !workload_uses(data, r.target, scope.models)) return false;
+    }
+    return true;
+  }
+  if (!scope.models.empty() && !contains(scope.models, canonical(r.target))) return false;
+  if (!scope.workloads.empty()) {
+    const std::vector<std::string> model{canonical(r.target)};
+    return std::any_of(scope.workloads.begin(), scope.workloads.end(),
+                       [&](const std::string& w) { return workload_uses(data, w, model); });
+  }
+  return true;
+}
+
+double combined_saving(const std::vector<Recommendation>& recommendations, const DataSnapshot& data,
+                       double factor) {
+  std::map<std::string, double> kept;  // per workload: the share of its spend that remains
+  for (const auto& r : recommendations) {
+    if (r.target_kind != TargetKind::workload || r.monthly_saving_usd <= 0) continue;
+    const auto g =
+        std::find_if(data.by_workload.begin(), data.by_workload.end(),
+                     [&](const analytics::GroupSummary& s) { return s.key == r.target; });
+    if (g == data.by_workload.end() || g->cost_usd <= 0) continue;
+    const double fraction = std::min(1.0, r.monthly_saving_usd / (g->cost_usd * factor));
+    auto [it, fresh] = kept.emplace(r.target, 1.0);
+    it->second *= 1 - fraction;
+  }
+  double total = 0;
+  for (const auto& [workload, remaining] : kept) {
+    const auto g =
+        std::find_if(data.by_workload.begin(), data.by_workload.end(),
+                     [&](const analytics::GroupSummary& s) { return s.key == workload; });
+    total += g->cost_usd * factor * (1 - remaining);
+  }
+  return total;
+}
+
+}  // namespace
+
+double monthly_factor(const DataSnapshot& data) {
+  if (data.timeline.empty()) return 0;
+  const int64_t first = std::max(data.range.from_ms, data.timeline.front().start_ms);
+  const int64_t observed = std::max(kDayMs, data.range.to_ms - first);
+  return static_cast<double>(kMonthMs) / static_cast<double>(observed);
+}
+
+OptimizationResult optimize(const DataSnapshot& data, const OptimizationScope& scope,
+                            const OptimizationRules& rules) {
+  OptimizationResult result;
+  for (const auto& g : data.by_model) result.window_cost_usd += g.cost_usd;
+  result.monthly_factor = monthly_factor(data);
+  result.monthly_spend_usd = result.window_cost_usd * result.monthly_factor;
+  if (!data.completeness.sufficient) return result;
+  result.analysed = true;
+
+  const detail::RuleInput in{data, rules, result.monthly_factor,
+                             result.monthly_factor > 0 ? 30 / result.monthly_factor : 0};
+  std::vector<Recommendation> all;
+  for (auto rule : {detail::model_switch, detail::caching, detail::batching,
+                    detail::prompt_trimming, detail::retries_and_fallback, detail::latency}) {
+    for (auto& r : rule(in)) all.push_back(std::move(r));
+  }
+  const auto applied = effective_scope(data, scope);
+  for (auto& r : all) {
+    if (in_scope(r, data, applied)) result.recommendations.push_back(std::move(r));
+  }
+  std::stable_sort(result.recommendations.begin(), result.recommendations.end(),
+                   [](const Recommendation& a, const Recommendation& b) {
+                     if (a.monthly_saving_usd != b.monthly_saving_usd)
+                       return a.monthly_saving_usd > b.monthly_saving_usd;
+                     if (a.kind != b.kind) return a.kind < b.kind;
+                     return a.target < b.target;
+                   });
+  if (result.recommendations.size() > kMaxRecommendations) {
+    result.recommendations.resize(kMaxRecommendations);
+  }
+  for (size_t i = 0; i < result.recommendations.size(); ++i) {
+    result.recommendations[i].id = "R" + std::to_string(i + 1);
+  }
+  result.monthly_saving_usd = combined_saving(result.recommendations, data, result.monthly_factor);
+  return result;
+}
+
+nlohmann::json to_json(const OptimizationResult& result) {
+  nlohmann::json recommendations = nlohmann::json::array();
+  for (const auto& r : result.recommendations) recommendations.push_back(to_json(r));
+  return {{"analysed", result.analysed},
+          {"window_cost_usd", result.window_cost_usd},
+          {"monthly_factor", result.monthly_factor},
+          {"monthly_spend_usd", result.monthly_spend_usd},
+          {"monthly_saving_usd", result.monthly_saving_usd},
+          {"recommendations", std::move(recommendations)}};
+}
+
+}  // namespace netra::agents

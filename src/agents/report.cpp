@@ -1,0 +1,272 @@
+#include "agents/report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "agents/markdown_format.hpp"
+
+namespace netra::agents {
+namespace {
+
+namespace md = markdown;
+using analytics::GroupSummary;
+
+std::string title(Intent intent) {
+  switch (intent) {
+    case Intent::cost:
+      return "How to cut your LLM spend";
+    case Intent::latency:
+      return "Latency of your LLM calls";
+    case Intent::reliability:
+      return "Reliability of your LLM calls";
+    case Intent::usage_report:
+      return "Usage report";
+    case Intent::model_choice:
+      return "Model choice";
+    case Intent::general_question:
+      return "Your LLM workloads";
+  }
+  return "Your LLM workloads";
+}
+
+std::string quoted(const std::string& request) {
+  constexpr size_t kMaxQuoted = 300;
+  std::string text = request.size() > kMaxQuoted ? request.substr(0, kMaxQuoted) + "…" : request;
+  std::string out = "> ";
+  for (char c : text) {
+    if (c == '\n') {
+      out += "\n> ";
+    } else if (c != '\r') {
+      out += c;
+    }
+  }
+  return out + "\n";
+}
+
+std::string source_name(const std::string& backend) {
+  if (backend == "clickhouse") return "ClickHouse";
+  if (backend == "embedded") return "the embedded analytics store (the service's own database)";
+  return backend;
+}
+
+// The groups that cost the most first, at most kMaxTableRows.
+std::vector<const GroupSummary*> costliest(const std::vector<GroupSummary>& groups) {
+  std::vector<const GroupSummary*> out;
+  for (const auto& g : groups) out.push_back(&g);
+  std::stable_sort(out.begin(), out.end(), [](const GroupSummary* a, const GroupSummary* b) {
+    return a->cost_usd > b->cost_usd;
+  });
+  if (out.size() > kMaxTableRows) out.resize(kMaxTableRows);
+  return out;
+}
+
+void rest_line(std::string& out, const std::vector<GroupSummary>& groups, const char* what) {
+  if (groups.size() <= kMaxTableRows) return;
+  double cost = 0;
+  int64_t requests = 0;
+  for (const auto* g : costliest(groups)) {
+    cost -= g->cost_usd;
+    requests -= g->requests;
+  }
+  for (const auto& g : groups) {
+    cost += g.cost_usd;
+    requests += g.requests;
+  }
+  out += fmt::format("\n…and {} more {} with {} calls and {}.\n", groups.size() - kMaxTableRows,
+                     what, md::count(static_cast<double>(requests)), md::money(cost));
+}
+
+// One line that answers what was asked, before the numbers.
+std::string headline(const ReportInput& in) {
+  const auto& opt = in.optimization;
+  const auto& data = in.data;
+  const auto count_kind = [&](RecommendationKind kind) {
+    return std::count_if(opt.recommendations.begin(), opt.recommendations.end(),
+                         [&](const Recommendation& r) { return r.kind == kind; });
+  };
+  switch (in.triage.intent) {
+    case Intent::latency: {
+      const GroupSummary* slowest = nullptr;
+      for (const auto& g : data.by_model) {
+        if (slowest == nullptr || g.latency_p99_ms > slowest->latency_p99_ms) slowest = &g;
+      }
+      if (slowest == nullptr) break;
+      return fmt::format(
+          "The slowest model is {}: half of its calls finish within {} ms, 1% take {} ms or more. "
+          "{} latency recommendation(s) below.",
+          md::code(slowest->key), md::count(static_cast<double>(slowest->latency_p50_ms)),
+          md::count(static_cast<double>(slowest->latency_p99_ms)),
+          count_kind(RecommendationKind::latency));
+    }
+    case Intent::reliability: {
+      int64_t requests = 0;
+      int64_t errors = 0;
+      for (const auto& g : data.by_model) {
+        requests += g.requests;
+        errors += g.errors;
+      }
+      if (requests == 0) break;
+      return fmt::format("{} of {} calls failed ({}). {}", md::count(static_cast<double>(errors)),
+                         md::count(static_cast<double>(requests)),
+                         md::percent(static_cast<double>(errors) / static_cast<double>(requests)),
+                         count_kind(RecommendationKind::retries_and_fallback) > 0
+                             ? "The errors come in bursts: retries and a fallback below."
+                             : "The errors do not come in bursts that retries would ride out.");
+    }
+    case Intent::usage_report: {
+      const auto top_models = costliest(data.by_model);
+      const auto top_workloads = costliest(data.by_workload);
+      if (top_models.empty() || top_workloads.empty()) break;
+      return fmt::format("Most of the spend goes to {} ({}) and to the workload {} ({}).",
+                         md::code(top_models[0]->key), md::money(top_models[0]->cost_usd),
+                         md::code(top_workloads[0]->key), md::money(top_workloads[0]->cost_usd));
+    }
+    default:
+      break;
+  }
+  if (opt.monthly_saving_usd > 0) {
+    return fmt::format(
+        "The changes below could save about **{} a month** ({} of the spend).",
+        md::money(opt.monthly_saving_usd),
+        md::percent(opt.monthly_spend_usd > 0 ? opt.monthly_saving_usd / opt.monthly_spend_usd
+                                              : 0));
+  }
+  return "No change found that would save money at the thresholds this analysis uses.";
+}
+
+void summary(std::string& out, const ReportInput& in) {
+  const auto& opt = in.optimization;
+  out += "## Summary\n\n";
+  int64_t requests = 0;
+  for (const auto& g : in.data.by_model) requests += g.requests;
+  out += "- " + headline(in) + "\n";
+  out += fmt::format("- Spend: {} over {} calls in this period — about {} a month at this rate.\n",
+                     md::money(opt.window_cost_usd), md::count(static_cast<double>(requests)),
+                     md::money(opt.monthly_spend_usd));
+  out += fmt::format("- {} recommendation(s), {} action(s).\n", opt.recommendations.size(),
+                     in.actions.size());
+  if (!in.triage.window.note.empty()) out += "- Note: " + in.triage.window.note + ".\n";
+  for (const auto& note : in.data.notes) out += "- Note: " + note + ".\n";
+}
+
+void findings(std::string& out, const DataSnapshot& data) {
+  out += "\n## Findings\n\n### By model\n\n";
+  out += "| model | calls | cost | p50 | p95 | p99 | errors | cached |\n";
+  out += "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto* g : costliest(data.by_model)) {
+    out += fmt::format("| {} | {} | {} | {} ms | {} ms | {} ms | {} | {} |\n", md::code(g->key),
+                       md::count(static_cast<double>(g->requests)), md::money(g->cost_usd),
+                       md::count(static_cast<double>(g->latency_p50_ms)),
+                       md::count(static_cast<double>(g->latency_p95_ms)),
+                       md::count(static_cast<double>(g->latency_p99_ms)),
+                       md::percent(g->error_rate), md::percent(g->cache_rate));
+  }
+  rest_line(out, data.by_model, "models");
+  out += "\n### By workload\n\n";
+  out += "| workload | calls | input tokens | output tokens | cost | errors |\n";
+  out += "|---|---:|---:|---:|---:|---:|\n";
+  for (const auto* g : costliest(data.by_workload)) {
+    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", md::code(g->key),
+                       md::count(static_cast<double>(g->requests)),
+                       md::count(static_cast<double>(g->input_tokens)),
+                       md::count(static_cast<double>(g->output_tokens)), md::money(g->cost_usd),
+                       md::percent(g->error_rate));
+  }
+  rest_line(out, data.by_workload, "workloads");
+}
+
+void recommendations(std::string& out, const OptimizationResult& opt) {
+  out += "\n## Recommendations\n\n";
+  if (opt.recommendations.empty()) {
+    out +=
+        "None: nothing in this data crosses the thresholds of the rules (a cheaper model, "
+        "caching, batching, shorter prompts, retries, latency).\n";
+    return;
+  }
+  for (const auto& r : opt.recommendations) {
+    const std::string gain = r.monthly_saving_usd > 0
+                                 ? "about " + md::money(r.monthly_saving_usd) + " a month"
+                             : r.kind == RecommendationKind::latency ? "faster answers"
+                                                                     : "fewer failed calls";
+    out += fmt::format("### {}. {} — {}\n\n{}\n\n", r.id, r.title, gain, r.rationale);
+    std::vector<std::string> items;
+    for (const auto& e : r.evidence) {
+      items.push_back(md::evidence_name(e.name) + ": " + md::evidence_value(e));
+    }
+    out += "Evidence: " + fmt::format("{}", fmt::join(items, " · ")) + "\n\n";
+  }
+}
+
+void actions(std::string& out, const std::vector<Action>& actions) {
+  if (actions.empty()) return;
+  out += "## Actions\n\n| # | target | setting | from | to | how |\n|---|---|---|---|---|---|\n";
+  for (const auto& a : actions) {
+    out += fmt::format("| {} | {} {} | `{}` | {} | {} | {} |\n", a.recommendation_id,
+                       to_string(a.target_kind), md::code(a.target), a.setting, md::cell(a.from),
+                       md::cell(a.to), md::cell(a.note));
+  }
+  out += "\n";
+}
+
+void data_section(std::string& out, const ReportInput& in) {
+  const auto& data = in.data;
+  const auto& c = data.completeness;
+  out += "## Data\n\n";
+  out += "- Source: " + source_name(data.backend) + ".\n";
+  out += fmt::format("- Period: {} — {} to {}.\n", in.triage.window.label,
+                     md::utc_time(data.range.from_ms), md::utc_time(data.range.to_ms));
+  out += fmt::format("- {} calls on {} of the {} days in the period.\n",
+                     md::count(static_cast<double>(c.events)), c.days_covered, c.window_days);
+  if (!c.fields.empty() && c.sampled_events > 0) {
+    std::vector<std::string> fields;
+    for (const auto& f : c.fields) fields.push_back(f.field + " " + md::percent(f.share));
+    out += fmt::format("- Fields filled ({}): {}.\n",
+                       data.sample_complete
+                           ? "every call"
+                           : fmt::format("a sample of the first {} calls",
+                                         md::count(static_cast<double>(c.sampled_events))),
+                       fmt::join(fields, ", "));
+  }
+  out += fmt::format("- Completeness: {} of 1.\n", md::plain(c.score));
+  if (in.optimization.analysed) {
+    out +=
+        "- Savings apply the vendors' list prices (late 2024) to what the calls actually cost, "
+        "and scale the period to 30 days; where several touch one workload they combine, not "
+        "add.\n";
+  }
+}
+
+}  // namespace
+
+std::string fit_report(std::string report, size_t max_bytes) {
+  if (report.size() <= max_bytes) return report;
+  static constexpr std::string_view kCut =
+      "\n…the report was shortened to fit a message; the run's final event holds all of it.\n";
+  const size_t room = max_bytes > kCut.size() ? max_bytes - kCut.size() : 0;
+  const size_t line_end = report.rfind('\n', room);
+  report.resize(line_end == std::string::npos ? 0 : line_end + 1);
+  report += kCut.substr(1);
+  return report;
+}
+
+std::string render_report(const ReportInput& in) {
+  std::string out = "# " + title(in.triage.intent) + "\n\n" + quoted(in.user_request) + "\n";
+  if (!in.data.completeness.sufficient) {
+    out += "## Summary\n\nThere is not enough data to answer this yet: " +
+           in.data.completeness.reason +
+           ". Rather than guess, this report shows no figures; send more calls and ask again.\n";
+    for (const auto& note : in.data.notes) out += "\nNote: " + note + ".\n";
+    out += "\n## What to send\n\n" + ingest_instructions() + "\n";
+    data_section(out, in);
+    return out;
+  }
+  summary(out, in);
+  findings(out, in.data);
+  recommendations(out, in.optimization);
+  actions(out, in.actions);
+  data_section(out, in);
+  return out;
+}
+
+}  // namespace netra::agents

@@ -1,0 +1,45 @@
+#include "agents/run_emitter.hpp"
+
+namespace netra::agents {
+
+asio::awaitable<bool> RunEmitter::emit(chat::AgentEventType type, std::string_view agent_name,
+                                       nlohmann::json data) {
+  chat::AgentEvent event;
+  event.type = type;
+  event.run_id = identity_.run_id;
+  event.thread_id = identity_.thread_id;
+  event.user_id = identity_.user_id;
+  event.agent_name = std::string(agent_name);
+  event.data = std::move(data);
+  auto emitted = co_await sink_.emit(std::move(event), core::Deadline::after(store_timeout_));
+  if (emitted) co_return true;
+  if (!failure_) failure_ = emitted.error();
+  co_return false;
+}
+
+asio::awaitable<bool> RunEmitter::tool_executing(std::string_view agent_name, std::string_view tool,
+                                                 nlohmann::json parameters) {
+  tool_started_ = std::chrono::steady_clock::now();
+  nlohmann::json data = {{"tool", tool}, {"parameters", std::move(parameters)}};
+  const bool stored =
+      co_await emit(chat::AgentEventType::tool_executing, agent_name, std::move(data));
+  co_return stored;
+}
+
+asio::awaitable<bool> RunEmitter::tool_completed(std::string_view agent_name, std::string_view tool,
+                                                 nlohmann::json outcome, ToolOutcome how) {
+  const char* key = how == ToolOutcome::succeeded ? "result" : "error";
+  nlohmann::json data = {
+      {"tool", tool}, {key, std::move(outcome)}, {"duration_ms", tool_elapsed_ms()}};
+  const bool stored =
+      co_await emit(chat::AgentEventType::tool_completed, agent_name, std::move(data));
+  co_return stored;
+}
+
+int64_t RunEmitter::tool_elapsed_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               tool_started_)
+      .count();
+}
+
+}  // namespace netra::agents

@@ -1,0 +1,253 @@
+#include "agents/supervisor.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <vector>
+
+#include "agents/run_emitter.hpp"
+#include "telemetry/logging.hpp"
+
+namespace netra::agents {
+namespace {
+
+// A spawned coroutine that throws has nobody to tell but the log; runs themselves never throw.
+void log_escape(std::exception_ptr error) {
+  if (!error) return;
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    telemetry::logger("agent_supervisor")->error("a supervisor task failed: {}", e.what());
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(Admission admission) {
+  switch (admission) {
+    case Admission::started:
+      return "started";
+    case Admission::queued:
+      return "queued";
+    case Admission::busy:
+      return "busy";
+    case Admission::thread_busy:
+      return "thread_busy";
+    case Admission::stopping:
+      return "stopping";
+    case Admission::already_known:
+      return "already_known";
+  }
+  return "busy";
+}
+
+Supervisor::Supervisor(asio::any_io_executor executor, RunDependencies deps,
+                       SupervisorOptions options, chat::UnixClock clock)
+    : executor_(std::move(executor)), deps_(deps), options_(options), clock_(std::move(clock)) {}
+
+RunSettings Supervisor::settings() const {
+  return RunSettings{options_.run_timeout, options_.store_timeout, clock_};
+}
+
+asio::awaitable<Admission> Supervisor::submit(RunRequest request) {
+  Admission admission = Admission::busy;
+  std::string active_run;
+  EntryPtr to_start;
+  {
+    std::lock_guard lock(mutex_);
+    const auto thread = by_thread_.find(request.thread_id);
+    if (by_run_.contains(request.run_id)) {
+      admission = Admission::already_known;
+    } else if (stopping_) {
+      admission = Admission::stopping;
+    } else if (thread != by_thread_.end()) {
+      admission = Admission::thread_busy;
+      active_run = thread->second;
+    } else if (running_ < options_.max_concurrent_runs ||
+               queue_.size() < options_.max_queued_runs) {
+      auto entry = std::make_shared<Entry>();
+      entry->request = request;
+      by_run_.emplace(request.run_id, entry);
+      by_thread_.emplace(request.thread_id, request.run_id);
+      if (running_ < options_.max_concurrent_runs) {
+        ++running_;
+        to_start = std::move(entry);
+        admission = Admission::started;
+      } else {
+        queue_.push_back(std::move(entry));
+        admission = Admission::queued;
+      }
+    }
+  }
+  // Spawned outside the lock: a coroutine may start inline and take it itself.
+  if (to_start) spawn_run(std::move(to_start));
+
+  std::string code;
+  std::string message;
+  switch (admission) {
+    case Admission::busy:
+      code = "BUSY";
+      message =
+          fmt::format("the agent is busy ({} runs running, {} waiting); try again in a minute",
+                      options_.max_concurrent_runs, options_.max_queued_runs);
+      break;
+    case Admission::thread_busy:
+      code = "RUN_ACTIVE";
+      message = "the thread already has an active run (" + active_run +
+                "); stop it or wait for it to end";
+      break;
+    case Admission::stopping:
+      code = "AGENT_UNAVAILABLE";
+      message = "the agent supervisor is shutting down; the run did not start";
+      break;
+    default:
+      co_return admission;
+  }
+  co_await refuse(std::move(request), std::move(code), std::move(message));
+  co_return admission;
+}
+
+bool Supervisor::cancel(std::string_view run_id) {
+  EntryPtr was_queued;
+  {
+    std::lock_guard lock(mutex_);
+    const auto found = by_run_.find(run_id);
+    if (found == by_run_.end()) return false;
+    const EntryPtr entry = found->second;
+    entry->cancelled->store(true);
+    const auto queued = std::find(queue_.begin(), queue_.end(), entry);
+    if (queued != queue_.end()) {
+      queue_.erase(queued);
+      by_run_.erase(found);
+      by_thread_.erase(entry->request.thread_id);
+      ++cleanups_;
+      was_queued = entry;
+    }
+  }
+  if (was_queued) spawn_cancel_queued(std::move(was_queued));
+  return true;
+}
+
+asio::awaitable<size_t> Supervisor::stop(std::chrono::milliseconds grace) {
+  std::vector<EntryPtr> queued;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    for (auto& [id, entry] : by_run_) entry->cancelled->store(true);
+    for (auto& entry : queue_) {
+      by_run_.erase(entry->request.run_id);
+      by_thread_.erase(entry->request.thread_id);
+      queued.push_back(std::move(entry));
+    }
+    queue_.clear();
+    cleanups_ += queued.size();
+  }
+  for (auto& entry : queued) spawn_cancel_queued(std::move(entry));
+
+  auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor, grace);
+  bool idle = false;
+  {
+    std::lock_guard lock(mutex_);
+    idle = running_ + cleanups_ == 0;
+    if (!idle) stop_waiter_ = timer;
+  }
+  if (!idle) co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+  std::lock_guard lock(mutex_);
+  stop_waiter_.reset();
+  co_return running_ + cleanups_;
+}
+
+size_t Supervisor::running() const {
+  std::lock_guard lock(mutex_);
+  return running_;
+}
+
+size_t Supervisor::queued() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+void Supervisor::spawn_run(EntryPtr entry) {
+  asio::co_spawn(executor_, run_entry(std::move(entry)), log_escape);
+}
+
+void Supervisor::spawn_cancel_queued(EntryPtr entry) {
+  asio::co_spawn(executor_, cancel_queued(std::move(entry)), log_escape);
+}
+
+asio::awaitable<void> Supervisor::run_entry(EntryPtr entry) {
+  // execute_run never throws; the slot is freed whatever happens to the run.
+  RunSettings run_settings = settings();
+  RunRequest request = entry->request;
+  const auto outcome =
+      co_await execute_run(deps_, std::move(run_settings), std::move(request), entry->cancelled);
+  telemetry::logger("agent_supervisor")
+      ->debug("run {} ended {}", entry->request.run_id, to_string(outcome));
+  finished(entry);
+}
+
+asio::awaitable<void> Supervisor::cancel_queued(EntryPtr entry) {
+  std::optional<std::string> why = "stopped by the user";
+  auto set =
+      co_await deps_.runs.set_status(entry->request.run_id, chat::RunStatus::cancelled,
+                                     std::move(why), core::Deadline::after(options_.store_timeout));
+  if (set) {
+    RunIdentity identity{entry->request.run_id, entry->request.thread_id, entry->request.user_id};
+    RunEmitter emitter(deps_.events, std::move(identity), options_.store_timeout);
+    nlohmann::json data = {{"code", "CANCELLED"},
+                           {"message", "stopped by the user before it started"},
+                           {"execution_time_ms", 0}};
+    co_await emitter.emit(chat::AgentEventType::agent_error, kSupervisorName, std::move(data));
+  }
+  cleanup_done();
+}
+
+asio::awaitable<void> Supervisor::refuse(RunRequest request, std::string code,
+                                         std::string message) {
+  std::optional<std::string> why = message;
+  co_await deps_.runs.set_status(request.run_id, chat::RunStatus::failed, std::move(why),
+                                 core::Deadline::after(options_.store_timeout));
+  RunIdentity identity{request.run_id, request.thread_id, request.user_id};
+  RunEmitter emitter(deps_.events, std::move(identity), options_.store_timeout);
+  nlohmann::json data = {{"code", std::move(code)}, {"message", std::move(message)}};
+  co_await emitter.emit(chat::AgentEventType::agent_error, kSupervisorName, std::move(data));
+}
+
+void Supervisor::finished(const EntryPtr& entry) {
+  std::vector<EntryPtr> next;
+  {
+    std::lock_guard lock(mutex_);
+    by_run_.erase(entry->request.run_id);
+    const auto thread = by_thread_.find(entry->request.thread_id);
+    if (thread != by_thread_.end() && thread->second == entry->request.run_id) {
+      by_thread_.erase(thread);
+    }
+    --running_;
+    while (!stopping_ && running_ < options_.max_concurrent_runs && !queue_.empty()) {
+      next.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+      ++running_;
+    }
+    wake_stopper_if_idle();
+  }
+  for (auto& e : next) spawn_run(std::move(e));
+}
+
+void Supervisor::cleanup_done() {
+  std::lock_guard lock(mutex_);
+  --cleanups_;
+  wake_stopper_if_idle();
+}
+
+void Supervisor::wake_stopper_if_idle() {
+  if (!stop_waiter_ || running_ + cleanups_ != 0) return;
+  // A timer is cancelled on its own executor, never from another thread.
+  asio::post(stop_waiter_->get_executor(), [timer = stop_waiter_] { timer->cancel(); });
+}
+
+}  // namespace netra::agents

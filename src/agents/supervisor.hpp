@@ -1,0 +1,94 @@
+// Supervisor: admits agent runs and runs them — at most max_concurrent_runs at once, a bounded
+// queue behind them (over it: BUSY), one active run per thread, cancellation and shutdown.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "agents/agent_run.hpp"
+
+namespace netra::agents {
+
+struct SupervisorOptions {
+  size_t max_concurrent_runs = 8;
+  size_t max_queued_runs = 32;  // admitted runs waiting for a slot
+  std::chrono::milliseconds run_timeout{120'000};
+  std::chrono::milliseconds store_timeout{5'000};
+};
+
+enum class Admission {
+  started,        // running now
+  queued,         // will run when a slot frees
+  busy,           // every slot and the queue are full: the run failed with agent_error BUSY
+  thread_busy,    // the thread has an active run: failed with agent_error RUN_ACTIVE
+  stopping,       // the supervisor is shutting down: failed with agent_error AGENT_UNAVAILABLE
+  already_known,  // this run was submitted before; nothing changed
+};
+std::string_view to_string(Admission admission);
+
+// Thread-safe: submit, cancel and stop may be called from any event loop. Runs execute on
+// `executor`. Call stop() before destroying the supervisor; the dependencies must outlive it.
+class Supervisor {
+ public:
+  Supervisor(asio::any_io_executor executor, RunDependencies deps, SupervisorOptions options = {},
+             chat::UnixClock clock = core::unix_ms_now);
+  Supervisor(const Supervisor&) = delete;
+  Supervisor& operator=(const Supervisor&) = delete;
+
+  // Takes a queued run of the store (RunStore::create). A refused run is failed in the store,
+  // and its agent_error emitted, before this returns.
+  asio::awaitable<Admission> submit(RunRequest request);
+
+  // Stops a queued or running run: a queued one ends cancelled at once, a running one before its
+  // next step. False when no such run is queued or running here.
+  bool cancel(std::string_view run_id);
+
+  // Refuses new runs, cancels every run, and waits up to `grace` for them to end. Returns how
+  // many had not ended by then.
+  asio::awaitable<size_t> stop(std::chrono::milliseconds grace);
+
+  size_t running() const;
+  size_t queued() const;
+
+ private:
+  struct Entry {
+    RunRequest request;
+    CancelFlag cancelled = std::make_shared<std::atomic<bool>>(false);
+  };
+  using EntryPtr = std::shared_ptr<Entry>;
+
+  // Each a member coroutine spawned on executor_, counted in busy_ until it ends.
+  asio::awaitable<void> run_entry(EntryPtr entry);
+  asio::awaitable<void> cancel_queued(EntryPtr entry);
+  asio::awaitable<void> refuse(RunRequest request, std::string code, std::string message);
+  void spawn_run(EntryPtr entry);            // with mutex_ held
+  void spawn_cancel_queued(EntryPtr entry);  // with mutex_ held
+  void finished(const EntryPtr& entry);      // a run ended: free its slot, start the next
+  void cleanup_done();                       // a cancel_queued ended
+  void wake_stopper_if_idle();               // with mutex_ held
+  RunSettings settings() const;
+
+  asio::any_io_executor executor_;
+  RunDependencies deps_;
+  SupervisorOptions options_;
+  chat::UnixClock clock_;
+
+  mutable std::mutex mutex_;
+  size_t running_ = 0;
+  size_t cleanups_ = 0;  // cancel_queued coroutines still storing their ending
+  std::deque<EntryPtr> queue_;
+  std::map<std::string, EntryPtr, std::less<>> by_run_;        // queued or running
+  std::map<std::string, std::string, std::less<>> by_thread_;  // thread → its active run
+  bool stopping_ = false;
+  std::shared_ptr<asio::steady_timer> stop_waiter_;
+};
+
+}  // namespace netra::agents

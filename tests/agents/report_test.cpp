@@ -1,0 +1,188 @@
+// The Markdown report: its sections in order, the recommendations with their savings (formatted
+// from the independently computed values) and evidence, the actions, the data's source and
+// completeness — and, with too little data, no figures but what to send.
+#include "agents/report.hpp"
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+
+#include "agents/markdown_format.hpp"
+#include "known_dataset.hpp"
+
+namespace netra::agents {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class ReportTest : public AgentsTest {
+ protected:
+  DataSnapshot collect(analytics::TimeRange range, std::vector<std::string> workloads,
+                       std::vector<std::string> models) {
+    const auto thread = must_thread(alice_);
+    const auto r = must_run(alice_, thread.id);
+    chat::RunEventSink sink(chat_->runs, [](const chat::AgentEvent&) {});
+    RunEmitter emitter(sink, {r.id, r.thread_id, alice_}, std::chrono::seconds(10));
+    DataRequest request{alice_, range, std::move(models), std::move(workloads)};
+    auto snap = run(collect_data(*analytics_, emitter, std::move(request), deadline()));
+    if (!snap) throw std::runtime_error("collect: " + snap.error().message);
+    return std::move(snap.value());
+  }
+
+  // Triage, data, optimization and actions for `request`, as a run does them.
+  std::string report_for(const std::string& request) {
+    triage_ = triage(request, known::kTo);
+    data_ = collect(triage_.window.range, triage_.workloads, triage_.models);
+    const auto& data = data_;
+    optimization_ = optimize(data, {triage_.workloads, triage_.models});
+    actions_ = plan_actions(optimization_.recommendations);
+    return render_report({request, triage_, data, optimization_, actions_});
+  }
+
+  TriageResult triage_;
+  DataSnapshot data_;
+  OptimizationResult optimization_;
+  std::vector<Action> actions_;
+};
+
+size_t position(const std::string& text, const std::string& part) {
+  const auto at = text.find(part);
+  EXPECT_NE(at, std::string::npos) << "missing: " << part;
+  return at;
+}
+
+TEST_P(ReportTest, AFullReportFromAKnownWeek) {
+  insert(alice_, known::week());
+  const std::string request = "How can I cut my LLM costs over the last 7 days?";
+  const auto report = report_for(request);
+  const auto& data = data_;
+
+  // The sections, in order.
+  const size_t title = position(report, "# How to cut your LLM spend\n\n> " + request);
+  const size_t summary = position(report, "\n## Summary\n");
+  const size_t findings = position(report, "\n## Findings\n");
+  const size_t recs = position(report, "\n## Recommendations\n");
+  const size_t actions = position(report, "\n## Actions\n");
+  const size_t data_at = position(report, "\n## Data\n");
+  EXPECT_LT(title, summary);
+  EXPECT_LT(summary, findings);
+  EXPECT_LT(findings, recs);
+  EXPECT_LT(recs, actions);
+  EXPECT_LT(actions, data_at);
+
+  const auto usd = [](double x) { return fmt::format("${:.2f}", x); };
+  const double total = known::trimming_rag() + known::caching_faq() + known::switch_classifier() +
+                       known::batching_tagger();
+  EXPECT_THAT(report, HasSubstr("could save about **" + usd(total) + " a month**"));
+  EXPECT_THAT(report, HasSubstr("### R1. Trim the prompts of `rag-search` — about " +
+                                usd(known::trimming_rag()) + " a month"));
+  EXPECT_THAT(report, HasSubstr("### R2. Cache the answers of `faq-bot` by prompt hash — about " +
+                                usd(known::caching_faq()) + " a month"));
+  EXPECT_THAT(report, HasSubstr("### R3. Move `classifier` from gpt-4o to gpt-4o-mini — about " +
+                                usd(known::switch_classifier()) + " a month"));
+  EXPECT_THAT(report, HasSubstr("### R4. Send `tagger` through openai's batch API where answers "
+                                "can wait — about " +
+                                usd(known::batching_tagger()) + " a month"));
+  EXPECT_THAT(report, HasSubstr("### R5. Retry `gemini-1.5-pro` with backoff, and fall back to "
+                                "gpt-4o — fewer failed calls"));
+  EXPECT_THAT(report, HasSubstr("### R6. Cut the slow tail of `gpt-4o-mini`"));
+  EXPECT_THAT(report, HasSubstr("— faster answers"));
+  // Evidence, in the units it was given.
+  EXPECT_THAT(report, HasSubstr("avg input tokens: 400 · avg output tokens: 20"));
+  EXPECT_THAT(report, HasSubstr("current input price: $2.5/M tokens"));
+  EXPECT_THAT(report, HasSubstr("avoidable calls: 380"));
+  EXPECT_THAT(report, HasSubstr("latency p99: 5,000 ms"));
+  EXPECT_THAT(report, HasSubstr("Each call sends 6,000 tokens to get 150 back"));
+  EXPECT_THAT(report, HasSubstr("worst bucket start: 2024-06-11 1"));
+  // Tables.
+  EXPECT_THAT(report, HasSubstr("| `tagger` | 7,000 | 7,000,000 | 700,000 |"));
+  EXPECT_THAT(report, HasSubstr("| `gpt-4o-mini` | 7,000 |"));
+  EXPECT_THAT(report, HasSubstr("| R3 | workload `classifier` | `model` | gpt-4o | gpt-4o-mini |"));
+  EXPECT_THAT(report, HasSubstr("| R6 | model `gpt-4o-mini` | `request_timeout_ms` | unknown | "
+                                "1000 |"));
+  // Where the data came from, and how complete.
+  EXPECT_THAT(report, HasSubstr("- Source: the embedded analytics store"));
+  EXPECT_THAT(report, HasSubstr("- Period: last 7 days — 2024-06-08 00:00 UTC to 2024-06-15 "
+                                "00:00 UTC."));
+  EXPECT_THAT(report, HasSubstr("- 9,140 calls on 7 of the 7 days in the period."));
+  EXPECT_THAT(report, HasSubstr("- Fields filled (every call): model 100.0%"));
+  EXPECT_THAT(report,
+              HasSubstr("- Completeness: " + markdown::plain(data.completeness.score) + " of 1."));
+  EXPECT_THAT(report, Not(HasSubstr("not enough data")));
+
+  // The same input, the same text.
+  EXPECT_EQ(render_report({request, triage_, data, optimization_, actions_}), report);
+}
+
+TEST_P(ReportTest, TheHeadlineAnswersTheQuestionAsked) {
+  insert(alice_, known::week());
+  const auto slow = report_for("why is everything so slow this week?");
+  EXPECT_THAT(slow, HasSubstr("# Latency of your LLM calls"));
+  EXPECT_THAT(slow, HasSubstr("The slowest model is `gpt-4o-mini`: half of its calls finish "
+                              "within 300 ms, 1% take 5,000 ms or more."));
+  EXPECT_THAT(report_for("are we failing a lot?"),
+              HasSubstr("45 of 9,140 calls failed (0.5%). The errors come in bursts"));
+  EXPECT_THAT(report_for("give me a usage report"),
+              HasSubstr("Most of the spend goes to `gpt-4-turbo`"));
+  // A request about one workload: its recommendation only.
+  const auto scoped = report_for("what about workload classifier-x or the classifier workload?");
+  EXPECT_THAT(scoped, HasSubstr("### R1. Move `classifier`"));
+  EXPECT_THAT(scoped, Not(HasSubstr("### R2.")));
+  EXPECT_THAT(scoped, HasSubstr("- Note: no events for workload `classifier-x` in this window."));
+}
+
+TEST_P(ReportTest, TooLittleDataSaysSoAndWhatToSend) {
+  std::vector<analytics::WorkloadEvent> few;
+  for (int i = 0; i < 30; ++i) {
+    few.push_back(call(known::kFrom + i * known::kHour, "chat", "gpt-4o", 500, 100, 900, 0.0022));
+  }
+  insert(alice_, few);
+  const auto report = report_for("How can I cut my LLM costs in the last 7 days?");
+  EXPECT_THAT(report, HasSubstr("There is not enough data to answer this yet: there are only 30 "
+                                "workload events in this window; an analysis needs at least 100."));
+  EXPECT_THAT(report, HasSubstr("## What to send"));
+  EXPECT_THAT(report, HasSubstr("POST /api/workloads/events"));
+  EXPECT_THAT(report, HasSubstr("| `prompt_hash` |"));
+  EXPECT_THAT(report, HasSubstr("- 30 calls on 2 of the 7 days in the period."));
+  EXPECT_THAT(report, Not(HasSubstr("## Recommendations")));
+  EXPECT_THAT(report, Not(HasSubstr("## Findings")));
+  EXPECT_THAT(report, Not(HasSubstr("a month")));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ReportTest, ::testing::ValuesIn(chat::backends()));
+
+TEST(FitReport, CutsAtALineToFitAMessageAndSaysSo) {
+  const std::string report = "# Title\n\nline one\nline two\nline three\n";
+  EXPECT_EQ(fit_report(report, 1000), report);
+  const auto cut = fit_report(report + std::string(200, 'x') + "\n", 150);
+  EXPECT_LE(cut.size(), 150u);
+  EXPECT_EQ(cut.rfind("# Title\n\nline one\n", 0), 0u);
+  EXPECT_THAT(cut, HasSubstr("the report was shortened to fit a message"));
+  EXPECT_EQ(cut.find("xxx"), std::string::npos);
+}
+
+TEST(MarkdownFormat, NumbersMoneySharesTimesAndNames) {
+  EXPECT_EQ(markdown::count(9140), "9,140");
+  EXPECT_EQ(markdown::count(1234567.4), "1,234,567");
+  EXPECT_EQ(markdown::count(999), "999");
+  EXPECT_EQ(markdown::count(-1234), "-1,234");
+  EXPECT_EQ(markdown::money(1234.567), "$1,234.57");
+  EXPECT_EQ(markdown::money(0.001), "<$0.01");
+  EXPECT_EQ(markdown::money(0), "$0.00");
+  EXPECT_EQ(markdown::percent(0.9402), "94.0%");
+  EXPECT_EQ(markdown::plain(16.6666), "16.67");
+  EXPECT_EQ(markdown::plain(40), "40");
+  EXPECT_EQ(markdown::plain(0.075, 3), "0.075");
+  EXPECT_EQ(markdown::plain(3, 0), "3");
+  EXPECT_EQ(markdown::evidence_value({"price", 0.075, "usd_per_mtok"}), "$0.075/M tokens");
+  EXPECT_EQ(markdown::utc_time(known::kFrom + 3 * 86'400'000LL + 10 * known::kHour + 90'000),
+            "2024-06-11 10:01 UTC");
+  EXPECT_EQ(markdown::code("a`b|c\nd"), "`a'b\\|c d`");
+  EXPECT_EQ(markdown::cell("x|y\nz"), "x\\|y z");
+  EXPECT_EQ(markdown::evidence_value({"p", 0.5, "share"}), "50.0%");
+  EXPECT_EQ(markdown::evidence_value({"t", 1000, "ms"}), "1,000 ms");
+  EXPECT_EQ(markdown::evidence_name("avg_input_tokens"), "avg input tokens");
+}
+
+}  // namespace
+}  // namespace netra::agents
