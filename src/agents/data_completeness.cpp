@@ -6,10 +6,11 @@
 #include <cmath>
 #include <set>
 
-#include "agents/model_catalog.hpp"
 #include "agents/time_window.hpp"
+#include "analytics/model_catalog.hpp"
 
 namespace netra::agents {
+using analytics::find_model;
 namespace {
 
 double round2(double x) {

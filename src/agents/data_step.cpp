@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <map>
 
-#include "agents/model_catalog.hpp"
 #include "agents/time_window.hpp"
+#include "analytics/model_catalog.hpp"
 
 namespace netra::agents {
+using analytics::find_model;
 namespace {
 
 using analytics::AnalyticsError;

@@ -4,10 +4,11 @@
 #include <map>
 
 #include "agents/detail/optimization_rules.hpp"
-#include "agents/model_catalog.hpp"
 #include "agents/time_window.hpp"
+#include "analytics/model_catalog.hpp"
 
 namespace netra::agents {
+using analytics::find_model;
 namespace {
 
 constexpr int64_t kMonthMs = 30 * kDayMs;

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
-#include "agents/model_catalog.hpp"
+#include "analytics/model_catalog.hpp"
 
 namespace netra::agents {
+using analytics::find_model;
+using analytics::models_in_text;
 namespace {
 
 // Analytics ids are at most 128 bytes (analytics::kMaxNameBytes).

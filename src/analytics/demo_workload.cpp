@@ -7,6 +7,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "analytics/model_catalog.hpp"
+
 namespace netra::analytics {
 namespace {
 
@@ -103,6 +105,12 @@ const ModelProfile& model_named(const std::string& name) {
   throw std::logic_error("demo workload names an unknown model: " + name);
 }
 
+const ModelInfo& model_prices(const std::string& name) {
+  const auto* known = find_model(name);
+  if (known == nullptr) throw std::logic_error("the model catalog has no price for " + name);
+  return *known;
+}
+
 uint64_t mix(uint64_t x) {  // splitmix64's finaliser
   x += 0x9e3779b97f4a7c15ULL;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -118,13 +126,13 @@ int64_t clamp_round(double value, int64_t lo, int64_t hi) {
 
 const std::vector<ModelProfile>& demo_models() {
   static const std::vector<ModelProfile> models = {
-      {"openai", "gpt-4o", 2.50, 10.00, 450, 11, 128000},
-      {"openai", "gpt-4o-mini", 0.15, 0.60, 350, 7, 128000},
-      {"anthropic", "claude-3-5-sonnet-20241022", 3.00, 15.00, 700, 14, 200000},
-      {"anthropic", "claude-3-5-haiku-20241022", 0.80, 4.00, 400, 8, 200000},
-      {"google", "gemini-1.5-pro", 1.25, 5.00, 600, 10, 128000},
-      {"google", "gemini-1.5-flash", 0.075, 0.30, 250, 4, 1000000},
-      {"mistral", "mistral-large-latest", 2.00, 6.00, 500, 13, 128000},
+      {"openai", "gpt-4o", 450, 11, 128000},
+      {"openai", "gpt-4o-mini", 350, 7, 128000},
+      {"anthropic", "claude-3-5-sonnet-20241022", 700, 14, 200000},
+      {"anthropic", "claude-3-5-haiku-20241022", 400, 8, 200000},
+      {"google", "gemini-1.5-pro", 600, 10, 128000},
+      {"google", "gemini-1.5-flash", 250, 4, 1000000},
+      {"mistral", "mistral-large-latest", 500, 13, 128000},
   };
   return models;
 }
@@ -262,9 +270,8 @@ WorkloadEvent DemoWorkload::make_event() {
                    generation * std::exp(0.2 * normal());
   if (uniform() < 0.015) latency *= 3 + uniform() * 5;  // the slow tail p99 shows
   e.latency_ms = clamp_round(latency, 1, kMaxLatencyMs);
-  e.cost_usd = (static_cast<double>(e.input_tokens) * model.input_usd_per_mtok +
-                static_cast<double>(e.output_tokens) * model.output_usd_per_mtok) /
-               1e6;
+  e.cost_usd = list_cost_usd(model_prices(model.model), static_cast<double>(e.input_tokens),
+                             static_cast<double>(e.output_tokens));
   return e;
 }
 

@@ -14,18 +14,16 @@
 
 namespace netra::analytics {
 
-// A model's list price in USD per million tokens, and how fast it answers.
+// How fast a model answers; its list prices are the catalog's (model_catalog.hpp).
 struct ModelProfile {
   std::string provider;
-  std::string model;
-  double input_usd_per_mtok = 0;
-  double output_usd_per_mtok = 0;
+  std::string model;                // as the vendor's API reports it; find_model() knows it
   int64_t base_latency_ms = 0;      // time to the first token, typical
   double ms_per_output_token = 0;   // generation speed
   int64_t context_tokens = 128000;  // the largest input it takes
 };
 
-// The models the demo uses, at their published list prices (standard tier, mid-2024).
+// The models the demo uses; each call costs what the catalog's list prices say.
 const std::vector<ModelProfile>& demo_models();
 
 struct DemoWorkloadOptions {

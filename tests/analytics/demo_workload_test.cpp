@@ -8,6 +8,8 @@
 #include <map>
 #include <set>
 
+#include "analytics/model_catalog.hpp"
+
 namespace netra::analytics {
 namespace {
 
@@ -76,11 +78,11 @@ TEST(DemoWorkload, LooksLikeRealTraffic) {
       ++cached;
       EXPECT_EQ(e.cost_usd, 0);
     } else {
-      const auto& m = *std::find_if(demo_models().begin(), demo_models().end(),
-                                    [&](const ModelProfile& p) { return p.model == e.model; });
+      const auto* m = find_model(e.model);
+      ASSERT_NE(m, nullptr) << e.model << " has no list price";
       EXPECT_NEAR(
           e.cost_usd,
-          (e.input_tokens * m.input_usd_per_mtok + e.output_tokens * m.output_usd_per_mtok) / 1e6,
+          (e.input_tokens * m->input_usd_per_mtok + e.output_tokens * m->output_usd_per_mtok) / 1e6,
           1e-12);
     }
   }

@@ -8,9 +8,12 @@
 
 #include "agents/detail/optimization_rules.hpp"
 #include "agents/markdown_format.hpp"
-#include "agents/model_catalog.hpp"
+#include "analytics/model_catalog.hpp"
 
 namespace netra::agents::detail {
+using analytics::find_model;
+using analytics::list_cost_usd;
+using analytics::ModelInfo;
 namespace {
 
 using analytics::GroupSummary;

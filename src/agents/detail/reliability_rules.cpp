@@ -7,9 +7,10 @@
 
 #include "agents/detail/optimization_rules.hpp"
 #include "agents/markdown_format.hpp"
-#include "agents/model_catalog.hpp"
+#include "analytics/model_catalog.hpp"
 
 namespace netra::agents::detail {
+using analytics::find_model;
 
 std::vector<Recommendation> retries_and_fallback(const RuleInput& in) {
   const auto& rules = in.rules;

@@ -1,5 +1,6 @@
-// ModelCatalog: the language models the agents know by name — vendor, public list prices per
-// million tokens, the cheaper model of the same family and another vendor's stand-in.
+// ModelCatalog: the language models Netra knows by name — vendor, public list prices per million
+// tokens (what the demo workload bills and the agents price alternatives with), the cheaper model
+// of the same family and another vendor's stand-in.
 #pragma once
 
 #include <span>
@@ -7,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace netra::agents {
+namespace netra::analytics {
 
 struct ModelInfo {
   std::string_view name;    // canonical, as the vendor spells it ("gpt-4o")
@@ -35,4 +36,4 @@ const ModelInfo* find_model(std::string_view name);
 // What `input_tokens` and `output_tokens` cost at the model's list prices.
 double list_cost_usd(const ModelInfo& model, double input_tokens, double output_tokens);
 
-}  // namespace netra::agents
+}  // namespace netra::analytics

@@ -1,10 +1,10 @@
-#include "agents/model_catalog.hpp"
+#include "analytics/model_catalog.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 
-namespace netra::agents {
+namespace netra::analytics {
 namespace {
 
 // Public list prices in USD per million tokens, standard (non-batch) tier, as the vendors
@@ -145,4 +145,4 @@ double list_cost_usd(const ModelInfo& model, double input_tokens, double output_
          1e6;
 }
 
-}  // namespace netra::agents
+}  // namespace netra::analytics

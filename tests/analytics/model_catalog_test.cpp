@@ -1,10 +1,10 @@
 // The model catalog: every spelling people use finds the one model it means, the longest name
 // wins, and the price table is consistent (a cheaper model is cheaper on both prices).
-#include "agents/model_catalog.hpp"
+#include "analytics/model_catalog.hpp"
 
 #include <gmock/gmock.h>
 
-namespace netra::agents {
+namespace netra::analytics {
 namespace {
 
 std::vector<std::string> names(const std::vector<const ModelInfo*>& models) {
@@ -78,4 +78,4 @@ TEST(ListCost, IsPricePerMillionTokens) {
 }
 
 }  // namespace
-}  // namespace netra::agents
+}  // namespace netra::analytics
