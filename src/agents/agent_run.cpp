@@ -12,6 +12,7 @@
 #include "agents/run_emitter.hpp"
 #include "agents/triage.hpp"
 #include "chat/chat_validation.hpp"
+#include "telemetry/logging.hpp"
 
 namespace netra::agents {
 namespace {
@@ -299,6 +300,23 @@ asio::awaitable<RunOutcome> execute_run(RunDependencies deps, RunSettings settin
   // Outside the handler: no co_await inside a catch block.
   const auto outcome = co_await execution.internal_error(what);
   co_return outcome;
+}
+
+asio::awaitable<void> refuse_run(chat::RunStore& runs, chat::EventSink& events, RunRequest request,
+                                 std::string code, std::string message,
+                                 std::chrono::milliseconds store_timeout) {
+  std::optional<std::string> why = message;
+  auto failed = co_await runs.set_status(request.run_id, RunStatus::failed, std::move(why),
+                                         core::Deadline::after(store_timeout));
+  if (!failed) {
+    telemetry::logger("agent_supervisor")
+        ->warn("run {} could not be recorded failed ({}): {}", request.run_id, code,
+               failed.error().message);
+  }
+  RunIdentity identity{request.run_id, request.thread_id, request.user_id};
+  RunEmitter emitter(events, std::move(identity), store_timeout);
+  json data = {{"code", std::move(code)}, {"message", std::move(message)}};
+  co_await emitter.emit(AgentEventType::agent_error, kSupervisorName, std::move(data));
 }
 
 }  // namespace netra::agents

@@ -65,4 +65,11 @@ using CancelFlag = std::shared_ptr<std::atomic<bool>>;
 asio::awaitable<RunOutcome> execute_run(RunDependencies deps, RunSettings settings,
                                         RunRequest request, CancelFlag cancelled);
 
+// Ends a run that never started: status failed with `message`, then agent_error {code, message}
+// from the supervisor. Never throws; what the store refuses is logged, there is nobody else to
+// tell.
+asio::awaitable<void> refuse_run(chat::RunStore& runs, chat::EventSink& events, RunRequest request,
+                                 std::string code, std::string message,
+                                 std::chrono::milliseconds store_timeout);
+
 }  // namespace netra::agents

@@ -209,13 +209,8 @@ asio::awaitable<void> Supervisor::cancel_queued(EntryPtr entry) {
 
 asio::awaitable<void> Supervisor::refuse(RunRequest request, std::string code,
                                          std::string message) {
-  std::optional<std::string> why = message;
-  co_await deps_.runs.set_status(request.run_id, chat::RunStatus::failed, std::move(why),
-                                 core::Deadline::after(options_.store_timeout));
-  RunIdentity identity{request.run_id, request.thread_id, request.user_id};
-  RunEmitter emitter(deps_.events, std::move(identity), options_.store_timeout);
-  nlohmann::json data = {{"code", std::move(code)}, {"message", std::move(message)}};
-  co_await emitter.emit(chat::AgentEventType::agent_error, kSupervisorName, std::move(data));
+  co_await refuse_run(deps_.runs, deps_.events, std::move(request), std::move(code),
+                      std::move(message), options_.store_timeout);
 }
 
 void Supervisor::finished(const EntryPtr& entry) {

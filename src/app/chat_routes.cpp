@@ -1,5 +1,6 @@
 #include "app/chat_routes.hpp"
 
+#include "agents/agent_runs.hpp"
 #include "app/chat_json.hpp"
 #include "chat/chat_store.hpp"
 #include "chat/chat_validation.hpp"
@@ -221,6 +222,76 @@ asio::awaitable<HttpResponse> get_run(chat::ChatStore& store, HttpRequest& r) {
   co_return net::json_response(out.dump());
 }
 
+// POST /api/threads/{id}/runs {user_request}: the request saved as the user's message and a run
+// started for it; 202 with the run, whose events reach the user's sockets and GET /api/runs/{id}.
+asio::awaitable<HttpResponse> start_run(agents::AgentRuns& runs, HttpRequest& r) {
+  auto id = path_id(r, "id", chat::IdKind::thread);
+  if (!id) co_return id.error();
+  auto body = net::json_object_body(r);
+  if (!body) co_return body.error();
+  nlohmann::json fields = nlohmann::json::object();
+  net::reject_unknown_fields(*body, {"user_request"}, fields);
+  std::string request;
+  if (auto it = body->find("user_request"); it == body->end() || !it->is_string()) {
+    fields["user_request"] = "required, a string";
+  } else if (auto bad = chat::check_content(it->get_ref<const std::string&>(), "user_request")) {
+    fields[bad->field] = bad->reason;
+  } else {
+    request = it->get<std::string>();
+  }
+  if (!fields.empty()) co_return net::invalid_fields(fields);
+  agents::RunAsk ask{r.user_id, id.value(), std::move(request), /*chat_message=*/false};
+  auto started = co_await runs.start(std::move(ask), store_deadline());
+  if (!started) {
+    if (started.error().code == chat::ChatErrorCode::conflict) {
+      co_return net::json_error(409, "run_active", started.error().message);
+    }
+    co_return chat_error_response(started.error(), r.request_id);
+  }
+  const auto& run = *started->run;  // a command always records one
+  const nlohmann::json extra = {{"run_id", run.id}};
+  switch (started->admission) {
+    case agents::Admission::busy: {
+      auto busy = net::json_error(
+          503, "busy", "every agent slot and the queue are full; the run failed, try again later",
+          extra);
+      busy.with_header("Retry-After", "30");
+      co_return busy;
+    }
+    case agents::Admission::thread_busy:
+      co_return net::json_error(409, "run_active", "the thread already has an active run", extra);
+    case agents::Admission::stopping:
+      co_return net::json_error(503, "agent_unavailable",
+                                "the agent supervisor is not running; the run failed", extra);
+    default:
+      break;
+  }
+  co_return net::json_response(nlohmann::json{{"run", run_json(run)},
+                                              {"message_id", started->request.id},
+                                              {"thread_id", run.thread_id},
+                                              {"agent", agents::agent_state(started.value())}}
+                                   .dump(),
+                               202);
+}
+
+// POST /api/runs/{run_id}/cancel: stop_agent over REST.
+asio::awaitable<HttpResponse> cancel_run(agents::AgentRuns& runs, HttpRequest& r) {
+  auto id = path_id(r, "run_id", chat::IdKind::run);
+  if (!id) co_return id.error();
+  auto stopped = co_await runs.stop(r.user_id, id.value(), store_deadline());
+  if (!stopped) {
+    if (stopped.error().code == chat::ChatErrorCode::conflict) {
+      co_return net::json_error(409, "run_not_active", stopped.error().message);
+    }
+    co_return chat_error_response(stopped.error(), r.request_id);
+  }
+  co_return net::json_response(
+      nlohmann::json{{"run", run_json(stopped->run)},
+                     {"status", stopped->stopping_here ? "cancelling" : "cancelled"}}
+          .dump(),
+      202);
+}
+
 }  // namespace
 
 void add_chat_routes(net::Router& router, std::shared_ptr<chat::ChatStore> store) {
@@ -237,6 +308,17 @@ void add_chat_routes(net::Router& router, std::shared_ptr<chat::ChatStore> store
   router.add("POST", "/api/threads/{id}/messages", bind(post_message), kChatRoute);
   router.add("GET", "/api/threads/{id}/runs", bind(list_runs), kChatRoute);
   router.add("GET", "/api/runs/{run_id}", bind(get_run), kChatRoute);
+}
+
+void add_run_routes(net::Router& router, std::shared_ptr<agents::AgentRuns> runs) {
+  // Served only while agent_supervisor is ready: otherwise 503 naming it, and nothing is saved.
+  const net::RouteOptions options{"agent_supervisor", false, true};
+  router.add(
+      "POST", "/api/threads/{id}/runs", [runs](HttpRequest& r) { return start_run(*runs, r); },
+      options);
+  router.add(
+      "POST", "/api/runs/{run_id}/cancel", [runs](HttpRequest& r) { return cancel_run(*runs, r); },
+      options);
 }
 
 }  // namespace netra::app

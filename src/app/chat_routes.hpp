@@ -10,9 +10,16 @@
 namespace netra::chat {
 struct ChatStore;
 }
+namespace netra::agents {
+class AgentRuns;
+}
 
 namespace netra::app {
 
 void add_chat_routes(net::Router& router, std::shared_ptr<chat::ChatStore> store);
+
+// Agent runs over REST: POST /api/threads/{id}/runs {user_request} starts one (as start_agent
+// does over the socket), POST /api/runs/{run_id}/cancel stops one (as stop_agent).
+void add_run_routes(net::Router& router, std::shared_ptr<agents::AgentRuns> runs);
 
 }  // namespace netra::app

@@ -76,12 +76,12 @@ core::Result<std::string, chat::FieldError> required_text(const json& payload, c
 }  // namespace
 
 ChatSocket::ChatSocket(const AuthState& auth, auth::TicketStore& tickets,
-                       std::shared_ptr<chat::ChatStore> chat, chat::EventSink& events,
+                       std::shared_ptr<chat::ChatStore> chat, agents::AgentRuns& runs,
                        std::chrono::milliseconds heartbeat_interval)
     : auth_(auth),
       tickets_(tickets),
       chat_(std::move(chat)),
-      events_(events),
+      runs_(runs),
       heartbeat_interval_(heartbeat_interval) {}
 
 asio::awaitable<net::WebSocketAdmission> ChatSocket::admit(const net::HttpRequest& upgrade) {
@@ -190,7 +190,8 @@ namespace {
 // Answers a failed store call: not_found as `not_found_code`, invalid naming its field, the rest
 // as a server error (logged, never the database's words to the client).
 void answer_store_error(net::WebSocketConnection& c, const chat::ChatError& error,
-                        std::string_view not_found_code) {
+                        std::string_view not_found_code,
+                        std::string_view conflict_code = "CONFLICT") {
   switch (error.code) {
     case chat::ChatErrorCode::not_found:
       c.send(error_text(not_found_code, error.message));
@@ -199,7 +200,7 @@ void answer_store_error(net::WebSocketConnection& c, const chat::ChatError& erro
       c.send(error_text("INVALID_PAYLOAD", error.message, error.field));
       return;
     case chat::ChatErrorCode::conflict:
-      c.send(error_text("CONFLICT", error.message));
+      c.send(error_text(conflict_code, error.message));
       return;
     case chat::ChatErrorCode::database:
       telemetry::logger("websocket")->error("{} of {}: {}", c.id(), c.user_id(), error.message);
@@ -220,31 +221,25 @@ asio::awaitable<void> ChatSocket::user_message(Connection& c, const json& payloa
   if (!thread_id) co_return answer_field(c, thread_id.error());
   auto text = required_text(payload, "message");
   if (!text) co_return answer_field(c, text.error());
-  chat::NewMessage message;
-  message.content = std::move(text.value());
-  chat::Message saved;
-  if (thread_id.value()) {
-    auto added = co_await chat_->messages.add(c.user_id(), *thread_id.value(), std::move(message),
-                                              store_deadline());
-    if (!added) co_return answer_store_error(c, added.error(), "THREAD_NOT_FOUND");
-    saved = std::move(added.value());
-  } else {
-    // Not a braced temporary inside the co_await: g++ 12 destroys those twice.
-    chat::NewThread thread;
-    auto started = co_await chat_->messages.start_thread(c.user_id(), std::move(thread),
-                                                         std::move(message), store_deadline());
-    if (!started) co_return answer_store_error(c, started.error(), "THREAD_NOT_FOUND");
-    saved = std::move(started->message);
-  }
-  // Committed before this answer. No run yet: the agent supervisor does not exist in this build.
-  c.send(json{{"type", "message_saved"},
+  agents::RunAsk ask{c.user_id(), thread_id.value(), std::move(text.value()),
+                     /*chat_message=*/true};
+  auto started = co_await runs_.start(std::move(ask), store_deadline());
+  if (!started) co_return answer_store_error(c, started.error(), "THREAD_NOT_FOUND");
+  // Committed before this answer; the run's events follow it on every socket of the user.
+  const auto& saved = started->request;
+  json answer{{"type", "message_saved"},
               {"message_id", saved.id},
               {"thread_id", saved.thread_id},
               {"created_at", saved.created_at / 1000},
-              {"run_id", nullptr},
-              {"agent", "unavailable"},
-              {"note", "the message is saved; no agent run was started (agents are not available)"}}
-             .dump());
+              {"run_id", started->run ? json(started->run->id) : json(nullptr)},
+              {"agent", agents::agent_state(started.value())}};
+  if (started->active_run_id) {
+    answer["active_run_id"] = *started->active_run_id;
+    answer["note"] = "the message is saved; the thread's active run goes on, no new run started";
+  } else if (!started->run) {
+    answer["note"] = "the message is saved; no agent run was started (agents are not available)";
+  }
+  c.send(answer.dump());
 }
 
 asio::awaitable<void> ChatSocket::start_agent(Connection& c, const json& payload) {
@@ -254,56 +249,11 @@ asio::awaitable<void> ChatSocket::start_agent(Connection& c, const json& payload
   if (!thread_id) co_return answer_field(c, thread_id.error());
   auto request = required_text(payload, "user_request");
   if (!request) co_return answer_field(c, request.error());
-  co_await start_run(c, thread_id.value(), std::move(request.value()));
-}
-
-asio::awaitable<std::string> ChatSocket::start_run(Connection& c,
-                                                   std::optional<std::string> thread_id,
-                                                   std::string request) {
-  // The request is the user's message in the thread, so the transcript shows what was asked.
-  chat::NewMessage message;
-  message.content = request;
-  std::string thread;
-  if (thread_id) {
-    auto added =
-        co_await chat_->messages.add(c.user_id(), *thread_id, std::move(message), store_deadline());
-    if (!added) {
-      answer_store_error(c, added.error(), "THREAD_NOT_FOUND");
-      co_return "";
-    }
-    thread = added->thread_id;
-  } else {
-    chat::NewThread opened;  // not a braced temporary in the co_await (g++ 12)
-    auto started = co_await chat_->messages.start_thread(c.user_id(), std::move(opened),
-                                                         std::move(message), store_deadline());
-    if (!started) {
-      answer_store_error(c, started.error(), "THREAD_NOT_FOUND");
-      co_return "";
-    }
-    thread = started->thread.id;
-  }
-  auto run = co_await chat_->runs.create(c.user_id(), thread, std::move(request), store_deadline());
-  if (!run) {
-    answer_store_error(c, run.error(), "THREAD_NOT_FOUND");
-    co_return "";
-  }
-  // No agent supervisor in this build: the run fails at once, and says why through the same
-  // sink (stored step, every socket of the user) that agents will use.
-  chat::AgentEvent event;
-  event.type = chat::AgentEventType::agent_error;
-  event.run_id = run->id;
-  event.thread_id = thread;
-  event.user_id = c.user_id();
-  event.agent_name = "supervisor";
-  event.data = {{"code", "AGENT_UNAVAILABLE"},
-                {"message", "no agent supervisor runs in this build; the run did not start"}};
-  auto emitted = co_await events_.emit(std::move(event), store_deadline());
-  if (!emitted) answer_store_error(c, emitted.error(), "RUN_NOT_FOUND");
-  auto failed = co_await chat_->runs.set_status(run->id, chat::RunStatus::failed,
-                                                std::string("agent supervisor unavailable"),
-                                                store_deadline());
-  if (!failed) answer_store_error(c, failed.error(), "RUN_NOT_FOUND");
-  co_return run->id;
+  // No answer of its own: the run's events (agent_started …, or agent_error) are the answer.
+  agents::RunAsk ask{c.user_id(), thread_id.value(), std::move(request.value()),
+                     /*chat_message=*/false};
+  auto started = co_await runs_.start(std::move(ask), store_deadline());
+  if (!started) answer_store_error(c, started.error(), "THREAD_NOT_FOUND", "RUN_ACTIVE");
 }
 
 asio::awaitable<void> ChatSocket::stop_agent(Connection& c, const json& payload) {
@@ -311,19 +261,13 @@ asio::awaitable<void> ChatSocket::stop_agent(Connection& c, const json& payload)
   auto run_id = optional_id(payload, "run_id", chat::IdKind::run);
   if (!run_id) co_return answer_field(c, run_id.error());
   if (!run_id.value()) co_return answer_field(c, {"run_id", "required, a run id"});
-  auto found = co_await chat_->runs.get(c.user_id(), *run_id.value(), store_deadline());
-  if (!found) co_return answer_store_error(c, found.error(), "RUN_NOT_FOUND");
-  if (chat::is_terminal(found->run.status)) {
-    c.send(error_text("RUN_NOT_ACTIVE",
-                      "the run is " + std::string(chat::to_string(found->run.status))));
-    co_return;
-  }
-  auto cancelled =
-      co_await chat_->runs.set_status(found->run.id, chat::RunStatus::cancelled,
-                                      std::string("stopped by the user"), store_deadline());
-  if (!cancelled) co_return answer_store_error(c, cancelled.error(), "RUN_NOT_FOUND");
-  c.send(
-      json{{"type", "agent_stopped"}, {"run_id", found->run.id}, {"status", "cancelled"}}.dump());
+  auto stopped = co_await runs_.stop(c.user_id(), *run_id.value(), store_deadline());
+  if (!stopped) co_return answer_store_error(c, stopped.error(), "RUN_NOT_FOUND", "RUN_NOT_ACTIVE");
+  // Running here: it ends before its next step, and its agent_error CANCELLED says so.
+  c.send(json{{"type", "agent_stopped"},
+              {"run_id", stopped->run.id},
+              {"status", stopped->stopping_here ? "cancelling" : "cancelled"}}
+             .dump());
 }
 
 asio::awaitable<void> ChatSocket::switch_thread(Connection& c, const json& payload) {

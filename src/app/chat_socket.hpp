@@ -7,8 +7,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "agents/agent_runs.hpp"
 #include "chat/chat_store.hpp"
-#include "chat/event_sink.hpp"
 #include "net/websocket_server.hpp"
 
 namespace netra::auth {
@@ -23,10 +23,10 @@ class AuthState;
 
 class ChatSocket final : public net::WebSocketHandler {
  public:
-  // `events`: where runs report (stored as steps, delivered to the user's sockets). Until the
-  // agent supervisor exists, a run asked for fails at once with agent_error AGENT_UNAVAILABLE.
+  // `runs`: how user_message and start_agent start agent runs and stop_agent stops them; the
+  // runs report through its event sink (stored as steps, delivered to the user's sockets).
   ChatSocket(const AuthState& auth, auth::TicketStore& tickets,
-             std::shared_ptr<chat::ChatStore> chat, chat::EventSink& events,
+             std::shared_ptr<chat::ChatStore> chat, agents::AgentRuns& runs,
              std::chrono::milliseconds heartbeat_interval);
 
   asio::awaitable<net::WebSocketAdmission> admit(const net::HttpRequest& upgrade) override;
@@ -42,15 +42,11 @@ class ChatSocket final : public net::WebSocketHandler {
   asio::awaitable<void> start_agent(Connection& c, const nlohmann::json& payload);
   asio::awaitable<void> stop_agent(Connection& c, const nlohmann::json& payload);
   asio::awaitable<void> switch_thread(Connection& c, const nlohmann::json& payload);
-  // A run for the request in `thread_id` (or a new thread opened by it), and the events it
-  // produces; returns the run id, or "" after answering the error.
-  asio::awaitable<std::string> start_run(Connection& c, std::optional<std::string> thread_id,
-                                         std::string request);
 
   const AuthState& auth_;
   auth::TicketStore& tickets_;
   std::shared_ptr<chat::ChatStore> chat_;
-  chat::EventSink& events_;
+  agents::AgentRuns& runs_;
   std::chrono::milliseconds heartbeat_interval_;
 };
 

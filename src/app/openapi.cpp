@@ -270,6 +270,22 @@ std::vector<Operation> operations() {
        {"limit", "offset"}},
       {"GET", "/api/runs/{run_id}", "A run's status and every event it emitted, in order", true,
        nullptr, 200, ref("Run")},
+      {"POST", "/api/threads/{id}/runs",
+       "Ask the agent: the request is saved as the caller's message and a run starts (202); its "
+       "events reach the caller's sockets and GET /api/runs/{run_id}. 409 run_active while the "
+       "thread has an active run, 503 busy (Retry-After) when every slot and the queue are full",
+       true,
+       object_with({{"user_request", {{"type", "string"}, {"minLength", 1}}}}, {"user_request"}),
+       202,
+       object_with({{"run", ref("Run")},
+                    {"message_id", text},
+                    {"thread_id", text},
+                    {"agent", {{"enum", {"started", "queued"}}}}})},
+      {"POST", "/api/runs/{run_id}/cancel",
+       "Stop a queued or running run: it ends cancelled before its next step (status "
+       "cancelling when this instance runs it); 409 run_not_active once it has ended",
+       true, nullptr, 202,
+       object_with({{"run", ref("Run")}, {"status", {{"enum", {"cancelling", "cancelled"}}}}})},
       {"POST",
        "/api/workloads/events",
        "Store 1 to 10,000 of the caller's workload events (answered once stored; 400 names the "

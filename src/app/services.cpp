@@ -3,7 +3,11 @@
 // embedded auth service, or with the keys of a separate one when auth.url is set.
 #include <algorithm>
 
+#include "agents/agent_runs.hpp"
+#include "agents/agent_supervisor_component.hpp"
 #include "analytics/analytics_component.hpp"
+#include "analytics/embedded_store.hpp"
+#include "app/agents_config.hpp"
 #include "app/analytics_config.hpp"
 #include "app/api_component.hpp"
 #include "app/auth_component.hpp"
@@ -207,9 +211,8 @@ net::WebSocketSettings websocket_settings(const Config& config) {
   return s;
 }
 
-// The /ws channel: the socket server, what its messages mean, and the sink runs report through.
+// The /ws channel: the socket server and what its messages mean.
 struct ChatChannel {
-  std::unique_ptr<chat::RunEventSink> events;
   std::unique_ptr<ChatSocket> handler;
   std::shared_ptr<net::WebSocketServer> server;
 };
@@ -219,6 +222,12 @@ struct BackendParts {
   // Issued by POST /api/websocket/ticket, redeemed by the WebSocket handshake.
   auth::TicketStore tickets;
   std::shared_ptr<chat::ChatStore> chat;
+  // Where agent runs report: each event a stored step, then sent to the user's sockets.
+  std::unique_ptr<chat::RunEventSink> run_events;
+  // How the socket and the REST API start and stop runs; the supervisor attaches to it.
+  std::shared_ptr<agents::AgentRuns> agent_runs;
+  // The agents' workload data when the clickhouse component is disabled: its embedded table.
+  std::unique_ptr<analytics::EmbeddedAnalyticsStore> embedded_analytics;
   ChatChannel channel;
 
   // The chat store over the database component's Database; null when `database` is not ours
@@ -229,6 +238,22 @@ struct BackendParts {
       if (database) chat = std::make_shared<chat::ChatStore>(database->database());
     }
     return chat;
+  }
+
+  std::shared_ptr<agents::AgentRuns> runs(const BuildContext& ctx) {
+    if (!agent_runs) {
+      auto store = chat_store(ctx);
+      if (!store) return nullptr;
+      // Events reach sockets only when /ws runs; stored steps serve GET /api/runs/{id} anyway.
+      // The channel is filled while the catalog is built, before any run can start.
+      run_events =
+          std::make_unique<chat::RunEventSink>(store->runs, [this](const chat::AgentEvent& event) {
+            if (channel.server)
+              channel.server->send_to_user(event.user_id, agent_event_json(event).dump());
+          });
+      agent_runs = std::make_shared<agents::AgentRuns>(*store, *run_events);
+    }
+    return agent_runs;
   }
 };
 
@@ -272,17 +297,36 @@ CatalogEntry websocket_entry(std::shared_ptr<BackendParts> parts) {
     if (!chat) throw std::logic_error("websocket needs the chat store over the database component");
     auto& channel = parts->channel;
     const auto settings = websocket_settings(ctx.config);
-    // The sink delivers through the server built just below; both live as long as `parts`.
-    channel.events =
-        std::make_unique<chat::RunEventSink>(chat->runs, [&channel](const chat::AgentEvent& event) {
-          channel.server->send_to_user(event.user_id, agent_event_json(event).dump());
-        });
-    channel.handler = std::make_unique<ChatSocket>(ctx.auth, parts->tickets, chat, *channel.events,
-                                                   settings.ping_interval);
+    channel.handler = std::make_unique<ChatSocket>(ctx.auth, parts->tickets, chat,
+                                                   *parts->runs(ctx), settings.ping_interval);
     channel.server = std::make_shared<net::WebSocketServer>(settings, *channel.handler);
     ctx.server.attach_websocket("/ws", channel.server);
     publish_websocket_metrics(ctx.health, channel.server);
     return std::make_shared<net::WebSocketComponent>(spec, channel.server);
+  };
+  return entry;
+}
+
+// `agent_supervisor`: agent runs over the chat stores and the workload store of `clickhouse`.
+CatalogEntry agent_supervisor_entry(std::shared_ptr<BackendParts> parts) {
+  CatalogEntry entry;
+  entry.spec = agents::AgentSupervisorComponent::make_spec();
+  entry.build = [parts](const BuildContext& ctx, const core::ComponentSpec& spec) {
+    auto chat = parts->chat_store(ctx);
+    auto runs = parts->runs(ctx);
+    if (!chat || !runs) {
+      throw std::logic_error("agent_supervisor needs the chat store over the database component");
+    }
+    analytics::AnalyticsStore* workloads = analytics_store(ctx).get();
+    if (workloads == nullptr) {
+      auto database = std::dynamic_pointer_cast<db::DatabaseComponent>(ctx.built("database"));
+      parts->embedded_analytics =
+          std::make_unique<analytics::EmbeddedAnalyticsStore>(database->database());
+      workloads = parts->embedded_analytics.get();
+    }
+    agents::RunDependencies deps{*workloads, chat->runs, chat->messages, *parts->run_events};
+    return std::make_shared<agents::AgentSupervisorComponent>(spec, supervisor_options(ctx.config),
+                                                              *runs, deps);
   };
   return entry;
 }
@@ -319,6 +363,7 @@ ServiceDefinition production_service() {
   service.catalog.push_back(api_entry());
   service.catalog.push_back(analytics_entry());
   auto parts = std::make_shared<BackendParts>();
+  service.catalog.push_back(agent_supervisor_entry(parts));
   service.catalog.push_back(websocket_entry(parts));
   service.add_routes = [parts](net::Router& router, const BuildContext& ctx) {
     const bool remote_auth = auth_is_remote(ctx.config);
@@ -326,6 +371,8 @@ ServiceDefinition production_service() {
     if (!remote_auth) add_auth_routes(router, ctx.auth, auth_route_options(ctx.config));
     add_ticket_routes(router, parts->tickets, ctx.config.string("websocket.public_url"));
     if (auto chat = parts->chat_store(ctx)) add_chat_routes(router, chat);
+    if (auto runs = parts->runs(ctx)) add_run_routes(router, runs);
+    const bool agents = ctx.built(agents::AgentSupervisorComponent::kName) != nullptr;
     const bool websocket = parts->channel.server != nullptr;
     if (websocket) add_websocket_route(router);
     auto workloads = analytics_store(ctx);
@@ -339,7 +386,7 @@ ServiceDefinition production_service() {
                              {"chat", true},
                              {"websocket", websocket},
                              {"workloads", workloads != nullptr},
-                             {"agents", false}});
+                             {"agents", agents}});
     add_openapi_route(router);
     check_documented(router);
   };

@@ -228,7 +228,7 @@ TEST_P(ChatHttp, PublicConfigAndTheOpenApiDocumentDescribeEveryRoute) {
   EXPECT_EQ(c["features"]["auth"], "embedded");
   EXPECT_EQ(c["features"]["chat"], true);
   EXPECT_EQ(c["features"]["websocket"], true);
-  EXPECT_EQ(c["features"]["agents"], false);
+  EXPECT_EQ(c["features"]["agents"], true);
   const auto doc = call("GET", "/openapi.json");
   ASSERT_EQ(doc->status, 200);
   const auto d = json::parse(doc->body);

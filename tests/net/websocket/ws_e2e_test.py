@@ -94,9 +94,15 @@ class Client:
 
 
 class ServerTestCase(unittest.IsolatedAsyncioTestCase):
-    """A server for the whole class, with `settings` (and `env`) of the class."""
+    """A server for the whole class, with `settings` (and `env`) of the class.
+
+    The socket's own behaviour is tested without agents (agent_supervisor disabled): a message
+    then starts no run, start_agent fails at once with AGENT_UNAVAILABLE, and no run's events
+    interleave with the answers under test. Classes with `agents = True` run the supervisor
+    (agents_e2e_test.py)."""
 
     settings = {}
+    agents = False
 
     @classmethod
     def server_env(cls):
@@ -105,7 +111,10 @@ class ServerTestCase(unittest.IsolatedAsyncioTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server = NetraProcess(cls.settings, env=cls.server_env())
+        env = cls.server_env()
+        if not cls.agents:
+            env["DISABLED_COMPONENTS"] = "agent_supervisor"
+        cls.server = NetraProcess(cls.settings, env=env)
         try:
             cls.server.start()
         except BaseException:
@@ -809,7 +818,8 @@ class BigReplies(ServerTestCase):
 class Shutdown(unittest.IsolatedAsyncioTestCase):
 
     def setUp(self):
-        self.server = NetraProcess({"server.drain_delay_ms": "0"})
+        self.server = NetraProcess({"server.drain_delay_ms": "0"},
+                                   env={"DISABLED_COMPONENTS": "agent_supervisor"})
         self.addCleanup(self.server.cleanup)
         self.server.start()
         self.a = self.server.new_user("a")[2]

@@ -1,0 +1,68 @@
+#include "agents/agent_supervisor_component.hpp"
+
+#include <boost/asio/this_coro.hpp>
+
+#include "telemetry/logging.hpp"
+
+namespace netra::agents {
+namespace {
+
+// The engine gives 0 when it sets no timeout; the stop still has to end.
+std::chrono::milliseconds share_of(std::chrono::milliseconds timeout, int percent,
+                                   std::chrono::milliseconds otherwise) {
+  return timeout.count() > 0 ? timeout * percent / 100 : otherwise;
+}
+
+}  // namespace
+
+core::ComponentSpec AgentSupervisorComponent::make_spec() {
+  // Runs live in the database; workload data comes from `clickhouse`, whose store answers from
+  // the embedded table while ClickHouse is down — so a soft dependency.
+  return {kName,
+          core::Criticality::high,
+          {core::requires_component("database"), core::uses_component("clickhouse")}};
+}
+
+AgentSupervisorComponent::AgentSupervisorComponent(core::ComponentSpec spec,
+                                                   SupervisorOptions options, AgentRuns& runs,
+                                                   RunDependencies deps)
+    : core::Component(std::move(spec)), options_(options), runs_(runs), deps_(deps) {}
+
+asio::awaitable<core::Status> AgentSupervisorComponent::start(core::LifecycleContext& ctx) {
+  auto log = telemetry::logger(kName);
+  if (!repaired_) {
+    // Before any run of ours exists: every queued or running run belongs to a process that died.
+    const auto deadline = core::Deadline::after(share_of(ctx.timeout, 90, options_.store_timeout));
+    auto marked = co_await deps_.runs.mark_interrupted(deadline);
+    if (!marked) {
+      co_return core::Status::error("could not mark the previous process's runs interrupted: " +
+                                    marked.error().message);
+    }
+    repaired_ = true;
+    if (marked.value() > 0) {
+      log->warn("{} run(s) left queued or running by the previous process are now interrupted",
+                marked.value());
+    }
+  }
+  supervisor_ = std::make_shared<Supervisor>(co_await asio::this_coro::executor, deps_, options_);
+  runs_.attach(supervisor_);
+  log->info("agent runs: at most {} at once, {} waiting, {} ms each", options_.max_concurrent_runs,
+            options_.max_queued_runs, options_.run_timeout.count());
+  co_return core::Status::ok();
+}
+
+asio::awaitable<core::Status> AgentSupervisorComponent::stop(core::LifecycleContext& ctx) {
+  runs_.detach();  // new requests are refused from here on
+  if (!supervisor_) co_return core::Status::ok();
+  const auto grace = share_of(ctx.timeout, 80, std::chrono::milliseconds(2000));
+  const size_t left = co_await supervisor_->stop(grace);
+  if (left > 0) {
+    // Their coroutines still hold the supervisor; it stays alive with this component.
+    co_return core::Status::error(std::to_string(left) + " agent run(s) had not ended after " +
+                                  std::to_string(grace.count()) + " ms; they end interrupted");
+  }
+  telemetry::logger(kName)->info("every agent run has ended");
+  co_return core::Status::ok();
+}
+
+}  // namespace netra::agents
