@@ -249,11 +249,20 @@ asio::awaitable<void> ChatSocket::start_agent(Connection& c, const json& payload
   if (!thread_id) co_return answer_field(c, thread_id.error());
   auto request = required_text(payload, "user_request");
   if (!request) co_return answer_field(c, request.error());
-  // No answer of its own: the run's events (agent_started …, or agent_error) are the answer.
   agents::RunAsk ask{c.user_id(), thread_id.value(), std::move(request.value()),
                      /*chat_message=*/false};
   auto started = co_await runs_.start(std::move(ask), store_deadline());
-  if (!started) answer_store_error(c, started.error(), "THREAD_NOT_FOUND", "RUN_ACTIVE");
+  if (!started) co_return answer_store_error(c, started.error(), "THREAD_NOT_FOUND", "RUN_ACTIVE");
+  // A refused run's agent_error is its answer. An admitted one is acknowledged with its id, so a
+  // client can stop a run that waits in the queue; its events follow.
+  const auto state = agents::agent_state(started.value());
+  if (state != "started" && state != "queued") co_return;
+  c.send(json{{"type", "run_accepted"},
+              {"run_id", started->run->id},
+              {"thread_id", started->run->thread_id},
+              {"message_id", started->request.id},
+              {"status", state}}
+             .dump());
 }
 
 asio::awaitable<void> ChatSocket::stop_agent(Connection& c, const json& payload) {

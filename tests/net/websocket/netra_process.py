@@ -106,6 +106,24 @@ class NetraProcess:
             self._sleep_until(deadline, "the 'serving until SIGTERM' line")
         return self
 
+    def run_command(self, args, timeout=120, overrides=None):
+        """Runs another `netra` command (e.g. demo-data) with this server's directory, settings
+        (and `overrides` of them) and environment; returns its output, or fails with it."""
+        command = [netra_bin()] + list(args) + ["--log-format", "text"]
+        for key, value in dict(self.settings, **(overrides or {})).items():
+            command += ["--set", f"{key}={value}"]
+        env = {k: os.environ[k] for k in ("PATH", "HOME") if k in os.environ}
+        for key in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+            if key in os.environ:
+                env[key] = os.environ[key]
+        env.update(self.extra_env)
+        result = subprocess.run(command, cwd=self.workdir, env=env, capture_output=True,
+                                text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        output = result.stdout + result.stderr
+        if result.returncode != 0:
+            raise AssertionError(f"{' '.join(args)} exited {result.returncode}:\n{output}")
+        return output
+
     def stop(self, sig=signal.SIGTERM, timeout=STOP_TIMEOUT_S):
         """Sends `sig` and waits for the exit; returns the exit code (negative: by a signal)."""
         if self.process is None:
@@ -249,3 +267,70 @@ class ScratchPostgresDatabase:
                                 timeout=30, env={"PATH": os.environ.get("PATH", "/usr/bin")})
         if result.returncode != 0:
             raise RuntimeError(f"psql {sql!r} failed ({result.returncode}): {result.stderr}")
+
+
+CLICKHOUSE_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                                 "scripts", "clickhouse-test-server")
+
+
+def clickhouse_available():
+    """ClickHouse tests run where the suite provides a ClickHouse (scripts/test sets
+    TEST_CLICKHOUSE_URL); they start a server of their own with the same script."""
+    return bool(os.environ.get("TEST_CLICKHOUSE_URL"))
+
+
+class ScratchClickHouse:
+    """A ClickHouse server of its own (scripts/clickhouse-test-server), removed by stop().
+
+    Two kinds of outage: pause() stops the server (connections are refused) and resume() starts
+    it again on the same port; freeze() stops the process with SIGSTOP (connections are taken but
+    never answered, so every call waits for its timeout) and thaw() lets it go on."""
+
+    def __init__(self):
+        result = subprocess.run([CLICKHOUSE_SCRIPT], capture_output=True, text=True, timeout=120)
+        if result.returncode != 0:
+            raise RuntimeError(f"clickhouse-test-server failed: {result.stdout}{result.stderr}")
+        values = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+        unquote = lambda v: v.strip().strip("'\"")
+        self.url = unquote(values["TEST_CLICKHOUSE_URL"])
+        self.user = unquote(values["TEST_CLICKHOUSE_USER"])
+        self.password = unquote(values["TEST_CLICKHOUSE_PASSWORD"])
+        self.dir = unquote(values["TEST_CLICKHOUSE_DIR"])
+
+    def settings(self, timeout_ms=3000):
+        """netra settings that point at this server (the password goes in env())."""
+        return {"analytics.url": self.url, "analytics.user": self.user,
+                "analytics.timeout_ms": str(timeout_ms)}
+
+    def env(self):
+        return {"NETRA_ANALYTICS_PASSWORD": self.password}
+
+    def _script(self, command):
+        result = subprocess.run([CLICKHOUSE_SCRIPT, command, self.dir], capture_output=True,
+                                text=True, timeout=90)
+        if result.returncode != 0:
+            raise RuntimeError(f"clickhouse-test-server {command} failed: "
+                               f"{result.stdout}{result.stderr}")
+
+    def pause(self):
+        self._script("pause")
+
+    def resume(self):
+        self._script("resume")
+
+    def _pid(self):
+        with open(os.path.join(self.dir, "pid")) as f:
+            return int(f.read().strip())
+
+    def freeze(self):
+        os.kill(self._pid(), signal.SIGSTOP)
+
+    def thaw(self):
+        try:
+            os.kill(self._pid(), signal.SIGCONT)
+        except (OSError, ValueError):
+            pass
+
+    def stop(self):
+        self.thaw()
+        subprocess.run([CLICKHOUSE_SCRIPT, "stop", self.dir], capture_output=True, timeout=90)

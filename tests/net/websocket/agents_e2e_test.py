@@ -1,0 +1,396 @@
+"""End-to-end tests of agent runs against the real `netra serve` process, over real sockets.
+
+A run is asked for over the socket (start_agent, user_message) or REST, and heard on every socket
+of its user: agent_started, then each step (triage, data, optimization, actions, reporting) with
+tool events around every data query, then agent_completed with the report, which is stored as the
+assistant's message. The limits (BUSY, RUN_ACTIVE), stop_agent, a crash mid-run and a ClickHouse
+outage are driven with a ClickHouse of the test's own (scripts/clickhouse-test-server): frozen
+with SIGSTOP it takes connections and never answers, which holds a run in its data step for as
+long as analytics.timeout_ms; stopped, it refuses connections.
+
+Run: NETRA_BIN=build/debug/netra /usr/bin/python3 -m unittest -v agents_e2e_test (in this
+folder), or through ctest (`ctest --preset debug -R agents_e2e`). The ClickHouse classes are
+skipped without TEST_CLICKHOUSE_URL (scripts/test sets it).
+"""
+
+import asyncio
+import json
+import signal
+import time
+import unittest
+
+from netra_process import NetraProcess, ScratchClickHouse, clickhouse_available
+from ws_e2e_test import STEP_S, UNKNOWN_THREAD, ServerTestCase
+
+RUN_S = 60.0  # the longest a whole run may take here (ASan build, a 3 s ClickHouse timeout)
+STEPS = ["triage", "data", "optimization", "actions", "reporting"]
+RUN_EVENTS = {"agent_started", "agent_thinking", "tool_executing", "tool_completed",
+              "agent_completed", "agent_error"}
+COST_QUESTION = "How can I cut my LLM costs over the last 14 days?"
+
+
+async def run_events(client, run_id, timeout=RUN_S):
+    """The events of `run_id` on this socket, up to and including its last (agent_completed or
+    agent_error); other messages are skipped."""
+    events = []
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError(f"run {run_id} did not end within {timeout} s: {events}")
+        message = await client.recv(timeout=left)
+        if message.get("run_id") != run_id or message.get("type") not in RUN_EVENTS:
+            continue
+        events.append(message)
+        if message["type"] in ("agent_completed", "agent_error"):
+            return events
+
+
+async def next_of(client, type_, timeout=STEP_S):
+    """The next message of that type on the socket; others are skipped."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError(f"no {type_} within {timeout} s")
+        message = await client.recv(timeout=left)
+        if message.get("type") == type_:
+            return message
+
+
+class AgentServerTestCase(ServerTestCase):
+    agents = True
+
+    async def user_with_data(self, prefix="agent", events=3000, days=14, overrides=None):
+        """A new account with a synthetic workload written by `netra demo-data`."""
+        email, password, token = await asyncio.wait_for(
+            asyncio.to_thread(self.server.new_user, prefix), STEP_S + 5)
+        args = ["demo-data", "--email", email, "--days", str(days), "--events", str(events)]
+        output = await asyncio.wait_for(
+            asyncio.to_thread(self.server.run_command, args, 120, overrides), 130)
+        self.assertIn(email, output)
+        return token
+
+    async def get_run(self, run_id, token):
+        return await self.http("GET", f"/api/runs/{run_id}", token=token)
+
+    def assert_step_order(self, events, completed=True):
+        """agent_started, then the steps in order (tool events inside the data step only), then
+        agent_completed; seq counts 1, 2, 3… without gaps."""
+        types = [e["type"] for e in events]
+        self.assertEqual(types[0], "agent_started", types)
+        self.assertEqual(types[-1], "agent_completed" if completed else "agent_error", types)
+        self.assertEqual([e["seq"] for e in events], list(range(1, len(events) + 1)), types)
+        thinking = [e for e in events if e["type"] == "agent_thinking"]
+        self.assertEqual([e["data"]["step"] for e in thinking], STEPS[:len(thinking)])
+        self.assertEqual([e["data"]["step_number"] for e in thinking],
+                         list(range(1, len(thinking) + 1)))
+        self.assertEqual([e["agent_name"] for e in thinking], STEPS[:len(thinking)])
+        progress = [e["data"]["progress"] for e in thinking]
+        self.assertEqual(progress, sorted(progress))
+        # Tool events come in pairs, all between the data step's thinking and the next step's.
+        tools = [i for i, t in enumerate(types) if t.startswith("tool_")]
+        if tools:
+            data_at = [i for i, e in enumerate(events)
+                       if e["type"] == "agent_thinking" and e["data"]["step"] == "data"][0]
+            after = [i for i, e in enumerate(events)
+                     if e["type"] == "agent_thinking" and e["data"]["step_number"] == 3]
+            self.assertTrue(all(i > data_at for i in tools), types)
+            if after:
+                self.assertTrue(all(i < after[0] for i in tools), types)
+            pairs = [types[i] for i in tools]
+            self.assertEqual(pairs, ["tool_executing", "tool_completed"] * (len(pairs) // 2),
+                             types)
+            for i in tools[::2]:
+                self.assertEqual(events[i]["data"]["tool"], events[i + 1]["data"]["tool"])
+
+
+# --- runs on the embedded analytics store -----------------------------------------------------
+
+class AgentRuns(AgentServerTestCase):
+
+    async def test_a_run_reaches_every_socket_in_step_order_and_stores_its_report(self):
+        token = await self.user_with_data()
+        bystander = await self.established(await self.user("bystander"))
+        sender = await self.established(token)
+        second = await self.established(subprotocols=[f"jwt.{token}"])
+
+        await sender.send("start_agent", {"user_request": COST_QUESTION})
+        accepted = await next_of(sender, "run_accepted")
+        self.assertEqual(accepted["status"], "started", accepted)
+        run_id, thread_id = accepted["run_id"], accepted["thread_id"]
+        self.assertRegex(run_id, r"^run_")
+        events = await run_events(sender, run_id)
+        self.assert_step_order(events)
+        self.assertEqual(await run_events(second, run_id), events, "every socket hears the same")
+        self.assertGreaterEqual(sum(e["type"] == "tool_executing" for e in events), 4)
+        for e in events:
+            self.assertEqual(e["thread_id"], thread_id)
+
+        done = events[-1]["data"]
+        self.assertIsInstance(done["execution_time_ms"], int)
+        result = done["result"]
+        self.assertEqual(result["triage"]["intent"], "cost", result["triage"])
+        self.assertEqual(result["data"]["backend"], "embedded")
+        self.assertTrue(result["data"]["completeness"]["sufficient"], result["data"]["completeness"])
+        recommendations = result["optimization"]["recommendations"]
+        self.assertGreater(len(recommendations), 0, result["optimization"])
+        self.assertGreater(result["optimization"]["monthly_saving_usd"], 0)
+        self.assertIn("## ", done["report"])
+
+        # Stored as it happened: the run, its steps (the events exactly), the report as the
+        # assistant's message after the user's request.
+        run = await self.get_run(run_id, token)
+        self.assertEqual(run["status"], "completed", run)
+        stored = [dict(s) for s in run["steps"]]
+        for s in stored:
+            s.pop("created_at")
+        self.assertEqual(stored, events)
+        messages = await self.http("GET", f"/api/threads/{thread_id}/messages", token=token)
+        self.assertEqual([m["role"] for m in messages["messages"]], ["user", "assistant"])
+        self.assertEqual(messages["messages"][0]["content"], COST_QUESTION)
+        self.assertEqual(messages["messages"][1]["content"], done["report"])
+        self.assertEqual(messages["messages"][1]["id"], result["message_id"])
+        await bystander.ping_ok("another user hears nothing of the run")
+
+    async def test_user_message_starts_a_run(self):
+        token = await self.user_with_data()
+        client = await self.established(token)
+        saved = await client.request("user_message",
+                                     {"message": "Which model should I use for summaries?"})
+        self.assertEqual(saved["type"], "message_saved", saved)
+        self.assertEqual(saved["agent"], "started", saved)
+        events = await run_events(client, saved["run_id"])
+        self.assert_step_order(events)
+        self.assertEqual(events[-1]["data"]["result"]["triage"]["intent"], "model_choice")
+        await client.ping_ok()
+
+    async def test_too_little_data_says_so_instead_of_inventing_numbers(self):
+        token = await self.user("empty")
+        client = await self.established(token)
+        await client.send("start_agent", {"user_request": COST_QUESTION})
+        run_id = (await next_of(client, "run_accepted"))["run_id"]
+        events = await run_events(client, run_id)
+        self.assert_step_order(events)
+        result = events[-1]["data"]["result"]
+        self.assertFalse(result["data"]["completeness"]["sufficient"])
+        self.assertEqual(result["optimization"]["recommendations"], [])
+        report = events[-1]["data"]["report"]
+        self.assertIn("not enough data", report)
+        self.assertIn("/api/workloads/events", report)
+        self.assertNotIn("$", report.split("## Summary", 1)[1].split("##", 1)[0])
+
+    async def test_rest_starts_a_run_that_the_socket_hears(self):
+        token = await self.user_with_data()
+        client = await self.established(token)
+        thread = await self.http("POST", "/api/threads", {"title": "costs"}, token=token,
+                                 expect=201)
+        started = await self.http("POST", f"/api/threads/{thread['id']}/runs",
+                                  {"user_request": COST_QUESTION}, token=token, expect=202)
+        run_id = started["run"]["id"]
+        self.assertEqual(started["thread_id"], thread["id"])
+        self.assertIn(started["agent"], ("started", "queued"))
+        events = await run_events(client, run_id)
+        self.assert_step_order(events)
+        self.assertEqual((await self.get_run(run_id, token))["status"], "completed")
+        # a finished run cannot be cancelled; bad input and other users' threads are refused
+        again = await self.raw_http("POST", f"/api/runs/{run_id}/cancel", {}, token=token)
+        self.assertEqual(again.status, 409, again)
+        self.assertEqual(again.json()["error"]["code"], "run_not_active")
+        bad = await self.raw_http("POST", f"/api/threads/{thread['id']}/runs", {}, token=token)
+        self.assertEqual(bad.status, 400, bad)
+        self.assertIn("user_request", json.dumps(bad.json()))
+        other = await self.user("other")
+        for path in (f"/api/threads/{thread['id']}/runs", f"/api/threads/{UNKNOWN_THREAD}/runs"):
+            answer = await self.raw_http("POST", path, {"user_request": "mine?"}, token=other)
+            self.assertEqual(answer.status, 404, answer)
+        unauthenticated = await self.raw_http("POST", f"/api/threads/{thread['id']}/runs",
+                                              {"user_request": "x"})
+        self.assertEqual(unauthenticated.status, 401)
+        config = await self.http("GET", "/api/config/public")
+        self.assertEqual(config["features"]["agents"], True)
+
+
+# --- limits, stop and crash, with runs held in their data step --------------------------------
+
+class ClickHouseTestCase(AgentServerTestCase):
+    """The class's server on a ClickHouse of its own; skipped without TEST_CLICKHOUSE_URL."""
+
+    extra_settings = {}
+
+    @classmethod
+    def setUpClass(cls):
+        if not clickhouse_available():
+            raise unittest.SkipTest("TEST_CLICKHOUSE_URL is not set")
+        cls.clickhouse = ScratchClickHouse()
+        cls.settings = dict(cls.clickhouse.settings(), **cls.extra_settings)
+        try:
+            super().setUpClass()
+        except BaseException:
+            cls.clickhouse.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            super().tearDownClass()
+        finally:
+            cls.clickhouse.stop()
+
+    @classmethod
+    def server_env(cls):
+        return cls.clickhouse.env()
+
+    async def held_run(self, client, thread_id=None):
+        """Starts a run while ClickHouse is frozen and waits until it is in its data step."""
+        payload = {"user_request": COST_QUESTION}
+        if thread_id:
+            payload["thread_id"] = thread_id
+        await client.send("start_agent", payload)
+        accepted = await next_of(client, "run_accepted")
+        while True:
+            event = await next_of(client, "tool_executing", timeout=RUN_S)
+            if event["run_id"] == accepted["run_id"]:
+                return accepted
+
+
+class AgentLimits(ClickHouseTestCase):
+    extra_settings = {"agents.max_concurrent_runs": "1", "agents.max_queued_runs": "1"}
+
+    async def test_busy_run_active_and_stop_agent(self):
+        token = await self.user_with_data()
+        client = await self.established(token)
+        self.clickhouse.freeze()
+        try:
+            held = await self.held_run(client)
+            # the thread has an active run: refused before anything is saved
+            await client.send("start_agent", {"thread_id": held["thread_id"],
+                                              "user_request": "again?"})
+            refused = await next_of(client, "error")
+            self.assertEqual(refused["code"], "RUN_ACTIVE", refused)
+            # one slot, taken; one queue place
+            await client.send("start_agent", {"user_request": "second"})
+            queued = await next_of(client, "run_accepted")
+            self.assertEqual(queued["status"], "queued", queued)
+            await client.send("start_agent", {"user_request": "third"})
+            busy = await next_of(client, "agent_error")
+            self.assertEqual(busy["data"]["code"], "BUSY", busy)
+            self.assertNotIn(busy["run_id"], (held["run_id"], queued["run_id"]))
+            self.assertEqual((await self.get_run(busy["run_id"], token))["status"], "failed")
+            rest = await self.raw_http("POST", f"/api/threads/{held['thread_id']}/runs",
+                                       {"user_request": "over REST"}, token=token)
+            self.assertEqual(rest.status, 409, rest)
+            self.assertEqual(rest.json()["error"]["code"], "run_active")
+
+            # a queued run stops at once
+            await client.send("stop_agent", {"run_id": queued["run_id"]})
+            stopped = await next_of(client, "agent_stopped")
+            self.assertEqual(stopped["run_id"], queued["run_id"])
+            ended = await run_events(client, queued["run_id"], timeout=STEP_S)
+            self.assertEqual([e["type"] for e in ended], ["agent_error"])
+            self.assertEqual(ended[0]["data"]["code"], "CANCELLED")
+            self.assertEqual((await self.get_run(queued["run_id"], token))["status"],
+                             "cancelled")
+
+            # the running one ends cancelled before its next step
+            await client.send("stop_agent", {"run_id": held["run_id"]})
+            stopped = await next_of(client, "agent_stopped")
+            self.assertEqual(stopped["status"], "cancelling", stopped)
+        finally:
+            self.clickhouse.thaw()
+        rest_of_run = await run_events(client, held["run_id"])
+        self.assertEqual(rest_of_run[-1]["type"], "agent_error", rest_of_run)
+        self.assertEqual(rest_of_run[-1]["data"]["code"], "CANCELLED")
+        steps = {e["data"].get("step") for e in rest_of_run if e["type"] == "agent_thinking"}
+        self.assertFalse(steps & {"optimization", "actions", "reporting"}, rest_of_run)
+        run = await self.get_run(held["run_id"], token)
+        self.assertEqual(run["status"], "cancelled", run)
+        self.assertEqual(run["steps"][-1]["type"], "agent_error")
+        # the slot is free again: a new run completes
+        await client.send("start_agent", {"user_request": COST_QUESTION})
+        accepted = await next_of(client, "run_accepted")
+        self.assertEqual(accepted["status"], "started")
+        self.assert_step_order(await run_events(client, accepted["run_id"]))
+
+
+class AgentCrash(ClickHouseTestCase):
+
+    async def test_a_run_cut_off_by_sigkill_is_interrupted_after_restart(self):
+        email, password, token = await asyncio.wait_for(
+            asyncio.to_thread(self.server.new_user, "crash"), STEP_S + 5)
+        client = await self.established(token)
+        self.clickhouse.freeze()
+        try:
+            held = await self.held_run(client)
+            self.assertEqual((await self.get_run(held["run_id"], token))["status"], "running")
+            code = await asyncio.wait_for(asyncio.to_thread(self.server.kill), STEP_S + 5)
+            self.assertEqual(code, -signal.SIGKILL)
+        finally:
+            self.clickhouse.thaw()
+        await asyncio.wait_for(asyncio.to_thread(self.server.start), 60)
+        token = await asyncio.wait_for(asyncio.to_thread(self.server.login, email, password),
+                                       STEP_S + 5)
+        run = await self.get_run(held["run_id"], token)
+        self.assertEqual(run["status"], "interrupted", run)
+        self.assertIsNotNone(run["finished_at"])
+        self.assertIn("1 run(s) left queued or running by the previous process are now "
+                      "interrupted", self.server.log())
+        # the thread takes a new run at once
+        again = await self.established(token)
+        await again.send("start_agent", {"thread_id": held["thread_id"],
+                                         "user_request": COST_QUESTION})
+        accepted = await next_of(again, "run_accepted")
+        self.assert_step_order(await run_events(again, accepted["run_id"]))
+
+
+# --- ClickHouse down: the run completes from the fallback, the component heals -----------------
+
+class AgentsThroughAClickHouseOutage(ClickHouseTestCase):
+    extra_settings = {"components.clickhouse.retries": "0",
+                      "components.clickhouse.backoff_base_ms": "200",
+                      "components.clickhouse.backoff_cap_ms": "1000"}
+
+    def component_state(self, name):
+        health = self.server.json_request("GET", "/health")
+        return {c["name"]: c["state"] for c in health["components"]}.get(name)
+
+    async def eventually(self, read, want, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            got = await asyncio.to_thread(read)
+            if got == want:
+                return
+            await asyncio.sleep(0.2)
+        self.fail(f"still {got!r}, not {want!r}, after {timeout} s")
+
+    async def test_a_run_completes_from_the_embedded_store_and_clickhouse_heals(self):
+        # Stop ClickHouse and restart netra against it: clickhouse starts degraded.
+        await asyncio.to_thread(self.clickhouse.pause)
+        await asyncio.wait_for(asyncio.to_thread(self.server.stop), 40)
+        await asyncio.wait_for(asyncio.to_thread(self.server.start), 60)
+        try:
+            self.assertEqual(self.component_state("clickhouse"), "degraded")
+            self.assertEqual(self.component_state("agent_supervisor"), "ready")
+            # written where the service falls back to: the embedded store (no analytics.url)
+            token = await self.user_with_data(events=1000, overrides={"analytics.url": ""})
+            client = await self.established(token)
+            await client.send("start_agent", {"user_request": COST_QUESTION})
+            accepted = await next_of(client, "run_accepted")
+            events = await run_events(client, accepted["run_id"])
+            self.assert_step_order(events)
+            result = events[-1]["data"]["result"]
+            self.assertEqual(result["data"]["backend"], "embedded")
+            self.assertTrue(result["data"]["completeness"]["sufficient"])
+            self.assertIn("embedded analytics store", events[-1]["data"]["report"])
+        finally:
+            await asyncio.to_thread(self.clickhouse.resume)
+        await self.eventually(lambda: self.component_state("clickhouse"), "ready")
+        await client.send("start_agent", {"user_request": COST_QUESTION})
+        accepted = await next_of(client, "run_accepted")
+        events = await run_events(client, accepted["run_id"])
+        self.assert_step_order(events)
+        self.assertEqual(events[-1]["data"]["result"]["data"]["backend"], "clickhouse")
+
+
+if __name__ == "__main__":
+    unittest.main()
