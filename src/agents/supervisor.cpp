@@ -108,6 +108,13 @@ asio::awaitable<Admission> Supervisor::submit(RunRequest request) {
     default:
       co_return admission;
   }
+  {
+    std::lock_guard lock(mutex_);
+    auto& count = admission == Admission::busy          ? tally_.refused_busy
+                  : admission == Admission::thread_busy ? tally_.refused_run_active
+                                                        : tally_.refused_stopping;
+    ++count;
+  }
   co_await refuse(std::move(request), std::move(code), std::move(message));
   co_return admission;
 }
@@ -172,6 +179,11 @@ size_t Supervisor::queued() const {
   return queue_.size();
 }
 
+Supervisor::Tally Supervisor::tally() const {
+  std::lock_guard lock(mutex_);
+  return tally_;
+}
+
 void Supervisor::spawn_run(EntryPtr entry) {
   asio::co_spawn(executor_, run_entry(std::move(entry)), log_escape);
 }
@@ -188,6 +200,23 @@ asio::awaitable<void> Supervisor::run_entry(EntryPtr entry) {
       co_await execute_run(deps_, std::move(run_settings), std::move(request), entry->cancelled);
   telemetry::logger("agent_supervisor")
       ->debug("run {} ended {}", entry->request.run_id, to_string(outcome));
+  {
+    std::lock_guard lock(mutex_);
+    switch (outcome) {
+      case RunOutcome::completed:
+        ++tally_.completed;
+        break;
+      case RunOutcome::failed:
+        ++tally_.failed;
+        break;
+      case RunOutcome::cancelled:
+        ++tally_.cancelled;
+        break;
+      case RunOutcome::timed_out:
+        ++tally_.timed_out;
+        break;
+    }
+  }
   finished(entry);
 }
 
@@ -235,6 +264,7 @@ void Supervisor::finished(const EntryPtr& entry) {
 
 void Supervisor::cleanup_done() {
   std::lock_guard lock(mutex_);
+  ++tally_.cancelled;  // a queued run, cancelled before it started
   --cleanups_;
   wake_stopper_if_idle();
 }

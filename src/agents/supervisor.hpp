@@ -58,6 +58,18 @@ class Supervisor {
   size_t running() const;
   size_t queued() const;
 
+  // Runs this supervisor ended, by how, and runs it refused, by why; for /metrics.
+  struct Tally {
+    uint64_t completed = 0;
+    uint64_t failed = 0;
+    uint64_t cancelled = 0;
+    uint64_t timed_out = 0;
+    uint64_t refused_busy = 0;
+    uint64_t refused_run_active = 0;
+    uint64_t refused_stopping = 0;
+  };
+  Tally tally() const;
+
  private:
   struct Entry {
     RunRequest request;
@@ -89,6 +101,7 @@ class Supervisor {
   std::map<std::string, std::string, std::less<>> by_thread_;  // thread → its active run
   bool stopping_ = false;
   std::shared_ptr<asio::steady_timer> stop_waiter_;
+  Tally tally_;
 };
 
 }  // namespace netra::agents

@@ -289,6 +289,33 @@ void publish_websocket_metrics(core::HealthRegistry& health,
        }});
 }
 
+// /metrics: netra_agent_runs{state} (running, queued) and netra_agent_runs_total{outcome}, from
+// the supervisor attached now (none while agent_supervisor is not running: zeros).
+void publish_agent_metrics(core::HealthRegistry& health, std::shared_ptr<agents::AgentRuns> runs) {
+  using Series = core::HealthRegistry::Series;
+  health.add_family(
+      {"netra_agent_runs", "Agent runs executing and waiting for a slot", "state", false, [runs] {
+         const auto s = runs->supervisor();
+         const double running = s ? static_cast<double>(s->running()) : 0;
+         const double queued = s ? static_cast<double>(s->queued()) : 0;
+         return std::vector<Series>{{"running", running}, {"queued", queued}};
+       }});
+  health.add_family(
+      {"netra_agent_runs_total",
+       "Agent runs ended, by outcome, and refused: busy (slots and queue full), run_active (the "
+       "thread had one), unavailable (shutting down)",
+       "outcome", true, [runs] {
+         const auto s = runs->supervisor();
+         const auto t = s ? s->tally() : agents::Supervisor::Tally{};
+         auto n = [](uint64_t v) { return static_cast<double>(v); };
+         return std::vector<Series>{
+             {"completed", n(t.completed)},         {"failed", n(t.failed)},
+             {"cancelled", n(t.cancelled)},         {"timed_out", n(t.timed_out)},
+             {"busy", n(t.refused_busy)},           {"run_active", n(t.refused_run_active)},
+             {"unavailable", n(t.refused_stopping)}};
+       }});
+}
+
 CatalogEntry websocket_entry(std::shared_ptr<BackendParts> parts) {
   CatalogEntry entry;
   entry.spec = net::WebSocketComponent::make_spec();
@@ -325,6 +352,7 @@ CatalogEntry agent_supervisor_entry(std::shared_ptr<BackendParts> parts) {
       workloads = parts->embedded_analytics.get();
     }
     agents::RunDependencies deps{*workloads, chat->runs, chat->messages, *parts->run_events};
+    publish_agent_metrics(ctx.health, runs);
     return std::make_shared<agents::AgentSupervisorComponent>(spec, supervisor_options(ctx.config),
                                                               *runs, deps);
   };

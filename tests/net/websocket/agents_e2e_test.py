@@ -311,6 +311,12 @@ class AgentLimits(ClickHouseTestCase):
         accepted = await next_of(client, "run_accepted")
         self.assertEqual(accepted["status"], "started")
         self.assert_step_order(await run_events(client, accepted["run_id"]))
+        # and /metrics counts each ending
+        metrics = (await self.raw_http("GET", "/metrics")).body
+        for outcome, count in (("completed", 1), ("cancelled", 2), ("busy", 1),
+                               ("run_active", 0)):
+            self.assertIn(f'netra_agent_runs_total{{outcome="{outcome}"}} {count}\n', metrics)
+        self.assertIn('netra_agent_runs{state="running"} 0\n', metrics)
 
 
 class AgentCrash(ClickHouseTestCase):
