@@ -9,6 +9,7 @@
 #include "agents/data_step.hpp"
 #include "agents/optimization.hpp"
 #include "agents/report.hpp"
+#include "agents/report_summary.hpp"
 #include "agents/run_emitter.hpp"
 #include "agents/triage.hpp"
 #include "chat/chat_validation.hpp"
@@ -225,14 +226,25 @@ asio::awaitable<RunOutcome> Execution::run() {
   note = "Writing the report";
   detail = {{"actions", actions.size()}};
   co_await thinking(5, std::move(note), std::move(detail));
-  const std::string report =
-      render_report({request_.user_request, triaged, data, optimization, actions});
+  ReportInput input{request_.user_request, triaged, data, optimization, actions};
+  std::optional<PhrasedSummary> phrased;
+  if (deps_.llm != nullptr) {
+    phrased = co_await phrase_summary(*deps_.llm, emitter_, input, deadline_);
+    // The model may take seconds: a stop pressed meanwhile is honoured before anything is stored.
+    if (cancelled_ && cancelled_->load()) {
+      const auto outcome = co_await stopped();
+      co_return outcome;
+    }
+  }
+  if (phrased) input.phrased = &*phrased;
+  const std::string report = render_report(input);
   chat::NewMessage message;
   message.role = chat::Role::assistant;
   message.content = fit_report(report, chat::kMaxContentBytes);
   message.metadata = {{"kind", "agent_report"},
                       {"intent", to_string(triaged.intent)},
                       {"monthly_saving_usd", optimization.monthly_saving_usd}};
+  if (phrased) message.metadata["summary_phrased_by"] = phrased->model;
   message.run_id = request_.run_id;
   auto stored = co_await deps_.messages.add(request_.user_id, request_.thread_id,
                                             std::move(message), store_deadline());

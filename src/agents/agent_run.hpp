@@ -32,12 +32,16 @@ struct RunRequest {
   std::string user_request;
 };
 
+class ChatCompletionsClient;
+
 // What a run works with; all owned elsewhere and outliving every run.
 struct RunDependencies {
   analytics::AnalyticsStore& analytics;
   chat::RunStore& runs;
   chat::MessageStore& messages;
   chat::EventSink& events;
+  // Phrases the report's summary from its figures; nullptr (the default): the computed summary.
+  ChatCompletionsClient* llm = nullptr;
 };
 
 struct RunSettings {
@@ -58,10 +62,12 @@ std::string_view to_string(RunOutcome outcome);
 using CancelFlag = std::shared_ptr<std::atomic<bool>>;
 
 // Runs the steps in order. Events: agent_started; per step an agent_thinking {step_number,
-// total_steps, step, progress, message}; tool_executing/tool_completed around every data query;
-// then agent_completed {result, report, message_id, execution_time_ms} — or agent_error {code,
-// message} with code CANCELLED, TIMEOUT, DATA_UNAVAILABLE, STORE_FAILED or INTERNAL. The status
-// is set before the last event, so a client that hears it reads the final state. Never throws.
+// total_steps, step, progress, message}; tool_executing/tool_completed around every data query
+// and, with deps.llm, around the model's summary (tool llm_summary: a failure there is reported in
+// its tool_completed, and the report keeps the computed summary); then agent_completed {result,
+// report, message_id, execution_time_ms} — or agent_error {code, message} with code CANCELLED,
+// TIMEOUT, DATA_UNAVAILABLE, STORE_FAILED or INTERNAL. The status is set before the last event, so
+// a client that hears it reads the final state. Never throws.
 asio::awaitable<RunOutcome> execute_run(RunDependencies deps, RunSettings settings,
                                         RunRequest request, CancelFlag cancelled);
 

@@ -25,8 +25,14 @@ core::ComponentSpec AgentSupervisorComponent::make_spec() {
 
 AgentSupervisorComponent::AgentSupervisorComponent(core::ComponentSpec spec,
                                                    SupervisorOptions options, AgentRuns& runs,
-                                                   RunDependencies deps)
-    : core::Component(std::move(spec)), options_(options), runs_(runs), deps_(deps) {}
+                                                   RunDependencies deps, LlmSettings llm)
+    : core::Component(std::move(spec)), options_(options), runs_(runs), deps_(deps) {
+  if (llm.enabled()) {
+    http_ = std::make_unique<net::HttpClient>();
+    llm_ = std::make_unique<ChatCompletionsClient>(*http_, std::move(llm));
+    deps_.llm = llm_.get();
+  }
+}
 
 asio::awaitable<core::Status> AgentSupervisorComponent::start(core::LifecycleContext& ctx) {
   auto log = telemetry::logger(kName);
@@ -46,8 +52,9 @@ asio::awaitable<core::Status> AgentSupervisorComponent::start(core::LifecycleCon
   }
   supervisor_ = std::make_shared<Supervisor>(co_await asio::this_coro::executor, deps_, options_);
   runs_.attach(supervisor_);
-  log->info("agent runs: at most {} at once, {} waiting, {} ms each", options_.max_concurrent_runs,
-            options_.max_queued_runs, options_.run_timeout.count());
+  log->info("agent runs: at most {} at once, {} waiting, {} ms each; report summaries {}",
+            options_.max_concurrent_runs, options_.max_queued_runs, options_.run_timeout.count(),
+            llm_ ? "phrased by a language model" : "computed");
   co_return core::Status::ok();
 }
 
@@ -61,6 +68,7 @@ asio::awaitable<core::Status> AgentSupervisorComponent::stop(core::LifecycleCont
     co_return core::Status::error(std::to_string(left) + " agent run(s) had not ended after " +
                                   std::to_string(grace.count()) + " ms; they end interrupted");
   }
+  if (http_) http_->close_idle();
   telemetry::logger(kName)->info("every agent run has ended");
   co_return core::Status::ok();
 }

@@ -9,8 +9,10 @@
 #include <memory>
 
 #include "agents/agent_runs.hpp"
+#include "agents/chat_completions_client.hpp"
 #include "agents/supervisor.hpp"
 #include "core/component.hpp"
+#include "net/http_client.hpp"
 
 namespace netra::agents {
 
@@ -19,9 +21,10 @@ class AgentSupervisorComponent final : public core::Component {
   static constexpr const char* kName = "agent_supervisor";
   static core::ComponentSpec make_spec();
 
-  // `runs` and everything in `deps` must outlive the component.
+  // `runs` and everything in `deps` must outlive the component. With `llm` enabled the
+  // component owns the language-model client its runs phrase summaries with (deps.llm is set).
   AgentSupervisorComponent(core::ComponentSpec spec, SupervisorOptions options, AgentRuns& runs,
-                           RunDependencies deps);
+                           RunDependencies deps, LlmSettings llm = {});
 
   asio::awaitable<core::Status> start(core::LifecycleContext& ctx) override;
   asio::awaitable<core::Status> stop(core::LifecycleContext& ctx) override;
@@ -29,6 +32,9 @@ class AgentSupervisorComponent final : public core::Component {
  private:
   SupervisorOptions options_;
   AgentRuns& runs_;
+  // Declared before the supervisor: destroyed after it, and after every run that used them.
+  std::unique_ptr<net::HttpClient> http_;
+  std::unique_ptr<ChatCompletionsClient> llm_;
   RunDependencies deps_;
   bool repaired_ = false;  // the previous process's runs are marked interrupted
   std::shared_ptr<Supervisor> supervisor_;

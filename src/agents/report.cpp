@@ -77,8 +77,9 @@ void rest_line(std::string& out, const std::vector<GroupSummary>& groups, const 
                      what, md::count(static_cast<double>(requests)), md::money(cost));
 }
 
-// One line that answers what was asked, before the numbers.
-std::string headline(const ReportInput& in) {
+}  // namespace
+
+std::string summary_headline(const ReportInput& in) {
   const auto& opt = in.optimization;
   const auto& data = in.data;
   const auto count_kind = [&](RecommendationKind kind) {
@@ -135,17 +136,28 @@ std::string headline(const ReportInput& in) {
   return "No change found that would save money at the thresholds this analysis uses.";
 }
 
+namespace {
+
 void summary(std::string& out, const ReportInput& in) {
   const auto& opt = in.optimization;
   out += "## Summary\n\n";
-  int64_t requests = 0;
-  for (const auto& g : in.data.by_model) requests += g.requests;
-  out += "- " + headline(in) + "\n";
-  out += fmt::format("- Spend: {} over {} calls in this period — about {} a month at this rate.\n",
-                     md::money(opt.window_cost_usd), md::count(static_cast<double>(requests)),
-                     md::money(opt.monthly_spend_usd));
-  out += fmt::format("- {} recommendation(s), {} action(s).\n", opt.recommendations.size(),
-                     in.actions.size());
+  if (in.phrased != nullptr) {
+    out += in.phrased->text + "\n\n";
+    out += "_Summary phrased by " + md::code(in.phrased->model) +
+           " from the figures below; the tables are computed._\n";
+    // The notes say what the figures leave out: they stay word for word.
+    if (!in.triage.window.note.empty() || !in.data.notes.empty()) out += "\n";
+  } else {
+    int64_t requests = 0;
+    for (const auto& g : in.data.by_model) requests += g.requests;
+    out += "- " + summary_headline(in) + "\n";
+    out +=
+        fmt::format("- Spend: {} over {} calls in this period — about {} a month at this rate.\n",
+                    md::money(opt.window_cost_usd), md::count(static_cast<double>(requests)),
+                    md::money(opt.monthly_spend_usd));
+    out += fmt::format("- {} recommendation(s), {} action(s).\n", opt.recommendations.size(),
+                       in.actions.size());
+  }
   if (!in.triage.window.note.empty()) out += "- Note: " + in.triage.window.note + ".\n";
   for (const auto& note : in.data.notes) out += "- Note: " + note + ".\n";
 }

@@ -13,12 +13,20 @@
 
 namespace netra::agents {
 
+// A summary a language model phrased from the report's figures (see report_summary.hpp).
+struct PhrasedSummary {
+  std::string text;   // checked: every figure in it is one of the facts it was given
+  std::string model;  // named in the report beside it
+};
+
 struct ReportInput {
   const std::string& user_request;
   const TriageResult& triage;
   const DataSnapshot& data;
   const OptimizationResult& optimization;
   const std::vector<Action>& actions;
+  // Replaces the summary's computed sentences (its notes stay); nullptr: the computed summary.
+  const PhrasedSummary* phrased = nullptr;
 };
 
 // Tables list the groups that cost the most, at most this many; the rest are summed in a line.
@@ -26,6 +34,10 @@ inline constexpr size_t kMaxTableRows = 10;
 
 // Deterministic: the same input gives the same text.
 std::string render_report(const ReportInput& input);
+
+// The summary's first sentence, which answers what was asked (the slowest model, the error rate,
+// where the spend goes, or the saving); Markdown.
+std::string summary_headline(const ReportInput& input);
 
 // The report cut at a line so that it fits `max_bytes` (a chat message holds 32 KiB), with a last
 // line that says so; unchanged when it fits. Cutting at a line break keeps the UTF-8 whole.

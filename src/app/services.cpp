@@ -353,9 +353,11 @@ CatalogEntry agent_supervisor_entry(std::shared_ptr<BackendParts> parts) {
     }
     agents::RunDependencies deps{*workloads, chat->runs, chat->messages, *parts->run_events};
     publish_agent_metrics(ctx.health, runs);
-    return std::make_shared<agents::AgentSupervisorComponent>(spec, supervisor_options(ctx.config),
-                                                              *runs, deps);
+    return std::make_shared<agents::AgentSupervisorComponent>(
+        spec, supervisor_options(ctx.config), *runs, deps, llm_settings(ctx.config));
   };
+  // A bad agents.llm.* (https, no model) is a configuration error, before anything starts.
+  entry.validate = [](const Config& config) { llm_settings(config); };
   return entry;
 }
 

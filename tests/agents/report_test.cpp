@@ -7,7 +7,7 @@
 #include <gmock/gmock.h>
 
 #include "agents/markdown_format.hpp"
-#include "known_dataset.hpp"
+#include "report_fixture.hpp"
 
 namespace netra::agents {
 namespace {
@@ -15,35 +15,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-class ReportTest : public AgentsTest {
- protected:
-  DataSnapshot collect(analytics::TimeRange range, std::vector<std::string> workloads,
-                       std::vector<std::string> models) {
-    const auto thread = must_thread(alice_);
-    const auto r = must_run(alice_, thread.id);
-    chat::RunEventSink sink(chat_->runs, [](const chat::AgentEvent&) {});
-    RunEmitter emitter(sink, {r.id, r.thread_id, alice_}, std::chrono::seconds(10));
-    DataRequest request{alice_, range, std::move(models), std::move(workloads)};
-    auto snap = run(collect_data(*analytics_, emitter, std::move(request), deadline()));
-    if (!snap) throw std::runtime_error("collect: " + snap.error().message);
-    return std::move(snap.value());
-  }
-
-  // Triage, data, optimization and actions for `request`, as a run does them.
-  std::string report_for(const std::string& request) {
-    triage_ = triage(request, known::kTo);
-    data_ = collect(triage_.window.range, triage_.workloads, triage_.models);
-    const auto& data = data_;
-    optimization_ = optimize(data, {triage_.workloads, triage_.models});
-    actions_ = plan_actions(optimization_.recommendations);
-    return render_report({request, triage_, data, optimization_, actions_});
-  }
-
-  TriageResult triage_;
-  DataSnapshot data_;
-  OptimizationResult optimization_;
-  std::vector<Action> actions_;
-};
+class ReportTest : public ReportFixture {};
 
 size_t position(const std::string& text, const std::string& part) {
   const auto at = text.find(part);

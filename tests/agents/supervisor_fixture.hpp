@@ -129,11 +129,13 @@ class SupervisorTest : public AgentsTest {
 
   asio::any_io_executor executor() { return loops_.context(1).get_executor(); }
 
-  // A supervisor emitting through `events` (the real sink unless a test puts a fake in front);
-  // its clock reads the end of the known week, so "last 7 days" is that week.
-  Supervisor& start_supervisor(SupervisorOptions options = {}, chat::EventSink* events = nullptr) {
+  // A supervisor emitting through `events` (the real sink unless a test puts a fake in front),
+  // with `llm` phrasing summaries when given; its clock reads the end of the known week, so
+  // "last 7 days" is that week.
+  Supervisor& start_supervisor(SupervisorOptions options = {}, chat::EventSink* events = nullptr,
+                               ChatCompletionsClient* llm = nullptr) {
     RunDependencies deps{*analytics_, chat_->runs, chat_->messages,
-                         events != nullptr ? *events : *sink_};
+                         events != nullptr ? *events : *sink_, llm};
     supervisor_ =
         std::make_unique<Supervisor>(executor(), deps, options, [] { return known::kTo; });
     return *supervisor_;

@@ -14,8 +14,10 @@ skipped without TEST_CLICKHOUSE_URL (scripts/test sets it).
 """
 
 import asyncio
+import http.server
 import json
 import signal
+import threading
 import time
 import unittest
 
@@ -88,21 +90,23 @@ class AgentServerTestCase(ServerTestCase):
         self.assertEqual([e["agent_name"] for e in thinking], STEPS[:len(thinking)])
         progress = [e["data"]["progress"] for e in thinking]
         self.assertEqual(progress, sorted(progress))
-        # Tool events come in pairs, all between the data step's thinking and the next step's.
+        # Tool events come in pairs: the data queries inside the data step, the language model's
+        # summary (when one is configured) inside the reporting step.
         tools = [i for i, t in enumerate(types) if t.startswith("tool_")]
-        if tools:
-            data_at = [i for i, e in enumerate(events)
-                       if e["type"] == "agent_thinking" and e["data"]["step"] == "data"][0]
-            after = [i for i, e in enumerate(events)
-                     if e["type"] == "agent_thinking" and e["data"]["step_number"] == 3]
-            self.assertTrue(all(i > data_at for i in tools), types)
+        pairs = [types[i] for i in tools]
+        self.assertEqual(pairs, ["tool_executing", "tool_completed"] * (len(pairs) // 2), types)
+        step_at = {e["data"]["step"]: i for i, e in enumerate(events)
+                   if e["type"] == "agent_thinking"}
+        for i in tools:
+            tool = events[i]["data"]["tool"]
+            step = "data" if tool.startswith("analytics.") else "reporting"
+            self.assertEqual(tool.startswith("analytics.") or tool == "llm_summary", True, tool)
+            self.assertGreater(i, step_at[step], types)
+            after = [at for name, at in step_at.items() if at > step_at[step]]
             if after:
-                self.assertTrue(all(i < after[0] for i in tools), types)
-            pairs = [types[i] for i in tools]
-            self.assertEqual(pairs, ["tool_executing", "tool_completed"] * (len(pairs) // 2),
-                             types)
-            for i in tools[::2]:
-                self.assertEqual(events[i]["data"]["tool"], events[i + 1]["data"]["tool"])
+                self.assertLess(i, min(after), types)
+        for i in tools[::2]:
+            self.assertEqual(events[i]["data"]["tool"], events[i + 1]["data"]["tool"])
 
 
 # --- runs on the embedded analytics store -----------------------------------------------------
@@ -209,6 +213,101 @@ class AgentRuns(AgentServerTestCase):
         self.assertEqual(unauthenticated.status, 401)
         config = await self.http("GET", "/api/config/public")
         self.assertEqual(config["features"]["agents"], True)
+
+
+# --- the optional language model, against a fake OpenAI-compatible server ---------------------
+
+class FakeChatCompletions:
+    """A fake OpenAI-compatible chat-completions server (no real model can run here): answers
+    every POST /v1/chat/completions with `status` and a reply of `text`, and records requests."""
+
+    def __init__(self):
+        self.status = 200
+        self.text = ""
+        self.requests = []
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                fake.requests.append((self.path, self.headers.get("Authorization"),
+                                      json.loads(body)))
+                reply = {"choices": [{"index": 0, "finish_reason": "stop",
+                                      "message": {"role": "assistant", "content": fake.text}}]}
+                if fake.status != 200:
+                    reply = {"error": {"message": "overloaded", "code": "server_error"}}
+                data = json.dumps(reply).encode()
+                self.send_response(fake.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class AgentLanguageModel(AgentServerTestCase):
+    KEY = "sk-test-e2e-0123456789abcdef"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.fake = FakeChatCompletions()
+        cls.settings = {"agents.llm.url": cls.fake.url, "agents.llm.model": "fake-model",
+                        "agents.llm.timeout_ms": "5000"}
+        try:
+            super().setUpClass()
+        except BaseException:
+            cls.fake.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            super().tearDownClass()
+        finally:
+            cls.fake.close()
+
+    @classmethod
+    def server_env(cls):
+        return {"NETRA_AGENTS_LLM_API_KEY": cls.KEY}
+
+    async def report_for(self, token):
+        client = await self.established(token)
+        await client.send("start_agent", {"user_request": COST_QUESTION})
+        run_id = (await next_of(client, "run_accepted"))["run_id"]
+        events = await run_events(client, run_id)
+        self.assert_step_order(events)
+        tools = [e for e in events if e["type"] == "tool_completed"
+                 and e["data"]["tool"] == "llm_summary"]
+        self.assertEqual(len(tools), 1, [e["type"] for e in events])
+        return events[-1]["data"]["report"], tools[0]
+
+    async def test_the_model_phrases_the_summary_and_its_failure_keeps_the_computed_one(self):
+        token = await self.user_with_data()
+        self.fake.status, self.fake.text = 200, "Most of the spend sits in a few workloads."
+        report, tool = await self.report_for(token)
+        self.assertIn("Most of the spend sits in a few workloads.", report)
+        self.assertIn("Summary phrased by `fake-model`", report)
+        path, authorization, body = self.fake.requests[-1]
+        self.assertEqual(path, "/v1/chat/completions")
+        self.assertEqual(authorization, f"Bearer {self.KEY}")
+        self.assertEqual(body["model"], "fake-model")
+
+        self.fake.status = 503
+        report, tool = await self.report_for(token)
+        self.assertNotIn("Summary phrased by", report)
+        self.assertIn("error", tool["data"], tool)
+        self.assertNotIn(self.KEY, json.dumps(tool))
+        self.assertNotIn(self.KEY, self.server.log())
 
 
 # --- limits, stop and crash, with runs held in their data step --------------------------------

@@ -1,0 +1,48 @@
+// The fixture of the report suites: triage, data, optimization and actions for a request over
+// the stored events, as a run does them, and the report rendered from them.
+#pragma once
+
+#include "agents/action_plan.hpp"
+#include "agents/optimization.hpp"
+#include "agents/report.hpp"
+#include "agents/run_emitter.hpp"
+#include "agents/triage.hpp"
+#include "known_dataset.hpp"
+
+namespace netra::agents {
+
+class ReportFixture : public AgentsTest {
+ protected:
+  DataSnapshot collect(analytics::TimeRange range, std::vector<std::string> workloads,
+                       std::vector<std::string> models) {
+    const auto thread = must_thread(alice_);
+    const auto r = must_run(alice_, thread.id);
+    chat::RunEventSink sink(chat_->runs, [](const chat::AgentEvent&) {});
+    RunEmitter emitter(sink, {r.id, r.thread_id, alice_}, std::chrono::seconds(10));
+    DataRequest request{alice_, range, std::move(models), std::move(workloads)};
+    auto snap = run(collect_data(*analytics_, emitter, std::move(request), deadline()));
+    if (!snap) throw std::runtime_error("collect: " + snap.error().message);
+    return std::move(snap.value());
+  }
+
+  // Triage, data, optimization and actions for `request`, as a run does them.
+  std::string report_for(const std::string& request) {
+    triage_ = triage(request, known::kTo);
+    data_ = collect(triage_.window.range, triage_.workloads, triage_.models);
+    const auto& data = data_;
+    optimization_ = optimize(data, {triage_.workloads, triage_.models});
+    actions_ = plan_actions(optimization_.recommendations);
+    request_ = request;
+    return render_report(input());
+  }
+  // What the last report_for rendered from.
+  ReportInput input() const { return {request_, triage_, data_, optimization_, actions_}; }
+
+  std::string request_;
+  TriageResult triage_;
+  DataSnapshot data_;
+  OptimizationResult optimization_;
+  std::vector<Action> actions_;
+};
+
+}  // namespace netra::agents

@@ -1,0 +1,105 @@
+// What a language model is given to phrase a report's summary (the figures of the report, written
+// as the report writes them, and nothing the user typed), the check its reply must pass (no
+// figure that is not among them), and a phrased summary in the report: it replaces the summary's
+// sentences and nothing else.
+#include "agents/report_summary.hpp"
+
+#include <gmock/gmock.h>
+
+#include "agents/markdown_format.hpp"
+#include "report_fixture.hpp"
+
+namespace netra::agents {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+namespace md = markdown;
+
+class ReportSummaryTest : public ReportFixture {
+ protected:
+  static constexpr const char* kRequest = "How can I cut my LLM costs over the last 7 days?";
+};
+
+TEST_P(ReportSummaryTest, ThePromptHoldsTheReportsFiguresAndNotTheRequest) {
+  insert(alice_, known::week());
+  const auto report = report_for(kRequest);
+  const auto prompt = summary_prompt(input());
+  EXPECT_THAT(prompt.system, HasSubstr("Use only the facts"));
+  EXPECT_THAT(prompt.system, HasSubstr("Copy every figure exactly"));
+
+  const auto facts = json::parse(prompt.user);
+  EXPECT_EQ(facts["question_kind"], "cost");
+  EXPECT_EQ(facts["period"]["label"], "last 7 days");
+  EXPECT_EQ(facts["period"]["from"], "2024-06-08 00:00 UTC");
+  EXPECT_EQ(facts["period"]["to"], "2024-06-15 00:00 UTC");
+  EXPECT_EQ(facts["calls"], "9,140");
+  EXPECT_EQ(facts["spend_in_period"], md::money(optimization_.window_cost_usd));
+  EXPECT_EQ(facts["spend_per_month_at_this_rate"], md::money(optimization_.monthly_spend_usd));
+  EXPECT_EQ(facts["saving_per_month_if_all_applied"], md::money(optimization_.monthly_saving_usd));
+  EXPECT_EQ(facts["recommendation_count"], 6);
+  EXPECT_EQ(facts["action_count"], 8);
+  ASSERT_EQ(facts["top_recommendations"].size(), 5u);
+  EXPECT_EQ(facts["top_recommendations"][0]["id"], "R1");
+  EXPECT_EQ(facts["top_recommendations"][0]["title"], "Trim the prompts of `rag-search`");
+  EXPECT_EQ(facts["top_recommendations"][0]["saving_per_month"], md::money(known::trimming_rag()));
+  EXPECT_EQ(facts["costliest_models"].size(), 3u);
+  // Every figure is the report's own: the headline and the savings read the same in both.
+  EXPECT_THAT(report, HasSubstr(facts["key_finding"].get<std::string>()));
+  EXPECT_THAT(report, HasSubstr(facts["top_recommendations"][0]["saving_per_month"]));
+  // Only computed facts leave the service: not the user's words.
+  EXPECT_THAT(prompt.user, Not(HasSubstr("How can I cut")));
+}
+
+TEST_P(ReportSummaryTest, AReplyMayOnlyUseFiguresFromTheFacts) {
+  const std::string facts =
+      R"({"period":{"label":"last 7 days"},"calls":"9,140","saving":"$1,234.50","share":"94.0%"})";
+  auto ok =
+      checked_summary("Over the last 7 days, 9,140 calls; you could save $1,234.50 (94%).", facts);
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok.value(), "Over the last 7 days, 9,140 calls; you could save $1,234.50 (94%).");
+  EXPECT_TRUE(checked_summary("Save $1,234.5 a month.", facts)) << "the same figure";
+  EXPECT_TRUE(checked_summary("No figures at all.", facts));
+
+  auto rounded = checked_summary("You could save about $1,235 a month.", facts);
+  ASSERT_FALSE(rounded);
+  EXPECT_EQ(rounded.error().message, "the reply has figures that are not in the facts: 1235");
+  auto invented = checked_summary("Save $1,234.50, or 40% of 8 workloads.", facts);
+  ASSERT_FALSE(invented);
+  EXPECT_THAT(invented.error().message, HasSubstr("40, 8"));
+}
+
+TEST_P(ReportSummaryTest, HeadingsInAReplyBecomePlainLines) {
+  auto checked = checked_summary("## Summary\nSpend is fine.\n# Note\n##\nDone.", "{}");
+  ASSERT_TRUE(checked) << checked.error().message;
+  EXPECT_EQ(checked.value(), "Summary\nSpend is fine.\nNote\n\nDone.");
+}
+
+TEST_P(ReportSummaryTest, APhrasedSummaryReplacesOnlyTheSummarysSentences) {
+  insert(alice_, known::week());
+  const auto computed = report_for(kRequest);
+  const PhrasedSummary phrased{"Over the last 7 days you spent what the tables show.",
+                               "fake-model"};
+  auto with = input();
+  with.phrased = &phrased;
+  const auto report = render_report(with);
+
+  const auto findings = report.find("\n## Findings\n");
+  ASSERT_NE(findings, std::string::npos);
+  EXPECT_EQ(report.substr(findings), computed.substr(computed.find("\n## Findings\n")))
+      << "findings, recommendations, actions and data are the computed ones";
+  const auto summary = report.substr(0, findings);
+  EXPECT_THAT(summary, HasSubstr("## Summary\n\nOver the last 7 days you spent what the tables "
+                                 "show.\n\n_Summary phrased by `fake-model` from the figures "
+                                 "below; the tables are computed._\n"));
+  EXPECT_THAT(summary, Not(HasSubstr("could save about")));
+  EXPECT_THAT(computed, HasSubstr("could save about"));
+  EXPECT_THAT(report, StartsWith(computed.substr(0, computed.find("## Summary"))));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ReportSummaryTest, ::testing::ValuesIn(chat::backends()));
+
+}  // namespace
+}  // namespace netra::agents
