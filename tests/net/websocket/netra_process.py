@@ -76,12 +76,7 @@ class NetraProcess:
         args = [netra_bin(), "serve", "--log-format", "text"]
         for key, value in self.settings.items():
             args += ["--set", f"{key}={value}"]
-        env = {k: os.environ[k] for k in ("PATH", "HOME") if k in os.environ}
-        # The sanitizer settings of the test run apply to the server too (they are not config).
-        for key in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
-            if key in os.environ:
-                env[key] = os.environ[key]
-        env.update(self.extra_env)
+        env = self._env()
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(args, cwd=self.workdir, env=env, stdout=log,
                                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -106,18 +101,23 @@ class NetraProcess:
             self._sleep_until(deadline, "the 'serving until SIGTERM' line")
         return self
 
+    def _env(self):
+        """A clean environment: PATH, HOME, the sanitizer settings of the test run (they are not
+        config) and the server's own extra variables."""
+        env = {k: os.environ[k] for k in ("PATH", "HOME") if k in os.environ}
+        for key in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+            if key in os.environ:
+                env[key] = os.environ[key]
+        env.update(self.extra_env)
+        return env
+
     def run_command(self, args, timeout=120, overrides=None):
         """Runs another `netra` command (e.g. demo-data) with this server's directory, settings
         (and `overrides` of them) and environment; returns its output, or fails with it."""
         command = [netra_bin()] + list(args) + ["--log-format", "text"]
         for key, value in dict(self.settings, **(overrides or {})).items():
             command += ["--set", f"{key}={value}"]
-        env = {k: os.environ[k] for k in ("PATH", "HOME") if k in os.environ}
-        for key in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
-            if key in os.environ:
-                env[key] = os.environ[key]
-        env.update(self.extra_env)
-        result = subprocess.run(command, cwd=self.workdir, env=env, capture_output=True,
+        result = subprocess.run(command, cwd=self.workdir, env=self._env(), capture_output=True,
                                 text=True, timeout=timeout, stdin=subprocess.DEVNULL)
         output = result.stdout + result.stderr
         if result.returncode != 0:
