@@ -22,7 +22,7 @@ import time
 import unittest
 
 from netra_process import NetraProcess, ScratchClickHouse, clickhouse_available
-from ws_e2e_test import STEP_S, UNKNOWN_THREAD, ServerTestCase
+from ws_e2e_test import STEP_S, UNKNOWN_THREAD, PostgresMixin, ServerTestCase
 
 RUN_S = 60.0  # the longest a whole run may take here (ASan build, a 3 s ClickHouse timeout)
 STEPS = ["triage", "data", "optimization", "actions", "reporting"]
@@ -213,6 +213,10 @@ class AgentRuns(AgentServerTestCase):
         self.assertEqual(unauthenticated.status, 401)
         config = await self.http("GET", "/api/config/public")
         self.assertEqual(config["features"]["agents"], True)
+
+
+class AgentRunsPostgres(PostgresMixin, AgentRuns):
+    """The same runs with the chat stores and the embedded analytics table on PostgreSQL."""
 
 
 # --- the optional language model, against a fake OpenAI-compatible server ---------------------
