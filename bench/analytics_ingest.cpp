@@ -94,6 +94,8 @@ double sqlite_plain(Runtime& rt, const Batches& batches, const fs::path& file) {
   rt.database("sqlite:" + file.string())->close_idle();
   sqlite3* db = nullptr;
   check(db, sqlite3_open(file.c_str(), &db), "open");
+  // The migrating Database closes its connection on the offload pool, maybe not yet.
+  sqlite3_busy_timeout(db, 10000);
   check(db,
         sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr,
                      nullptr),
