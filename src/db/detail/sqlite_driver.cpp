@@ -3,8 +3,11 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <unordered_map>
+#include <vector>
 
 #include "core/offload_pool.hpp"
 
@@ -37,13 +40,28 @@ DbError sqlite_error(sqlite3* db, int rc, const std::string& context) {
   }
 }
 
+// For each parameter of the statement (by index − 1), the Params entry that binds it: N − 1 for
+// a parameter named $N, −1 for any other. SQLite finds a name by scanning every parameter, so
+// this is worked out once per statement, not once per value: a 32-row INSERT has 480.
+std::vector<int> param_slots(sqlite3_stmt* stmt) {
+  std::vector<int> slots(static_cast<size_t>(sqlite3_bind_parameter_count(stmt)), -1);
+  for (size_t j = 0; j < slots.size(); ++j) {
+    const char* name = sqlite3_bind_parameter_name(stmt, static_cast<int>(j + 1));
+    if (name == nullptr || name[0] != '$' || name[1] < '1' || name[1] > '9') continue;
+    const char* end = name + std::strlen(name);
+    int n = 0;
+    auto [last, ec] = std::from_chars(name + 1, end, n);
+    if (ec == std::errc() && last == end) slots[j] = n - 1;
+  }
+  return slots;
+}
+
 // Binds $N parameters by name, so "$2 ... $1" binds the right values.
-int bind_all(sqlite3_stmt* stmt, const Params& params) {
-  for (size_t i = 0; i < params.size(); ++i) {
-    const std::string name = "$" + std::to_string(i + 1);
-    const int index = sqlite3_bind_parameter_index(stmt, name.c_str());
-    if (index == 0) continue;  // not used by this statement
-    const auto& p = params[i];
+int bind_all(sqlite3_stmt* stmt, const std::vector<int>& slots, const Params& params) {
+  for (size_t j = 0; j < slots.size(); ++j) {
+    if (slots[j] < 0 || static_cast<size_t>(slots[j]) >= params.size()) continue;
+    const int index = static_cast<int>(j + 1);
+    const auto& p = params[static_cast<size_t>(slots[j])];
     int rc = SQLITE_OK;
     if (std::holds_alternative<std::nullptr_t>(p)) {
       rc = sqlite3_bind_null(stmt, index);
@@ -69,7 +87,7 @@ struct SqliteHandle {
     sqlite3_progress_handler(db, 1000, &SqliteHandle::on_progress, this);
   }
   ~SqliteHandle() {
-    for (auto& [sql, stmt] : prepared) sqlite3_finalize(stmt);
+    for (auto& [sql, kept] : prepared) sqlite3_finalize(kept.stmt);
     sqlite3_close_v2(db);
   }
 
@@ -86,8 +104,11 @@ struct SqliteHandle {
     deadline_ns.store(deadline.when().time_since_epoch().count(), std::memory_order_relaxed);
     sqlite3_stmt* stmt = nullptr;
     bool cached = false;
+    std::vector<int> unkept_slots;
+    const std::vector<int>* slots = &unkept_slots;
     if (auto it = prepared.find(sql); it != prepared.end()) {
-      stmt = it->second;
+      stmt = it->second.stmt;
+      slots = &it->second.slots;
       cached = true;
     } else {
       const char* tail = nullptr;
@@ -96,8 +117,11 @@ struct SqliteHandle {
       if (stmt == nullptr) return QueryResult{};  // an empty statement
       // Kept for the next call when it has parameters and is one statement (scripts are not).
       if (!params.empty() && (tail == nullptr || *tail == '\0') && prepared.size() < kMaxPrepared) {
-        prepared.emplace(sql, stmt);
+        auto kept = prepared.emplace(sql, Prepared{stmt, param_slots(stmt)}).first;
+        slots = &kept->second.slots;
         cached = true;
+      } else if (!params.empty()) {
+        unkept_slots = param_slots(stmt);
       }
     }
     // A kept statement is reset for its next use; any other is finalized.
@@ -113,7 +137,7 @@ struct SqliteHandle {
         }
       }
     } release{stmt, cached};
-    int rc = bind_all(stmt, params);
+    int rc = bind_all(stmt, *slots, params);
     if (rc != SQLITE_OK) return sqlite_error(db, rc, "bind");
 
     QueryResult result;
@@ -143,7 +167,11 @@ struct SqliteHandle {
   // Statements the API repeats, prepared once per connection (SQLite re-prepares a kept one by
   // itself when the schema changes). Bounded; used by one call at a time, like the handle.
   static constexpr size_t kMaxPrepared = 256;
-  std::unordered_map<std::string, sqlite3_stmt*> prepared;
+  struct Prepared {
+    sqlite3_stmt* stmt = nullptr;
+    std::vector<int> slots;  // param_slots(stmt)
+  };
+  std::unordered_map<std::string, Prepared> prepared;
 };
 
 class SqliteConnection final : public DriverConnection {
