@@ -155,31 +155,31 @@ TEST_P(OutageReplayTest, BufferedEventsOfTwoUsersMoveWithEveryFieldIntact) {
   EXPECT_EQ(in_clickhouse(*clickhouse, "usr_a").size(), 5u);
 }
 
-TEST_P(OutageReplayTest, ManyBatchesMoveOldestFirstAndRepeatedEventIdsAllArrive) {
+TEST_P(OutageReplayTest, MoreThanOneBatchMovesAndRepeatedEventIdsAllArrive) {
   REQUIRE_CLICKHOUSE();
   auto clickhouse = real_clickhouse();
-  // 2,500 events of two users in five batches of 600 (the last one short); every event of usr_b
-  // carries the same client id, so only the rows' own ids tell them apart.
+  // 12,000 events of two users in two batches of the default size, 10,000 (the last one short);
+  // every event of usr_b carries the same client id, so only the rows' own ids tell them apart.
   for (int user = 0; user < 2; ++user) {
     std::vector<WorkloadEvent> events;
-    for (int i = 0; i < 1250; ++i) {
+    for (int i = 0; i < 6000; ++i) {
       auto e = event_at(kAt + i * 7 + user, i);
       if (user == 1) e.event_id = "evt_same";
       events.push_back(std::move(e));
     }
     buffer(user == 0 ? "usr_a" : "usr_b", std::move(events));
   }
-  OutageReplay replay(buffer_, clickhouse, options(600));
+  OutageReplay replay(buffer_, clickhouse, ReplayOptions{});
   const auto began = std::chrono::steady_clock::now();
   auto outcome = run(replay.drain());
   const auto took = std::chrono::steady_clock::now() - began;
   EXPECT_FALSE(outcome.error) << outcome.error->message;
   EXPECT_TRUE(outcome.complete);
-  EXPECT_EQ(outcome.moved, 2500u);
-  EXPECT_EQ(in_clickhouse(*clickhouse, "usr_a").size(), 1250u);
-  EXPECT_EQ(in_clickhouse(*clickhouse, "usr_b").size(), 1250u);
+  EXPECT_EQ(outcome.moved, 12'000u);
+  EXPECT_EQ(in_clickhouse(*clickhouse, "usr_a").size(), 6000u);
+  EXPECT_EQ(in_clickhouse(*clickhouse, "usr_b").size(), 6000u);
   EXPECT_EQ(buffered_rows(), 0u);
-  std::cout << "moved 2,500 events in batches of 600 in "
+  std::cout << "moved 12,000 events in batches of 10,000 in "
             << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
 }
 
