@@ -2,7 +2,8 @@
 // Without analytics.url the embedded store serves and the component is ready at once; with it,
 // starting creates the ClickHouse schema, a ClickHouse that cannot be reached fails the start (the
 // engine runs the service degraded, retries in the background and heals it), and meanwhile — and
-// whenever the breaker is open later — the embedded store serves. Retention runs hourly.
+// whenever the breaker is open later — the embedded store serves, as a buffer: what it took is
+// moved into ClickHouse once it serves again (OutageReplay). Retention runs hourly.
 #pragma once
 
 #include <chrono>
@@ -10,6 +11,7 @@
 
 #include "analytics/clickhouse_store.hpp"
 #include "analytics/fallback_store.hpp"
+#include "analytics/outage_replay.hpp"
 #include "core/component.hpp"
 #include "core/health_registry.hpp"
 #include "db/database.hpp"
@@ -27,6 +29,11 @@ struct AnalyticsSettings {
   std::chrono::milliseconds retention_interval{std::chrono::hours(1)};
   // How often the breaker is probed while it is not closed, so it closes without traffic.
   std::chrono::milliseconds probe_interval{std::chrono::seconds(2)};
+  // Moving the events buffered during an outage into ClickHouse: see OutageReplay.
+  ReplayOptions replay;
+  // After a replay that stopped on a failure without the breaker opening (which would make its
+  // closing the next moment to try), the next attempt waits this long.
+  std::chrono::milliseconds replay_retry_interval{std::chrono::seconds(15)};
 };
 
 // What is wrong with the settings (naming the analytics.* key), or nothing. Opens nothing.
@@ -38,8 +45,9 @@ class AnalyticsComponent final : public core::Component {
   static core::ComponentSpec make_spec();
 
   // Throws core::ConfigurationError for settings check_settings refuses. Publishes the
-  // ClickHouse breaker in `health` (not critical: the embedded store stands in). `database` and
-  // `offload` (where large batches are encoded for ClickHouse) must outlive the component.
+  // ClickHouse breaker in `health` (not critical: the embedded store stands in), and
+  // netra_workload_events_replayed_total (events moved from the buffer into ClickHouse). `database`
+  // and `offload` (where large batches are encoded for ClickHouse) must outlive the component.
   AnalyticsComponent(core::ComponentSpec spec, AnalyticsSettings settings, db::Database& database,
                      core::OffloadPool& offload, core::HealthRegistry& health);
   ~AnalyticsComponent() override;
@@ -59,6 +67,7 @@ class AnalyticsComponent final : public core::Component {
   std::shared_ptr<net::HttpClient> client_;
   std::shared_ptr<ClickHouseStore> clickhouse_;
   std::shared_ptr<FallbackAnalyticsStore> store_;
+  std::shared_ptr<OutageReplay> replay_;  // with ClickHouse only
   std::shared_ptr<Background> background_;
 };
 

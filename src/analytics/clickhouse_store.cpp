@@ -134,11 +134,13 @@ void append_row(std::string& out, const WorkloadEvent& e) {
 }
 
 // The INSERT statement and its rows, or why the batch is refused: CPU work, done on the offload
-// pool for large batches.
-AnalyticsResult<std::pair<size_t, std::string>> encode_insert(const std::string& database,
-                                                              const std::string& user_id,
-                                                              std::vector<WorkloadEvent> events) {
-  auto batch = prepare_batch(user_id, std::move(events));
+// pool for large batches. With a `user_id` the batch is a caller's (prepare_batch stamps it); a
+// batch without one was stored before and keeps the user and event ids it has.
+AnalyticsResult<std::pair<size_t, std::string>> encode_insert(
+    const std::string& database, const std::optional<std::string>& user_id,
+    std::vector<WorkloadEvent> events) {
+  auto batch =
+      user_id ? prepare_batch(*user_id, std::move(events)) : check_stored_batch(std::move(events));
   if (!batch) return batch.error();
   std::string body = "INSERT INTO " + database + ".workload_events FORMAT JSONEachRow\n";
   body.reserve(body.size() + batch->size() * 320);
@@ -260,6 +262,19 @@ asio::awaitable<AnalyticsResult<std::vector<std::string>>> ClickHouseStore::drop
 asio::awaitable<AnalyticsResult<size_t>> ClickHouseStore::insert(std::string user_id,
                                                                  std::vector<WorkloadEvent> events,
                                                                  core::Deadline deadline) {
+  auto inserted = co_await insert_batch(std::move(user_id), std::move(events), deadline);
+  co_return inserted;
+}
+
+asio::awaitable<AnalyticsResult<size_t>> ClickHouseStore::insert_stored(
+    std::vector<WorkloadEvent> events, core::Deadline deadline) {
+  auto inserted = co_await insert_batch(std::nullopt, std::move(events), deadline);
+  co_return inserted;
+}
+
+asio::awaitable<AnalyticsResult<size_t>> ClickHouseStore::insert_batch(
+    std::optional<std::string> user_id, std::vector<WorkloadEvent> events,
+    core::Deadline deadline) {
   // The database name is a checked identifier (constructor); it is spliced like one.
   const std::string database = ClickHouseStore::database().sql();
   AnalyticsResult<std::pair<size_t, std::string>> encoded;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,11 @@ class ClickHouseStore final : public AnalyticsStore {
   asio::awaitable<AnalyticsResult<size_t>> insert(std::string user_id,
                                                   std::vector<WorkloadEvent> events,
                                                   core::Deadline deadline) override;
+  // Writes events that were stored before (in the embedded store, during an outage) as they are:
+  // of any users, each keeping its user_id and event_id (check_stored_batch). Whole or not at all,
+  // like insert.
+  asio::awaitable<AnalyticsResult<size_t>> insert_stored(std::vector<WorkloadEvent> events,
+                                                         core::Deadline deadline);
   asio::awaitable<AnalyticsResult<std::vector<GroupSummary>>> summary(
       std::string user_id, TimeRange range, GroupBy group_by, core::Deadline deadline) override;
   asio::awaitable<AnalyticsResult<std::vector<RepeatedPrompt>>> repeated_prompts(
@@ -79,6 +85,10 @@ class ClickHouseStore final : public AnalyticsStore {
 
  private:
   ClickHouseLiteral database() const;
+  // Without a user_id: insert_stored.
+  asio::awaitable<AnalyticsResult<size_t>> insert_batch(std::optional<std::string> user_id,
+                                                        std::vector<WorkloadEvent> events,
+                                                        core::Deadline deadline);
 
   ClickHouseOptions options_;
   core::OffloadPool* offload_;

@@ -4,10 +4,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/id.hpp"
+
 namespace netra::analytics {
 namespace {
 
-constexpr size_t kColumns = 15;
+constexpr size_t kColumns = 16;  // kEventColumns and entry_id
 // Rows per INSERT statement. The SQLite driver binds $N by name, a lookup that scans every
 // parameter, so a statement costs the square of its parameters: 32 rows (480) keeps that small.
 constexpr size_t kRowsPerStatement = 32;
@@ -15,12 +17,15 @@ constexpr size_t kRowsPerStatement = 32;
 constexpr const char* kEventColumns =
     "user_id, event_id, timestamp_ms, workload_id, provider, model, input_tokens, output_tokens, "
     "latency_ms, cost_usd, status, error_type, prompt_hash, cached, tags";
+// Rows removed per DELETE statement: few enough parameters for the SQLite driver (see above).
+constexpr size_t kIdsPerStatement = 256;
 
 // Of the user and the range: $1, $2, $3.
 constexpr const char* kScope = "user_id = $1 AND timestamp_ms >= $2 AND timestamp_ms < $3";
 
 std::string insert_statement(size_t rows) {
-  std::string sql = fmt::format("INSERT INTO workload_events ({}) VALUES ", kEventColumns);
+  std::string sql =
+      fmt::format("INSERT INTO workload_events ({}, entry_id) VALUES ", kEventColumns);
   for (size_t r = 0; r < rows; ++r) {
     sql += r == 0 ? "(" : ", (";
     for (size_t c = 0; c < kColumns; ++c) {
@@ -49,6 +54,8 @@ void append_params(db::Params& out, const WorkloadEvent& e) {
   out.emplace_back(e.prompt_hash);
   out.emplace_back(int64_t{e.cached ? 1 : 0});
   out.emplace_back(tags.dump());
+  // The row's own id: event_id may repeat, and the replay deletes exactly the rows it moved.
+  out.emplace_back(core::make_id("wev"));
 }
 
 // Every row numbered by latency within its group (r from 0) beside the group's size n; the
@@ -211,6 +218,58 @@ asio::awaitable<AnalyticsResult<std::vector<WorkloadEvent>>> EmbeddedAnalyticsSt
   auto found = co_await db_.query(sql, std::move(values), deadline, "analytics.events");
   if (!found) co_return AnalyticsError::from_db(found.error());
   co_return rows_of<WorkloadEvent>(*found, event_of);
+}
+
+}  // namespace netra::analytics
+
+namespace netra::analytics {
+
+asio::awaitable<AnalyticsResult<StoredEvents>> EmbeddedAnalyticsStore::oldest(
+    size_t limit, core::Deadline deadline) {
+  if (limit < 1 || limit > kMaxBatchEvents) {
+    co_return AnalyticsError::invalid(
+        fmt::format("a batch holds 1 to {} events, not {}", kMaxBatchEvents, limit));
+  }
+  db::Params values{static_cast<int64_t>(limit)};
+  const std::string sql = fmt::format(
+      "SELECT {}, entry_id FROM workload_events ORDER BY timestamp_ms, entry_id LIMIT $1",
+      kEventColumns);
+  auto found = co_await db_.query(sql, std::move(values), deadline, "analytics.oldest");
+  if (!found) co_return AnalyticsError::from_db(found.error());
+  auto events = rows_of<WorkloadEvent>(*found, event_of);
+  if (!events) co_return events.error();
+  StoredEvents out;
+  out.events = std::move(events.value());
+  out.entry_ids.reserve(found->rows.size());
+  for (const auto& row : found->rows) out.entry_ids.push_back(row.text(15));
+  co_return out;
+}
+
+asio::awaitable<AnalyticsResult<size_t>> EmbeddedAnalyticsStore::remove(
+    std::vector<std::string> entry_ids, core::Deadline deadline) {
+  if (entry_ids.empty()) co_return size_t{0};
+  auto began = co_await db_.begin(deadline, "analytics.remove");
+  if (!began) co_return AnalyticsError::from_db(began.error());
+  auto& tx = began.value();
+  size_t removed = 0;
+  for (size_t first = 0; first < entry_ids.size(); first += kIdsPerStatement) {
+    const size_t count = std::min(kIdsPerStatement, entry_ids.size() - first);
+    std::string sql = "DELETE FROM workload_events WHERE entry_id IN (";
+    db::Params values;
+    values.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+      if (i > 0) sql += ", ";
+      sql += fmt::format("${}", i + 1);
+      values.emplace_back(std::move(entry_ids[first + i]));
+    }
+    sql += ")";
+    auto deleted = co_await tx.query(std::move(sql), std::move(values));
+    if (!deleted) co_return AnalyticsError::from_db(deleted.error());
+    removed += static_cast<size_t>(deleted->affected_rows);
+  }
+  auto committed = co_await tx.commit();
+  if (!committed) co_return AnalyticsError::from_db(committed.error());
+  co_return removed;
 }
 
 }  // namespace netra::analytics

@@ -70,6 +70,8 @@ asio::awaitable<Served<T>> FallbackAnalyticsStore::serve(Call<T> call, Kind kind
   }
   auto attempt = call(*embedded_, deadline);
   auto answer = co_await std::move(attempt);
+  // Set once the rows are committed, so a replay that sees the flag also sees them.
+  if (answer && kind == Kind::write && clickhouse_ != nullptr) buffered_.store(true);
   co_return Served<T>{std::move(answer), kEmbedded};
 }
 

@@ -87,9 +87,11 @@ std::optional<std::string> check_user_id(std::string_view user_id) {
   return std::nullopt;
 }
 
-AnalyticsResult<std::vector<WorkloadEvent>> prepare_batch(std::string_view user_id,
-                                                          std::vector<WorkloadEvent> events) {
-  if (auto bad = check_user_id(user_id)) return AnalyticsError::invalid(*bad);
+namespace {
+
+// The size of a batch and every event in it (with the stored ids too, when `stored`); nothing
+// when they pass.
+std::optional<AnalyticsError> check_events(const std::vector<WorkloadEvent>& events, bool stored) {
   if (events.empty() || events.size() > kMaxBatchEvents) {
     return AnalyticsError::invalid(
         fmt::format("a batch holds 1 to {} events, not {}", kMaxBatchEvents, events.size()));
@@ -98,16 +100,33 @@ AnalyticsResult<std::vector<WorkloadEvent>> prepare_batch(std::string_view user_
   size_t bad_events = 0;
   for (size_t i = 0; i < events.size(); ++i) {
     auto found = validate_event(events[i], i);
+    if (stored) {
+      Checker check(found, i);
+      if (auto bad = check_user_id(events[i].user_id)) check.add("user_id", *bad);
+      check.text("event_id", events[i].event_id, 1, kMaxEventIdBytes);
+    }
     if (found.empty()) continue;
     ++bad_events;
     for (auto& problem : found) {
       if (problems.size() < kMaxReportedProblems) problems.push_back(std::move(problem));
     }
   }
-  if (!problems.empty()) {
-    return AnalyticsError::invalid(
-        fmt::format("{} of {} events are invalid", bad_events, events.size()), std::move(problems));
-  }
+  if (problems.empty()) return std::nullopt;
+  return AnalyticsError::invalid(
+      fmt::format("{} of {} events are invalid", bad_events, events.size()), std::move(problems));
+}
+
+}  // namespace
+
+AnalyticsResult<std::vector<WorkloadEvent>> check_stored_batch(std::vector<WorkloadEvent> events) {
+  if (auto bad = check_events(events, /*stored=*/true)) return *bad;
+  return events;
+}
+
+AnalyticsResult<std::vector<WorkloadEvent>> prepare_batch(std::string_view user_id,
+                                                          std::vector<WorkloadEvent> events) {
+  if (auto bad = check_user_id(user_id)) return AnalyticsError::invalid(*bad);
+  if (auto bad = check_events(events, /*stored=*/false)) return *bad;
   for (auto& event : events) {
     event.user_id = std::string(user_id);
     if (event.event_id.empty()) event.event_id = core::make_id("evt");

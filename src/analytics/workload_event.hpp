@@ -66,6 +66,12 @@ std::vector<EventProblem> validate_event(const WorkloadEvent& event, size_t inde
 AnalyticsResult<std::vector<WorkloadEvent>> prepare_batch(std::string_view user_id,
                                                           std::vector<WorkloadEvent> events);
 
+// Checks a batch of events that were stored already (events of any users, each with its user_id
+// and event_id, as the embedded store read them back) before they are written again elsewhere:
+// 1 to 10,000 events, every event as validate_event wants it, user and event id not empty.
+// Changes nothing; `invalid` lists the problems found, up to kMaxReportedProblems.
+AnalyticsResult<std::vector<WorkloadEvent>> check_stored_batch(std::vector<WorkloadEvent> events);
+
 // The caller's id, as every read checks it: 1 to 128 bytes of UTF-8 without NUL.
 std::optional<std::string> check_user_id(std::string_view user_id);
 
