@@ -63,16 +63,25 @@ json describe_events(const std::vector<analytics::WorkloadEvent>& events) {
 template <typename T>
 asio::awaitable<AnalyticsResult<T>> tool_call(RunEmitter& emitter, std::string_view tool,
                                               json parameters,
-                                              asio::awaitable<AnalyticsResult<T>> query,
-                                              json (*describe)(const T&)) {
+                                              asio::awaitable<analytics::Served<T>> query,
+                                              json (*describe)(const T&), std::string& backend) {
   co_await emitter.tool_executing(kAgent, tool, std::move(parameters));
-  AnalyticsResult<T> result = co_await std::move(query);
+  analytics::Served<T> served = co_await std::move(query);
+  // Where this query's answer came from; the snapshot's source names every backend that served.
+  if (backend.empty()) {
+    backend = std::string(served.backend);
+  } else if (backend != served.backend) {
+    backend = std::string(kMixedBackends);
+  }
+  AnalyticsResult<T> result = std::move(served.result);
   if (!result) {
     json error = error_json(result.error());
+    error["backend"] = served.backend;
     co_await emitter.tool_completed(kAgent, tool, std::move(error),
                                     RunEmitter::ToolOutcome::failed);
   } else {
     json summary = describe(result.value());
+    summary["backend"] = served.backend;
     co_await emitter.tool_completed(kAgent, tool, std::move(summary));
   }
   co_return result;
@@ -114,54 +123,57 @@ asio::awaitable<AnalyticsResult<DataSnapshot>> collect_data(analytics::Analytics
                                                             DataRequest request,
                                                             core::Deadline deadline) {
   DataSnapshot snap;
-  snap.backend = std::string(store.backend());
+  const std::string planned(store.backend());  // where the queries are expected to go
   snap.range = request.range;
   snap.bucket_ms = timeline_bucket_ms(request.range);
 
   // Each query's arguments are variables, not temporaries in the co_await (g++ 12).
-  auto params = window_parameters(request, snap.backend);
+  auto params = window_parameters(request, planned);
   params["group_by"] = "model";
   auto by_model_query =
-      store.summary(request.user_id, request.range, analytics::GroupBy::model, deadline);
+      store.summary_served(request.user_id, request.range, analytics::GroupBy::model, deadline);
   auto by_model = co_await tool_call<std::vector<GroupSummary>>(
-      emitter, "analytics.summary", std::move(params), std::move(by_model_query), describe_groups);
+      emitter, "analytics.summary", std::move(params), std::move(by_model_query), describe_groups,
+      snap.backend);
   if (!by_model) co_return by_model.error();
   snap.by_model = std::move(by_model.value());
 
-  params = window_parameters(request, snap.backend);
+  params = window_parameters(request, planned);
   params["group_by"] = "workload";
   auto by_workload_query =
-      store.summary(request.user_id, request.range, analytics::GroupBy::workload, deadline);
-  auto by_workload =
-      co_await tool_call<std::vector<GroupSummary>>(emitter, "analytics.summary", std::move(params),
-                                                    std::move(by_workload_query), describe_groups);
+      store.summary_served(request.user_id, request.range, analytics::GroupBy::workload, deadline);
+  auto by_workload = co_await tool_call<std::vector<GroupSummary>>(
+      emitter, "analytics.summary", std::move(params), std::move(by_workload_query),
+      describe_groups, snap.backend);
   if (!by_workload) co_return by_workload.error();
   snap.by_workload = std::move(by_workload.value());
 
-  params = window_parameters(request, snap.backend);
+  params = window_parameters(request, planned);
   params["limit"] = kRepeatedPromptLimit;
   auto repeats_query =
-      store.repeated_prompts(request.user_id, request.range, kRepeatedPromptLimit, deadline);
+      store.repeated_prompts_served(request.user_id, request.range, kRepeatedPromptLimit, deadline);
   auto repeats = co_await tool_call<std::vector<analytics::RepeatedPrompt>>(
       emitter, "analytics.repeated_prompts", std::move(params), std::move(repeats_query),
-      describe_repeats);
+      describe_repeats, snap.backend);
   if (!repeats) co_return repeats.error();
   snap.repeated_prompts = std::move(repeats.value());
 
-  params = window_parameters(request, snap.backend);
+  params = window_parameters(request, planned);
   params["bucket_ms"] = snap.bucket_ms;
-  auto timeline_query = store.timeline(request.user_id, request.range, snap.bucket_ms, deadline);
+  auto timeline_query =
+      store.timeline_served(request.user_id, request.range, snap.bucket_ms, deadline);
   auto timeline = co_await tool_call<std::vector<analytics::TimeBucket>>(
       emitter, "analytics.timeline", std::move(params), std::move(timeline_query),
-      describe_timeline);
+      describe_timeline, snap.backend);
   if (!timeline) co_return timeline.error();
   snap.timeline = std::move(timeline.value());
 
-  params = window_parameters(request, snap.backend);
+  params = window_parameters(request, planned);
   params["limit"] = kSampleLimit;
-  auto sample_query = store.events(request.user_id, request.range, kSampleLimit, deadline);
+  auto sample_query = store.events_served(request.user_id, request.range, kSampleLimit, deadline);
   auto sample = co_await tool_call<std::vector<analytics::WorkloadEvent>>(
-      emitter, "analytics.events", std::move(params), std::move(sample_query), describe_events);
+      emitter, "analytics.events", std::move(params), std::move(sample_query), describe_events,
+      snap.backend);
   if (!sample) co_return sample.error();
 
   int64_t events = 0;

@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agents/data_completeness.hpp"
@@ -40,8 +41,13 @@ struct DataRequest {
   std::vector<std::string> workloads;  // likewise
 };
 
+inline constexpr std::string_view kMixedBackends = "clickhouse+embedded";
+
 struct DataSnapshot {
-  std::string backend;  // where the data came from ("embedded", "clickhouse")
+  // Where the data came from: the backend that answered every query ("embedded",
+  // "clickhouse"), or kMixedBackends when the embedded store answered some of them (ClickHouse
+  // failed or was too slow mid-step).
+  std::string backend;
   analytics::TimeRange range;
   std::vector<analytics::GroupSummary> by_model;
   std::vector<analytics::GroupSummary> by_workload;

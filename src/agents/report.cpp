@@ -47,6 +47,10 @@ std::string quoted(const std::string& request) {
 std::string source_name(const std::string& backend) {
   if (backend == "clickhouse") return "ClickHouse";
   if (backend == "embedded") return "the embedded analytics store (the service's own database)";
+  if (backend == kMixedBackends) {
+    return "ClickHouse, and the embedded analytics store for the queries ClickHouse did not "
+           "answer in time";
+  }
   return backend;
 }
 

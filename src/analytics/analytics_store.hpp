@@ -69,6 +69,13 @@ inline constexpr int64_t kMinBucketMs = 60'000;
 inline constexpr int64_t kMaxBuckets = 10'000;
 inline constexpr int64_t kMaxReadLimit = 10'000;
 
+// A result and the backend that produced it ("clickhouse" or "embedded").
+template <typename T>
+struct Served {
+  AnalyticsResult<T> result;
+  std::string_view backend;
+};
+
 // Every call sees only `user_id`'s events, checks its arguments before touching the store
 // (`invalid` otherwise), and finishes or fails by `deadline`. Backends are safe to call from any
 // number of coroutines at once.
@@ -102,6 +109,20 @@ class AnalyticsStore {
   // for a report, and what tests read back.
   virtual asio::awaitable<AnalyticsResult<std::vector<WorkloadEvent>>> events(
       std::string user_id, TimeRange range, int64_t limit, core::Deadline deadline) = 0;
+
+  // The reads, each with the backend that answered it — for a report that says where its data
+  // came from. A store with one backend names backend(); FallbackAnalyticsStore names the one that
+  // answered this call (the embedded store when ClickHouse failed or took too long).
+  virtual asio::awaitable<Served<std::vector<GroupSummary>>> summary_served(
+      std::string user_id, TimeRange range, GroupBy group_by, core::Deadline deadline);
+  virtual asio::awaitable<Served<std::vector<RepeatedPrompt>>> repeated_prompts_served(
+      std::string user_id, TimeRange range, int64_t limit, core::Deadline deadline);
+  virtual asio::awaitable<Served<std::vector<TimeBucket>>> timeline_served(std::string user_id,
+                                                                           TimeRange range,
+                                                                           int64_t bucket_ms,
+                                                                           core::Deadline deadline);
+  virtual asio::awaitable<Served<std::vector<WorkloadEvent>>> events_served(
+      std::string user_id, TimeRange range, int64_t limit, core::Deadline deadline);
 };
 
 // The argument checks every backend applies before a read; nothing when they pass.

@@ -119,24 +119,43 @@ asio::awaitable<AnalyticsResult<std::vector<GroupSummary>>> FallbackAnalyticsSto
   co_return std::move(served.result);
 }
 
+asio::awaitable<Served<std::vector<RepeatedPrompt>>>
+FallbackAnalyticsStore::repeated_prompts_served(std::string user_id, TimeRange range, int64_t limit,
+                                                core::Deadline deadline) {
+  auto served =
+      co_await read(&AnalyticsStore::repeated_prompts, std::move(user_id), range, limit, deadline);
+  co_return served;
+}
+
+asio::awaitable<Served<std::vector<TimeBucket>>> FallbackAnalyticsStore::timeline_served(
+    std::string user_id, TimeRange range, int64_t bucket_ms, core::Deadline deadline) {
+  auto served =
+      co_await read(&AnalyticsStore::timeline, std::move(user_id), range, bucket_ms, deadline);
+  co_return served;
+}
+
+asio::awaitable<Served<std::vector<WorkloadEvent>>> FallbackAnalyticsStore::events_served(
+    std::string user_id, TimeRange range, int64_t limit, core::Deadline deadline) {
+  auto served = co_await read(&AnalyticsStore::events, std::move(user_id), range, limit, deadline);
+  co_return served;
+}
+
 asio::awaitable<AnalyticsResult<std::vector<RepeatedPrompt>>>
 FallbackAnalyticsStore::repeated_prompts(std::string user_id, TimeRange range, int64_t limit,
                                          core::Deadline deadline) {
-  auto served =
-      co_await read(&AnalyticsStore::repeated_prompts, std::move(user_id), range, limit, deadline);
+  auto served = co_await repeated_prompts_served(std::move(user_id), range, limit, deadline);
   co_return std::move(served.result);
 }
 
 asio::awaitable<AnalyticsResult<std::vector<TimeBucket>>> FallbackAnalyticsStore::timeline(
     std::string user_id, TimeRange range, int64_t bucket_ms, core::Deadline deadline) {
-  auto served =
-      co_await read(&AnalyticsStore::timeline, std::move(user_id), range, bucket_ms, deadline);
+  auto served = co_await timeline_served(std::move(user_id), range, bucket_ms, deadline);
   co_return std::move(served.result);
 }
 
 asio::awaitable<AnalyticsResult<std::vector<WorkloadEvent>>> FallbackAnalyticsStore::events(
     std::string user_id, TimeRange range, int64_t limit, core::Deadline deadline) {
-  auto served = co_await read(&AnalyticsStore::events, std::move(user_id), range, limit, deadline);
+  auto served = co_await events_served(std::move(user_id), range, limit, deadline);
   co_return std::move(served.result);
 }
 

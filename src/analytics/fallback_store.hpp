@@ -15,13 +15,6 @@ namespace netra::analytics {
 
 class ClickHouseStore;
 
-// A result and the backend that produced it ("clickhouse" or "embedded").
-template <typename T>
-struct Served {
-  AnalyticsResult<T> result;
-  std::string_view backend;
-};
-
 class FallbackAnalyticsStore final : public AnalyticsStore {
  public:
   // `clickhouse` may be null (analytics.url is empty). Each ClickHouse call gets at most
@@ -50,10 +43,14 @@ class FallbackAnalyticsStore final : public AnalyticsStore {
   asio::awaitable<Served<size_t>> insert_served(std::string user_id,
                                                 std::vector<WorkloadEvent> events,
                                                 core::Deadline deadline);
-  asio::awaitable<Served<std::vector<GroupSummary>>> summary_served(std::string user_id,
-                                                                    TimeRange range,
-                                                                    GroupBy group_by,
-                                                                    core::Deadline deadline);
+  asio::awaitable<Served<std::vector<GroupSummary>>> summary_served(
+      std::string user_id, TimeRange range, GroupBy group_by, core::Deadline deadline) override;
+  asio::awaitable<Served<std::vector<RepeatedPrompt>>> repeated_prompts_served(
+      std::string user_id, TimeRange range, int64_t limit, core::Deadline deadline) override;
+  asio::awaitable<Served<std::vector<TimeBucket>>> timeline_served(
+      std::string user_id, TimeRange range, int64_t bucket_ms, core::Deadline deadline) override;
+  asio::awaitable<Served<std::vector<WorkloadEvent>>> events_served(
+      std::string user_id, TimeRange range, int64_t limit, core::Deadline deadline) override;
 
   asio::awaitable<AnalyticsResult<size_t>> insert(std::string user_id,
                                                   std::vector<WorkloadEvent> events,

@@ -9,6 +9,9 @@
 
 #include "agents/time_window.hpp"
 #include "agents_test_fixture.hpp"
+#include "analytics/clickhouse_store.hpp"
+#include "analytics/fallback_store.hpp"
+#include "net/http_client.hpp"
 
 namespace netra::agents {
 namespace {
@@ -49,6 +52,41 @@ std::vector<analytics::WorkloadEvent> week_of_calls() {
     }
   }
   return out;
+}
+
+// ClickHouse is live but answers nothing (nobody listens on its port): every query falls back to
+// the embedded store, and the snapshot and each tool_completed say so, although the store named
+// ClickHouse when the step began.
+TEST_P(DataStepTest, TheSourceIsTheBackendThatAnsweredEachQuery) {
+  insert(alice_, week_of_calls());
+  auto client = std::make_shared<net::HttpClient>();
+  analytics::ClickHouseOptions options;
+  options.url = "http://127.0.0.1:1";
+  auto clickhouse = std::make_shared<analytics::ClickHouseStore>(options, client);
+  auto embedded = std::make_shared<analytics::EmbeddedAnalyticsStore>(*db_);
+  analytics::FallbackAnalyticsStore store(clickhouse, embedded, std::chrono::seconds(2));
+  store.set_clickhouse_live(true);
+  ASSERT_EQ(store.backend(), "clickhouse");
+
+  const auto thread = must_thread(alice_);
+  run_ = must_run(alice_, thread.id);
+  chat::RunEventSink sink(chat_->runs, [](const chat::AgentEvent&) {});
+  RunEmitter emitter(sink, {run_.id, run_.thread_id, alice_}, std::chrono::seconds(10));
+  DataRequest request{alice_, {kFrom, kTo}, {}, {}};
+  auto snap = run(collect_data(store, emitter, std::move(request), deadline()));
+  ASSERT_TRUE(snap) << snap.error().message;
+  EXPECT_EQ(snap->backend, "embedded");
+  EXPECT_EQ(snap->by_workload.size(), 2u);
+  size_t completed = 0;
+  for (const auto& e : stored_events(alice_, run_.id)) {
+    if (e.type == chat::AgentEventType::tool_executing) {
+      EXPECT_EQ(e.data["parameters"]["backend"], "clickhouse") << "where the query was sent";
+    }
+    if (e.type != chat::AgentEventType::tool_completed) continue;
+    ++completed;
+    EXPECT_EQ(e.data["result"]["backend"], "embedded") << e.data.dump();
+  }
+  EXPECT_EQ(completed, 5u);
 }
 
 TEST_P(DataStepTest, RunsEachQueryAsAToolCallAndReadsTheWindow) {
