@@ -120,9 +120,9 @@ asio::awaitable<core::Result<std::string, LlmError>> ChatCompletionsClient::comp
   core::Result<std::string, LlmError> outcome;
   // The endpoint without a query, as the error messages and the log show it.
   const auto url = net::parse_http_url(endpoint_);
-  const std::string where =
-      url ? fmt::format("chat completions at http://{}{}", url->origin, url->path())
-          : std::string("chat completions");
+  const std::string where = url ? fmt::format("chat completions at {}://{}{}",
+                                              url->tls ? "https" : "http", url->origin, url->path())
+                                : std::string("chat completions");
   if (!url) {
     outcome = LlmError{LlmError::Kind::unreachable, 0, where + ": " + url.error()};
   } else {

@@ -11,7 +11,7 @@ namespace netra::app {
 agents::SupervisorOptions supervisor_options(const Config& config);
 
 // Off (url empty) by default. Throws ConfigError, naming the key and where its value came from,
-// for a URL the HTTP client cannot use (https://, no host) or a URL without a model.
+// for a URL the HTTP client cannot use (not http(s)://, no host) or a URL without a model.
 agents::LlmSettings llm_settings(const Config& config);
 
 }  // namespace netra::app

@@ -347,7 +347,8 @@ const std::vector<KeySpec>& service_keys() {
        0,
        {},
        "empty: workload events are kept in the embedded store (the database); else ClickHouse's "
-       "HTTP interface (http://host:8123), with the embedded store serving while it is down"},
+       "HTTP interface (http://host:8123, or https://host:8443), with the embedded store serving "
+       "while it is down"},
       {"analytics.user", ValueType::string, "\"default\"", 0, 0, {}, "the ClickHouse user"},
       {"analytics.password",
        ValueType::string,
@@ -437,8 +438,8 @@ const std::vector<KeySpec>& service_keys() {
        {},
        "empty: reports keep their computed summary; else an OpenAI-compatible API's base URL "
        "with its version (http://127.0.0.1:11434/v1), posted to {url}/chat/completions to phrase "
-       "each report's summary from its figures; plain http:// only (a local server, or a proxy "
-       "that adds TLS)"},
+       "each report's summary from its figures; https:// servers must present a certificate "
+       "from an authority the system trusts (or the file SSL_CERT_FILE names)"},
       {"agents.llm.model",
        ValueType::string,
        "\"\"",

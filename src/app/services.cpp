@@ -356,7 +356,7 @@ CatalogEntry agent_supervisor_entry(std::shared_ptr<BackendParts> parts) {
     return std::make_shared<agents::AgentSupervisorComponent>(
         spec, supervisor_options(ctx.config), *runs, deps, llm_settings(ctx.config));
   };
-  // A bad agents.llm.* (https, no model) is a configuration error, before anything starts.
+  // A bad agents.llm.* (an unusable URL, no model) is a configuration error, before anything starts.
   entry.validate = [](const Config& config) { llm_settings(config); };
   return entry;
 }

@@ -1,4 +1,5 @@
-// The HTTP client's Beast code: DNS, connect, and one request with its response per exchange.
+// The HTTP client's Beast code: DNS, connect, the TLS handshake for https://, and one request
+// with its response per exchange.
 #include "net/http_client.hpp"
 
 #include <unistd.h>
@@ -6,12 +7,14 @@
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <cctype>
 #include <optional>
 
@@ -24,6 +27,7 @@ namespace netra::net {
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 using Kind = HttpClientError::Kind;
 using Outcome = core::Result<HttpClientResponse, HttpClientError>;
 using RequestMessage = http::request<http::string_body>;
@@ -97,10 +101,43 @@ std::optional<tcp::socket> onto(tcp::socket socket, const asio::any_io_executor&
 // How one request on one connection ended.
 struct Exchange {
   std::optional<HttpClientResponse> response;
-  std::optional<tcp::socket> keep;  // the connection, if it may carry another request
+  bool reusable = false;  // the connection may carry another request
   HttpClientError error;
   bool nothing_received = false;  // the connection was lost before any byte of a response
 };
+
+// The client's TLS settings: peers are verified against `ca_file`, or the system's authorities.
+// A file that cannot be loaded leaves `unusable` saying why, for each https:// request to report.
+struct TlsSettings {
+  explicit TlsSettings(const std::string& ca_file) : context(asio::ssl::context::tls_client) {
+    boost::system::error_code ec;
+    context.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                            asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                            asio::ssl::context::no_tlsv1_1,
+                        ec);
+    context.set_verify_mode(asio::ssl::verify_peer, ec);
+    if (ca_file.empty()) {
+      context.set_default_verify_paths(ec);
+      if (ec) unusable = "cannot load the system's certificate authorities: " + ec.message();
+    } else {
+      context.load_verify_file(ca_file, ec);
+      if (ec)
+        unusable = "cannot load the certificate authorities in '" + ca_file + "': " + ec.message();
+    }
+  }
+  asio::ssl::context context;
+  std::optional<std::string> unusable;
+};
+
+// OpenSSL's reason, and for a refused certificate the verifier's ("certificate has expired").
+std::string tls_failure_reason(const beast::error_code& ec, TlsStream& stream) {
+  std::string reason = ec.message();
+  const long verified = SSL_get_verify_result(stream.native_handle());
+  if (verified != X509_V_OK) {
+    reason += " (" + std::string(X509_verify_cert_error_string(verified)) + ")";
+  }
+  return reason;
+}
 
 }  // namespace
 
@@ -136,6 +173,7 @@ class HttpClient::Impl {
   explicit Impl(HttpClientOptions options)
       : options_(std::move(options)),
         idle_(options_.max_idle_per_origin, options_.idle_timeout),
+        tls_(options_.ca_file),
         log_(telemetry::logger("http_client")) {
     if (options_.user_agent.empty()) options_.user_agent = std::string("netra/") + NETRA_VERSION;
   }
@@ -147,13 +185,15 @@ class HttpClient::Impl {
       co_return failure(Kind::invalid_request, "the method is not an HTTP token");
     }
     // What error messages and logs name: never the query, headers or body.
-    const std::string what = request.method + " http://" + url->origin + std::string(url->path());
+    const std::string what = request.method + (url->tls ? " https://" : " http://") + url->origin +
+                             std::string(url->path());
     RequestMessage message;
     if (auto refused = build(request, *url, message)) {
       co_return failure(Kind::invalid_request, what + ": " + *refused);
     }
     const bool head = message.method() == http::verb::head;
     auto executor = co_await asio::this_coro::executor;
+    if (url->tls) co_return co_await send_tls(*url, message, head, what, deadline, executor);
 
     std::optional<tcp::socket> socket;
     if (auto parked = idle_.take(url->origin, asio::query(executor, asio::execution::context))) {
@@ -170,10 +210,14 @@ class HttpClient::Impl {
         if (!connected) co_return connected.error();
         socket.emplace(std::move(connected).value());
       }
-      Exchange outcome = co_await exchange(std::move(*socket), message, head, what, deadline);
+      beast::tcp_stream stream(std::move(*socket));
       socket.reset();
+      Exchange outcome = co_await exchange(stream, message, head, what, deadline);
       if (outcome.response) {
-        if (outcome.keep) idle_.park(url->origin, std::move(*outcome.keep));
+        if (outcome.reusable) {
+          stream.expires_never();
+          idle_.park(url->origin, stream.release_socket());
+        }
         co_return std::move(*outcome.response);
       }
       if (!reused || !outcome.nothing_received) co_return outcome.error;
@@ -181,6 +225,48 @@ class HttpClient::Impl {
                   outcome.error.message);
       reused = false;
     }
+  }
+
+  // One request on a new TLS connection: connect, handshake (the certificate must chain to a
+  // trusted authority and name the host), exchange, close. The close sends no close_notify: the
+  // response is complete by then, and waiting for the server's would only spend the deadline.
+  asio::awaitable<Outcome> send_tls(const HttpUrl& url, RequestMessage& message, bool head,
+                                    const std::string& what, core::Deadline deadline,
+                                    asio::any_io_executor executor) {
+    if (tls_.unusable) co_return failure(Kind::connect_failed, what + ": " + *tls_.unusable);
+    if (deadline.expired()) {
+      co_return failure(Kind::timeout, what + ": the deadline passed before the request was sent");
+    }
+    auto connected = co_await connect(url, what, deadline, executor);
+    if (!connected) co_return connected.error();
+    TlsStream stream(beast::tcp_stream(std::move(connected).value()), tls_.context);
+    // OpenSSL checks the name itself, so that a mismatch is reported as one ("hostname
+    // mismatch"). Server Name Indication is for a name only (RFC 6066 forbids addresses there).
+    boost::system::error_code literal_ec;
+    asio::ip::make_address(url.host, literal_ec);
+    X509_VERIFY_PARAM* checks = SSL_get0_param(stream.native_handle());
+    const bool named = literal_ec
+                           ? X509_VERIFY_PARAM_set1_host(checks, url.host.c_str(), 0) == 1 &&
+                                 SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str())
+                           : X509_VERIFY_PARAM_set1_ip_asc(checks, url.host.c_str()) == 1;
+    if (!named) co_return failure(Kind::connect_failed, what + ": cannot set the TLS peer name");
+    beast::get_lowest_layer(stream).expires_at(deadline.when());
+    auto [handshake_ec] =
+        co_await stream.async_handshake(asio::ssl::stream_base::client, use_tuple);
+    if (handshake_ec == beast::error::timeout ||
+        (handshake_ec == asio::error::operation_aborted && deadline.expired())) {
+      co_return failure(Kind::timeout, what + ": the deadline passed during the TLS handshake");
+    }
+    if (handshake_ec == asio::error::operation_aborted) {
+      co_return failure(Kind::cancelled, what + ": cancelled during the TLS handshake");
+    }
+    if (handshake_ec) {
+      co_return failure(Kind::connect_failed, what + ": the TLS handshake failed: " +
+                                                  tls_failure_reason(handshake_ec, stream));
+    }
+    Exchange outcome = co_await exchange(stream, message, head, what, deadline);
+    if (outcome.response) co_return std::move(*outcome.response);
+    co_return outcome.error;
   }
 
   size_t idle_connections() const { return idle_.size(); }
@@ -209,7 +295,9 @@ class HttpClient::Impl {
     }
     if (!has_host) message.set(http::field::host, url.host_header);
     if (!has_user_agent) message.set(http::field::user_agent, options_.user_agent);
-    if (options_.max_idle_per_origin == 0) message.set(http::field::connection, "close");
+    if (options_.max_idle_per_origin == 0 || url.tls) {
+      message.set(http::field::connection, "close");
+    }
     message.body() = std::move(request.body);
     message.prepare_payload();
     return std::nullopt;
@@ -287,12 +375,12 @@ class HttpClient::Impl {
     co_return std::move(lookup->results);
   }
 
-  // Writes the request and reads its response on one connection.
-  asio::awaitable<Exchange> exchange(tcp::socket socket, RequestMessage& message, bool head,
+  // Writes the request and reads its response on one connection (a tcp_stream or a TlsStream).
+  template <typename Stream>
+  asio::awaitable<Exchange> exchange(Stream& stream, RequestMessage& message, bool head,
                                      const std::string& what, core::Deadline deadline) {
     Exchange out;
-    beast::tcp_stream stream(std::move(socket));
-    stream.expires_at(deadline.when());
+    beast::get_lowest_layer(stream).expires_at(deadline.when());
     auto [write_ec, written] = co_await http::async_write(stream, message, use_tuple);
     if (write_ec) {
       out.error = io_failure(write_ec, what, "sending the request", deadline);
@@ -327,11 +415,8 @@ class HttpClient::Impl {
     }
     response.body = std::move(received.body());
     // Reused only after a complete response that leaves the connection clean and open.
-    if (options_.max_idle_per_origin > 0 && received.keep_alive() && !parser->need_eof() &&
-        response.status != 101 && buffer.size() == 0) {
-      stream.expires_never();
-      out.keep.emplace(stream.release_socket());
-    }
+    out.reusable = options_.max_idle_per_origin > 0 && received.keep_alive() &&
+                   !parser->need_eof() && response.status != 101 && buffer.size() == 0;
     out.response = std::move(response);
     co_return out;
   }
@@ -368,6 +453,7 @@ class HttpClient::Impl {
 
   HttpClientOptions options_;
   detail::IdleConnections idle_;
+  TlsSettings tls_;
   std::shared_ptr<spdlog::logger> log_;
   std::atomic<size_t> opened_{0};
 };

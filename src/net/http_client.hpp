@@ -1,5 +1,6 @@
 // HttpClient: the one outbound HTTP/1.1 client (JWKS from the auth service, ClickHouse's HTTP
-// interface, chat completions) — every wait under the caller's deadline, keep-alive per origin.
+// interface, chat completions) — every wait under the caller's deadline, keep-alive per origin
+// for http://, TLS with the server's certificate and name checked for https://.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -18,10 +19,9 @@ namespace netra::net {
 
 namespace asio = boost::asio;
 
-// Plain HTTP only: an https:// URL is refused with invalid_url (there is no TLS client yet).
 struct HttpClientRequest {
   std::string method = "GET";
-  std::string url;  // http://host[:port]/path?query; host is a name, IPv4 or [IPv6]
+  std::string url;  // http(s)://host[:port]/path?query; host is a name, IPv4 or [IPv6]
   // Sent as given, except Content-Length, Transfer-Encoding and Connection, which the client
   // sets from the body and its keep-alive policy. Host and User-Agent are added unless given.
   std::vector<std::pair<std::string, std::string>> headers;
@@ -40,9 +40,11 @@ struct HttpClientResponse {
 
 struct HttpClientError {
   enum class Kind {
-    invalid_url,         // not http://host[:port]/...; https is not supported
-    invalid_request,     // a method or header that cannot be sent as it is (CR, LF, ...)
-    connect_failed,      // DNS lookup or TCP connect failed (refused, unreachable, no such host)
+    invalid_url,      // not http(s)://host[:port]/...
+    invalid_request,  // a method or header that cannot be sent as it is (CR, LF, ...)
+    // DNS lookup or TCP connect failed (refused, unreachable, no such host), or the TLS
+    // handshake did (a certificate not signed by a trusted authority, or for another name)
+    connect_failed,
     timeout,             // the deadline passed while resolving, connecting, writing or reading
     protocol,            // a malformed response, or the connection lost before it was complete
     response_too_large,  // response headers or body beyond the limits in HttpClientOptions
@@ -65,6 +67,10 @@ struct HttpClientOptions {
   // own keep-alive timeouts.
   std::chrono::milliseconds idle_timeout{30000};
   std::string user_agent;  // empty: "netra/<version>"
+  // A PEM file of the authorities that https:// servers' certificates must chain to. Empty: the
+  // system's, as OpenSSL finds them (its default paths, or the files SSL_CERT_FILE and
+  // SSL_CERT_DIR name). A file that cannot be read fails every https:// request, saying why.
+  std::string ca_file;
 };
 
 class HttpClient {
@@ -86,6 +92,8 @@ class HttpClient {
   asio::awaitable<core::Result<HttpClientResponse, HttpClientError>> send(HttpClientRequest request,
                                                                           core::Deadline deadline);
 
+  // https:// connections carry one request each (Connection: close) and are never kept idle:
+  // a TLS session cannot move between event loops the way a parked socket does.
   size_t idle_connections() const;
   size_t connections_opened() const;  // since construction, reused ones not counted again
   void close_idle();

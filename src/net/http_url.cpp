@@ -29,10 +29,9 @@ core::Result<HttpUrl, std::string> parse_http_url(std::string_view url) {
     return std::string("not an absolute URL (expected http://host[:port]/path)");
   }
   const std::string scheme = lower(url.substr(0, scheme_end));
-  if (scheme == "https") {
-    return std::string("https is not supported: the HTTP client speaks plain http:// only");
+  if (scheme != "http" && scheme != "https") {
+    return "unsupported scheme '" + scheme + "' (only http:// and https:// are)";
   }
-  if (scheme != "http") return "unsupported scheme '" + scheme + "' (only http:// is)";
   const auto rest = url.substr(scheme_end + 3);
   const auto authority_end = rest.find_first_of("/?#");
   const auto authority = rest.substr(0, authority_end);
@@ -44,6 +43,8 @@ core::Result<HttpUrl, std::string> parse_http_url(std::string_view url) {
     return std::string("credentials in the URL are not supported; send them in a header");
   }
   HttpUrl out;
+  out.tls = scheme == "https";
+  out.port = out.tls ? 443 : 80;
   std::string_view host;
   std::string_view port_text;
   bool has_port = false;
@@ -96,7 +97,7 @@ core::Result<HttpUrl, std::string> parse_http_url(std::string_view url) {
   out.host = lower(host);
   const std::string host_part = bracketed ? "[" + out.host + "]" : out.host;
   out.origin = host_part + ":" + std::to_string(out.port);
-  out.host_header = out.port == 80 ? host_part : out.origin;
+  out.host_header = out.port == (out.tls ? 443 : 80) ? host_part : out.origin;
   if (target.empty() || target.front() == '?') out.target = "/";
   out.target += target;
   return out;

@@ -127,7 +127,7 @@ TEST_P(ClickHouseStoreTest, BadOptionsNameTheirKey) {
   auto options = clickhouse_options("bad-name");
   EXPECT_THROW(ClickHouseStore(options, client_), std::invalid_argument);
   options = clickhouse_options("ok");
-  options.url = "https://example.com";
+  options.url = "ftp://example.com";
   EXPECT_THROW(ClickHouseStore(options, client_), std::invalid_argument);
   options = clickhouse_options("ok");
   options.ttl_days = 0;

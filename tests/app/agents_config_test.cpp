@@ -62,10 +62,11 @@ TEST(AgentsConfig, TheModelFromATableAndTheKeyFromTheEnvironment) {
 
 TEST(AgentsConfig, AnUnusableUrlOrAMissingModelIsAConfigurationError) {
   ConfigInputs inputs;
-  inputs.environment = {{"NETRA_AGENTS_LLM_URL", "https://api.example.com/v1?key=sk-in-url"},
+  inputs.environment = {{"NETRA_AGENTS_LLM_URL", "ftp://api.example.com/v1?key=sk-in-url"},
                         {"NETRA_AGENTS_LLM_API_KEY", "sk-secret"}};
   const auto error = llm_error(inputs);
-  EXPECT_THAT(error, HasSubstr("agents.llm.url (from NETRA_AGENTS_LLM_URL) cannot be used: https"));
+  EXPECT_THAT(error, HasSubstr("agents.llm.url (from NETRA_AGENTS_LLM_URL) cannot be used: "
+                               "unsupported scheme 'ftp'"));
   EXPECT_THAT(error, HasSubstr("agents.llm.model is empty"));
   EXPECT_THAT(error, Not(HasSubstr("sk-in-url")));
   EXPECT_THAT(error, Not(HasSubstr("sk-secret")));

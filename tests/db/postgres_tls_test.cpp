@@ -4,7 +4,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <regex>
 
 #include "core/event_loops.hpp"
@@ -15,6 +14,7 @@
 #include "support/child_process.hpp"
 #include "support/run_awaitable.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_certificates.hpp"
 
 namespace netra::testing {
 namespace {
@@ -22,32 +22,14 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
-void openssl(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{"/usr/bin/openssl"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto r = run_process(argv, {}, 30s);
-  if (r.exit_code != 0) throw std::runtime_error("openssl failed: " + r.output);
-}
-
-// A CA and a certificate for `localhost` signed by it.
-void make_ca(const TempDir& dir, const std::string& name) {
-  openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=" + name,
-           "-keyout", dir.file(name + ".key"), "-out", dir.file(name + ".crt")});
-}
-
 class PostgresTls : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     if (std::getenv("TEST_POSTGRES_URL") == nullptr) return;
     dir_ = new TempDir();
-    make_ca(*dir_, "ca");
-    make_ca(*dir_, "other-ca");
-    openssl({"req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout",
-             dir_->file("server.key"), "-out", dir_->file("server.csr")});
-    std::ofstream(dir_->file("san.ext")) << "subjectAltName=DNS:localhost\n";
-    openssl({"x509", "-req", "-in", dir_->file("server.csr"), "-CA", dir_->file("ca.crt"), "-CAkey",
-             dir_->file("ca.key"), "-CAcreateserial", "-days", "2", "-extfile",
-             dir_->file("san.ext"), "-out", dir_->file("server.crt")});
+    make_authority(*dir_, "ca");
+    make_authority(*dir_, "other-ca");
+    make_server_certificate(*dir_, "server", "ca", "localhost", "DNS:localhost");
     auto started = run_process({std::string(NETRA_SOURCE_DIR) + "/scripts/postgres-test-server",
                                 "--tls", dir_->file("server.crt"), dir_->file("server.key")},
                                {}, 60s);

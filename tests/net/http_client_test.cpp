@@ -365,11 +365,15 @@ TEST_F(HttpClientTest, InvalidUrlsAreRefusedBeforeAnyConnection) {
     EXPECT_EQ(r.error().kind, Kind::invalid_url) << bad << ": " << r.error().message;
     EXPECT_THAT(r.error().message, Not(HasSubstr("secret")));
   }
-  auto https = send(request("GET", "https://127.0.0.1:" + port + "/echo"));
-  ASSERT_FALSE(https);
-  EXPECT_EQ(https.error().kind, Kind::invalid_url);
-  EXPECT_THAT(https.error().message, HasSubstr("https is not supported"));
   EXPECT_EQ(client_->connections_opened(), 0u);
+}
+
+TEST_F(HttpClientTest, HttpsToAPlainHttpServerFailsInTheHandshake) {
+  auto https = send(request("GET", "https://127.0.0.1:" + std::to_string(server_->port()) + "/"));
+  ASSERT_FALSE(https);
+  EXPECT_EQ(https.error().kind, Kind::connect_failed);
+  EXPECT_THAT(https.error().message, HasSubstr("the TLS handshake failed"));
+  EXPECT_EQ(client_->idle_connections(), 0u);
 }
 
 TEST_F(HttpClientTest, HeadersThatCouldInjectAreRefusedWithoutQuotingThem) {

@@ -28,11 +28,30 @@ TEST(HttpClientUrl, TakesApartWhatTheClientSends) {
   EXPECT_EQ(v6->host, "::1");
   EXPECT_EQ(v6->origin, "[::1]:8000");
   EXPECT_EQ(v6->target, "/v1/chat/completions");
+  EXPECT_FALSE(v6->tls);
+}
+
+TEST(HttpClientUrl, HttpsDefaultsToPort443AndNamesItOnlyWhenItDiffers) {
+  auto openai = net::parse_http_url("https://API.openai.com/v1/chat/completions");
+  ASSERT_TRUE(openai) << openai.error();
+  EXPECT_TRUE(openai->tls);
+  EXPECT_EQ(openai->host, "api.openai.com");
+  EXPECT_EQ(openai->port, 443);
+  EXPECT_EQ(openai->host_header, "api.openai.com");
+  EXPECT_EQ(openai->target, "/v1/chat/completions");
+
+  auto own_port = net::parse_http_url("https://clickhouse.internal:8443/");
+  ASSERT_TRUE(own_port) << own_port.error();
+  EXPECT_EQ(own_port->port, 8443);
+  EXPECT_EQ(own_port->host_header, "clickhouse.internal:8443");
+  // Port 80 is not the default of https: the Host header names it.
+  auto eighty = net::parse_http_url("https://proxy:80/");
+  ASSERT_TRUE(eighty) << eighty.error();
+  EXPECT_EQ(eighty->host_header, "proxy:80");
 }
 
 TEST(HttpClientUrl, SaysWhyAUrlIsRefused) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"https://api.openai.com/v1/chat/completions", "https is not supported"},
       {"ftp://files/", "unsupported scheme 'ftp'"},
       {"localhost:8123/", "not an absolute URL"},
       {"http://default:pw@clickhouse:8123/", "credentials in the URL"},

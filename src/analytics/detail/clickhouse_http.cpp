@@ -47,6 +47,7 @@ ClickHouseHttp::ClickHouseHttp(std::shared_ptr<net::HttpClient> client, const st
   auto parsed = net::parse_http_url(url);
   if (!parsed) throw std::invalid_argument("analytics.url: " + parsed.error());
   origin_ = parsed->origin;
+  scheme_ = parsed->tls ? "https" : "http";
 }
 
 asio::awaitable<AnalyticsResult<std::string>> ClickHouseHttp::execute(std::string body,
@@ -70,7 +71,7 @@ asio::awaitable<AnalyticsResult<std::string>> ClickHouseHttp::execute(std::strin
   const auto seconds = std::max<int64_t>(1, (deadline.remaining().count() + 999) / 1000);
   net::HttpClientRequest request;
   request.method = "POST";
-  request.url = fmt::format("http://{}/?max_execution_time={}", origin_, seconds);
+  request.url = fmt::format("{}://{}/?max_execution_time={}", scheme_, origin_, seconds);
   request.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
   if (!user_.empty()) request.headers.emplace_back("X-ClickHouse-User", user_);
   if (!password_.empty()) request.headers.emplace_back("X-ClickHouse-Key", password_);

@@ -42,6 +42,7 @@ class ClickHouseHttp {
  private:
   std::shared_ptr<net::HttpClient> client_;
   std::string origin_;
+  std::string scheme_;  // http, or https (a TLS connection per call: the client keeps none)
   std::string user_;
   std::string password_;
   core::CircuitBreaker breaker_;

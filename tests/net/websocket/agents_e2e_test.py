@@ -17,11 +17,14 @@ import asyncio
 import http.server
 import json
 import signal
+import ssl
+import tempfile
 import threading
 import time
 import unittest
 
-from netra_process import NetraProcess, ScratchClickHouse, clickhouse_available
+from netra_process import (NetraProcess, ScratchClickHouse, clickhouse_available,
+                           make_test_certificates)
 from ws_e2e_test import STEP_S, UNKNOWN_THREAD, PostgresMixin, ServerTestCase
 
 RUN_S = 60.0  # the longest a whole run may take here (ASan build, a 3 s ClickHouse timeout)
@@ -223,9 +226,10 @@ class AgentRunsPostgres(PostgresMixin, AgentRuns):
 
 class FakeChatCompletions:
     """A fake OpenAI-compatible chat-completions server (no real model can run here): answers
-    every POST /v1/chat/completions with `status` and a reply of `text`, and records requests."""
+    every POST /v1/chat/completions with `status` and a reply of `text`, and records requests.
+    With `certificate` (server.crt, server.key) it serves https://localhost, as OpenAI does."""
 
-    def __init__(self):
+    def __init__(self, certificate=None):
         self.status = 200
         self.text = ""
         self.requests = []
@@ -252,6 +256,11 @@ class FakeChatCompletions:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        if certificate:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*certificate)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            self.url = f"https://localhost:{self.server.server_address[1]}/v1"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):
@@ -312,6 +321,36 @@ class AgentLanguageModel(AgentServerTestCase):
         self.assertIn("error", tool["data"], tool)
         self.assertNotIn(self.KEY, json.dumps(tool))
         self.assertNotIn(self.KEY, self.server.log())
+
+
+class AgentLanguageModelOverTls(AgentLanguageModel):
+    """The same, with the model behind https:// (as OpenAI's API is): the server trusts the test's
+    authority through SSL_CERT_FILE, the way a deployment names a private one."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.certificates = tempfile.TemporaryDirectory(prefix="netra-llm-tls-")
+        cls.ca, *server_certificate = make_test_certificates(cls.certificates.name)
+        cls.fake = FakeChatCompletions(certificate=server_certificate)
+        cls.settings = {"agents.llm.url": cls.fake.url, "agents.llm.model": "fake-model",
+                        "agents.llm.timeout_ms": "5000"}
+        try:
+            AgentServerTestCase.setUpClass.__func__(cls)
+        except BaseException:
+            cls.fake.close()
+            cls.certificates.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            super().tearDownClass()
+        finally:
+            cls.certificates.cleanup()
+
+    @classmethod
+    def server_env(cls):
+        return {**super().server_env(), "SSL_CERT_FILE": cls.ca}
 
 
 # --- limits, stop and crash, with runs held in their data step --------------------------------

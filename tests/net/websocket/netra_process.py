@@ -244,6 +244,24 @@ class NetraProcess:
 PSQL = "/usr/bin/psql"
 
 
+def make_test_certificates(folder):
+    """An authority (ca.crt) and a certificate it signs for localhost and 127.0.0.1 (server.crt,
+    server.key) in `folder`, made with the openssl tool; returns the three paths."""
+    def openssl(*args):
+        subprocess.run(["/usr/bin/openssl", *args], check=True, capture_output=True, timeout=30)
+    path = lambda name: os.path.join(folder, name)
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test-ca",
+            "-keyout", path("ca.key"), "-out", path("ca.crt"))
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+            "-keyout", path("server.key"), "-out", path("server.csr"))
+    with open(path("san.ext"), "w") as f:
+        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", path("server.csr"), "-CA", path("ca.crt"), "-CAkey",
+            path("ca.key"), "-CAcreateserial", "-days", "2", "-extfile", path("san.ext"),
+            "-out", path("server.crt"))
+    return path("ca.crt"), path("server.crt"), path("server.key")
+
+
 def postgres_url():
     return os.environ.get("TEST_POSTGRES_URL") or None
 
