@@ -272,8 +272,12 @@ class AgentLanguageModel(AgentServerTestCase):
     KEY = "sk-test-e2e-0123456789abcdef"
 
     @classmethod
+    def make_fake(cls):
+        return FakeChatCompletions()
+
+    @classmethod
     def setUpClass(cls):
-        cls.fake = FakeChatCompletions()
+        cls.fake = cls.make_fake()
         cls.settings = {"agents.llm.url": cls.fake.url, "agents.llm.model": "fake-model",
                         "agents.llm.timeout_ms": "5000"}
         try:
@@ -328,18 +332,10 @@ class AgentLanguageModelOverTls(AgentLanguageModel):
     authority through SSL_CERT_FILE, the way a deployment names a private one."""
 
     @classmethod
-    def setUpClass(cls):
+    def make_fake(cls):
         cls.certificates = tempfile.TemporaryDirectory(prefix="netra-llm-tls-")
         cls.ca, *server_certificate = make_test_certificates(cls.certificates.name)
-        cls.fake = FakeChatCompletions(certificate=server_certificate)
-        cls.settings = {"agents.llm.url": cls.fake.url, "agents.llm.model": "fake-model",
-                        "agents.llm.timeout_ms": "5000"}
-        try:
-            AgentServerTestCase.setUpClass.__func__(cls)
-        except BaseException:
-            cls.fake.close()
-            cls.certificates.cleanup()
-            raise
+        return FakeChatCompletions(certificate=server_certificate)
 
     @classmethod
     def tearDownClass(cls):
