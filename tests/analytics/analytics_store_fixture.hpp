@@ -1,7 +1,8 @@
 // The fixture of the analytics store suite: one AnalyticsStore per test on each backend the
 // environment provides — the embedded store on a SQLite file of its own, on a scratch PostgreSQL
 // database (TEST_POSTGRES_URL), and ClickHouse in a database of its own on the test server
-// (TEST_CLICKHOUSE_URL, scripts/clickhouse-test-server), dropped afterwards.
+// (TEST_CLICKHOUSE_URL, scripts/clickhouse-test-server), dropped afterwards; and that server over
+// https:// (TEST_CLICKHOUSE_HTTPS_URL).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -39,6 +40,8 @@ inline std::vector<std::string> backends() {
   std::vector<std::string> out{"sqlite", "fallback"};
   if (std::getenv("TEST_POSTGRES_URL") != nullptr) out.push_back("postgres");
   if (std::getenv("TEST_CLICKHOUSE_URL") != nullptr) out.push_back("clickhouse");
+  // The same server through its HTTPS port, the client trusting the script's authority.
+  if (std::getenv("TEST_CLICKHOUSE_HTTPS_URL") != nullptr) out.push_back("clickhouse_tls");
   return out;
 }
 
@@ -46,8 +49,8 @@ class AnalyticsStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     loops_.start();
-    if (GetParam() == "clickhouse") {
-      set_up_clickhouse();
+    if (GetParam() == "clickhouse" || GetParam() == "clickhouse_tls") {
+      set_up_clickhouse(GetParam() == "clickhouse_tls");
       return;
     }
     db::DatabaseSettings settings;
@@ -120,11 +123,16 @@ class AnalyticsStoreTest : public ::testing::TestWithParam<std::string> {
   std::string database_;
 
  private:
-  void set_up_clickhouse() {
+  void set_up_clickhouse(bool tls) {
     std::random_device random;
     database_ = "netra_test_" + std::to_string(random()) + std::to_string(random());
-    client_ = std::make_shared<net::HttpClient>();
+    net::HttpClientOptions client_options;
     auto options = clickhouse_options(database_);
+    if (tls) {
+      client_options.ca_file = env_or("TEST_CLICKHOUSE_CA_FILE");
+      options.url = env_or("TEST_CLICKHOUSE_HTTPS_URL");
+    }
+    client_ = std::make_shared<net::HttpClient>(client_options);
     raw_ = std::make_unique<detail::ClickHouseHttp>(client_, options.url, options.user,
                                                     options.password, core::BreakerOptions{});
     auto store = std::make_unique<ClickHouseStore>(options, client_);
