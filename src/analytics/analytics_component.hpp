@@ -45,8 +45,9 @@ class AnalyticsComponent final : public core::Component {
   static core::ComponentSpec make_spec();
 
   // Throws core::ConfigurationError for settings check_settings refuses. Publishes the
-  // ClickHouse breaker in `health` (not critical: the embedded store stands in), and
-  // netra_workload_events_replayed_total (events moved from the buffer into ClickHouse). `database`
+  // ClickHouse breaker in `health` (not critical: the embedded store stands in),
+  // netra_workload_events_replayed_total (events moved from the buffer into ClickHouse) and
+  // netra_workload_events_buffered (events waiting in it, counted at each start). `database`
   // and `offload` (where large batches are encoded for ClickHouse) must outlive the component.
   AnalyticsComponent(core::ComponentSpec spec, AnalyticsSettings settings, db::Database& database,
                      core::OffloadPool& offload, core::HealthRegistry& health);
@@ -62,6 +63,8 @@ class AnalyticsComponent final : public core::Component {
 
  private:
   void stop_background();
+  // Sets the outage buffer's gauge from a count of its rows (best effort, a short deadline).
+  asio::awaitable<void> count_buffer(core::LifecycleContext& ctx);
 
   AnalyticsSettings settings_;
   std::shared_ptr<net::HttpClient> client_;

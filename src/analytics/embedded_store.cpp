@@ -272,4 +272,15 @@ asio::awaitable<AnalyticsResult<size_t>> EmbeddedAnalyticsStore::remove(
   co_return removed;
 }
 
+asio::awaitable<AnalyticsResult<size_t>> EmbeddedAnalyticsStore::count_all(
+    core::Deadline deadline) {
+  auto found = co_await db_.query("SELECT count(*) FROM workload_events", {}, deadline,
+                                  "analytics.count_all");
+  if (!found) co_return AnalyticsError::from_db(found.error());
+  if (found->rows.size() != 1) {
+    co_return AnalyticsError{AnalyticsErrorCode::internal, "count(*) returned no row", {}};
+  }
+  co_return static_cast<size_t>(found->rows[0].int64(0));
+}
+
 }  // namespace netra::analytics

@@ -40,6 +40,8 @@ class EmbeddedAnalyticsStore final : public AnalyticsStore {
   asio::awaitable<AnalyticsResult<StoredEvents>> oldest(size_t limit, core::Deadline deadline);
   asio::awaitable<AnalyticsResult<size_t>> remove(std::vector<std::string> entry_ids,
                                                   core::Deadline deadline);
+  // How many rows the table holds, of all users (the buffer's size, for its gauge).
+  asio::awaitable<AnalyticsResult<size_t>> count_all(core::Deadline deadline);
 
  private:
   db::Database& db_;

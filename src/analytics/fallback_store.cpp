@@ -1,5 +1,7 @@
 #include "analytics/fallback_store.hpp"
 
+#include <type_traits>
+
 #include "analytics/clickhouse_store.hpp"
 #include "telemetry/logging.hpp"
 
@@ -70,8 +72,12 @@ asio::awaitable<Served<T>> FallbackAnalyticsStore::serve(Call<T> call, Kind kind
   }
   auto attempt = call(*embedded_, deadline);
   auto answer = co_await std::move(attempt);
-  // Set once the rows are committed, so a replay that sees the flag also sees them.
-  if (answer && kind == Kind::write && clickhouse_ != nullptr) buffered_.store(true);
+  // Counted once the rows are committed, so a replay that sees the count also sees them.
+  if constexpr (std::is_same_v<T, size_t>) {
+    if (answer && kind == Kind::write && clickhouse_ != nullptr) {
+      buffered_events_ += answer.value();
+    }
+  }
   co_return Served<T>{std::move(answer), kEmbedded};
 }
 

@@ -30,9 +30,11 @@ class FallbackAnalyticsStore final : public AnalyticsStore {
   void set_clickhouse_live(bool live);
   bool clickhouse_configured() const { return clickhouse_ != nullptr; }
 
-  // Whether a write went to the embedded store while ClickHouse is configured (an outage buffered
-  // it) since the last call; clears it. The component's replay moves such events to ClickHouse.
-  bool take_buffered() { return buffered_.exchange(false); }
+  // How many events writes put into the embedded store while ClickHouse is configured (an outage
+  // buffered them) since the last take; `take_buffered` also resets it. The component's replay
+  // moves such events to ClickHouse and keeps the buffer's gauge.
+  uint64_t take_buffered() { return buffered_events_.exchange(0); }
+  uint64_t buffered_since_take() const { return buffered_events_.load(); }
 
   // Where the next call goes: "clickhouse" while it is live and its breaker is not open.
   std::string_view backend() const override;
@@ -88,7 +90,7 @@ class FallbackAnalyticsStore final : public AnalyticsStore {
   std::chrono::milliseconds clickhouse_timeout_;
   std::atomic<bool> live_{false};
   std::atomic<bool> falling_back_{false};  // for one log line per outage, not one per call
-  std::atomic<bool> buffered_{false};
+  std::atomic<uint64_t> buffered_events_{0};
 };
 
 }  // namespace netra::analytics

@@ -32,6 +32,17 @@ OutageReplay::OutageReplay(std::shared_ptr<EmbeddedAnalyticsStore> buffer,
   options_.batch_events = std::clamp<size_t>(options_.batch_events, 1, kMaxBatchEvents);
 }
 
+uint64_t OutageReplay::buffered() const {
+  return static_cast<uint64_t>(std::max<int64_t>(0, buffered_.load()));
+}
+
+boost::asio::awaitable<AnalyticsResult<size_t>> OutageReplay::count_buffered(
+    core::Deadline deadline) {
+  auto counted = co_await buffer_->count_all(deadline);
+  if (counted) buffered_.store(static_cast<int64_t>(counted.value()));
+  co_return counted;
+}
+
 boost::asio::awaitable<ReplayOutcome> OutageReplay::drain() {
   ReplayOutcome outcome;
   if (running_.exchange(true)) {
@@ -55,6 +66,7 @@ boost::asio::awaitable<ReplayOutcome> OutageReplay::drain() {
     }
     if (batch->events.empty()) {
       outcome.complete = true;
+      buffered_.store(0);
       break;
     }
     const size_t count = batch->events.size();
@@ -78,6 +90,7 @@ boost::asio::awaitable<ReplayOutcome> OutageReplay::drain() {
     }
     outcome.moved += count;
     moved_total_ += count;
+    buffered_ -= static_cast<int64_t>(count);
   }
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - began)

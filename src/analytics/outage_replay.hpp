@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "analytics/analytics_error.hpp"
+#include "core/deadline.hpp"
 
 namespace netra::analytics {
 
@@ -53,12 +54,21 @@ class OutageReplay {
   // Events moved since the start of the process (netra_workload_events_replayed_total).
   uint64_t moved_total() const { return moved_total_.load(); }
 
+  // The buffer's size for its gauge (netra_workload_events_buffered): what count_buffered last
+  // found, plus what note_buffered added since, less what drains moved; 0 once a drain found the
+  // buffer empty. An estimate between counts (a write and a count may cross), exact after one.
+  uint64_t buffered() const;
+  void note_buffered(uint64_t events) { buffered_ += static_cast<int64_t>(events); }
+  // Counts the buffer's rows (a query on the database) and takes that as its size.
+  boost::asio::awaitable<AnalyticsResult<size_t>> count_buffered(core::Deadline deadline);
+
  private:
   std::shared_ptr<EmbeddedAnalyticsStore> buffer_;
   std::shared_ptr<ClickHouseStore> clickhouse_;
   ReplayOptions options_;
   std::atomic<bool> running_{false};
   std::atomic<uint64_t> moved_total_{0};
+  std::atomic<int64_t> buffered_{0};  // may dip below 0 when a drain overtakes a note
 };
 
 }  // namespace netra::analytics

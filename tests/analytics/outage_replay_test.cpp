@@ -140,11 +140,16 @@ TEST_P(OutageReplayTest, BufferedEventsOfTwoUsersMoveWithEveryFieldIntact) {
   ASSERT_EQ(before_b.size(), 3u);
 
   OutageReplay replay(buffer_, clickhouse, options(10'000));
+  auto counted = run(replay.count_buffered(deadline()));
+  ASSERT_TRUE(counted) << counted.error().message;
+  EXPECT_EQ(counted.value(), 8u);
+  EXPECT_EQ(replay.buffered(), 8u);
   auto outcome = run(replay.drain());
   EXPECT_FALSE(outcome.error) << outcome.error->message;
   EXPECT_TRUE(outcome.complete);
   EXPECT_EQ(outcome.moved, 8u);
   EXPECT_EQ(replay.moved_total(), 8u);
+  EXPECT_EQ(replay.buffered(), 0u) << "an emptied buffer reads 0";
 
   EXPECT_EQ(in_clickhouse(*clickhouse, "usr_a"), before_a) << "user, ids, tags and flags kept";
   EXPECT_EQ(in_clickhouse(*clickhouse, "usr_b"), before_b);
@@ -195,10 +200,16 @@ TEST_P(OutageReplayTest, AFailureMidwayLeavesTheRestBufferedAndLosesNothing) {
   const auto before = buffered("usr_a");
 
   OutageReplay replay(buffer_, clickhouse_at(takes_one_insert.url()), options(100, 5s));
+  ASSERT_TRUE(run(replay.count_buffered(deadline())));
+  replay.note_buffered(5);  // as if 5 more were written after the count
+  EXPECT_EQ(replay.buffered(), 255u);
   auto outcome = run(replay.drain());
   ASSERT_TRUE(outcome.error);
   EXPECT_FALSE(outcome.complete);
   EXPECT_EQ(outcome.moved, 100u);
+  EXPECT_EQ(replay.buffered(), 155u) << "the moved batch leaves the gauge";
+  ASSERT_TRUE(run(replay.count_buffered(deadline())));
+  EXPECT_EQ(replay.buffered(), 150u) << "a count makes it exact again";
   ASSERT_GE(takes_one_insert.requests().size(), 1u);
   EXPECT_NE(takes_one_insert.requests()[0].find("INSERT INTO netra_fake.workload_events"),
             std::string::npos);

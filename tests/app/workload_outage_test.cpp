@@ -96,6 +96,15 @@ class WorkloadOutage : public ::testing::Test {
     auto r = server_->call("GET", "/metrics");
     return r ? r->body : "";
   }
+  // The value of netra_workload_events_buffered ("missing" without the line).
+  std::string buffered_gauge() {
+    const std::string name = "\nnetra_workload_events_buffered ";
+    const auto text = metrics();
+    const auto at = text.find(name);
+    if (at == std::string::npos) return "missing";
+    const auto begin = at + name.size();
+    return text.substr(begin, text.find('\n', begin) - begin);
+  }
   json call(int status, const std::string& method, const std::string& target,
             const std::string& body = "") {
     auto r = server_->call(method, target, body, token_);
@@ -120,6 +129,7 @@ TEST_F(WorkloadOutage, StartsDegradedServesFromTheEmbeddedStoreAndHealsWhenClick
   EXPECT_EQ(summary["backend"], "embedded");
   ASSERT_EQ(summary["groups"].size(), 1u);
   EXPECT_EQ(summary["groups"][0]["requests"], 3);
+  EXPECT_EQ(buffered_gauge(), "3") << "the 3 wait in the embedded store";
 
   clickhouse_->resume();
   ASSERT_TRUE(becomes([&] { return component_state(); }, "ready")) << "not healed:\n"
@@ -134,6 +144,7 @@ TEST_F(WorkloadOutage, StartsDegradedServesFromTheEmbeddedStoreAndHealsWhenClick
       << server_->process().output();
   EXPECT_NE(metrics().find("netra_workload_events_replayed_total 3"), std::string::npos)
       << metrics();
+  EXPECT_TRUE(becomes([&] { return buffered_gauge(); }, "0")) << metrics();
 }
 
 TEST_F(WorkloadOutage, AnOutageAtRunTimeOpensTheBreakerAndTheEmbeddedStoreServesUntilItCloses) {
@@ -147,6 +158,7 @@ TEST_F(WorkloadOutage, AnOutageAtRunTimeOpensTheBreakerAndTheEmbeddedStoreServes
   EXPECT_EQ(call(200, "GET", "/api/workloads/summary")["backend"], "embedded");
   EXPECT_EQ(breaker_state(), "open");
   EXPECT_EQ(component_state(), "ready") << "the component stays up; its breaker says the rest";
+  EXPECT_EQ(buffered_gauge(), "6") << metrics();
 
   clickhouse_->resume();
   ASSERT_TRUE(becomes([&] { return breaker_state(); }, "closed")) << "the breaker did not close:\n"
@@ -155,6 +167,7 @@ TEST_F(WorkloadOutage, AnOutageAtRunTimeOpensTheBreakerAndTheEmbeddedStoreServes
   EXPECT_TRUE(becomes([&] { return clickhouse_requests(); }, "8"))
       << call(200, "GET", "/api/workloads/summary").dump(2) << "\n"
       << server_->process().output();
+  EXPECT_TRUE(becomes([&] { return buffered_gauge(); }, "0")) << metrics();
 }
 
 }  // namespace
