@@ -20,6 +20,8 @@ std::string_view agent_state(const StartedRun& started) {
       return "busy";
     case Admission::thread_busy:
       return "run_active";
+    case Admission::user_busy:
+      return "too_many_runs";
     case Admission::stopping:
       return "unavailable";
   }

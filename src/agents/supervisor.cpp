@@ -38,6 +38,8 @@ std::string_view to_string(Admission admission) {
       return "busy";
     case Admission::thread_busy:
       return "thread_busy";
+    case Admission::user_busy:
+      return "user_busy";
     case Admission::stopping:
       return "stopping";
     case Admission::already_known:
@@ -57,10 +59,13 @@ RunSettings Supervisor::settings() const {
 asio::awaitable<Admission> Supervisor::submit(RunRequest request) {
   Admission admission = Admission::busy;
   std::string active_run;
+  size_t users_runs = 0;
   EntryPtr to_start;
   {
     std::lock_guard lock(mutex_);
     const auto thread = by_thread_.find(request.thread_id);
+    const auto user = per_user_.find(request.user_id);
+    users_runs = user == per_user_.end() ? 0 : user->second;
     if (by_run_.contains(request.run_id)) {
       admission = Admission::already_known;
     } else if (stopping_) {
@@ -68,12 +73,15 @@ asio::awaitable<Admission> Supervisor::submit(RunRequest request) {
     } else if (thread != by_thread_.end()) {
       admission = Admission::thread_busy;
       active_run = thread->second;
+    } else if (users_runs >= options_.max_runs_per_user) {
+      admission = Admission::user_busy;
     } else if (running_ < options_.max_concurrent_runs ||
                queue_.size() < options_.max_queued_runs) {
       auto entry = std::make_shared<Entry>();
       entry->request = request;
       by_run_.emplace(request.run_id, entry);
       by_thread_.emplace(request.thread_id, request.run_id);
+      ++per_user_[request.user_id];
       if (running_ < options_.max_concurrent_runs) {
         ++running_;
         to_start = std::move(entry);
@@ -101,6 +109,13 @@ asio::awaitable<Admission> Supervisor::submit(RunRequest request) {
       message = "the thread already has an active run (" + active_run +
                 "); stop it or wait for it to end";
       break;
+    case Admission::user_busy:
+      code = "TOO_MANY_RUNS";
+      message = fmt::format(
+          "you have {} agent runs running or waiting, the most one user may have; stop one or "
+          "wait for one to end",
+          users_runs);
+      break;
     case Admission::stopping:
       code = "AGENT_UNAVAILABLE";
       message = "the agent supervisor is shutting down; the run did not start";
@@ -112,6 +127,7 @@ asio::awaitable<Admission> Supervisor::submit(RunRequest request) {
     std::lock_guard lock(mutex_);
     auto& count = admission == Admission::busy          ? tally_.refused_busy
                   : admission == Admission::thread_busy ? tally_.refused_run_active
+                  : admission == Admission::user_busy   ? tally_.refused_too_many_runs
                                                         : tally_.refused_stopping;
     ++count;
   }
@@ -130,8 +146,7 @@ bool Supervisor::cancel(std::string_view run_id) {
     const auto queued = std::find(queue_.begin(), queue_.end(), entry);
     if (queued != queue_.end()) {
       queue_.erase(queued);
-      by_run_.erase(found);
-      by_thread_.erase(entry->request.thread_id);
+      forget_locked(*entry);
       ++cleanups_;
       was_queued = entry;
     }
@@ -147,8 +162,7 @@ asio::awaitable<size_t> Supervisor::stop(std::chrono::milliseconds grace) {
     stopping_ = true;
     for (auto& [id, entry] : by_run_) entry->cancelled->store(true);
     for (auto& entry : queue_) {
-      by_run_.erase(entry->request.run_id);
-      by_thread_.erase(entry->request.thread_id);
+      forget_locked(*entry);
       queued.push_back(std::move(entry));
     }
     queue_.clear();
@@ -246,11 +260,7 @@ void Supervisor::finished(const EntryPtr& entry) {
   std::vector<EntryPtr> next;
   {
     std::lock_guard lock(mutex_);
-    by_run_.erase(entry->request.run_id);
-    const auto thread = by_thread_.find(entry->request.thread_id);
-    if (thread != by_thread_.end() && thread->second == entry->request.run_id) {
-      by_thread_.erase(thread);
-    }
+    forget_locked(*entry);
     --running_;
     while (!stopping_ && running_ < options_.max_concurrent_runs && !queue_.empty()) {
       next.push_back(std::move(queue_.front()));
@@ -260,6 +270,15 @@ void Supervisor::finished(const EntryPtr& entry) {
     wake_stopper_if_idle();
   }
   for (auto& e : next) spawn_run(std::move(e));
+}
+
+void Supervisor::forget_locked(const Entry& entry) {
+  const auto& request = entry.request;
+  by_run_.erase(request.run_id);
+  const auto thread = by_thread_.find(request.thread_id);
+  if (thread != by_thread_.end() && thread->second == request.run_id) by_thread_.erase(thread);
+  const auto user = per_user_.find(request.user_id);
+  if (user != per_user_.end() && --user->second == 0) per_user_.erase(user);
 }
 
 void Supervisor::cleanup_done() {

@@ -1,5 +1,6 @@
 // Supervisor: admits agent runs and runs them — at most max_concurrent_runs at once, a bounded
-// queue behind them (over it: BUSY), one active run per thread, cancellation and shutdown.
+// queue behind them (over it: BUSY), at most max_runs_per_user of one user running or queued
+// (over it: TOO_MANY_RUNS), one active run per thread, cancellation and shutdown.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -20,6 +21,9 @@ namespace netra::agents {
 struct SupervisorOptions {
   size_t max_concurrent_runs = 8;
   size_t max_queued_runs = 32;  // admitted runs waiting for a slot
+  // Runs of one user running or queued at once, so that one user cannot take every slot and
+  // the queue from the others.
+  size_t max_runs_per_user = 4;
   std::chrono::milliseconds run_timeout{120'000};
   std::chrono::milliseconds store_timeout{5'000};
 };
@@ -29,6 +33,7 @@ enum class Admission {
   queued,         // will run when a slot frees
   busy,           // every slot and the queue are full: the run failed with agent_error BUSY
   thread_busy,    // the thread has an active run: failed with agent_error RUN_ACTIVE
+  user_busy,      // the user has max_runs_per_user runs: failed with agent_error TOO_MANY_RUNS
   stopping,       // the supervisor is shutting down: failed with agent_error AGENT_UNAVAILABLE
   already_known,  // this run was submitted before; nothing changed
 };
@@ -66,6 +71,7 @@ class Supervisor {
     uint64_t timed_out = 0;
     uint64_t refused_busy = 0;
     uint64_t refused_run_active = 0;
+    uint64_t refused_too_many_runs = 0;
     uint64_t refused_stopping = 0;
   };
   Tally tally() const;
@@ -81,6 +87,8 @@ class Supervisor {
   asio::awaitable<void> run_entry(EntryPtr entry);
   asio::awaitable<void> cancel_queued(EntryPtr entry);
   asio::awaitable<void> refuse(RunRequest request, std::string code, std::string message);
+  // Drops a run that is no longer queued or running from the indexes (with mutex_ held).
+  void forget_locked(const Entry& entry);
   void spawn_run(EntryPtr entry);            // with mutex_ held
   void spawn_cancel_queued(EntryPtr entry);  // with mutex_ held
   void finished(const EntryPtr& entry);      // a run ended: free its slot, start the next
@@ -99,6 +107,7 @@ class Supervisor {
   std::deque<EntryPtr> queue_;
   std::map<std::string, EntryPtr, std::less<>> by_run_;        // queued or running
   std::map<std::string, std::string, std::less<>> by_thread_;  // thread → its active run
+  std::map<std::string, size_t, std::less<>> per_user_;        // user → runs queued or running
   bool stopping_ = false;
   std::shared_ptr<asio::steady_timer> stop_waiter_;
   Tally tally_;

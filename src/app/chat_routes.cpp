@@ -260,6 +260,15 @@ asio::awaitable<HttpResponse> start_run(agents::AgentRuns& runs, HttpRequest& r)
     }
     case agents::Admission::thread_busy:
       co_return net::json_error(409, "run_active", "the thread already has an active run", extra);
+    case agents::Admission::user_busy: {
+      auto too_many = net::json_error(
+          429, "too_many_runs",
+          "you already have the most agent runs one user may have running or waiting; the run "
+          "failed, stop one or try again when one ends",
+          extra);
+      too_many.with_header("Retry-After", "30");
+      co_return too_many;
+    }
     case agents::Admission::stopping:
       co_return net::json_error(503, "agent_unavailable",
                                 "the agent supervisor is not running; the run failed", extra);

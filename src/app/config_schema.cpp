@@ -423,6 +423,15 @@ const std::vector<KeySpec>& service_keys() {
        100000,
        {},
        "agent runs waiting for a slot; beyond, a new run fails at once with agent_error BUSY"},
+      {"agents.max_runs_per_user",
+       ValueType::integer,
+       "4",
+       1,
+       100000,
+       {},
+       "agent runs of one user running or waiting at once on this instance; beyond, the user's "
+       "new run fails with agent_error TOO_MANY_RUNS (429 over REST), so one user cannot take "
+       "every slot"},
       {"agents.run_timeout_ms",
        ValueType::integer,
        "120000",

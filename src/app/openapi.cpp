@@ -273,7 +273,9 @@ std::vector<Operation> operations() {
       {"POST", "/api/threads/{id}/runs",
        "Ask the agent: the request is saved as the caller's message and a run starts (202); its "
        "events reach the caller's sockets and GET /api/runs/{run_id}. 409 run_active while the "
-       "thread has an active run, 503 busy (Retry-After) when every slot and the queue are full",
+       "thread has an active run, 429 too_many_runs (Retry-After) when the user already has "
+       "agents.max_runs_per_user runs running or waiting, 503 busy (Retry-After) when every slot "
+       "and the queue are full",
        true,
        object_with({{"user_request", {{"type", "string"}, {"minLength", 1}}}}, {"user_request"}),
        202,

@@ -303,16 +303,20 @@ void publish_agent_metrics(core::HealthRegistry& health, std::shared_ptr<agents:
   health.add_family(
       {"netra_agent_runs_total",
        "Agent runs ended, by outcome, and refused: busy (slots and queue full), run_active (the "
-       "thread had one), unavailable (shutting down)",
+       "thread had one), too_many_runs (the user had agents.max_runs_per_user), unavailable "
+       "(shutting down)",
        "outcome", true, [runs] {
          const auto s = runs->supervisor();
          const auto t = s ? s->tally() : agents::Supervisor::Tally{};
          auto n = [](uint64_t v) { return static_cast<double>(v); };
-         return std::vector<Series>{
-             {"completed", n(t.completed)},         {"failed", n(t.failed)},
-             {"cancelled", n(t.cancelled)},         {"timed_out", n(t.timed_out)},
-             {"busy", n(t.refused_busy)},           {"run_active", n(t.refused_run_active)},
-             {"unavailable", n(t.refused_stopping)}};
+         return std::vector<Series>{{"completed", n(t.completed)},
+                                    {"failed", n(t.failed)},
+                                    {"cancelled", n(t.cancelled)},
+                                    {"timed_out", n(t.timed_out)},
+                                    {"busy", n(t.refused_busy)},
+                                    {"run_active", n(t.refused_run_active)},
+                                    {"too_many_runs", n(t.refused_too_many_runs)},
+                                    {"unavailable", n(t.refused_stopping)}};
        }});
 }
 
@@ -356,7 +360,8 @@ CatalogEntry agent_supervisor_entry(std::shared_ptr<BackendParts> parts) {
     return std::make_shared<agents::AgentSupervisorComponent>(
         spec, supervisor_options(ctx.config), *runs, deps, llm_settings(ctx.config));
   };
-  // A bad agents.llm.* (an unusable URL, no model) is a configuration error, before anything starts.
+  // A bad agents.llm.* (an unusable URL, no model) is a configuration error, before anything
+  // starts.
   entry.validate = [](const Config& config) { llm_settings(config); };
   return entry;
 }

@@ -1,6 +1,7 @@
 // The supervisor's limits over the real run event sink: a run held at its start occupies its
 // slot, so the next waits in the queue and the one after is refused BUSY; one active run per
-// thread; a queued run cancelled ends at once; stop() cancels everything and refuses new runs.
+// thread; one user holds at most max_runs_per_user (TOO_MANY_RUNS), others keep theirs; a queued
+// run cancelled ends at once; stop() cancels everything and refuses new runs.
 #include <gmock/gmock.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -80,6 +81,50 @@ TEST_P(SupervisorLimitsTest, OverTheQueueARunIsRefusedBusy) {
   EXPECT_EQ(run_record(second.run_id).status, chat::RunStatus::completed);
   EXPECT_EQ(event_trail(second.run_id).front(), "agent_started");
   EXPECT_TRUE(eventually([&] { return supervisor.running() == 0 && supervisor.queued() == 0; }));
+}
+
+TEST_P(SupervisorLimitsTest, OneUserCannotTakeEverySlot) {
+  SupervisorOptions options;
+  options.max_concurrent_runs = 1;
+  options.max_queued_runs = 4;
+  options.max_runs_per_user = 2;
+  auto& supervisor = start_supervisor(options, gate_.get());
+  const auto [first, second] = hold_one_queue_one();
+  const auto third = new_run("how can I cut costs?");
+  EXPECT_EQ(submit(third), Admission::user_busy) << "alice has 2, running and waiting";
+  EXPECT_THAT(event_trail(third.run_id), ElementsAre("agent_error:TOO_MANY_RUNS"));
+  EXPECT_EQ(run_record(third.run_id).status, chat::RunStatus::failed);
+  EXPECT_EQ(supervisor.tally().refused_too_many_runs, 1u);
+
+  // Bob still gets a place in the queue, though the queue has room for alice too.
+  const auto bobs = must_run(bob_, must_thread(bob_).id, "how can I cut costs?");
+  const RunRequest bob_run{bobs.id, bobs.thread_id, bob_, "how can I cut costs?"};
+  EXPECT_EQ(submit(bob_run), Admission::queued);
+
+  // A run of hers that ends (here a queued one, cancelled) gives alice her place back.
+  EXPECT_TRUE(supervisor.cancel(second.run_id));
+  ASSERT_TRUE(delivered_.wait_for_end(second.run_id));
+  const auto fourth = new_run("how can I cut costs?");
+  EXPECT_EQ(submit(fourth), Admission::queued);
+  const auto fifth = new_run("how can I cut costs?");
+  EXPECT_EQ(submit(fifth), Admission::user_busy);
+
+  gate_->open();
+  for (const auto& id : {first.run_id, bob_run.run_id, fourth.run_id}) {
+    ASSERT_TRUE(delivered_.wait_for_end(id)) << id;
+  }
+  EXPECT_EQ(run_record(fourth.run_id).status, chat::RunStatus::completed);
+  ASSERT_TRUE(eventually([&] { return supervisor.running() == 0 && supervisor.queued() == 0; }));
+  // Every run of hers has ended: she has both places again (the gate is open now, so the first
+  // may already have ended when the second comes).
+  const auto sixth = new_run("how can I cut costs?");
+  const auto seventh = new_run("how can I cut costs?");
+  EXPECT_NE(submit(sixth), Admission::user_busy);
+  EXPECT_NE(submit(seventh), Admission::user_busy);
+  EXPECT_EQ(supervisor.tally().refused_too_many_runs, 2u);
+  ASSERT_TRUE(delivered_.wait_for_end(sixth.run_id));
+  ASSERT_TRUE(delivered_.wait_for_end(seventh.run_id));
+  EXPECT_EQ(run_record(seventh.run_id).status, chat::RunStatus::completed);
 }
 
 TEST_P(SupervisorLimitsTest, AThreadHasOneActiveRunAtATime) {

@@ -79,6 +79,18 @@ class AgentServerTestCase(ServerTestCase):
     async def get_run(self, run_id, token):
         return await self.http("GET", f"/api/runs/{run_id}", token=token)
 
+    async def ended_run(self, run_id, token, timeout=RUN_S):
+        """The run once the store holds it ended, polled over REST: for a run whose events a
+        socket may already have passed while the test waited for something else."""
+        deadline = time.monotonic() + timeout
+        while True:
+            run = await self.get_run(run_id, token)
+            if run["status"] not in ("queued", "running"):
+                return run
+            if time.monotonic() > deadline:
+                raise AssertionError(f"run {run_id} still {run['status']} after {timeout} s")
+            await asyncio.sleep(0.2)
+
     def assert_step_order(self, events, completed=True):
         """agent_started, then the steps in order (tool events inside the data step only), then
         agent_completed; seq counts 1, 2, 3… without gaps."""
@@ -455,6 +467,50 @@ class AgentLimits(ClickHouseTestCase):
                                ("run_active", 0)):
             self.assertIn(f'netra_agent_runs_total{{outcome="{outcome}"}} {count}\n', metrics)
         self.assertIn('netra_agent_runs{state="running"} 0\n', metrics)
+
+
+class AgentPerUserLimit(ClickHouseTestCase):
+    extra_settings = {"agents.max_concurrent_runs": "4", "agents.max_queued_runs": "4",
+                      "agents.max_runs_per_user": "2"}
+
+    async def test_one_user_cannot_take_every_slot(self):
+        alice = await self.user_with_data("alice")
+        bob = await self.user_with_data("bob")
+        alice_socket = await self.established(alice)
+        bob_socket = await self.established(bob)
+        self.clickhouse.freeze()
+        try:
+            held = [await self.held_run(alice_socket), await self.held_run(alice_socket)]
+            # her third: refused, though two slots are free
+            await alice_socket.send("start_agent", {"user_request": "third"})
+            refused = await next_of(alice_socket, "agent_error")
+            self.assertEqual(refused["data"]["code"], "TOO_MANY_RUNS", refused)
+            self.assertEqual((await self.get_run(refused["run_id"], alice))["status"], "failed")
+            thread = await self.http("POST", "/api/threads", {"title": "over REST"}, token=alice,
+                                     expect=201)
+            rest = await self.raw_http("POST", f"/api/threads/{thread['id']}/runs",
+                                       {"user_request": "over REST"}, token=alice)
+            self.assertEqual(rest.status, 429, rest.body)
+            self.assertEqual(rest.json()["error"]["code"], "too_many_runs")
+            self.assertEqual(rest.headers.get("Retry-After"), "30")
+            # bob is not held up by her
+            await bob_socket.send("start_agent", {"user_request": COST_QUESTION})
+            accepted = await next_of(bob_socket, "run_accepted")
+            self.assertEqual(accepted["status"], "started", accepted)
+            metrics = (await self.raw_http("GET", "/metrics")).body
+            self.assertIn('netra_agent_runs_total{outcome="too_many_runs"} 2\n', metrics)
+            self.assertIn('netra_agent_runs{state="running"} 3\n', metrics)
+        finally:
+            self.clickhouse.thaw()
+        for run in held:
+            self.assertEqual((await self.ended_run(run["run_id"], alice))["status"], "completed")
+        self.assertEqual((await self.ended_run(accepted["run_id"], bob))["status"], "completed")
+        # her runs have ended: she may start again
+        await alice_socket.send("start_agent", {"user_request": COST_QUESTION})
+        again = await next_of(alice_socket, "run_accepted")
+        self.assertEqual(again["status"], "started", again)
+        self.assertEqual((await run_events(alice_socket, again["run_id"]))[-1]["type"],
+                         "agent_completed")
 
 
 class AgentCrash(ClickHouseTestCase):
