@@ -15,6 +15,8 @@
 #include <fstream>
 
 #include "analytics_bench.hpp"
+#include "core/clock.hpp"
+#include "core/id.hpp"
 
 namespace {
 
@@ -105,9 +107,9 @@ double sqlite_plain(Runtime& rt, const Batches& batches, const fs::path& file) {
         sqlite3_prepare_v2(db,
                            "INSERT INTO workload_events (user_id, event_id, timestamp_ms, "
                            "workload_id, provider, model, input_tokens, output_tokens, "
-                           "latency_ms, cost_usd, status, error_type, prompt_hash, cached, tags) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                           "?15)",
+                           "latency_ms, cost_usd, status, error_type, prompt_hash, cached, tags, "
+                           "entry_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                           "?13, ?14, ?15, ?16)",
                            -1, &stmt, nullptr),
         "prepare");
   auto text = [stmt](int i, std::string_view s) {
@@ -117,6 +119,7 @@ double sqlite_plain(Runtime& rt, const Batches& batches, const fs::path& file) {
   const auto began = Clock::now();
   for (const auto& batch : batches) {
     check(db, sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), "begin");
+    const int64_t stored_at_ms = core::unix_ms_now();
     for (const auto& e : batch) {
       const std::string tags = nlohmann::json(e.tags).dump();
       text(1, e.user_id);
@@ -134,6 +137,7 @@ double sqlite_plain(Runtime& rt, const Batches& batches, const fs::path& file) {
       text(13, e.prompt_hash);
       sqlite3_bind_int64(stmt, 14, e.cached ? 1 : 0);
       text(15, tags);
+      text(16, core::make_sortable_id("wev", stored_at_ms));  // made as the store makes it
       check(db, sqlite3_step(stmt), "insert");
       sqlite3_reset(stmt);
       ++stored;

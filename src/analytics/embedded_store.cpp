@@ -4,20 +4,23 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/clock.hpp"
 #include "core/id.hpp"
 
 namespace netra::analytics {
 namespace {
 
 constexpr size_t kColumns = 16;  // kEventColumns and entry_id
-// Rows per INSERT statement. The SQLite driver binds $N by name, a lookup that scans every
-// parameter, so a statement costs the square of its parameters: 32 rows (480) keeps that small.
-constexpr size_t kRowsPerStatement = 32;
+// Rows per INSERT statement: 2,048 parameters, well inside SQLite's 32,766 and PostgreSQL's
+// 65,535. Each statement is one trip to the offload pool; 128 rows took about 10% more rows per
+// second than 32 in bench/analytics_ingest (SQLite binds $N through a slot map, so a statement's
+// cost grows with its parameters, not their square).
+constexpr size_t kRowsPerStatement = 128;
 
 constexpr const char* kEventColumns =
     "user_id, event_id, timestamp_ms, workload_id, provider, model, input_tokens, output_tokens, "
     "latency_ms, cost_usd, status, error_type, prompt_hash, cached, tags";
-// Rows removed per DELETE statement: few enough parameters for the SQLite driver (see above).
+// Rows removed per DELETE statement.
 constexpr size_t kIdsPerStatement = 256;
 
 // Of the user and the range: $1, $2, $3.
@@ -37,7 +40,7 @@ std::string insert_statement(size_t rows) {
   return sql;
 }
 
-void append_params(db::Params& out, const WorkloadEvent& e) {
+void append_params(db::Params& out, const WorkloadEvent& e, int64_t stored_at_ms) {
   nlohmann::json tags(e.tags);
   out.emplace_back(e.user_id);
   out.emplace_back(e.event_id);
@@ -55,7 +58,9 @@ void append_params(db::Params& out, const WorkloadEvent& e) {
   out.emplace_back(int64_t{e.cached ? 1 : 0});
   out.emplace_back(tags.dump());
   // The row's own id: event_id may repeat, and the replay deletes exactly the rows it moved.
-  out.emplace_back(core::make_id("wev"));
+  // Sortable by when it was stored, so new rows go to the end of the primary key's index rather
+  // than to random pages of it (bench/analytics_ingest: about 1.5 times the rows per second).
+  out.emplace_back(core::make_sortable_id("wev", stored_at_ms));
 }
 
 // Every row numbered by latency within its group (r from 0) beside the group's size n; the
@@ -128,11 +133,12 @@ asio::awaitable<AnalyticsResult<size_t>> EmbeddedAnalyticsStore::insert(
   auto& tx = began.value();
   const auto& rows = batch.value();
   const std::string full_statement = insert_statement(kRowsPerStatement);
+  const int64_t stored_at_ms = core::unix_ms_now();
   for (size_t first = 0; first < rows.size(); first += kRowsPerStatement) {
     const size_t count = std::min(kRowsPerStatement, rows.size() - first);
     db::Params values;
     values.reserve(count * kColumns);
-    for (size_t i = first; i < first + count; ++i) append_params(values, rows[i]);
+    for (size_t i = first; i < first + count; ++i) append_params(values, rows[i], stored_at_ms);
     std::string sql = count == kRowsPerStatement ? full_statement : insert_statement(count);
     auto inserted = co_await tx.query(std::move(sql), std::move(values));
     if (!inserted) co_return AnalyticsError::from_db(inserted.error());

@@ -2,18 +2,51 @@
 
 #include <sys/random.h>
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 
 namespace netra::core {
 
+namespace {
+
+// 6 bits a character, most significant first, from the low `count` characters of `value`.
+void append_sixes(std::string& out, uint64_t value, int count, const char* alphabet) {
+  for (int i = count - 1; i >= 0; --i) out += alphabet[(value >> (6 * i)) & 63];
+}
+
+void fill_random(unsigned char* bytes, size_t size) {
+  if (::getrandom(bytes, size, 0) != static_cast<ssize_t>(size)) {
+    throw std::runtime_error("getrandom failed");
+  }
+}
+
+}  // namespace
+
+std::string make_sortable_id(std::string_view prefix, int64_t unix_ms) {
+  // base64url's characters, in byte order.
+  static constexpr char kOrdered[] =
+      "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+  std::array<unsigned char, 11> random{};
+  fill_random(random.data(), random.size());
+  uint64_t high = 0;
+  uint64_t low = 0;
+  for (size_t i = 0; i < 6; ++i) high = (high << 8) | random[i];  // 48 bits: 8 characters
+  for (size_t i = 6; i < 11; ++i) low = (low << 8) | random[i];   // 40 bits: 6 of them (36)
+  std::string id(prefix);
+  id.reserve(prefix.size() + 23);
+  id += '_';
+  append_sixes(id, static_cast<uint64_t>(std::max<int64_t>(unix_ms, 0)), 8, kOrdered);
+  append_sixes(id, high, 8, kOrdered);
+  append_sixes(id, low, 6, kOrdered);
+  return id;
+}
+
 std::string make_id(std::string_view prefix) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::array<unsigned char, 16> bytes{};
-  if (::getrandom(bytes.data(), bytes.size(), 0) != static_cast<ssize_t>(bytes.size())) {
-    throw std::runtime_error("getrandom failed");
-  }
+  fill_random(bytes.data(), bytes.size());
   std::string id(prefix);
   id += '_';
   // 128 bits as 22 base64url characters (the last carries 2 bits).

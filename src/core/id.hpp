@@ -1,6 +1,7 @@
 // Ids: opaque, URL-safe, unguessable identifiers ("usr_3q2-…"), the one way ids are made.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -8,5 +9,12 @@ namespace netra::core {
 
 // `prefix` + "_" + 22 characters of base64url over 128 random bits from the OS. Thread-safe.
 std::string make_id(std::string_view prefix);
+
+// `prefix` + "_" + 8 characters of the Unix time in ms, then 14 of 84 random bits, in an alphabet
+// whose order is byte order: ids made later sort after those made earlier (within a millisecond
+// and across clocks, in no particular order), so rows keyed by them are appended to an index
+// instead of scattered over it. For row ids that are never shown, not for anything a guess
+// must not find: the first 8 characters tell when it was made. Thread-safe.
+std::string make_sortable_id(std::string_view prefix, int64_t unix_ms);
 
 }  // namespace netra::core
