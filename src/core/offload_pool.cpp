@@ -29,8 +29,8 @@ struct OffloadPool::Shared {
   std::vector<std::shared_ptr<std::atomic<bool>>> finished;
 };
 
-OffloadPool::OffloadPool(size_t threads, std::string name) : shared_(std::make_shared<Shared>()) {
-  (void)name;
+OffloadPool::OffloadPool(size_t threads, std::string name, size_t max_queued)
+    : name_(std::move(name)), max_queued_(max_queued), shared_(std::make_shared<Shared>()) {
   const size_t count = std::max<size_t>(threads, 1);
   shared_->running_threads = count;
   for (size_t i = 0; i < count; ++i) {
@@ -61,14 +61,22 @@ OffloadPool::~OffloadPool() {
   shutdown(std::chrono::milliseconds(500));
 }
 
-bool OffloadPool::submit(std::function<void(bool)> job) {
+OffloadPool::Submitted OffloadPool::submit(std::function<void(bool)> job) {
   {
     std::lock_guard lock(shared_->mutex);
-    if (shared_->stopping) return false;
+    if (shared_->stopping) return Submitted::stopped;
+    // Full only when no thread is free to take it at once.
+    const size_t idle = shared_->running_threads - shared_->busy;
+    if (max_queued_ > 0 && shared_->queue.size() >= max_queued_ + idle) return Submitted::full;
     shared_->queue.push_back(std::move(job));
   }
   shared_->work_ready.notify_one();
-  return true;
+  return Submitted::queued;
+}
+
+size_t OffloadPool::queued() const {
+  std::lock_guard lock(shared_->mutex);
+  return shared_->queue.size();
 }
 
 size_t OffloadPool::shutdown(std::chrono::milliseconds grace) {

@@ -39,9 +39,17 @@ void park_forever(std::shared_ptr<void> handler);
 
 }  // namespace detail
 
+// What run() throws when the pool's queue is full: the caller answers "busy, try again" (503
+// with Retry-After) instead of queueing without bound.
+class OffloadQueueFull : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class OffloadPool {
  public:
-  explicit OffloadPool(size_t threads, std::string name = "offload");
+  // `max_queued`: calls that may wait for a thread; 0 for no bound.
+  explicit OffloadPool(size_t threads, std::string name = "offload", size_t max_queued = 0);
   // Shuts down with a short grace if shutdown() was not called.
   ~OffloadPool();
   OffloadPool(const OffloadPool&) = delete;
@@ -49,8 +57,9 @@ class OffloadPool {
 
   // Runs `call` on a pool thread and resumes the caller on its own executor with the result, or
   // rethrows what `call` threw. If the awaiting coroutine is cancelled first, it resumes at once
-  // with boost::system::system_error(operation_aborted); the call's eventual result is dropped.
-  // After shutdown() it throws std::runtime_error without running `call`.
+  // with boost::system::system_error(operation_aborted); the call's eventual result is dropped,
+  // and a call cancelled while it waited for a thread never starts. With the queue full it
+  // throws OffloadQueueFull, after shutdown() std::runtime_error, without running `call`.
   template <typename Call>
   asio::awaitable<std::invoke_result_t<Call&>> run(Call call);
 
@@ -62,12 +71,17 @@ class OffloadPool {
 
   size_t busy_threads() const;
   size_t thread_count() const;
+  size_t queued() const;  // calls waiting for a thread
+  const std::string& name() const { return name_; }
 
  private:
   struct Shared;
-  // Queues `job`; returns false after shutdown. `job(true)` runs the call, `job(false)` fails it.
-  bool submit(std::function<void(bool run)> job);
+  enum class Submitted { queued, full, stopped };
+  // Queues `job`. `job(true)` runs the call, `job(false)` fails it.
+  Submitted submit(std::function<void(bool run)> job);
 
+  std::string name_;
+  size_t max_queued_ = 0;
   std::shared_ptr<Shared> shared_;
   std::shared_ptr<detail::CompletionGate> gate_ = std::make_shared<detail::CompletionGate>();
 };
@@ -85,14 +99,22 @@ struct OffloadOperation : std::enable_shared_from_this<OffloadOperation<Handler,
         slot(asio::get_associated_cancellation_slot(*handler)),
         executor(asio::get_associated_executor(*handler)) {}
 
-  void complete(std::exception_ptr error) {
+  // Completed already: cancelled while it waited for a thread, so it need not run.
+  bool completed() {
+    std::lock_guard lock(mutex);
+    return !handler;
+  }
+
+  // `caller_alive`: completed while the caller is still initiating the call (refused at once),
+  // so its executor is known to exist even after shutdown closed the gate.
+  void complete(std::exception_ptr error, bool caller_alive = false) {
     std::unique_lock lock(mutex);
     if (!handler) return;
     auto h = std::move(*handler);
     handler.reset();
     lock.unlock();
     std::lock_guard gate_lock(gate->mutex);
-    if (!gate->open) {
+    if (!gate->open && !caller_alive) {
       park_forever(std::make_shared<Handler>(std::move(h)));
       return;
     }
@@ -137,11 +159,12 @@ asio::awaitable<std::invoke_result_t<Call&>> OffloadPool::run(Call call) {
             }
           });
         }
-        const bool queued = submit([op, call = std::move(call)](bool run) mutable {
+        const Submitted queued = submit([op, call = std::move(call)](bool run) mutable {
           if (!run) {
             op->complete(std::make_exception_ptr(std::runtime_error("offload pool is shut down")));
             return;
           }
+          if (op->completed()) return;  // its caller gave up while it was queued
           std::exception_ptr error;
           try {
             if constexpr (std::is_void_v<R>) {
@@ -155,8 +178,14 @@ asio::awaitable<std::invoke_result_t<Call&>> OffloadPool::run(Call call) {
           }
           op->complete(error);
         });
-        if (!queued) {
-          op->complete(std::make_exception_ptr(std::runtime_error("offload pool is shut down")));
+        if (queued == Submitted::stopped) {
+          op->complete(std::make_exception_ptr(std::runtime_error("offload pool is shut down")),
+                       true);
+        } else if (queued == Submitted::full) {
+          op->complete(std::make_exception_ptr(OffloadQueueFull(
+                           "the " + name_ + " pool is full (" + std::to_string(max_queued_) +
+                           " calls waiting); try again shortly")),
+                       true);
         }
       },
       asio::use_awaitable);
