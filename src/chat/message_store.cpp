@@ -69,10 +69,9 @@ asio::awaitable<ChatResult<Message>> MessageStore::add(std::string owner_id, std
       co_return ChatError::invalid({"run_id", "is not a run of this thread"});
     }
   }
-  auto inserted = co_await tx.query(detail::kInsertMessage, message_params(added, *metadata));
+  auto inserted =
+      co_await tx.query_then_commit(detail::kInsertMessage, message_params(added, *metadata));
   if (!inserted) co_return failed(inserted.error());
-  auto committed = co_await tx.commit();
-  if (!committed) co_return failed(committed.error());
   co_return added;
 }
 
@@ -104,11 +103,9 @@ asio::awaitable<ChatResult<ThreadWithMessage>> MessageStore::start_thread(std::s
       {created.id, created.owner_id, detail::optional_param(created.title), *thread_metadata, now});
   auto inserted_thread = co_await tx.query(detail::kInsertThread, std::move(thread_values));
   if (!inserted_thread) co_return failed(inserted_thread.error());
-  auto inserted =
-      co_await tx.query(detail::kInsertMessage, message_params(first, *message_metadata));
+  auto inserted = co_await tx.query_then_commit(detail::kInsertMessage,
+                                                message_params(first, *message_metadata));
   if (!inserted) co_return failed(inserted.error());
-  auto committed = co_await tx.commit();
-  if (!committed) co_return failed(committed.error());
   co_return ThreadWithMessage{std::move(created), std::move(first)};
 }
 

@@ -4,16 +4,24 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include <cctype>
+#include <string_view>
+
 #include "db/detail/driver.hpp"
 
 namespace netra::db {
 
 using ConnectionPool = core::Pool<detail::DriverConnection>;
 
+// Which connections a call needs: any, or one allowed to write (the same pool unless the driver
+// limits writers).
+enum class Access { read, write };
+
 struct Database::Shared {
   Shared(core::BreakerOptions breaker_options) : breaker("database", breaker_options) {}
   std::unique_ptr<detail::Driver> driver;
-  std::unique_ptr<ConnectionPool> pool;
+  std::unique_ptr<ConnectionPool> pool;     // every call, or only reads when `writers` exists
+  std::unique_ptr<ConnectionPool> writers;  // driver.max_writers() connections, when it is > 0
   core::CircuitBreaker breaker;
   size_t pool_max = 0;
   DatabaseObserver observer;
@@ -32,12 +40,16 @@ struct Database::Shared {
   // A connection for one call, or why there is none: the breaker is open, or the pool could not
   // give one (busy, or connecting failed — which the breaker and the observer hear about).
   asio::awaitable<core::Result<ConnectionPool::Lease, DbError>> checked_lease(
-      std::string owner, core::Deadline deadline);
+      std::string owner, core::Deadline deadline, Access access);
+
+  ConnectionPool& pool_for(Access access) {
+    return access == Access::write && writers ? *writers : *pool;
+  }
 
   asio::awaitable<core::Result<ConnectionPool::Lease, core::PoolError>> acquire(
-      std::string owner, core::Deadline deadline) {
+      std::string owner, core::Deadline deadline, Access access) {
     const auto began = std::chrono::steady_clock::now();
-    auto lease = co_await pool->acquire(std::move(owner), deadline);
+    auto lease = co_await pool_for(access).acquire(std::move(owner), deadline);
     if (observer.acquired) {
       observer.acquired(
           std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count(),
@@ -52,7 +64,16 @@ struct Transaction::State {
   ConnectionPool::Lease lease;
   core::Deadline deadline;
   asio::any_io_executor executor;
+  // The driver's BEGIN, until it has run: it goes with the first statement in one call.
+  std::string pending_begin;
   bool finished = false;
+
+  // The lease, given back as it is (nothing began) or closed (its state is unknown).
+  void release(bool reusable) {
+    if (!reusable) lease.discard();
+    lease = {};
+    finished = true;
+  }
 };
 
 namespace {
@@ -69,6 +90,47 @@ DbError breaker_open_error(const core::CircuitBreaker& breaker) {
                                         " calls); circuit breaker open, failing fast"};
 }
 
+// The deadline passed while the call waited for a connection (behind other writers, say): the
+// statement never reached the database, so the breaker does not hear of it.
+DbError expired_before_running() {
+  return {DbErrorCode::timeout, "deadline passed before the statement ran"};
+}
+
+// Whether `word` (lower case) starts `sql` at `at`, as a whole word in any case.
+bool word_at(std::string_view sql, size_t at, std::string_view word) {
+  if (sql.size() - at < word.size()) return false;
+  for (size_t k = 0; k < word.size(); ++k) {
+    if (std::tolower(static_cast<unsigned char>(sql[at + k])) != word[k]) return false;
+  }
+  const size_t after = at + word.size();
+  const bool starts = at == 0 || !(std::isalnum(static_cast<unsigned char>(sql[at - 1])) ||
+                                   sql[at - 1] == '_');
+  return starts && (after == sql.size() || !(std::isalnum(static_cast<unsigned char>(sql[after])) ||
+                                             sql[after] == '_'));
+}
+
+// Whether a statement only reads, so that it may run on a reader connection. Conservative: a
+// SELECT, or a WITH in which no word writes; anything else (PRAGMA, INSERT ... RETURNING, a WITH
+// whose text merely mentions "delete") takes a writer's connection, which costs a wait, never
+// correctness.
+bool only_reads(std::string_view sql) {
+  size_t i = 0;
+  for (;;) {
+    while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
+    if (sql.substr(i, 2) != "--") break;
+    i = sql.find('\n', i);
+    if (i == std::string_view::npos) return false;
+  }
+  if (word_at(sql, i, "select")) return true;
+  if (!word_at(sql, i, "with")) return false;
+  for (size_t at = i; at < sql.size(); ++at) {
+    for (std::string_view writes : {"insert", "update", "delete", "replace"}) {
+      if (word_at(sql, at, writes)) return false;
+    }
+  }
+  return true;
+}
+
 DbError finished_error() {
   return {DbErrorCode::invalid, "the transaction has already been committed or rolled back"};
 }
@@ -82,9 +144,9 @@ asio::awaitable<void> roll_back_and_release(ConnectionPool::Lease lease, core::D
 }  // namespace
 
 asio::awaitable<core::Result<ConnectionPool::Lease, DbError>> Database::Shared::checked_lease(
-    std::string owner, core::Deadline deadline) {
+    std::string owner, core::Deadline deadline, Access access) {
   if (!breaker.allow()) co_return breaker_open_error(breaker);
-  auto lease = co_await acquire(std::move(owner), deadline);
+  auto lease = co_await acquire(std::move(owner), deadline, access);
   if (!lease) {
     const DbResult<Done> failed = pool_error(lease.error());
     account(failed);
@@ -101,17 +163,27 @@ Database::Database(std::unique_ptr<detail::Driver> driver, core::PoolOptions poo
   shared_->driver = std::move(driver);
   shared_->pool_max = pool_options.max_size;
   auto* raw_driver = shared_->driver.get();
-  shared_->pool = std::make_unique<ConnectionPool>(
-      pool_options,
-      [raw_driver, timeout = pool_options.acquire_timeout]()
-          -> asio::awaitable<core::Result<std::unique_ptr<detail::DriverConnection>, std::string>> {
-        co_return co_await raw_driver->connect(core::Deadline::after(timeout));
-      },
-      [](detail::DriverConnection& c) -> asio::awaitable<bool> {
-        auto r = co_await c.execute("SELECT 1", {}, core::Deadline::after(std::chrono::seconds(2)));
-        co_return r.ok() && !c.broken();
-      },
-      std::move(leak_report));
+  auto make_pool = [&](core::PoolOptions options) {
+    return std::make_unique<ConnectionPool>(
+        options,
+        [raw_driver, timeout = options.acquire_timeout]()
+            -> asio::awaitable<
+                core::Result<std::unique_ptr<detail::DriverConnection>, std::string>> {
+          co_return co_await raw_driver->connect(core::Deadline::after(timeout));
+        },
+        [](detail::DriverConnection& c) -> asio::awaitable<bool> {
+          auto r =
+              co_await c.execute("SELECT 1", {}, core::Deadline::after(std::chrono::seconds(2)));
+          co_return r.ok() && !c.broken();
+        },
+        leak_report);
+  };
+  shared_->pool = make_pool(pool_options);
+  if (const size_t writers = shared_->driver->max_writers(); writers > 0) {
+    core::PoolOptions writer_options = pool_options;
+    writer_options.max_size = writers;
+    shared_->writers = make_pool(writer_options);
+  }
 }
 
 Database::~Database() = default;
@@ -119,8 +191,10 @@ Database::~Database() = default;
 asio::awaitable<DbResult<QueryResult>> Database::query(std::string sql, Params params,
                                                        core::Deadline deadline, std::string owner) {
   auto shared = shared_;
-  auto lease = co_await shared->checked_lease(std::move(owner), deadline);
+  const Access access = only_reads(sql) ? Access::read : Access::write;
+  auto lease = co_await shared->checked_lease(std::move(owner), deadline, access);
   if (!lease) co_return lease.error();
+  if (deadline.expired()) co_return expired_before_running();
   auto result = co_await lease.value()->execute(sql, params, deadline);
   shared->account(result);
   if (lease.value()->broken()) lease.value().discard();
@@ -129,17 +203,13 @@ asio::awaitable<DbResult<QueryResult>> Database::query(std::string sql, Params p
 
 asio::awaitable<DbResult<Transaction>> Database::begin(core::Deadline deadline, std::string owner) {
   auto shared = shared_;
-  auto lease = co_await shared->checked_lease(std::move(owner), deadline);
+  auto lease = co_await shared->checked_lease(std::move(owner), deadline, Access::write);
   if (!lease) co_return lease.error();
-  auto started = co_await lease.value()->execute(shared->driver->begin_statement(), {}, deadline);
-  shared->account(started);
-  if (!started) {
-    lease.value().discard();
-    co_return started.error();
-  }
+  if (deadline.expired()) co_return expired_before_running();
   auto executor = co_await asio::this_coro::executor;
   co_return Transaction(std::unique_ptr<Transaction::State>(
-      new Transaction::State{shared, std::move(lease.value()), deadline, executor, false}));
+      new Transaction::State{shared, std::move(lease.value()), deadline, executor,
+                             shared->driver->begin_statement(), false}));
 }
 
 std::string Database::driver_name() const {
@@ -151,11 +221,20 @@ std::string Database::describe() const {
 core::PoolStats Database::pool_stats() const {
   return shared_->pool->stats();
 }
+std::optional<core::PoolStats> Database::writer_pool_stats() const {
+  if (!shared_->writers) return std::nullopt;
+  return shared_->writers->stats();
+}
+size_t Database::max_writers() const {
+  return shared_->driver->max_writers();
+}
 void Database::check_leaks() {
   shared_->pool->check_leaks();
+  if (shared_->writers) shared_->writers->check_leaks();
 }
 void Database::close_idle() {
   shared_->pool->close_idle();
+  if (shared_->writers) shared_->writers->close_idle();
 }
 const core::CircuitBreaker& Database::breaker() const {
   return shared_->breaker;
@@ -168,7 +247,12 @@ asio::awaitable<DbResult<Done>> Database::warm_up(size_t count, core::Deadline d
   auto shared = shared_;
   std::vector<ConnectionPool::Lease> held;
   while (held.size() < count && shared->pool->stats().total < count) {
-    auto lease = co_await shared->acquire("pool warm-up", deadline);
+    auto lease = co_await shared->acquire("pool warm-up", deadline, Access::read);
+    if (!lease) co_return pool_error(lease.error());
+    held.push_back(std::move(lease.value()));
+  }
+  if (shared->writers && count > 0 && shared->writers->stats().total == 0) {
+    auto lease = co_await shared->acquire("pool warm-up", deadline, Access::write);
     if (!lease) co_return pool_error(lease.error());
     held.push_back(std::move(lease.value()));
   }
@@ -181,6 +265,7 @@ Transaction& Transaction::operator=(Transaction&&) noexcept = default;
 
 Transaction::~Transaction() {
   if (!state_ || state_->finished) return;
+  if (!state_->pending_begin.empty()) return;  // nothing began: the lease goes back as it is
   // The caller did not commit: roll back before the connection serves anyone else.
   asio::co_spawn(state_->executor,
                  roll_back_and_release(std::move(state_->lease),
@@ -188,36 +273,73 @@ Transaction::~Transaction() {
                  asio::detached);
 }
 
+asio::awaitable<DbResult<QueryResult>> Transaction::run(std::string sql, Params params,
+                                                         bool then_commit) {
+  using Failed = detail::WrappedResult::Failed;
+  auto& s = *state_;
+  const std::string before = std::move(s.pending_begin);
+  s.pending_begin.clear();
+  const std::string after = then_commit ? "COMMIT" : "";
+  auto wrapped = co_await s.lease->execute_wrapped(before, sql, params, after, s.deadline);
+  if (!before.empty()) {
+    // The breaker hears how the transaction began, as it hears of any statement.
+    if (wrapped.failed == Failed::before) {
+      s.shared->account(wrapped.result);
+    } else {
+      s.shared->account(DbResult<Done>(Done{}));
+    }
+  }
+  if (s.lease->broken()) {
+    s.release(false);
+  } else if (wrapped.failed == Failed::before) {
+    // Nothing began; a busy lock leaves the connection as good as it was.
+    s.release(wrapped.result.error().code == DbErrorCode::busy);
+  } else if (wrapped.failed == Failed::after) {
+    s.release(false);  // whether COMMIT took effect is unknown: never reuse the connection
+  } else if (then_commit && wrapped.failed == Failed::none) {
+    s.release(true);
+  }
+  co_return std::move(wrapped.result);
+}
+
 asio::awaitable<DbResult<QueryResult>> Transaction::query(std::string sql, Params params) {
   if (!state_ || state_->finished) co_return finished_error();
-  auto result = co_await state_->lease->execute(sql, params, state_->deadline);
-  if (state_->lease->broken()) {
-    state_->lease.discard();
-    state_->finished = true;
-    state_->lease = {};
-  }
+  auto result = co_await run(std::move(sql), std::move(params), false);
+  co_return result;
+}
+
+asio::awaitable<DbResult<QueryResult>> Transaction::query_then_commit(std::string sql,
+                                                                      Params params) {
+  if (!state_ || state_->finished) co_return finished_error();
+  auto result = co_await run(std::move(sql), std::move(params), true);
   co_return result;
 }
 
 asio::awaitable<DbResult<Done>> Transaction::commit() {
   if (!state_ || state_->finished) co_return finished_error();
+  if (!state_->pending_begin.empty()) {
+    state_->release(true);  // nothing ran: nothing to commit
+    co_return Done{};
+  }
   state_->finished = true;
   auto result = co_await state_->lease->execute("COMMIT", {}, state_->deadline);
   if (!result) {
-    state_->lease.discard();  // state unknown: never reuse it
-    state_->lease = {};
+    state_->release(false);  // state unknown: never reuse it
     co_return result.error();
   }
-  state_->lease = {};
+  state_->release(true);
   co_return Done{};
 }
 
 asio::awaitable<DbResult<Done>> Transaction::rollback() {
   if (!state_ || state_->finished) co_return finished_error();
+  if (!state_->pending_begin.empty()) {
+    state_->release(true);
+    co_return Done{};
+  }
   state_->finished = true;
   auto result = co_await state_->lease->execute("ROLLBACK", {}, state_->deadline);
-  if (!result) state_->lease.discard();
-  state_->lease = {};
+  state_->release(result.ok());
   if (!result) co_return result.error();
   co_return Done{};
 }

@@ -7,6 +7,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/circuit_breaker.hpp"
@@ -37,7 +38,9 @@ class Transaction;
 class Database {
  public:
   // Calls go through a circuit breaker named "database": while it is open they fail fast with
-  // `unavailable` instead of waiting on a server that is down.
+  // `unavailable` instead of waiting on a server that is down; only a server that is down or too
+  // slow counts against it, never waiting for a connection or another writer's lock. Where the
+  // driver allows fewer writers than connections (SQLite), writes use a pool of their own.
   Database(std::unique_ptr<detail::Driver> driver, core::PoolOptions pool_options,
            core::Pool<detail::DriverConnection>::LeakReport leak_report = {},
            core::BreakerOptions breaker_options = {}, DatabaseObserver observer = {});
@@ -51,13 +54,18 @@ class Database {
                                                core::Deadline deadline,
                                                std::string owner = "query");
 
-  // Starts a transaction on a connection of its own; it is rolled back unless committed.
+  // Starts a transaction on a connection of its own (a write connection); it is rolled back
+  // unless committed. The driver's BEGIN runs with the first statement.
   asio::awaitable<DbResult<Transaction>> begin(core::Deadline deadline,
                                                std::string owner = "transaction");
 
   std::string driver_name() const;
   std::string describe() const;  // where it connects, password as ***
   core::PoolStats pool_stats() const;
+  // The write connections' pool, where the driver allows fewer writers than connections (SQLite:
+  // one): transactions and every statement but a SELECT wait for it on the event loop.
+  std::optional<core::PoolStats> writer_pool_stats() const;
+  size_t max_writers() const;  // 0: any connection writes
   void check_leaks();
   // Closes the idle connections (at shutdown); leased ones close when returned.
   void close_idle();
@@ -80,7 +88,13 @@ class Transaction {
   // Not committed: rolled back (asynchronously) before its connection is reused.
   ~Transaction();
 
+  // The transaction begins with its first statement, in the same call to the driver.
   asio::awaitable<DbResult<QueryResult>> query(std::string sql, Params params = {});
+  // Runs a last statement and commits, in one call where the driver can (SQLite: one trip to
+  // its thread, so a writer holds the write lock for less time). When the statement fails
+  // nothing is committed and the transaction stays open (to roll back, or drop); when COMMIT
+  // fails the transaction is finished and its outcome unknown.
+  asio::awaitable<DbResult<QueryResult>> query_then_commit(std::string sql, Params params = {});
   // After commit() or rollback() the transaction is finished; further queries fail as invalid.
   asio::awaitable<DbResult<Done>> commit();
   asio::awaitable<DbResult<Done>> rollback();
@@ -89,6 +103,7 @@ class Transaction {
   friend class Database;
   struct State;
   explicit Transaction(std::unique_ptr<State> state);
+  asio::awaitable<DbResult<QueryResult>> run(std::string sql, Params params, bool then_commit);
   std::unique_ptr<State> state_;
 };
 

@@ -76,6 +76,11 @@ DatabaseComponent::DatabaseComponent(core::ComponentSpec spec, const DatabaseSet
   health.add_breaker(database_->breaker(), true);
   health.add_pool(kName, database_->pool_max(),
                   [db = database_.get()] { return db->pool_stats(); });
+  if (database_->max_writers() > 0) {
+    // Writers queue here (SQLite): its `waiting` is how many wait for the one write connection.
+    health.add_pool(std::string(kName) + "_writer", database_->max_writers(),
+                    [db = database_.get()] { return db->writer_pool_stats().value(); });
+  }
 }
 
 DatabaseComponent::~DatabaseComponent() {

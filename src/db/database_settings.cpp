@@ -43,8 +43,9 @@ std::unique_ptr<detail::Driver> make_driver(const DatabaseSettings& settings,
                                             core::OffloadPool& offload) {
   validate_settings(settings);
   if (is_sqlite(settings.url)) {
-    return std::make_unique<detail::SqliteDriver>(settings.url.substr(7), offload,
-                                                  settings.busy_timeout);
+    // One thread per connection: the readers' pool and the one write connection.
+    return std::make_unique<detail::SqliteDriver>(settings.url.substr(7),
+                                                  settings.pool.max_size + 1, settings.busy_timeout);
   }
   return std::make_unique<detail::PostgresDriver>(
       build_conninfo(settings.url, settings.tls),

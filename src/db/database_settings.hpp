@@ -23,7 +23,7 @@ struct DatabaseSettings {
   std::string url = "sqlite:var/netra.db";
   core::PoolOptions pool;
   size_t pool_min = 1;  // opened at start, so the first requests do not wait for a connection
-  std::chrono::milliseconds busy_timeout{5000};     // SQLite: how long a writer waits for the lock
+  std::chrono::milliseconds busy_timeout{5000};  // SQLite: how long to wait for another process's lock
   std::chrono::milliseconds connect_timeout{5000};  // PostgreSQL: our own connect deadline
   std::chrono::milliseconds statement_timeout{30000};  // PostgreSQL: enforced by the server
   TlsSettings tls;                                     // PostgreSQL
@@ -33,7 +33,8 @@ struct DatabaseSettings {
 // name missing files; the message never shows a password. Opens nothing.
 void validate_settings(const DatabaseSettings& settings);
 
-// Validates, then builds the driver the URL names.
+// Validates, then builds the driver the URL names. PostgreSQL resolves host names on `offload`;
+// SQLite runs its statements on threads of its own, one per connection the pool may open.
 std::unique_ptr<detail::Driver> make_driver(const DatabaseSettings& settings,
                                             core::OffloadPool& offload);
 

@@ -185,6 +185,43 @@ TEST_P(DatabaseTest, CommittedTransactionPersists) {
   EXPECT_EQ(must("SELECT count(*) FROM items").rows[0].int64(0), 1);
 }
 
+// The last statement and COMMIT in one call: committed when the statement succeeds; when it
+// fails nothing is committed and the transaction is still there to roll back.
+TEST_P(DatabaseTest, QueryThenCommitCommitsOnlyWhenTheStatementSucceeds) {
+  auto& db = open();
+  run([&]() -> asio::awaitable<void> {
+    auto tx = co_await db.begin(core::Deadline::after(5s));
+    EXPECT_TRUE(tx.ok());
+    auto first = co_await tx->query("INSERT INTO items (id, name) VALUES (1, 'one')");
+    EXPECT_TRUE(first.ok());
+    auto last = co_await tx->query_then_commit("INSERT INTO items (id, name) VALUES (2, 'two')");
+    EXPECT_TRUE(last.ok()) << (last ? "" : last.error().message);
+    auto after = co_await tx->query("SELECT 1");
+    EXPECT_FALSE(after.ok()) << "committed: the transaction is finished";
+
+    auto failing = co_await db.begin(core::Deadline::after(5s));
+    EXPECT_TRUE(failing.ok());
+    auto third = co_await failing->query("INSERT INTO items (id, name) VALUES (3, 'three')");
+    EXPECT_TRUE(third.ok());
+    auto clash = co_await failing->query_then_commit(
+        "INSERT INTO items (id, name) VALUES (4, 'one')");  // name is UNIQUE
+    EXPECT_FALSE(clash.ok());
+    if (!clash.ok()) {
+      EXPECT_EQ(clash.error().code, DbErrorCode::constraint);
+    }
+    auto undone = co_await failing->rollback();
+    EXPECT_TRUE(undone.ok()) << "the transaction stayed open after the failed statement";
+
+    auto idle = co_await db.begin(core::Deadline::after(5s));  // begins with its first statement
+    EXPECT_TRUE(idle.ok());
+    auto nothing = co_await idle->commit();
+    EXPECT_TRUE(nothing.ok());
+  }());
+  auto names = must("SELECT name FROM items ORDER BY id");
+  ASSERT_EQ(names.rows.size(), 2u);
+  EXPECT_EQ(names.rows[1].text(0), "two");
+}
+
 TEST_P(DatabaseTest, TransactionNotCommittedIsRolledBackAndItsConnectionReused) {
   core::PoolOptions one;
   one.max_size = 1;
@@ -228,6 +265,110 @@ TEST_P(DatabaseTest, PoolExhaustionAnswersBusyAfterTheAcquireTimeout) {
   EXPECT_LT(waited, 900ms);
   for (auto& h : holders) h.wait();
   EXPECT_TRUE(sql("SELECT 1").ok()) << "returned connections serve the next caller";
+}
+
+// One writer of ManyWritersQueueInsteadOfStalling: two rows in one transaction, with a pause
+// between them that holds the transaction (and SQLite's lock) but no thread. A function, not a
+// lambda, and named arguments: g++ 12 mishandles both inside co_await.
+asio::awaitable<db::DbResult<db::Done>> write_two_rows(db::Database& db, int n) {
+  auto tx = co_await db.begin(core::Deadline::after(15s), "writer");
+  if (!tx) co_return tx.error();
+  const std::string sql = "INSERT INTO items (id, name) VALUES ($1, $2)";
+  Params first_row{int64_t{2 * n}, "a" + std::to_string(n)};
+  auto first = co_await tx->query(sql, std::move(first_row));
+  if (!first) co_return first.error();
+  asio::steady_timer pause(co_await asio::this_coro::executor, 5ms);
+  co_await pause.async_wait(asio::use_awaitable);
+  Params second_row{int64_t{2 * n + 1}, "b" + std::to_string(n)};
+  auto second = co_await tx->query(sql, std::move(second_row));
+  if (!second) co_return second.error();
+  auto done = co_await tx->commit();
+  co_return done;
+}
+
+// More writers than the driver has threads, each holding its transaction open across a pause:
+// on SQLite they queue for the write connection on the event loop, so the one holding the lock
+// always gets a thread for its next statement and COMMIT. Nothing fails, nothing waits for a
+// busy timeout, the breaker hears of no failure, and reads answer meanwhile.
+TEST_P(DatabaseTest, ManyWritersQueueInsteadOfStalling) {
+  core::PoolOptions pool;
+  pool.max_size = 8;
+  pool.acquire_timeout = 10s;
+  settings_.busy_timeout = 3000ms;
+  auto& db = open(pool);
+  constexpr int kWriters = 24;
+  std::vector<std::future<db::DbResult<db::Done>>> writers;
+  for (int n = 0; n < kWriters; ++n) {
+    writers.push_back(
+        asio::co_spawn(loops_.context(n % 2), write_two_rows(db, n), asio::use_future));
+  }
+  // Reads while the writers queue: each answers well within the busy timeout.
+  for (int i = 0; i < 10; ++i) {
+    const auto began = std::chrono::steady_clock::now();
+    auto read = sql("SELECT count(*) FROM items");
+    ASSERT_TRUE(read) << read.error().message;
+    EXPECT_LT(std::chrono::steady_clock::now() - began, 2s) << "a read waited behind writers";
+  }
+  for (auto& w : writers) {
+    auto done = w.get();
+    EXPECT_TRUE(done) << (done ? "" : done.error().message);
+  }
+  EXPECT_EQ(must("SELECT count(*) FROM items").rows[0].int64(0), 2 * kWriters);
+  const auto breaker = db.breaker().snapshot();
+  EXPECT_EQ(breaker.failures, 0u);
+  EXPECT_EQ(breaker.state, core::BreakerState::closed);
+}
+
+// Another process holds SQLite's write lock (here a second Database on the same file): writers
+// wait for it within the busy timeout and then answer `busy` — contention, which never opens the
+// breaker, however often it happens.
+TEST_P(DatabaseTest, AnotherProcesssLockIsContentionNotFailure) {
+  if (GetParam().name != "sqlite") GTEST_SKIP() << "a file lock held elsewhere is SQLite's";
+  settings_.busy_timeout = 50ms;
+  auto& db = open();
+  db::Database other(db::make_driver(settings_, offload_), settings_.pool);
+  run([&]() -> asio::awaitable<void> {
+    auto held = co_await other.begin(core::Deadline::after(10s), "the other process");
+    EXPECT_TRUE(held.ok());
+    auto locking = co_await held->query("INSERT INTO items (id, name) VALUES (1000, 'held')");
+    EXPECT_TRUE(locking.ok()) << "the other process holds the write lock from here";
+    for (int i = 0; i < 12; ++i) {
+      std::string insert = "INSERT INTO items (id, name) VALUES ($1, 'x')";
+      Params id{int64_t{i}};
+      auto r = co_await db.query(std::move(insert), std::move(id), core::Deadline::after(2s));
+      EXPECT_FALSE(r.ok());
+      if (r.ok()) break;
+      EXPECT_EQ(r.error().code, DbErrorCode::busy) << r.error().message;
+    }
+    EXPECT_EQ(db.breaker().state(), core::BreakerState::closed);
+    std::string count = "SELECT count(*) FROM items";
+    auto read = co_await db.query(std::move(count), Params{}, core::Deadline::after(2s));
+    EXPECT_TRUE(read.ok()) << "reads do not wait for the write lock";
+    co_await held->rollback();
+  }());
+  EXPECT_TRUE(sql("INSERT INTO items (id, name) VALUES (99, 'after')").ok());
+  other.close_idle();
+}
+
+// The busy wait honours the statement's deadline, not only the busy timeout.
+TEST_P(DatabaseTest, WaitingForAnotherProcesssLockEndsAtTheDeadline) {
+  if (GetParam().name != "sqlite") GTEST_SKIP() << "a file lock held elsewhere is SQLite's";
+  settings_.busy_timeout = 30000ms;
+  auto& db = open();
+  db::Database other(db::make_driver(settings_, offload_), settings_.pool);
+  run([&]() -> asio::awaitable<void> {
+    auto held = co_await other.begin(core::Deadline::after(10s), "the other process");
+    EXPECT_TRUE(held.ok());
+    auto locking = co_await held->query("INSERT INTO items (id, name) VALUES (1000, 'held')");
+    EXPECT_TRUE(locking.ok()) << "the other process holds the write lock from here";
+    const auto began = std::chrono::steady_clock::now();
+    std::string insert = "INSERT INTO items (id, name) VALUES (1, 'x')";
+    auto r = co_await db.query(std::move(insert), Params{}, core::Deadline::after(300ms));
+    EXPECT_FALSE(r.ok());
+    EXPECT_LT(std::chrono::steady_clock::now() - began, 5s) << "waited for the busy timeout";
+    co_await held->rollback();
+  }());
+  other.close_idle();
 }
 
 TEST_P(DatabaseTest, LeakDetectionNamesWhoHoldsAConnection) {

@@ -15,6 +15,14 @@ namespace netra::db::detail {
 
 namespace asio = boost::asio;
 
+// What DriverConnection::execute_wrapped did: the statement's result (or the first error) and
+// which part failed, so a transaction knows whether it began and whether it committed.
+struct WrappedResult {
+  enum class Failed { none, before, statement, after };
+  DbResult<QueryResult> result;
+  Failed failed = Failed::none;
+};
+
 class DriverConnection {
  public:
   virtual ~DriverConnection() = default;
@@ -22,6 +30,16 @@ class DriverConnection {
   virtual asio::awaitable<DbResult<QueryResult>> execute(const std::string& sql,
                                                          const Params& params,
                                                          core::Deadline deadline) = 0;
+  // Runs `before` (unless empty), then `sql`, then `after` (unless empty; only once `sql`
+  // succeeded) — `before` and `after` are statements without parameters, such as BEGIN and
+  // COMMIT. As one call where the driver can: SQLite makes one trip to its thread instead of
+  // three, which is what a writer spends most of its turn at the write lock on. By default,
+  // three calls of execute().
+  virtual asio::awaitable<WrappedResult> execute_wrapped(const std::string& before,
+                                                         const std::string& sql,
+                                                         const Params& params,
+                                                         const std::string& after,
+                                                         core::Deadline deadline);
   // True once the connection cannot be trusted again (lost, or a call was abandoned midway):
   // the pool closes it instead of reusing it.
   virtual bool broken() const = 0;
@@ -36,6 +54,11 @@ class Driver {
   // The statement that opens a write transaction ("BEGIN", or "BEGIN IMMEDIATE" so SQLite takes
   // its single writer lock up front instead of failing at the first write).
   virtual std::string begin_statement() const = 0;
+  // How many connections may write at once; 0 for no limit. With a limit the Database keeps that
+  // many connections for writes (transactions and statements other than SELECT) in a pool of
+  // their own, so writers queue on the event loop for one instead of waiting for the engine's
+  // write lock on a thread that the holder of the lock may need for its next statement.
+  virtual size_t max_writers() const { return 0; }
   // Where it connects, with any password shown as ***.
   virtual std::string describe() const = 0;
 };

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -24,7 +25,10 @@ DbError sqlite_error(sqlite3* db, int rc, const std::string& context) {
       return {DbErrorCode::timeout, context + ": deadline passed"};
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return {DbErrorCode::timeout, message + " (busy timeout)"};
+      // Another process holds the lock (this one queues its writers before they reach SQLite):
+      // contention, not a failing database.
+      return {DbErrorCode::busy,
+              message + " (held by another process past the busy timeout or the deadline)"};
     case SQLITE_ERROR:
     case SQLITE_RANGE:
     case SQLITE_MISMATCH:
@@ -83,8 +87,9 @@ int bind_all(sqlite3_stmt* stmt, const std::vector<int>& slots, const Params& pa
 // The open database, shared with offload calls: a call abandoned by its caller keeps it alive
 // until it returns, so nothing it touches is freed under it.
 struct SqliteHandle {
-  explicit SqliteHandle(sqlite3* d) : db(d) {
+  SqliteHandle(sqlite3* d, std::chrono::milliseconds busy) : db(d), busy_timeout(busy) {
     sqlite3_progress_handler(db, 1000, &SqliteHandle::on_progress, this);
+    sqlite3_busy_handler(db, &SqliteHandle::on_busy, this);
   }
   ~SqliteHandle() {
     for (auto& [sql, kept] : prepared) sqlite3_finalize(kept.stmt);
@@ -98,6 +103,23 @@ struct SqliteHandle {
                    h->deadline_ns.load(std::memory_order_relaxed)
                ? 1
                : 0;
+  }
+
+  // Waits for a lock another process holds, in short sleeps, until the busy timeout or the
+  // statement's deadline — whichever comes first (sqlite3_busy_timeout knows no deadline).
+  static int on_busy(void* self, int attempts) {
+    auto* h = static_cast<SqliteHandle*>(self);
+    using std::chrono::steady_clock;
+    const auto now = steady_clock::now();
+    if (attempts == 0) h->busy_since = now;
+    const auto deadline = steady_clock::time_point(
+        steady_clock::duration(h->deadline_ns.load(std::memory_order_relaxed)));
+    const auto give_up = std::min(h->busy_since + h->busy_timeout, deadline);
+    if (now >= give_up) return 0;
+    static constexpr int kSleepMs[] = {1, 2, 5, 10, 15, 20};
+    const auto step = std::chrono::milliseconds(kSleepMs[std::min(attempts, 5)]);
+    std::this_thread::sleep_for(std::min<steady_clock::duration>(step, give_up - now));
+    return 1;
   }
 
   DbResult<QueryResult> run(const std::string& sql, const Params& params, core::Deadline deadline) {
@@ -163,6 +185,8 @@ struct SqliteHandle {
   }
 
   sqlite3* db;
+  std::chrono::milliseconds busy_timeout;
+  std::chrono::steady_clock::time_point busy_since{};
   std::atomic<int64_t> deadline_ns{0};
   // Statements the API repeats, prepared once per connection (SQLite re-prepares a kept one by
   // itself when the schema changes). Bounded; used by one call at a time, like the handle.
@@ -176,8 +200,9 @@ struct SqliteHandle {
 
 class SqliteConnection final : public DriverConnection {
  public:
-  SqliteConnection(sqlite3* db, core::OffloadPool& offload)
-      : handle_(std::make_shared<SqliteHandle>(db)), offload_(offload) {}
+  SqliteConnection(sqlite3* db, std::chrono::milliseconds busy_timeout,
+                   std::shared_ptr<core::OffloadPool> threads)
+      : handle_(std::make_shared<SqliteHandle>(db, busy_timeout)), threads_(std::move(threads)) {}
   ~SqliteConnection() override { sqlite3_interrupt(handle_->db); }
 
   asio::awaitable<DbResult<QueryResult>> execute(const std::string& sql, const Params& params,
@@ -189,7 +214,7 @@ class SqliteConnection final : public DriverConnection {
       // Copies: an abandoned call must not read its caller's (freed) frame. Named, not a
       // temporary: g++ 12 destroys a lambda temporary twice inside `co_return co_await`.
       auto call = [h = handle_, sql, params, deadline] { return h->run(sql, params, deadline); };
-      DbResult<QueryResult> result = co_await offload_.run(std::move(call));
+      DbResult<QueryResult> result = co_await threads_->run(std::move(call));
       co_return result;
     } catch (const std::exception& e) {
       // Cancelled, or the pool is shutting down, while the call may still be running.
@@ -199,19 +224,58 @@ class SqliteConnection final : public DriverConnection {
     }
   }
 
+  asio::awaitable<WrappedResult> execute_wrapped(const std::string& before,
+                                                 const std::string& sql, const Params& params,
+                                                 const std::string& after,
+                                                 core::Deadline deadline) override {
+    using Failed = WrappedResult::Failed;
+    if (deadline.expired()) {
+      co_return WrappedResult{
+          DbError{DbErrorCode::timeout, "deadline passed before the statement ran"},
+          before.empty() ? Failed::statement : Failed::before};
+    }
+    try {
+      auto call = [h = handle_, before, sql, params, after, deadline]() -> WrappedResult {
+        if (!before.empty()) {
+          auto began = h->run(before, {}, deadline);
+          if (!began) return {began.error(), Failed::before};
+        }
+        auto result = h->run(sql, params, deadline);
+        if (!result) return {result.error(), Failed::statement};
+        if (!after.empty()) {
+          auto ended = h->run(after, {}, deadline);
+          if (!ended) return {ended.error(), Failed::after};
+        }
+        return {std::move(result), Failed::none};
+      };
+      WrappedResult wrapped = co_await threads_->run(std::move(call));
+      co_return wrapped;
+    } catch (const std::exception& e) {
+      broken_ = true;
+      sqlite3_interrupt(handle_->db);
+      co_return WrappedResult{
+          DbError{DbErrorCode::timeout, std::string("statement abandoned: ") + e.what()},
+          Failed::after};  // how far it got is unknown: the connection is not reused
+    }
+  }
+
   bool broken() const override { return broken_; }
 
  private:
   std::shared_ptr<SqliteHandle> handle_;
-  core::OffloadPool& offload_;
+  std::shared_ptr<core::OffloadPool> threads_;
   bool broken_ = false;
 };
 
 }  // namespace
 
-SqliteDriver::SqliteDriver(std::string path, core::OffloadPool& offload,
+SqliteDriver::SqliteDriver(std::string path, size_t connections,
                            std::chrono::milliseconds busy_timeout)
-    : path_(std::move(path)), offload_(offload), busy_timeout_(busy_timeout) {}
+    : path_(std::move(path)),
+      threads_(std::make_shared<core::OffloadPool>(connections, "sqlite")),
+      busy_timeout_(busy_timeout) {}
+
+SqliteDriver::~SqliteDriver() = default;
 
 asio::awaitable<core::Result<std::unique_ptr<DriverConnection>, std::string>> SqliteDriver::connect(
     core::Deadline) {
@@ -229,6 +293,7 @@ asio::awaitable<core::Result<std::unique_ptr<DriverConnection>, std::string>> Sq
       sqlite3_close_v2(db);
       return {nullptr, "cannot open " + path_ + ": " + why};
     }
+    // For the pragmas below; the connection's handle then waits within each statement's deadline.
     sqlite3_busy_timeout(db, static_cast<int>(busy_timeout_.count()));
     char* error = nullptr;
     rc = sqlite3_exec(db,
@@ -243,10 +308,10 @@ asio::awaitable<core::Result<std::unique_ptr<DriverConnection>, std::string>> Sq
     return {db, ""};
   };
   try {
-    auto [db, error] = co_await offload_.run(open);
+    auto [db, error] = co_await threads_->run(open);
     if (db == nullptr) co_return Opened(error);
-    co_return Opened(
-        std::unique_ptr<DriverConnection>(std::make_unique<SqliteConnection>(db, offload_)));
+    co_return Opened(std::unique_ptr<DriverConnection>(
+        std::make_unique<SqliteConnection>(db, busy_timeout_, threads_)));
   } catch (const std::exception& e) {
     co_return Opened(std::string("cannot open ") + path_ + ": " + e.what());
   }

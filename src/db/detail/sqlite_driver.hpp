@@ -1,9 +1,11 @@
-// SqliteDriver: the embedded database (`sqlite:PATH`): WAL journal, a busy timeout, one writer at
-// a time (BEGIN IMMEDIATE), every call on the offload pool, deadlines enforced by interrupting
-// the statement.
+// SqliteDriver: the embedded database (`sqlite:PATH`): WAL journal, one writer at a time (the
+// Database queues writers for a write connection of their own, on the event loop), every call on
+// threads of its own — one per connection, so a connection never waits for a thread — and
+// deadlines enforced by interrupting the statement.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include "db/detail/driver.hpp"
@@ -16,19 +18,24 @@ namespace netra::db::detail {
 
 class SqliteDriver final : public Driver {
  public:
-  // The folder of `path` is created when missing.
-  SqliteDriver(std::string path, core::OffloadPool& offload,
-               std::chrono::milliseconds busy_timeout);
+  // The folder of `path` is created when missing. `connections`: the most the Database opens at
+  // once (readers and writers), which is how many threads the driver starts. `busy_timeout`:
+  // how long a statement waits for a lock held by another process (in this one, writers queue
+  // before they reach SQLite), within its deadline.
+  SqliteDriver(std::string path, size_t connections, std::chrono::milliseconds busy_timeout);
+  ~SqliteDriver() override;
 
   asio::awaitable<core::Result<std::unique_ptr<DriverConnection>, std::string>> connect(
       core::Deadline deadline) override;
   std::string name() const override { return "sqlite"; }
   std::string begin_statement() const override { return "BEGIN IMMEDIATE"; }
+  size_t max_writers() const override { return 1; }
   std::string describe() const override { return "sqlite:" + path_; }
 
  private:
   std::string path_;
-  core::OffloadPool& offload_;
+  // Shared with the connections, which may outlive the driver inside a pool being torn down.
+  std::shared_ptr<core::OffloadPool> threads_;
   std::chrono::milliseconds busy_timeout_;
 };
 
