@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <exception>
 #include <optional>
 
@@ -13,6 +17,7 @@
 #include "agents/run_emitter.hpp"
 #include "agents/triage.hpp"
 #include "chat/chat_validation.hpp"
+#include "core/retry_policy.hpp"
 #include "telemetry/logging.hpp"
 
 namespace netra::agents {
@@ -69,6 +74,10 @@ class Execution {
   asio::awaitable<void> thinking(size_t step, std::string message, json detail);
   // Sets the terminal status, then emits agent_error {code, message, step_number}.
   asio::awaitable<RunOutcome> end(Ending ending);
+  // Sets the run's final status, retried with backoff while the store fails (not when the run
+  // already ended elsewhere: that conflict is the answer).
+  asio::awaitable<chat::ChatResult<chat::Run>> settle(RunStatus status,
+                                                      std::optional<std::string> error);
   asio::awaitable<RunOutcome> fail(std::string_view code, std::string message) {
     Ending ending{RunStatus::failed, std::string(code), std::move(message), RunOutcome::failed};
     const auto outcome = co_await end(std::move(ending));
@@ -133,10 +142,34 @@ asio::awaitable<void> Execution::thinking(size_t step, std::string message, json
   co_await emitter_.emit(AgentEventType::agent_thinking, kSteps[step - 1], std::move(data));
 }
 
+asio::awaitable<chat::ChatResult<chat::Run>> Execution::settle(RunStatus status,
+                                                               std::optional<std::string> error) {
+  // A few tries with backoff: a run whose ending is not stored would read `running` forever.
+  const core::RetryPolicy retry{.attempts = 5, .base = std::chrono::milliseconds(200),
+                                .cap = std::chrono::seconds(2)};
+  auto random = core::make_random_source();
+  asio::steady_timer pause(co_await asio::this_coro::executor);
+  for (int failures = 0;; ++failures) {
+    auto set = co_await deps_.runs.set_status(request_.run_id, status, error, store_deadline());
+    if (set || set.error().code == chat::ChatErrorCode::conflict ||
+        failures + 1 >= retry.attempts) {
+      if (!set && set.error().code != chat::ChatErrorCode::conflict) {
+        telemetry::logger("agent_supervisor")
+            ->error("run {} could not be recorded {} after {} attempts ({}); it is marked "
+                    "interrupted when the supervisor next starts",
+                    request_.run_id, chat::to_string(status), retry.attempts,
+                    set.error().message);
+      }
+      co_return set;
+    }
+    pause.expires_after(retry.backoff(failures + 1, random()));
+    co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
 asio::awaitable<RunOutcome> Execution::end(Ending ending) {
   std::optional<std::string> error = ending.message;
-  auto set = co_await deps_.runs.set_status(request_.run_id, ending.status, std::move(error),
-                                            store_deadline());
+  auto set = co_await settle(ending.status, std::move(error));
   // Someone else ended the run first (stop_agent on the store): their status stands, and the
   // run's last event says it was stopped.
   if (!set && set.error().code == chat::ChatErrorCode::conflict) {
@@ -150,7 +183,7 @@ asio::awaitable<RunOutcome> Execution::end(Ending ending) {
     data["step_number"] = step_;
     data["step"] = kSteps[step_ - 1];
   }
-  co_await emitter_.emit(AgentEventType::agent_error, kSupervisorName, std::move(data));
+  co_await emitter_.emit_final(AgentEventType::agent_error, kSupervisorName, std::move(data));
   co_return ending.outcome;
 }
 
@@ -255,8 +288,7 @@ asio::awaitable<RunOutcome> Execution::run() {
   }
 
   no_error.reset();
-  auto completed = co_await deps_.runs.set_status(request_.run_id, RunStatus::completed,
-                                                  std::move(no_error), store_deadline());
+  auto completed = co_await settle(RunStatus::completed, std::move(no_error));
   if (!completed) {
     if (completed.error().code == chat::ChatErrorCode::conflict) {
       const auto outcome = co_await stopped();
@@ -279,7 +311,7 @@ asio::awaitable<RunOutcome> Execution::run() {
                {"report", report},
                {"progress", 1.0},
                {"execution_time_ms", elapsed_ms()}};
-  co_await emitter_.emit(AgentEventType::agent_completed, kSupervisorName, std::move(done));
+  co_await emitter_.emit_final(AgentEventType::agent_completed, kSupervisorName, std::move(done));
   co_return RunOutcome::completed;
 }
 
@@ -328,7 +360,7 @@ asio::awaitable<void> refuse_run(chat::RunStore& runs, chat::EventSink& events, 
   RunIdentity identity{request.run_id, request.thread_id, request.user_id};
   RunEmitter emitter(events, std::move(identity), store_timeout);
   json data = {{"code", std::move(code)}, {"message", std::move(message)}};
-  co_await emitter.emit(AgentEventType::agent_error, kSupervisorName, std::move(data));
+  co_await emitter.emit_final(AgentEventType::agent_error, kSupervisorName, std::move(data));
 }
 
 }  // namespace netra::agents

@@ -12,8 +12,30 @@ asio::awaitable<bool> RunEmitter::emit(chat::AgentEventType type, std::string_vi
   event.agent_name = std::string(agent_name);
   event.data = std::move(data);
   auto emitted = co_await sink_.emit(std::move(event), core::Deadline::after(store_timeout_));
-  if (emitted) co_return true;
+  if (emitted) {
+    last_seq_ = emitted->seq;
+    co_return true;
+  }
   if (!failure_) failure_ = emitted.error();
+  co_return false;
+}
+
+asio::awaitable<bool> RunEmitter::emit_final(chat::AgentEventType type, std::string_view agent_name,
+                                             nlohmann::json data) {
+  std::string agent(agent_name);
+  nlohmann::json unstored = data;
+  const bool stored = co_await emit(type, agent, std::move(data));
+  if (stored) co_return true;
+  chat::AgentEvent event;
+  event.type = type;
+  event.run_id = identity_.run_id;
+  event.thread_id = identity_.thread_id;
+  event.user_id = identity_.user_id;
+  event.agent_name = std::move(agent);
+  unstored["stored"] = false;
+  event.data = std::move(unstored);
+  event.seq = last_seq_ + 1;
+  sink_.deliver_unstored(std::move(event));
   co_return false;
 }
 

@@ -38,6 +38,12 @@ class RunEmitter {
   asio::awaitable<bool> emit(chat::AgentEventType type, std::string_view agent_name,
                              nlohmann::json data);
 
+  // Emits the event that ends the run (agent_completed, agent_error). When it cannot be stored it
+  // is delivered all the same, with the next seq and data.stored = false, so the user's sockets
+  // learn that the run is over. Returns whether it was stored.
+  asio::awaitable<bool> emit_final(chat::AgentEventType type, std::string_view agent_name,
+                                   nlohmann::json data);
+
   enum class ToolOutcome { succeeded, failed };
 
   // tool_executing {tool, parameters}, and tool_completed {tool, result, duration_ms} — or
@@ -58,6 +64,7 @@ class RunEmitter {
   std::chrono::milliseconds store_timeout_;
   std::chrono::steady_clock::time_point tool_started_{};
   std::optional<chat::ChatError> failure_;
+  int64_t last_seq_ = 0;  // of the last event stored
 };
 
 }  // namespace netra::agents

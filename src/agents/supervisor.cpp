@@ -239,13 +239,21 @@ asio::awaitable<void> Supervisor::cancel_queued(EntryPtr entry) {
   auto set =
       co_await deps_.runs.set_status(entry->request.run_id, chat::RunStatus::cancelled,
                                      std::move(why), core::Deadline::after(options_.store_timeout));
-  if (set) {
+  if (!set) {
+    telemetry::logger("agent_supervisor")
+        ->warn("queued run {} could not be recorded cancelled: {}", entry->request.run_id,
+               set.error().message);
+  }
+  // Ended elsewhere already (conflict): that ending stands. Otherwise its sockets hear the
+  // cancellation, stored or not.
+  if (set || set.error().code != chat::ChatErrorCode::conflict) {
     RunIdentity identity{entry->request.run_id, entry->request.thread_id, entry->request.user_id};
     RunEmitter emitter(deps_.events, std::move(identity), options_.store_timeout);
     nlohmann::json data = {{"code", "CANCELLED"},
                            {"message", "stopped by the user before it started"},
                            {"execution_time_ms", 0}};
-    co_await emitter.emit(chat::AgentEventType::agent_error, kSupervisorName, std::move(data));
+    co_await emitter.emit_final(chat::AgentEventType::agent_error, kSupervisorName,
+                                std::move(data));
   }
   cleanup_done();
 }

@@ -46,6 +46,10 @@ class EventSink {
   // always what it can read again.
   virtual asio::awaitable<ChatResult<AgentEvent>> emit(AgentEvent event,
                                                        core::Deadline deadline) = 0;
+  // Delivers an event that could not be stored, as it is (the caller sets its seq and marks it
+  // data.stored = false). Only for the event that ends a run: a socket must hear that the run is
+  // over even while the store refuses, or it waits for a run that nothing runs.
+  virtual void deliver_unstored(AgentEvent event) = 0;
 };
 
 }  // namespace netra::chat

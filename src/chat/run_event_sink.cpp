@@ -64,4 +64,9 @@ asio::awaitable<ChatResult<AgentEvent>> RunEventSink::emit(AgentEvent event,
   co_return event;
 }
 
+void RunEventSink::deliver_unstored(AgentEvent event) {
+  event.timestamp = clock_();
+  if (deliver_) deliver_(event);
+}
+
 }  // namespace netra::chat

@@ -16,6 +16,7 @@ class RunEventSink final : public EventSink {
       : runs_(runs), deliver_(std::move(deliver)), clock_(std::move(clock)) {}
 
   asio::awaitable<ChatResult<AgentEvent>> emit(AgentEvent event, core::Deadline deadline) override;
+  void deliver_unstored(AgentEvent event) override;
 
   // What a step stores of an event (besides its type, seq and time of storing), and the event
   // read back from such a step (nullopt for a step this sink did not write).

@@ -68,6 +68,9 @@ class FakeGatedEventSink final : public chat::EventSink {
     auto emitted = co_await inner_.emit(std::move(event), deadline);
     co_return emitted;
   }
+  void deliver_unstored(chat::AgentEvent event) override {
+    inner_.deliver_unstored(std::move(event));
+  }
 
  private:
   chat::EventSink& inner_;
@@ -100,6 +103,9 @@ class FakeCancellingEventSink final : public chat::EventSink {
       cancelled_ = supervisor_->cancel(run_id);
     }
     co_return emitted;
+  }
+  void deliver_unstored(chat::AgentEvent event) override {
+    inner_.deliver_unstored(std::move(event));
   }
   bool cancelled() const { return cancelled_.load(); }
 
