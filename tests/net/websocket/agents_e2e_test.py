@@ -234,6 +234,99 @@ class AgentRunsPostgres(PostgresMixin, AgentRuns):
     """The same runs with the chat stores and the embedded analytics table on PostgreSQL."""
 
 
+# --- as many runs at once as the supervisor allows, and a store that refuses a run's steps -----
+
+class AgentsAtOnce(AgentServerTestCase):
+    """Eight users start a run each at the same moment (the supervisor's default limit): on the
+    embedded database every run must complete and every socket hear its agent_completed."""
+
+    RUNS = 8
+
+    async def test_eight_runs_started_at_once_all_complete(self):
+        tokens = [await self.user_with_data(f"atonce{i}", events=1500) for i in range(self.RUNS)]
+        clients = [await self.established(token) for token in tokens]
+        await asyncio.gather(*(c.send("start_agent", {"user_request": COST_QUESTION})
+                               for c in clients))
+        accepted = await asyncio.gather(*(next_of(c, "run_accepted") for c in clients))
+        self.assertEqual([a["status"] for a in accepted], ["started"] * self.RUNS, accepted)
+        ended = await asyncio.gather(*(run_events(c, a["run_id"])
+                                       for c, a in zip(clients, accepted)))
+        for events in ended:
+            self.assertEqual(events[-1]["type"], "agent_completed", events[-1])
+            self.assert_step_order(events)
+        for token, a in zip(tokens, accepted):
+            self.assertEqual((await self.get_run(a["run_id"], token))["status"], "completed")
+        health = await self.http("GET", "/health")
+        breaker = next(b for b in health["breakers"] if b["name"] == "database")
+        self.assertEqual((breaker["state"], breaker["times_opened"]), ("closed", 0), breaker)
+
+
+class AgentsAtOncePostgres(PostgresMixin, AgentsAtOnce):
+    """The same eight runs on PostgreSQL."""
+
+
+# Steps of a run whose request carries this marker are refused by a trigger the test adds to the
+# server's own database from the third on: a real store failure, in the middle of a run.
+FAULT_MARKER = "store-fault-probe"
+
+
+class AgentStoreFault(AgentServerTestCase):
+    """A run whose steps the database refuses mid-run still ends: failed with STORE_FAILED, and
+    its sockets hear the agent_error although it could not be stored (data.stored false)."""
+
+    def refuse_steps(self):
+        import sqlite3
+        db = sqlite3.connect(f"{self.server.workdir}/var/netra.db", timeout=10)
+        try:
+            db.execute(f"""CREATE TRIGGER IF NOT EXISTS refuse_probe_steps BEFORE INSERT ON run_steps
+                WHEN NEW.seq >= 3 AND NEW.run_id IN
+                  (SELECT id FROM runs WHERE user_request LIKE '%{FAULT_MARKER}%')
+                BEGIN SELECT RAISE(ABORT, 'injected by the test'); END""")
+            db.commit()
+        finally:
+            db.close()
+
+    async def test_a_run_whose_steps_cannot_be_stored_ends_failed_and_says_so(self):
+        await asyncio.to_thread(self.refuse_steps)
+        token = await self.user_with_data("fault")
+        client = await self.established(token)
+        other = await self.established(token)
+        await client.send("start_agent", {"user_request": f"{COST_QUESTION} ({FAULT_MARKER})"})
+        run_id = (await next_of(client, "run_accepted"))["run_id"]
+        for socket in (client, other):
+            events = await run_events(socket, run_id)
+            last = events[-1]
+            self.assertEqual(last["type"], "agent_error", [e["type"] for e in events])
+            self.assertEqual(last["data"]["code"], "STORE_FAILED", last)
+            self.assertIs(last["data"]["stored"], False, last)
+            self.assertEqual([e["seq"] for e in events], list(range(1, len(events) + 1)))
+        run = await self.ended_run(run_id, token)
+        self.assertEqual(run["status"], "failed", run)
+        self.assertIn("could not be stored", run["error"], run)
+        self.assertEqual(len(run["steps"]), 2, run["steps"])
+        # Other runs are untouched: the same user's next run completes.
+        await client.send("start_agent", {"user_request": COST_QUESTION})
+        again = (await next_of(client, "run_accepted"))["run_id"]
+        self.assertEqual((await run_events(client, again))[-1]["type"], "agent_completed")
+
+
+class AgentStoreFaultPostgres(PostgresMixin, AgentStoreFault):
+    """The same fault, by a PL/pgSQL trigger on PostgreSQL."""
+
+    def refuse_steps(self):
+        self.scratch.execute(f"""
+            CREATE FUNCTION refuse_probe_steps() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF NEW.seq >= 3 AND EXISTS (SELECT 1 FROM runs WHERE id = NEW.run_id
+                                          AND user_request LIKE '%{FAULT_MARKER}%') THEN
+                RAISE EXCEPTION 'injected by the test';
+              END IF;
+              RETURN NEW;
+            END $$;
+            CREATE TRIGGER refuse_probe_steps BEFORE INSERT ON run_steps
+              FOR EACH ROW EXECUTE FUNCTION refuse_probe_steps();""")
+
+
 # --- the optional language model, against a fake OpenAI-compatible server ---------------------
 
 class FakeChatCompletions:

@@ -280,9 +280,14 @@ class ScratchPostgresDatabase:
     def drop(self):
         self._psql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
-    def _psql(self, sql):
-        result = subprocess.run([PSQL, self.base_url, "-qc", sql], capture_output=True, text=True,
-                                timeout=30, env={"PATH": os.environ.get("PATH", "/usr/bin")})
+    def execute(self, sql):
+        """Runs `sql` in this database (not the server's default one)."""
+        self._psql(sql, self.url)
+
+    def _psql(self, sql, url=None):
+        result = subprocess.run([PSQL, url or self.base_url, "-qc", sql], capture_output=True,
+                                text=True, timeout=30,
+                                env={"PATH": os.environ.get("PATH", "/usr/bin")})
         if result.returncode != 0:
             raise RuntimeError(f"psql {sql!r} failed ({result.returncode}): {result.stderr}")
 
