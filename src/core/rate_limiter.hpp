@@ -24,12 +24,21 @@ class RateLimiter {
 
   // Counts one event for `key` and says whether it is within the limit.
   Decision hit(const std::string& key);
+  // Whether `key` is within the limit now, counting nothing: for a second limit that must not
+  // count an attempt a first one refused.
+  Decision check(const std::string& key);
+  size_t size();  // keys held
 
  private:
   struct Window {
     Clock::time_point started;
     size_t count = 0;
   };
+  Decision decide(Window& w, Clock::time_point now) const;
+  // At max_keys: drops finished windows, then — when every key is live (a flood of new keys) —
+  // the tenth with the fewest events, so a flood never resets the keys being limited.
+  void make_room(Clock::time_point now);
+
   size_t limit_;
   std::chrono::seconds window_;
   size_t max_keys_;
