@@ -111,6 +111,28 @@ HttpResponse read_error_response(const beast::error_code& ec, const ServerSettin
   return json_error(400, "bad_request", "malformed HTTP request: " + ec.message());
 }
 
+// The methods any route may have. Anything else is answered 501 before routing and counted as
+// "other": a method is the client's free text, and as a metric label every new one would be a
+// new series that is never dropped.
+bool implemented(http::verb method) {
+  switch (method) {
+    case http::verb::get:
+    case http::verb::head:
+    case http::verb::post:
+    case http::verb::put:
+    case http::verb::patch:
+    case http::verb::delete_:
+    case http::verb::options:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string method_label(std::string_view method) {
+  return implemented(http::string_to_verb(method)) ? std::string(method) : std::string("other");
+}
+
 }  // namespace
 
 // One client connection; lives on one event loop, touched only from its thread.
@@ -305,6 +327,18 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         c->disarm();
         ec = read_ec;
       }
+      if (!ec && !implemented(parser.get().method())) {
+        // Before routing and before the body, which is left unread: the connection closes.
+        auto response = json_error(501, "not_implemented", "this server does not implement "
+                                                           "that method");
+        response.close = true;
+        if (hooks_.observer) {
+          hooks_.observer->request_started();
+          hooks_.observer->request_finished("unmatched", "other", response.status, 0);
+        }
+        co_await write(*c, response, parser.get().version(), false, make_request_id());
+        co_return;
+      }
       if (!ec) {
         body_limit = body_limit_of(parser.get());
         const auto length = parser.content_length();
@@ -332,8 +366,10 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe) co_return;
         response.close = true;
         const auto rid = make_request_id();
-        if (hooks_.observer)
+        if (hooks_.observer) {
+          hooks_.observer->request_started();  // paired, or the in-flight gauge drifts down
           hooks_.observer->request_finished("unmatched", "-", response.status, 0);
+        }
         co_await write(*c, response, 11, false, rid);
         co_return;
       }
@@ -368,7 +404,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         }
         if (hooks_.observer) {
           hooks_.observer->request_started();
-          hooks_.observer->request_finished("GET " + websocket_path_, request->method, 101, 0);
+          hooks_.observer->request_finished("GET " + websocket_path_, "GET", 101, 0);
         }
         websocket_->take_over(
             detail::WebSocketUpgrade{std::move(c->socket), parser.release(), std::move(*request)});
@@ -383,7 +419,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       in_flight_.fetch_sub(1);
       const double seconds = duration<double>(steady_clock::now() - began).count();
       if (hooks_.observer) {
-        hooks_.observer->request_finished(route_label, request->method, response.status, seconds);
+        hooks_.observer->request_finished(route_label, method_label(request->method),
+                                          response.status, seconds);
       }
       if (settings_.access_log) {
         log_->info("{} {} {} {:.2f}ms rid={} route=\"{}\"", request->method,
