@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/rate_limiter.hpp"
+#include "net/client_address.hpp"
 #include "net/json_body.hpp"
 #include "net/json_error.hpp"
 
@@ -122,14 +123,16 @@ void add_auth_routes(net::Router& router, AuthState& state, AuthRouteOptions opt
       [&state, by_address, by_account](HttpRequest& r) -> asio::awaitable<HttpResponse> {
         auto fields = string_fields(r, {"email", "password"});
         if (!fields) co_return fields.error();
-        std::string account = fields.value()[0];
-        std::transform(account.begin(), account.end(), account.begin(), ::tolower);
-        const auto address = by_address->hit(r.remote_address);
-        const auto per_account = by_account->hit(account);
-        if (!address.allowed || !per_account.allowed) {
-          const auto wait = std::max(address.retry_after, per_account.retry_after);
+        // The account is counted as the lookup will see it (trimmed, domain lower-cased: one
+        // bucket however it is spelt), and only for attempts its address was allowed to make,
+        // so one address cannot spend an account's attempts beyond its own limit.
+        const auto normalized = auth::normalize_email(fields.value()[0]);
+        const std::string account = normalized ? *normalized : fields.value()[0];
+        auto refused = by_address->hit(net::rate_limit_key(r.remote_address));
+        if (refused.allowed) refused = by_account->hit(account);
+        if (!refused.allowed) {
           co_return net::json_error(429, "rate_limited", "too many login attempts; try again later")
-              .with_header("Retry-After", std::to_string(wait.count()));
+              .with_header("Retry-After", std::to_string(refused.retry_after.count()));
         }
         auto service = state.get();
         if (!service)

@@ -75,6 +75,7 @@ net::ServerSettings server_settings(const Config& config, const std::string& por
   s.max_connections = static_cast<size_t>(config.integer("server.max_connections"));
   s.request_deadline = milliseconds(config.integer("server.request_deadline_ms"));
   s.access_log = config.boolean("server.access_log");
+  s.trusted_proxies = net::TrustedProxies::parse(config.list("server.trusted_proxies"));
   return s;
 }
 

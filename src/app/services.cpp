@@ -30,6 +30,7 @@
 #include "core/configuration_error.hpp"
 #include "core/health_registry.hpp"
 #include "db/database_component.hpp"
+#include "net/client_address.hpp"
 #include "net/http_server.hpp"
 #include "net/json_error.hpp"
 #include "net/router.hpp"
@@ -184,6 +185,9 @@ CatalogEntry api_entry() {
   api.build = [](const BuildContext& ctx, const core::ComponentSpec& spec) {
     return std::make_shared<ApiComponent>(
         spec, ctx.server, std::chrono::milliseconds(ctx.config.integer("server.drain_timeout_ms")));
+  };
+  api.validate = [](const Config& config) {
+    (void)net::TrustedProxies::parse(config.list("server.trusted_proxies"));
   };
   api.adjust_settings = [](core::ComponentSettings& settings, const Config& config) {
     // Stopping the API drains the server; its stop must outlast the drain.

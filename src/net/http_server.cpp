@@ -393,7 +393,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       const auto given_id = request->header("x-request-id");
       request->request_id =
           acceptable_request_id(given_id) ? std::string(given_id) : make_request_id();
-      request->remote_address = c->remote_address;
+      request->remote_address = settings_.trusted_proxies.client_of(c->remote_address, *request);
       request->remote_port = c->remote_port;
 
       if (websocket_ && !draining_ && request->path == websocket_path_ &&

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "net/client_address.hpp"
 #include "net/router.hpp"
 
 namespace netra::core {
@@ -31,6 +32,7 @@ struct ServerSettings {
   size_t max_connections = 10000;                     // beyond → 503 and close
   std::chrono::milliseconds request_deadline{30000};  // handler time → 504
   bool access_log = true;
+  TrustedProxies trusted_proxies;  // who may name the client (HttpRequest::remote_address)
 };
 
 // What the server reports about each request, for metrics; called on event-loop threads.

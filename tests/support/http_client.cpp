@@ -17,7 +17,7 @@ std::string TestResponse::header(const std::string& name) const {
   return it == headers.end() ? "" : it->second;
 }
 
-TestHttpClient::TestHttpClient(const std::string& host, int port) {
+TestHttpClient::TestHttpClient(const std::string& host, int port, const std::string& source) {
   sockaddr_storage address{};
   socklen_t length = 0;
   if (host.find(':') != std::string::npos) {
@@ -34,6 +34,15 @@ TestHttpClient::TestHttpClient(const std::string& host, int port) {
     length = sizeof(sockaddr_in);
   }
   fd_ = ::socket(address.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd_ >= 0 && !source.empty()) {
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    inet_pton(AF_INET, source.c_str(), &from.sin_addr);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+      ::close(fd_);
+      throw std::runtime_error("cannot bind " + source + ": " + std::strerror(errno));
+    }
+  }
   if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0) {
     if (fd_ >= 0) ::close(fd_);
     throw std::runtime_error("cannot connect to " + host + ":" + std::to_string(port) + ": " +

@@ -18,8 +18,9 @@ struct TestResponse {
 
 class TestHttpClient {
  public:
-  // Connects to host ("127.0.0.1", "::1") and port; throws on failure.
-  TestHttpClient(const std::string& host, int port);
+  // Connects to host ("127.0.0.1", "::1") and port; throws on failure. `source` (IPv4, such as
+  // "127.0.0.2") is the address the connection comes from: another client, as the server sees it.
+  TestHttpClient(const std::string& host, int port, const std::string& source = "");
   ~TestHttpClient();
   TestHttpClient(const TestHttpClient&) = delete;
   TestHttpClient& operator=(const TestHttpClient&) = delete;

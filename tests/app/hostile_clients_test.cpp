@@ -1,0 +1,130 @@
+// What a hostile client tries against the real `netra serve`, and what the server does instead:
+// free-text methods that would become metric series, login limits dodged by spelling an address
+// differently or from an address already refused, and a forwarded address from a peer that is
+// not a trusted proxy. Each case failed before its fix.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "support/http_client.hpp"
+#include "support/netra_server.hpp"
+
+namespace netra::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using json = nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// One request from `source` (127.0.0.0/8: another client, as the server sees it), on a fresh
+// connection, with extra header lines.
+std::optional<TestResponse> send_from(const NetraServer& server, const std::string& source,
+                                      const std::string& method, const std::string& target,
+                                      const std::string& body = "",
+                                      const std::vector<std::string>& headers = {}) {
+  TestHttpClient client("127.0.0.1", server.port(), source);
+  std::string request = method + " " + target + " HTTP/1.1\r\nHost: t\r\n";
+  for (const auto& h : headers) request += h + "\r\n";
+  request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+             "\r\n\r\n" + body;
+  client.send(request);
+  return client.read_response(30s);
+}
+
+int login_from(const NetraServer& server, const std::string& source, const std::string& email,
+               const std::string& password, const std::vector<std::string>& headers = {}) {
+  const auto r = send_from(server, source, "POST", "/auth/login",
+                           json{{"email", email}, {"password", password}}.dump(), headers);
+  return r ? r->status : 0;
+}
+
+void register_account(NetraServer& server, const std::string& email, const std::string& password) {
+  server.expect(201, "POST", "/auth/register", "",
+                json{{"email", email}, {"password", password}}.dump());
+}
+
+TEST(HostileClients, UnknownMethodsAre501AndNeverBecomeMetricSeries) {
+  NetraServer server;
+  const auto before = server.call("GET", "/metrics");
+  ASSERT_TRUE(before);
+  std::mt19937 random(7);
+  std::vector<std::string> methods;
+  for (int i = 0; i < 40; ++i) {
+    std::string method(300, 'A');
+    for (auto& c : method) c = static_cast<char>('A' + random() % 26);
+    methods.push_back(method);
+    const auto r = server.call(method, "/api/threads");
+    ASSERT_TRUE(r) << "no answer to a made-up method";
+    EXPECT_EQ(r->status, 501) << r->body;
+    EXPECT_THAT(r->body, HasSubstr("not_implemented"));
+  }
+  const auto after = server.call("GET", "/metrics");
+  ASSERT_TRUE(after);
+  for (const auto& m : methods) ASSERT_THAT(after->body, Not(HasSubstr(m.substr(0, 40))));
+  EXPECT_THAT(after->body, HasSubstr(R"(method="other")"));
+  EXPECT_LT(after->body.size(), before->body.size() + 4096) << "new series per method";
+  // Methods the server does implement still route as before.
+  EXPECT_EQ(server.call("DELETE", "/health/live")->status, 405);
+  EXPECT_EQ(server.call("GET", "/health/live")->status, 200);
+}
+
+// The account bucket is keyed on the address as the account lookup normalises it: trailing
+// spaces or an upper-case domain are the same account, and share its limit.
+TEST(HostileClients, EverySpellingOfAnAccountSharesItsLoginLimit) {
+  NetraServer server({"auth.login_limit_per_minute=3"});
+  register_account(server, "victim@example.com", "the right password");
+  const std::vector<std::string> spellings = {"victim@example.com", "victim@example.com ",
+                                              " victim@EXAMPLE.com", "victim@Example.Com  ",
+                                              "victim@example.com   "};
+  std::vector<int> statuses;
+  for (size_t i = 0; i < spellings.size(); ++i) {
+    // A different client each time, so only the account's bucket can refuse.
+    statuses.push_back(login_from(server, "127.0.0." + std::to_string(10 + i), spellings[i],
+                                  "a wrong guess"));
+  }
+  EXPECT_THAT(statuses, ::testing::ElementsAre(401, 401, 401, 429, 429));
+}
+
+// Attempts an address may no longer make do not spend the account's attempts: otherwise anyone
+// whose own address is refused could still lock every account out.
+TEST(HostileClients, AnAddressAlreadyRefusedDoesNotSpendAnAccountsAttempts) {
+  NetraServer server({"auth.login_limit_per_minute=3"});
+  register_account(server, "victim@example.com", "the right password");
+  const std::string attacker = "127.0.0.20";
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(login_from(server, attacker, "nobody" + std::to_string(i) + "@example.com", "x"),
+              401);
+  }
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(login_from(server, attacker, "victim@example.com", "a wrong guess"), 429);
+  }
+  EXPECT_EQ(login_from(server, "127.0.0.21", "victim@example.com", "the right password"), 200)
+      << "the victim was locked out by attempts that were never allowed";
+}
+
+// Behind a trusted proxy each client has its own bucket; a peer that is not trusted cannot
+// pick one by sending X-Forwarded-For itself.
+TEST(HostileClients, OnlyATrustedProxyNamesTheClient) {
+  NetraServer server({"auth.login_limit_per_minute=2", "server.trusted_proxies=127.0.0.1"});
+  auto as_client = [](const std::string& address) {
+    return std::vector<std::string>{"X-Forwarded-For: " + address};
+  };
+  // Through the proxy: two clients, two buckets.
+  EXPECT_EQ(login_from(server, "127.0.0.1", "a@example.com", "x", as_client("203.0.113.1")), 401);
+  EXPECT_EQ(login_from(server, "127.0.0.1", "b@example.com", "x", as_client("203.0.113.1")), 401);
+  EXPECT_EQ(login_from(server, "127.0.0.1", "c@example.com", "x", as_client("203.0.113.1")), 429);
+  EXPECT_EQ(login_from(server, "127.0.0.1", "d@example.com", "x", as_client("203.0.113.2")), 401)
+      << "another client behind the proxy has a bucket of its own";
+  // Spoofed: a client that reaches the server directly is counted as itself.
+  const std::string direct = "127.0.0.30";
+  EXPECT_EQ(login_from(server, direct, "e@example.com", "x", as_client("198.51.100.1")), 401);
+  EXPECT_EQ(login_from(server, direct, "f@example.com", "x", as_client("198.51.100.2")), 401);
+  EXPECT_EQ(login_from(server, direct, "g@example.com", "x", as_client("198.51.100.3")), 429)
+      << "an untrusted peer chose its own bucket by X-Forwarded-For";
+}
+
+}  // namespace
+}  // namespace netra::testing
