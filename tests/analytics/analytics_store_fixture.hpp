@@ -26,6 +26,7 @@
 #include "support/run_awaitable.hpp"
 #include "support/scratch_postgres_database.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_servers.hpp"
 
 namespace netra::analytics {
 
@@ -38,10 +39,10 @@ inline std::string env_or(const char* name, std::string fallback = "") {
 // cannot be reached, so that every call takes the fallback path.
 inline std::vector<std::string> backends() {
   std::vector<std::string> out{"sqlite", "fallback"};
-  if (std::getenv("TEST_POSTGRES_URL") != nullptr) out.push_back("postgres");
-  if (std::getenv("TEST_CLICKHOUSE_URL") != nullptr) out.push_back("clickhouse");
+  if (netra::testing::have_test_server("TEST_POSTGRES_URL")) out.push_back("postgres");
+  if (netra::testing::have_test_server("TEST_CLICKHOUSE_URL")) out.push_back("clickhouse");
   // The same server through its HTTPS port, the client trusting the script's authority.
-  if (std::getenv("TEST_CLICKHOUSE_HTTPS_URL") != nullptr) out.push_back("clickhouse_tls");
+  if (netra::testing::have_test_server("TEST_CLICKHOUSE_HTTPS_URL")) out.push_back("clickhouse_tls");
   return out;
 }
 

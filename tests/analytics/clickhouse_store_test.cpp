@@ -8,6 +8,7 @@
 #include "analytics/clickhouse_literal.hpp"
 #include "analytics_store_fixture.hpp"
 #include "support/unused_port.hpp"
+#include "support/test_servers.hpp"
 
 namespace netra::analytics {
 namespace {
@@ -15,7 +16,7 @@ namespace {
 class ClickHouseStoreTest : public AnalyticsStoreTest {
  protected:
   void SetUp() override {
-    if (std::getenv("TEST_CLICKHOUSE_URL") == nullptr) {
+    if (!netra::testing::have_test_server("TEST_CLICKHOUSE_URL")) {
       GTEST_SKIP() << "TEST_CLICKHOUSE_URL is not set (scripts/clickhouse-test-server)";
     }
     AnalyticsStoreTest::SetUp();
@@ -107,8 +108,12 @@ TEST_P(ClickHouseStoreTest, AWrongPasswordIsAnErrorThatSaysSo) {
   EXPECT_THAT(refused.error().message, ::testing::Not(::testing::HasSubstr("wrong")));
 }
 
-TEST_P(ClickHouseStoreTest, AServerThatIsNotThereOpensTheBreaker) {
-  auto options = clickhouse_options(database_);
+// Cases that need no ClickHouse: they run everywhere (on the "fallback" set-up, which has an
+// HTTP client and no server), never skipped.
+class ClickHouseStoreWithoutAServer : public AnalyticsStoreTest {};
+
+TEST_P(ClickHouseStoreWithoutAServer, AServerThatIsNotThereOpensTheBreaker) {
+  auto options = clickhouse_options("netra_nowhere");
   options.url = "http://127.0.0.1:" + std::to_string(testing::unused_port());
   options.breaker.minimum_calls = 3;
   ClickHouseStore store(options, client_);
@@ -123,13 +128,19 @@ TEST_P(ClickHouseStoreTest, AServerThatIsNotThereOpensTheBreaker) {
   EXPECT_THAT(fast.error().message, ::testing::HasSubstr("circuit breaker is open"));
 }
 
-TEST_P(ClickHouseStoreTest, BadOptionsNameTheirKey) {
-  auto options = clickhouse_options("bad-name");
+TEST_P(ClickHouseStoreWithoutAServer, BadOptionsNameTheirKey) {
+  auto valid = [](std::string database) {
+    auto options = clickhouse_options(std::move(database));
+    options.url = "http://127.0.0.1:8123";
+    return options;
+  };
+  EXPECT_NO_THROW(ClickHouseStore(valid("ok"), client_));
+  auto options = valid("bad-name");
   EXPECT_THROW(ClickHouseStore(options, client_), std::invalid_argument);
-  options = clickhouse_options("ok");
+  options = valid("ok");
   options.url = "ftp://example.com";
   EXPECT_THROW(ClickHouseStore(options, client_), std::invalid_argument);
-  options = clickhouse_options("ok");
+  options = valid("ok");
   options.ttl_days = 0;
   EXPECT_THROW(ClickHouseStore(options, client_), std::invalid_argument);
 }
@@ -143,6 +154,8 @@ TEST(ClickHouseDates, UtcDatesAndMonths) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ClickHouse, ClickHouseStoreTest, ::testing::Values("clickhouse"),
+                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(NoServer, ClickHouseStoreWithoutAServer, ::testing::Values("fallback"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "analytics_store_fixture.hpp"
 #include "support/misbehaving_peer.hpp"
+#include "support/test_servers.hpp"
 
 namespace netra::analytics {
 namespace {
@@ -123,9 +124,10 @@ TEST_P(FallbackStoreTest, ABadBatchReachesNeitherStore) {
 }
 
 TEST_P(FallbackStoreTest, ALiveClickHouseServesAndTheEmbeddedStoreStaysEmpty) {
-  const auto url = env_or("TEST_CLICKHOUSE_URL");
-  if (url.empty())
+  if (!testing::have_test_server("TEST_CLICKHOUSE_URL"))
     GTEST_SKIP() << "TEST_CLICKHOUSE_URL is not set (scripts/clickhouse-test-server)";
+  const auto url = testing::test_server("TEST_CLICKHOUSE_URL");
+  if (url.empty()) return;
   auto store = make(url, true);
   ASSERT_TRUE(run(clickhouse_store_->ensure_schema(deadline())));
   auto served = run(store->insert_served("usr_a", {event_at(kAt), event_at(kAt + 1)}, deadline()));

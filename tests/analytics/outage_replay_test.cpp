@@ -14,6 +14,7 @@
 
 #include "analytics_store_fixture.hpp"
 #include "support/misbehaving_peer.hpp"
+#include "support/test_servers.hpp"
 
 namespace netra::analytics {
 namespace {
@@ -115,14 +116,14 @@ class OutageReplayTest : public AnalyticsStoreTest {
 
 std::vector<std::string> buffer_backends() {
   std::vector<std::string> out{"sqlite"};
-  if (std::getenv("TEST_POSTGRES_URL") != nullptr) out.push_back("postgres");
+  if (netra::testing::have_test_server("TEST_POSTGRES_URL")) out.push_back("postgres");
   return out;
 }
 
 INSTANTIATE_TEST_SUITE_P(Buffer, OutageReplayTest, ::testing::ValuesIn(buffer_backends()));
 
 #define REQUIRE_CLICKHOUSE()                                                           \
-  if (std::getenv("TEST_CLICKHOUSE_URL") == nullptr) {                                 \
+  if (!netra::testing::have_test_server("TEST_CLICKHOUSE_URL")) {                                 \
     GTEST_SKIP() << "TEST_CLICKHOUSE_URL is not set (scripts/clickhouse-test-server)"; \
   }
 

@@ -9,6 +9,7 @@
 #include "support/netra_server.hpp"
 #include "support/scratch_postgres_database.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_servers.hpp"
 
 namespace netra::testing {
 namespace {
@@ -19,7 +20,7 @@ using ::testing::HasSubstr;
 
 std::vector<std::string> backends() {
   std::vector<std::string> out{"sqlite"};
-  if (std::getenv("TEST_POSTGRES_URL") != nullptr) out.push_back("postgres");
+  if (netra::testing::have_test_server("TEST_POSTGRES_URL")) out.push_back("postgres");
   return out;
 }
 

@@ -11,6 +11,7 @@
 
 #include "support/netra_server.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_servers.hpp"
 
 namespace netra::testing {
 namespace {
@@ -21,7 +22,7 @@ using ::testing::HasSubstr;
 
 std::vector<std::string> backends() {
   std::vector<std::string> out{"embedded"};
-  if (std::getenv("TEST_CLICKHOUSE_URL") != nullptr) out.push_back("clickhouse");
+  if (netra::testing::have_test_server("TEST_CLICKHOUSE_URL")) out.push_back("clickhouse");
   return out;
 }
 

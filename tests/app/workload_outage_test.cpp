@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "support/netra_server.hpp"
+#include "support/test_servers.hpp"
 
 namespace netra::testing {
 namespace {
@@ -40,7 +41,7 @@ json events(int n) {
 class WorkloadOutage : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (std::getenv("TEST_CLICKHOUSE_URL") == nullptr) {
+    if (!netra::testing::have_test_server("TEST_CLICKHOUSE_URL")) {
       GTEST_SKIP() << "TEST_CLICKHOUSE_URL is not set (scripts/clickhouse-test-server)";
     }
     clickhouse_ = std::make_unique<ScratchClickHouse>();

@@ -19,12 +19,13 @@
 #include "support/run_awaitable.hpp"
 #include "support/scratch_postgres_database.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_servers.hpp"
 
 namespace netra::chat {
 
 inline std::vector<std::string> backends() {
   std::vector<std::string> out{"sqlite"};
-  if (std::getenv("TEST_POSTGRES_URL") != nullptr) out.push_back("postgres");
+  if (netra::testing::have_test_server("TEST_POSTGRES_URL")) out.push_back("postgres");
   return out;
 }
 

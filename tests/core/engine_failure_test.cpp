@@ -27,8 +27,10 @@ double ms_since(Clock::time_point t) {
 
 class EngineTimeout : public ::testing::TestWithParam<Behaviour> {};
 
-// A start that never finishes is reported within its timeout plus a few milliseconds, whether it
-// awaits forever, ignores cancellation, or sits in a blocking call that never returns.
+// A start that never finishes is reported at its timeout, whether it awaits forever, ignores
+// cancellation, or sits in a blocking call that never returns. The bounds are relative to the
+// timeout (the hang itself never ends, so waiting for it would never report at all), not a few
+// milliseconds that a loaded sanitizer build on two cores cannot promise.
 TEST_P(EngineTimeout, OverrunningStartIsAbandonedAndReportedOnTime) {
   EngineHarness h;
   h.add(spec("clickhouse", Criticality::medium), Script{{GetParam()}}, with_timeout(150ms));
@@ -42,13 +44,13 @@ TEST_P(EngineTimeout, OverrunningStartIsAbandonedAndReportedOnTime) {
   ASSERT_EQ(c->history.size(), 1u);
   EXPECT_EQ(c->history[0].outcome, "timed out");
   EXPECT_GE(took, 150);
-  EXPECT_LT(took, 150 + 40);
+  EXPECT_LT(took, 2 * 150) << "reported well after its timeout";
   std::printf("reported after %.1f ms (timeout 150 ms)\n", took);
 
   // Shutdown does not wait on the abandoned attempt either.
   const auto stop_began = Clock::now();
   h.stop();
-  EXPECT_LT(ms_since(stop_began), 50);
+  EXPECT_LT(ms_since(stop_began), 150) << "shutdown waited on the abandoned attempt";
 }
 
 INSTANTIATE_TEST_SUITE_P(Hangs, EngineTimeout,
@@ -64,7 +66,7 @@ TEST(EngineFailure, BlockedOffloadCallDoesNotHoldUpPoolShutdown) {
   const auto began = Clock::now();
   // One stuck call per attempt that ran (a background retry may have begun before stop()).
   EXPECT_GE(h.offload().shutdown(50ms), 1u) << "the stuck threads are detached, not joined";
-  EXPECT_LT(ms_since(began), 150);
+  EXPECT_LT(ms_since(began), 50 + 500) << "shutdown waited past its grace";
 }
 
 TEST(EngineFailure, LateCompletionOfAnAbandonedAttemptIsIgnored) {
@@ -164,7 +166,8 @@ TEST(EngineFailure, GlobalDeadlineFailsAPendingCriticalComponentByName) {
   h.add(spec("api", Criticality::critical, {requires_component("database")}));
   const auto began = Clock::now();
   auto report = h.start();
-  EXPECT_LT(ms_since(began), 300);
+  EXPECT_GE(ms_since(began), 200);
+  EXPECT_LT(ms_since(began), 2500) << "the component's 5 s timeout ended it, not the deadline";
   EXPECT_EQ(report.outcome, "failed");
   EXPECT_THAT(report.failure, HasSubstr("start-up deadline of 200 ms passed"));
   EXPECT_THAT(report.failure, HasSubstr("database (starting, attempt 1 of 1)"));

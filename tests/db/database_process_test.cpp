@@ -18,6 +18,7 @@
 #include "support/scratch_postgres_database.hpp"
 #include "support/temp_dir.hpp"
 #include "support/unused_port.hpp"
+#include "support/test_servers.hpp"
 
 namespace netra::testing {
 namespace {
@@ -26,8 +27,8 @@ using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-const char* postgres_url() {
-  return std::getenv("TEST_POSTGRES_URL");
+std::string postgres_url() {
+  return netra::testing::test_server("TEST_POSTGRES_URL");
 }
 
 std::string with_database(std::string url, const std::string& name) {
@@ -49,7 +50,7 @@ Finished serve_with(const std::string& url, std::vector<std::string> extra = {})
 class PostgresProcess : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (postgres_url() == nullptr) GTEST_SKIP() << "TEST_POSTGRES_URL is not set";
+    if (!netra::testing::have_test_server("TEST_POSTGRES_URL")) GTEST_SKIP() << "TEST_POSTGRES_URL is not set";
   }
 };
 
@@ -85,7 +86,11 @@ TEST_F(PostgresProcess, MissingDatabaseFailsNamingIt) {
   EXPECT_THAT(r.output, HasSubstr("database \"no_such_db\" does not exist"));
 }
 
-TEST_F(PostgresProcess, ServerDownFailsFast) {
+// Cases that need no PostgreSQL server (a refused port, a silent one, settings that are refused
+// before connecting): they run everywhere, never skipped.
+constexpr const char* kNoServerUrl = "postgres://postgres:netra-test@127.0.0.1:5432/netra_test";
+
+TEST(PostgresWithoutAServer, ServerDownFailsFast) {
   const int port = unused_port();
   auto r = serve_with("postgres://postgres:x@127.0.0.1:" + std::to_string(port) + "/netra_test");
   EXPECT_EQ(r.exit_code, 3) << r.output;
@@ -94,7 +99,7 @@ TEST_F(PostgresProcess, ServerDownFailsFast) {
 }
 
 // A server that accepts the TCP connection and never says a word.
-TEST_F(PostgresProcess, SilentServerHitsTheConnectDeadline) {
+TEST(PostgresWithoutAServer, SilentServerHitsTheConnectDeadline) {
   const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -115,8 +120,8 @@ TEST_F(PostgresProcess, SilentServerHitsTheConnectDeadline) {
 // The real postmaster, frozen with SIGSTOP: connections are accepted by the kernel, nothing
 // answers.
 TEST_F(PostgresProcess, StoppedPostmasterHitsTheConnectDeadline) {
-  const char* dir = std::getenv("TEST_POSTGRES_DIR");
-  if (dir == nullptr) GTEST_SKIP() << "TEST_POSTGRES_DIR is not set";
+  const std::string dir = netra::testing::test_server("TEST_POSTGRES_DIR");
+  if (dir.empty()) return;
   std::ifstream pid_file(std::string(dir) + "/data/postmaster.pid");
   int pid = 0;
   ASSERT_TRUE(pid_file >> pid);
@@ -128,18 +133,17 @@ TEST_F(PostgresProcess, StoppedPostmasterHitsTheConnectDeadline) {
   EXPECT_LT(r.elapsed_ms, 2 * 300 + 2000);
 }
 
-TEST_F(PostgresProcess, ConflictingTlsSettingsAreAConfigurationError) {
-  auto r = run_process(
-      {NETRA_BIN, "check"},
-      {{"NETRA_DATABASE_URL", std::string(postgres_url()) + "?ssl=true&sslmode=disable"}});
+TEST(PostgresWithoutAServer, ConflictingTlsSettingsAreAConfigurationError) {
+  auto r = run_process({NETRA_BIN, "check"},
+                       {{"NETRA_DATABASE_URL", std::string(kNoServerUrl) + "?ssl=true&sslmode=disable"}});
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_THAT(r.output, HasSubstr("sslmode=disable conflicts with ssl=true"));
   EXPECT_THAT(r.output, Not(HasSubstr("netra-test")));
 }
 
-TEST_F(PostgresProcess, MissingCertificateFileIsAConfigurationError) {
+TEST(PostgresWithoutAServer, MissingCertificateFileIsAConfigurationError) {
   auto r =
-      run_process({NETRA_BIN, "check"}, {{"NETRA_DATABASE_URL", postgres_url()},
+      run_process({NETRA_BIN, "check"}, {{"NETRA_DATABASE_URL", kNoServerUrl},
                                          {"NETRA_DATABASE_SSL_MODE", "verify-full"},
                                          {"NETRA_DATABASE_SSL_ROOT_CERT", "/nonexistent/ca.pem"}});
   EXPECT_EQ(r.exit_code, 2) << r.output;
@@ -174,8 +178,8 @@ namespace {
 // PostgreSQL goes away while netra serves: the breaker opens and readiness drops; when the server
 // is back, readiness returns without restarting netra.
 TEST_F(PostgresProcess, RestartedServerOpensThenClosesTheBreaker) {
-  const char* dir = std::getenv("TEST_POSTGRES_DIR");
-  if (dir == nullptr) GTEST_SKIP() << "TEST_POSTGRES_DIR is not set";
+  const std::string dir = netra::testing::test_server("TEST_POSTGRES_DIR");
+  if (dir.empty()) return;
   ScratchPostgresDatabase database("netra_breaker");
   ChildProcess child({NETRA_BIN, "serve", "--log-format", "text", "--set", "server.host=127.0.0.1"},
                      {{"NETRA_DATABASE_URL", database.url()}, {"NETRA_SERVER_PORT", "0"}});

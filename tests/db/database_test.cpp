@@ -19,6 +19,7 @@
 #include "support/child_process.hpp"
 #include "support/run_awaitable.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_servers.hpp"
 
 namespace netra::testing {
 namespace {
@@ -35,7 +36,7 @@ struct Backend {
 
 std::vector<Backend> backends() {
   std::vector<Backend> out{{"sqlite"}};
-  if (std::getenv("TEST_POSTGRES_URL") != nullptr) out.push_back({"postgres"});
+  if (netra::testing::have_test_server("TEST_POSTGRES_URL")) out.push_back({"postgres"});
   return out;
 }
 
@@ -44,7 +45,7 @@ class DatabaseTest : public ::testing::TestWithParam<Backend> {
   void SetUp() override {
     loops_.start();
     settings_.url = GetParam().name == "sqlite" ? "sqlite:" + dir_.file("test.db")
-                                                : std::getenv("TEST_POSTGRES_URL");
+                                                : netra::testing::test_server("TEST_POSTGRES_URL");
   }
   void TearDown() override {
     if (db_) drop_tables();
@@ -465,8 +466,8 @@ TEST_P(DatabaseTest, ConcurrentMigratorsApplyEachMigrationExactlyOnce) {
 class PostgresOutageTest : public DatabaseTest {};
 
 TEST_P(PostgresOutageTest, BreakerFailsFastWhileTheServerIsDownAndHeals) {
-  const char* dir = std::getenv("TEST_POSTGRES_DIR");
-  ASSERT_NE(dir, nullptr) << "scripts/test exports TEST_POSTGRES_DIR with TEST_POSTGRES_URL";
+  const std::string dir = netra::testing::test_server("TEST_POSTGRES_DIR");
+  ASSERT_FALSE(dir.empty()) << "scripts/test exports TEST_POSTGRES_DIR with TEST_POSTGRES_URL";
   settings_.connect_timeout = 500ms;
   auto& db = open();
   db.close_idle();

@@ -15,6 +15,7 @@
 #include "support/run_awaitable.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_certificates.hpp"
+#include "support/test_servers.hpp"
 
 namespace netra::testing {
 namespace {
@@ -25,7 +26,7 @@ using ::testing::HasSubstr;
 class PostgresTls : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    if (std::getenv("TEST_POSTGRES_URL") == nullptr) return;
+    if (!netra::testing::have_test_server("TEST_POSTGRES_URL")) return;
     dir_ = new TempDir();
     make_authority(*dir_, "ca");
     make_authority(*dir_, "other-ca");
@@ -48,7 +49,7 @@ class PostgresTls : public ::testing::Test {
     delete dir_;
   }
   void SetUp() override {
-    if (std::getenv("TEST_POSTGRES_URL") == nullptr) GTEST_SKIP() << "TEST_POSTGRES_URL is not set";
+    if (!netra::testing::have_test_server("TEST_POSTGRES_URL")) GTEST_SKIP() << "TEST_POSTGRES_URL is not set";
     loops_.start();
   }
   void TearDown() override {
@@ -103,7 +104,7 @@ TEST_F(PostgresTls, SslTrueMeansRequire) {
 }
 
 TEST_F(PostgresTls, RequireAgainstAServerWithoutTlsFailsClearly) {
-  std::string plain = std::getenv("TEST_POSTGRES_URL");
+  std::string plain = netra::testing::test_server("TEST_POSTGRES_URL");
   EXPECT_THAT(try_connect(plain + "?sslmode=require"), HasSubstr("server does not support SSL"));
 }
 

@@ -262,8 +262,17 @@ def make_test_certificates(folder):
     return path("ca.crt"), path("server.crt"), path("server.key")
 
 
+def _required_under_ci(variable):
+    """The variable's value, or None; under CI (CI set) a missing one is an error, not a skip:
+    scripts/test starts the servers they name, and a run must not pass without them."""
+    value = os.environ.get(variable) or None
+    if value is None and os.environ.get("CI", "") not in ("", "false"):
+        raise AssertionError(f"{variable} is not set: under CI every real-server case must run")
+    return value
+
+
 def postgres_url():
-    return os.environ.get("TEST_POSTGRES_URL") or None
+    return _required_under_ci("TEST_POSTGRES_URL")
 
 
 class ScratchPostgresDatabase:
@@ -299,7 +308,7 @@ CLICKHOUSE_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..
 def clickhouse_available():
     """ClickHouse tests run where the suite provides a ClickHouse (scripts/test sets
     TEST_CLICKHOUSE_URL); they start a server of their own with the same script."""
-    return bool(os.environ.get("TEST_CLICKHOUSE_URL"))
+    return bool(_required_under_ci("TEST_CLICKHOUSE_URL"))
 
 
 class ScratchClickHouse:
