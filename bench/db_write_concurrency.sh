@@ -20,7 +20,7 @@ trap '[[ -z $pid ]] || kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true
 start_netra() {  # $1: database URL ("" for the embedded SQLite file)
   rm -rf "$work/run" && mkdir -p "$work/run"
   (cd "$work/run" && NETRA_SERVER_PORT=$port NETRA_SERVER_HOST=127.0.0.1 NETRA_SERVER_ACCESS_LOG=false \
-    NETRA_LOG_FORMAT=json NETRA_AUTH_LOGIN_LIMIT_PER_MINUTE=100000 DISABLED_COMPONENTS=agent_supervisor \
+    NETRA_LOG_FORMAT=json NETRA_AUTH_LOGIN_LIMIT_PER_MINUTE=100000 NETRA_AUTH_REGISTER_LIMIT_PER_MINUTE=100000 DISABLED_COMPONENTS=agent_supervisor \
     exec env ${1:+NETRA_DATABASE_URL=$1} "$OLDPWD/build/release/netra" serve >"$work/log" 2>&1) &
   pid=$!
   for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && return; sleep 0.05; done

@@ -31,13 +31,17 @@ AuthComponent::AuthComponent(core::ComponentSpec spec, AuthConfig config, AuthSt
       config_(std::move(config)),
       state_(state),
       database_(database),
-      offload_(offload) {}
+      offload_(offload),
+      hashing_(std::make_unique<core::OffloadPool>(config_.hash_threads, "password hashing",
+                                                   config_.hash_queue)) {}
+
+AuthComponent::~AuthComponent() = default;
 
 asio::awaitable<core::Status> AuthComponent::start(core::LifecycleContext& ctx) {
   // Key generation, file I/O and the hasher's calibration hash block: the offload pool does them.
   auto load = [options = config_.keys] { return auth::load_key_ring(options); };
-  auto make_hasher = [&offload = offload_] {
-    return std::make_unique<auth::PasswordHasher>(offload);
+  auto make_hasher = [&hashing = *hashing_] {
+    return std::make_unique<auth::PasswordHasher>(hashing);
   };
   auth::KeyRing keys;
   try {

@@ -53,6 +53,8 @@ struct AuthConfig {
   auth::KeyRingOptions keys{"var/keys", auth::KeyAlgorithm::rs256, ""};
   auth::AuthSettings settings;
   bool dev_login = false;  // POST /auth/dev/login: never in production
+  size_t hash_threads = 2;  // the password hasher's own threads
+  size_t hash_queue = 32;   // hashes that may wait for one; beyond, 503 busy
 };
 
 class AuthComponent final : public core::Component {
@@ -62,6 +64,7 @@ class AuthComponent final : public core::Component {
 
   AuthComponent(core::ComponentSpec spec, AuthConfig config, AuthState& state,
                 db::DatabaseComponent& database, core::OffloadPool& offload);
+  ~AuthComponent() override;
 
   asio::awaitable<core::Status> start(core::LifecycleContext& ctx) override;
   asio::awaitable<core::Status> stop(core::LifecycleContext& ctx) override;
@@ -71,6 +74,9 @@ class AuthComponent final : public core::Component {
   AuthState& state_;
   db::DatabaseComponent& database_;
   core::OffloadPool& offload_;
+  // Passwords are hashed here, not on the offload pool: a burst of registrations cannot delay
+  // any other blocking call, and a full queue answers busy instead of growing.
+  std::unique_ptr<core::OffloadPool> hashing_;
   std::unique_ptr<auth::PasswordHasher> hasher_;
 };
 

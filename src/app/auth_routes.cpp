@@ -35,6 +35,19 @@ core::Result<std::vector<std::string>, HttpResponse> string_fields(
   return values;
 }
 
+HttpResponse limited(const std::string& what, const core::RateLimiter::Decision& decision) {
+  return net::json_error(429, "rate_limited", what + "; try again later")
+      .with_header("Retry-After", std::to_string(decision.retry_after.count()));
+}
+
+// 429 when the client's address is over `limiter`'s limit (the attempt is counted otherwise).
+std::optional<HttpResponse> over_limit(core::RateLimiter& limiter, const HttpRequest& r,
+                                       const std::string& what) {
+  const auto decision = limiter.hit(net::rate_limit_key(r.remote_address));
+  if (decision.allowed) return std::nullopt;
+  return limited(what, decision);
+}
+
 HttpResponse error_response(const auth::AuthError& e) {
   switch (e.code) {
     case auth::AuthErrorCode::invalid_request:
@@ -48,6 +61,9 @@ HttpResponse error_response(const auth::AuthError& e) {
           .with_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
     case auth::AuthErrorCode::unavailable:
       return net::json_error(503, "auth_unavailable", "try again shortly")
+          .with_header("Retry-After", "1");
+    case auth::AuthErrorCode::busy:
+      return net::json_error(503, "busy", "too many sign-ins at once; try again shortly")
           .with_header("Retry-After", "1");
   }
   return net::json_error(500, "internal_error", "internal error");
@@ -87,6 +103,12 @@ void add_auth_routes(net::Router& router, AuthState& state, AuthRouteOptions opt
       std::make_shared<core::RateLimiter>(options.login_limit_per_minute, std::chrono::seconds(60));
   auto by_account =
       std::make_shared<core::RateLimiter>(options.login_limit_per_minute, std::chrono::seconds(60));
+  // Registrations hash a password (argon2id, 64 MiB) and refreshes write the database: both are
+  // counted per client address, like logins.
+  auto registrations = std::make_shared<core::RateLimiter>(options.register_limit_per_minute,
+                                                           std::chrono::seconds(60));
+  auto refreshes = std::make_shared<core::RateLimiter>(options.refresh_limit_per_minute,
+                                                       std::chrono::seconds(60));
   if (options.dev_login) {
     router.add(
         "POST", "/auth/dev/login",
@@ -105,7 +127,10 @@ void add_auth_routes(net::Router& router, AuthState& state, AuthRouteOptions opt
 
   router.add(
       "POST", "/auth/register",
-      [&state](HttpRequest& r) -> asio::awaitable<HttpResponse> {
+      [&state, registrations](HttpRequest& r) -> asio::awaitable<HttpResponse> {
+        if (auto refused = over_limit(*registrations, r, "too many registrations")) {
+          co_return std::move(*refused);
+        }
         auto fields = string_fields(r, {"email", "password"});
         if (!fields) co_return fields.error();
         auto service = state.get();
@@ -130,10 +155,7 @@ void add_auth_routes(net::Router& router, AuthState& state, AuthRouteOptions opt
         const std::string account = normalized ? *normalized : fields.value()[0];
         auto refused = by_address->hit(net::rate_limit_key(r.remote_address));
         if (refused.allowed) refused = by_account->hit(account);
-        if (!refused.allowed) {
-          co_return net::json_error(429, "rate_limited", "too many login attempts; try again later")
-              .with_header("Retry-After", std::to_string(refused.retry_after.count()));
-        }
+        if (!refused.allowed) co_return limited("too many login attempts", refused);
         auto service = state.get();
         if (!service)
           co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""});
@@ -145,7 +167,10 @@ void add_auth_routes(net::Router& router, AuthState& state, AuthRouteOptions opt
 
   router.add(
       "POST", "/auth/refresh",
-      [&state](HttpRequest& r) -> asio::awaitable<HttpResponse> {
+      [&state, refreshes](HttpRequest& r) -> asio::awaitable<HttpResponse> {
+        if (auto refused = over_limit(*refreshes, r, "too many token refreshes")) {
+          co_return std::move(*refused);
+        }
         auto fields = string_fields(r, {"refresh_token"});
         if (!fields) co_return fields.error();
         auto service = state.get();

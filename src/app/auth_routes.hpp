@@ -10,7 +10,9 @@ namespace netra::app {
 
 struct AuthRouteOptions {
   bool dev_login = false;              // adds POST /auth/dev/login (refused in production)
-  size_t login_limit_per_minute = 10;  // per client address and per account
+  size_t login_limit_per_minute = 10;     // per client address and per account
+  size_t register_limit_per_minute = 10;  // per client address
+  size_t refresh_limit_per_minute = 60;   // per client address
 };
 
 void add_auth_routes(net::Router& router, AuthState& state, AuthRouteOptions options);

@@ -53,6 +53,8 @@ AuthConfig auth_config(const Config& config) {
   c.settings.access_ttl = std::chrono::seconds(config.integer("auth.access_ttl_seconds"));
   c.settings.refresh_ttl = std::chrono::seconds(config.integer("auth.refresh_ttl_seconds"));
   c.dev_login = config.boolean("auth.dev_login");
+  c.hash_threads = static_cast<size_t>(config.integer("auth.hash_threads"));
+  c.hash_queue = static_cast<size_t>(config.integer("auth.hash_queue"));
   return c;
 }
 
@@ -198,8 +200,11 @@ CatalogEntry api_entry() {
 }
 
 AuthRouteOptions auth_route_options(const Config& config) {
-  return {config.boolean("auth.dev_login"),
-          static_cast<size_t>(config.integer("auth.login_limit_per_minute"))};
+  auto limit = [&](const char* key) { return static_cast<size_t>(config.integer(key)); };
+  return {.dev_login = config.boolean("auth.dev_login"),
+          .login_limit_per_minute = limit("auth.login_limit_per_minute"),
+          .register_limit_per_minute = limit("auth.register_limit_per_minute"),
+          .refresh_limit_per_minute = limit("auth.refresh_limit_per_minute")};
 }
 
 net::WebSocketSettings websocket_settings(const Config& config) {

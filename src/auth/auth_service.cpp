@@ -79,7 +79,10 @@ asio::awaitable<AuthResult<User>> AuthService::register_user(std::string email,
                         "password"};
   }
   auto hashed = co_await hasher_.hash(std::move(password));
-  if (!hashed) co_return AuthError{AuthErrorCode::unavailable, hashed.error().message, ""};
+  if (!hashed) {
+    const auto code = hashed.error().busy ? AuthErrorCode::busy : AuthErrorCode::unavailable;
+    co_return AuthError{code, hashed.error().message, ""};
+  }
   auto created = co_await users_.create(*normalized, hashed.value(), store_deadline());
   if (!created) {
     if (created.error().code == db::DbErrorCode::constraint) {
@@ -101,8 +104,9 @@ asio::awaitable<AuthResult<TokenPair>> AuthService::login(std::string email, std
   // The same argon2id work whether or not the account exists: the answer's timing says nothing.
   // (Named first: g++ 12 mis-destroys a `?:` temporary inside a co_await expression.)
   std::string stored_hash = user ? user->password_hash : std::string();
-  const bool matches = co_await hasher_.verify(std::move(stored_hash), std::move(password));
-  if (!user || !matches) {
+  auto verified = co_await hasher_.verify(std::move(stored_hash), std::move(password));
+  if (!verified) co_return AuthError{AuthErrorCode::busy, verified.error().message, ""};
+  if (!user || !verified.value()) {
     co_return AuthError{AuthErrorCode::invalid_credentials, "wrong email or password", ""};
   }
   co_return co_await issue_pair(*user, core::make_id("fam"), std::nullopt);

@@ -36,6 +36,7 @@ enum class AuthErrorCode {
   invalid_credentials,  // 401: the same for a wrong email and a wrong password
   invalid_token,        // 401
   unavailable,          // 503: the database or the hasher failed
+  busy,                 // 503 with Retry-After: too many passwords being hashed right now
 };
 
 struct AuthError {

@@ -31,17 +31,26 @@ asio::awaitable<core::Result<std::string, HashError>> PasswordHasher::hash(
     }
     return std::string(out);
   };
-  Hashed result = co_await offload_.run(std::move(work));
-  co_return result;
+  try {
+    Hashed result = co_await offload_.run(std::move(work));
+    co_return result;
+  } catch (const core::OffloadQueueFull& e) {
+    co_return HashError{e.what(), true};
+  }
 }
 
-asio::awaitable<bool> PasswordHasher::verify(std::string encoded, std::string password) const {
-  const bool known = !encoded.empty();
-  auto work = [encoded = known ? std::move(encoded) : dummy_hash_, password = std::move(password)] {
+asio::awaitable<core::Result<bool, HashError>> PasswordHasher::verify(std::string encoded,
+                                                                      std::string password) const {
+  const bool real = encoded.rfind("$argon2", 0) == 0;
+  auto work = [encoded = real ? std::move(encoded) : dummy_hash_, password = std::move(password)] {
     return crypto_pwhash_str_verify(encoded.c_str(), password.data(), password.size()) == 0;
   };
-  const bool matches = co_await offload_.run(std::move(work));
-  co_return known&& matches;
+  try {
+    const bool matches = co_await offload_.run(std::move(work));
+    co_return real && matches;
+  } catch (const core::OffloadQueueFull& e) {
+    co_return HashError{e.what(), true};
+  }
 }
 
 }  // namespace netra::auth

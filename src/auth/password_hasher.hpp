@@ -1,5 +1,6 @@
-// PasswordHasher: argon2id through libsodium (crypto_pwhash_str), always on the offload pool —
-// hashing takes tens of milliseconds of CPU and memory and must never run on an event loop.
+// PasswordHasher: argon2id through libsodium (crypto_pwhash_str), always on a pool of threads of
+// its own — hashing takes tens of milliseconds of CPU and 64 MiB and must never run on an event
+// loop, nor queue without bound in front of anything else.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -17,6 +18,7 @@ namespace asio = boost::asio;
 
 struct HashError {
   std::string message;
+  bool busy = false;  // the hashing pool's queue is full: try again shortly (503)
 };
 
 struct PasswordLimits {
@@ -28,11 +30,14 @@ class PasswordHasher {
  public:
   PasswordHasher(core::OffloadPool& offload, PasswordLimits limits = {});
 
-  // The encoded hash ("$argon2id$v=19$m=...") or why hashing failed (out of memory).
+  // The encoded hash ("$argon2id$v=19$m=...") or why hashing failed (out of memory, busy).
   asio::awaitable<core::Result<std::string, HashError>> hash(std::string password) const;
-  // True when `password` matches `encoded`. With `encoded` empty it still does the work of a
-  // verification against a fixed hash, so an unknown account answers in the same time.
-  asio::awaitable<bool> verify(std::string encoded, std::string password) const;
+  // Whether `password` matches `encoded`, or busy when the pool's queue is full. When `encoded`
+  // is no argon2id hash (empty for an unknown account, a marker for an account without a
+  // password) it still does the work of a verification against a fixed hash and answers false,
+  // so that neither kind of account can be told apart by time.
+  asio::awaitable<core::Result<bool, HashError>> verify(std::string encoded,
+                                                        std::string password) const;
 
  private:
   core::OffloadPool& offload_;

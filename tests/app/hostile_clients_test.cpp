@@ -126,5 +126,60 @@ TEST(HostileClients, OnlyATrustedProxyNamesTheClient) {
       << "an untrusted peer chose its own bucket by X-Forwarded-For";
 }
 
+// Registration hashes a password (argon2id, 64 MiB): it is limited per address like logins.
+TEST(HostileClients, RegistrationsAreLimitedPerAddress) {
+  NetraServer server({"auth.register_limit_per_minute=2"});
+  auto register_from = [&](const std::string& source, int n) {
+    const auto r = send_from(server, source, "POST", "/auth/register",
+                             json{{"email", "user" + std::to_string(n) + "@example.com"},
+                                  {"password", "a long enough password"}}
+                                 .dump());
+    return r ? r->status : 0;
+  };
+  EXPECT_EQ(register_from("127.0.0.40", 1), 201);
+  EXPECT_EQ(register_from("127.0.0.40", 2), 201);
+  const auto refused = send_from(server, "127.0.0.40", "POST", "/auth/register",
+                                 json{{"email", "user3@example.com"},
+                                      {"password", "a long enough password"}}
+                                     .dump());
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 429);
+  EXPECT_FALSE(refused->header("retry-after").empty());
+  EXPECT_EQ(register_from("127.0.0.41", 4), 201) << "another address has its own limit";
+}
+
+// More passwords at once than the hasher has threads and queue: the rest are answered 503 busy
+// with Retry-After at once, instead of queueing without bound in front of everything else.
+TEST(HostileClients, AFullHashingQueueAnswersBusyInsteadOfQueueing) {
+  NetraServer server({"auth.hash_threads=1", "auth.hash_queue=1",
+                      "auth.register_limit_per_minute=1000"});
+  constexpr int kAtOnce = 12;
+  std::vector<std::unique_ptr<TestHttpClient>> clients;
+  for (int i = 0; i < kAtOnce; ++i) {
+    clients.push_back(std::make_unique<TestHttpClient>("127.0.0.1", server.port()));
+    const auto body = json{{"email", "burst" + std::to_string(i) + "@example.com"},
+                           {"password", "a long enough password"}}
+                          .dump();
+    clients.back()->send("POST /auth/register HTTP/1.1\r\nHost: t\r\nContent-Type: "
+                         "application/json\r\nContent-Length: " +
+                         std::to_string(body.size()) + "\r\n\r\n" + body);
+  }
+  int created = 0, busy = 0;
+  for (auto& client : clients) {
+    const auto r = client->read_response(30s);
+    ASSERT_TRUE(r) << "a registration got no answer";
+    if (r->status == 201) ++created;
+    if (r->status == 503) {
+      ++busy;
+      EXPECT_THAT(r->body, HasSubstr("\"busy\""));
+      EXPECT_EQ(r->header("retry-after"), "1");
+    }
+  }
+  EXPECT_EQ(created + busy, kAtOnce);
+  EXPECT_GE(created, 1);
+  EXPECT_GE(busy, 1) << "every registration queued for the one hashing thread";
+  EXPECT_EQ(server.call("GET", "/health/live")->status, 200);
+}
+
 }  // namespace
 }  // namespace netra::testing

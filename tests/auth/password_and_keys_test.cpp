@@ -1,4 +1,9 @@
 #include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
+#include <future>
+#include <thread>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -37,8 +42,8 @@ TEST_F(PasswordHasherTest, HashesWithArgon2idAndVerifies) {
   auto hashed = run(hasher_.hash("correct horse battery"));
   ASSERT_TRUE(hashed);
   EXPECT_EQ(hashed->rfind("$argon2id$", 0), 0u);
-  EXPECT_TRUE(run(hasher_.verify(*hashed, "correct horse battery")));
-  EXPECT_FALSE(run(hasher_.verify(*hashed, "correct horse batterY")));
+  EXPECT_TRUE(run(hasher_.verify(*hashed, "correct horse battery")).value());
+  EXPECT_FALSE(run(hasher_.verify(*hashed, "correct horse batterY")).value());
   auto again = run(hasher_.hash("correct horse battery"));
   EXPECT_NE(*again, *hashed) << "salted";
 }
@@ -46,14 +51,44 @@ TEST_F(PasswordHasherTest, HashesWithArgon2idAndVerifies) {
 TEST_F(PasswordHasherTest, UnknownAccountTakesTheSameWorkAndNeverMatches) {
   auto hashed = run(hasher_.hash("correct horse battery"));
   const auto t0 = std::chrono::steady_clock::now();
-  EXPECT_FALSE(run(hasher_.verify(*hashed, "wrong password!")));
+  EXPECT_FALSE(run(hasher_.verify(*hashed, "wrong password!")).value());
   const auto known = std::chrono::steady_clock::now() - t0;
   const auto t1 = std::chrono::steady_clock::now();
-  EXPECT_FALSE(run(hasher_.verify("", "wrong password!")));
+  EXPECT_FALSE(run(hasher_.verify("", "wrong password!")).value());
   const auto unknown = std::chrono::steady_clock::now() - t1;
-  // Both do one argon2id verification: within a factor of three of each other.
+  // An account without a password (dev login, demo data) keeps a marker, not a hash: it too is
+  // verified against the fixed hash (before, it failed at once, telling it apart by time).
+  const auto t2 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(run(hasher_.verify("!dev-login-only", "wrong password!")).value());
+  const auto passwordless = std::chrono::steady_clock::now() - t2;
+  // Each does one argon2id verification: within a factor of three of each other.
   EXPECT_LT(unknown, known * 3);
   EXPECT_LT(known, unknown * 3);
+  EXPECT_LT(known, passwordless * 3) << "a passwordless account answered without the work";
+}
+
+// The hasher's pool refuses what it cannot queue: busy, not an unbounded wait.
+TEST_F(PasswordHasherTest, AFullHashingQueueAnswersBusy) {
+  core::OffloadPool one(1, "password hashing", 1);
+  PasswordHasher hasher(one);
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  auto held = asio::co_spawn(loops_.context(0), one.run([released] { released.wait_for(10s); }),
+                             asio::use_future);
+  while (one.busy_threads() == 0) std::this_thread::sleep_for(1ms);
+  auto queued = asio::co_spawn(loops_.context(0), hasher.hash("correct horse battery"),
+                               asio::use_future);
+  while (one.queued() == 0) std::this_thread::sleep_for(1ms);
+  auto refused = run(hasher.verify("", "correct horse battery"));
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().busy);
+  auto hashed = run(hasher.hash("another password"));
+  ASSERT_FALSE(hashed);
+  EXPECT_TRUE(hashed.error().busy);
+  release.set_value();
+  held.get();
+  EXPECT_TRUE(queued.get()) << "the queued hash still ran";
+  one.shutdown(1s);
 }
 
 TEST(KeyStore, GeneratesOnFirstStartWithMode0600AndReusesAfter) {

@@ -21,11 +21,13 @@ START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 30.0
 HTTP_TIMEOUT_S = 15.0
 
-# Tests log in often; the default (10 a minute per address) is for people.
+# Tests register, log in and refresh often, all from one address; the defaults are for people.
 DEFAULT_SETTINGS = {
     "server.host": "127.0.0.1",
     "server.port": "0",
     "auth.login_limit_per_minute": "100000",
+    "auth.register_limit_per_minute": "100000",
+    "auth.refresh_limit_per_minute": "100000",
 }
 
 _LISTENING = re.compile(r"listening on 127\.0\.0\.1:(\d+)")
