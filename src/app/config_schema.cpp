@@ -306,7 +306,16 @@ const std::vector<KeySpec>& service_keys() {
        0,
        {},
        "empty: the auth service runs inside `netra serve`; else the URL of a separate `netra "
-       "auth` (http://host:8081) whose keys verify tokens, fetched on first use"},
+       "auth` whose keys verify tokens, fetched on first use: https:// (required unless the "
+       "host is loopback), or http://127.0.0.1:8081 on the same machine"},
+      {"auth.ca_file",
+       ValueType::string,
+       "\"\"",
+       0,
+       0,
+       {},
+       "PEM file of the authority that signs the auth service's certificate, for an https:// "
+       "auth.url it does not reach through the system's trust store"},
       {"auth.port",
        ValueType::integer,
        "8081",

@@ -30,11 +30,13 @@ auth::RemoteKeySet::Fetch jwks_fetch(std::shared_ptr<net::HttpClient> client, st
 }  // namespace
 
 RemoteAuthComponent::RemoteAuthComponent(core::ComponentSpec spec, std::string jwks_url,
-                                         auth::RemoteKeySetOptions options, AuthState& state)
+                                         auth::RemoteKeySetOptions options, AuthState& state,
+                                         std::string ca_file)
     : core::Component(std::move(spec)),
       jwks_url_(std::move(jwks_url)),
       options_(std::move(options)),
-      state_(state) {}
+      state_(state),
+      ca_file_(std::move(ca_file)) {}
 
 RemoteAuthComponent::~RemoteAuthComponent() = default;
 
@@ -42,6 +44,7 @@ asio::awaitable<core::Status> RemoteAuthComponent::start(core::LifecycleContext&
   net::HttpClientOptions client_options;
   client_options.max_response_body_bytes = 1024 * 1024;  // a JWKS is a few KiB
   client_options.max_idle_per_origin = 1;
+  client_options.ca_file = ca_file_;  // https:// only; empty: the system's trust store
   client_ = std::make_shared<net::HttpClient>(client_options);
   keys_ = std::make_shared<auth::RemoteKeySet>(options_, jwks_fetch(client_, jwks_url_));
   state_.set_remote(keys_);

@@ -18,9 +18,12 @@ namespace netra::app {
 
 class RemoteAuthComponent final : public core::Component {
  public:
-  // `jwks_url`: the auth service's /.well-known/jwks.json.
+  // `jwks_url`: the auth service's /.well-known/jwks.json, over https:// unless it is on this
+  // machine. `ca_file`: the authority its certificate chains to, when the system does not trust
+  // it ("" for the system's store).
   RemoteAuthComponent(core::ComponentSpec spec, std::string jwks_url,
-                      auth::RemoteKeySetOptions options, AuthState& state);
+                      auth::RemoteKeySetOptions options, AuthState& state,
+                      std::string ca_file = "");
   ~RemoteAuthComponent() override;
 
   asio::awaitable<core::Status> start(core::LifecycleContext& ctx) override;
@@ -32,6 +35,7 @@ class RemoteAuthComponent final : public core::Component {
   std::string jwks_url_;
   auth::RemoteKeySetOptions options_;
   AuthState& state_;
+  std::string ca_file_;
   std::shared_ptr<net::HttpClient> client_;
   std::shared_ptr<auth::RemoteKeySet> keys_;
 };

@@ -2,6 +2,8 @@
 // (`netra auth`). They share the catalog entries below; the backend verifies tokens with an
 // embedded auth service, or with the keys of a separate one when auth.url is set.
 #include <algorithm>
+#include <boost/asio/ip/address.hpp>
+#include <filesystem>
 
 #include "agents/agent_runs.hpp"
 #include "agents/agent_supervisor_component.hpp"
@@ -32,6 +34,7 @@
 #include "db/database_component.hpp"
 #include "net/client_address.hpp"
 #include "net/http_server.hpp"
+#include "net/http_url.hpp"
 #include "net/json_error.hpp"
 #include "net/router.hpp"
 #include "net/websocket_component.hpp"
@@ -56,6 +59,15 @@ AuthConfig auth_config(const Config& config) {
   c.hash_threads = static_cast<size_t>(config.integer("auth.hash_threads"));
   c.hash_queue = static_cast<size_t>(config.integer("auth.hash_queue"));
   return c;
+}
+
+// 127.0.0.0/8, ::1 or "localhost": the auth service on this machine, where plain HTTP stays on
+// the loopback interface.
+bool is_loopback_host(const std::string& host) {
+  if (host == "localhost") return true;
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(host, ec);
+  return !ec && address.is_loopback();
 }
 
 bool auth_is_remote(const Config& config) {
@@ -146,9 +158,24 @@ void validate_auth(const Config& config) {
                        ") needs auth.shared_secret (NETRA_AUTH_SHARED_SECRET)");
   }
   const auto url = config.string("auth.url");
-  if (!url.empty() && (url.rfind("http://", 0) != 0 || url.size() <= 7)) {
-    problems.push_back("auth.url = \"" + url + "\" (from " + config.source("auth.url") +
-                       ") must be an http:// URL of the auth service, e.g. http://127.0.0.1:8081");
+  if (!url.empty()) {
+    // The key set decides whose tokens are accepted: fetched over a network, it must come over
+    // TLS, or whoever can swap it forges any user.
+    const auto parsed = net::parse_http_url(url);
+    if (!parsed) {
+      problems.push_back("auth.url = \"" + url + "\" (from " + config.source("auth.url") +
+                         "): " + parsed.error() +
+                         "; give the auth service's https:// URL, e.g. https://auth.internal");
+    } else if (!parsed->tls && !is_loopback_host(parsed->host)) {
+      problems.push_back("auth.url = \"" + url + "\" (from " + config.source("auth.url") +
+                         ") is http:// to a host that is not loopback: the key set that "
+                         "decides whose tokens count must come over https://");
+    }
+  }
+  const auto ca = config.string("auth.ca_file");
+  if (!ca.empty() && !std::filesystem::exists(ca)) {
+    problems.push_back("auth.ca_file = \"" + ca + "\" (from " + config.source("auth.ca_file") +
+                       "): no such file");
   }
   if (!problems.empty()) throw core::ConfigurationError(problems);
 }
@@ -164,7 +191,8 @@ CatalogEntry auth_entry(bool allow_remote) {
       std::string base = ctx.config.string("auth.url");
       while (!base.empty() && base.back() == '/') base.pop_back();
       return std::make_shared<RemoteAuthComponent>(spec, base + "/.well-known/jwks.json",
-                                                   remote_key_options(ctx.config), ctx.auth);
+                                                   remote_key_options(ctx.config), ctx.auth,
+                                                   ctx.config.string("auth.ca_file"));
     }
     auto database = std::dynamic_pointer_cast<db::DatabaseComponent>(ctx.built("database"));
     if (!database) throw std::logic_error("auth_service is built after database");

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -11,6 +13,7 @@
 #include "support/fixture_server.hpp"
 #include "support/http_client.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_certificates.hpp"
 #include "support/unused_port.hpp"
 
 namespace netra::testing {
@@ -132,6 +135,64 @@ TEST_F(AuthSplit, TheBackendStartsWithoutTheAuthServiceAndHealsWhenItArrives) {
   EXPECT_EQ(with_old_key->status, 200) << "rotation logs nobody out";
   auto jwks = http_get(auth_port_, "/.well-known/jwks.json");
   EXPECT_EQ(json::parse(jwks->body)["keys"].size(), 2u);
+}
+
+// The key set from a separate auth service over https://: served here by openssl s_server -WWW
+// (the auth service's own JWKS, as a TLS terminator in front of it would), with a certificate
+// from the test's authority that the backend trusts through auth.ca_file. With another
+// authority the backend cannot fetch the keys and answers 503, never accepting the token.
+TEST_F(AuthSplit, TheKeySetComesOverHttpsFromAnAuthorityTheBackendTrusts) {
+  auto auth = start_auth();
+  ASSERT_TRUE(auth->wait_for_output("serving until SIGTERM", 10s)) << auth->output();
+  const auto token = login();
+  auto jwks = http_get(auth_port_, "/.well-known/jwks.json");
+  ASSERT_TRUE(jwks);
+  TempDir site;
+  std::filesystem::create_directories(site.file(".well-known"));
+  std::ofstream(site.file(".well-known/jwks.json")) << jwks->body;
+  make_authority(site, "ca");
+  make_authority(site, "other-ca");
+  make_server_certificate(site, "server", "ca", "localhost", "DNS:localhost,IP:127.0.0.1");
+  const int tls_port = unused_port();
+  ChildProcess tls({"/bin/sh", "-c",
+                    "cd '" + site.file("") + "' && exec /usr/bin/openssl s_server -accept 127.0.0.1:" +
+                        std::to_string(tls_port) + " -cert server.crt -key server.key -WWW"});
+  ASSERT_TRUE(tls.wait_for_output("ACCEPT", 10s)) << tls.output();
+
+  auto backend_trusting = [&](const std::string& authority) {
+    return std::make_unique<ChildProcess>(
+        std::vector<std::string>{NETRA_BIN, "serve", "--set", "server.port=0", "--set",
+                                 "server.host=127.0.0.1", "--set",
+                                 "auth.url=https://localhost:" + std::to_string(tls_port), "--set",
+                                 "auth.ca_file=" + site.file(authority + ".crt"), "--set",
+                                 "auth.jwks_refresh_interval_ms=200"},
+        env());
+  };
+  {
+    auto backend = backend_trusting("other-ca");
+    ASSERT_TRUE(backend->wait_for_output("serving until SIGTERM", 10s)) << backend->output();
+    backend_port_ = listening_port(backend->output());
+    auto refused = post(backend_port_, "/api/websocket/ticket", json::object(), token);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 503) << "keys from an untrusted server: " << refused->body;
+  }
+  auto backend = backend_trusting("ca");
+  ASSERT_TRUE(backend->wait_for_output("serving until SIGTERM", 10s)) << backend->output();
+  backend_port_ = listening_port(backend->output());
+  auto ticket = ticket_when_keys_arrive(token);
+  ASSERT_TRUE(ticket);
+  EXPECT_EQ(ticket->status, 200) << ticket->body;
+}
+
+// Plain http:// to a host that is not on this machine is refused before anything starts.
+TEST(AuthUrl, PlainHttpToAnotherHostIsAConfigurationError) {
+  auto r = run_process({NETRA_BIN, "check", "--set", "auth.url=http://10.20.30.40:8081"}, {});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_THAT(r.output, ::testing::HasSubstr("must come over https://"));
+  auto https = run_process({NETRA_BIN, "check", "--set", "auth.url=https://auth.internal"}, {});
+  EXPECT_EQ(https.exit_code, 0) << https.output;
+  auto local = run_process({NETRA_BIN, "check", "--set", "auth.url=http://127.0.0.1:8081"}, {});
+  EXPECT_EQ(local.exit_code, 0) << local.output;
 }
 
 TEST_F(AuthSplit, TheAuthServiceRunsAloneWithoutTheBackend) {

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <future>
+#include <sys/stat.h>
 #include <thread>
 
 #include "core/event_loops.hpp"
@@ -370,6 +371,19 @@ TEST_P(DatabaseTest, WaitingForAnotherProcesssLockEndsAtTheDeadline) {
     co_await held->rollback();
   }());
   other.close_idle();
+}
+
+// The file holds password hashes and every user's messages: owner-only, and so are the WAL and
+// shared-memory files SQLite makes beside it.
+TEST_P(DatabaseTest, TheSqliteFileAndItsWalAreOwnerOnly) {
+  if (GetParam().name != "sqlite") GTEST_SKIP() << "a file is SQLite's";
+  open();
+  must("INSERT INTO items (id, name) VALUES (1, 'x')");
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    struct stat info {};
+    ASSERT_EQ(::stat((dir_.file("test.db") + suffix).c_str(), &info), 0) << suffix;
+    EXPECT_EQ(info.st_mode & 0777, 0600u) << "test.db" << suffix;
+  }
 }
 
 TEST_P(DatabaseTest, LeakDetectionNamesWhoHoldsAConnection) {

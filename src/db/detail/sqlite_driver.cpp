@@ -1,6 +1,8 @@
 #include "db/detail/sqlite_driver.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <charconv>
@@ -285,6 +287,22 @@ asio::awaitable<core::Result<std::unique_ptr<DriverConnection>, std::string>> Sq
     const auto folder = std::filesystem::path(path_).parent_path();
     if (!folder.empty()) std::filesystem::create_directories(folder, ec);
     if (ec) return {nullptr, "cannot create " + folder.string() + ": " + ec.message()};
+    // Owner-only from its creation (SQLite makes its -wal and -shm files with the database's
+    // permissions), and tightened if an older file was readable by others: it holds password
+    // hashes and every user's messages.
+    if (const int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        fd >= 0) {
+      ::close(fd);
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      const std::filesystem::path file = path_ + suffix;
+      const auto owner_only =
+          std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
+      if (std::filesystem::exists(file, ec) &&
+          std::filesystem::status(file, ec).permissions() != owner_only) {
+        std::filesystem::permissions(file, owner_only, ec);
+      }
+    }
     sqlite3* db = nullptr;
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
     int rc = sqlite3_open_v2(path_.c_str(), &db, flags, nullptr);
