@@ -9,6 +9,7 @@ cmake --preset release >/dev/null && cmake --build --preset release --target net
 ulimit -n 65536 2>/dev/null || ulimit -n 4096
 work=$(mktemp -d)
 (cd "$work" && NETRA_SERVER_PORT=18380 NETRA_SERVER_HOST=127.0.0.1 NETRA_SERVER_ACCESS_LOG=false \
+  NETRA_SERVER_MAX_CONNECTIONS_PER_ADDRESS=100000 \
   NETRA_LOG_FORMAT=json exec "$OLDPWD/build/release/netra" serve 2>/dev/null) &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT

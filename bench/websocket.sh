@@ -18,7 +18,7 @@ start_netra() {
   (cd "$work" && NETRA_SERVER_PORT=$port NETRA_SERVER_HOST=127.0.0.1 NETRA_SERVER_ACCESS_LOG=false \
     NETRA_LOG_FORMAT=json NETRA_LOG_LEVEL=warn NETRA_AUTH_LOGIN_LIMIT_PER_MINUTE=100000 \
     NETRA_WEBSOCKET_MAX_CONNECTIONS=$((n + 100)) NETRA_WEBSOCKET_MAX_CONNECTIONS_PER_USER=$((n + 100)) \
-    NETRA_SERVER_MAX_CONNECTIONS=$((n + 100)) \
+    NETRA_SERVER_MAX_CONNECTIONS=$((n + 100)) NETRA_SERVER_MAX_CONNECTIONS_PER_ADDRESS=$((n + 100)) \
     exec "$OLDPWD/build/release/netra" serve >"$work/log" 2>&1) &
   pid=$!
   for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && return; sleep 0.05; done

@@ -73,6 +73,8 @@ net::ServerSettings server_settings(const Config& config, const std::string& por
   s.request_timeout = milliseconds(config.integer("server.request_timeout_ms"));
   s.idle_timeout = milliseconds(config.integer("server.idle_timeout_ms"));
   s.max_connections = static_cast<size_t>(config.integer("server.max_connections"));
+  s.max_connections_per_address =
+      static_cast<size_t>(config.integer("server.max_connections_per_address"));
   s.request_deadline = milliseconds(config.integer("server.request_deadline_ms"));
   s.access_log = config.boolean("server.access_log");
   s.trusted_proxies = net::TrustedProxies::parse(config.list("server.trusted_proxies"));

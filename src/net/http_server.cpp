@@ -18,6 +18,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <mutex>
 #include <random>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/component_state.hpp"
@@ -263,18 +264,35 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
 
   // Counts the connection and registers it with its loop (for the sweeper and for shutdown) for as
   // long as the session lives. Runs on the connection's loop, like everything that touches it.
+  // Also counts the connections of its peer address: `from_peer` is how many it has, this one
+  // included.
   struct ConnectionGuard {
     ConnectionGuard(Impl& impl, Connection& c) : impl(impl), connection(c) {
       impl.open_.fetch_add(1);
       impl.per_loop_[c.loop]->connections.insert(&c);
+      std::lock_guard lock(impl.per_address_mutex_);
+      from_peer = ++impl.per_address_[c.remote_address];
     }
     ~ConnectionGuard() {
       impl.per_loop_[connection.loop]->connections.erase(&connection);
       impl.open_.fetch_sub(1);
+      std::lock_guard lock(impl.per_address_mutex_);
+      const auto found = impl.per_address_.find(connection.remote_address);
+      if (found != impl.per_address_.end() && --found->second == 0) impl.per_address_.erase(found);
     }
     Impl& impl;
     Connection& connection;
+    size_t from_peer = 0;
   };
+
+  // One address may hold at most max_connections_per_address, so that a single client cannot
+  // take every connection the server has; a trusted proxy carries many clients and is exempt.
+  bool over_address_limit(const Connection& c, size_t from_peer) const {
+    if (from_peer <= settings_.max_connections_per_address) return false;
+    boost::system::error_code ec;
+    const auto peer = asio::ip::make_address(c.remote_address, ec);
+    return ec || !settings_.trusted_proxies.trusts(peer);
+  }
 
   static asio::awaitable<void> session(std::shared_ptr<Impl> self, tcp::socket socket,
                                        size_t loop) {
@@ -291,6 +309,16 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       auto response = json_error(503, "too_many_connections",
                                  "the server holds its maximum of " +
                                      std::to_string(settings_.max_connections) + " connections");
+      response.close = true;
+      co_await write(*c, response, 11, false, make_request_id());
+      co_return;
+    }
+    if (over_address_limit(*c, guard.from_peer)) {
+      auto response =
+          json_error(503, "too_many_connections",
+                     "this address holds its maximum of " +
+                         std::to_string(settings_.max_connections_per_address) + " connections");
+      response.with_header("Retry-After", "1");
       response.close = true;
       co_await write(*c, response, 11, false, make_request_id());
       co_return;
@@ -672,6 +700,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   uint16_t port_ = 0;
   std::atomic<bool> draining_{false};
   std::atomic<size_t> open_{0};
+  std::mutex per_address_mutex_;
+  std::unordered_map<std::string, size_t> per_address_;  // open connections by peer address
   std::atomic<size_t> in_flight_{0};
   struct LoopConnections {
     std::unordered_set<Connection*> connections;  // touched only on that loop's thread

@@ -30,6 +30,7 @@ struct ServerSettings {
   std::chrono::milliseconds request_timeout{10000};   // first byte to full request → 408
   std::chrono::milliseconds idle_timeout{30000};      // keep-alive wait for the next request
   size_t max_connections = 10000;                     // beyond → 503 and close
+  size_t max_connections_per_address = 512;           // of one peer (not a trusted proxy) → 503
   std::chrono::milliseconds request_deadline{30000};  // handler time → 504
   bool access_log = true;
   TrustedProxies trusted_proxies;  // who may name the client (HttpRequest::remote_address)

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 #include <random>
+#include <thread>
 
 #include "support/http_client.hpp"
 #include "support/netra_server.hpp"
@@ -179,6 +180,31 @@ TEST(HostileClients, AFullHashingQueueAnswersBusyInsteadOfQueueing) {
   EXPECT_GE(created, 1);
   EXPECT_GE(busy, 1) << "every registration queued for the one hashing thread";
   EXPECT_EQ(server.call("GET", "/health/live")->status, 200);
+}
+
+// One client cannot hold every connection: past its per-address limit it is answered 503 and
+// closed, while another address is still served.
+TEST(HostileClients, OneAddressCannotTakeEveryConnection) {
+  NetraServer server({"server.max_connections_per_address=5"});
+  std::vector<std::unique_ptr<TestHttpClient>> held;
+  for (int i = 0; i < 5; ++i) {
+    held.push_back(std::make_unique<TestHttpClient>("127.0.0.1", server.port(), "127.0.0.50"));
+    ASSERT_TRUE(held.back()->get("/health/live")) << "connection " << i;  // open, kept alive
+  }
+  TestHttpClient sixth("127.0.0.1", server.port(), "127.0.0.50");
+  const auto refused = sixth.read_response(10s);
+  ASSERT_TRUE(refused) << "the sixth connection got no answer";
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_THAT(refused->body, HasSubstr("too_many_connections"));
+  EXPECT_TRUE(sixth.closed_within(5s));
+  const auto other = send_from(server, "127.0.0.51", "GET", "/health/live");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 200) << "another address is still served";
+  held.pop_back();  // one closes: the address may connect again
+  std::this_thread::sleep_for(200ms);
+  const auto again = send_from(server, "127.0.0.50", "GET", "/health/live");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200);
 }
 
 }  // namespace
