@@ -109,12 +109,11 @@ asio::awaitable<AuthResult<TokenPair>> AuthService::login(std::string email, std
   if (!user || !verified.value()) {
     co_return AuthError{AuthErrorCode::invalid_credentials, "wrong email or password", ""};
   }
-  co_return co_await issue_pair(*user, core::make_id("fam"), std::nullopt);
+  co_return co_await start_login(*user);
 }
 
-asio::awaitable<AuthResult<TokenPair>> AuthService::issue_pair(const User& user,
-                                                               const std::string& family,
-                                                               std::optional<std::string> parent) {
+AuthService::IssuedPair AuthService::issue_pair(const User& user, const std::string& family,
+                                                std::optional<std::string> parent) const {
   const int64_t now = core::unix_seconds_now();
   Claims access{user.id,
                 settings_.issuer,
@@ -143,9 +142,14 @@ asio::awaitable<AuthResult<TokenPair>> AuthService::issue_pair(const User& user,
                             refresh.expires_at,
                             std::nullopt,
                             std::nullopt};
-  auto stored = co_await tokens_.insert(std::move(record), store_deadline());
+  return {std::move(pair), std::move(record)};
+}
+
+asio::awaitable<AuthResult<TokenPair>> AuthService::start_login(const User& user) {
+  auto issued = issue_pair(user, core::make_id("fam"), std::nullopt);
+  auto stored = co_await tokens_.start_family(std::move(issued.record), store_deadline());
   if (!stored) co_return unavailable(stored.error());
-  co_return pair;
+  co_return std::move(issued.pair);
 }
 
 asio::awaitable<AuthResult<RefreshTokenRecord>> AuthService::stored_refresh_token(
@@ -162,20 +166,18 @@ asio::awaitable<AuthResult<TokenPair>> AuthService::refresh(std::string refresh_
   auto stored = co_await stored_refresh_token(refresh_token);
   if (!stored) co_return stored.error();
   const RefreshTokenRecord record = stored.value();
-  auto first_use =
-      co_await tokens_.mark_used(record.id, core::unix_seconds_now(), store_deadline());
-  if (!first_use) co_return unavailable(first_use.error());
-  if (!*first_use) {
-    // Used before (or revoked): someone else holds a copy. End every token of this login.
-    auto revoked = co_await tokens_.revoke_family(record.family_id, core::unix_seconds_now(),
-                                                  store_deadline());
-    if (!revoked) co_return unavailable(revoked.error());
-    co_return invalid_token();
-  }
   auto user = co_await users_.find_by_id(record.user_id, store_deadline());
   if (!user) co_return unavailable(user.error());
   if (!user->has_value()) co_return invalid_token();
-  co_return co_await issue_pair(**user, record.family_id, record.id);
+  auto issued = issue_pair(**user, record.family_id, record.id);
+  // One transaction: the token is used and its child stored only while the family is live, so a
+  // logout or a detected reuse racing with this refresh cannot leave the child live.
+  auto rotated = co_await tokens_.rotate(record.id, std::move(issued.record),
+                                         core::unix_seconds_now(), store_deadline());
+  if (!rotated) co_return unavailable(rotated.error());
+  // reused: used before, so someone else holds a copy, and the family is revoked now.
+  if (*rotated != RefreshOutcome::rotated) co_return invalid_token();
+  co_return std::move(issued.pair);
 }
 
 asio::awaitable<AuthResult<db::Done>> AuthService::logout(std::string refresh_token) {
@@ -200,7 +202,7 @@ asio::awaitable<AuthResult<TokenPair>> AuthService::dev_login(std::string email)
     if (!created) co_return unavailable(created.error());
     user = created.value();
   }
-  co_return co_await issue_pair(*user, core::make_id("fam"), std::nullopt);
+  co_return co_await start_login(*user);
 }
 
 asio::awaitable<AuthResult<User>> AuthService::user(std::string user_id) {

@@ -74,8 +74,15 @@ class AuthService {
   // The stored record of a refresh token that verifies (signature, type, time), or why not.
   asio::awaitable<AuthResult<RefreshTokenRecord>> stored_refresh_token(
       const std::string& refresh_token);
-  asio::awaitable<AuthResult<TokenPair>> issue_pair(const User& user, const std::string& family,
-                                                    std::optional<std::string> parent);
+  // A new access and refresh token for `user`, and the refresh token's record (to store).
+  struct IssuedPair {
+    TokenPair pair;
+    RefreshTokenRecord record;
+  };
+  IssuedPair issue_pair(const User& user, const std::string& family,
+                        std::optional<std::string> parent) const;
+  // A new login's pair, stored as the first token of a new family.
+  asio::awaitable<AuthResult<TokenPair>> start_login(const User& user);
 
   AuthSettings settings_;
   KeyRing keys_;

@@ -45,6 +45,33 @@ const std::string kTokenColumns =
     "SELECT id, user_id, family_id, parent_id, token_hash, issued_at, expires_at, used_at, "
     "revoked_at FROM refresh_tokens ";
 
+const std::string kInsertToken =
+    "INSERT INTO refresh_tokens (id, user_id, family_id, parent_id, token_hash, issued_at, "
+    "expires_at, used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+db::Params token_params(const RefreshTokenRecord& r) {
+  return params({r.id, r.user_id, r.family_id, optional_param(r.parent_id), r.token_hash,
+                 r.issued_at, r.expires_at, optional_param(r.used_at),
+                 optional_param(r.revoked_at)});
+}
+
+// Marks the family revoked (taking its row first, as a rotation does), then every token of it
+// that is still live, as read after that: a rotation that held the row has committed its child.
+asio::awaitable<db::DbResult<int64_t>> revoke_within(db::Transaction& tx, std::string family_id,
+                                                     int64_t now) {
+  auto family = params({family_id, now});
+  auto marked = co_await tx.query(
+      "UPDATE refresh_families SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+      std::move(family));
+  if (!marked) co_return marked.error();
+  auto tokens = params({std::move(family_id), now});
+  auto updated = co_await tx.query(
+      "UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL",
+      std::move(tokens));
+  if (!updated) co_return updated.error();
+  co_return updated->affected_rows;
+}
+
 }  // namespace
 
 asio::awaitable<db::DbResult<User>> UserStore::create(std::string email, std::string password_hash,
@@ -79,15 +106,18 @@ asio::awaitable<db::DbResult<std::optional<User>>> UserStore::find_by_id(std::st
   co_return std::optional<User>(user_from(*found, 0));
 }
 
-asio::awaitable<db::DbResult<db::Done>> RefreshTokenStore::insert(RefreshTokenRecord r,
-                                                                  core::Deadline deadline) {
-  auto values =
-      params({r.id, r.user_id, r.family_id, optional_param(r.parent_id), r.token_hash, r.issued_at,
-              r.expires_at, optional_param(r.used_at), optional_param(r.revoked_at)});
-  auto inserted = co_await db_.query(
-      "INSERT INTO refresh_tokens (id, user_id, family_id, parent_id, token_hash, issued_at, "
-      "expires_at, used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-      std::move(values), deadline, "refresh_tokens.insert");
+asio::awaitable<db::DbResult<db::Done>> RefreshTokenStore::start_family(RefreshTokenRecord first,
+                                                                        core::Deadline deadline) {
+  auto began = co_await db_.begin(deadline, "refresh_tokens.start_family");
+  if (!began) co_return began.error();
+  auto tx = std::move(began.value());
+  auto family = params({first.family_id, first.user_id, first.issued_at});
+  auto created = co_await tx.query(
+      "INSERT INTO refresh_families (id, user_id, created_at) VALUES ($1, $2, $3)",
+      std::move(family));
+  if (!created) co_return created.error();
+  auto token = token_params(first);
+  auto inserted = co_await tx.query_then_commit(kInsertToken, std::move(token));
   if (!inserted) co_return inserted.error();
   co_return db::Done{};
 }
@@ -102,26 +132,52 @@ asio::awaitable<db::DbResult<std::optional<RefreshTokenRecord>>> RefreshTokenSto
   co_return std::optional<RefreshTokenRecord>(token_from(*found, 0));
 }
 
-asio::awaitable<db::DbResult<bool>> RefreshTokenStore::mark_used(std::string id, int64_t now,
-                                                                 core::Deadline deadline) {
-  auto values = params({std::move(id), now});
-  auto updated = co_await db_.query(
+asio::awaitable<db::DbResult<RefreshOutcome>> RefreshTokenStore::rotate(std::string used_id,
+                                                                        RefreshTokenRecord child,
+                                                                        int64_t now,
+                                                                        core::Deadline deadline) {
+  auto began = co_await db_.begin(deadline, "refresh_tokens.rotate");
+  if (!began) co_return began.error();
+  auto tx = std::move(began.value());
+  // The family's row first: a revocation in progress holds it until it has revoked every token,
+  // and one that starts now waits until this child is stored (and so revokes it too).
+  auto family = params({child.family_id, now});
+  auto live = co_await tx.query(
+      "UPDATE refresh_families SET rotated_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+      std::move(family));
+  if (!live) co_return live.error();
+  if (live->affected_rows != 1) co_return RefreshOutcome::revoked;  // rolled back as tx ends
+  auto use = params({std::move(used_id), now});
+  auto used = co_await tx.query(
       "UPDATE refresh_tokens SET used_at = $2 WHERE id = $1 AND used_at IS NULL AND revoked_at IS "
       "NULL",
-      std::move(values), deadline, "refresh_tokens.mark_used");
-  if (!updated) co_return updated.error();
-  co_return updated->affected_rows == 1;
+      std::move(use));
+  if (!used) co_return used.error();
+  if (used->affected_rows != 1) {
+    // Used before: someone else holds a copy. End every token of this login, here and now.
+    auto revoked = co_await revoke_within(tx, child.family_id, now);
+    if (!revoked) co_return revoked.error();
+    auto committed = co_await tx.commit();
+    if (!committed) co_return committed.error();
+    co_return RefreshOutcome::reused;
+  }
+  auto token = token_params(child);
+  auto inserted = co_await tx.query_then_commit(kInsertToken, std::move(token));
+  if (!inserted) co_return inserted.error();
+  co_return RefreshOutcome::rotated;
 }
 
 asio::awaitable<db::DbResult<int64_t>> RefreshTokenStore::revoke_family(std::string family_id,
                                                                         int64_t now,
                                                                         core::Deadline deadline) {
-  auto values = params({std::move(family_id), now});
-  auto updated = co_await db_.query(
-      "UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL",
-      std::move(values), deadline, "refresh_tokens.revoke_family");
-  if (!updated) co_return updated.error();
-  co_return updated->affected_rows;
+  auto began = co_await db_.begin(deadline, "refresh_tokens.revoke_family");
+  if (!began) co_return began.error();
+  auto tx = std::move(began.value());
+  auto revoked = co_await revoke_within(tx, std::move(family_id), now);
+  if (!revoked) co_return revoked.error();
+  auto committed = co_await tx.commit();
+  if (!committed) co_return committed.error();
+  co_return revoked.value();
 }
 
 }  // namespace netra::auth

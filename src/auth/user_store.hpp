@@ -1,6 +1,7 @@
 // UserStore and RefreshTokenStore: the accounts and refresh tokens in the database. Refresh
-// tokens are stored only as hashes; marking one used is a single conditional update, so two
-// concurrent uses of one token cannot both succeed (reuse is detected).
+// tokens are stored only as hashes. A rotation (use a token, store its child) and a revocation of
+// its family are each one transaction that locks the family's row first, so two uses of one token
+// cannot both succeed and no child outlives a revocation that raced with its rotation.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -50,18 +51,29 @@ struct RefreshTokenRecord {
   std::optional<int64_t> revoked_at;
 };
 
+// What a rotation did.
+enum class RefreshOutcome {
+  rotated,  // the token was live: it is used now, and its child stored
+  reused,   // the token had been used before: its whole family is revoked now
+  revoked,  // the family was revoked already (a logout, or an earlier reuse)
+};
+
 class RefreshTokenStore {
  public:
   explicit RefreshTokenStore(db::Database& db) : db_(db) {}
 
-  asio::awaitable<db::DbResult<db::Done>> insert(RefreshTokenRecord record,
-                                                 core::Deadline deadline);
+  // A new login: its family and its first token, together.
+  asio::awaitable<db::DbResult<db::Done>> start_family(RefreshTokenRecord first,
+                                                       core::Deadline deadline);
   asio::awaitable<db::DbResult<std::optional<RefreshTokenRecord>>> find_by_hash(
       std::string token_hash, core::Deadline deadline);
-  // True if this call marked it used; false if it was already used or revoked.
-  asio::awaitable<db::DbResult<bool>> mark_used(std::string id, int64_t now,
-                                                core::Deadline deadline);
-  // Revokes every token of the family; returns how many were still live.
+  // Uses token `used_id` of `child.family_id` and stores `child` in its place, in one transaction
+  // that holds the family's row: see RefreshOutcome for the outcomes. Nothing is stored unless
+  // rotated.
+  asio::awaitable<db::DbResult<RefreshOutcome>> rotate(std::string used_id,
+                                                       RefreshTokenRecord child, int64_t now,
+                                                       core::Deadline deadline);
+  // Revokes the family and every token of it; returns how many tokens were still live.
   asio::awaitable<db::DbResult<int64_t>> revoke_family(std::string family_id, int64_t now,
                                                        core::Deadline deadline);
 

@@ -107,9 +107,12 @@ TEST(Cli, AuthSecretsAreCheckedButNeverPrinted) {
   auto hs = run_process({kNetra, "check", "--set", "auth.algorithm=HS256"});
   EXPECT_EQ(hs.exit_code, 2);
   EXPECT_THAT(hs.output, HasSubstr("needs auth.shared_secret"));
-  auto url = run_process({kNetra, "check", "--set", "auth.url=https://auth.example.com"});
+  auto url = run_process({kNetra, "check", "--set", "auth.url=ftp://auth.example.com"});
   EXPECT_EQ(url.exit_code, 2);
-  EXPECT_THAT(url.output, HasSubstr("must be an http:// URL"));
+  EXPECT_THAT(url.output, HasSubstr("give the auth service's https:// URL"));
+  auto plain = run_process({kNetra, "check", "--set", "auth.url=http://auth.example.com"});
+  EXPECT_EQ(plain.exit_code, 2);
+  EXPECT_THAT(plain.output, HasSubstr("must come over https://"));
 }
 
 TEST(Cli, WithASeparateAuthServiceTheBackendGraphHasNoEdgeFromAuthToTheDatabase) {

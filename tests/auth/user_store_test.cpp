@@ -3,6 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <stdexcept>
+#include <vector>
+
 #include "core/event_loops.hpp"
 #include "core/id.hpp"
 #include "core/offload_pool.hpp"
@@ -80,31 +88,116 @@ TEST_P(StoreTest, CreatesAndFindsUsersAndRefusesATakenEmail) {
   EXPECT_FALSE(missing->has_value());
 }
 
+RefreshTokenRecord token_of(const User& user, const std::string& family,
+                            std::optional<std::string> parent, int64_t issued_at) {
+  return RefreshTokenRecord{core::make_id("rt"),   user.id,   family,           std::move(parent),
+                            core::make_id("hash"), issued_at, issued_at + 1000, std::nullopt,
+                            std::nullopt};
+}
+
 TEST_P(StoreTest, ARefreshTokenIsUsedOnceAndItsFamilyRevokedTogether) {
   UserStore users(*db_);
   RefreshTokenStore tokens(*db_);
   auto user = run(users.create(unique_email(), "$argon2id$hash", deadline()));
   ASSERT_TRUE(user);
   const auto family = core::make_id("fam");
-  RefreshTokenRecord first{core::make_id("rt"),   user->id, family, std::nullopt,
-                           core::make_id("hash"), 1000,     2000,   std::nullopt,
-                           std::nullopt};
-  RefreshTokenRecord second{core::make_id("rt"),   user->id, family, first.id,
-                            core::make_id("hash"), 1100,     2100,   std::nullopt,
-                            std::nullopt};
-  ASSERT_TRUE(run(tokens.insert(first, deadline())));
-  ASSERT_TRUE(run(tokens.insert(second, deadline())));
+  const auto first = token_of(*user, family, std::nullopt, 1000);
+  const auto second = token_of(*user, family, first.id, 1100);
+  ASSERT_TRUE(run(tokens.start_family(first, deadline())));
   auto found = run(tokens.find_by_hash(first.token_hash, deadline()));
   ASSERT_TRUE(found && found->has_value());
   EXPECT_EQ((*found)->family_id, family);
   EXPECT_FALSE((*found)->parent_id.has_value());
-  EXPECT_TRUE(*run(tokens.mark_used(first.id, 1500, deadline())));
-  EXPECT_FALSE(*run(tokens.mark_used(first.id, 1501, deadline()))) << "a second use is detected";
-  EXPECT_EQ(*run(tokens.revoke_family(family, 1600, deadline())), 2);
-  EXPECT_FALSE(*run(tokens.mark_used(second.id, 1700, deadline())))
-      << "revoked tokens cannot be used";
+  EXPECT_EQ(*run(tokens.rotate(first.id, second, 1500, deadline())), RefreshOutcome::rotated);
+  auto child = run(tokens.find_by_hash(second.token_hash, deadline()));
+  ASSERT_TRUE(child && child->has_value()) << "the child is stored by the rotation";
+  EXPECT_EQ((*child)->parent_id, first.id);
+
+  // Using the first token again is a reuse: the family is revoked, the live child with it, and
+  // the reused token's would-be child is not stored.
+  const auto stolen = token_of(*user, family, first.id, 1501);
+  EXPECT_EQ(*run(tokens.rotate(first.id, stolen, 1501, deadline())), RefreshOutcome::reused);
+  EXPECT_FALSE(run(tokens.find_by_hash(stolen.token_hash, deadline()))->has_value());
   auto revoked = run(tokens.find_by_hash(second.token_hash, deadline()));
-  EXPECT_EQ((*revoked)->revoked_at, 1600);
+  EXPECT_EQ((*revoked)->revoked_at, 1501);
+  const auto third = token_of(*user, family, second.id, 1700);
+  EXPECT_EQ(*run(tokens.rotate(second.id, third, 1700, deadline())), RefreshOutcome::revoked)
+      << "a revoked family's tokens cannot be used";
+  EXPECT_FALSE(run(tokens.find_by_hash(third.token_hash, deadline()))->has_value());
+  EXPECT_EQ(*run(tokens.revoke_family(family, 1800, deadline())), 0) << "nothing left live";
+}
+
+// One round of the race: `first` is refreshed by `refreshes` callers at once (a thief and, with
+// two, the victim replaying it) while its family is logged out. What each refresh answered.
+boost::asio::awaitable<std::vector<RefreshOutcome>> race_round(
+    RefreshTokenStore& tokens, const RefreshTokenRecord& first,
+    const std::vector<RefreshTokenRecord>& children, core::Deadline deadline) {
+  using boost::asio::deferred;
+  auto ex = co_await boost::asio::this_coro::executor;
+  std::vector<RefreshOutcome> answers(children.size(), RefreshOutcome::revoked);
+  bool failed = false;
+  auto refresh = [&](size_t i) -> boost::asio::awaitable<void> {
+    auto answer = co_await tokens.rotate(first.id, children[i], 3000, deadline);
+    if (answer)
+      answers[i] = *answer;
+    else
+      failed = true;
+  };
+  auto logout = [&]() -> boost::asio::awaitable<void> {
+    if (!co_await tokens.revoke_family(first.family_id, 3000, deadline)) failed = true;
+  };
+  // Every call is in flight before any is awaited: each is its own transaction on its own
+  // connection, and the database decides their order.
+  std::vector<decltype(boost::asio::co_spawn(ex, logout(), deferred))> calls;
+  for (size_t i = 0; i < children.size(); ++i)
+    calls.push_back(boost::asio::co_spawn(ex, refresh(i), deferred));
+  calls.push_back(boost::asio::co_spawn(ex, logout(), deferred));
+  auto group = boost::asio::experimental::make_parallel_group(std::move(calls));
+  co_await group.async_wait(boost::asio::experimental::wait_for_all(), deferred);
+  if (failed) throw std::runtime_error("a call of the race failed");
+  co_return answers;
+}
+
+TEST_P(StoreTest, RefreshReplayAndLogoutRacingLeaveNoLiveTokenInARevokedFamily) {
+  // A refresh races a logout (and, every other round, a replay of the same token by its
+  // victim), many times over: whatever order the database puts them in, a child that a refresh
+  // stored is revoked with its family, at most one refresh of a token succeeds, and a revoked
+  // family keeps no live token.
+  UserStore users(*db_);
+  RefreshTokenStore tokens(*db_);
+  auto user = run(users.create(unique_email(), "$argon2id$hash", deadline()));
+  ASSERT_TRUE(user);
+  constexpr int kRounds = 80;
+  int refreshed_rounds = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    const auto family = core::make_id("fam");
+    const auto first = token_of(*user, family, std::nullopt, 1000 + round);
+    ASSERT_TRUE(run(tokens.start_family(first, deadline())));
+    std::vector<RefreshTokenRecord> children{token_of(*user, family, first.id, 2000)};
+    if (round % 2 == 1) children.push_back(token_of(*user, family, first.id, 2000));
+    const auto answers = run(race_round(tokens, first, children, deadline()));
+    const auto refreshed = std::count(answers.begin(), answers.end(), RefreshOutcome::rotated);
+    EXPECT_LE(refreshed, 1) << "one token refreshed twice in round " << round;
+    refreshed_rounds += static_cast<int>(refreshed);
+    // After the logout nothing of the family can be refreshed, whichever child exists.
+    for (const auto& child : children) {
+      auto stored = run(tokens.find_by_hash(child.token_hash, deadline()));
+      ASSERT_TRUE(stored);
+      if (!stored->has_value()) continue;
+      EXPECT_TRUE((*stored)->revoked_at.has_value())
+          << "a child stored by a refresh outlived the logout in round " << round;
+      const auto grandchild = token_of(*user, family, child.id, 4000);
+      EXPECT_EQ(*run(tokens.rotate(child.id, grandchild, 4000, deadline())),
+                RefreshOutcome::revoked);
+    }
+  }
+  auto live = run(db_->query(
+      "SELECT count(*) FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id "
+      "WHERE f.revoked_at IS NOT NULL AND t.revoked_at IS NULL AND t.used_at IS NULL",
+      {}, deadline()));
+  ASSERT_TRUE(live) << live.error().message;
+  EXPECT_EQ(live->rows[0].int64(0), 0) << "live tokens in revoked families";
+  RecordProperty("rounds_with_a_refresh", refreshed_rounds);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(backends()),
