@@ -5,11 +5,12 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <future>
-#include <sys/stat.h>
 #include <thread>
 
 #include "core/event_loops.hpp"
@@ -384,6 +385,33 @@ TEST_P(DatabaseTest, TheSqliteFileAndItsWalAreOwnerOnly) {
     ASSERT_EQ(::stat((dir_.file("test.db") + suffix).c_str(), &info), 0) << suffix;
     EXPECT_EQ(info.st_mode & 0777, 0600u) << "test.db" << suffix;
   }
+}
+
+// Opening one more connection must not drop the locks the open ones hold on the file: closing any
+// descriptor of a file drops all of a process's POSIX locks on it. Without them, another process
+// closing its last connection takes the file as unused, checkpoints and deletes the WAL under this
+// one's readers ("file is not a database" once eight agent runs grew the pool during demo-data).
+TEST_P(DatabaseTest, AGrowingSqlitePoolKeepsItsLocksWhileAnotherProcessCloses) {
+  if (GetParam().name != "sqlite") GTEST_SKIP() << "a file is SQLite's";
+  auto& db = open();
+  must("INSERT INTO items (id, name) VALUES (1, 'x')");
+  ASSERT_TRUE(run(db.warm_up(4, core::Deadline::after(5s)))) << "the pool grows to four";
+  const std::string wal = dir_.file("test.db") + "-wal";
+  ASSERT_EQ(::access(wal.c_str(), F_OK), 0) << "the WAL exists while connections are open";
+  // Another process opens the file, reads and closes: the last connection it thinks, unless this
+  // one still holds its shared lock.
+  const std::string script =
+      "import sqlite3, sys\n"
+      "c = sqlite3.connect(sys.argv[1])\n"
+      "print(c.execute('SELECT count(*) FROM items').fetchone()[0])\n"
+      "c.close()\n";
+  auto other = run_process({"/usr/bin/python3", "-c", script, dir_.file("test.db")}, {}, 30s);
+  ASSERT_EQ(other.exit_code, 0) << other.output;
+  EXPECT_THAT(other.output, HasSubstr("1"));
+  EXPECT_EQ(::access(wal.c_str(), F_OK), 0)
+      << "the other process deleted the WAL: this one had lost its locks on the file";
+  must("INSERT INTO items (id, name) VALUES (2, 'y')");
+  EXPECT_EQ(must("SELECT count(*) FROM items").rows[0].int64(0), 2);
 }
 
 TEST_P(DatabaseTest, LeakDetectionNamesWhoHoldsAConnection) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <filesystem>
@@ -226,9 +227,8 @@ class SqliteConnection final : public DriverConnection {
     }
   }
 
-  asio::awaitable<WrappedResult> execute_wrapped(const std::string& before,
-                                                 const std::string& sql, const Params& params,
-                                                 const std::string& after,
+  asio::awaitable<WrappedResult> execute_wrapped(const std::string& before, const std::string& sql,
+                                                 const Params& params, const std::string& after,
                                                  core::Deadline deadline) override {
     using Failed = WrappedResult::Failed;
     if (deadline.expired()) {
@@ -279,6 +279,38 @@ SqliteDriver::SqliteDriver(std::string path, size_t connections,
 
 SqliteDriver::~SqliteDriver() = default;
 
+std::string SqliteDriver::owner_only_file() {
+  // Once per driver, before its first connection opens the file: closing any descriptor of a file
+  // drops every POSIX lock this process holds on it, SQLite's included. Done while connections
+  // were open (the pool grows under load), it let another process that closed its last
+  // connection take the file as unused, checkpoint and delete the WAL under this one's readers,
+  // which then read "file is not a database".
+  std::lock_guard lock(file_mutex_);
+  if (file_ready_) return {};
+  // Owner-only from its creation (SQLite makes its -wal and -shm files with the database's
+  // permissions), and tightened if an older file was readable by others: it holds password hashes
+  // and every user's messages. O_EXCL: a file that exists already is not opened here at all.
+  if (const int fd =
+          ::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+      fd >= 0) {
+    ::close(fd);
+  } else if (errno != EEXIST) {
+    return "cannot create " + path_ + ": " + std::strerror(errno);
+  }
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    const std::filesystem::path file = path_ + suffix;
+    const auto owner_only =
+        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
+    if (std::filesystem::exists(file, ec) &&
+        std::filesystem::status(file, ec).permissions() != owner_only) {
+      std::filesystem::permissions(file, owner_only, ec);  // by path: no descriptor, no lock
+    }
+  }
+  file_ready_ = true;
+  return {};
+}
+
 asio::awaitable<core::Result<std::unique_ptr<DriverConnection>, std::string>> SqliteDriver::connect(
     core::Deadline) {
   using Opened = core::Result<std::unique_ptr<DriverConnection>, std::string>;
@@ -287,22 +319,7 @@ asio::awaitable<core::Result<std::unique_ptr<DriverConnection>, std::string>> Sq
     const auto folder = std::filesystem::path(path_).parent_path();
     if (!folder.empty()) std::filesystem::create_directories(folder, ec);
     if (ec) return {nullptr, "cannot create " + folder.string() + ": " + ec.message()};
-    // Owner-only from its creation (SQLite makes its -wal and -shm files with the database's
-    // permissions), and tightened if an older file was readable by others: it holds password
-    // hashes and every user's messages.
-    if (const int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        fd >= 0) {
-      ::close(fd);
-    }
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-      const std::filesystem::path file = path_ + suffix;
-      const auto owner_only =
-          std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
-      if (std::filesystem::exists(file, ec) &&
-          std::filesystem::status(file, ec).permissions() != owner_only) {
-        std::filesystem::permissions(file, owner_only, ec);
-      }
-    }
+    if (auto refused = owner_only_file(); !refused.empty()) return {nullptr, refused};
     sqlite3* db = nullptr;
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
     int rc = sqlite3_open_v2(path_.c_str(), &db, flags, nullptr);

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "db/detail/driver.hpp"
@@ -33,7 +34,12 @@ class SqliteDriver final : public Driver {
   std::string describe() const override { return "sqlite:" + path_; }
 
  private:
+  // Creates the file owner-only, or tightens an existing one; "" or why not. Runs its work once.
+  std::string owner_only_file();
+
   std::string path_;
+  std::mutex file_mutex_;
+  bool file_ready_ = false;  // under file_mutex_
   // Shared with the connections, which may outlive the driver inside a pool being torn down.
   std::shared_ptr<core::OffloadPool> threads_;
   std::chrono::milliseconds busy_timeout_;
