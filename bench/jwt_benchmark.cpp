@@ -18,7 +18,7 @@ struct Fixture {
             VerifierOptions{"netra", "netra-api", std::chrono::seconds(30), 8192, cache_capacity}) {
     verifier.add_key(key);
     token = issue_token(*key, Claims{"user_1", "netra", "netra-api", "jti_1", kNow, kNow,
-                                     kNow + 900, TokenType::access});
+                                     kNow + 900, TokenType::access, "fam_1"});
   }
   static constexpr int64_t kNow = 1'800'000'000;
   std::shared_ptr<SigningKey> key;

@@ -53,8 +53,8 @@ class Execution {
 
   // Ends the run as failed with INTERNAL: what an unexpected exception becomes.
   asio::awaitable<RunOutcome> internal_error(std::string what) {
-    std::string why = "the run failed unexpectedly: " + what;
-    const auto outcome = co_await fail("INTERNAL", std::move(why));
+    const auto outcome =
+        co_await fail("INTERNAL", "the run failed unexpectedly; try again", std::move(what));
     co_return outcome;
   }
 
@@ -78,7 +78,12 @@ class Execution {
   // already ended elsewhere: that conflict is the answer).
   asio::awaitable<chat::ChatResult<chat::Run>> settle(RunStatus status,
                                                       std::optional<std::string> error);
-  asio::awaitable<RunOutcome> fail(std::string_view code, std::string message) {
+  // Ends the run as failed. The event and the stored error carry `code` and `message`, written
+  // for the user; `detail` (a dependency's own words: hosts, paths, SQL) goes to the log only.
+  asio::awaitable<RunOutcome> fail(std::string_view code, std::string message, std::string detail) {
+    telemetry::logger("agent_supervisor")
+        ->warn("run {} of {} failed ({}): {}: {}", request_.run_id, request_.user_id, code, message,
+               detail);
     Ending ending{RunStatus::failed, std::string(code), std::move(message), RunOutcome::failed};
     const auto outcome = co_await end(std::move(ending));
     co_return outcome;
@@ -112,8 +117,8 @@ asio::awaitable<std::optional<RunOutcome>> Execution::checkpoint(size_t step) {
   step_ = step;
   std::optional<RunOutcome> stop;
   if (emitter_.failure()) {
-    std::string why = "the run's events could not be stored: " + emitter_.failure()->message;
-    stop = co_await fail("STORE_FAILED", std::move(why));
+    stop = co_await fail("STORE_FAILED", "the run's progress could not be saved; try again shortly",
+                         emitter_.failure()->message);
     co_return stop;
   }
   bool cancelled = cancelled_ && cancelled_->load();
@@ -145,8 +150,8 @@ asio::awaitable<void> Execution::thinking(size_t step, std::string message, json
 asio::awaitable<chat::ChatResult<chat::Run>> Execution::settle(RunStatus status,
                                                                std::optional<std::string> error) {
   // A few tries with backoff: a run whose ending is not stored would read `running` forever.
-  const core::RetryPolicy retry{.attempts = 5, .base = std::chrono::milliseconds(200),
-                                .cap = std::chrono::seconds(2)};
+  const core::RetryPolicy retry{
+      .attempts = 5, .base = std::chrono::milliseconds(200), .cap = std::chrono::seconds(2)};
   auto random = core::make_random_source();
   asio::steady_timer pause(co_await asio::this_coro::executor);
   for (int failures = 0;; ++failures) {
@@ -155,10 +160,10 @@ asio::awaitable<chat::ChatResult<chat::Run>> Execution::settle(RunStatus status,
         failures + 1 >= retry.attempts) {
       if (!set && set.error().code != chat::ChatErrorCode::conflict) {
         telemetry::logger("agent_supervisor")
-            ->error("run {} could not be recorded {} after {} attempts ({}); it is marked "
-                    "interrupted when the supervisor next starts",
-                    request_.run_id, chat::to_string(status), retry.attempts,
-                    set.error().message);
+            ->error(
+                "run {} could not be recorded {} after {} attempts ({}); it is marked "
+                "interrupted when the supervisor next starts",
+                request_.run_id, chat::to_string(status), retry.attempts, set.error().message);
       }
       co_return set;
     }
@@ -197,8 +202,8 @@ asio::awaitable<RunOutcome> Execution::run() {
       const auto outcome = co_await stopped();
       co_return outcome;
     }
-    std::string why = "the run could not start: " + running.error().message;
-    const auto outcome = co_await fail("STORE_FAILED", std::move(why));
+    const auto outcome = co_await fail("STORE_FAILED", "the run could not start; try again shortly",
+                                       running.error().message);
     co_return outcome;
   }
   json steps = json::array();
@@ -229,9 +234,10 @@ asio::awaitable<RunOutcome> Execution::run() {
       const auto outcome = co_await timed_out();
       co_return outcome;
     }
-    std::string why = fmt::format("the workload analytics ({}) could not be read: {}",
-                                  deps_.analytics.backend(), error.message);
-    const auto outcome = co_await fail("DATA_UNAVAILABLE", std::move(why));
+    std::string why =
+        fmt::format("the workload analytics ({}) could not be read; try again shortly",
+                    deps_.analytics.backend());
+    const auto outcome = co_await fail("DATA_UNAVAILABLE", std::move(why), error.message);
     co_return outcome;
   }
   const DataSnapshot& data = collected.value();
@@ -282,8 +288,8 @@ asio::awaitable<RunOutcome> Execution::run() {
   auto stored = co_await deps_.messages.add(request_.user_id, request_.thread_id,
                                             std::move(message), store_deadline());
   if (!stored) {
-    std::string why = "the report could not be stored: " + stored.error().message;
-    const auto outcome = co_await fail("STORE_FAILED", std::move(why));
+    const auto outcome = co_await fail(
+        "STORE_FAILED", "the report could not be saved; try again shortly", stored.error().message);
     co_return outcome;
   }
 
@@ -294,8 +300,9 @@ asio::awaitable<RunOutcome> Execution::run() {
       const auto outcome = co_await stopped();
       co_return outcome;
     }
-    std::string why = "the run could not be completed: " + completed.error().message;
-    const auto outcome = co_await fail("STORE_FAILED", std::move(why));
+    const auto outcome =
+        co_await fail("STORE_FAILED", "the run's end could not be saved; try again shortly",
+                      completed.error().message);
     co_return outcome;
   }
   json recommendations = json::array();

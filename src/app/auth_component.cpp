@@ -1,6 +1,7 @@
 #include "app/auth_component.hpp"
 
 #include "auth/key_store.hpp"
+#include "core/clock.hpp"
 #include "core/offload_pool.hpp"
 #include "db/database_component.hpp"
 #include "telemetry/logging.hpp"
@@ -16,9 +17,21 @@ asio::awaitable<core::Result<auth::Claims, auth::JwtError>> AuthState::verify_ac
     service = service_;
     remote = remote_;
   }
-  if (service) co_return service->verify_access(token);
-  if (remote) co_return co_await remote->verify_access(std::move(token));
-  co_return auth::JwtError{"the auth service is not running", false, true};
+  core::Result<auth::Claims, auth::JwtError> claims =
+      auth::JwtError{"the auth service is not running", false, true};
+  if (service) {
+    claims = service->verify_access(token);
+  } else if (remote) {
+    claims = co_await remote->verify_access(std::move(token));
+  }
+  if (claims && session_revoked(claims->session_id)) {
+    co_return auth::JwtError{"its login was revoked", false, false};
+  }
+  co_return claims;
+}
+
+bool AuthState::session_revoked(const std::string& session_id) const {
+  return revoked_.revoked(session_id, core::unix_seconds_now());
 }
 
 core::ComponentSpec AuthComponent::make_spec() {
@@ -53,7 +66,8 @@ asio::awaitable<core::Status> AuthComponent::start(core::LifecycleContext& ctx) 
   const auto signing = keys.signing;
   const size_t accepted = keys.verifying.size();
   state_.set(std::make_shared<auth::AuthService>(config_.settings, std::move(keys),
-                                                 database_.database(), *hasher_));
+                                                 database_.database(), *hasher_,
+                                                 &state_.revoked_sessions()));
   telemetry::logger(kName)->info(
       "signing tokens with {} key {} from {}; {} more key(s) accepted",
       auth::jwt_alg(signing->algorithm()), signing->kid(),

@@ -39,7 +39,11 @@ class AuthState {
     std::lock_guard lock(mutex_);
     remote_ = std::move(keys);
   }
-  // The one way a request's access token is checked.
+  // Logins revoked here: their access tokens are refused until they expire, and listeners (the
+  // WebSocket server) close what they opened.
+  auth::RevokedSessions& revoked_sessions() { return revoked_; }
+  bool session_revoked(const std::string& session_id) const;
+  // The one way a request's access token is checked (a revoked login's tokens are refused).
   asio::awaitable<core::Result<auth::Claims, auth::JwtError>> verify_access(
       std::string token) const;
 
@@ -47,12 +51,13 @@ class AuthState {
   mutable std::mutex mutex_;
   std::shared_ptr<auth::AuthService> service_;
   std::shared_ptr<auth::RemoteKeySet> remote_;
+  auth::RevokedSessions revoked_;
 };
 
 struct AuthConfig {
   auth::KeyRingOptions keys{"var/keys", auth::KeyAlgorithm::rs256, ""};
   auth::AuthSettings settings;
-  bool dev_login = false;  // POST /auth/dev/login: never in production
+  bool dev_login = false;   // POST /auth/dev/login: never in production
   size_t hash_threads = 2;  // the password hasher's own threads
   size_t hash_queue = 32;   // hashes that may wait for one; beyond, 503 busy
 };

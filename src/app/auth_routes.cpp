@@ -91,10 +91,13 @@ asio::awaitable<net::ServerHooks::AuthOutcome> verify_bearer(const AuthState& st
                                                              std::string token) {
   using Outcome = net::ServerHooks::AuthOutcome;
   auto claims = co_await state.verify_access(std::move(token));
-  if (claims) co_return Outcome{Outcome::Kind::ok, claims->subject, ""};
+  if (claims) {
+    co_return Outcome{Outcome::Kind::ok, claims->subject, "", claims->expires_at,
+                      claims->session_id};
+  }
   if (claims.error().no_keys)
-    co_return Outcome{Outcome::Kind::unavailable, "", claims.error().reason};
-  co_return Outcome{Outcome::Kind::invalid, "", claims.error().reason};
+    co_return Outcome{Outcome::Kind::unavailable, "", claims.error().reason, 0, ""};
+  co_return Outcome{Outcome::Kind::invalid, "", claims.error().reason, 0, ""};
 }
 
 void add_auth_routes(net::Router& router, AuthState& state, AuthRouteOptions options) {

@@ -97,13 +97,19 @@ asio::awaitable<net::WebSocketAdmission> ChatSocket::admit(const net::HttpReques
   } else if (!admission.subprotocol.empty()) {
     token = admission.subprotocol.substr(4);
   } else if (const auto ticket = upgrade.query_param("ticket"); !ticket.empty()) {
-    auto user = co_await tickets_.redeem(ticket);
-    if (!user) {
+    auto owner = co_await tickets_.redeem(ticket);
+    if (!owner) {
       admission.reason = "an unknown, used or expired ticket";
       co_return admission;
     }
+    if (auth_.session_revoked(owner->session_id)) {
+      admission.reason = "a ticket of a login revoked since it was issued";
+      co_return admission;
+    }
     admission.kind = Kind::accepted;
-    admission.user_id = *user;
+    admission.user_id = std::move(owner->user_id);
+    admission.expires_at = owner->credential_expires_at;
+    admission.session_id = std::move(owner->session_id);
     co_return admission;
   } else {
     admission.reason = "no credential (Bearer header, jwt.<token> subprotocol or ?ticket=)";
@@ -118,6 +124,8 @@ asio::awaitable<net::WebSocketAdmission> ChatSocket::admit(const net::HttpReques
   if (outcome.kind == Outcome::ok) {
     admission.kind = Kind::accepted;
     admission.user_id = std::move(outcome.user_id);
+    admission.expires_at = outcome.expires_at;
+    admission.session_id = std::move(outcome.session_id);
   } else {
     admission.kind = outcome.kind == Outcome::unavailable ? Kind::unavailable : Kind::refused;
     admission.reason = "token refused: " + outcome.reason;

@@ -222,7 +222,8 @@ std::vector<Operation> operations() {
       {"GET", "/.well-known/jwks.json", "The public keys that verify access tokens", false,
        nullptr},
       {"POST", "/api/websocket/ticket", "A single-use ticket for the WebSocket handshake", true,
-       object_with({{"ttl_seconds", {{"type", "integer"}, {"minimum", 30}, {"maximum", 3600}}}}),
+       object_with({{"ttl_seconds",
+                     {{"type", "integer"}, {"minimum", 5}, {"maximum", 60}, {"default", 30}}}}),
        200,
        object_with(
            {{"ticket_id", text}, {"expires_at", {{"type", "integer"}}}, {"websocket_url", text}})},

@@ -316,6 +316,8 @@ void publish_websocket_metrics(core::HealthRegistry& health,
                                     {"closed_slow_reader", n(s.closed_slow)},
                                     {"closed_too_big", n(s.closed_too_big)},
                                     {"closed_no_pong", n(s.closed_no_pong)},
+                                    {"closed_token_expired", n(s.closed_expired)},
+                                    {"closed_session_revoked", n(s.closed_revoked)},
                                     {"rate_limited", n(s.rate_limited)}};
        }});
   health.add_family(
@@ -368,6 +370,11 @@ CatalogEntry websocket_entry(std::shared_ptr<BackendParts> parts) {
     channel.handler = std::make_unique<ChatSocket>(ctx.auth, parts->tickets, chat,
                                                    *parts->runs(ctx), settings.ping_interval);
     channel.server = std::make_shared<net::WebSocketServer>(settings, *channel.handler);
+    // A login revoked here (logout, a stolen refresh token) closes the sockets it opened at once.
+    ctx.auth.revoked_sessions().listen(
+        [server = std::weak_ptr<net::WebSocketServer>(channel.server)](const std::string& sid) {
+          if (auto s = server.lock()) s->close_session(sid);
+        });
     ctx.server.attach_websocket("/ws", channel.server);
     publish_websocket_metrics(ctx.health, channel.server);
     return std::make_shared<net::WebSocketComponent>(spec, channel.server);

@@ -12,8 +12,6 @@ namespace {
 using net::HttpRequest;
 using net::HttpResponse;
 
-constexpr int64_t kDefaultTtl = 300;
-
 // A Host header fit to put in a URL: host name or address characters and a port, nothing else.
 bool plausible_host(std::string_view host) {
   if (host.empty() || host.size() > 255) return false;
@@ -35,10 +33,13 @@ void add_ticket_routes(net::Router& router, auth::TicketStore& tickets, std::str
         if (!body) co_return body.error();
         nlohmann::json fields = nlohmann::json::object();
         net::reject_unknown_fields(*body, {"ttl_seconds"}, fields);
-        int64_t ttl = kDefaultTtl;
+        const auto& limits = tickets.limits();
+        int64_t ttl = limits.default_ttl.count();
         if (auto it = body->find("ttl_seconds"); it != body->end()) {
-          if (!it->is_number_integer() || it->get<int64_t>() < 30 || it->get<int64_t>() > 3600) {
-            fields["ttl_seconds"] = "an integer from 30 to 3600";
+          if (!it->is_number_integer() || it->get<int64_t>() < limits.min_ttl.count() ||
+              it->get<int64_t>() > limits.max_ttl.count()) {
+            fields["ttl_seconds"] = "an integer from " + std::to_string(limits.min_ttl.count()) +
+                                    " to " + std::to_string(limits.max_ttl.count());
           } else {
             ttl = it->get<int64_t>();
           }
@@ -49,7 +50,8 @@ void add_ticket_routes(net::Router& router, auth::TicketStore& tickets, std::str
           const auto host = r.header("host");
           url = plausible_host(host) ? "ws://" + std::string(host) + "/ws" : "/ws";
         }
-        auto ticket = co_await tickets.issue(r.user_id, std::chrono::seconds(ttl));
+        auth::TicketOwner owner{r.user_id, r.session_id, r.token_expires_at};
+        auto ticket = co_await tickets.issue(std::move(owner), std::chrono::seconds(ttl));
         if (!ticket) {
           co_return net::json_error(503, "unavailable", ticket.error())
               .with_header("Retry-After", "1");

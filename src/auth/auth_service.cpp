@@ -58,14 +58,15 @@ std::optional<std::string> normalize_email(std::string_view email) {
 }
 
 AuthService::AuthService(AuthSettings settings, KeyRing keys, db::Database& db,
-                         const PasswordHasher& hasher)
+                         const PasswordHasher& hasher, RevokedSessions* revoked)
     : settings_(std::move(settings)),
       keys_(std::move(keys)),
       verifier_(VerifierOptions{settings_.issuer, settings_.audience, std::chrono::seconds(30),
                                 8 * 1024, 100000}),
       users_(db),
       tokens_(db),
-      hasher_(hasher) {
+      hasher_(hasher),
+      revoked_(revoked) {
   verifier_.replace_keys(keys_.all());
 }
 
@@ -122,7 +123,8 @@ AuthService::IssuedPair AuthService::issue_pair(const User& user, const std::str
                 now,
                 now,
                 now + settings_.access_ttl.count(),
-                TokenType::access};
+                TokenType::access,
+                family};
   Claims refresh{user.id,
                  settings_.issuer,
                  settings_.audience,
@@ -130,7 +132,8 @@ AuthService::IssuedPair AuthService::issue_pair(const User& user, const std::str
                  now,
                  now,
                  now + settings_.refresh_ttl.count(),
-                 TokenType::refresh};
+                 TokenType::refresh,
+                 family};
   TokenPair pair{issue_token(*keys_.signing, access), issue_token(*keys_.signing, refresh),
                  settings_.access_ttl.count(), user};
   RefreshTokenRecord record{refresh.token_id,
@@ -143,6 +146,12 @@ AuthService::IssuedPair AuthService::issue_pair(const User& user, const std::str
                             std::nullopt,
                             std::nullopt};
   return {std::move(pair), std::move(record)};
+}
+
+void AuthService::announce_revoked(const std::string& family) const {
+  if (revoked_ == nullptr) return;
+  // The verifier's leeway past the last access token's expiry.
+  revoked_->revoke(family, core::unix_seconds_now() + settings_.access_ttl.count() + 30);
 }
 
 asio::awaitable<AuthResult<TokenPair>> AuthService::start_login(const User& user) {
@@ -175,6 +184,7 @@ asio::awaitable<AuthResult<TokenPair>> AuthService::refresh(std::string refresh_
   auto rotated = co_await tokens_.rotate(record.id, std::move(issued.record),
                                          core::unix_seconds_now(), store_deadline());
   if (!rotated) co_return unavailable(rotated.error());
+  if (*rotated == RefreshOutcome::reused) announce_revoked(record.family_id);
   // reused: used before, so someone else holds a copy, and the family is revoked now.
   if (*rotated != RefreshOutcome::rotated) co_return invalid_token();
   co_return std::move(issued.pair);
@@ -186,6 +196,7 @@ asio::awaitable<AuthResult<db::Done>> AuthService::logout(std::string refresh_to
   auto revoked =
       co_await tokens_.revoke_family(stored->family_id, core::unix_seconds_now(), store_deadline());
   if (!revoked) co_return unavailable(revoked.error());
+  announce_revoked(stored->family_id);
   co_return db::Done{};
 }
 

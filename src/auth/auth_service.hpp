@@ -12,6 +12,7 @@
 #include "auth/jwt.hpp"
 #include "auth/key_store.hpp"
 #include "auth/password_hasher.hpp"
+#include "auth/revoked_sessions.hpp"
 #include "auth/user_store.hpp"
 
 namespace netra::auth {
@@ -53,8 +54,11 @@ std::optional<std::string> normalize_email(std::string_view email);
 
 class AuthService {
  public:
-  // Signs with `keys.signing`; accepts every key of the ring.
-  AuthService(AuthSettings settings, KeyRing keys, db::Database& db, const PasswordHasher& hasher);
+  // Signs with `keys.signing`; accepts every key of the ring. `revoked` (optional) hears of every
+  // login this service revokes (logout, a refresh token used twice), for as long as an access
+  // token of it may live.
+  AuthService(AuthSettings settings, KeyRing keys, db::Database& db, const PasswordHasher& hasher,
+              RevokedSessions* revoked = nullptr);
 
   asio::awaitable<AuthResult<User>> register_user(std::string email, std::string password);
   asio::awaitable<AuthResult<TokenPair>> login(std::string email, std::string password);
@@ -83,6 +87,8 @@ class AuthService {
                         std::optional<std::string> parent) const;
   // A new login's pair, stored as the first token of a new family.
   asio::awaitable<AuthResult<TokenPair>> start_login(const User& user);
+  // Tells `revoked_` that login `family` ended: its access tokens live at most access_ttl more.
+  void announce_revoked(const std::string& family) const;
 
   AuthSettings settings_;
   KeyRing keys_;
@@ -90,6 +96,7 @@ class AuthService {
   UserStore users_;
   RefreshTokenStore tokens_;
   const PasswordHasher& hasher_;
+  RevokedSessions* revoked_;
 };
 
 }  // namespace netra::auth

@@ -35,10 +35,11 @@ std::string_view to_string(TokenType t) {
 std::string issue_token(const SigningKey& key, const Claims& c) {
   const nlohmann::json header = {
       {"alg", jwt_alg(key.algorithm())}, {"typ", "JWT"}, {"kid", key.kid()}};
-  const nlohmann::json payload = {{"sub", c.subject},    {"iss", c.issuer},
-                                  {"aud", c.audience},   {"jti", c.token_id},
-                                  {"iat", c.issued_at},  {"nbf", c.not_before},
-                                  {"exp", c.expires_at}, {"token_type", to_string(c.type)}};
+  nlohmann::json payload = {{"sub", c.subject},    {"iss", c.issuer},
+                            {"aud", c.audience},   {"jti", c.token_id},
+                            {"iat", c.issued_at},  {"nbf", c.not_before},
+                            {"exp", c.expires_at}, {"token_type", to_string(c.type)}};
+  if (!c.session_id.empty()) payload["sid"] = c.session_id;
   const std::string signing_input =
       base64url_encode(header.dump()) + "." + base64url_encode(payload.dump());
   return signing_input + "." + base64url_encode(key.sign(signing_input));
@@ -205,6 +206,7 @@ core::Result<Claims, JwtError> JwtVerifier::verify_uncached(std::string_view tok
   c.not_before = *nbf;
   c.expires_at = *exp;
   c.type = expected;
+  if (auto sid = text("sid")) c.session_id = *sid;
   return c;
 }
 

@@ -29,6 +29,9 @@ struct Claims {
   int64_t not_before = 0;  // nbf
   int64_t expires_at = 0;  // exp
   TokenType type = TokenType::access;
+  // sid: the login it came from (its refresh-token family), so that what the token opened (a
+  // WebSocket) can end when that login is revoked. Empty in tokens issued before it existed.
+  std::string session_id;
 };
 
 // Why a token was refused — for the log (never containing the token); clients only ever see

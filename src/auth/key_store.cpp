@@ -22,7 +22,8 @@ void ensure_private_folder(const fs::path& folder) {
   ::chmod(folder.c_str(), 0700);
 }
 
-// A private key file others can read is refused rather than used.
+// A private key file others can read is refused rather than used. A link is followed to load (a
+// Kubernetes secret is mounted as links), never to create.
 SigningKey load_private(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
@@ -38,9 +39,13 @@ SigningKey load_or_create_signing_key(const std::string& folder, KeyAlgorithm al
   if (algorithm == KeyAlgorithm::hs256) throw std::logic_error("HS256 keys come from a secret");
   ensure_private_folder(folder);
   const std::string path = key_file(folder, algorithm);
-  if (fs::exists(path)) return load_private(path);
+  // symlink_status: a link at the key's name, even one to nothing, is the key to load: no key is
+  // ever written through it.
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(path, ec))) return load_private(path);
   auto key = SigningKey::generate(algorithm);
-  key.save(path);
+  // Another instance starting at the same moment may have saved its key first: that one counts.
+  if (!key.save_if_absent(path)) return load_private(path);
   return key;
 }
 

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdint>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -236,19 +238,32 @@ bool SigningKey::can_sign() const {
   return impl_->has_private;
 }
 
-void SigningKey::save(const std::string& path) const {
+bool SigningKey::save_if_absent(const std::string& path) const {
   if (impl_->key == nullptr || !impl_->has_private)
     throw std::logic_error("only a private key pair can be saved");
   BIO* bio = BIO_new(BIO_s_mem());
   PEM_write_bio_PrivateKey(bio, impl_->key, nullptr, nullptr, 0, nullptr, nullptr);
   char* data = nullptr;
   const long length = BIO_get_mem_data(bio, &data);
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  bool ok = fd >= 0 && ::fchmod(fd, 0600) == 0 &&
-            ::write(fd, data, static_cast<size_t>(length)) == static_cast<ssize_t>(length);
+  // The PEM goes to a file of its own beside the key (O_EXCL|O_NOFOLLOW: never one that exists,
+  // never through a link), is flushed, and is then linked into place. link(2) never replaces a
+  // name, so of two instances generating a key at once the first one's stays and the other loads
+  // it; and no reader ever sees half a key.
+  const std::string temporary = path + ".tmp-" + std::to_string(::getpid()) + "-" +
+                                std::to_string(reinterpret_cast<uintptr_t>(this));
+  const int fd =
+      ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  bool ok = fd >= 0 &&
+            ::write(fd, data, static_cast<size_t>(length)) == static_cast<ssize_t>(length) &&
+            ::fsync(fd) == 0;
   if (fd >= 0) ok = ::close(fd) == 0 && ok;
   BIO_free(bio);
-  if (!ok) throw std::runtime_error("cannot write signing key " + path);
+  int link_error = 0;
+  if (ok && ::link(temporary.c_str(), path.c_str()) != 0) link_error = errno;
+  if (fd >= 0) ::unlink(temporary.c_str());
+  if (link_error == EEXIST) return false;
+  if (!ok || link_error != 0) throw std::runtime_error("cannot write signing key " + path);
+  return true;
 }
 
 std::string SigningKey::sign(std::string_view data) const {

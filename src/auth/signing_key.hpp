@@ -28,8 +28,10 @@ class SigningKey {
   static SigningKey generate(KeyAlgorithm algorithm);
   // Reads a private key (PEM); throws std::runtime_error naming the file on any problem.
   static SigningKey load(const std::string& path);
-  // Writes the private key as PEM with mode 0600 (created so, never widened).
-  void save(const std::string& path) const;
+  // Writes the private key as PEM to `path` unless a file (or link) of that name exists: then it
+  // returns false and writes nothing. Whole or not at all, owner-only from its creation: see the
+  // definition. Throws std::runtime_error naming the file when it cannot write.
+  bool save_if_absent(const std::string& path) const;
   // HS256 over a shared secret of at least kMinSharedSecretBytes; throws std::invalid_argument.
   static SigningKey from_secret(std::string secret);
   // The public key of a JWK (RSA or Ed25519) as published at /.well-known/jwks.json: verifies

@@ -7,10 +7,13 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <deque>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
@@ -19,16 +22,27 @@ namespace netra::auth {
 
 namespace asio = boost::asio;
 
+// Who a ticket lets in, as the access token that asked for it said: the socket it opens lives no
+// longer than that token, and ends with its login.
+struct TicketOwner {
+  std::string user_id;
+  std::string session_id;             // the token's login; may be empty
+  int64_t credential_expires_at = 0;  // the token's expiry, Unix seconds; 0: none
+};
+
 struct Ticket {
   std::string id;  // "tkt_…", unguessable
   std::string user_id;
   int64_t expires_at = 0;  // Unix seconds
 };
 
+// A ticket travels in a URL (logs, history): it lives long enough for the handshake it was asked
+// for, and no longer.
 struct TicketLimits {
-  std::chrono::seconds min_ttl{30};
-  std::chrono::seconds max_ttl{3600};
-  size_t max_per_user = 100;  // outstanding; issuing more drops that user's oldest
+  std::chrono::seconds min_ttl{5};
+  std::chrono::seconds max_ttl{60};
+  std::chrono::seconds default_ttl{30};
+  size_t max_per_user = 10;   // outstanding; issuing more drops that user's oldest
   size_t max_total = 100000;  // beyond it, issuing fails until some expire
 };
 
@@ -37,26 +51,31 @@ class TicketStore {
   explicit TicketStore(TicketLimits limits = {}, const core::Clock& clock = core::steady_clock());
 
   // Fails with a message when the ttl is outside the limits or the store is full.
-  asio::awaitable<core::Result<Ticket, std::string>> issue(std::string user_id,
+  asio::awaitable<core::Result<Ticket, std::string>> issue(TicketOwner owner,
                                                            std::chrono::seconds ttl);
-  // The user the ticket was issued to, once; nullopt for unknown, used or expired tickets.
-  asio::awaitable<std::optional<std::string>> redeem(std::string ticket_id);
+  // Who the ticket was issued to, once; nullopt for unknown, used or expired tickets.
+  asio::awaitable<std::optional<TicketOwner>> redeem(std::string ticket_id);
 
   size_t outstanding() const;
+  const TicketLimits& limits() const { return limits_; }
 
  private:
   struct Entry {
-    std::string user_id;
+    TicketOwner owner;
     core::Clock::time_point expires;
-    core::Clock::time_point issued;
   };
+  // Drops the tickets that expired by `now`, soonest first: as many steps as there are expired.
   void drop_expired(core::Clock::time_point now);
+  // Forgets the ticket in every index.
+  void forget(std::unordered_map<std::string, Entry>::iterator it);
 
   TicketLimits limits_;
   const core::Clock& clock_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> tickets_;
-  std::unordered_map<std::string, size_t> per_user_;
+  std::set<std::pair<core::Clock::time_point, std::string>> by_expiry_;
+  // Each user's outstanding tickets, oldest first (at most max_per_user).
+  std::unordered_map<std::string, std::deque<std::string>> per_user_;
 };
 
 }  // namespace netra::auth

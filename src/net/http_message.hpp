@@ -22,8 +22,10 @@ struct HttpRequest {
   std::string request_id;
   std::map<std::string, std::string> path_params;  // {id} in the route template
   std::string remote_address;
-  uint16_t remote_port = 0;  // tells connections from one address apart (keep-alive tests)
-  std::string user_id;       // set for authenticated routes
+  uint16_t remote_port = 0;      // tells connections from one address apart (keep-alive tests)
+  std::string user_id;           // set for authenticated routes
+  int64_t token_expires_at = 0;  // authenticated routes: when the caller's token expires
+  std::string session_id;        // authenticated routes: the caller's login, when known
 
   // The first header with that lower-case name, or "".
   std::string_view header(std::string_view lower_name) const;

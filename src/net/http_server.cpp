@@ -357,8 +357,9 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       }
       if (!ec && !implemented(parser.get().method())) {
         // Before routing and before the body, which is left unread: the connection closes.
-        auto response = json_error(501, "not_implemented", "this server does not implement "
-                                                           "that method");
+        auto response = json_error(501, "not_implemented",
+                                   "this server does not implement "
+                                   "that method");
         response.close = true;
         if (hooks_.observer) {
           hooks_.observer->request_started();
@@ -557,6 +558,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       co_return challenge(json_error(401, "invalid_token", "the token is not valid"));
     }
     request.user_id = std::move(outcome.user_id);
+    request.token_expires_at = outcome.expires_at;
+    request.session_id = std::move(outcome.session_id);
     co_return std::nullopt;
   }
 

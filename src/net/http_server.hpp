@@ -55,8 +55,10 @@ struct ServerHooks {
   // (or returning `unavailable`) while no key is loaded: 503 auth_unavailable. Never logs tokens.
   struct AuthOutcome {
     enum class Kind { ok, invalid, unavailable } kind = Kind::invalid;
-    std::string user_id;  // for ok
-    std::string reason;   // for the log
+    std::string user_id;     // for ok
+    std::string reason;      // for the log
+    int64_t expires_at = 0;  // for ok: when the token expires (Unix seconds)
+    std::string session_id;  // for ok: the login it belongs to, when the token names it
   };
   // A coroutine: verifying may first fetch the signing keys from a separate auth service.
   std::function<asio::awaitable<AuthOutcome>(std::string token)> authenticate;

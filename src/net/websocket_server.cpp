@@ -44,6 +44,10 @@ std::string_view describe(CloseCode code) {
       return "too big";
     case CloseCode::try_again_later:
       return "try again later";
+    case CloseCode::token_expired:
+      return "token expired";
+    case CloseCode::session_revoked:
+      return "session revoked";
   }
   return "?";
 }
@@ -51,7 +55,8 @@ std::string_view describe(CloseCode code) {
 // Counters read by stats(); relaxed atomics, written from every loop.
 struct Counters {
   std::atomic<uint64_t> accepted{0}, refused{0}, over_limit{0}, closed_slow{0}, closed_too_big{0},
-      closed_no_pong{0}, messages_in{0}, messages_out{0}, rate_limited{0};
+      closed_no_pong{0}, closed_expired{0}, closed_revoked{0}, messages_in{0}, messages_out{0},
+      rate_limited{0};
 };
 
 }  // namespace
@@ -97,6 +102,7 @@ class Session final : public WebSocketConnection, public std::enable_shared_from
 
   const std::string& id() const override { return id_; }
   const std::string& user_id() const override { return user_id_; }
+  const std::string& session_id() const { return session_id_; }
 
   bool send(std::string text) override {
     if (closing_.load()) return false;
@@ -131,6 +137,7 @@ class Session final : public WebSocketConnection, public std::enable_shared_from
       self->server_->log->error("{} ended by an unexpected error: {}", self->id_, e.what());
     }
     self->finished_ = true;
+    if (self->expiry_ != nullptr) self->expiry_->cancel();  // it holds the session until it wakes
     if (self->registered_) self->server_->remove(self.get(), self->user_id_);
   }
 
@@ -146,6 +153,7 @@ class Session final : public WebSocketConnection, public std::enable_shared_from
       admission.reason = std::string("admission failed: ") + e.what();
     }
     user_id_ = admission.user_id;
+    session_id_ = admission.session_id;
 
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = settings.handshake_timeout;
@@ -209,6 +217,10 @@ class Session final : public WebSocketConnection, public std::enable_shared_from
     timeouts.keep_alive_pings = true;
     ws_.set_option(timeouts);
     server.log->info("{} opened for {} from {}", id_, user_id_, upgrade.request.remote_address);
+    if (admission.expires_at > 0) {
+      asio::co_spawn(ws_.get_executor(), close_at_expiry(shared_from_this(), admission.expires_at),
+                     asio::detached);
+    }
     server.handler.opened(shared_from_this());
     co_await read_until_closed();
   }
@@ -339,6 +351,36 @@ class Session final : public WebSocketConnection, public std::enable_shared_from
     beast::get_lowest_layer(self->ws_).close(ignored);
   }
 
+  // The socket lives as long as the credential it opened with, no longer.
+  static asio::awaitable<void> close_at_expiry(std::shared_ptr<Session> self, int64_t expires_at) {
+    const auto left = seconds(expires_at) - system_clock::now().time_since_epoch();
+    asio::steady_timer timer(self->ws_.get_executor(), std::max<steady_clock::duration>(
+                                                           left, steady_clock::duration::zero()));
+    // Woken early by the socket's end (then it only lets go of the session).
+    self->expiry_ = &timer;
+    co_await timer.async_wait(use_tuple);
+    self->expiry_ = nullptr;
+    if (self->closing_ || self->finished_) co_return;
+    auto& server = *self->server_;
+    server.counters.closed_expired.fetch_add(1, std::memory_order_relaxed);
+    server.log->info("{} of {}: its token expired; closing with 4001", self->id_, self->user_id_);
+    self->begin_close(CloseCode::token_expired, "TOKEN_EXPIRED",
+                      server.handler.rejection("TOKEN_EXPIRED",
+                                               "the access token expired: refresh it and "
+                                               "reconnect"));
+  }
+
+  // Its login was revoked: closed now, whatever its token's expiry.
+  void close_revoked() {
+    if (closing_ || finished_) return;
+    auto& server = *server_;
+    server.counters.closed_revoked.fetch_add(1, std::memory_order_relaxed);
+    server.log->info("{} of {}: its login was revoked; closing with 4003", id_, user_id_);
+    begin_close(
+        CloseCode::session_revoked, "SESSION_REVOKED",
+        server.handler.rejection("SESSION_REVOKED", "this login was revoked: sign in again"));
+  }
+
   void close_slow() {
     if (closing_ || finished_) return;
     auto& server = *server_;
@@ -354,6 +396,8 @@ class Session final : public WebSocketConnection, public std::enable_shared_from
   websocket::stream<tcp::socket> ws_;
   const std::string id_;
   std::string user_id_;
+  std::string session_id_;
+  asio::steady_timer* expiry_ = nullptr;  // the expiry wait, while it waits (on the loop)
   bool registered_ = false;
   bool finished_ = false;
   // Outbound, on the loop; queued_bytes_ also counts messages still being dispatched to it.
@@ -453,10 +497,23 @@ WebSocketStats WebSocketServer::stats() const {
   s.closed_slow = get(c.closed_slow);
   s.closed_too_big = get(c.closed_too_big);
   s.closed_no_pong = get(c.closed_no_pong);
+  s.closed_expired = get(c.closed_expired);
+  s.closed_revoked = get(c.closed_revoked);
   s.messages_in = get(c.messages_in);
   s.messages_out = get(c.messages_out);
   s.rate_limited = get(c.rate_limited);
   return s;
+}
+
+size_t WebSocketServer::close_session(const std::string& session_id) {
+  if (session_id.empty()) return 0;
+  size_t closed = 0;
+  for (const auto& session : impl_->all_sessions()) {
+    if (session->session_id() != session_id) continue;
+    asio::dispatch(session->ws_.get_executor(), [session] { session->close_revoked(); });
+    ++closed;
+  }
+  return closed;
 }
 
 asio::awaitable<void> WebSocketServer::close_all(CloseCode code, std::string reason,

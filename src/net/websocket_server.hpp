@@ -31,13 +31,16 @@ struct WebSocketSettings {
   std::chrono::milliseconds handshake_timeout{10000};
 };
 
-// Close codes of RFC 6455 the server sends.
+// Close codes the server sends: RFC 6455's, and two of the range it leaves to applications
+// (4000-4999) that tell a client what to do about its credential.
 enum class CloseCode : uint16_t {
   normal = 1000,
   going_away = 1001,       // shutdown
   policy = 1008,           // refused credentials, over a per-user limit
   too_big = 1009,          // a message over max_message_bytes
   try_again_later = 1013,  // overloaded: instance limit, slow reader
+  token_expired = 4001,    // the token it opened with expired: refresh it, then reconnect
+  session_revoked = 4003,  // its login was revoked (logout, a stolen refresh token): sign in
 };
 
 // One open socket, as the handler sees it. Thread-safe: send and close may be called from any
@@ -60,6 +63,11 @@ struct WebSocketAdmission {
   std::string user_id;      // accepted
   std::string subprotocol;  // echoed in the handshake answer when not empty
   std::string reason;       // refused or unavailable: for the log, never a credential
+  // When the credential it opened with stops being valid (Unix seconds; 0: never): the socket is
+  // closed then with token_expired.
+  int64_t expires_at = 0;
+  // The login the credential belongs to (close_session ends its sockets); empty when unknown.
+  std::string session_id;
 };
 
 class WebSocketHandler {
@@ -74,7 +82,8 @@ class WebSocketHandler {
   // One text message from the client, in order: the next is not read until this returns.
   virtual asio::awaitable<void> received(std::shared_ptr<WebSocketConnection> connection,
                                          std::string text) = 0;
-  // A message the limits refused without passing it on ("RATE_LIMITED", "BINARY_NOT_SUPPORTED").
+  // A message the limits refused without passing it on ("RATE_LIMITED", "BINARY_NOT_SUPPORTED"),
+  // or why the server closes a socket that was open ("TOKEN_EXPIRED", "SESSION_REVOKED").
   virtual std::string rejection(const std::string& code, const std::string& message) = 0;
 };
 
@@ -86,6 +95,8 @@ struct WebSocketStats {
   uint64_t closed_slow = 0;     // closed with 1013 for not reading
   uint64_t closed_too_big = 0;  // closed with 1009
   uint64_t closed_no_pong = 0;  // the keep-alive found the peer gone
+  uint64_t closed_expired = 0;  // closed with 4001: the credential expired
+  uint64_t closed_revoked = 0;  // closed with 4003: the login was revoked
   uint64_t messages_in = 0;
   uint64_t messages_out = 0;
   uint64_t rate_limited = 0;
@@ -108,6 +119,10 @@ class WebSocketServer {
   size_t connections_of(const std::string& user_id) const;
   WebSocketStats stats() const;
   const WebSocketSettings& settings() const;
+
+  // Closes every socket opened with a credential of login `session_id` with session_revoked;
+  // returns how many. Thread-safe.
+  size_t close_session(const std::string& session_id);
 
   // Upgrades stop being accepted; every socket gets a close frame with `code` (1001 at
   // shutdown), and those still open after `timeout` are cut.

@@ -11,6 +11,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 const std::vector<std::string> kToolCalls = {
     "tool_executing", "tool_completed", "tool_executing", "tool_completed", "tool_executing",
@@ -167,9 +168,16 @@ TEST_P(SupervisorTest, AnalyticsThatCannotBeReadFailTheRunAndSayWhy) {
               ElementsAre("agent_started", "agent_thinking:1", "agent_thinking:2", "tool_executing",
                           "tool_completed", "agent_error:DATA_UNAVAILABLE"));
   const auto last = stored_events(alice_, request.run_id).back();
-  EXPECT_THAT(last.data["message"].get<std::string>(),
-              HasSubstr("the workload analytics (embedded) could not be read"));
-  EXPECT_EQ(run_record(request.run_id).status, chat::RunStatus::failed);
+  const auto message = last.data["message"].get<std::string>();
+  EXPECT_THAT(message, HasSubstr("the workload analytics (embedded) could not be read"));
+  // The user hears what failed, never the database's own words (table names, SQL, hosts): the
+  // log keeps those.
+  EXPECT_THAT(message, Not(HasSubstr("workload_events")));
+  EXPECT_THAT(message, Not(HasSubstr("no such table")));
+  EXPECT_THAT(message, Not(HasSubstr("does not exist")));
+  const auto record = run_record(request.run_id);
+  EXPECT_EQ(record.status, chat::RunStatus::failed);
+  EXPECT_EQ(record.error, message);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SupervisorTest, ::testing::ValuesIn(chat::backends()));

@@ -143,18 +143,18 @@ TEST_F(AuthHttp, WebSocketTicketsAreIssuedToTheCaller) {
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  EXPECT_NEAR(issued["expires_at"].get<double>(), static_cast<double>(now + 300), 5.0)
-      << "the default ttl is 300 s";
-  auto longest = ticket(R"({"ttl_seconds":3600})", token);
+  EXPECT_NEAR(issued["expires_at"].get<double>(), static_cast<double>(now + 30), 5.0)
+      << "the default ttl is 30 s";
+  auto longest = ticket(R"({"ttl_seconds":60})", token);
   ASSERT_EQ(longest->status, 200);
-  EXPECT_NEAR(json::parse(longest->body)["expires_at"].get<double>(),
-              static_cast<double>(now + 3600), 5.0);
-  for (const auto* bad :
-       {R"({"ttl_seconds":29})", R"({"ttl_seconds":3601})", R"({"ttl_seconds":"300"})"}) {
+  EXPECT_NEAR(json::parse(longest->body)["expires_at"].get<double>(), static_cast<double>(now + 60),
+              5.0);
+  for (const auto* bad : {R"({"ttl_seconds":4})", R"({"ttl_seconds":61})",
+                          R"({"ttl_seconds":3600})", R"({"ttl_seconds":"30"})"}) {
     auto refused = ticket(bad, token);
     EXPECT_EQ(refused->status, 400) << bad;
     EXPECT_EQ(json::parse(refused->body)["error"]["fields"]["ttl_seconds"],
-              "an integer from 30 to 3600");
+              "an integer from 5 to 60");
   }
   auto unknown = ticket(R"({"user_id":"someone else"})", token);
   EXPECT_EQ(json::parse(unknown->body)["error"]["fields"]["user_id"], "unknown field");

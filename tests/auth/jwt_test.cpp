@@ -25,7 +25,7 @@ class JwtTest : public ::testing::TestWithParam<KeyAlgorithm> {
   }
 
   Claims claims(TokenType type = TokenType::access) const {
-    return Claims{"user_1", "netra", "netra-api", "jti_1", kNow, kNow, kNow + 900, type};
+    return Claims{"user_1", "netra", "netra-api", "jti_1", kNow, kNow, kNow + 900, type, ""};
   }
   std::string token(const Claims& c) const { return issue_token(*key_, c); }
 
@@ -161,7 +161,8 @@ TEST_P(JwtTest, OversizedTokenIsRefusedBeforeParsing) {
 TEST_P(JwtTest, KeysPersistWithMode0600AndKeepTheirKid) {
   testing::TempDir dir;
   const auto path = dir.file("signing.pem");
-  key_->save(path);
+  ASSERT_TRUE(key_->save_if_absent(path));
+  EXPECT_FALSE(key_->save_if_absent(path)) << "a key file is never replaced";
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600);
@@ -269,8 +270,8 @@ class SharedSecretTest : public ::testing::Test {
     verifier_.add_key(key_);
   }
   static Claims claims() {
-    return Claims{"user_1", "netra", "netra-api", "jti_1",
-                  kNow,     kNow,    kNow + 900,  TokenType::access};
+    return Claims{"user_1", "netra",    "netra-api",       "jti_1", kNow,
+                  kNow,     kNow + 900, TokenType::access, ""};
   }
   // A token as a legacy service would sign it: HS256 over the secret, with or without a kid.
   static std::string legacy_token(const std::string& secret, bool with_kid,

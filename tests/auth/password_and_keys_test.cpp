@@ -1,13 +1,13 @@
 #include <gtest/gtest.h>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_future.hpp>
-#include <future>
-#include <thread>
 #include <sys/stat.h>
 
+#include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
 #include <filesystem>
+#include <future>
 #include <thread>
+#include <vector>
 
 #include "auth/jwt.hpp"
 #include "auth/key_store.hpp"
@@ -76,8 +76,8 @@ TEST_F(PasswordHasherTest, AFullHashingQueueAnswersBusy) {
   auto held = asio::co_spawn(loops_.context(0), one.run([released] { released.wait_for(10s); }),
                              asio::use_future);
   while (one.busy_threads() == 0) std::this_thread::sleep_for(1ms);
-  auto queued = asio::co_spawn(loops_.context(0), hasher.hash("correct horse battery"),
-                               asio::use_future);
+  auto queued =
+      asio::co_spawn(loops_.context(0), hasher.hash("correct horse battery"), asio::use_future);
   while (one.queued() == 0) std::this_thread::sleep_for(1ms);
   auto refused = run(hasher.verify("", "correct horse battery"));
   ASSERT_FALSE(refused);
@@ -104,6 +104,47 @@ TEST(KeyStore, GeneratesOnFirstStartWithMode0600AndReusesAfter) {
   EXPECT_EQ(first.kid(), second.kid());
 }
 
+TEST(KeyStore, InstancesStartingAtOnceAgreeOnOneKey) {
+  // Six starts at the same moment in an empty folder (as processes sharing a volume would):
+  // every one ends with the same key, the one on disk, and no temporary file stays behind.
+  for (auto algorithm : {KeyAlgorithm::eddsa, KeyAlgorithm::rs256}) {
+    testing::TempDir dir;
+    const auto folder = dir.file("keys");
+    constexpr int kStarts = 6;
+    std::vector<std::string> kids(kStarts);
+    std::atomic<int> waiting{kStarts};
+    std::vector<std::thread> starts;
+    for (int i = 0; i < kStarts; ++i) {
+      starts.emplace_back([&, i] {
+        waiting.fetch_sub(1);
+        while (waiting.load() > 0) std::this_thread::yield();
+        kids[static_cast<size_t>(i)] = load_or_create_signing_key(folder, algorithm).kid();
+      });
+    }
+    for (auto& t : starts) t.join();
+    const auto on_disk = load_or_create_signing_key(folder, algorithm).kid();
+    for (const auto& kid : kids) EXPECT_EQ(kid, on_disk);
+    size_t files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+      (void)entry;
+      ++files;
+    }
+    EXPECT_EQ(files, 1u) << "a temporary key file stayed behind";
+  }
+}
+
+TEST(KeyStore, NeverWritesAKeyThroughALink) {
+  // A link planted at the key's name, pointing where the key must not go: the start fails
+  // instead of writing the private key there.
+  testing::TempDir dir;
+  const auto folder = dir.file("keys");
+  std::filesystem::create_directories(folder);
+  const auto elsewhere = dir.file("elsewhere.pem");
+  std::filesystem::create_symlink(elsewhere, folder + "/jwt-eddsa.pem");
+  EXPECT_THROW(load_or_create_signing_key(folder, KeyAlgorithm::eddsa), std::runtime_error);
+  EXPECT_FALSE(std::filesystem::exists(elsewhere)) << "the key was written through the link";
+}
+
 TEST(KeyStore, RefusesAKeyFileOthersCanRead) {
   testing::TempDir dir;
   const auto folder = dir.file("keys");
@@ -118,8 +159,8 @@ TEST(KeyStore, RotationKeepsOldTokensValidAndPublishesBothKeys) {
   const KeyRingOptions options{folder, KeyAlgorithm::eddsa, ""};
   const auto before = load_key_ring(options);
   EXPECT_TRUE(before.verifying.empty());
-  const Claims c{"user_1",      "netra",       "netra-api",   "jti",
-                 1'800'000'000, 1'800'000'000, 1'800'000'900, TokenType::access};
+  const Claims c{"user_1",      "netra",       "netra-api",       "jti", 1'800'000'000,
+                 1'800'000'000, 1'800'000'900, TokenType::access, ""};
   const auto old_token = issue_token(*before.signing, c);
 
   const auto rotation = rotate_signing_key(folder, KeyAlgorithm::eddsa, std::chrono::hours(24));

@@ -50,8 +50,8 @@ struct RemoteKeySetTest : ::testing::Test {
   }
   std::string token(const SigningKey& key) const {
     const int64_t now = now_seconds();
-    return issue_token(
-        key, Claims{"usr_1", "netra", "netra-api", "jti", now, now, now + 900, TokenType::access});
+    return issue_token(key, Claims{"usr_1", "netra", "netra-api", "jti", now, now, now + 900,
+                                   TokenType::access, ""});
   }
   core::Result<Claims, JwtError> verify(RemoteKeySet& keys, const std::string& t, size_t loop = 0) {
     return asio::co_spawn(loops.context(loop), keys.verify_access(t), asio::use_future).get();

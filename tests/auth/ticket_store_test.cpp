@@ -21,10 +21,15 @@ struct TicketStoreTest : ::testing::Test {
     io.run();
     return future.get();
   }
-  Ticket issue(TicketStore& store, const std::string& user, std::chrono::seconds ttl = 300s) {
-    auto ticket = run(store.issue(user, ttl));
+  Ticket issue(TicketStore& store, const std::string& user, std::chrono::seconds ttl = 60s) {
+    auto ticket = run(store.issue(TicketOwner{user, "fam_" + user, 0}, ttl));
     if (!ticket) throw std::runtime_error(ticket.error());
     return ticket.value();
+  }
+  // Who redeemed the ticket, or "" when it was refused.
+  std::string redeemer(TicketStore& store, const std::string& id) {
+    auto owner = run(store.redeem(id));
+    return owner ? owner->user_id : "";
   }
   asio::io_context io;
   testing::ManualClock clock;
@@ -38,8 +43,11 @@ TEST_F(TicketStoreTest, ATicketWorksOnceForItsUser) {
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  EXPECT_NEAR(static_cast<double>(ticket.expires_at), static_cast<double>(now + 300), 2.0);
-  EXPECT_EQ(run(store.redeem(ticket.id)), std::optional<std::string>("usr_a"));
+  EXPECT_NEAR(static_cast<double>(ticket.expires_at), static_cast<double>(now + 60), 2.0);
+  auto owner = run(store.redeem(ticket.id));
+  ASSERT_TRUE(owner);
+  EXPECT_EQ(owner->user_id, "usr_a");
+  EXPECT_EQ(owner->session_id, "fam_usr_a") << "the socket it opens ends with that login";
   EXPECT_EQ(run(store.redeem(ticket.id)), std::nullopt) << "used twice";
   EXPECT_EQ(run(store.redeem("tkt_unknown")), std::nullopt);
   EXPECT_EQ(store.outstanding(), 0u);
@@ -50,18 +58,20 @@ TEST_F(TicketStoreTest, AnExpiredTicketIsRefused) {
   const auto ticket = issue(store, "usr_a", 30s);
   clock.advance(29s);
   const auto still = issue(store, "usr_a", 30s);
-  EXPECT_EQ(run(store.redeem(still.id)), std::optional<std::string>("usr_a"));
+  EXPECT_EQ(redeemer(store, still.id), "usr_a");
   clock.advance(2s);  // the first is now 31 s old
   EXPECT_EQ(run(store.redeem(ticket.id)), std::nullopt);
   EXPECT_EQ(store.outstanding(), 0u) << "an expired ticket is gone once presented";
 }
 
 TEST_F(TicketStoreTest, TtlOutsideTheLimitsIsRefused) {
+  // A ticket rides in a URL: by default it lives a minute at most.
   TicketStore store({}, clock);
-  EXPECT_FALSE(run(store.issue("usr_a", 29s)));
-  EXPECT_FALSE(run(store.issue("usr_a", 3601s)));
-  EXPECT_TRUE(run(store.issue("usr_a", 30s)));
-  EXPECT_TRUE(run(store.issue("usr_a", 3600s)));
+  EXPECT_FALSE(run(store.issue(TicketOwner{"usr_a", "", 0}, 4s)));
+  EXPECT_FALSE(run(store.issue(TicketOwner{"usr_a", "", 0}, 61s)));
+  EXPECT_TRUE(run(store.issue(TicketOwner{"usr_a", "", 0}, 5s)));
+  EXPECT_TRUE(run(store.issue(TicketOwner{"usr_a", "", 0}, 60s)));
+  EXPECT_EQ(store.limits().default_ttl, 30s);
 }
 
 TEST_F(TicketStoreTest, OneUserCannotFillTheStore) {
@@ -79,9 +89,32 @@ TEST_F(TicketStoreTest, OneUserCannotFillTheStore) {
   EXPECT_EQ(run(store.redeem(oldest.id)), std::nullopt);
   issue(store, "usr_b");
   issue(store, "usr_c");
-  EXPECT_FALSE(run(store.issue("usr_d", 300s))) << "full";
-  clock.advance(301s);
-  EXPECT_TRUE(run(store.issue("usr_d", 300s))) << "expired ones are swept when full";
+  EXPECT_FALSE(run(store.issue(TicketOwner{"usr_d", "", 0}, 60s))) << "full";
+  clock.advance(61s);
+  EXPECT_TRUE(run(store.issue(TicketOwner{"usr_d", "", 0}, 60s)))
+      << "expired ones are swept when full";
+}
+
+TEST_F(TicketStoreTest, ExpiredTicketsLeaveInExpiryOrderAndRedeemedOnesLeaveEveryIndex) {
+  TicketLimits limits;
+  limits.max_per_user = 2;
+  TicketStore store(limits, clock);
+  const auto long_lived = issue(store, "usr_a", 60s);
+  const auto short_lived = issue(store, "usr_b", 5s);
+  clock.advance(6s);
+  issue(store, "usr_c", 60s);  // sweeps what expired, and only that
+  EXPECT_EQ(store.outstanding(), 2u) << "usr_b's 5 s ticket left; usr_a's 60 s one stayed";
+  EXPECT_EQ(run(store.redeem(short_lived.id)), std::nullopt);
+  EXPECT_EQ(redeemer(store, long_lived.id), "usr_a");
+  // usr_a's redeemed ticket no longer counts against their share: two more fit without eviction.
+  const auto first = issue(store, "usr_a", 60s);
+  issue(store, "usr_a", 60s);
+  EXPECT_EQ(redeemer(store, first.id), "usr_a") << "nothing of usr_a's was evicted";
+  // Many users' tickets, all expired: the next issue sweeps them all.
+  for (int i = 0; i < 1000; ++i) issue(store, "usr_" + std::to_string(i), 5s);
+  clock.advance(61s);
+  issue(store, "usr_z", 5s);
+  EXPECT_EQ(store.outstanding(), 1u);
 }
 
 }  // namespace

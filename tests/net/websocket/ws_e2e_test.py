@@ -11,6 +11,9 @@ isolation and nothing-lost classes run a second time on PostgreSQL.
 """
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
 import select
 import signal
@@ -352,6 +355,105 @@ class AuthUnavailable(ServerTestCase):
                 client = await self.connect(**kwargs)
                 await self.assert_refused(client, "AUTH_UNAVAILABLE", 1013, what)
         self.server.wait_for_log(r"refused a socket from 127\.0\.0\.1: token refused")
+
+
+# A shared secret the server accepts HS256 tokens with (auth.shared_secret), so that this client
+# can make tokens of its own, with a lifetime of seconds (the server issues at least a minute's).
+SHARED_SECRET = "ws-e2e-shared-secret-of-at-least-32-bytes"
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def hs256_token(user_id, expires_in, session_id=None):
+    """An access token signed with SHARED_SECRET, as the server's verifier expects it."""
+    now = int(time.time())
+    claims = {"sub": user_id, "iss": "netra", "aud": "netra-api", "jti": uuid.uuid4().hex,
+              "iat": now, "nbf": now, "exp": now + expires_in, "token_type": "access"}
+    if session_id:
+        claims["sid"] = session_id
+    head = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    body = b64url(json.dumps(claims).encode())
+    signature = hmac.new(SHARED_SECRET.encode(), f"{head}.{body}".encode(), hashlib.sha256)
+    return f"{head}.{body}.{b64url(signature.digest())}"
+
+
+class CredentialLifetime(ServerTestCase):
+    """A socket lives as long as the credential it opened with: closed with 4001 (refresh, then
+    reconnect) when the token expires, with 4003 (sign in again) when its login is revoked."""
+
+    @classmethod
+    def server_env(cls):
+        return {"NETRA_AUTH_SHARED_SECRET": SHARED_SECRET}
+
+    async def login(self):
+        """A new account signed in: (user id, access token, refresh token)."""
+        token = await self.user("lifetime")
+        me = (await self.http("GET", "/auth/me", token=token))["user"]
+        password = "correct horse battery staple"
+        pair = await self.http("POST", "/auth/login", {"email": me["email"], "password": password})
+        return me["id"], pair["access_token"], pair["refresh_token"]
+
+    async def assert_closed_by_server(self, client, code, close_code, what=""):
+        """The server's reason as an error message, then its close frame."""
+        await self.assert_error(client, code, what=what)
+        self.assertEqual(await client.closed(), (close_code, code), what)
+
+    async def test_a_socket_closes_when_its_token_expires(self):
+        user_id = (await self.login())[0]
+        client = await self.established(hs256_token(user_id, expires_in=3))
+        opened = time.monotonic()
+        await client.ping_ok("open while the token is valid")
+        await self.assert_closed_by_server(client, "TOKEN_EXPIRED", 4001, "at the token's expiry")
+        self.assertGreater(time.monotonic() - opened, 1.5, "closed long before the expiry")
+        # a token valid for longer keeps its socket
+        lasting = await self.established(hs256_token(user_id, expires_in=600))
+        await asyncio.sleep(1)
+        await lasting.ping_ok()
+
+    async def test_a_ticket_socket_closes_with_the_token_that_asked_for_it(self):
+        user_id = (await self.login())[0]
+        short = hs256_token(user_id, expires_in=3)
+        ticket = await self.http("POST", "/api/websocket/ticket", {}, token=short)
+        client = await self.connect(url=ticket["websocket_url"])
+        self.assertEqual((await client.recv())["type"], "connection_established")
+        await self.assert_closed_by_server(client, "TOKEN_EXPIRED", 4001, "a ticket's socket")
+
+    async def test_logout_closes_the_logins_sockets_and_refuses_its_tokens(self):
+        user_id, access, refresh = await self.login()
+        by_header = await self.established(access)
+        ticket = await self.http("POST", "/api/websocket/ticket", {}, token=access)
+        by_ticket = await self.connect(url=ticket["websocket_url"])
+        self.assertEqual((await by_ticket.recv())["type"], "connection_established")
+        unused_ticket = await self.http("POST", "/api/websocket/ticket", {}, token=access)
+        # the same user signed in elsewhere: another login, untouched by this logout
+        other_login = (await self.http("POST", "/auth/refresh", {"refresh_token": (
+            await self.http("POST", "/auth/login", {
+                "email": (await self.http("GET", "/auth/me", token=access))["user"]["email"],
+                "password": "correct horse battery staple"}))["refresh_token"]}))["access_token"]
+        elsewhere = await self.established(other_login)
+
+        await self.http("POST", "/auth/logout", {"refresh_token": refresh}, token=access)
+        for what, client in (("bearer", by_header), ("ticket", by_ticket)):
+            await self.assert_closed_by_server(client, "SESSION_REVOKED", 4003, what)
+        await elsewhere.ping_ok("another login's socket stays open")
+        # the login's access token, still within its lifetime, no longer opens anything
+        me = await self.raw_http("GET", "/auth/me", token=access)
+        self.assertEqual(me.status, 401, me)
+        await self.assert_refused(await self.connect(access), "AUTH_FAILED", 1008, "after logout")
+        await self.assert_refused(await self.connect(url=unused_ticket["websocket_url"]),
+                                  "AUTH_FAILED", 1008, "a ticket from before the logout")
+        self.assertEqual((await self.http("GET", "/auth/me", token=other_login))["user"]["id"],
+                         user_id)
+
+    async def test_a_refresh_token_used_twice_ends_its_logins_sockets(self):
+        _, access, refresh = await self.login()
+        client = await self.established(access)
+        await self.http("POST", "/auth/refresh", {"refresh_token": refresh})
+        stolen = await self.raw_http("POST", "/auth/refresh", {"refresh_token": refresh})
+        self.assertEqual(stolen.status, 401, stolen)
+        await self.assert_closed_by_server(client, "SESSION_REVOKED", 4003, "after a reuse")
 
 
 # --- the messages ----------------------------------------------------------------------------
