@@ -143,6 +143,14 @@ const std::vector<KeySpec>& service_keys() {
        {"", "disable", "allow", "prefer", "require", "verify-ca", "verify-full"},
        "PostgreSQL TLS: as libpq's sslmode (also sslmode= or ssl=true in the URL); empty = "
        "libpq's"},
+      {"database.allow_unverified_tls",
+       ValueType::boolean,
+       "false",
+       0,
+       0,
+       {},
+       "with environment = \"production\", a PostgreSQL server that is not on this machine must "
+       "be reached with ssl_mode verify-ca or verify-full unless this is true"},
       {"database.ssl_root_cert",
        ValueType::string,
        "\"\"",

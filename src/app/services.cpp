@@ -32,6 +32,7 @@
 #include "core/configuration_error.hpp"
 #include "core/health_registry.hpp"
 #include "db/database_component.hpp"
+#include "db/postgres_conninfo.hpp"
 #include "net/client_address.hpp"
 #include "net/http_server.hpp"
 #include "net/http_url.hpp"
@@ -92,7 +93,20 @@ CatalogEntry database_entry() {
                                                    ctx.health, &ctx.metrics);
   };
   database.validate = [](const Config& config) {
-    db::validate_settings(database_settings(config));
+    const auto settings = database_settings(config);
+    db::validate_settings(settings);
+    // In production, the database is a server that proves who it is, unless the operator said
+    // otherwise in so many words.
+    if (config.string("environment") == "production" && settings.url.rfind("sqlite:", 0) != 0 &&
+        !config.boolean("database.allow_unverified_tls")) {
+      if (auto server = db::unverified_remote_server(settings.url, settings.tls); !server.empty()) {
+        throw core::ConfigurationError(std::vector<std::string>{
+            "database.url names " + server + " with environment = \"production\" (from " +
+            config.source("environment") +
+            "): set database.ssl_mode = \"verify-full\" (and ssl_root_cert), or "
+            "database.allow_unverified_tls = true to accept an unverified server"});
+      }
+    }
   };
   return database;
 }

@@ -1,5 +1,7 @@
 #include "db/postgres_conninfo.hpp"
 
+#include <libpq-fe.h>
+
 #include <filesystem>
 #include <map>
 #include <vector>
@@ -119,6 +121,43 @@ std::string build_conninfo(const std::string& url, const TlsSettings& tls) {
   }
   if (!errors.empty()) throw core::ConfigurationError(errors);
   return render(parsed);
+}
+
+namespace {
+
+bool on_this_machine(const std::string& host) {
+  return host.empty() || host.front() == '/' || host == "localhost" || host == "::1" ||
+         host.rfind("127.", 0) == 0;
+}
+
+}  // namespace
+
+std::string unverified_remote_server(const std::string& url, const TlsSettings& tls) {
+  const std::string conninfo = build_conninfo(url, tls);
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+  if (options == nullptr) {
+    PQfreemem(error);
+    return "";  // build_conninfo accepted it; libpq will say what is wrong when it connects
+  }
+  std::string hosts, mode = "prefer";  // libpq's default: TLS if offered, never verified
+  for (auto* o = options; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    const std::string keyword = o->keyword;
+    if (keyword == "host" || (keyword == "hostaddr" && hosts.empty())) hosts = o->val;
+    if (keyword == "sslmode" && *o->val != '\0') mode = o->val;
+  }
+  PQconninfoFree(options);
+  if (mode == "verify-ca" || mode == "verify-full") return "";
+  // host may list several, comma-separated: each one must be on this machine.
+  size_t begin = 0;
+  for (;;) {
+    const size_t end = hosts.find(',', begin);
+    const std::string host = hosts.substr(begin, end == std::string::npos ? end : end - begin);
+    if (!on_this_machine(host)) return host + " (sslmode=" + mode + ")";
+    if (end == std::string::npos) return "";
+    begin = end + 1;
+  }
 }
 
 }  // namespace netra::db

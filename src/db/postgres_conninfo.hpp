@@ -19,4 +19,10 @@ struct TlsSettings {
 // TLS settings merged in. Throws core::ConfigurationError; messages never show a password.
 std::string build_conninfo(const std::string& url, const TlsSettings& tls);
 
+// The server a connection with these settings would trust without verifying it: the first host
+// that is neither on this machine (a loopback address, localhost, a Unix socket) nor reached with
+// sslmode verify-ca or verify-full, as "host (sslmode=M)"; "" when there is none. Anyone on the
+// network between could read and change every query of such a connection.
+std::string unverified_remote_server(const std::string& url, const TlsSettings& tls);
+
 }  // namespace netra::db

@@ -97,6 +97,29 @@ TEST(Cli, GraphAsDotAndMermaidShowsCriticalityAndEdgeKinds) {
   EXPECT_EQ(bad.exit_code, 2);
 }
 
+TEST(Cli, ProductionRefusesADatabaseServerThatIsNotVerified) {
+  const std::string remote = "database.url=postgres://netra:s3cret@db.example.com/netra";
+  auto refused = run_process({kNetra, "check", "--set", "environment=production", "--set", remote});
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_THAT(refused.output, HasSubstr("db.example.com (sslmode=prefer)"));
+  EXPECT_THAT(refused.output, HasSubstr("verify-full"));
+  EXPECT_THAT(refused.output, Not(HasSubstr("s3cret")));
+  // Verified, allowed in so many words, or not production: accepted.
+  for (std::vector<std::string> extra :
+       {std::vector<std::string>{"--set", "environment=production", "--set",
+                                 "database.ssl_mode=verify-full", "--set",
+                                 "database.ssl_root_cert=/etc/ssl/certs/ca-certificates.crt"},
+        std::vector<std::string>{"--set", "environment=production", "--set",
+                                 "database.allow_unverified_tls=true"},
+        std::vector<std::string>{"--set", "environment=staging"}}) {
+    std::vector<std::string> argv{kNetra, "check", "--set", remote};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    auto accepted = run_process(argv);
+    EXPECT_THAT(accepted.output, Not(HasSubstr("unverified"))) << extra[1];
+    EXPECT_EQ(accepted.exit_code, 0) << extra[1] << "\n" << accepted.output;
+  }
+}
+
 TEST(Cli, AuthSecretsAreCheckedButNeverPrinted) {
   const std::string secret = "short-but-secret-value";
   auto r = run_process({kNetra, "check"}, {{"NETRA_AUTH_SHARED_SECRET", secret}});

@@ -11,6 +11,7 @@
 #include "db/database.hpp"
 #include "db/database_settings.hpp"
 #include "db/detail/driver.hpp"
+#include "db/postgres_conninfo.hpp"
 #include "support/child_process.hpp"
 #include "support/run_awaitable.hpp"
 #include "support/temp_dir.hpp"
@@ -49,7 +50,8 @@ class PostgresTls : public ::testing::Test {
     delete dir_;
   }
   void SetUp() override {
-    if (!netra::testing::have_test_server("TEST_POSTGRES_URL")) GTEST_SKIP() << "TEST_POSTGRES_URL is not set";
+    if (!netra::testing::have_test_server("TEST_POSTGRES_URL"))
+      GTEST_SKIP() << "TEST_POSTGRES_URL is not set";
     loops_.start();
   }
   void TearDown() override {
@@ -106,6 +108,40 @@ TEST_F(PostgresTls, SslTrueMeansRequire) {
 TEST_F(PostgresTls, RequireAgainstAServerWithoutTlsFailsClearly) {
   std::string plain = netra::testing::test_server("TEST_POSTGRES_URL");
   EXPECT_THAT(try_connect(plain + "?sslmode=require"), HasSubstr("server does not support SSL"));
+}
+
+// Which settings trust a server that has not proved who it is: what production refuses.
+TEST(UnverifiedRemoteServer, NamesARemoteHostReachedWithoutVerification) {
+  using db::unverified_remote_server;
+  const db::TlsSettings none{};
+  EXPECT_EQ(unverified_remote_server("postgres://u:p@db.example.com/netra", none),
+            "db.example.com (sslmode=prefer)")
+      << "libpq's default neither requires nor verifies TLS";
+  EXPECT_EQ(unverified_remote_server("postgres://u:p@db.example.com/netra?sslmode=require", none),
+            "db.example.com (sslmode=require)");
+  EXPECT_EQ(unverified_remote_server("host=10.1.2.3 dbname=netra", {"disable", "", "", ""}),
+            "10.1.2.3 (sslmode=disable)");
+  EXPECT_EQ(unverified_remote_server("postgres://u@127.0.0.1,db.example.com/netra", none),
+            "db.example.com (sslmode=prefer)")
+      << "every host of a list counts";
+  EXPECT_EQ(unverified_remote_server("postgres://u:p@db.example.com/netra?password=hunter2", none)
+                .find("hunter2"),
+            std::string::npos);
+}
+
+TEST(UnverifiedRemoteServer, AcceptsVerifiedServersAndThisMachine) {
+  using db::unverified_remote_server;
+  const std::string ca = "/etc/ssl/certs/ca-certificates.crt";
+  EXPECT_EQ(
+      unverified_remote_server("postgres://u@db.example.com/netra", {"verify-full", ca, "", ""}),
+      "");
+  EXPECT_EQ(unverified_remote_server("postgres://u@db.example.com/netra?sslmode=verify-ca", {}),
+            "");
+  for (const char* local :
+       {"postgres://u@127.0.0.1:5432/netra", "postgres://u@localhost/netra",
+        "postgres://u@[::1]/netra", "host=/var/run/postgresql dbname=netra", "postgres:///netra"}) {
+    EXPECT_EQ(unverified_remote_server(local, {}), "") << local;
+  }
 }
 
 }  // namespace
