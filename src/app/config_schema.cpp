@@ -105,6 +105,15 @@ const std::vector<KeySpec>& service_keys() {
        {},
        "then let in-flight requests finish for at most this long"},
       {"server.access_log", ValueType::boolean, "true", 0, 0, {}, "log one line per request"},
+      {"server.admin_token",
+       ValueType::string,
+       "\"\"",
+       0,
+       0,
+       {},
+       "32+ bytes (set it with NETRA_SERVER_ADMIN_TOKEN, never in a file): a request with "
+       "Authorization: Bearer <it> sees the error texts in /health and /health/startup; empty: "
+       "nobody does over HTTP (the log has them)"},
       {"server.trusted_proxies",
        ValueType::string_list,
        "[]",

@@ -22,6 +22,7 @@
 #include "core/health_registry.hpp"
 #include "core/offload_pool.hpp"
 #include "core/watchdog.hpp"
+#include "net/admin_token.hpp"
 #include "net/health_routes.hpp"
 #include "net/http_server.hpp"
 #include "net/json_error.hpp"
@@ -172,7 +173,11 @@ int serve(const Config& config, const ServiceDefinition& service) {
                          return it == built.end() ? nullptr : it->second;
                        }};
 
-  net::add_health_routes(router, {report, [&draining] { return draining.load(); }, &health});
+  // Error texts of dependencies are for operators: the log, and requests with server.admin_token.
+  auto admin = std::make_shared<net::AdminToken>(config.string("server.admin_token"));
+  net::add_health_routes(
+      router, {report, [&draining] { return draining.load(); }, &health,
+               [admin](const net::HttpRequest& request) { return admin->admits(request); }});
   router.add("GET", "/metrics",
              [&metrics, &offload, &health,
               report](net::HttpRequest&) -> asio::awaitable<net::HttpResponse> {

@@ -232,6 +232,13 @@ CatalogEntry api_entry() {
   };
   api.validate = [](const Config& config) {
     (void)net::TrustedProxies::parse(config.list("server.trusted_proxies"));
+    // The token itself is never printed, only where it came from.
+    const auto admin = config.string("server.admin_token");
+    if (!admin.empty() && admin.size() < 32) {
+      throw core::ConfigurationError(std::vector<std::string>{
+          "server.admin_token (from " + config.source("server.admin_token") + ") is " +
+          std::to_string(admin.size()) + " bytes; at least 32 are required"});
+    }
   };
   api.adjust_settings = [](core::ComponentSettings& settings, const Config& config) {
     // Stopping the API drains the server; its stop must outlast the drain.

@@ -95,6 +95,18 @@ nlohmann::json to_json(const StartupReport& report) {
   return out;
 }
 
+StartupReport public_view(StartupReport report) {
+  static const std::string kHidden = "failed (the log and an administrator token show why)";
+  for (auto& c : report.components) {
+    if (!c.error.empty()) c.error = kHidden;
+    // Engine-made reasons name components and states, except where they quote the failure.
+    if (c.reason.rfind("start-up abandoned", 0) == 0) c.reason = "start-up abandoned";
+    for (auto& attempt : c.history) attempt.error.clear();
+  }
+  if (!report.failure.empty()) report.failure = "start-up failed";
+  return report;
+}
+
 std::string to_table(const StartupReport& report) {
   std::string out = fmt::format("start-up {} in {:.1f} ms (deadline {:.0f} ms)\n", report.outcome,
                                 report.elapsed_ms, report.deadline_ms);

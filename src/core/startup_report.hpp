@@ -61,6 +61,10 @@ struct StartupReport {
 std::vector<ChainHop> compute_critical_chain(const std::vector<ComponentReport>& components);
 
 nlohmann::json to_json(const StartupReport& report);
+// The report as anyone may see it: states, timings and attempts, with every error text (a
+// dependency's own words: hosts, users, file paths) replaced by a coarse mark. The log and the
+// administrator's view keep the text.
+StartupReport public_view(StartupReport report);
 // A fixed-width table for terminals and logs, followed by the critical chain.
 std::string to_table(const StartupReport& report);
 

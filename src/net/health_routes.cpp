@@ -45,6 +45,13 @@ std::string overall(const core::StartupReport& r, bool draining) {
   return "ok";
 }
 
+// The report as this request may see it: whole for an administrator, else its public view.
+core::StartupReport report_for(const HealthSource& source, const HttpRequest& request) {
+  auto report = source.report();
+  if (source.sees_details && source.sees_details(request)) return report;
+  return core::public_view(std::move(report));
+}
+
 }  // namespace
 
 void add_health_routes(Router& router, HealthSource source) {
@@ -60,8 +67,8 @@ void add_health_routes(Router& router, HealthSource source) {
 
   router.add(
       "GET", "/health/startup",
-      [source](HttpRequest&) -> asio::awaitable<HttpResponse> {
-        const auto report = source.report();
+      [source](HttpRequest& request) -> asio::awaitable<HttpResponse> {
+        const auto report = report_for(source, request);
         nlohmann::json body = {{"status", report.outcome}, {"startup", core::to_json(report)}};
         co_return json_response(body.dump(), startup_finished(report) ? 200 : 503);
       },
@@ -69,8 +76,8 @@ void add_health_routes(Router& router, HealthSource source) {
 
   router.add(
       "GET", "/health/ready",
-      [source](HttpRequest&) -> asio::awaitable<HttpResponse> {
-        const auto report = source.report();
+      [source](HttpRequest& request) -> asio::awaitable<HttpResponse> {
+        const auto report = report_for(source, request);
         const auto reasons = not_ready_reasons(report, source.draining(), source.registry);
         nlohmann::json body = {{"status", reasons.empty() ? "ready" : "not_ready"},
                                {"reasons", reasons}};
@@ -82,8 +89,8 @@ void add_health_routes(Router& router, HealthSource source) {
 
   router.add(
       "GET", "/health",
-      [source](HttpRequest&) -> asio::awaitable<HttpResponse> {
-        const auto report = source.report();
+      [source](HttpRequest& request) -> asio::awaitable<HttpResponse> {
+        const auto report = report_for(source, request);
         const bool draining = source.draining();
         nlohmann::json components = nlohmann::json::array();
         for (const auto& c : report.components) {

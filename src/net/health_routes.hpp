@@ -14,6 +14,8 @@ struct HealthSource {
   std::function<core::StartupReport()> report;     // thread-safe snapshot
   std::function<bool()> draining;                  // true once shutdown has begun
   const core::HealthRegistry* registry = nullptr;  // breakers and pools, when there are any
+  // Whether a request may see error texts (an administrator's); absent: nobody over HTTP.
+  std::function<bool(const HttpRequest&)> sees_details;
 };
 
 void add_health_routes(Router& router, HealthSource source);

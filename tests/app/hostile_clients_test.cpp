@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
@@ -83,8 +84,8 @@ TEST(HostileClients, EverySpellingOfAnAccountSharesItsLoginLimit) {
   std::vector<int> statuses;
   for (size_t i = 0; i < spellings.size(); ++i) {
     // A different client each time, so only the account's bucket can refuse.
-    statuses.push_back(login_from(server, "127.0.0." + std::to_string(10 + i), spellings[i],
-                                  "a wrong guess"));
+    statuses.push_back(
+        login_from(server, "127.0.0." + std::to_string(10 + i), spellings[i], "a wrong guess"));
   }
   EXPECT_THAT(statuses, ::testing::ElementsAre(401, 401, 401, 429, 429));
 }
@@ -139,10 +140,9 @@ TEST(HostileClients, RegistrationsAreLimitedPerAddress) {
   };
   EXPECT_EQ(register_from("127.0.0.40", 1), 201);
   EXPECT_EQ(register_from("127.0.0.40", 2), 201);
-  const auto refused = send_from(server, "127.0.0.40", "POST", "/auth/register",
-                                 json{{"email", "user3@example.com"},
-                                      {"password", "a long enough password"}}
-                                     .dump());
+  const auto refused = send_from(
+      server, "127.0.0.40", "POST", "/auth/register",
+      json{{"email", "user3@example.com"}, {"password", "a long enough password"}}.dump());
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 429);
   EXPECT_FALSE(refused->header("retry-after").empty());
@@ -152,8 +152,8 @@ TEST(HostileClients, RegistrationsAreLimitedPerAddress) {
 // More passwords at once than the hasher has threads and queue: the rest are answered 503 busy
 // with Retry-After at once, instead of queueing without bound in front of everything else.
 TEST(HostileClients, AFullHashingQueueAnswersBusyInsteadOfQueueing) {
-  NetraServer server({"auth.hash_threads=1", "auth.hash_queue=1",
-                      "auth.register_limit_per_minute=1000"});
+  NetraServer server(
+      {"auth.hash_threads=1", "auth.hash_queue=1", "auth.register_limit_per_minute=1000"});
   constexpr int kAtOnce = 12;
   std::vector<std::unique_ptr<TestHttpClient>> clients;
   for (int i = 0; i < kAtOnce; ++i) {
@@ -161,9 +161,10 @@ TEST(HostileClients, AFullHashingQueueAnswersBusyInsteadOfQueueing) {
     const auto body = json{{"email", "burst" + std::to_string(i) + "@example.com"},
                            {"password", "a long enough password"}}
                           .dump();
-    clients.back()->send("POST /auth/register HTTP/1.1\r\nHost: t\r\nContent-Type: "
-                         "application/json\r\nContent-Length: " +
-                         std::to_string(body.size()) + "\r\n\r\n" + body);
+    clients.back()->send(
+        "POST /auth/register HTTP/1.1\r\nHost: t\r\nContent-Type: "
+        "application/json\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body);
   }
   int created = 0, busy = 0;
   for (auto& client : clients) {
@@ -205,6 +206,41 @@ TEST(HostileClients, OneAddressCannotTakeEveryConnection) {
   const auto again = send_from(server, "127.0.0.50", "GET", "/health/live");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 200);
+}
+
+// A dependency's own words (its address, user, file paths) are for operators: the public probes
+// show states and coarse reasons, and the whole text needs server.admin_token.
+TEST(HostileClients, HealthShowsDependencyErrorsOnlyToAnAdministrator) {
+  const std::string admin(40, 'a');
+  NetraServer server({"analytics.url=http://127.0.0.1:1"}, {{"NETRA_SERVER_ADMIN_TOKEN", admin}});
+  const std::string where = "127.0.0.1:1";  // what ClickHouse's connection error names
+  json health;
+  for (int i = 0; i < 100; ++i) {  // the clickhouse component fails its start, then degrades
+    health = server.expect(200, "GET", "/health", admin);
+    const auto& components = health["components"];
+    if (std::any_of(components.begin(), components.end(), [](const json& c) {
+          return c["name"] == "clickhouse" && c["state"] == "degraded";
+        })) {
+      break;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_THAT(health.dump(), HasSubstr(where)) << "the administrator sees the error";
+  ASSERT_THAT(server.expect(200, "GET", "/health/startup", admin).dump(), HasSubstr(where));
+  for (const std::string& token : {std::string(), std::string(40, 'b'), admin + "x"}) {
+    for (const char* path : {"/health", "/health/startup", "/health/ready", "/metrics"}) {
+      const auto answer = server.call("GET", path, "", token);
+      ASSERT_TRUE(answer) << path;
+      EXPECT_THAT(answer->body, Not(HasSubstr(where))) << path << " with token '" << token << "'";
+    }
+    const auto shown = json::parse(server.call("GET", "/health", "", token)->body);
+    for (const auto& c : shown["components"]) {
+      if (c["name"] != "clickhouse") continue;
+      EXPECT_EQ(c["state"], "degraded");
+      EXPECT_EQ(c["error"], "failed (the log and an administrator token show why)");
+    }
+  }
+  EXPECT_THAT(server.process().output(), HasSubstr(where)) << "the log keeps the error";
 }
 
 }  // namespace
