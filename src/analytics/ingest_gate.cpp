@@ -30,4 +30,27 @@ core::Result<IngestGate::Ticket, IngestGate::Refusal> IngestGate::admit(const st
   return ticket;
 }
 
+core::Result<IngestGate::Ticket, IngestGate::Refusal> IngestGate::admit_body(
+    const std::string& user_id, size_t bytes) {
+  const size_t before = body_bytes_->fetch_add(bytes);
+  Ticket ticket(body_bytes_, bytes);
+  if (before > 0 && before + bytes > limits_.body_bytes) {
+    return Refusal{"ingest_busy",
+                   fmt::format("{} bytes of workload events are being read on this instance, at "
+                               "most {} at once; try again shortly",
+                               before, limits_.body_bytes),
+                   std::chrono::seconds(1)};
+  }
+  // A user whose rate would refuse even one event now is refused before sending the rest. (How
+  // many events a body holds is known only once it is parsed; admit() then takes them.)
+  const auto decision = rates_.check(user_id, 1);
+  if (!decision.allowed) {
+    return Refusal{"rate_limited",
+                   fmt::format("over the ingest rate of {} events per second (bursts of {})",
+                               limits_.events_per_second, limits_.burst_events),
+                   decision.retry_after};
+  }
+  return ticket;
+}
+
 }  // namespace netra::analytics

@@ -18,6 +18,9 @@ struct IngestLimits {
   double events_per_second = 20000;  // per user, on average
   double burst_events = 100000;      // per user, at once; at least one full batch
   size_t queue_events = 200000;      // being written, all users together
+  // Request bodies being read and parsed, all users together: a batch's JSON takes memory before
+  // anyone has counted its events.
+  size_t body_bytes = 64 * 1024 * 1024;
 };
 
 class IngestGate {
@@ -49,6 +52,11 @@ class IngestGate {
   // Lets `events` of `user_id` in, or says why not and when to try again. A refused batch
   // counts against nothing. Thread-safe.
   core::Result<Ticket, Refusal> admit(const std::string& user_id, size_t events);
+  // Before a body of `bytes` (its Content-Length, or the route's limit when it is chunked) is
+  // read: holds its share of body_bytes while it is read and parsed, and refuses it at once when
+  // this user is over the rate already — so a body that would be refused anyway is never read.
+  // Counts nothing against the rate; admit() does, with the real count.
+  core::Result<Ticket, Refusal> admit_body(const std::string& user_id, size_t bytes);
 
   size_t queued() const { return queued_->load(); }
 
@@ -56,6 +64,7 @@ class IngestGate {
   IngestLimits limits_;
   core::KeyedTokenBuckets rates_;
   std::shared_ptr<std::atomic<size_t>> queued_ = std::make_shared<std::atomic<size_t>>(0);
+  std::shared_ptr<std::atomic<size_t>> body_bytes_ = std::make_shared<std::atomic<size_t>>(0);
 };
 
 }  // namespace netra::analytics

@@ -19,6 +19,7 @@ analytics::IngestLimits ingest_limits(const Config& config) {
       static_cast<double>(config.integer("analytics.ingest_events_per_second"));
   limits.burst_events = static_cast<double>(config.integer("analytics.ingest_burst_events"));
   limits.queue_events = static_cast<size_t>(config.integer("analytics.ingest_queue_events"));
+  limits.body_bytes = static_cast<size_t>(config.integer("analytics.ingest_body_bytes"));
   return limits;
 }
 

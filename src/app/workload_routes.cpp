@@ -47,8 +47,40 @@ struct ParsedBody {
   analytics::ParsedEvents parsed;
 };
 
+// Thrown by the parser's callback to stop at once: a body past these bounds is refused before it
+// is built in memory (JSON values take many times their text: `[{},{},...]` about 20 times).
+struct TooMuchJson {
+  std::string why;
+};
+constexpr size_t kMaxDepth = 8;  // an array of events, an event, its tags: 3 levels are used
+// Values in the whole body: a full batch of events with every field, and room to spare.
+constexpr size_t kMaxValues = analytics::kMaxBatchEvents * 64;
+
 ParsedBody parse_body(const std::string& body, const std::string& caller) {
-  auto document = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  size_t events = 0;
+  size_t values = 0;
+  const json::parser_callback_t bounded = [&](int depth, json::parse_event_t event, json&) {
+    using Event = json::parse_event_t;
+    if (event == Event::key || event == Event::object_end || event == Event::array_end) return true;
+    if (static_cast<size_t>(depth) > kMaxDepth) {
+      throw TooMuchJson{fmt::format("values nested deeper than {} levels", kMaxDepth)};
+    }
+    if (++values > kMaxValues) {
+      throw TooMuchJson{fmt::format("more than {} JSON values in one batch", kMaxValues)};
+    }
+    // An element of the top-level array begins (its object, or any other value).
+    if (depth == 1 && ++events > analytics::kMaxBatchEvents) {
+      throw TooMuchJson{
+          fmt::format("a batch holds 1 to {} events, not more", analytics::kMaxBatchEvents)};
+    }
+    return true;
+  };
+  json document;
+  try {
+    document = json::parse(body, bounded, /*allow_exceptions=*/false);
+  } catch (const TooMuchJson& stopped) {
+    return {net::json_error(400, "invalid_request", stopped.why), {}};
+  }
   if (document.is_discarded() || !document.is_array()) {
     return {net::json_error(400, "invalid_request", "the body must be a JSON array of events"), {}};
   }
@@ -181,6 +213,24 @@ void add_workload_routes(net::Router& router,
   route.serves_degraded = true;
   auto ingest = route;
   ingest.body_limit = options.body_limit;
+  // Before the body is read: its bytes count against the instance's share for bodies being read
+  // and parsed (a chunked one counts as the largest allowed), and a caller over the rate already
+  // is refused without sending the rest.
+  ingest.admit =
+      [routes, limit = options.body_limit](
+          const HttpRequest& head,
+          std::optional<uint64_t> length) -> core::Result<std::shared_ptr<void>, HttpResponse> {
+    const size_t bytes = length ? static_cast<size_t>(*length) : limit;
+    auto admitted = routes->gate.admit_body(head.user_id, bytes);
+    if (!admitted) {
+      // Not counted in netra_workload_events_total: how many events it held is unknown.
+      const auto& refusal = admitted.error();
+      return net::json_error(429, refusal.code, refusal.message)
+          .with_header("Retry-After", std::to_string(refusal.retry_after.count()));
+    }
+    return std::shared_ptr<void>(
+        std::make_shared<analytics::IngestGate::Ticket>(std::move(admitted.value())));
+  };
   router.add(
       "POST", "/api/workloads/events", [routes](HttpRequest& r) { return post_events(*routes, r); },
       ingest);

@@ -51,4 +51,12 @@ TokenDecision KeyedTokenBuckets::take(const std::string& key, double units) {
   return it->second.take(units, now);
 }
 
+TokenDecision KeyedTokenBuckets::check(const std::string& key, double units) {
+  const auto now = clock_.now();
+  std::lock_guard lock(mutex_);
+  auto it = buckets_.find(key);
+  TokenBucket copy = it == buckets_.end() ? TokenBucket(rate_, burst_, now) : it->second;
+  return copy.take(units, now);
+}
+
 }  // namespace netra::core

@@ -45,6 +45,8 @@ class KeyedTokenBuckets {
                     const Clock& clock = steady_clock());
 
   TokenDecision take(const std::string& key, double units);
+  // What take() would decide now, taking nothing (a key without a bucket has a full one).
+  TokenDecision check(const std::string& key, double units);
 
  private:
   double rate_;

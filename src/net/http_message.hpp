@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,6 +27,11 @@ struct HttpRequest {
   std::string user_id;           // set for authenticated routes
   int64_t token_expires_at = 0;  // authenticated routes: when the caller's token expires
   std::string session_id;        // authenticated routes: the caller's login, when known
+  // Set once the caller was authenticated from the header, before the body was read.
+  bool authenticated = false;
+  // What the route's admission (RouteOptions::admit) reserved for this request, held until the
+  // request is answered.
+  std::shared_ptr<void> admission = nullptr;
 
   // The first header with that lower-case name, or "".
   std::string_view header(std::string_view lower_name) const;

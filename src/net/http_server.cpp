@@ -368,6 +368,40 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         co_await write(*c, response, parser.get().version(), false, make_request_id());
         co_return;
       }
+      std::shared_ptr<HttpRequest> request;
+      if (!ec) {
+        request = request_from_header(parser.get(), *c);
+        // Who is asking, and may they send this body? Decided before one byte of it is read.
+        std::string route_label = "unmatched";
+        const auto declared = parser.content_length();
+        std::optional<uint64_t> length;  // unknown only for a chunked body
+        if (declared) {
+          length = *declared;
+        } else if (!parser.chunked()) {
+          length = 0;
+        }
+        auto early = co_await before_body(*request, length, route_label);
+        if (early) {
+          early->close = true;  // the body is left unread
+          if (hooks_.observer) {
+            hooks_.observer->request_started();
+            hooks_.observer->request_finished(route_label, method_label(request->method),
+                                              early->status, 0);
+          }
+          if (settings_.access_log) {
+            log_->info("{} {} {} before its body rid={} route=\"{}\"", request->method,
+                       loggable_target(*request), early->status, request->request_id, route_label);
+          }
+          co_await write(*c, *early, parser.get().version(), false, request->request_id);
+          co_return;
+        }
+        if (request->header("expect") == "100-continue" && !parser.is_done()) {
+          // The client waits for this before it sends the body it was just allowed to send.
+          http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
+          auto [write_ec, written] = co_await http::async_write(c->socket, go_on, use_tuple);
+          if (write_ec) co_return;
+        }
+      }
       if (!ec) {
         body_limit = body_limit_of(parser.get());
         const auto length = parser.content_length();
@@ -407,23 +441,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       const bool keep_alive = message.keep_alive();
       const unsigned version = message.version();
       const bool head = message.method() == http::verb::head;
-      auto request = std::make_shared<HttpRequest>();
-      request->method = std::string(message.method_string());
-      request->target = std::string(message.target());
-      const auto q = request->target.find('?');
-      request->path = url_decode(std::string_view(request->target).substr(0, q), false);
-      if (q != std::string::npos) request->query = request->target.substr(q + 1);
-      for (const auto& field : message) {
-        std::string name(field.name_string());
-        for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        request->headers.emplace_back(std::move(name), std::string(field.value()));
-      }
       request->body = std::move(message.body());
-      const auto given_id = request->header("x-request-id");
-      request->request_id =
-          acceptable_request_id(given_id) ? std::string(given_id) : make_request_id();
-      request->remote_address = settings_.trusted_proxies.client_of(c->remote_address, *request);
-      request->remote_port = c->remote_port;
 
       if (websocket_ && !draining_ && request->path == websocket_path_ &&
           beast::websocket::is_upgrade(message) && upgrade_allowed(*request)) {
@@ -467,6 +485,68 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     }
   }
 
+  // The request as its header describes it (the body comes later).
+  template <typename Message>
+  std::shared_ptr<HttpRequest> request_from_header(const Message& message, const Connection& c) {
+    auto request = std::make_shared<HttpRequest>();
+    request->method = std::string(message.method_string());
+    request->target = std::string(message.target());
+    const auto q = request->target.find('?');
+    request->path = url_decode(std::string_view(request->target).substr(0, q), false);
+    if (q != std::string::npos) request->query = request->target.substr(q + 1);
+    for (const auto& field : message) {
+      std::string name(field.name_string());
+      for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      request->headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    const auto given_id = request->header("x-request-id");
+    request->request_id =
+        acceptable_request_id(given_id) ? std::string(given_id) : make_request_id();
+    request->remote_address = settings_.trusted_proxies.client_of(c.remote_address, *request);
+    request->remote_port = c.remote_port;
+    return request;
+  }
+
+  // What is decided from the header, before the body is read: for a route that authenticates or
+  // admits, its component gate, who the caller is, and the route's admission. An answer here is
+  // sent without reading the body (and closes the connection); nullopt: read it. Other requests,
+  // and paths no route has, are decided after the body as before.
+  asio::awaitable<std::optional<HttpResponse>> before_body(HttpRequest& request,
+                                                           std::optional<uint64_t> length,
+                                                           std::string& route_label) {
+    const auto match = router_.match(request.method, request.path);
+    if (match.outcome != Router::Outcome::found) co_return std::nullopt;
+    const Route& route = *match.route;
+    if (!route.options.authenticated && !route.options.admit) co_return std::nullopt;
+    route_label = route.label;
+    if (auto closed = gate(route)) co_return closed;
+    if (route.options.authenticated) {
+      if (auto refused = co_await authenticate(request)) co_return refused;
+      request.authenticated = true;
+    }
+    if (route.options.admit) {
+      auto admitted = route.options.admit(request, length);
+      if (!admitted) co_return std::move(admitted.error());
+      request.admission = std::move(admitted.value());
+    }
+    co_return std::nullopt;
+  }
+
+  // 503 with Retry-After while the component the route needs cannot serve it; nullopt when it can.
+  std::optional<HttpResponse> gate(const Route& route) const {
+    if (route.options.needs_component.empty() || !hooks_.component_unavailable) return std::nullopt;
+    auto why = hooks_.component_unavailable(route.options.needs_component);
+    const bool fallback_serves = why && route.options.serves_degraded &&
+                                 *why == core::to_string(core::ComponentState::degraded);
+    if (!why || fallback_serves) return std::nullopt;
+    auto response =
+        json_error(503, "unavailable",
+                   "component '" + route.options.needs_component + "' is not ready (" + *why + ")",
+                   {{"component", route.options.needs_component}, {"state", *why}});
+    response.with_header("Retry-After", "1");
+    return response;
+  }
+
   // The body limit of the route a request header is for: the server's unless the route sets one.
   size_t body_limit_of(const http::request<http::string_body>& message) const {
     if (router_.largest_body_limit() <= settings_.body_limit) return settings_.body_limit;
@@ -494,20 +574,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     }
     const Route& route = *match.route;
     route_label = route.label;
-    if (!route.options.needs_component.empty() && hooks_.component_unavailable) {
-      auto why = hooks_.component_unavailable(route.options.needs_component);
-      const bool fallback_serves = why && route.options.serves_degraded &&
-                                   *why == core::to_string(core::ComponentState::degraded);
-      if (why && !fallback_serves) {
-        auto response = json_error(
-            503, "unavailable",
-            "component '" + route.options.needs_component + "' is not ready (" + *why + ")",
-            {{"component", route.options.needs_component}, {"state", *why}});
-        response.with_header("Retry-After", "1");
-        co_return response;
-      }
-    }
-    if (route.options.authenticated) {
+    if (auto closed = gate(route)) co_return std::move(*closed);
+    if (route.options.authenticated && !request->authenticated) {
       auto refused = co_await authenticate(*request);
       if (refused) co_return std::move(*refused);
     }

@@ -5,10 +5,13 @@
 #include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/result.hpp"
 #include "net/http_message.hpp"
 
 namespace netra::net {
@@ -34,6 +37,13 @@ struct RouteOptions {
   // The largest request body this route takes; 0: the server's body_limit. Checked against
   // Content-Length before the body is read, so a larger limit here costs no other route.
   size_t body_limit = 0;
+  // Decides from the header alone — the authenticated caller and the body's declared length
+  // (nullopt when chunked) — whether the body may be read at all: a refusal is answered before
+  // one byte of it is read. What it returns is held in HttpRequest::admission until the request
+  // is answered (a reservation of memory, say).
+  using Admission = std::function<core::Result<std::shared_ptr<void>, HttpResponse>(
+      const HttpRequest& head, std::optional<uint64_t> content_length)>;
+  Admission admit = nullptr;
 };
 
 struct Route {
