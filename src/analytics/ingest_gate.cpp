@@ -8,6 +8,13 @@ IngestGate::IngestGate(IngestLimits limits, const core::Clock& clock)
     : limits_(limits),
       rates_(limits.events_per_second, limits.burst_events, /*max_keys=*/100000, clock) {}
 
+IngestGate::Refusal IngestGate::over_rate(const core::TokenDecision& decision) const {
+  return Refusal{"rate_limited",
+                 fmt::format("over the ingest rate of {} events per second (bursts of {})",
+                             limits_.events_per_second, limits_.burst_events),
+                 decision.retry_after};
+}
+
 core::Result<IngestGate::Ticket, IngestGate::Refusal> IngestGate::admit(const std::string& user_id,
                                                                         size_t events) {
   // The queue first: a batch it turns away must not spend the user's rate.
@@ -22,10 +29,7 @@ core::Result<IngestGate::Ticket, IngestGate::Refusal> IngestGate::admit(const st
   }
   const auto decision = rates_.take(user_id, static_cast<double>(events));
   if (!decision.allowed) {
-    return Refusal{"rate_limited",
-                   fmt::format("over the ingest rate of {} events per second (bursts of {})",
-                               limits_.events_per_second, limits_.burst_events),
-                   decision.retry_after};
+    return over_rate(decision);
   }
   return ticket;
 }
@@ -45,10 +49,7 @@ core::Result<IngestGate::Ticket, IngestGate::Refusal> IngestGate::admit_body(
   // many events a body holds is known only once it is parsed; admit() then takes them.)
   const auto decision = rates_.check(user_id, 1);
   if (!decision.allowed) {
-    return Refusal{"rate_limited",
-                   fmt::format("over the ingest rate of {} events per second (bursts of {})",
-                               limits_.events_per_second, limits_.burst_events),
-                   decision.retry_after};
+    return over_rate(decision);
   }
   return ticket;
 }

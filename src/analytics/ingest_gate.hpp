@@ -61,6 +61,8 @@ class IngestGate {
   size_t queued() const { return queued_->load(); }
 
  private:
+  Refusal over_rate(const core::TokenDecision& decision) const;
+
   IngestLimits limits_;
   core::KeyedTokenBuckets rates_;
   std::shared_ptr<std::atomic<size_t>> queued_ = std::make_shared<std::atomic<size_t>>(0);
