@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "analytics/workload_event.hpp"
+
 namespace netra::analytics {
 
 IngestGate::IngestGate(IngestLimits limits, const core::Clock& clock)
@@ -45,9 +49,12 @@ core::Result<IngestGate::Ticket, IngestGate::Refusal> IngestGate::admit_body(
                                before, limits_.body_bytes),
                    std::chrono::seconds(1)};
   }
-  // A user whose rate would refuse even one event now is refused before sending the rest. (How
-  // many events a body holds is known only once it is parsed; admit() then takes them.)
-  const auto decision = rates_.check(user_id, 1);
+  // How many events the body holds is known only once it is parsed (admit() then takes them);
+  // here, the most its length allows: a caller whose rate could not take those now is refused
+  // before sending the rest. Near the limit this turns away a body that might have fit, with a
+  // Retry-After that says when the rate can take it.
+  const size_t most = std::clamp<size_t>(bytes / kMinEventJsonBytes, 1, kMaxBatchEvents);
+  const auto decision = rates_.check(user_id, static_cast<double>(most));
   if (!decision.allowed) {
     return over_rate(decision);
   }

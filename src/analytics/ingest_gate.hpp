@@ -23,6 +23,10 @@ struct IngestLimits {
   size_t body_bytes = 64 * 1024 * 1024;
 };
 
+// The fewest bytes one event takes in a batch's JSON (its required fields, names and values): a
+// body of N bytes holds at most N / this many events.
+inline constexpr size_t kMinEventJsonBytes = 64;
+
 class IngestGate {
  public:
   explicit IngestGate(IngestLimits limits, const core::Clock& clock = core::steady_clock());
@@ -54,7 +58,8 @@ class IngestGate {
   core::Result<Ticket, Refusal> admit(const std::string& user_id, size_t events);
   // Before a body of `bytes` (its Content-Length, or the route's limit when it is chunked) is
   // read: holds its share of body_bytes while it is read and parsed, and refuses it at once when
-  // this user is over the rate already — so a body that would be refused anyway is never read.
+  // this user's rate could not take the events a body of that length may hold (bytes /
+  // kMinEventJsonBytes, at most a batch) — so a body that would be refused is never read.
   // Counts nothing against the rate; admit() does, with the real count.
   core::Result<Ticket, Refusal> admit_body(const std::string& user_id, size_t bytes);
 
