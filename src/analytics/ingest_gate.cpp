@@ -49,10 +49,11 @@ core::Result<IngestGate::Ticket, IngestGate::Refusal> IngestGate::admit_body(
                                before, limits_.body_bytes),
                    std::chrono::seconds(1)};
   }
-  // How many events the body holds is known only once it is parsed (admit() then takes them);
-  // here, the most its length allows: a caller whose rate could not take those now is refused
-  // before sending the rest. Near the limit this turns away a body that might have fit, with a
-  // Retry-After that says when the rate can take it.
+  // How many events the body holds is known only once it is parsed (admit() then takes them
+  // exactly); here, the most its length allows. A large body whose events the caller's rate
+  // could not take now is refused before it is sent; a small one is cheap to read and is judged
+  // on its real count (an estimate would turn it away near the limit, and overstate its wait).
+  if (bytes <= kExactBelowBytes) return ticket;
   const size_t most = std::clamp<size_t>(bytes / kMinEventJsonBytes, 1, kMaxBatchEvents);
   const auto decision = rates_.check(user_id, static_cast<double>(most));
   if (!decision.allowed) {

@@ -23,9 +23,12 @@ struct IngestLimits {
   size_t body_bytes = 64 * 1024 * 1024;
 };
 
-// The fewest bytes one event takes in a batch's JSON (its required fields, names and values): a
-// body of N bytes holds at most N / this many events.
-inline constexpr size_t kMinEventJsonBytes = 64;
+// The fewest bytes one event takes in a batch's JSON (its eight required fields with their names
+// and shortest values take 134): a body of N bytes holds at most N / this many events.
+inline constexpr size_t kMinEventJsonBytes = 128;
+// Bodies up to this size (any other route's default limit) are read and their events counted
+// exactly; only larger ones are refused from their length.
+inline constexpr size_t kExactBelowBytes = 1024 * 1024;
 
 class IngestGate {
  public:
@@ -59,7 +62,8 @@ class IngestGate {
   // Before a body of `bytes` (its Content-Length, or the route's limit when it is chunked) is
   // read: holds its share of body_bytes while it is read and parsed, and refuses it at once when
   // this user's rate could not take the events a body of that length may hold (bytes /
-  // kMinEventJsonBytes, at most a batch) — so a body that would be refused is never read.
+  // kMinEventJsonBytes, at most a batch; only past kExactBelowBytes) — so a large body that
+  // would be refused is never read.
   // Counts nothing against the rate; admit() does, with the real count.
   core::Result<Ticket, Refusal> admit_body(const std::string& user_id, size_t bytes);
 
