@@ -45,5 +45,18 @@ TEST(KeyedTokenBuckets, CountsKeysApartAndStaysBounded) {
   EXPECT_TRUE(buckets.take("alice", 2).allowed);
 }
 
+TEST(KeyedTokenBuckets, CheckSaysWhatTakeWouldAndTakesNothing) {
+  testing::ManualClock clock;
+  KeyedTokenBuckets buckets(10, 100, 1000, clock);
+  EXPECT_TRUE(buckets.check("a", 100).allowed) << "a key without a bucket has a full one";
+  EXPECT_TRUE(buckets.take("a", 90).allowed);
+  const auto over = buckets.check("a", 20);
+  EXPECT_FALSE(over.allowed);
+  EXPECT_EQ(over.retry_after, std::chrono::seconds(1));
+  EXPECT_TRUE(buckets.check("a", 10).allowed);
+  EXPECT_TRUE(buckets.take("a", 10).allowed) << "the checks took nothing";
+  EXPECT_FALSE(buckets.take("a", 1).allowed);
+}
+
 }  // namespace
 }  // namespace netra::core
