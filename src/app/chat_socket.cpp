@@ -6,6 +6,7 @@
 #include "auth/ticket_store.hpp"
 #include "chat/chat_validation.hpp"
 #include "core/clock.hpp"
+#include "net/bearer_token.hpp"
 #include "telemetry/logging.hpp"
 
 namespace netra::app {
@@ -90,10 +91,9 @@ asio::awaitable<net::WebSocketAdmission> ChatSocket::admit(const net::HttpReques
   // Echoed even when the token is bad: a browser fails a handshake that selects none of the
   // offered subprotocols, and then never sees the AUTH_FAILED message.
   admission.subprotocol = offered_jwt_protocol(upgrade.header("sec-websocket-protocol"));
-  const auto header = upgrade.header("authorization");
   std::string token;
-  if (header.size() > 7 && header.substr(0, 7) == "Bearer ") {
-    token = std::string(header.substr(7));
+  if (const auto bearer = net::bearer_token(upgrade.header("authorization"))) {
+    token = std::string(*bearer);
   } else if (!admission.subprotocol.empty()) {
     token = admission.subprotocol.substr(4);
   } else if (const auto ticket = upgrade.query_param("ticket"); !ticket.empty()) {

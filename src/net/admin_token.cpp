@@ -2,17 +2,15 @@
 
 #include <openssl/crypto.h>
 
+#include "net/bearer_token.hpp"
+
 namespace netra::net {
 
 bool AdminToken::admits(const HttpRequest& request) const {
   if (token_.empty()) return false;
-  const auto header = request.header("authorization");
-  constexpr std::string_view kScheme = "Bearer ";
-  if (header.size() != kScheme.size() + token_.size() ||
-      header.substr(0, kScheme.size()) != kScheme) {
-    return false;
-  }
-  return CRYPTO_memcmp(header.data() + kScheme.size(), token_.data(), token_.size()) == 0;
+  const auto given = bearer_token(request.header("authorization"));
+  if (!given || given->size() != token_.size()) return false;
+  return CRYPTO_memcmp(given->data(), token_.data(), token_.size()) == 0;
 }
 
 }  // namespace netra::net

@@ -24,6 +24,7 @@
 #include "core/component_state.hpp"
 #include "core/event_loops.hpp"
 #include "core/labelled_executor.hpp"
+#include "net/bearer_token.hpp"
 #include "net/detail/websocket_upgrade.hpp"
 #include "net/json_error.hpp"
 #include "net/websocket_server.hpp"
@@ -604,11 +605,11 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       r.with_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
       return r;
     };
-    const auto header = request.header("authorization");
-    if (header.size() < 7 || header.substr(0, 7) != "Bearer ") {
+    const auto bearer = bearer_token(request.header("authorization"));
+    if (!bearer) {
       co_return challenge(json_error(401, "unauthenticated", "an access token is required"));
     }
-    const auto token = header.substr(7);
+    const auto token = *bearer;
     if (token.size() > kMaxToken)
       co_return challenge(json_error(401, "invalid_token", "the token is not valid"));
     if (!hooks_.authenticate) {
