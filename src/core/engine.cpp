@@ -452,14 +452,14 @@ void Engine::Impl::fail_startup(std::string failure) {
       if (r.state == ComponentState::starting) {
         r.state = ComponentState::stopped;
         r.outcome = "cancelled";
-        r.reason = "start-up abandoned: " + failure_;
+        r.reason = "start-up abandoned";  // why: the report's failure
         r.settled_at = now;
       }
     } else if (r.state == ComponentState::waiting) {
       r.state = ComponentState::skipped;
       r.outcome = "skipped";
       r.settled_at = now;
-      r.reason = "start-up abandoned: " + failure_;
+      r.reason = "start-up abandoned";
     }
   }
   finish_startup();

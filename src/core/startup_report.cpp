@@ -99,8 +99,7 @@ StartupReport public_view(StartupReport report) {
   static const std::string kHidden = "failed (the log and an administrator token show why)";
   for (auto& c : report.components) {
     if (!c.error.empty()) c.error = kHidden;
-    // Engine-made reasons name components and states, except where they quote the failure.
-    if (c.reason.rfind("start-up abandoned", 0) == 0) c.reason = "start-up abandoned";
+    // Reasons are the engine's own words (components and states), public as they are.
     for (auto& attempt : c.history) attempt.error.clear();
   }
   if (!report.failure.empty()) report.failure = "start-up failed";

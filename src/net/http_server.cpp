@@ -370,8 +370,11 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         co_return;
       }
       std::shared_ptr<HttpRequest> request;
+      Router::Match match;
       if (!ec) {
         request = request_from_header(parser.get(), *c);
+        // The route, once: for the body's limit, the decisions before the body, and dispatch.
+        match = router_.match(request->method, request->path);
         // Who is asking, and may they send this body? Decided before one byte of it is read.
         std::string route_label = "unmatched";
         const auto declared = parser.content_length();
@@ -381,7 +384,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         } else if (!parser.chunked()) {
           length = 0;
         }
-        auto early = co_await before_body(*request, length, route_label);
+        auto early = co_await before_body(*request, match, length, route_label);
         if (early) {
           early->close = true;  // the body is left unread
           if (hooks_.observer) {
@@ -404,7 +407,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         }
       }
       if (!ec) {
-        body_limit = body_limit_of(parser.get());
+        body_limit = body_limit_of(match);
         const auto length = parser.content_length();
         if (length && *length > body_limit) {
           ec = http::error::body_limit;
@@ -463,7 +466,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       in_flight_.fetch_add(1);
       if (hooks_.observer) hooks_.observer->request_started();
       std::string route_label = "unmatched";
-      HttpResponse response = co_await dispatch(request, route_label);
+      HttpResponse response = co_await dispatch(request, std::move(match), route_label);
       in_flight_.fetch_sub(1);
       const double seconds = duration<double>(steady_clock::now() - began).count();
       if (hooks_.observer) {
@@ -513,9 +516,9 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   // sent without reading the body (and closes the connection); nullopt: read it. Other requests,
   // and paths no route has, are decided after the body as before.
   asio::awaitable<std::optional<HttpResponse>> before_body(HttpRequest& request,
+                                                           const Router::Match& match,
                                                            std::optional<uint64_t> length,
                                                            std::string& route_label) {
-    const auto match = router_.match(request.method, request.path);
     if (match.outcome != Router::Outcome::found) co_return std::nullopt;
     const Route& route = *match.route;
     if (!route.options.authenticated && !route.options.admit) co_return std::nullopt;
@@ -549,11 +552,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   }
 
   // The body limit of the route a request header is for: the server's unless the route sets one.
-  size_t body_limit_of(const http::request<http::string_body>& message) const {
-    if (router_.largest_body_limit() <= settings_.body_limit) return settings_.body_limit;
-    const auto target = std::string_view(message.target());
-    const auto path = url_decode(target.substr(0, target.find('?')), false);
-    const auto match = router_.match(std::string_view(message.method_string()), path);
+  size_t body_limit_of(const Router::Match& match) const {
     if (match.outcome != Router::Outcome::found || match.route->options.body_limit == 0) {
       return settings_.body_limit;
     }
@@ -561,9 +560,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   }
 
   // Routing, component gating and the handler under its deadline.
-  asio::awaitable<HttpResponse> dispatch(std::shared_ptr<HttpRequest> request,
+  asio::awaitable<HttpResponse> dispatch(std::shared_ptr<HttpRequest> request, Router::Match match,
                                          std::string& route_label) {
-    auto match = router_.match(request->method, request->path);
     if (match.outcome == Router::Outcome::not_found) {
       co_return json_error(404, "not_found", "no route for " + request->path);
     }

@@ -39,7 +39,6 @@ void Router::add(std::string method, std::string pattern, Handler handler, Route
   route.pattern = std::move(pattern);
   for (auto part : split_path(route.pattern)) route.segments.emplace_back(part);
   route.handler = std::move(handler);
-  largest_body_limit_ = std::max(largest_body_limit_, options.body_limit);
   route.options = std::move(options);
   route.label = route.method + " " + route.pattern;
   routes_.push_back(std::move(route));

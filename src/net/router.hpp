@@ -70,12 +70,9 @@ class Router {
   Match match(std::string_view method, std::string_view path) const;
 
   const std::vector<Route>& routes() const { return routes_; }
-  // The largest RouteOptions::body_limit of any route (0 when none sets one).
-  size_t largest_body_limit() const { return largest_body_limit_; }
 
  private:
   std::vector<Route> routes_;
-  size_t largest_body_limit_ = 0;
 };
 
 }  // namespace netra::net
