@@ -5,13 +5,13 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "app/build_info.hpp"
 #include "app/config.hpp"
 #include "app/demo_data_command.hpp"
 #include "app/graph_export.hpp"
 #include "app/migrate_command.hpp"
 #include "app/serve.hpp"
 #include "auth/key_store.hpp"
+#include "core/build_info.hpp"
 #include "core/component_graph.hpp"
 #include "telemetry/logging.hpp"
 
@@ -125,7 +125,7 @@ int run_cli(int argc, char** argv, const ServiceDefinition& backend,
   }
 
   if (version_cmd->parsed()) {
-    std::cout << fmt::format("netra {} (commit {})\n", kVersion, kCommit);
+    std::cout << fmt::format("netra {} (commit {})\n", core::kVersion, core::kCommit);
     return kExitOk;
   }
 

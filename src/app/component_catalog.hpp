@@ -10,6 +10,9 @@
 #include "core/engine.hpp"
 #include "core/startup_report.hpp"
 
+namespace netra::auth {
+class AuthState;
+}
 namespace netra::core {
 class HealthRegistry;
 class OffloadPool;
@@ -24,7 +27,6 @@ class Metrics;
 
 namespace netra::app {
 
-class AuthState;
 class Config;
 
 // What a component (or a route) may need from the process when it is built.
@@ -35,7 +37,7 @@ struct BuildContext {
   telemetry::Metrics& metrics;
   std::function<core::StartupReport()> report;
   core::HealthRegistry& health;  // where components publish breakers and pools
-  AuthState& auth;               // the running AuthService, for routes and token checks
+  auth::AuthState& auth;         // the running AuthService, for routes and token checks
   // A component built before this one (catalog order), or null.
   std::function<std::shared_ptr<core::Component>(const std::string& name)> built;
 };

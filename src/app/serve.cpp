@@ -14,9 +14,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "app/auth_routes.hpp"
-#include "app/build_info.hpp"
-#include "app/metrics_component.hpp"
+#include "api/auth_routes.hpp"
+#include "core/build_info.hpp"
 #include "core/engine.hpp"
 #include "core/event_loops.hpp"
 #include "core/health_registry.hpp"
@@ -29,6 +28,7 @@
 #include "net/systemd_notifier.hpp"
 #include "telemetry/logging.hpp"
 #include "telemetry/metrics.hpp"
+#include "telemetry/metrics_component.hpp"
 
 namespace netra::app {
 namespace {
@@ -130,7 +130,7 @@ int serve(const Config& config, const ServiceDefinition& service) {
 
   core::EventLoops loops(threads, std::max(milliseconds(1), threshold / 5));
   core::OffloadPool offload(static_cast<size_t>(config.integer("offload.threads")));
-  telemetry::Metrics metrics(kVersion, kCommit);
+  telemetry::Metrics metrics(core::kVersion, core::kCommit);
   MetricsObserver observer(metrics);
   const auto notifier = net::SystemdNotifier::from_environment();
   std::atomic<bool> draining{false};
@@ -154,9 +154,9 @@ int serve(const Config& config, const ServiceDefinition& service) {
     if (state == core::ComponentState::ready) return std::nullopt;
     return std::string(core::to_string(state));
   };
-  AuthState auth_state;
+  auth::AuthState auth_state;
   hooks.authenticate = [&auth_state](std::string token) {
-    return verify_bearer(auth_state, std::move(token));
+    return api::verify_bearer(auth_state, std::move(token));
   };
   net::HttpServer server(loops, server_settings(config, service.port_key), router, hooks);
   core::HealthRegistry health;
@@ -190,7 +190,7 @@ int serve(const Config& config, const ServiceDefinition& service) {
                response.content_type = "text/plain; version=0.0.4; charset=utf-8";
                co_return response;
              },
-             {MetricsComponent::kName});
+             {telemetry::MetricsComponent::kName});
 
   validate_components(catalog, config);  // before anything is built
   for (const auto& entry : catalog) {

@@ -9,23 +9,22 @@
 #include "agents/agent_supervisor_component.hpp"
 #include "analytics/analytics_component.hpp"
 #include "analytics/embedded_store.hpp"
+#include "api/api_component.hpp"
+#include "api/auth_routes.hpp"
+#include "api/chat_json.hpp"
+#include "api/chat_routes.hpp"
+#include "api/chat_socket.hpp"
+#include "api/openapi.hpp"
+#include "api/public_config_route.hpp"
+#include "api/ticket_routes.hpp"
+#include "api/workload_routes.hpp"
 #include "app/agents_config.hpp"
 #include "app/analytics_config.hpp"
-#include "app/api_component.hpp"
-#include "app/auth_component.hpp"
-#include "app/auth_routes.hpp"
-#include "app/chat_json.hpp"
-#include "app/chat_routes.hpp"
-#include "app/chat_socket.hpp"
 #include "app/component_catalog.hpp"
 #include "app/config.hpp"
 #include "app/database_config.hpp"
-#include "app/metrics_component.hpp"
-#include "app/openapi.hpp"
-#include "app/public_config_route.hpp"
-#include "app/remote_auth_component.hpp"
-#include "app/ticket_routes.hpp"
-#include "app/workload_routes.hpp"
+#include "auth/auth_component.hpp"
+#include "auth/remote_auth_component.hpp"
 #include "auth/ticket_store.hpp"
 #include "chat/chat_store.hpp"
 #include "chat/run_event_sink.hpp"
@@ -40,12 +39,15 @@
 #include "net/router.hpp"
 #include "net/websocket_component.hpp"
 #include "telemetry/logging.hpp"
+#include "telemetry/metrics_component.hpp"
 
 namespace netra::app {
 namespace {
 
-AuthConfig auth_config(const Config& config) {
-  AuthConfig c;
+namespace asio = boost::asio;
+
+auth::AuthConfig auth_config(const Config& config) {
+  auth::AuthConfig c;
   c.keys.folder = config.string("auth.key_dir");
   const auto algorithm = config.string("auth.algorithm");
   c.keys.algorithm = algorithm == "EdDSA"   ? auth::KeyAlgorithm::eddsa
@@ -137,8 +139,8 @@ std::shared_ptr<analytics::FallbackAnalyticsStore> analytics_store(const BuildCo
   return component ? component->store() : nullptr;
 }
 
-WorkloadRouteOptions workload_route_options(const Config& config) {
-  WorkloadRouteOptions options;
+api::WorkloadRouteOptions workload_route_options(const Config& config) {
+  api::WorkloadRouteOptions options;
   options.limits = ingest_limits(config);
   options.body_limit = static_cast<size_t>(config.integer("analytics.ingest_body_limit_bytes"));
   return options;
@@ -146,9 +148,9 @@ WorkloadRouteOptions workload_route_options(const Config& config) {
 
 CatalogEntry metrics_entry() {
   CatalogEntry metrics;
-  metrics.spec = MetricsComponent::make_spec();
+  metrics.spec = telemetry::MetricsComponent::make_spec();
   metrics.build = [](const BuildContext& ctx, const core::ComponentSpec& spec) {
-    return std::make_shared<MetricsComponent>(spec, ctx.metrics, ctx.report);
+    return std::make_shared<telemetry::MetricsComponent>(spec, ctx.metrics, ctx.report);
   };
   return metrics;
 }
@@ -197,21 +199,21 @@ void validate_auth(const Config& config) {
 // `allow_remote`: the backend follows auth.url; the auth service itself always embeds.
 CatalogEntry auth_entry(bool allow_remote) {
   CatalogEntry entry;
-  entry.spec = AuthComponent::make_spec();
+  entry.spec = auth::AuthComponent::make_spec();
   entry.build = [allow_remote](
                     const BuildContext& ctx,
                     const core::ComponentSpec& spec) -> std::shared_ptr<core::Component> {
     if (allow_remote && auth_is_remote(ctx.config)) {
       std::string base = ctx.config.string("auth.url");
       while (!base.empty() && base.back() == '/') base.pop_back();
-      return std::make_shared<RemoteAuthComponent>(spec, base + "/.well-known/jwks.json",
-                                                   remote_key_options(ctx.config), ctx.auth,
-                                                   ctx.config.string("auth.ca_file"));
+      return std::make_shared<auth::RemoteAuthComponent>(spec, base + "/.well-known/jwks.json",
+                                                         remote_key_options(ctx.config), ctx.auth,
+                                                         ctx.config.string("auth.ca_file"));
     }
     auto database = std::dynamic_pointer_cast<db::DatabaseComponent>(ctx.built("database"));
     if (!database) throw std::logic_error("auth_service is built after database");
-    return std::make_shared<AuthComponent>(spec, auth_config(ctx.config), ctx.auth, *database,
-                                           ctx.offload);
+    return std::make_shared<auth::AuthComponent>(spec, auth_config(ctx.config), ctx.auth, *database,
+                                                 ctx.offload);
   };
   entry.validate = validate_auth;
   if (allow_remote) {
@@ -225,9 +227,9 @@ CatalogEntry auth_entry(bool allow_remote) {
 
 CatalogEntry api_entry() {
   CatalogEntry api;
-  api.spec = ApiComponent::make_spec();
+  api.spec = api::ApiComponent::make_spec();
   api.build = [](const BuildContext& ctx, const core::ComponentSpec& spec) {
-    return std::make_shared<ApiComponent>(
+    return std::make_shared<api::ApiComponent>(
         spec, ctx.server, std::chrono::milliseconds(ctx.config.integer("server.drain_timeout_ms")));
   };
   api.validate = [](const Config& config) {
@@ -248,7 +250,7 @@ CatalogEntry api_entry() {
   return api;
 }
 
-AuthRouteOptions auth_route_options(const Config& config) {
+api::AuthRouteOptions auth_route_options(const Config& config) {
   auto limit = [&](const char* key) { return static_cast<size_t>(config.integer(key)); };
   return {.dev_login = config.boolean("auth.dev_login"),
           .login_limit_per_minute = limit("auth.login_limit_per_minute"),
@@ -271,7 +273,7 @@ net::WebSocketSettings websocket_settings(const Config& config) {
 
 // The /ws channel: the socket server and what its messages mean.
 struct ChatChannel {
-  std::unique_ptr<ChatSocket> handler;
+  std::unique_ptr<api::ChatSocket> handler;
   std::shared_ptr<net::WebSocketServer> server;
 };
 
@@ -307,7 +309,7 @@ struct BackendParts {
       run_events =
           std::make_unique<chat::RunEventSink>(store->runs, [this](const chat::AgentEvent& event) {
             if (channel.server)
-              channel.server->send_to_user(event.user_id, agent_event_json(event).dump());
+              channel.server->send_to_user(event.user_id, api::agent_event_json(event).dump());
           });
       agent_runs = std::make_shared<agents::AgentRuns>(*store, *run_events);
     }
@@ -388,8 +390,8 @@ CatalogEntry websocket_entry(std::shared_ptr<BackendParts> parts) {
     if (!chat) throw std::logic_error("websocket needs the chat store over the database component");
     auto& channel = parts->channel;
     const auto settings = websocket_settings(ctx.config);
-    channel.handler = std::make_unique<ChatSocket>(ctx.auth, parts->tickets, chat,
-                                                   *parts->runs(ctx), settings.ping_interval);
+    channel.handler = std::make_unique<api::ChatSocket>(ctx.auth, parts->tickets, chat,
+                                                        *parts->runs(ctx), settings.ping_interval);
     channel.server = std::make_shared<net::WebSocketServer>(settings, *channel.handler);
     // A login revoked here (logout, a stolen refresh token) closes the sockets it opened at once.
     ctx.auth.revoked_sessions().listen(
@@ -448,7 +450,7 @@ void add_websocket_route(net::Router& router) {
 
 // Every route must be in /openapi.json; a missing one is said at start-up (and fails a test).
 void check_documented(const net::Router& router) {
-  for (const auto& route : undocumented_routes(router)) {
+  for (const auto& route : api::undocumented_routes(router)) {
     telemetry::logger("api")->warn("route {} is missing from /openapi.json", route);
   }
 }
@@ -468,26 +470,26 @@ ServiceDefinition production_service() {
   service.add_routes = [parts](net::Router& router, const BuildContext& ctx) {
     const bool remote_auth = auth_is_remote(ctx.config);
     // With a separate auth service, /auth/* lives there; this process only verifies.
-    if (!remote_auth) add_auth_routes(router, ctx.auth, auth_route_options(ctx.config));
-    add_ticket_routes(router, parts->tickets, ctx.config.string("websocket.public_url"));
-    if (auto chat = parts->chat_store(ctx)) add_chat_routes(router, chat);
-    if (auto runs = parts->runs(ctx)) add_run_routes(router, runs);
+    if (!remote_auth) api::add_auth_routes(router, ctx.auth, auth_route_options(ctx.config));
+    api::add_ticket_routes(router, parts->tickets, ctx.config.string("websocket.public_url"));
+    if (auto chat = parts->chat_store(ctx)) api::add_chat_routes(router, chat);
+    if (auto runs = parts->runs(ctx)) api::add_run_routes(router, runs);
     const bool agents = ctx.built(agents::AgentSupervisorComponent::kName) != nullptr;
     const bool websocket = parts->channel.server != nullptr;
     if (websocket) add_websocket_route(router);
     auto workloads = analytics_store(ctx);
     if (workloads) {
-      add_workload_routes(router, workloads, ctx.offload, ctx.health,
-                          workload_route_options(ctx.config));
+      api::add_workload_routes(router, workloads, ctx.offload, ctx.health,
+                               workload_route_options(ctx.config));
     }
-    add_public_config_route(router, ctx.config,
-                            {{"auth", remote_auth ? "remote" : "embedded"},
-                             {"dev_login", ctx.config.boolean("auth.dev_login")},
-                             {"chat", true},
-                             {"websocket", websocket},
-                             {"workloads", workloads != nullptr},
-                             {"agents", agents}});
-    add_openapi_route(router);
+    api::add_public_config_route(router, ctx.config.string("environment"),
+                                 {{"auth", remote_auth ? "remote" : "embedded"},
+                                  {"dev_login", ctx.config.boolean("auth.dev_login")},
+                                  {"chat", true},
+                                  {"websocket", websocket},
+                                  {"workloads", workloads != nullptr},
+                                  {"agents", agents}});
+    api::add_openapi_route(router);
     check_documented(router);
   };
   return service;
@@ -500,8 +502,8 @@ ServiceDefinition auth_service() {
   service.catalog.push_back(auth_entry(/*allow_remote=*/false));
   service.catalog.push_back(api_entry());
   service.add_routes = [](net::Router& router, const BuildContext& ctx) {
-    add_auth_routes(router, ctx.auth, auth_route_options(ctx.config));
-    add_openapi_route(router);
+    api::add_auth_routes(router, ctx.auth, auth_route_options(ctx.config));
+    api::add_openapi_route(router);
     check_documented(router);
   };
   service.port_key = "auth.port";

@@ -1,6 +1,6 @@
 // ChatError: why a call on the chat stores failed, in terms the REST routes and the WebSocket
 // channel can answer with: not_found (never says whose), invalid (names the field), conflict, or
-// the database error as the database layer reported it (map it with net::db_error_response).
+// the database error as the database layer reported it (api::error_response maps it).
 #pragma once
 
 #include <string>

@@ -4,8 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "net/db_error_response.hpp"
-
 namespace netra::net {
 namespace {
 
@@ -56,22 +54,6 @@ TEST(HttpRequest, QueryParametersAreDecoded) {
   EXPECT_EQ(r.query_param("q"), "hello world!");
   EXPECT_EQ(r.query_param("empty"), "");
   EXPECT_EQ(r.query_param("missing"), "");
-}
-
-TEST(DbErrorResponse, MapsEachDatabaseErrorToItsStatus) {
-  using db::DbErrorCode;
-  auto busy = db_error_response({DbErrorCode::busy, "no connection free within 5000 ms"}, "rid1");
-  EXPECT_EQ(busy.status, 503);
-  EXPECT_EQ(nlohmann::json::parse(busy.body)["error"]["code"], "database_busy");
-  ASSERT_EQ(busy.headers.size(), 1u);
-  EXPECT_EQ(busy.headers[0].first, "Retry-After");
-  EXPECT_EQ(db_error_response({DbErrorCode::unavailable, "x"}, "r").status, 503);
-  EXPECT_EQ(db_error_response({DbErrorCode::timeout, "x"}, "r").status, 504);
-  EXPECT_EQ(db_error_response({DbErrorCode::constraint, "x"}, "r").status, 409);
-  auto bug = db_error_response({DbErrorCode::invalid, "syntax error at or near SELEC"}, "rid9");
-  EXPECT_EQ(bug.status, 500);
-  EXPECT_EQ(bug.body.find("SELEC"), std::string::npos) << "statement details stay in the log";
-  EXPECT_NE(bug.body.find("rid9"), std::string::npos);
 }
 
 }  // namespace

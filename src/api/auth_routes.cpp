@@ -1,0 +1,212 @@
+#include "api/auth_routes.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "api/error_response.hpp"
+#include "core/rate_limiter.hpp"
+#include "net/client_address.hpp"
+#include "net/json_body.hpp"
+#include "net/json_error.hpp"
+
+namespace netra::api {
+namespace {
+
+using net::HttpRequest;
+using net::HttpResponse;
+
+// A JSON object body with exactly the string fields named (all required), or the 400 to send.
+core::Result<std::vector<std::string>, HttpResponse> string_fields(
+    const HttpRequest& request, std::initializer_list<std::string_view> names) {
+  auto body = net::json_object_body(request);
+  if (!body) return body.error();
+  nlohmann::json fields = nlohmann::json::object();
+  std::vector<std::string> values;
+  for (const auto name : names) {
+    auto it = body->find(name);
+    if (it == body->end() || !it->is_string()) {
+      fields[std::string(name)] = "required, a string";
+    } else {
+      values.push_back(it->get<std::string>());
+    }
+  }
+  net::reject_unknown_fields(*body, names, fields);
+  if (!fields.empty()) return net::invalid_fields(fields);
+  return values;
+}
+
+HttpResponse limited(const std::string& what, const core::RateLimiter::Decision& decision) {
+  return net::json_error(429, "rate_limited", what + "; try again later")
+      .with_header("Retry-After", std::to_string(decision.retry_after.count()));
+}
+
+// 429 when the client's address is over `limiter`'s limit (the attempt is counted otherwise).
+std::optional<HttpResponse> over_limit(core::RateLimiter& limiter, const HttpRequest& r,
+                                       const std::string& what) {
+  const auto decision = limiter.hit(net::rate_limit_key(r.remote_address));
+  if (decision.allowed) return std::nullopt;
+  return limited(what, decision);
+}
+
+nlohmann::json user_json(const auth::User& u) {
+  return {{"id", u.id}, {"email", u.email}};
+}
+
+HttpResponse pair_response(const auth::TokenPair& p) {
+  return net::json_response(nlohmann::json{
+      {"access_token", p.access_token},
+      {"refresh_token", p.refresh_token},
+      {"token_type", "Bearer"},
+      {"expires_in", p.expires_in},
+      {"user",
+       user_json(p.user)}}.dump());
+}
+
+const net::RouteOptions kNeedsAuth{"auth_service", false, false};
+
+}  // namespace
+
+asio::awaitable<net::ServerHooks::AuthOutcome> verify_bearer(const auth::AuthState& state,
+                                                             std::string token) {
+  using Outcome = net::ServerHooks::AuthOutcome;
+  auto claims = co_await state.verify_access(std::move(token));
+  if (claims) {
+    co_return Outcome{Outcome::Kind::ok, claims->subject, "", claims->expires_at,
+                      claims->session_id};
+  }
+  if (claims.error().no_keys)
+    co_return Outcome{Outcome::Kind::unavailable, "", claims.error().reason, 0, ""};
+  co_return Outcome{Outcome::Kind::invalid, "", claims.error().reason, 0, ""};
+}
+
+void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptions options) {
+  // Login attempts, per client address and per account (the same interface will be Redis-backed).
+  auto by_address =
+      std::make_shared<core::RateLimiter>(options.login_limit_per_minute, std::chrono::seconds(60));
+  auto by_account =
+      std::make_shared<core::RateLimiter>(options.login_limit_per_minute, std::chrono::seconds(60));
+  // Registrations hash a password (argon2id, 64 MiB) and refreshes write the database: both are
+  // counted per client address, like logins.
+  auto registrations = std::make_shared<core::RateLimiter>(options.register_limit_per_minute,
+                                                           std::chrono::seconds(60));
+  auto refreshes = std::make_shared<core::RateLimiter>(options.refresh_limit_per_minute,
+                                                       std::chrono::seconds(60));
+  if (options.dev_login) {
+    router.add(
+        "POST", "/auth/dev/login",
+        [&state](HttpRequest& r) -> asio::awaitable<HttpResponse> {
+          auto fields = string_fields(r, {"email"});
+          if (!fields) co_return fields.error();
+          auto service = state.get();
+          if (!service)
+            co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""},
+                                     r.request_id);
+          auto pair = co_await service->dev_login(fields.value()[0]);
+          if (!pair) co_return error_response(pair.error(), r.request_id);
+          co_return pair_response(pair.value());
+        },
+        kNeedsAuth);
+  }
+
+  router.add(
+      "POST", "/auth/register",
+      [&state, registrations](HttpRequest& r) -> asio::awaitable<HttpResponse> {
+        if (auto refused = over_limit(*registrations, r, "too many registrations")) {
+          co_return std::move(*refused);
+        }
+        auto fields = string_fields(r, {"email", "password"});
+        if (!fields) co_return fields.error();
+        auto service = state.get();
+        if (!service)
+          co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""},
+                                   r.request_id);
+        auto created = co_await service->register_user(fields.value()[0], fields.value()[1]);
+        if (!created) co_return error_response(created.error(), r.request_id);
+        co_return net::json_response(nlohmann::json{{"user", user_json(created.value())}}.dump(),
+                                     201);
+      },
+      kNeedsAuth);
+
+  router.add(
+      "POST", "/auth/login",
+      [&state, by_address, by_account](HttpRequest& r) -> asio::awaitable<HttpResponse> {
+        auto fields = string_fields(r, {"email", "password"});
+        if (!fields) co_return fields.error();
+        // The account is counted as the lookup will see it (trimmed, domain lower-cased: one
+        // bucket however it is spelt), and only for attempts its address was allowed to make,
+        // so one address cannot spend an account's attempts beyond its own limit.
+        const auto normalized = auth::normalize_email(fields.value()[0]);
+        const std::string account = normalized ? *normalized : fields.value()[0];
+        auto refused = by_address->hit(net::rate_limit_key(r.remote_address));
+        if (refused.allowed) refused = by_account->hit(account);
+        if (!refused.allowed) co_return limited("too many login attempts", refused);
+        auto service = state.get();
+        if (!service)
+          co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""},
+                                   r.request_id);
+        auto pair = co_await service->login(fields.value()[0], fields.value()[1]);
+        if (!pair) co_return error_response(pair.error(), r.request_id);
+        co_return pair_response(pair.value());
+      },
+      kNeedsAuth);
+
+  router.add(
+      "POST", "/auth/refresh",
+      [&state, refreshes](HttpRequest& r) -> asio::awaitable<HttpResponse> {
+        if (auto refused = over_limit(*refreshes, r, "too many token refreshes")) {
+          co_return std::move(*refused);
+        }
+        auto fields = string_fields(r, {"refresh_token"});
+        if (!fields) co_return fields.error();
+        auto service = state.get();
+        if (!service)
+          co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""},
+                                   r.request_id);
+        auto pair = co_await service->refresh(fields.value()[0]);
+        if (!pair) co_return error_response(pair.error(), r.request_id);
+        co_return pair_response(pair.value());
+      },
+      kNeedsAuth);
+
+  router.add(
+      "POST", "/auth/logout",
+      [&state](HttpRequest& r) -> asio::awaitable<HttpResponse> {
+        auto fields = string_fields(r, {"refresh_token"});
+        if (!fields) co_return fields.error();
+        auto service = state.get();
+        if (!service)
+          co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""},
+                                   r.request_id);
+        auto done = co_await service->logout(fields.value()[0]);
+        if (!done) co_return error_response(done.error(), r.request_id);
+        co_return net::json_response(R"({"status":"logged_out"})");
+      },
+      kNeedsAuth);
+
+  router.add(
+      "GET", "/auth/me",
+      [&state](HttpRequest& r) -> asio::awaitable<HttpResponse> {
+        auto service = state.get();
+        if (!service)
+          co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""},
+                                   r.request_id);
+        auto user = co_await service->user(r.user_id);
+        if (!user) co_return error_response(user.error(), r.request_id);
+        co_return net::json_response(nlohmann::json{{"user", user_json(user.value())}}.dump());
+      },
+      net::RouteOptions{"auth_service", false, true});
+
+  router.add(
+      "GET", "/.well-known/jwks.json",
+      [&state](HttpRequest& r) -> asio::awaitable<HttpResponse> {
+        auto service = state.get();
+        if (!service)
+          co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""},
+                                   r.request_id);
+        co_return net::json_response(service->jwks().dump());
+      },
+      kNeedsAuth);
+}
+
+}  // namespace netra::api

@@ -1,0 +1,72 @@
+#include "api/chat_json.hpp"
+
+#include "chat/run_event_sink.hpp"
+#include "net/json_body.hpp"
+#include "net/json_error.hpp"
+
+namespace netra::api {
+namespace {
+
+int64_t seconds(int64_t unix_ms) {
+  return unix_ms / 1000;
+}
+
+nlohmann::json optional_seconds(const std::optional<int64_t>& unix_ms) {
+  return unix_ms ? nlohmann::json(seconds(*unix_ms)) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+nlohmann::json thread_json(const chat::Thread& t) {
+  return {{"id", t.id},
+          {"object", "thread"},
+          {"title", t.title ? nlohmann::json(*t.title) : nlohmann::json(nullptr)},
+          {"created_at", seconds(t.created_at)},
+          {"updated_at", seconds(t.updated_at)},
+          {"metadata", t.metadata},
+          {"message_count", t.message_count}};
+}
+
+nlohmann::json message_json(const chat::Message& m) {
+  return {{"id", m.id},
+          {"thread_id", m.thread_id},
+          {"role", chat::to_string(m.role)},
+          {"content", m.content},
+          {"created_at", seconds(m.created_at)},
+          {"metadata", m.metadata},
+          {"run_id", m.run_id ? nlohmann::json(*m.run_id) : nlohmann::json(nullptr)}};
+}
+
+nlohmann::json run_json(const chat::Run& r) {
+  return {{"id", r.id},
+          {"object", "run"},
+          {"thread_id", r.thread_id},
+          {"status", chat::to_string(r.status)},
+          {"user_request", r.user_request},
+          {"error", r.error ? nlohmann::json(*r.error) : nlohmann::json(nullptr)},
+          {"created_at", seconds(r.created_at)},
+          {"started_at", optional_seconds(r.started_at)},
+          {"finished_at", optional_seconds(r.finished_at)}};
+}
+
+nlohmann::json agent_event_json(const chat::AgentEvent& e) {
+  return {{"type", chat::to_string(e.type)},
+          {"run_id", e.run_id},
+          {"thread_id", e.thread_id},
+          {"agent_name", e.agent_name},
+          {"timestamp", static_cast<double>(e.timestamp) / 1000.0},
+          {"seq", e.seq},
+          {"data", e.data}};
+}
+
+nlohmann::json step_json(const chat::RunStep& s) {
+  if (auto event = chat::RunEventSink::event_from_step(s)) {
+    auto out = agent_event_json(*event);
+    out["created_at"] = seconds(s.created_at);
+    return out;
+  }
+  return {
+      {"seq", s.seq}, {"type", s.type}, {"data", s.payload}, {"created_at", seconds(s.created_at)}};
+}
+
+}  // namespace netra::api

@@ -1,0 +1,23 @@
+// The JSON shapes of the chat API — threads, messages, runs and steps as clients see them (times
+// in Unix seconds). Shared by the REST routes and the WebSocket channel.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "chat/chat_types.hpp"
+#include "chat/event_sink.hpp"
+
+namespace netra::api {
+
+nlohmann::json thread_json(const chat::Thread& thread);
+nlohmann::json message_json(const chat::Message& message);
+nlohmann::json run_json(const chat::Run& run);
+// A step the event sink stored reads as the event clients saw over the socket, plus created_at;
+// any other step as {seq, type, data, created_at}.
+nlohmann::json step_json(const chat::RunStep& step);
+// The JSON a client receives for an agent event: {type, run_id, thread_id, agent_name,
+// timestamp, seq, data}, timestamp in Unix seconds (with milliseconds).
+nlohmann::json agent_event_json(const chat::AgentEvent& event);
+
+}  // namespace netra::api

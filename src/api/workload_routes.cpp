@@ -1,0 +1,243 @@
+#include "api/workload_routes.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+
+#include "analytics/analytics_component.hpp"
+#include "analytics/fallback_store.hpp"
+#include "analytics/workload_event_json.hpp"
+#include "api/error_response.hpp"
+#include "api/workload_json.hpp"
+#include "core/clock.hpp"
+#include "core/health_registry.hpp"
+#include "core/offload_pool.hpp"
+#include "net/json_body.hpp"
+#include "net/json_error.hpp"
+
+namespace netra::api {
+namespace {
+
+namespace asio = boost::asio;
+using json = nlohmann::json;
+using net::HttpRequest;
+using net::HttpResponse;
+
+// Below the server's request deadline, so a slow store answers 504 from here, with a reason.
+constexpr std::chrono::seconds kStoreBudget{20};
+// Bodies above this are parsed on the offload pool: 10,000 events are megabytes of JSON, which
+// would hold an event loop for longer than the watchdog allows.
+constexpr size_t kInlineParseBytes = 64 * 1024;
+constexpr int64_t kDefaultRangeMs = 30LL * 86'400'000;
+
+struct Routes {
+  Routes(std::shared_ptr<analytics::FallbackAnalyticsStore> s, core::OffloadPool& o,
+         const analytics::IngestLimits& limits)
+      : store(std::move(s)), offload(o), gate(limits) {}
+  std::shared_ptr<analytics::FallbackAnalyticsStore> store;
+  core::OffloadPool& offload;
+  analytics::IngestGate gate;  // one per process: the limits hold across all requests
+  // Events, by what became of them (netra_workload_events_total).
+  std::atomic<uint64_t> stored_clickhouse{0}, stored_embedded{0}, invalid{0}, rate_limited{0},
+      busy{0}, failed{0};
+};
+
+// The body as a batch of events, or the 400 to answer.
+struct ParsedBody {
+  std::optional<HttpResponse> refusal;
+  analytics::ParsedEvents parsed;
+};
+
+// Thrown by the parser's callback to stop at once: a body past these bounds is refused before it
+// is built in memory (JSON values take many times their text: `[{},{},...]` about 20 times).
+struct TooMuchJson {
+  std::string why;
+};
+constexpr size_t kMaxDepth = 8;  // an array of events, an event, its tags: 3 levels are used
+// Values in the whole body: a full batch of events with every field, and room to spare.
+constexpr size_t kMaxValues = analytics::kMaxBatchEvents * 64;
+
+ParsedBody parse_body(const std::string& body, const std::string& caller) {
+  size_t events = 0;
+  size_t values = 0;
+  const json::parser_callback_t bounded = [&](int depth, json::parse_event_t event, json&) {
+    using Event = json::parse_event_t;
+    if (event == Event::key || event == Event::object_end || event == Event::array_end) return true;
+    if (static_cast<size_t>(depth) > kMaxDepth) {
+      throw TooMuchJson{fmt::format("values nested deeper than {} levels", kMaxDepth)};
+    }
+    if (++values > kMaxValues) {
+      throw TooMuchJson{fmt::format("more than {} JSON values in one batch", kMaxValues)};
+    }
+    // An element of the top-level array begins (its object, or any other value).
+    if (depth == 1 && ++events > analytics::kMaxBatchEvents) {
+      throw TooMuchJson{
+          fmt::format("a batch holds 1 to {} events, not more", analytics::kMaxBatchEvents)};
+    }
+    return true;
+  };
+  json document;
+  try {
+    document = json::parse(body, bounded, /*allow_exceptions=*/false);
+  } catch (const TooMuchJson& stopped) {
+    return {net::json_error(400, "invalid_request", stopped.why), {}};
+  }
+  if (document.is_discarded() || !document.is_array()) {
+    return {net::json_error(400, "invalid_request", "the body must be a JSON array of events"), {}};
+  }
+  if (document.empty() || document.size() > analytics::kMaxBatchEvents) {
+    return {net::json_error(400, "invalid_request",
+                            fmt::format("a batch holds 1 to {} events, not {}",
+                                        analytics::kMaxBatchEvents, document.size())),
+            {}};
+  }
+  return {std::nullopt, analytics::events_from_json(document, caller)};
+}
+
+asio::awaitable<HttpResponse> post_events(Routes& routes, HttpRequest& r) {
+  ParsedBody body;
+  if (r.body.size() <= kInlineParseBytes) {
+    body = parse_body(r.body, r.user_id);
+  } else {
+    // By value: if this request is cancelled the pool thread may still be reading.
+    auto parse = [text = std::move(r.body), caller = r.user_id] {
+      return parse_body(text, caller);
+    };
+    body = co_await routes.offload.run(std::move(parse));
+  }
+  if (body.refusal) co_return std::move(*body.refusal);
+  auto& parsed = body.parsed;
+  const size_t count = parsed.events.size();
+  if (!parsed.problems.empty()) {
+    routes.invalid += count;
+    auto error = analytics::AnalyticsError::invalid(
+        fmt::format("{} of {} events are invalid", parsed.bad_events, parsed.events.size()),
+        std::move(parsed.problems));
+    co_return error_response(error, r.request_id);
+  }
+  auto admitted = routes.gate.admit(r.user_id, count);
+  if (!admitted) {
+    const auto& refusal = admitted.error();
+    (refusal.code == "rate_limited" ? routes.rate_limited : routes.busy) += count;
+    co_return net::json_error(429, refusal.code, refusal.message)
+        .with_header("Retry-After", std::to_string(refusal.retry_after.count()));
+  }
+  const auto deadline = core::Deadline::after(kStoreBudget);
+  auto served = co_await routes.store->insert_served(r.user_id, std::move(parsed.events), deadline);
+  if (!served.result) {
+    routes.failed += count;
+    co_return error_response(served.result.error(), r.request_id);
+  }
+  (served.backend == "clickhouse" ? routes.stored_clickhouse : routes.stored_embedded) += count;
+  co_return net::json_response(
+      json{{"accepted", served.result.value()}, {"backend", served.backend}}.dump());
+}
+
+// ?from= and ?to= (Unix seconds or ISO-8601; default the 30 days up to now) and ?group_by=
+// (model, workload or provider; default model), or the 400 naming each bad one.
+struct SummaryQuery {
+  analytics::TimeRange range;
+  analytics::GroupBy group_by = analytics::GroupBy::model;
+};
+
+core::Result<SummaryQuery, HttpResponse> summary_query(const HttpRequest& r) {
+  SummaryQuery q;
+  json fields = json::object();
+  constexpr const char* kTimeRule = "Unix seconds or ISO-8601 (2024-06-01T00:00:00Z)";
+  auto time_of = [&](const char* name) -> std::optional<int64_t> {
+    const auto text = r.query_param(name);
+    if (text.empty()) return std::nullopt;
+    auto ms = parse_time(text);
+    if (!ms) fields[name] = kTimeRule;
+    return ms;
+  };
+  const auto from = time_of("from");
+  const auto to = time_of("to");
+  q.range.to_ms = to.value_or(core::unix_ms_now());
+  q.range.from_ms = from.value_or(std::max<int64_t>(0, q.range.to_ms - kDefaultRangeMs));
+  if (const auto text = r.query_param("group_by"); !text.empty()) {
+    if (auto group_by = analytics::parse_group_by(text)) {
+      q.group_by = *group_by;
+    } else {
+      fields["group_by"] = "model, workload or provider";
+    }
+  }
+  if (fields.empty() && q.range.from_ms >= q.range.to_ms) fields["from"] = "must be before to";
+  if (!fields.empty()) return net::invalid_fields(fields);
+  return q;
+}
+
+asio::awaitable<HttpResponse> get_summary(Routes& routes, HttpRequest& r) {
+  auto query = summary_query(r);
+  if (!query) co_return query.error();
+  const auto deadline = core::Deadline::after(kStoreBudget);
+  auto served =
+      co_await routes.store->summary_served(r.user_id, query->range, query->group_by, deadline);
+  if (!served.result) co_return error_response(served.result.error(), r.request_id);
+  auto groups = json::array();
+  for (const auto& g : served.result.value()) groups.push_back(group_summary_json(g));
+  co_return net::json_response(json{
+      {"group_by", analytics::to_string(query->group_by)},
+      {"from", query->range.from_ms / 1000},
+      {"to", query->range.to_ms / 1000},
+      {"backend", served.backend},
+      {"groups",
+       std::move(groups)}}.dump());
+}
+
+}  // namespace
+
+void add_workload_routes(net::Router& router,
+                         std::shared_ptr<analytics::FallbackAnalyticsStore> store,
+                         core::OffloadPool& offload, core::HealthRegistry& health,
+                         const WorkloadRouteOptions& options) {
+  auto routes = std::make_shared<Routes>(std::move(store), offload, options.limits);
+  health.add_family({"netra_workload_events_total",
+                     "Workload events stored per backend, and refused (invalid, over the rate, "
+                     "over the queue) or failed",
+                     "outcome", true, [routes] {
+                       auto n = [](const std::atomic<uint64_t>& v) {
+                         return static_cast<double>(v.load());
+                       };
+                       return std::vector<core::HealthRegistry::Series>{
+                           {"stored_clickhouse", n(routes->stored_clickhouse)},
+                           {"stored_embedded", n(routes->stored_embedded)},
+                           {"invalid", n(routes->invalid)},
+                           {"rate_limited", n(routes->rate_limited)},
+                           {"ingest_busy", n(routes->busy)},
+                           {"failed", n(routes->failed)}};
+                     }});
+  // 503 only while nothing can serve: a degraded `clickhouse` means the embedded store does.
+  net::RouteOptions route;
+  route.needs_component = analytics::AnalyticsComponent::kName;
+  route.authenticated = true;
+  route.serves_degraded = true;
+  auto ingest = route;
+  ingest.body_limit = options.body_limit;
+  // Before the body is read: its bytes count against the instance's share for bodies being read
+  // and parsed (a chunked one counts as the largest allowed), and a caller over the rate already
+  // is refused without sending the rest.
+  ingest.admit =
+      [routes, limit = options.body_limit](
+          const HttpRequest& head,
+          std::optional<uint64_t> length) -> core::Result<std::shared_ptr<void>, HttpResponse> {
+    const size_t bytes = length ? static_cast<size_t>(*length) : limit;
+    auto admitted = routes->gate.admit_body(head.user_id, bytes);
+    if (!admitted) {
+      // Not counted in netra_workload_events_total: how many events it held is unknown.
+      const auto& refusal = admitted.error();
+      return net::json_error(429, refusal.code, refusal.message)
+          .with_header("Retry-After", std::to_string(refusal.retry_after.count()));
+    }
+    return std::shared_ptr<void>(
+        std::make_shared<analytics::IngestGate::Ticket>(std::move(admitted.value())));
+  };
+  router.add(
+      "POST", "/api/workloads/events", [routes](HttpRequest& r) { return post_events(*routes, r); },
+      ingest);
+  router.add(
+      "GET", "/api/workloads/summary", [routes](HttpRequest& r) { return get_summary(*routes, r); },
+      route);
+}
+
+}  // namespace netra::api

@@ -1,0 +1,56 @@
+#include "auth/auth_component.hpp"
+
+#include "auth/key_store.hpp"
+#include "core/offload_pool.hpp"
+#include "db/database_component.hpp"
+#include "telemetry/logging.hpp"
+
+namespace netra::auth {
+
+core::ComponentSpec AuthComponent::make_spec() {
+  return {kName, core::Criticality::high, {core::requires_component("database")}};
+}
+
+AuthComponent::AuthComponent(core::ComponentSpec spec, AuthConfig config, AuthState& state,
+                             db::DatabaseComponent& database, core::OffloadPool& offload)
+    : core::Component(std::move(spec)),
+      config_(std::move(config)),
+      state_(state),
+      database_(database),
+      offload_(offload),
+      hashing_(std::make_unique<core::OffloadPool>(config_.hash_threads, "password hashing",
+                                                   config_.hash_queue)) {}
+
+AuthComponent::~AuthComponent() = default;
+
+asio::awaitable<core::Status> AuthComponent::start(core::LifecycleContext& ctx) {
+  // Key generation, file I/O and the hasher's calibration hash block: the offload pool does them.
+  auto load = [options = config_.keys] { return auth::load_key_ring(options); };
+  auto make_hasher = [&hashing = *hashing_] {
+    return std::make_unique<auth::PasswordHasher>(hashing);
+  };
+  auth::KeyRing keys;
+  try {
+    keys = co_await ctx.offload->run(std::move(load));
+    if (!hasher_) hasher_ = co_await ctx.offload->run(std::move(make_hasher));
+  } catch (const std::exception& e) {
+    co_return core::Status::error(e.what());
+  }
+  const auto signing = keys.signing;
+  const size_t accepted = keys.verifying.size();
+  state_.set(std::make_shared<auth::AuthService>(config_.settings, std::move(keys),
+                                                 database_.database(), *hasher_,
+                                                 &state_.revoked_sessions()));
+  telemetry::logger(kName)->info(
+      "signing tokens with {} key {} from {}; {} more key(s) accepted",
+      auth::jwt_alg(signing->algorithm()), signing->kid(),
+      signing->is_symmetric() ? "auth.shared_secret" : config_.keys.folder, accepted);
+  co_return core::Status::ok();
+}
+
+asio::awaitable<core::Status> AuthComponent::stop(core::LifecycleContext&) {
+  state_.set(nullptr);
+  co_return core::Status::ok();
+}
+
+}  // namespace netra::auth

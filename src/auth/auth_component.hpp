@@ -1,0 +1,53 @@
+// AuthComponent (`auth_service`, high): loads (or, on first start, creates) the signing key and
+// serves accounts and tokens. Token verification for /api routes reads it through AuthState, so
+// the API answers 503 auth_unavailable — not a hang — until it is ready.
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "auth/auth_service.hpp"
+#include "auth/auth_state.hpp"
+#include "core/component.hpp"
+
+namespace netra::core {
+class OffloadPool;
+}
+namespace netra::db {
+class DatabaseComponent;
+}
+
+namespace netra::auth {
+
+struct AuthConfig {
+  auth::KeyRingOptions keys{"var/keys", auth::KeyAlgorithm::rs256, ""};
+  auth::AuthSettings settings;
+  bool dev_login = false;   // POST /auth/dev/login: never in production
+  size_t hash_threads = 2;  // the password hasher's own threads
+  size_t hash_queue = 32;   // hashes that may wait for one; beyond, 503 busy
+};
+
+class AuthComponent final : public core::Component {
+ public:
+  static constexpr const char* kName = "auth_service";
+  static core::ComponentSpec make_spec();
+
+  AuthComponent(core::ComponentSpec spec, AuthConfig config, AuthState& state,
+                db::DatabaseComponent& database, core::OffloadPool& offload);
+  ~AuthComponent() override;
+
+  asio::awaitable<core::Status> start(core::LifecycleContext& ctx) override;
+  asio::awaitable<core::Status> stop(core::LifecycleContext& ctx) override;
+
+ private:
+  AuthConfig config_;
+  AuthState& state_;
+  db::DatabaseComponent& database_;
+  core::OffloadPool& offload_;
+  // Passwords are hashed here, not on the offload pool: a burst of registrations cannot delay
+  // any other blocking call, and a full queue answers busy instead of growing.
+  std::unique_ptr<core::OffloadPool> hashing_;
+  std::unique_ptr<auth::PasswordHasher> hasher_;
+};
+
+}  // namespace netra::auth
