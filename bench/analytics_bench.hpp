@@ -21,7 +21,6 @@
 #include "core/offload_pool.hpp"
 #include "db/database.hpp"
 #include "db/database_settings.hpp"
-#include "db/detail/driver.hpp"
 #include "db/migrations.hpp"
 #include "net/http_client.hpp"
 
@@ -94,7 +93,7 @@ class Runtime {
   std::unique_ptr<db::Database> database(const std::string& url) {
     db::DatabaseSettings settings;
     settings.url = url;
-    auto db = std::make_unique<db::Database>(db::make_driver(settings, offload_), settings.pool);
+    auto db = db::open_database(settings, offload_);
     auto migrated = run(db::apply_migrations(*db, db::embedded_migrations(), deadline()));
     if (!migrated) die("migrate " + url + ": " + migrated.error().message);
     return db;

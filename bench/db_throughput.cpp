@@ -17,7 +17,6 @@
 #include "core/offload_pool.hpp"
 #include "db/database.hpp"
 #include "db/database_settings.hpp"
-#include "db/detail/driver.hpp"
 
 namespace {
 
@@ -65,7 +64,8 @@ double through_pool(const std::string& url, int queries) {
   db::DatabaseSettings settings;
   settings.url = url;
   settings.pool.max_size = 10;
-  db::Database database(db::make_driver(settings, offload), settings.pool);
+  const auto opened_database = db::open_database(settings, offload);
+  db::Database& database = *opened_database;
   const int callers = 32;
   const int each = queries / callers;
   auto caller = [&database, each]() -> asio::awaitable<int> {

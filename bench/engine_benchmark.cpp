@@ -86,7 +86,9 @@ double start_once(core::EventLoops& loops, core::OffloadPool& offload, const Dag
   }
   engine.plan();
   auto report = asio::co_spawn(loops.context(0), engine.start(), asio::use_future).get();
-  if (report.outcome != "ready") throw std::runtime_error("start-up was " + report.outcome);
+  if (report.outcome != core::StartupOutcome::ready) {
+    throw std::runtime_error("start-up was " + std::string(core::to_string(report.outcome)));
+  }
   asio::co_spawn(loops.context(0), engine.stop(), asio::use_future).get();
   return report.elapsed_ms;
 }

@@ -13,6 +13,37 @@ std::chrono::milliseconds share_of(std::chrono::milliseconds timeout, int percen
   return timeout.count() > 0 ? timeout * percent / 100 : otherwise;
 }
 
+// /metrics: netra_agent_runs{state} (running, queued) and netra_agent_runs_total{outcome}, from
+// the supervisor attached now (none while agent_supervisor is not running: zeros).
+void publish_agent_metrics(core::HealthRegistry& health, AgentRuns& runs) {
+  using Series = core::HealthRegistry::Series;
+  health.add_family(
+      {"netra_agent_runs", "Agent runs executing and waiting for a slot", "state", false, [&runs] {
+         const auto s = runs.supervisor();
+         const double running = s ? static_cast<double>(s->running()) : 0;
+         const double queued = s ? static_cast<double>(s->queued()) : 0;
+         return std::vector<Series>{{"running", running}, {"queued", queued}};
+       }});
+  health.add_family(
+      {"netra_agent_runs_total",
+       "Agent runs ended, by outcome, and refused: busy (slots and queue full), run_active (the "
+       "thread had one), too_many_runs (the user had agents.max_runs_per_user), unavailable "
+       "(shutting down)",
+       "outcome", true, [&runs] {
+         const auto s = runs.supervisor();
+         const auto t = s ? s->tally() : Supervisor::Tally{};
+         auto n = [](uint64_t v) { return static_cast<double>(v); };
+         return std::vector<Series>{{"completed", n(t.completed)},
+                                    {"failed", n(t.failed)},
+                                    {"cancelled", n(t.cancelled)},
+                                    {"timed_out", n(t.timed_out)},
+                                    {"busy", n(t.refused_busy)},
+                                    {"run_active", n(t.refused_run_active)},
+                                    {"too_many_runs", n(t.refused_too_many_runs)},
+                                    {"unavailable", n(t.refused_stopping)}};
+       }});
+}
+
 }  // namespace
 
 core::ComponentSpec AgentSupervisorComponent::make_spec() {
@@ -25,8 +56,10 @@ core::ComponentSpec AgentSupervisorComponent::make_spec() {
 
 AgentSupervisorComponent::AgentSupervisorComponent(core::ComponentSpec spec,
                                                    SupervisorOptions options, AgentRuns& runs,
-                                                   RunDependencies deps, LlmSettings llm)
+                                                   RunDependencies deps, LlmSettings llm,
+                                                   core::HealthRegistry* health)
     : core::Component(std::move(spec)), options_(options), runs_(runs), deps_(deps) {
+  if (health != nullptr) publish_agent_metrics(*health, runs);
   if (llm.enabled()) {
     http_ = std::make_unique<net::HttpClient>();
     llm_ = std::make_unique<ChatCompletionsClient>(*http_, std::move(llm));

@@ -12,6 +12,7 @@
 #include "agents/chat_completions_client.hpp"
 #include "agents/supervisor.hpp"
 #include "core/component.hpp"
+#include "core/health_registry.hpp"
 #include "net/http_client.hpp"
 
 namespace netra::agents {
@@ -21,10 +22,12 @@ class AgentSupervisorComponent final : public core::Component {
   static constexpr const char* kName = "agent_supervisor";
   static core::ComponentSpec make_spec();
 
-  // `runs` and everything in `deps` must outlive the component. With `llm` enabled the
+  // `runs` and everything in `deps` must outlive the component. In `health` (when given) it
+  // publishes netra_agent_runs{state} and netra_agent_runs_total{outcome}. With `llm` enabled the
   // component owns the language-model client its runs phrase summaries with (deps.llm is set).
   AgentSupervisorComponent(core::ComponentSpec spec, SupervisorOptions options, AgentRuns& runs,
-                           RunDependencies deps, LlmSettings llm = {});
+                           RunDependencies deps, LlmSettings llm = {},
+                           core::HealthRegistry* health = nullptr);
 
   asio::awaitable<core::Status> start(core::LifecycleContext& ctx) override;
   asio::awaitable<core::Status> stop(core::LifecycleContext& ctx) override;

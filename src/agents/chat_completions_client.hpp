@@ -9,6 +9,7 @@
 
 #include "core/deadline.hpp"
 #include "core/result.hpp"
+#include "core/settings_schema.hpp"
 #include "net/http_client.hpp"
 
 namespace netra::agents {
@@ -29,6 +30,10 @@ struct LlmSettings {
 
   bool enabled() const { return !url.empty(); }
 };
+
+// The `agents.llm.*` keys; its check: a URL the HTTP client can use (never the URL itself in a
+// message: a query there may hold a key), and a model when the URL is set.
+const core::SettingsSchema<LlmSettings>& llm_settings_schema();
 
 struct ChatPrompt {
   std::string system;

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "agents/agent_run.hpp"
+#include "core/settings_schema.hpp"
 
 namespace netra::agents {
 
@@ -27,6 +28,9 @@ struct SupervisorOptions {
   std::chrono::milliseconds run_timeout{120'000};
   std::chrono::milliseconds store_timeout{5'000};
 };
+
+// The `agents.*` keys of the limits.
+const core::SettingsSchema<SupervisorOptions>& supervisor_options_schema();
 
 enum class Admission {
   started,        // running now

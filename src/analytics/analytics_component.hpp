@@ -14,6 +14,7 @@
 #include "analytics/outage_replay.hpp"
 #include "core/component.hpp"
 #include "core/health_registry.hpp"
+#include "core/settings_schema.hpp"
 #include "db/database.hpp"
 
 namespace netra::net {
@@ -38,6 +39,9 @@ struct AnalyticsSettings {
 
 // What is wrong with the settings (naming the analytics.* key), or nothing. Opens nothing.
 std::optional<std::string> check_settings(const AnalyticsSettings& settings);
+
+// The `analytics.*` keys of the store (not the ingest limits); its check is check_settings.
+const core::SettingsSchema<AnalyticsSettings>& analytics_settings_schema();
 
 class AnalyticsComponent final : public core::Component {
  public:

@@ -10,6 +10,7 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "core/settings_schema.hpp"
 #include "core/token_bucket.hpp"
 
 namespace netra::analytics {
@@ -22,6 +23,9 @@ struct IngestLimits {
   // anyone has counted its events.
   size_t body_bytes = 64 * 1024 * 1024;
 };
+
+// The `analytics.ingest_*` keys of the limits.
+const core::SettingsSchema<IngestLimits>& ingest_limits_schema();
 
 // The fewest bytes one event takes in a batch's JSON (its eight required fields with their names
 // and shortest values take 134): a body of N bytes holds at most N / this many events.

@@ -50,17 +50,15 @@ void print_errors(const std::string& what, const std::vector<std::string>& error
 
 // Moves the signing key into retired/ and creates a new one (see auth::rotate_signing_key).
 int run_rotate_key(const Config& config) {
-  const auto algorithm = config.string("auth.algorithm");
-  if (algorithm == "HS256") {
+  const auto& auth = config.settings().auth;
+  if (auth.keys.algorithm == auth::KeyAlgorithm::hs256) {
     std::cerr << "netra: auth.algorithm is HS256; rotate auth.shared_secret in configuration\n";
     return kExitConfigError;
   }
   // A retired key is kept as long as a token it signed can live.
-  const std::chrono::seconds keep(config.integer("auth.refresh_ttl_seconds"));
+  const auto keep = auth.settings.refresh_ttl;
   try {
-    const auto rotation = auth::rotate_signing_key(
-        config.string("auth.key_dir"),
-        algorithm == "EdDSA" ? auth::KeyAlgorithm::eddsa : auth::KeyAlgorithm::rs256, keep);
+    const auto rotation = auth::rotate_signing_key(auth.keys.folder, auth.keys.algorithm, keep);
     if (!rotation.retired_kid.empty()) {
       std::cout << "retired key " << rotation.retired_kid << " (still accepted and published)\n";
     }
@@ -138,8 +136,8 @@ int run_cli(int argc, char** argv, const ServiceDefinition& backend,
     print_errors("configuration error", e.errors());
     return kExitConfigError;
   }
-  telemetry::init_logging(telemetry::resolve_log_format(config->string("log.format")),
-                          config->string("log.level"));
+  const auto& process = config->settings().process;
+  telemetry::init_logging(telemetry::resolve_log_format(process.log_format), process.log_level);
 
   try {
     if (check_cmd->parsed() || graph_cmd->parsed()) {

@@ -14,6 +14,10 @@ extern char** environ;
 namespace netra::app {
 namespace {
 
+using core::ConfigValue;
+using core::KeySpec;
+using core::ValueType;
+
 std::string env_name(const std::string& key) {
   std::string name = "NETRA_";
   for (char c : key) {
@@ -103,15 +107,17 @@ std::optional<ConfigValue> from_toml(const KeySpec& spec, const toml::node& node
 std::string check(const KeySpec& spec, const ConfigValue& value) {
   if (spec.type == ValueType::integer) {
     const auto v = std::get<int64_t>(value);
-    if (v < spec.min || v > spec.max) {
-      return "is out of range " + std::to_string(spec.min) + ".." + std::to_string(spec.max);
+    if (v < spec.rules.min || v > spec.rules.max) {
+      return "is out of range " + std::to_string(spec.rules.min) + ".." +
+             std::to_string(spec.rules.max);
     }
   }
-  if (spec.type == ValueType::string && !spec.choices.empty()) {
+  if (spec.type == ValueType::string && !spec.rules.choices.empty()) {
     const auto& v = std::get<std::string>(value);
-    if (std::find(spec.choices.begin(), spec.choices.end(), v) == spec.choices.end()) {
+    if (std::find(spec.rules.choices.begin(), spec.rules.choices.end(), v) ==
+        spec.rules.choices.end()) {
       std::string allowed;
-      for (const auto& c : spec.choices) allowed += (allowed.empty() ? "" : ", ") + c;
+      for (const auto& c : spec.rules.choices) allowed += (allowed.empty() ? "" : ", ") + c;
       return "must be one of: " + allowed;
     }
   }
@@ -138,7 +144,7 @@ class Loader {
 
   std::map<std::string, std::pair<ConfigValue, std::string>> load(const ConfigInputs& inputs) {
     for (const auto& spec : service_keys()) {
-      auto parsed = toml::parse("v = " + spec.default_toml);
+      auto parsed = toml::parse("v = " + spec.rules.fallback);
       set(spec.key, *from_toml(spec, *parsed.get("v")), "default");
     }
     if (inputs.file) load_file(*inputs.file);
@@ -251,6 +257,9 @@ Config Config::load(const ConfigInputs& inputs) {
   for (auto& [key, value] : Loader(inputs).load(inputs)) {
     config.entries_[key] = Entry{std::move(value.first), std::move(value.second)};
   }
+  std::vector<std::string> problems;
+  config.settings_ = read_settings(config, problems);
+  if (!problems.empty()) throw ConfigError(problems);
   return config;
 }
 
@@ -260,28 +269,12 @@ const Config::Entry& Config::entry(const std::string& key) const {
   return it->second;
 }
 
-int64_t Config::integer(const std::string& key) const {
-  return std::get<int64_t>(entry(key).value);
-}
-bool Config::boolean(const std::string& key) const {
-  return std::get<bool>(entry(key).value);
-}
-const std::string& Config::string(const std::string& key) const {
-  return std::get<std::string>(entry(key).value);
-}
-const std::vector<std::string>& Config::list(const std::string& key) const {
-  return std::get<std::vector<std::string>>(entry(key).value);
-}
-std::string Config::source(const std::string& key) const {
-  return entry(key).source;
+const core::ConfigValue& Config::value(const std::string& key) const {
+  return entry(key).value;
 }
 
-core::Profile Config::profile() const {
-  core::Profile profile;
-  profile.kind =
-      string("profile") == "minimal" ? core::Profile::Kind::minimal : core::Profile::Kind::full;
-  for (const auto& name : list("disabled")) profile.disabled.insert(name);
-  return profile;
+std::string Config::source(const std::string& key) const {
+  return entry(key).source;
 }
 
 core::ComponentSettings Config::component_settings(const std::string& name,

@@ -9,12 +9,12 @@
 #include <variant>
 #include <vector>
 
+#include "app/config_schema.hpp"
 #include "core/component_graph.hpp"
 #include "core/engine.hpp"
+#include "core/settings_schema.hpp"
 
 namespace netra::app {
-
-using ConfigValue = std::variant<int64_t, bool, std::string, std::vector<std::string>>;
 
 // Every problem found while loading, each naming the key and where its value came from.
 class ConfigError : public core::ConfigurationError {
@@ -34,32 +34,35 @@ struct ConfigInputs {
   std::vector<std::string> component_names;  // for components.<name>.* keys
 };
 
-class Config {
+class Config final : public core::ConfigValues {
  public:
-  // Throws ConfigError listing every unknown key, wrong type and out-of-range value.
+  // Throws ConfigError listing every unknown key, wrong type, out-of-range value and value a
+  // slice refuses.
   static Config load(const ConfigInputs& inputs);
 
-  int64_t integer(const std::string& key) const;
-  bool boolean(const std::string& key) const;
-  const std::string& string(const std::string& key) const;
-  const std::vector<std::string>& list(const std::string& key) const;
-  // Where the value came from: "default", "netra.toml:12", "NETRA_SERVER_PORT", "--set", ...
-  std::string source(const std::string& key) const;
+  // Every layer's typed settings: what code reads.
+  const ServiceSettings& settings() const { return settings_; }
+
+  // A key's value and where it came from: "default", "netra.toml:12", "NETRA_SERVER_PORT",
+  // "--set", ... (for messages). Throw std::out_of_range for a key no slice declares.
+  const core::ConfigValue& value(const std::string& key) const override;
+  std::string source(const std::string& key) const override;
 
   // The profile after DISABLE_NON_CRITICAL, DISABLED_COMPONENTS and --disable are applied.
-  core::Profile profile() const;
+  core::Profile profile() const { return settings_.process.engine_profile(); }
   // The component's settings: its criticality's defaults, overridden by components.<name>.*.
   core::ComponentSettings component_settings(const std::string& name,
                                              core::Criticality criticality) const;
 
  private:
   struct Entry {
-    ConfigValue value;
+    core::ConfigValue value;
     std::string source;
   };
   const Entry& entry(const std::string& key) const;
 
   std::map<std::string, Entry> entries_;
+  ServiceSettings settings_;
 };
 
 // The environment of this process as a map, for ConfigInputs.

@@ -1,32 +1,50 @@
-// The configuration schema: every key the service reads, its type, default, range and purpose.
-// The single source for validation, `netra check`, and the test that keeps the example file true.
+// The configuration schema: the slices every layer declares beside its typed settings, composed
+// into the one schema that validates a file, the environment and the flags together (app/config),
+// and read back into those typed settings. `config/netra.example.toml` is checked against it key
+// by key (tests/app/example_config_test.cpp).
 #pragma once
 
-#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "agents/chat_completions_client.hpp"
+#include "agents/supervisor.hpp"
+#include "analytics/analytics_component.hpp"
+#include "analytics/ingest_gate.hpp"
+#include "api/api_settings.hpp"
+#include "app/process_settings.hpp"
+#include "auth/auth_config.hpp"
+#include "core/settings_schema.hpp"
+#include "db/database_settings.hpp"
+#include "net/server_settings.hpp"
+#include "net/websocket_server.hpp"
+
 namespace netra::app {
 
-enum class ValueType { integer, boolean, string, string_list };
-
-struct KeySpec {
-  std::string key;  // dotted: "server.port"; component keys are the part after "components.<name>."
-  ValueType type = ValueType::string;
-  std::string default_toml;  // the default as it is written in TOML
-  int64_t min = 0;
-  int64_t max = 0;
-  std::vector<std::string> choices;  // for strings with a fixed set of values
-  std::string help;
+// Every layer's settings, as this configuration fills them.
+struct ServiceSettings {
+  ProcessSettings process;
+  net::ServerSettings server;
+  net::WebSocketSettings websocket;
+  api::ApiSettings api;
+  db::DatabaseSettings database;
+  auth::AuthConfig auth;
+  analytics::AnalyticsSettings analytics;
+  analytics::IngestLimits ingest;
+  agents::SupervisorOptions supervisor;
+  agents::LlmSettings llm;
 };
 
-// Keys with one value for the whole service.
-const std::vector<KeySpec>& service_keys();
+// Keys with one value for the whole service: every slice's, each name once.
+const std::vector<core::KeySpec>& service_keys();
 
 // Keys under `components.<name>.`, for every component the service knows. Their defaults depend
 // on the component's criticality (see core::ComponentSettings::defaults_for).
-const std::vector<KeySpec>& component_keys();
+const std::vector<core::KeySpec>& component_keys();
 
-std::string_view to_string(ValueType type);
+// Every slice read from `values`. A value a slice refuses to read (a trusted proxy that is no
+// address) is added to `problems`; the slices' checks across keys are not run here but by the
+// catalog entry of the component the slice belongs to.
+ServiceSettings read_settings(const core::ConfigValues& values, std::vector<std::string>& problems);
 
 }  // namespace netra::app

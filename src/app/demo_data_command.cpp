@@ -10,15 +10,13 @@
 #include "analytics/clickhouse_store.hpp"
 #include "analytics/demo_workload.hpp"
 #include "analytics/embedded_store.hpp"
-#include "app/analytics_config.hpp"
-#include "app/database_config.hpp"
 #include "app/serve.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/user_store.hpp"
 #include "core/clock.hpp"
 #include "core/event_loops.hpp"
 #include "core/offload_pool.hpp"
-#include "db/detail/driver.hpp"
+#include "db/database.hpp"
 #include "db/migrations.hpp"
 #include "net/http_client.hpp"
 
@@ -103,9 +101,10 @@ int run_demo_data(const Config& config, const DemoDataOptions& options) {
 
   core::EventLoops loops(1, milliseconds(50));
   core::OffloadPool offload(2);
-  const auto settings = database_settings(config);
-  db::Database database(db::make_driver(settings, offload), settings.pool);
-  const auto analytics = analytics_settings(config);
+  const auto& settings = config.settings().database;
+  const auto opened_database = db::open_database(settings, offload);
+  db::Database& database = *opened_database;
+  const auto& analytics = config.settings().analytics;
   std::shared_ptr<net::HttpClient> client;
   std::unique_ptr<analytics::ClickHouseStore> clickhouse;
   std::unique_ptr<analytics::EmbeddedAnalyticsStore> embedded;

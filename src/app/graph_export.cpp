@@ -62,8 +62,8 @@ std::string start_plan(const core::ComponentGraph& graph, const Config& config,
   for (const auto& node : graph.nodes()) enabled += node.enabled ? 1 : 0;
   std::string out =
       fmt::format("profile {}; {} of {} components enabled; start-up deadline {} ms\n",
-                  config.string("profile"), enabled, graph.nodes().size(),
-                  config.integer("startup.deadline_ms"));
+                  config.settings().process.profile, enabled, graph.nodes().size(),
+                  config.settings().process.startup_deadline.count());
   if (graph.nodes().empty()) return out;
   out += fmt::format("{:<5} {:<20} {:<9} {:>8} {:>8} {:>8}  {}\n", "WAVE", "COMPONENT", "CRITICAL",
                      "TIMEOUT", "ATTEMPTS", "STOP", "DEPENDENCIES");

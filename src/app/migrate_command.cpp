@@ -6,11 +6,10 @@
 #include <boost/asio/use_future.hpp>
 #include <iostream>
 
-#include "app/database_config.hpp"
 #include "app/serve.hpp"
 #include "core/event_loops.hpp"
 #include "core/offload_pool.hpp"
-#include "db/detail/driver.hpp"
+#include "db/database.hpp"
 #include "db/migrations.hpp"
 
 namespace netra::app {
@@ -31,11 +30,11 @@ int run_migrate(const Config& config, bool status_only) {
   namespace asio = boost::asio;
   core::EventLoops loops(1, std::chrono::milliseconds(50));
   core::OffloadPool offload(2);
-  const auto settings = database_settings(config);
-  db::Database database(db::make_driver(settings, offload), settings.pool);
+  const auto& settings = config.settings().database;
+  const auto opened_database = db::open_database(settings, offload);
+  db::Database& database = *opened_database;
   loops.start();
-  const auto deadline =
-      core::Deadline::after(std::chrono::milliseconds(config.integer("startup.deadline_ms")));
+  const auto deadline = core::Deadline::after(config.settings().process.startup_deadline);
   int code = kExitOk;
   std::cout << "database " << database.describe() << "\n";
   if (status_only) {

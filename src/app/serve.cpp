@@ -10,11 +10,11 @@
 #include <boost/asio/use_future.hpp>
 #include <csignal>
 #include <future>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "api/auth_routes.hpp"
+#include "auth/auth_state.hpp"
 #include "core/build_info.hpp"
 #include "core/engine.hpp"
 #include "core/event_loops.hpp"
@@ -50,7 +50,8 @@ spdlog::level::level_enum level_of(core::EventSeverity severity) {
 
 void log_report(const core::StartupReport& report, bool json_logs) {
   auto log = telemetry::logger("startup");
-  const auto level = report.outcome == "failed" ? spdlog::level::err : spdlog::level::info;
+  const auto level =
+      report.outcome == core::StartupOutcome::failed ? spdlog::level::err : spdlog::level::info;
   if (json_logs) {
     log->log(level, "start-up report {}", core::to_json(report).dump());
     return;
@@ -63,23 +64,6 @@ void log_report(const core::StartupReport& report, bool json_logs) {
     if (end == std::string::npos) break;
     start = end + 1;
   }
-}
-
-net::ServerSettings server_settings(const Config& config, const std::string& port_key) {
-  net::ServerSettings s;
-  s.host = config.string("server.host");
-  s.port = static_cast<uint16_t>(config.integer(port_key));
-  s.body_limit = static_cast<size_t>(config.integer("server.body_limit_bytes"));
-  s.header_limit = static_cast<size_t>(config.integer("server.header_limit_bytes"));
-  s.request_timeout = milliseconds(config.integer("server.request_timeout_ms"));
-  s.idle_timeout = milliseconds(config.integer("server.idle_timeout_ms"));
-  s.max_connections = static_cast<size_t>(config.integer("server.max_connections"));
-  s.max_connections_per_address =
-      static_cast<size_t>(config.integer("server.max_connections_per_address"));
-  s.request_deadline = milliseconds(config.integer("server.request_deadline_ms"));
-  s.access_log = config.boolean("server.access_log");
-  s.trusted_proxies = net::TrustedProxies::parse(config.list("server.trusted_proxies"));
-  return s;
 }
 
 // Feeds the HTTP server's request events into the Prometheus registry.
@@ -107,201 +91,256 @@ asio::awaitable<void> systemd_watchdog(const net::SystemdNotifier& notifier, mic
   }
 }
 
-// Bounds a wait the engine itself already bounds, so that even a bug cannot hang the process.
-milliseconds generous_bound(const Config& config, const ComponentCatalog& catalog) {
-  milliseconds stops{0};
-  for (const auto& entry : catalog) stops += settings_for(entry, config).stop_timeout;
-  return milliseconds(config.integer("startup.deadline_ms")) + stops + seconds(5);
+size_t loop_count(const ProcessSettings& process) {
+  return process.threads > 0 ? process.threads : std::max(1u, std::thread::hardware_concurrency());
 }
 
-}  // namespace
+// One run of the service: what it is made of (in the order it is made; torn down in reverse),
+// and the steps serve() takes through it.
+class Service {
+ public:
+  Service(const Config& config, const ServiceDefinition& definition)
+      : config_(config),
+        definition_(definition),
+        process_(config.settings().process),
+        json_logs_(telemetry::resolve_log_format(process_.log_format) ==
+                   telemetry::LogFormat::json),
+        loops_(loop_count(process_), std::max(milliseconds(1), process_.watchdog_threshold / 5)),
+        offload_(process_.offload_threads),
+        metrics_(core::kVersion, core::kCommit),
+        observer_(metrics_),
+        notifier_(net::SystemdNotifier::from_environment()),
+        engine_(loops_.context(0).get_executor(), engine_options()),
+        server_(loops_, listener_settings(), router_, server_hooks()),
+        parts_{config_,  config_.settings(), offload_, server_,
+               metrics_, report(),           health_,  auth_state_} {}
 
-int serve(const Config& config, const ServiceDefinition& service) {
-  const auto& catalog = service.catalog;
-  auto log = telemetry::logger("netra");
-  const bool json_logs =
-      telemetry::resolve_log_format(config.string("log.format")) == telemetry::LogFormat::json;
-  const auto threads = config.integer("server.threads") > 0
-                           ? static_cast<size_t>(config.integer("server.threads"))
-                           : std::max(1u, std::thread::hardware_concurrency());
-  const milliseconds threshold(config.integer("watchdog.threshold_ms"));
-  const milliseconds drain_delay(config.integer("server.drain_delay_ms"));
-  const milliseconds drain_timeout(config.integer("server.drain_timeout_ms"));
-
-  core::EventLoops loops(threads, std::max(milliseconds(1), threshold / 5));
-  core::OffloadPool offload(static_cast<size_t>(config.integer("offload.threads")));
-  telemetry::Metrics metrics(core::kVersion, core::kCommit);
-  MetricsObserver observer(metrics);
-  const auto notifier = net::SystemdNotifier::from_environment();
-  std::atomic<bool> draining{false};
-
-  core::EngineOptions options;
-  options.startup_deadline = milliseconds(config.integer("startup.deadline_ms"));
-  options.profile = config.profile();
-  options.offload = &offload;
-  options.work_executor = [&loops] { return loops.next_executor(); };
-  options.on_event = [](const core::ComponentEvent& e) {
-    telemetry::logger(e.component)->log(level_of(e.severity), "{}", e.message);
-  };
-  core::Engine engine(loops.context(0).get_executor(), options);
-  auto report = [&engine] { return engine.report(); };
-
-  net::Router router;
-  net::ServerHooks hooks;
-  hooks.observer = &observer;
-  hooks.component_unavailable = [&engine](const std::string& name) -> std::optional<std::string> {
-    const auto state = engine.state(name);
-    if (state == core::ComponentState::ready) return std::nullopt;
-    return std::string(core::to_string(state));
-  };
-  auth::AuthState auth_state;
-  hooks.authenticate = [&auth_state](std::string token) {
-    return api::verify_bearer(auth_state, std::move(token));
-  };
-  net::HttpServer server(loops, server_settings(config, service.port_key), router, hooks);
-  core::HealthRegistry health;
-  std::map<std::string, std::shared_ptr<core::Component>> built;
-  BuildContext context{config,
-                       offload,
-                       server,
-                       metrics,
-                       report,
-                       health,
-                       auth_state,
-                       [&built](const std::string& name) -> std::shared_ptr<core::Component> {
-                         auto it = built.find(name);
-                         return it == built.end() ? nullptr : it->second;
-                       }};
-
-  // Error texts of dependencies are for operators: the log, and requests with server.admin_token.
-  auto admin = std::make_shared<net::AdminToken>(config.string("server.admin_token"));
-  net::add_health_routes(
-      router, {report, [&draining] { return draining.load(); }, &health,
-               [admin](const net::HttpRequest& request) { return admin->admits(request); }});
-  router.add("GET", "/metrics",
-             [&metrics, &offload, &health,
-              report](net::HttpRequest&) -> asio::awaitable<net::HttpResponse> {
-               // Reading /proc for the process gauges goes through the offload pool.
-               auto render = [&metrics, &health, report] {
-                 return metrics.render(report(), &health);
-               };
-               auto text = co_await offload.run(std::move(render));
-               auto response = net::json_response(std::move(text));
-               response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-               co_return response;
-             },
-             {telemetry::MetricsComponent::kName});
-
-  validate_components(catalog, config);  // before anything is built
-  for (const auto& entry : catalog) {
-    auto component = entry.build(context, spec_for(entry, config));
-    built[entry.spec.name] = component;
-    engine.add(std::move(component), settings_for(entry, config));
+  // The probes and /metrics, served whatever the components do.
+  void add_builtin_routes() {
+    // Error texts of dependencies are for operators: the log, and requests with the admin token.
+    auto admin = std::make_shared<net::AdminToken>(config_.settings().api.admin_token);
+    net::add_health_routes(
+        router_, {report(), [this] { return draining_.load(); }, &health_,
+                  [admin](const net::HttpRequest& request) { return admin->admits(request); }});
+    router_.add("GET", "/metrics",
+                [this](net::HttpRequest&) -> asio::awaitable<net::HttpResponse> {
+                  // Reading /proc for the process gauges goes through the offload pool.
+                  auto text = co_await offload_.run(
+                      [this] { return metrics_.render(engine_.report(), &health_); });
+                  auto response = net::json_response(std::move(text));
+                  response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                  co_return response;
+                },
+                {.needs_component = telemetry::MetricsComponent::kName});
   }
-  // After the build, so routes may hold what components own (the database the chat store uses).
-  if (service.add_routes) service.add_routes(router, context);
-  engine.plan();  // a bad graph is a configuration error before anything starts
+
+  // Builds every component (dependencies first) and the routes over them, then plans the start;
+  // a bad graph or configuration is thrown before anything starts.
+  void build() {
+    validate_components(definition_.catalog, config_);
+    built_ = build_components(definition_.catalog, parts_, engine_);
+    // After the build, so routes may hold what components own (the database the chat store uses).
+    if (definition_.add_routes) definition_.add_routes(router_, RouteContext(parts_, built_));
+    engine_.plan();
+  }
 
   // The listener binds before any component starts, so a hang is always visible from outside.
-  try {
-    server.listen();
-  } catch (const std::system_error& e) {
-    log->critical("{}: {}", e.what(), e.code().message());
-    return kExitStartupFailed;
-  }
-  loops.start();
-  log->info("listening on {}:{}", config.string("server.host"), server.port());
-  core::Watchdog watchdog(loops.activities(), threshold, [](const core::StallReport& r) {
-    auto wd = telemetry::logger("watchdog");
-    if (r.recovered) {
-      wd->warn("{} turned again after a stall of {} ms in {}", r.loop, r.stalled_for.count(),
-               r.running);
-    } else {
-      wd->error("{} has not turned for {} ms; running {}", r.loop, r.stalled_for.count(),
-                r.running);
+  bool listen() {
+    try {
+      server_.listen();
+    } catch (const std::system_error& e) {
+      log_->critical("{}: {}", e.what(), e.code().message());
+      return false;
     }
-  });
-  if (auto every = notifier.watchdog_interval()) {
-    asio::co_spawn(loops.context(0), systemd_watchdog(notifier, *every), asio::detached);
+    loops_.start();
+    log_->info("listening on {}:{}", listener_settings().host, server_.port());
+    return true;
+  }
+
+  void watch_loops() {
+    watchdog_ = std::make_unique<core::Watchdog>(
+        loops_.activities(), process_.watchdog_threshold, [](const core::StallReport& r) {
+          auto wd = telemetry::logger("watchdog");
+          if (r.recovered) {
+            wd->warn("{} turned again after a stall of {} ms in {}", r.loop, r.stalled_for.count(),
+                     r.running);
+          } else {
+            wd->error("{} has not turned for {} ms; running {}", r.loop, r.stalled_for.count(),
+                      r.running);
+          }
+        });
+    if (auto every = notifier_.watchdog_interval()) {
+      asio::co_spawn(loops_.context(0), systemd_watchdog(notifier_, *every), asio::detached);
+    }
   }
 
   // First signal: readiness drops at once, serving goes on for the drain delay, then the engine
   // stops everything in reverse order (stopping `api` drains the server). Second: exit at once.
-  std::promise<void> stopped_promise;
-  auto stopped = stopped_promise.get_future();
-  std::atomic<int> signals_seen{0};
-  asio::signal_set signals(loops.context(0), SIGINT, SIGTERM);
-  auto shutdown = [&]() -> asio::awaitable<void> {
-    if (drain_delay.count() > 0) {
-      log->info("draining: readiness is 503; serving for {} ms more", drain_delay.count());
-      asio::steady_timer delay(co_await asio::this_coro::executor, drain_delay);
+  void handle_signals() {
+    signals_.emplace(loops_.context(0), SIGINT, SIGTERM);
+    on_signal_ = [this](boost::system::error_code ec, int sig) {
+      if (ec) return;
+      if (signals_seen_.fetch_add(1) == 0) {
+        log_->info("received {}; shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        draining_ = true;
+        notifier_.notify("STOPPING=1");
+        asio::co_spawn(loops_.context(0), shut_down(), asio::detached);
+        signals_->async_wait(on_signal_);
+      } else {
+        log_->warn("second signal; exiting at once");
+        std::_Exit(130);
+      }
+    };
+    signals_->async_wait(on_signal_);
+  }
+
+  // Starts the components under the start-up deadline; the exit code if start-up ends the run.
+  int start_components() {
+    log_->info("starting {} component(s), profile {}, {} event loop(s), deadline {} ms",
+               definition_.catalog.size(), process_.profile, loops_.size(),
+               process_.startup_deadline.count());
+    auto started = asio::co_spawn(loops_.context(0), engine_.start(), asio::use_future);
+    if (started.wait_for(generous_bound()) != std::future_status::ready) {
+      log_->critical("start-up did not finish within {} ms; giving up", generous_bound().count());
+      log_report(engine_.report(), json_logs_);
+      return kExitStartupFailed;
+    }
+    const auto result = started.get();
+    log_report(result, json_logs_);
+    if (result.outcome == core::StartupOutcome::failed) {
+      log_->error("start-up failed: {}", result.failure);
+      return signals_seen_.load() > 0 ? kExitOk : kExitStartupFailed;
+    }
+    notifier_.notify("READY=1");
+    log_->info("{} in {:.1f} ms; serving until SIGTERM or SIGINT", core::to_string(result.outcome),
+               result.elapsed_ms);
+    return kExitOk;
+  }
+
+  // Until a signal has run the shutdown sequence (or start-up failed and the listener closes).
+  void wait_for_shutdown(int exit_code) {
+    if (exit_code == kExitOk && signals_seen_.load() == 0) {
+      stopped_.get_future().wait();
+    } else if (signals_seen_.load() > 0) {
+      const auto bound = process_.drain_delay + generous_bound();
+      if (stopped_.get_future().wait_for(bound) != std::future_status::ready) {
+        log_->error("shutdown did not finish within {} ms; exiting anyway", bound.count());
+      }
+    } else {
+      // Start-up failed: the engine already stopped what had started; close the listener.
+      auto closed =
+          asio::co_spawn(loops_.context(0), server_.shutdown(milliseconds(0)), asio::use_future);
+      closed.wait_for(seconds(1));
+    }
+  }
+
+  // Stops the threads, never waiting for one stuck in a blocking call.
+  void tear_down(int exit_code) {
+    if (signals_) signals_->cancel();
+    if (const size_t stuck = offload_.shutdown(milliseconds(200)); stuck > 0) {
+      log_->warn("{} offload thread(s) still inside a blocking call; not waiting for them", stuck);
+    }
+    if (watchdog_) watchdog_->stop();
+    if (const size_t stuck = loops_.stop(seconds(1)); stuck > 0) {
+      log_->warn("{} event loop(s) stuck in a handler; not waiting for them", stuck);
+    }
+    log_->info("stopped (exit code {})", exit_code);
+  }
+
+ private:
+  core::EngineOptions engine_options() {
+    core::EngineOptions options;
+    options.startup_deadline = process_.startup_deadline;
+    options.profile = config_.profile();
+    options.offload = &offload_;
+    options.work_executor = [this] { return loops_.next_executor(); };
+    options.on_event = [](const core::ComponentEvent& e) {
+      telemetry::logger(e.component)->log(level_of(e.severity), "{}", e.message);
+    };
+    return options;
+  }
+
+  net::ServerSettings listener_settings() const {
+    auto settings = config_.settings().server;
+    if (definition_.auth_port) settings.port = process_.auth_port;
+    return settings;
+  }
+
+  net::ServerHooks server_hooks() {
+    net::ServerHooks hooks;
+    hooks.observer = &observer_;
+    hooks.component_unavailable = [this](const std::string& name) -> std::optional<std::string> {
+      const auto state = engine_.state(name);
+      if (state == core::ComponentState::ready) return std::nullopt;
+      return std::string(core::to_string(state));
+    };
+    hooks.authenticate = [this](std::string token) {
+      return api::verify_bearer(auth_state_, std::move(token));
+    };
+    return hooks;
+  }
+
+  std::function<core::StartupReport()> report() {
+    return [this] { return engine_.report(); };
+  }
+
+  asio::awaitable<void> shut_down() {
+    if (process_.drain_delay.count() > 0) {
+      log_->info("draining: readiness is 503; serving for {} ms more",
+                 process_.drain_delay.count());
+      asio::steady_timer delay(co_await asio::this_coro::executor, process_.drain_delay);
       co_await delay.async_wait(asio::as_tuple(asio::use_awaitable));
     }
-    co_await engine.stop();
-    co_await server.shutdown(drain_timeout);  // no-op when `api` already drained it
-    stopped_promise.set_value();
-  };
-  std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec,
-                                                                      int sig) {
-    if (ec) return;
-    if (signals_seen.fetch_add(1) == 0) {
-      log->info("received {}; shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-      draining = true;
-      notifier.notify("STOPPING=1");
-      asio::co_spawn(loops.context(0), shutdown(), asio::detached);
-      signals.async_wait(on_signal);
-    } else {
-      log->warn("second signal; exiting at once");
-      std::_Exit(130);
-    }
-  };
-  signals.async_wait(on_signal);
-
-  log->info("starting {} component(s), profile {}, {} event loop(s), deadline {} ms",
-            catalog.size(), config.string("profile"), loops.size(),
-            config.integer("startup.deadline_ms"));
-  const auto bound = generous_bound(config, catalog);
-  auto started = asio::co_spawn(loops.context(0), engine.start(), asio::use_future);
-  int exit_code = kExitOk;
-  if (started.wait_for(bound) != std::future_status::ready) {
-    log->critical("start-up did not finish within {} ms; giving up", bound.count());
-    log_report(engine.report(), json_logs);
-    exit_code = kExitStartupFailed;
-  } else {
-    const auto result = started.get();
-    log_report(result, json_logs);
-    if (result.outcome == "failed") {
-      log->error("start-up failed: {}", result.failure);
-      exit_code = signals_seen.load() > 0 ? kExitOk : kExitStartupFailed;
-    } else {
-      notifier.notify("READY=1");
-      log->info("{} in {:.1f} ms; serving until SIGTERM or SIGINT", result.outcome,
-                result.elapsed_ms);
-    }
-  }
-  if (exit_code == kExitOk && signals_seen.load() == 0) {
-    stopped.wait();  // until a signal has run the shutdown sequence
-  } else if (signals_seen.load() > 0) {
-    if (stopped.wait_for(drain_delay + bound) != std::future_status::ready) {
-      log->error("shutdown did not finish within {} ms; exiting anyway",
-                 (drain_delay + bound).count());
-    }
-  } else {
-    // Start-up failed: the engine already stopped what had started; close the listener.
-    auto closed =
-        asio::co_spawn(loops.context(0), server.shutdown(milliseconds(0)), asio::use_future);
-    closed.wait_for(seconds(1));
+    co_await engine_.stop();
+    co_await server_.shutdown(process_.drain_timeout);  // no-op when `api` already drained it
+    stopped_.set_value();
   }
 
-  signals.cancel();
-  if (const size_t stuck = offload.shutdown(milliseconds(200)); stuck > 0) {
-    log->warn("{} offload thread(s) still inside a blocking call; not waiting for them", stuck);
+  // Bounds a wait the engine itself already bounds, so that even a bug cannot hang the process.
+  milliseconds generous_bound() const {
+    milliseconds stops{0};
+    for (const auto& entry : definition_.catalog)
+      stops += settings_for(entry, config_).stop_timeout;
+    return process_.startup_deadline + stops + seconds(5);
   }
-  watchdog.stop();
-  if (const size_t stuck = loops.stop(seconds(1)); stuck > 0) {
-    log->warn("{} event loop(s) stuck in a handler; not waiting for them", stuck);
-  }
-  log->info("stopped (exit code {})", exit_code);
+
+  const Config& config_;
+  const ServiceDefinition& definition_;
+  const ProcessSettings& process_;
+  const bool json_logs_;
+  std::shared_ptr<spdlog::logger> log_ = telemetry::logger("netra");
+  core::EventLoops loops_;
+  core::OffloadPool offload_;
+  telemetry::Metrics metrics_;
+  MetricsObserver observer_;
+  const net::SystemdNotifier notifier_;
+  std::atomic<bool> draining_{false};
+  core::Engine engine_;
+  net::Router router_;
+  auth::AuthState auth_state_;
+  net::HttpServer server_;
+  core::HealthRegistry health_;
+  ProcessParts parts_;
+  BuiltComponents built_;
+  std::unique_ptr<core::Watchdog> watchdog_;
+  std::optional<asio::signal_set> signals_;
+  std::function<void(boost::system::error_code, int)> on_signal_;
+  std::atomic<int> signals_seen_{0};
+  std::promise<void> stopped_;
+};
+
+}  // namespace
+
+int serve(const Config& config, const ServiceDefinition& service) {
+  Service run(config, service);
+  run.add_builtin_routes();
+  run.build();
+  if (!run.listen()) return kExitStartupFailed;
+  run.watch_loops();
+  run.handle_signals();
+  const int exit_code = run.start_components();
+  run.wait_for_shutdown(exit_code);
+  run.tear_down(exit_code);
   return exit_code;
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 
+#include "auth/auth_config.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/auth_state.hpp"
 #include "core/component.hpp"
@@ -18,14 +19,6 @@ class DatabaseComponent;
 }
 
 namespace netra::auth {
-
-struct AuthConfig {
-  auth::KeyRingOptions keys{"var/keys", auth::KeyAlgorithm::rs256, ""};
-  auth::AuthSettings settings;
-  bool dev_login = false;   // POST /auth/dev/login: never in production
-  size_t hash_threads = 2;  // the password hasher's own threads
-  size_t hash_queue = 32;   // hashes that may wait for one; beyond, 503 busy
-};
 
 class AuthComponent final : public core::Component {
  public:

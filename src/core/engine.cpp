@@ -441,7 +441,7 @@ void Engine::Impl::heal_dependents(size_t i) {
 
 void Engine::Impl::fail_startup(std::string failure) {
   phase_ = Phase::failed;
-  outcome_ = "failed";
+  outcome_ = StartupOutcome::failed;
   failure_ = std::move(failure);
   const auto now = options_.clock->now();
   for (size_t i = 0; i < records_.size(); ++i) {
@@ -470,10 +470,10 @@ void Engine::Impl::finish_startup() {
   deadline_timer_.cancel();
   if (phase_ == Phase::starting || phase_ == Phase::deadline) {
     phase_ = Phase::running;
-    outcome_ = "ready";
+    outcome_ = StartupOutcome::ready;
     for (const auto& r : records_) {
       if (r.state == ComponentState::degraded || r.state == ComponentState::skipped) {
-        outcome_ = "degraded";
+        outcome_ = StartupOutcome::degraded;
       }
     }
   }

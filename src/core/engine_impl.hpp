@@ -126,7 +126,7 @@ class Engine::Impl : public std::enable_shared_from_this<Engine::Impl> {
   Phase phase_ = Phase::idle;
   Clock::time_point t0_{};
   Clock::time_point finished_at_{};
-  std::string outcome_ = "in_progress";
+  StartupOutcome outcome_ = StartupOutcome::in_progress;
   std::string failure_;
   std::vector<std::string> pending_at_deadline_;
   size_t unsettled_ = 0;

@@ -37,7 +37,7 @@ void Engine::Impl::begin_stop() {
   }
   phase_ = Phase::stopping;
   if (interrupted_startup) {
-    outcome_ = "failed";
+    outcome_ = StartupOutcome::failed;
     failure_ = "start-up interrupted by shutdown";
     finished_at_ = options_.clock->now();
   }

@@ -7,6 +7,20 @@
 #include <nlohmann/json.hpp>
 
 namespace netra::core {
+
+std::string_view to_string(StartupOutcome outcome) {
+  switch (outcome) {
+    case StartupOutcome::in_progress:
+      return "in_progress";
+    case StartupOutcome::ready:
+      return "ready";
+    case StartupOutcome::degraded:
+      return "degraded";
+    case StartupOutcome::failed:
+      return "failed";
+  }
+  return "in_progress";
+}
 namespace {
 double rounded(double ms) {
   return std::round(ms * 1000.0) / 1000.0;
@@ -85,7 +99,7 @@ nlohmann::json to_json(const StartupReport& report) {
                      {"ready_at_ms", rounded(hop.ready_at_ms)},
                      {"took_ms", rounded(hop.took_ms)}});
   }
-  nlohmann::json out = {{"outcome", report.outcome},
+  nlohmann::json out = {{"outcome", to_string(report.outcome)},
                         {"elapsed_ms", rounded(report.elapsed_ms)},
                         {"deadline_ms", rounded(report.deadline_ms)},
                         {"components", std::move(components)},
@@ -107,8 +121,8 @@ StartupReport public_view(StartupReport report) {
 }
 
 std::string to_table(const StartupReport& report) {
-  std::string out = fmt::format("start-up {} in {:.1f} ms (deadline {:.0f} ms)\n", report.outcome,
-                                report.elapsed_ms, report.deadline_ms);
+  std::string out = fmt::format("start-up {} in {:.1f} ms (deadline {:.0f} ms)\n",
+                                to_string(report.outcome), report.elapsed_ms, report.deadline_ms);
   if (!report.failure.empty()) out += "failure: " + report.failure + "\n";
   for (const auto& name : report.pending_at_deadline) out += "pending at deadline: " + name + "\n";
   out +=

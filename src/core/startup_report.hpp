@@ -43,12 +43,16 @@ struct ChainHop {
   double took_ms = 0;
 };
 
+// How start-up ended: in_progress until every enabled component has settled or start-up was
+// abandoned (failed: a critical component could not start).
+enum class StartupOutcome { in_progress, ready, degraded, failed };
+std::string_view to_string(StartupOutcome outcome);  // "in_progress", "ready", ...
+
 struct StartupReport {
-  // in_progress until every enabled component has settled or start-up was abandoned.
-  std::string outcome = "in_progress";  // in_progress, ready, degraded, failed
+  StartupOutcome outcome = StartupOutcome::in_progress;
   double elapsed_ms = 0;
   double deadline_ms = 0;
-  std::string failure;  // for "failed": which critical component and why
+  std::string failure;  // for failed: which critical component and why
   std::vector<std::string> pending_at_deadline;
   std::vector<ComponentReport> components;
   // From the component that became ready last down to the root it waited on.

@@ -16,6 +16,10 @@
 #include "db/db_error.hpp"
 #include "db/query_result.hpp"
 
+namespace netra::core {
+class OffloadPool;
+}
+
 namespace netra::db {
 
 namespace asio = boost::asio;
@@ -106,5 +110,13 @@ class Transaction {
   asio::awaitable<DbResult<QueryResult>> run(std::string sql, Params params, bool then_commit);
   std::unique_ptr<State> state_;
 };
+
+struct DatabaseSettings;
+
+// A Database over the driver `settings.url` names, pooled by settings.pool: what a layer above
+// opens (the drivers stay in db/detail). Throws core::ConfigurationError for settings
+// validate_settings refuses.
+std::unique_ptr<Database> open_database(const DatabaseSettings& settings,
+                                        core::OffloadPool& offload);
 
 }  // namespace netra::db

@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "core/configuration_error.hpp"
+#include "db/database.hpp"
 #include "db/detail/postgres_driver.hpp"
 #include "db/detail/sqlite_driver.hpp"
 
@@ -39,17 +40,114 @@ void validate_settings(const DatabaseSettings& settings) {
       {"database.url " + redact_url(url) + " is neither sqlite:PATH nor a postgres:// URL"});
 }
 
+const core::SettingsSchema<DatabaseSettings>& database_settings_schema() {
+  static const auto schema = [] {
+    core::SettingsSchema<DatabaseSettings> s;
+    s.key("database.url", &DatabaseSettings::url,
+          {.fallback = "\"sqlite:var/netra.db\"",
+           .help = "sqlite:PATH (embedded; the folder is created), a postgres:// URL or a libpq "
+                   "keyword string"})
+        .key("database.connect_timeout_ms", &DatabaseSettings::connect_timeout,
+             {.fallback = "5000",
+              .min = 1,
+              .max = 600000,
+              .help = "PostgreSQL: a connection not established by then is abandoned (no hang)"})
+        .key("database.statement_timeout_ms", &DatabaseSettings::statement_timeout,
+             {.fallback = "30000",
+              .min = 1,
+              .max = 86400000,
+              .help = "PostgreSQL: the server ends a statement that runs longer"})
+        .key("database.ssl_mode", [](DatabaseSettings & s) -> auto& { return s.tls.mode; },
+             {.fallback = "\"\"",
+              .choices = {"", "disable", "allow", "prefer", "require", "verify-ca", "verify-full"},
+              .help = "PostgreSQL TLS: as libpq's sslmode (also sslmode= or ssl=true in the URL); "
+                      "empty = libpq's"})
+        .key("database.allow_unverified_tls", &DatabaseSettings::allow_unverified_tls,
+             {.fallback = "false",
+              .help = "with environment = \"production\", a PostgreSQL server that is not on this "
+                      "machine must be reached with ssl_mode verify-ca or verify-full unless this "
+                      "is true"})
+        .key("database.ssl_root_cert",
+             [](DatabaseSettings & s) -> auto& { return s.tls.root_cert; },
+             {.fallback = "\"\"", .help = "PostgreSQL TLS: CA certificate file (sslrootcert)"})
+        .key("database.ssl_cert", [](DatabaseSettings & s) -> auto& { return s.tls.cert; },
+             {.fallback = "\"\"", .help = "PostgreSQL TLS: client certificate file (sslcert)"})
+        .key("database.ssl_key", [](DatabaseSettings & s) -> auto& { return s.tls.key; },
+             {.fallback = "\"\"", .help = "PostgreSQL TLS: client key file (sslkey)"})
+        .key("database.pool_min", &DatabaseSettings::pool_min,
+             {.fallback = "1",
+              .min = 0,
+              .max = 1000,
+              .help = "connections opened at start (never more than pool_max)"})
+        .key("database.pool_max", [](DatabaseSettings & s) -> auto& { return s.pool.max_size; },
+             {.fallback = "10", .min = 1, .max = 1000, .help = "most connections open at once"})
+        .key("database.acquire_timeout_ms",
+             [](DatabaseSettings & s) -> auto& { return s.pool.acquire_timeout; },
+             {.fallback = "5000",
+              .min = 1,
+              .max = 600000,
+              .help =
+                  "a request waits this long for a free connection, then gets 503 database_busy"})
+        .key("database.max_lifetime_ms",
+             [](DatabaseSettings & s) -> auto& { return s.pool.max_lifetime; },
+             {.fallback = "1800000",
+              .min = 1000,
+              .max = 86400000,
+              .help = "a connection older than this is closed when it is returned"})
+        .key("database.idle_timeout_ms",
+             [](DatabaseSettings & s) -> auto& { return s.pool.idle_timeout; },
+             {.fallback = "600000",
+              .min = 1000,
+              .max = 86400000,
+              .help = "an idle connection unused for this long is closed"})
+        .key("database.validate_after_ms",
+             [](DatabaseSettings & s) -> auto& { return s.pool.validate_after_idle; },
+             {.fallback = "30000",
+              .min = 0,
+              .max = 86400000,
+              .help =
+                  "a connection idle for longer is checked with SELECT 1 before it is handed out"})
+        .key(
+            "database.leak_threshold_ms",
+            [](DatabaseSettings & s) -> auto& { return s.pool.leak_threshold; },
+            {.fallback = "30000",
+             .min = 1,
+             .max = 86400000,
+             .help = "a connection held longer is logged once with the route or task that took it"})
+        .key("database.busy_timeout_ms", &DatabaseSettings::busy_timeout,
+             {.fallback = "5000",
+              .min = 0,
+              .max = 600000,
+              .help = "SQLite: how long a writer waits for the single writer lock"});
+    s.check([](const DatabaseSettings& settings, const core::ConfigValues&,
+               std::vector<std::string>& problems) {
+      try {
+        validate_settings(settings);
+      } catch (const core::ConfigurationError& e) {
+        problems.insert(problems.end(), e.errors().begin(), e.errors().end());
+      }
+    });
+    return s;
+  }();
+  return schema;
+}
+
 std::unique_ptr<detail::Driver> make_driver(const DatabaseSettings& settings,
                                             core::OffloadPool& offload) {
   validate_settings(settings);
   if (is_sqlite(settings.url)) {
     // One thread per connection: the readers' pool and the one write connection.
-    return std::make_unique<detail::SqliteDriver>(settings.url.substr(7),
-                                                  settings.pool.max_size + 1, settings.busy_timeout);
+    return std::make_unique<detail::SqliteDriver>(
+        settings.url.substr(7), settings.pool.max_size + 1, settings.busy_timeout);
   }
   return std::make_unique<detail::PostgresDriver>(
       build_conninfo(settings.url, settings.tls),
       detail::PostgresOptions{settings.connect_timeout, settings.statement_timeout}, offload);
+}
+
+std::unique_ptr<Database> open_database(const DatabaseSettings& settings,
+                                        core::OffloadPool& offload) {
+  return std::make_unique<Database>(make_driver(settings, offload), settings.pool);
 }
 
 }  // namespace netra::db

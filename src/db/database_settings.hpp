@@ -1,5 +1,5 @@
-// DatabaseSettings: what the database layer needs from configuration (the `database.*` keys),
-// and the one place that turns a URL into a driver.
+// DatabaseSettings: what the database layer needs from configuration (the `database.*` keys,
+// declared here), and the one place that turns a URL into a driver.
 #pragma once
 
 #include <chrono>
@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/pool.hpp"
+#include "core/settings_schema.hpp"
 #include "db/postgres_conninfo.hpp"
 
 namespace netra::core {
@@ -23,11 +24,18 @@ struct DatabaseSettings {
   std::string url = "sqlite:var/netra.db";
   core::PoolOptions pool;
   size_t pool_min = 1;  // opened at start, so the first requests do not wait for a connection
-  std::chrono::milliseconds busy_timeout{5000};  // SQLite: how long to wait for another process's lock
-  std::chrono::milliseconds connect_timeout{5000};  // PostgreSQL: our own connect deadline
+  std::chrono::milliseconds busy_timeout{
+      5000};  // SQLite: how long to wait for another process's lock
+  std::chrono::milliseconds connect_timeout{5000};     // PostgreSQL: our own connect deadline
   std::chrono::milliseconds statement_timeout{30000};  // PostgreSQL: enforced by the server
   TlsSettings tls;                                     // PostgreSQL
+  // environment = "production" refuses a PostgreSQL server that does not prove who it is, unless
+  // this says the operator accepts that.
+  bool allow_unverified_tls = false;
 };
+
+// The `database.*` keys; its check is validate_settings.
+const core::SettingsSchema<DatabaseSettings>& database_settings_schema();
 
 // Throws core::ConfigurationError for a URL no driver accepts, or TLS settings that conflict or
 // name missing files; the message never shows a password. Opens nothing.

@@ -6,7 +6,7 @@ namespace netra::net {
 namespace {
 
 bool startup_finished(const core::StartupReport& r) {
-  return r.outcome == "ready" || r.outcome == "degraded";
+  return r.outcome == core::StartupOutcome::ready || r.outcome == core::StartupOutcome::degraded;
 }
 
 // Why the service should not take traffic now; empty when it should.
@@ -22,8 +22,8 @@ std::vector<std::string> not_ready_reasons(const core::StartupReport& r, bool dr
     }
   }
   if (draining) reasons.push_back("shutting down");
-  if (r.outcome == "in_progress") reasons.push_back("start-up in progress");
-  if (r.outcome == "failed") reasons.push_back("start-up failed: " + r.failure);
+  if (r.outcome == core::StartupOutcome::in_progress) reasons.push_back("start-up in progress");
+  if (r.outcome == core::StartupOutcome::failed) reasons.push_back("start-up failed: " + r.failure);
   for (const auto& c : r.components) {
     if (c.criticality == core::Criticality::critical && c.state != core::ComponentState::ready &&
         c.state != core::ComponentState::disabled) {
@@ -35,8 +35,8 @@ std::vector<std::string> not_ready_reasons(const core::StartupReport& r, bool dr
 
 std::string overall(const core::StartupReport& r, bool draining) {
   if (draining) return "stopping";
-  if (r.outcome == "in_progress") return "starting";
-  if (r.outcome == "failed") return "failed";
+  if (r.outcome == core::StartupOutcome::in_progress) return "starting";
+  if (r.outcome == core::StartupOutcome::failed) return "failed";
   for (const auto& c : r.components) {
     if (c.state == core::ComponentState::degraded || c.state == core::ComponentState::skipped) {
       return "degraded";
@@ -69,7 +69,8 @@ void add_health_routes(Router& router, HealthSource source) {
       "GET", "/health/startup",
       [source](HttpRequest& request) -> asio::awaitable<HttpResponse> {
         const auto report = report_for(source, request);
-        nlohmann::json body = {{"status", report.outcome}, {"startup", core::to_json(report)}};
+        nlohmann::json body = {{"status", core::to_string(report.outcome)},
+                               {"startup", core::to_json(report)}};
         co_return json_response(body.dump(), startup_finished(report) ? 200 : 503);
       },
       kInline);

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/component.hpp"
+#include "core/health_registry.hpp"
 #include "net/websocket_server.hpp"
 
 namespace netra::net {
@@ -15,7 +16,10 @@ class WebSocketComponent final : public core::Component {
   static constexpr const char* kName = "websocket";
   static core::ComponentSpec make_spec();
 
-  explicit WebSocketComponent(core::ComponentSpec spec, std::shared_ptr<WebSocketServer> server);
+  // Publishes the server's series in `health` (when given): netra_websocket_connections,
+  // netra_websocket_events_total{event}, netra_websocket_messages_total{direction}.
+  WebSocketComponent(core::ComponentSpec spec, std::shared_ptr<WebSocketServer> server,
+                     core::HealthRegistry* health = nullptr);
 
   asio::awaitable<core::Status> start(core::LifecycleContext& ctx) override;
   asio::awaitable<core::Status> stop(core::LifecycleContext& ctx) override;

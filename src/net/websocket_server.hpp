@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "core/settings_schema.hpp"
 #include "net/http_message.hpp"
 
 namespace netra::net {
@@ -30,6 +31,9 @@ struct WebSocketSettings {
   // The handshake's answer, and the close handshake, each within this.
   std::chrono::milliseconds handshake_timeout{10000};
 };
+
+// The `websocket.*` keys of the socket limits.
+const core::SettingsSchema<WebSocketSettings>& websocket_settings_schema();
 
 // Close codes the server sends: RFC 6455's, and two of the range it leaves to applications
 // (4000-4999) that tell a client what to do about its credential.

@@ -19,7 +19,6 @@
 #include "core/event_loops.hpp"
 #include "core/offload_pool.hpp"
 #include "db/database_settings.hpp"
-#include "db/detail/driver.hpp"
 #include "db/migrations.hpp"
 #include "net/http_client.hpp"
 #include "support/misbehaving_peer.hpp"
@@ -42,7 +41,8 @@ inline std::vector<std::string> backends() {
   if (netra::testing::have_test_server("TEST_POSTGRES_URL")) out.push_back("postgres");
   if (netra::testing::have_test_server("TEST_CLICKHOUSE_URL")) out.push_back("clickhouse");
   // The same server through its HTTPS port, the client trusting the script's authority.
-  if (netra::testing::have_test_server("TEST_CLICKHOUSE_HTTPS_URL")) out.push_back("clickhouse_tls");
+  if (netra::testing::have_test_server("TEST_CLICKHOUSE_HTTPS_URL"))
+    out.push_back("clickhouse_tls");
   return out;
 }
 
@@ -62,7 +62,7 @@ class AnalyticsStoreTest : public ::testing::TestWithParam<std::string> {
       scratch_.emplace("netra_analytics");
       settings.url = scratch_->url();
     }
-    db_ = std::make_unique<db::Database>(db::make_driver(settings, offload_), settings.pool);
+    db_ = db::open_database(settings, offload_);
     auto migrated = run(db::apply_migrations(*db_, db::embedded_migrations(), deadline()));
     ASSERT_TRUE(migrated) << migrated.error().message;
     if (GetParam() == "fallback") {

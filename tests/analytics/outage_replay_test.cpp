@@ -123,7 +123,7 @@ std::vector<std::string> buffer_backends() {
 INSTANTIATE_TEST_SUITE_P(Buffer, OutageReplayTest, ::testing::ValuesIn(buffer_backends()));
 
 #define REQUIRE_CLICKHOUSE()                                                           \
-  if (!netra::testing::have_test_server("TEST_CLICKHOUSE_URL")) {                                 \
+  if (!netra::testing::have_test_server("TEST_CLICKHOUSE_URL")) {                      \
     GTEST_SKIP() << "TEST_CLICKHOUSE_URL is not set (scripts/clickhouse-test-server)"; \
   }
 
@@ -262,7 +262,8 @@ TEST_P(OutageReplayTest, Migration0004KeepsTheRowsAlreadyBufferedAndNumbersThem)
   } else {
     settings.url = "sqlite:" + dir_.file("pre0004.db");
   }
-  db::Database old_db(db::make_driver(settings, offload_), settings.pool);
+  const auto opened_old_db = db::open_database(settings, offload_);
+  db::Database& old_db = *opened_old_db;
   std::vector<db::Migration> up_to_0003;
   for (const auto& m : db::embedded_migrations()) {
     if (m.version <= 3) up_to_0003.push_back(m);

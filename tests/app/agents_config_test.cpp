@@ -1,14 +1,13 @@
 // The agents.* keys: the supervisor's limits, and the language model — off by default, its key
 // from NETRA_AGENTS_LLM_API_KEY, an [agents.llm] table in the file, and a URL the client cannot
 // use refused at start-up without repeating it.
-#include "app/agents_config.hpp"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "app/config.hpp"
 #include "support/temp_dir.hpp"
 
 namespace netra::app {
@@ -18,21 +17,20 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 std::string llm_error(const ConfigInputs& inputs) {
-  try {
-    llm_settings(Config::load(inputs));
-  } catch (const ConfigError& e) {
-    return e.what();
+  std::string text;
+  for (const auto& problem : agents::llm_settings_schema().problems(Config::load(inputs))) {
+    text += problem + "\n";
   }
-  return "";
+  return text;
 }
 
 TEST(AgentsConfig, DefaultsLeaveTheModelOffAndTheSupervisorAtItsLimits) {
   const auto config = Config::load({});
-  const auto llm = llm_settings(config);
+  const auto& llm = config.settings().llm;
   EXPECT_FALSE(llm.enabled());
   EXPECT_EQ(llm.timeout, std::chrono::milliseconds(10000));
   EXPECT_EQ(llm.max_tokens, 400);
-  const auto options = supervisor_options(config);
+  const auto& options = config.settings().supervisor;
   EXPECT_EQ(options.max_concurrent_runs, 8u);
   EXPECT_EQ(options.max_queued_runs, 32u);
   EXPECT_EQ(options.run_timeout, std::chrono::milliseconds(120000));
@@ -49,15 +47,15 @@ TEST(AgentsConfig, TheModelFromATableAndTheKeyFromTheEnvironment) {
   inputs.environment = {{"NETRA_AGENTS_LLM_API_KEY", "sk-from-env"},
                         {"NETRA_AGENTS_RUN_TIMEOUT_MS", "60000"}};
   const auto config = Config::load(inputs);
-  const auto llm = llm_settings(config);
+  const auto& llm = config.settings().llm;
   EXPECT_TRUE(llm.enabled());
   EXPECT_EQ(llm.url, "http://127.0.0.1:11434/v1");
   EXPECT_EQ(llm.model, "llama3.1");
   EXPECT_EQ(llm.api_key, "sk-from-env");
   EXPECT_EQ(config.source("agents.llm.api_key"), "NETRA_AGENTS_LLM_API_KEY");
   EXPECT_EQ(llm.timeout, std::chrono::milliseconds(2500));
-  EXPECT_EQ(supervisor_options(config).max_concurrent_runs, 2u);
-  EXPECT_EQ(supervisor_options(config).run_timeout, std::chrono::milliseconds(60000));
+  EXPECT_EQ(config.settings().supervisor.max_concurrent_runs, 2u);
+  EXPECT_EQ(config.settings().supervisor.run_timeout, std::chrono::milliseconds(60000));
 }
 
 TEST(AgentsConfig, AnUnusableUrlOrAMissingModelIsAConfigurationError) {

@@ -36,10 +36,13 @@ class ConfigTest : public ::testing::Test {
 
 TEST_F(ConfigTest, EmbeddedDefaultsServeWithoutAnyInput) {
   auto config = Config::load({});
-  EXPECT_EQ(config.integer("server.port"), 8000);
-  EXPECT_EQ(config.string("server.host"), "0.0.0.0");
-  EXPECT_EQ(config.integer("startup.deadline_ms"), 60000);
-  EXPECT_EQ(config.string("profile"), "full");
+  const auto& settings = config.settings();
+  EXPECT_EQ(settings.server.port, 8000);
+  EXPECT_EQ(settings.server.host, "0.0.0.0");
+  EXPECT_EQ(settings.process.startup_deadline, std::chrono::milliseconds(60000));
+  EXPECT_EQ(settings.process.profile, "full");
+  EXPECT_EQ(settings.database.pool.max_size, 10u);
+  EXPECT_EQ(settings.auth.settings.access_ttl, std::chrono::seconds(900));
   EXPECT_EQ(config.source("server.port"), "default");
 }
 
@@ -50,11 +53,11 @@ TEST_F(ConfigTest, FileThenEnvironmentThenFlagsEachOverride) {
   inputs.environment = {{"NETRA_SERVER_PORT", "9100"}, {"NETRA_STARTUP_DEADLINE_MS", "7000"}};
   inputs.flags = {{"startup.deadline_ms", "8000", "--set startup.deadline_ms"}};
   auto config = Config::load(inputs);
-  EXPECT_EQ(config.string("server.host"), "127.0.0.1");
+  EXPECT_EQ(config.settings().server.host, "127.0.0.1");
   EXPECT_EQ(config.source("server.host"), *inputs.file + ":3");
-  EXPECT_EQ(config.integer("server.port"), 9100);
+  EXPECT_EQ(config.settings().server.port, 9100);
   EXPECT_EQ(config.source("server.port"), "NETRA_SERVER_PORT");
-  EXPECT_EQ(config.integer("startup.deadline_ms"), 8000);
+  EXPECT_EQ(config.settings().process.startup_deadline, std::chrono::milliseconds(8000));
   EXPECT_EQ(config.source("startup.deadline_ms"), "--set startup.deadline_ms");
 }
 

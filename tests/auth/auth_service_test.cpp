@@ -8,7 +8,6 @@
 #include "core/id.hpp"
 #include "core/offload_pool.hpp"
 #include "db/database_settings.hpp"
-#include "db/detail/driver.hpp"
 #include "db/migrations.hpp"
 #include "support/run_awaitable.hpp"
 #include "support/temp_dir.hpp"
@@ -24,7 +23,7 @@ class AuthServiceTest : public ::testing::Test {
     loops_.start();
     db::DatabaseSettings settings;
     settings.url = "sqlite:" + dir_.file("auth.db");
-    db_ = std::make_unique<db::Database>(db::make_driver(settings, offload_), settings.pool);
+    db_ = db::open_database(settings, offload_);
     ASSERT_TRUE(
         run(db::apply_migrations(*db_, db::embedded_migrations(), core::Deadline::after(10s))));
     // The smallest argon2id limits: the tests check behaviour, not hashing cost.

@@ -15,7 +15,6 @@
 #include "core/id.hpp"
 #include "core/offload_pool.hpp"
 #include "db/database_settings.hpp"
-#include "db/detail/driver.hpp"
 #include "db/migrations.hpp"
 #include "support/run_awaitable.hpp"
 #include "support/scratch_postgres_database.hpp"
@@ -44,7 +43,7 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
       scratch_.emplace("netra_auth");  // migrations of its own, whatever other suites do
       settings.url = scratch_->url();
     }
-    db_ = std::make_unique<db::Database>(db::make_driver(settings, offload_), settings.pool);
+    db_ = db::open_database(settings, offload_);
     auto migrated = run(db::apply_migrations(*db_, db::embedded_migrations(), deadline()));
     ASSERT_TRUE(migrated) << migrated.error().message;
   }

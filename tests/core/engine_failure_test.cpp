@@ -37,7 +37,7 @@ TEST_P(EngineTimeout, OverrunningStartIsAbandonedAndReportedOnTime) {
   const auto began = Clock::now();
   auto report = h.start();
   const double took = ms_since(began);
-  EXPECT_EQ(report.outcome, "degraded");
+  EXPECT_EQ(report.outcome, core::StartupOutcome::degraded);
   const auto* c = report.find("clickhouse");
   EXPECT_EQ(c->state, ComponentState::degraded);
   EXPECT_EQ(c->error, "timed out after 150 ms (attempt 1 of 1)");
@@ -114,7 +114,7 @@ TEST(EngineFailure, CriticalFailureStopsWhatStartedInReverseOrderAndNamesTheCulp
         Script{{Behaviour::fail}, 30ms}, EngineHarness::fast(2));
   h.add(spec("api", Criticality::critical, {requires_component("auth")}));
   auto report = h.start();
-  EXPECT_EQ(report.outcome, "failed");
+  EXPECT_EQ(report.outcome, core::StartupOutcome::failed);
   EXPECT_THAT(report.failure, HasSubstr("critical component 'auth' failed after 2 attempt(s)"));
   EXPECT_THAT(report.failure, HasSubstr("auth scripted failure in start"));
   EXPECT_EQ(report.find("auth")->state, ComponentState::failed);
@@ -139,7 +139,7 @@ TEST(EngineFailure, DegradedSkipsDependentsThenHealsThemInTheBackground) {
   h.add(spec("pubsub", Criticality::medium, {requires_component("redis")}));
   h.add(spec("api", Criticality::critical, {uses_component("redis")}));
   auto report = h.start();
-  EXPECT_EQ(report.outcome, "degraded");
+  EXPECT_EQ(report.outcome, core::StartupOutcome::degraded);
   EXPECT_EQ(report.find("redis")->state, ComponentState::degraded);
   EXPECT_EQ(report.find("pubsub")->state, ComponentState::skipped);
   EXPECT_EQ(report.find("pubsub")->reason, "requires redis, which is degraded");
@@ -168,7 +168,7 @@ TEST(EngineFailure, GlobalDeadlineFailsAPendingCriticalComponentByName) {
   auto report = h.start();
   EXPECT_GE(ms_since(began), 200);
   EXPECT_LT(ms_since(began), 2500) << "the component's 5 s timeout ended it, not the deadline";
-  EXPECT_EQ(report.outcome, "failed");
+  EXPECT_EQ(report.outcome, core::StartupOutcome::failed);
   EXPECT_THAT(report.failure, HasSubstr("start-up deadline of 200 ms passed"));
   EXPECT_THAT(report.failure, HasSubstr("database (starting, attempt 1 of 1)"));
   EXPECT_THAT(report.failure, HasSubstr("api (waiting)"));
@@ -182,7 +182,7 @@ TEST(EngineFailure, GlobalDeadlineDegradesPendingNonCriticalComponents) {
   h.add(spec("database", Criticality::critical));
   h.add(spec("clickhouse", Criticality::medium), Script{{Behaviour::hang}}, with_timeout(5000ms));
   auto report = h.start();
-  EXPECT_EQ(report.outcome, "degraded");
+  EXPECT_EQ(report.outcome, core::StartupOutcome::degraded);
   ASSERT_EQ(report.pending_at_deadline.size(), 1u);
   EXPECT_EQ(report.pending_at_deadline[0], "clickhouse (starting, attempt 1 of 1)");
   EXPECT_EQ(report.find("clickhouse")->state, ComponentState::degraded);
@@ -197,7 +197,7 @@ TEST(EngineFailure, StopDuringStartUpCancelsIt) {
   h.stop();
   ASSERT_EQ(future.wait_for(1s), std::future_status::ready);
   auto report = future.get();
-  EXPECT_EQ(report.outcome, "failed");
+  EXPECT_EQ(report.outcome, core::StartupOutcome::failed);
   EXPECT_EQ(report.failure, "start-up interrupted by shutdown");
 }
 

@@ -23,7 +23,7 @@ Script after(std::chrono::milliseconds delay) {
 TEST(EngineStart, NoComponentsIsReadyAtOnce) {
   EngineHarness h;
   auto report = h.start();
-  EXPECT_EQ(report.outcome, "ready");
+  EXPECT_EQ(report.outcome, core::StartupOutcome::ready);
   EXPECT_TRUE(report.components.empty());
 }
 
@@ -39,7 +39,7 @@ TEST(EngineStart, DiamondStartsInCriticalPathTime) {
   h.add(spec("d", Criticality::critical, {requires_component("b"), requires_component("c")}),
         after(50ms));
   auto report = h.start();
-  ASSERT_EQ(report.outcome, "ready");
+  ASSERT_EQ(report.outcome, core::StartupOutcome::ready);
   const auto* a = report.find("a");
   const auto* b = report.find("b");
   const auto* c = report.find("c");
@@ -96,7 +96,7 @@ TEST(EngineStart, WideRandomDagStartsInCriticalPathTime) {
     sum += delay[i];
   }
   auto report = h.start();
-  ASSERT_EQ(report.outcome, "ready");
+  ASSERT_EQ(report.outcome, core::StartupOutcome::ready);
   EXPECT_GE(report.elapsed_ms, critical_path);
   // Far below the sum (several times the critical path), with room for a loaded sanitizer
   // build: a third of the way from the critical path to the sum.
@@ -110,7 +110,7 @@ TEST(EngineStart, SoftDependencyOrdersStartButIsNotRequired) {
   h.add(spec("redis", Criticality::high), Script{{Behaviour::fail}});
   h.add(spec("auth", Criticality::high, {uses_component("redis")}), after(0ms));
   auto report = h.start();
-  EXPECT_EQ(report.outcome, "degraded");
+  EXPECT_EQ(report.outcome, core::StartupOutcome::degraded);
   EXPECT_EQ(report.find("redis")->state, core::ComponentState::degraded);
   EXPECT_EQ(report.find("auth")->state, core::ComponentState::ready);
   EXPECT_GE(h.journal().index_of("start auth #1"), h.journal().index_of("start redis #1"));
@@ -125,7 +125,7 @@ TEST(EngineStart, MinimalProfileStartsOnlyCriticalComponents) {
   h.add(spec("api", Criticality::critical,
              {requires_component("database"), uses_component("clickhouse")}));
   auto report = h.start();
-  EXPECT_EQ(report.outcome, "ready");
+  EXPECT_EQ(report.outcome, core::StartupOutcome::ready);
   EXPECT_EQ(report.find("clickhouse")->state, core::ComponentState::disabled);
   EXPECT_EQ(report.find("api")->state, core::ComponentState::ready);
   EXPECT_EQ(h.journal().index_of("start clickhouse #1"), -1);
@@ -138,7 +138,7 @@ TEST(EngineStart, DisabledComponentSkipsWhatRequiresIt) {
   h.add(spec("clickhouse", Criticality::medium));
   h.add(spec("analytics", Criticality::medium, {requires_component("clickhouse")}));
   auto report = h.start();
-  EXPECT_EQ(report.outcome, "degraded");
+  EXPECT_EQ(report.outcome, core::StartupOutcome::degraded);
   EXPECT_EQ(report.find("clickhouse")->state, core::ComponentState::disabled);
   EXPECT_EQ(report.find("analytics")->state, core::ComponentState::skipped);
   EXPECT_EQ(report.find("analytics")->reason, "requires clickhouse, which is disabled");
@@ -150,7 +150,7 @@ TEST(EngineStart, StopRunsInReverseDependencyOrder) {
   h.add(spec("auth", Criticality::high, {requires_component("database")}));
   h.add(
       spec("api", Criticality::critical, {requires_component("database"), uses_component("auth")}));
-  ASSERT_EQ(h.start().outcome, "ready");
+  ASSERT_EQ(h.start().outcome, core::StartupOutcome::ready);
   h.stop();
   auto& j = h.journal();
   EXPECT_LT(j.index_of("stop api"), j.index_of("stop auth"));
@@ -168,7 +168,7 @@ TEST(EngineStart, StuckStopIsAbandonedAfterItsTimeout) {
   auto settings = EngineHarness::fast();
   settings.stop_timeout = 100ms;
   h.add(spec("api", Criticality::critical, {requires_component("database")}), stuck, settings);
-  ASSERT_EQ(h.start().outcome, "ready");
+  ASSERT_EQ(h.start().outcome, core::StartupOutcome::ready);
   const auto began = std::chrono::steady_clock::now();
   h.stop();
   const auto took = std::chrono::steady_clock::now() - began;

@@ -40,7 +40,7 @@ TEST(StartupReport, CriticalChainFollowsTheDependencyThatWasReadyLast) {
 
 TEST(StartupReport, JsonAndTableCarryEveryComponent) {
   StartupReport report;
-  report.outcome = "degraded";
+  report.outcome = core::StartupOutcome::degraded;
   report.elapsed_ms = 25.5;
   report.components = {ready("database", 12, 12)};
   ComponentReport ch;

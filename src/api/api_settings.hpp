@@ -1,0 +1,25 @@
+// ApiSettings: what the HTTP surface reads from configuration beyond the listener's limits — the
+// administrator's token, the sign-in rate limits, the WebSocket URL clients are given, the
+// largest ingest body — and the keys that fill it.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "api/auth_routes.hpp"
+#include "core/settings_schema.hpp"
+
+namespace netra::api {
+
+struct ApiSettings {
+  // Shows the error texts in /health to a request that presents it; empty: to nobody.
+  std::string admin_token;
+  AuthRouteOptions auth_routes;  // dev_login comes from the auth layer's configuration
+  std::string websocket_public_url;
+  size_t ingest_body_limit = 16 * 1024 * 1024;
+};
+
+// Its check: an administrator's token of at least 32 bytes (never its value in a message).
+const core::SettingsSchema<ApiSettings>& api_settings_schema();
+
+}  // namespace netra::api

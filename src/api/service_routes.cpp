@@ -1,0 +1,70 @@
+#include "api/service_routes.hpp"
+
+#include "api/auth_routes.hpp"
+#include "api/chat_routes.hpp"
+#include "api/openapi.hpp"
+#include "api/public_config_route.hpp"
+#include "api/ticket_routes.hpp"
+#include "net/json_error.hpp"
+#include "net/websocket_component.hpp"
+#include "telemetry/logging.hpp"
+
+namespace netra::api {
+namespace {
+
+namespace asio = boost::asio;
+
+// GET /ws without the upgrade: what it is and how to open it. The upgrade itself is taken by the
+// server before routing, once this route's component gate (websocket ready) lets it through.
+void add_websocket_route(net::Router& router) {
+  router.add("GET", "/ws",
+             [](net::HttpRequest&) -> asio::awaitable<net::HttpResponse> {
+               auto response = net::json_error(
+                   426, "upgrade_required",
+                   "/ws is a WebSocket: open it with an Upgrade request (Authorization: Bearer, "
+                   "subprotocol jwt.<token>, or ?ticket=)");
+               response.with_header("Upgrade", "websocket");
+               co_return response;
+             },
+             {.needs_component = net::WebSocketComponent::kName});
+}
+
+// Every route must be in /openapi.json; a missing one is said at start-up (and fails a test).
+void add_documentation(net::Router& router) {
+  add_openapi_route(router);
+  for (const auto& route : undocumented_routes(router)) {
+    telemetry::logger("api")->warn("route {} is missing from /openapi.json", route);
+  }
+}
+
+}  // namespace
+
+void add_backend_routes(net::Router& router, const BackendParts& parts) {
+  // With a separate auth service, /auth/* lives there; this process only verifies.
+  if (!parts.remote_auth) add_auth_routes(router, parts.auth, parts.settings.auth_routes);
+  add_ticket_routes(router, parts.tickets, parts.settings.websocket_public_url);
+  if (parts.chat) add_chat_routes(router, parts.chat);
+  if (parts.runs) add_run_routes(router, parts.runs);
+  if (parts.websocket) add_websocket_route(router);
+  if (parts.workloads) {
+    add_workload_routes(
+        router, parts.workloads, parts.offload, parts.health,
+        {.limits = parts.ingest_limits, .body_limit = parts.settings.ingest_body_limit});
+  }
+  add_public_config_route(router, parts.environment,
+                          {{"auth", parts.remote_auth ? "remote" : "embedded"},
+                           {"dev_login", parts.settings.auth_routes.dev_login},
+                           {"chat", true},
+                           {"websocket", parts.websocket},
+                           {"workloads", parts.workloads != nullptr},
+                           {"agents", parts.agents}});
+  add_documentation(router);
+}
+
+void add_auth_service_routes(net::Router& router, const ApiSettings& settings,
+                             auth::AuthState& auth) {
+  add_auth_routes(router, auth, settings.auth_routes);
+  add_documentation(router);
+}
+
+}  // namespace netra::api

@@ -1,0 +1,57 @@
+// The routes each service serves, in one place: what the backend (`netra serve`) and the auth
+// service alone (`netra auth`) answer beyond health and metrics, given the parts the process
+// built. A new route is added in its *_routes file, described in openapi.cpp, and listed here.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "api/api_settings.hpp"
+#include "api/workload_routes.hpp"
+#include "net/router.hpp"
+
+namespace netra::agents {
+class AgentRuns;
+}
+namespace netra::analytics {
+class FallbackAnalyticsStore;
+}
+namespace netra::auth {
+class AuthState;
+class TicketStore;
+}  // namespace netra::auth
+namespace netra::chat {
+struct ChatStore;
+}
+namespace netra::core {
+class HealthRegistry;
+class OffloadPool;
+}  // namespace netra::core
+
+namespace netra::api {
+
+// What the backend's routes work on; a null part leaves its routes out (a test's stand-in
+// replaced the component that owns it).
+struct BackendParts {
+  const ApiSettings& settings;
+  std::string environment;  // for the public config route
+  auth::AuthState& auth;
+  bool remote_auth = false;  // /auth/* is served by the separate auth service
+  auth::TicketStore& tickets;
+  std::shared_ptr<chat::ChatStore> chat;
+  std::shared_ptr<agents::AgentRuns> runs;
+  bool agents = false;     // agent_supervisor is in this process
+  bool websocket = false;  // /ws is served
+  std::shared_ptr<analytics::FallbackAnalyticsStore> workloads;
+  analytics::IngestLimits ingest_limits;
+  core::OffloadPool& offload;
+  core::HealthRegistry& health;
+};
+
+void add_backend_routes(net::Router& router, const BackendParts& parts);
+
+// /auth/*, /.well-known/jwks.json and /openapi.json.
+void add_auth_service_routes(net::Router& router, const ApiSettings& settings,
+                             auth::AuthState& auth);
+
+}  // namespace netra::api
