@@ -63,7 +63,7 @@ HttpResponse pair_response(const auth::TokenPair& p) {
        user_json(p.user)}}.dump());
 }
 
-const net::RouteOptions kNeedsAuth{"auth_service", false, false};
+const net::RouteOptions kWhileAuthServiceReady{.needs_component = "auth_service"};
 
 }  // namespace
 
@@ -106,7 +106,7 @@ void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptio
           if (!pair) co_return error_response(pair.error(), r.request_id);
           co_return pair_response(pair.value());
         },
-        kNeedsAuth);
+        kWhileAuthServiceReady);
   }
 
   router.add(
@@ -126,7 +126,7 @@ void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptio
         co_return net::json_response(nlohmann::json{{"user", user_json(created.value())}}.dump(),
                                      201);
       },
-      kNeedsAuth);
+      kWhileAuthServiceReady);
 
   router.add(
       "POST", "/auth/login",
@@ -149,7 +149,7 @@ void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptio
         if (!pair) co_return error_response(pair.error(), r.request_id);
         co_return pair_response(pair.value());
       },
-      kNeedsAuth);
+      kWhileAuthServiceReady);
 
   router.add(
       "POST", "/auth/refresh",
@@ -167,7 +167,7 @@ void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptio
         if (!pair) co_return error_response(pair.error(), r.request_id);
         co_return pair_response(pair.value());
       },
-      kNeedsAuth);
+      kWhileAuthServiceReady);
 
   router.add(
       "POST", "/auth/logout",
@@ -182,7 +182,7 @@ void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptio
         if (!done) co_return error_response(done.error(), r.request_id);
         co_return net::json_response(R"({"status":"logged_out"})");
       },
-      kNeedsAuth);
+      kWhileAuthServiceReady);
 
   router.add(
       "GET", "/auth/me",
@@ -195,7 +195,7 @@ void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptio
         if (!user) co_return error_response(user.error(), r.request_id);
         co_return net::json_response(nlohmann::json{{"user", user_json(user.value())}}.dump());
       },
-      net::RouteOptions{"auth_service", false, true});
+      net::RouteOptions{.needs_component = "auth_service", .authenticated = true});
 
   router.add(
       "GET", "/.well-known/jwks.json",
@@ -206,7 +206,7 @@ void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptio
                                    r.request_id);
         co_return net::json_response(service->jwks().dump());
       },
-      kNeedsAuth);
+      kWhileAuthServiceReady);
 }
 
 }  // namespace netra::api

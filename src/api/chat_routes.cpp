@@ -17,7 +17,7 @@ using net::HttpResponse;
 
 // Below the server's request deadline, so a slow database answers 504 from here, with a reason.
 constexpr std::chrono::seconds kStoreBudget{10};
-const net::RouteOptions kChatRoute{"api", false, true};
+const net::RouteOptions kChatRoute{.needs_component = "api", .authenticated = true};
 
 core::Deadline store_deadline() {
   return core::Deadline::after(kStoreBudget);
@@ -322,7 +322,7 @@ void add_chat_routes(net::Router& router, std::shared_ptr<chat::ChatStore> store
 
 void add_run_routes(net::Router& router, std::shared_ptr<agents::AgentRuns> runs) {
   // Served only while agent_supervisor is ready: otherwise 503 naming it, and nothing is saved.
-  const net::RouteOptions options{"agent_supervisor", false, true};
+  const net::RouteOptions options{.needs_component = "agent_supervisor", .authenticated = true};
   router.add(
       "POST", "/api/threads/{id}/runs", [runs](HttpRequest& r) { return start_run(*runs, r); },
       options);

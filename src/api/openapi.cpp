@@ -411,7 +411,7 @@ void add_openapi_route(net::Router& router) {
         static const std::string text = openapi_document().dump();
         co_return net::json_response(text);
       },
-      net::RouteOptions{"", true});
+      net::RouteOptions{.runs_inline = true});
 }
 
 }  // namespace netra::api

@@ -19,7 +19,7 @@ void add_public_config_route(net::Router& router, const std::string& environment
       [body](net::HttpRequest&) -> asio::awaitable<net::HttpResponse> {
         co_return net::json_response(body);
       },
-      net::RouteOptions{"", true});
+      net::RouteOptions{.runs_inline = true});
 }
 
 }  // namespace netra::api

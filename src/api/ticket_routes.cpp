@@ -62,7 +62,7 @@ void add_ticket_routes(net::Router& router, auth::TicketStore& tickets, std::str
                            {"websocket_url", url + "?ticket=" + ticket->id}}
                 .dump());
       },
-      net::RouteOptions{"api", false, true});
+      net::RouteOptions{.needs_component = "api", .authenticated = true});
 }
 
 }  // namespace netra::api

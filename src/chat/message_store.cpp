@@ -117,17 +117,11 @@ asio::awaitable<ChatResult<MessagePage>> MessageStore::list(std::string owner_id
     co_return ChatError::invalid(*bad);
   }
   if (auto bad = check_page(limit, offset)) co_return ChatError::invalid(*bad);
-  auto count_values = params({thread_id, std::move(owner_id)});
-  auto count =
-      co_await db_.query(kCountVisible, std::move(count_values), deadline, "messages.list");
-  if (!count) co_return failed(count.error());
-  if (count->empty()) co_return ChatError::not_found("thread");
-  auto page_values = params({std::move(thread_id), limit, offset});
-  auto page = co_await db_.query(kPage, std::move(page_values), deadline, "messages.list");
-  if (!page) co_return failed(page.error());
-  auto messages = detail::all_rows<Message>(*page, detail::message_from);
-  if (!messages) co_return messages.error();
-  co_return MessagePage{std::move(messages.value()), count->rows[0].int64(0)};
+  auto page = co_await detail::thread_page<Message>(
+      db_, {kCountVisible.c_str(), kPage.c_str(), "messages.list"}, std::move(owner_id),
+      std::move(thread_id), limit, offset, deadline, detail::message_from);
+  if (!page) co_return page.error();
+  co_return MessagePage{std::move(page->first), page->second};
 }
 
 }  // namespace netra::chat

@@ -115,16 +115,11 @@ asio::awaitable<ChatResult<RunPage>> RunStore::list(std::string owner_id, std::s
                                                     core::Deadline deadline) {
   if (auto bad = bad_id(thread_id, IdKind::thread, "thread_id")) co_return *bad;
   if (auto bad = check_page(limit, offset)) co_return ChatError::invalid(*bad);
-  auto count_values = params({thread_id, std::move(owner_id)});
-  auto count = co_await db_.query(kCountVisible, std::move(count_values), deadline, "runs.list");
-  if (!count) co_return failed(count.error());
-  if (count->empty()) co_return ChatError::not_found("thread");
-  auto page_values = params({std::move(thread_id), limit, offset});
-  auto page = co_await db_.query(kPage, std::move(page_values), deadline, "runs.list");
-  if (!page) co_return failed(page.error());
-  auto runs = detail::all_rows<Run>(*page, detail::run_from);
-  if (!runs) co_return runs.error();
-  co_return RunPage{std::move(runs.value()), count->rows[0].int64(0)};
+  auto page = co_await detail::thread_page<Run>(
+      db_, {kCountVisible.c_str(), kPage.c_str(), "runs.list"}, std::move(owner_id),
+      std::move(thread_id), limit, offset, deadline, detail::run_from);
+  if (!page) co_return page.error();
+  co_return RunPage{std::move(page->first), page->second};
 }
 
 asio::awaitable<ChatResult<std::optional<Run>>> RunStore::active_run(std::string owner_id,

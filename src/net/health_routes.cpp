@@ -56,7 +56,7 @@ core::StartupReport report_for(const HealthSource& source, const HttpRequest& re
 
 void add_health_routes(Router& router, HealthSource source) {
   // Probes read in-memory state and never suspend; they never wait on a component either.
-  const RouteOptions kInline{"", true};
+  const RouteOptions kInline{.runs_inline = true};
   router.add(
       "GET", "/health/live",
       [](HttpRequest&) -> asio::awaitable<HttpResponse> {

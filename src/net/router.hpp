@@ -23,7 +23,7 @@ using Handler = std::function<asio::awaitable<HttpResponse>(HttpRequest&)>;
 struct RouteOptions {
   // While this component is not ready the route answers 503 with Retry-After, naming it.
   // Empty for routes that never wait on a component (health probes).
-  std::string needs_component;
+  std::string needs_component{};
   // The handler completes without suspending (it reads in-memory state only, like the health
   // probes), so it runs inline, without the per-request coroutine that enforces the deadline.
   bool runs_inline = false;

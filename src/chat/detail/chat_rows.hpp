@@ -8,6 +8,8 @@
 
 #include "chat/chat_error.hpp"
 #include "chat/chat_types.hpp"
+#include "core/deadline.hpp"
+#include "db/database.hpp"
 #include "db/query_result.hpp"
 
 namespace netra::chat::detail {
@@ -74,6 +76,35 @@ ChatResult<std::string> checked_new_message(const NewMessage& message);
 // A database failure as a chat error.
 inline ChatError failed(db::DbError error) {
   return ChatError::database(std::move(error));
+}
+
+// The statements of one page of a thread's rows (messages, runs): the count the caller may see
+// ($1 thread, $2 owner; no row when the thread is not theirs), and the page ($1 thread, $2 limit,
+// $3 offset). `label` names them for leak reports.
+struct ThreadPageQuery {
+  const char* count_visible;
+  const char* page;
+  const char* label;
+};
+
+// Count, then page: not_found when the thread is not the caller's, else the page's rows and the
+// thread's total.
+template <typename T>
+boost::asio::awaitable<ChatResult<std::pair<std::vector<T>, int64_t>>> thread_page(
+    db::Database& db, ThreadPageQuery query, std::string owner_id, std::string thread_id,
+    int64_t limit, int64_t offset, core::Deadline deadline,
+    ChatResult<T> (*from)(const db::QueryResult&, size_t)) {
+  auto count_values = params({thread_id, std::move(owner_id)});
+  auto count =
+      co_await db.query(query.count_visible, std::move(count_values), deadline, query.label);
+  if (!count) co_return failed(count.error());
+  if (count->empty()) co_return ChatError::not_found("thread");
+  auto page_values = params({std::move(thread_id), limit, offset});
+  auto page = co_await db.query(query.page, std::move(page_values), deadline, query.label);
+  if (!page) co_return failed(page.error());
+  auto rows = all_rows<T>(*page, from);
+  if (!rows) co_return rows.error();
+  co_return std::pair{std::move(rows.value()), count->rows[0].int64(0)};
 }
 
 }  // namespace netra::chat::detail
