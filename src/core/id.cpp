@@ -15,9 +15,30 @@ void append_sixes(std::string& out, uint64_t value, int count, const char* alpha
   for (int i = count - 1; i >= 0; --i) out += alphabet[(value >> (6 * i)) & 63];
 }
 
+// Random bytes from the OS, taken 256 at a time per thread: an id (every request has one) costs
+// a copy, and a system call only every sixteenth id. The bytes are the kernel's CSPRNG output
+// either way; the process does not fork after start, so no two processes share a buffer.
 void fill_random(unsigned char* bytes, size_t size) {
-  if (::getrandom(bytes, size, 0) != static_cast<ssize_t>(size)) {
-    throw std::runtime_error("getrandom failed");
+  struct Pool {
+    std::array<unsigned char, 256> bytes{};
+    size_t used = 256;
+  };
+  thread_local Pool pool;
+  while (size > 0) {
+    if (pool.used == pool.bytes.size()) {
+      if (::getrandom(pool.bytes.data(), pool.bytes.size(), 0) !=
+          static_cast<ssize_t>(pool.bytes.size())) {
+        throw std::runtime_error("getrandom failed");
+      }
+      pool.used = 0;
+    }
+    const size_t n = std::min(size, pool.bytes.size() - pool.used);
+    std::copy_n(pool.bytes.data() + pool.used, n, bytes);
+    // Handed out once: a byte given to one id is wiped from the pool.
+    std::fill_n(pool.bytes.data() + pool.used, n, 0);
+    pool.used += n;
+    bytes += n;
+    size -= n;
   }
 }
 

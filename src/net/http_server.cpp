@@ -1,11 +1,12 @@
-// The one translation unit that holds Beast's HTTP code: acceptor, connections, sessions.
+// HttpServer's transport: accept, read, write, sweep — the one translation unit that holds Beast's
+// HTTP code (acceptor, connections, sessions); what happens to a request between its header and
+// its response is net/detail/request_dispatch. Over 400 lines because a connection's session is
+// one coroutine over Beast's parser, kept in this unit so that Beast compiles once.
 #include "net/http_server.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -17,14 +18,11 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <mutex>
-#include <random>
 #include <unordered_map>
 #include <unordered_set>
 
-#include "core/component_state.hpp"
 #include "core/event_loops.hpp"
-#include "core/labelled_executor.hpp"
-#include "net/bearer_token.hpp"
+#include "net/detail/request_dispatch.hpp"
 #include "net/detail/websocket_upgrade.hpp"
 #include "net/json_error.hpp"
 #include "net/websocket_server.hpp"
@@ -39,27 +37,6 @@ using namespace std::chrono;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
-
-std::string make_request_id() {
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id(16, '0');
-  uint64_t bits = random();
-  for (auto& c : id) {
-    c = kHex[bits & 0xf];
-    bits >>= 4;
-  }
-  return id;
-}
-
-// A client's id is echoed only if it is short and printable (it ends up in logs).
-bool acceptable_request_id(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    if (c <= 0x20 || c >= 0x7f) return false;
-  }
-  return true;
-}
 
 // The target as the access log shows it: the values of query parameters that are credentials
 // (a WebSocket ticket, a token in a URL) are replaced by ***.
@@ -175,7 +152,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         router_(router),
         hooks_(std::move(hooks)),
         acceptor_(loops.context(0)),
-        log_(telemetry::logger("http")) {
+        log_(telemetry::logger("http")),
+        dispatch_(router_, hooks_, settings_, log_) {
     for (size_t i = 0; i < loops.size(); ++i)
       per_loop_.push_back(std::make_unique<LoopConnections>());
   }
@@ -311,7 +289,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
                                  "the server holds its maximum of " +
                                      std::to_string(settings_.max_connections) + " connections");
       response.close = true;
-      co_await write(*c, response, 11, false, make_request_id());
+      co_await write(*c, response, 11, false, detail::new_request_id());
       co_return;
     }
     if (over_address_limit(*c, guard.from_peer)) {
@@ -321,7 +299,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
                          std::to_string(settings_.max_connections_per_address) + " connections");
       response.with_header("Retry-After", "1");
       response.close = true;
-      co_await write(*c, response, 11, false, make_request_id());
+      co_await write(*c, response, 11, false, detail::new_request_id());
       co_return;
     }
     beast::flat_buffer buffer;
@@ -366,7 +344,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
           hooks_.observer->request_started();
           hooks_.observer->request_finished("unmatched", "other", response.status, 0);
         }
-        co_await write(*c, response, parser.get().version(), false, make_request_id());
+        co_await write(*c, response, parser.get().version(), false, detail::new_request_id());
         co_return;
       }
       std::shared_ptr<HttpRequest> request;
@@ -384,7 +362,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         } else if (!parser.chunked()) {
           length = 0;
         }
-        auto early = co_await before_body(*request, match, length, route_label);
+        auto early = co_await dispatch_.before_body(*request, match, length, route_label);
         if (early) {
           early->close = true;  // the body is left unread
           if (hooks_.observer) {
@@ -407,7 +385,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         }
       }
       if (!ec) {
-        body_limit = body_limit_of(match);
+        body_limit = dispatch_.body_limit_of(match);
         const auto length = parser.content_length();
         if (length && *length > body_limit) {
           ec = http::error::body_limit;
@@ -432,7 +410,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
                          : read_error_response(ec, settings_, body_limit);
         if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe) co_return;
         response.close = true;
-        const auto rid = make_request_id();
+        const auto rid = detail::new_request_id();
         if (hooks_.observer) {
           hooks_.observer->request_started();  // paired, or the in-flight gauge drifts down
           hooks_.observer->request_finished("unmatched", "-", response.status, 0);
@@ -448,7 +426,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       request->body = std::move(message.body());
 
       if (websocket_ && !draining_ && request->path == websocket_path_ &&
-          beast::websocket::is_upgrade(message) && upgrade_allowed(*request)) {
+          beast::websocket::is_upgrade(message) && dispatch_.upgrade_allowed(*request)) {
         if (settings_.access_log) {
           log_->info("{} {} 101 rid={} route=\"upgrade {}\"", request->method,
                      loggable_target(*request), request->request_id, websocket_path_);
@@ -466,7 +444,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       in_flight_.fetch_add(1);
       if (hooks_.observer) hooks_.observer->request_started();
       std::string route_label = "unmatched";
-      HttpResponse response = co_await dispatch(request, std::move(match), route_label);
+      HttpResponse response = co_await dispatch_.dispatch(request, std::move(match), route_label);
       in_flight_.fetch_sub(1);
       const double seconds = duration<double>(steady_clock::now() - began).count();
       if (hooks_.observer) {
@@ -504,182 +482,10 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       request->headers.emplace_back(std::move(name), std::string(field.value()));
     }
     const auto given_id = request->header("x-request-id");
-    request->request_id =
-        acceptable_request_id(given_id) ? std::string(given_id) : make_request_id();
+    request->request_id = detail::request_id_from(given_id);
     request->remote_address = settings_.trusted_proxies.client_of(c.remote_address, *request);
     request->remote_port = c.remote_port;
     return request;
-  }
-
-  // What is decided from the header, before the body is read: for a route that authenticates or
-  // admits, its component gate, who the caller is, and the route's admission. An answer here is
-  // sent without reading the body (and closes the connection); nullopt: read it. Other requests,
-  // and paths no route has, are decided after the body as before.
-  asio::awaitable<std::optional<HttpResponse>> before_body(HttpRequest& request,
-                                                           const Router::Match& match,
-                                                           std::optional<uint64_t> length,
-                                                           std::string& route_label) {
-    if (match.outcome != Router::Outcome::found) co_return std::nullopt;
-    const Route& route = *match.route;
-    if (!route.options.authenticated && !route.options.admit) co_return std::nullopt;
-    route_label = route.label;
-    if (auto closed = gate(route)) co_return closed;
-    if (route.options.authenticated) {
-      if (auto refused = co_await authenticate(request)) co_return refused;
-      request.authenticated = true;
-    }
-    if (route.options.admit) {
-      auto admitted = route.options.admit(request, length);
-      if (!admitted) co_return std::move(admitted.error());
-      request.admission = std::move(admitted.value());
-    }
-    co_return std::nullopt;
-  }
-
-  // 503 with Retry-After while the component the route needs cannot serve it; nullopt when it can.
-  std::optional<HttpResponse> gate(const Route& route) const {
-    if (route.options.needs_component.empty() || !hooks_.component_unavailable) return std::nullopt;
-    auto why = hooks_.component_unavailable(route.options.needs_component);
-    const bool fallback_serves = why && route.options.serves_degraded &&
-                                 *why == core::to_string(core::ComponentState::degraded);
-    if (!why || fallback_serves) return std::nullopt;
-    auto response =
-        json_error(503, "unavailable",
-                   "component '" + route.options.needs_component + "' is not ready (" + *why + ")",
-                   {{"component", route.options.needs_component}, {"state", *why}});
-    response.with_header("Retry-After", "1");
-    return response;
-  }
-
-  // The body limit of the route a request header is for: the server's unless the route sets one.
-  size_t body_limit_of(const Router::Match& match) const {
-    if (match.outcome != Router::Outcome::found || match.route->options.body_limit == 0) {
-      return settings_.body_limit;
-    }
-    return match.route->options.body_limit;
-  }
-
-  // Routing, component gating and the handler under its deadline.
-  asio::awaitable<HttpResponse> dispatch(std::shared_ptr<HttpRequest> request, Router::Match match,
-                                         std::string& route_label) {
-    if (match.outcome == Router::Outcome::not_found) {
-      co_return json_error(404, "not_found", "no route for " + request->path);
-    }
-    if (match.outcome == Router::Outcome::method_not_allowed) {
-      auto response = json_error(405, "method_not_allowed",
-                                 request->method + " is not allowed on " + request->path);
-      response.with_header("Allow", match.allow);
-      co_return response;
-    }
-    const Route& route = *match.route;
-    route_label = route.label;
-    if (auto closed = gate(route)) co_return std::move(*closed);
-    if (route.options.authenticated && !request->authenticated) {
-      auto refused = co_await authenticate(*request);
-      if (refused) co_return std::move(*refused);
-    }
-    request->path_params = std::move(match.params);
-    if (route.options.runs_inline) {
-      // Labelled for the watchdog like the spawned handlers; valid because it never suspends.
-      core::ActivityScope scope(route.label.c_str());
-      co_return co_await invoke(route, std::move(request));
-    }
-    co_return co_await run_handler(route, std::move(request));
-  }
-
-  // An upgrade goes through when the route at its path exists for GET and its component is
-  // ready; otherwise the request is dispatched like any other and answered by the route's gate.
-  bool upgrade_allowed(const HttpRequest& request) const {
-    auto match = router_.match("GET", request.path);
-    if (match.outcome != Router::Outcome::found) return false;
-    const auto& needs = match.route->options.needs_component;
-    return needs.empty() || !hooks_.component_unavailable || !hooks_.component_unavailable(needs);
-  }
-
-  // Sets request.user_id, or answers 401/503. The token itself never reaches a log line.
-  asio::awaitable<std::optional<HttpResponse>> authenticate(HttpRequest& request) {
-    constexpr size_t kMaxToken = 8 * 1024;
-    auto challenge = [](HttpResponse r) {
-      r.with_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-      return r;
-    };
-    const auto bearer = bearer_token(request.header("authorization"));
-    if (!bearer) {
-      co_return challenge(json_error(401, "unauthenticated", "an access token is required"));
-    }
-    const auto token = *bearer;
-    if (token.size() > kMaxToken)
-      co_return challenge(json_error(401, "invalid_token", "the token is not valid"));
-    if (!hooks_.authenticate) {
-      co_return json_error(503, "auth_unavailable", "token verification is not available yet")
-          .with_header("Retry-After", "1");
-    }
-    auto outcome = co_await hooks_.authenticate(std::string(token));
-    using Kind = ServerHooks::AuthOutcome::Kind;
-    if (outcome.kind == Kind::unavailable) {
-      co_return json_error(503, "auth_unavailable", "token verification is not available yet")
-          .with_header("Retry-After", "1");
-    }
-    if (outcome.kind == Kind::invalid) {
-      log_->info("rid={} refused a token: {}", request.request_id, outcome.reason);
-      co_return challenge(json_error(401, "invalid_token", "the token is not valid"));
-    }
-    request.user_id = std::move(outcome.user_id);
-    request.token_expires_at = outcome.expires_at;
-    request.session_id = std::move(outcome.session_id);
-    co_return std::nullopt;
-  }
-
-  struct HandlerRun {
-    explicit HandlerRun(const asio::any_io_executor& ex) : done(ex) {}
-    std::optional<HttpResponse> result;
-    asio::steady_timer done;
-    asio::cancellation_signal signal;
-  };
-
-  static asio::awaitable<HttpResponse> invoke(const Route& route,
-                                              std::shared_ptr<HttpRequest> request) {
-    HttpResponse response = co_await route.handler(*request);
-    co_return response;
-  }
-
-  // The handler runs as its own coroutine so that, past the deadline, it is cancelled and
-  // abandoned: the client gets 504 at once even if the handler ignores cancellation.
-  asio::awaitable<HttpResponse> run_handler(const Route& route,
-                                            std::shared_ptr<HttpRequest> request) {
-    auto executor = co_await asio::this_coro::executor;
-    auto run = std::make_shared<HandlerRun>(executor);
-    const std::string rid = request->request_id;
-    asio::co_spawn(
-        core::label_executor(executor, route.label.c_str()), invoke(route, std::move(request)),
-        asio::bind_cancellation_slot(
-            run->signal.slot(), [run, log = log_, rid, label = route.label](
-                                    std::exception_ptr error, HttpResponse response) {
-              if (run->result) return;  // already answered 504
-              if (error) {
-                try {
-                  std::rethrow_exception(error);
-                } catch (const std::exception& e) {
-                  log->error("rid={} route=\"{}\" handler threw: {}", rid, label, e.what());
-                } catch (...) {
-                  log->error("rid={} route=\"{}\" handler threw a non-exception", rid, label);
-                }
-                response = json_error(500, "internal_error", "internal error; request id " + rid);
-              }
-              run->result = std::move(response);
-              run->done.cancel();
-            }));
-    run->done.expires_after(settings_.request_deadline);
-    co_await run->done.async_wait(use_tuple);
-    if (!run->result) {
-      run->signal.emit(asio::cancellation_type::terminal);
-      run->result = json_error(504, "deadline_exceeded",
-                               "the request did not finish within " +
-                                   std::to_string(settings_.request_deadline.count()) + " ms");
-      log_->warn("rid={} route=\"{}\" exceeded its {} ms deadline; abandoned", rid, route.label,
-                 settings_.request_deadline.count());
-    }
-    co_return std::move(*run->result);
   }
 
   // Writes the response under the request timeout; false if the client went away. Serialised by
@@ -778,6 +584,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   };
   std::vector<std::unique_ptr<LoopConnections>> per_loop_;
   std::atomic<bool> stopped_{false};
+  // Declared last: it refers to router_, hooks_, settings_ and log_.
+  detail::RequestDispatch dispatch_;
 };
 
 HttpServer::HttpServer(core::EventLoops& loops, ServerSettings settings, const Router& router,

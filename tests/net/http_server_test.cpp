@@ -146,7 +146,8 @@ TEST_F(HttpServerTest, RequestIdIsEchoedOrGeneratedAndLogged) {
   EXPECT_EQ(given->header("x-request-id"), "trace-abc-123");
   auto generated = http_get(port(), "/health/live");
   ASSERT_TRUE(generated);
-  EXPECT_TRUE(std::regex_match(generated->header("x-request-id"), std::regex("[0-9a-f]{16}")));
+  EXPECT_TRUE(
+      std::regex_match(generated->header("x-request-id"), std::regex("req_[A-Za-z0-9_-]{22}")));
   auto unsafe = http_get(port(), "/health/live", {{"X-Request-Id", std::string(200, 'x')}});
   EXPECT_NE(unsafe->header("x-request-id"), std::string(200, 'x'));
   ASSERT_TRUE(server_->process().wait_for_output("rid=trace-abc-123", 2s));
