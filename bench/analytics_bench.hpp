@@ -89,11 +89,12 @@ class Runtime {
   }
   static core::Deadline deadline() { return core::Deadline::after(std::chrono::minutes(5)); }
 
-  // A migrated Database at `url` (sqlite:PATH or a PostgreSQL URL).
-  std::unique_ptr<db::Database> database(const std::string& url) {
+  // A migrated Database at `url` (sqlite:PATH or a PostgreSQL URL); `observer` hears it.
+  std::unique_ptr<db::Database> database(const std::string& url,
+                                         db::DatabaseObserver observer = {}) {
     db::DatabaseSettings settings;
     settings.url = url;
-    auto db = db::open_database(settings, offload_);
+    auto db = db::open_database(settings, offload_, std::move(observer));
     auto migrated = run(db::apply_migrations(*db, db::embedded_migrations(), deadline()));
     if (!migrated) die("migrate " + url + ": " + migrated.error().message);
     return db;
@@ -101,9 +102,11 @@ class Runtime {
 
   // The store as the service builds it (shared client, the offload pool for encoding), its
   // database and table created.
-  std::unique_ptr<analytics::ClickHouseStore> clickhouse(const std::string& database) {
-    auto store = std::make_unique<analytics::ClickHouseStore>(clickhouse_options(database), client_,
-                                                              &offload_);
+  std::unique_ptr<analytics::ClickHouseStore> clickhouse(
+      const std::string& database, std::function<void(const std::string&)> on_statement = {}) {
+    auto options = clickhouse_options(database);
+    options.on_statement = std::move(on_statement);
+    auto store = std::make_unique<analytics::ClickHouseStore>(options, client_, &offload_);
     auto made = run(store->ensure_schema(deadline()));
     if (!made) die("create " + database + ": " + made.error().message);
     return store;

@@ -1,7 +1,8 @@
 // The data step of an agent run (collect_data: summaries by model and by workload, repeated
 // prompts, the hourly timeline, a sample of 10,000 events; each a tool call stored as a run step)
 // over one user's 30-day window of 1,000,000 events, on ClickHouse and on the embedded store
-// (SQLite), beside the same five statements run plainly on the same data:
+// (SQLite), beside the statements each store sent for it (recorded on an untimed run) run
+// plainly on the same data:
 //   ClickHouse: one curl process posting them (keep-alive, answers to /dev/null); also the
 //               summary by model alone, and what starting curl costs (a /ping).
 //   SQLite:     the sqlite3 API stepping through every row of each.
@@ -35,67 +36,13 @@ double median_ms(std::vector<double> seconds) {
   return seconds[seconds.size() / 2] * 1000;
 }
 
-// The statements the stores send for the step, as of this commit, with this user and window.
-std::vector<std::string> clickhouse_statements() {
-  const auto scope = fmt::format("user_id = '{}' AND timestamp_ms >= {} AND timestamp_ms < {}",
-                                 kUser, kWindow.from_ms, kWindow.to_ms);
-  const auto summary = [&](const char* key) {
-    return fmt::format(
-        "SELECT {} AS k, count() AS n, sum(input_tokens) AS tin, sum(output_tokens) AS tout, "
-        "sum(cost_usd) AS cost, quantilesExact(0.5, 0.95, 0.99)(latency_ms) AS p, "
-        "countIf(status = 'error') AS errors, sum(cached) AS hits FROM {}.workload_events "
-        "WHERE {} GROUP BY k FORMAT JSON",
-        key, kDatabase, scope);
-  };
-  return {
-      summary("model"), summary("workload_id"),
-      fmt::format("SELECT workload_id AS w, prompt_hash AS h, count() AS n, sum(cached) AS hits, "
-                  "sum(cost_usd) AS cost FROM {}.workload_events WHERE {} AND prompt_hash != '' "
-                  "GROUP BY w, h HAVING n > 1 ORDER BY n DESC, cost DESC LIMIT {} FORMAT JSON",
-                  kDatabase, scope, agents::kRepeatedPromptLimit),
-      fmt::format("SELECT intDiv(timestamp_ms - {}, {}) AS b, count() AS n, countIf(status = "
-                  "'error') AS errors, sum(cost_usd) AS cost FROM {}.workload_events WHERE {} "
-                  "GROUP BY b ORDER BY b FORMAT JSON",
-                  kWindow.from_ms, agents::timeline_bucket_ms(kWindow), kDatabase, scope),
-      fmt::format("SELECT user_id, event_id, timestamp_ms, workload_id, provider, model, "
-                  "input_tokens, output_tokens, latency_ms, cost_usd, status, error_type, "
-                  "prompt_hash, cached, tag_keys, tag_values FROM {}.workload_events WHERE {} "
-                  "ORDER BY timestamp_ms, event_id LIMIT {} FORMAT JSON",
-                  kDatabase, scope, agents::kSampleLimit)};
-}
-
-std::vector<std::string> sqlite_statements() {
-  const auto scope = fmt::format("user_id = '{}' AND timestamp_ms >= {} AND timestamp_ms < {}",
-                                 kUser, kWindow.from_ms, kWindow.to_ms);
-  const auto summary = [&](const char* key) {
-    return fmt::format(
-        "WITH scoped AS (SELECT {0} AS k, input_tokens, output_tokens, cost_usd, latency_ms, "
-        "status, cached, ROW_NUMBER() OVER (PARTITION BY {0} ORDER BY latency_ms) - 1 AS r, "
-        "COUNT(*) OVER (PARTITION BY {0}) AS n FROM workload_events WHERE {1}) "
-        "SELECT k, COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(cost_usd), "
-        "MAX(CASE WHEN r = n * 50 / 100 THEN latency_ms END), "
-        "MAX(CASE WHEN r = n * 95 / 100 THEN latency_ms END), "
-        "MAX(CASE WHEN r = n * 99 / 100 THEN latency_ms END), "
-        "SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END), SUM(cached) "
-        "FROM scoped GROUP BY k",
-        key, scope);
-  };
-  return {summary("model"), summary("workload_id"),
-          fmt::format("SELECT workload_id, prompt_hash, COUNT(*), SUM(cached), SUM(cost_usd) "
-                      "FROM workload_events WHERE {} AND prompt_hash <> '' GROUP BY workload_id, "
-                      "prompt_hash HAVING COUNT(*) > 1 ORDER BY COUNT(*) DESC, SUM(cost_usd) DESC "
-                      "LIMIT {}",
-                      scope, agents::kRepeatedPromptLimit),
-          fmt::format("SELECT (timestamp_ms - {0}) / {1} AS b, COUNT(*), "
-                      "SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END), SUM(cost_usd) "
-                      "FROM workload_events WHERE {2} GROUP BY b ORDER BY b",
-                      kWindow.from_ms, agents::timeline_bucket_ms(kWindow), scope),
-          fmt::format("SELECT user_id, event_id, timestamp_ms, workload_id, provider, model, "
-                      "input_tokens, output_tokens, latency_ms, cost_usd, status, error_type, "
-                      "prompt_hash, cached, tags FROM workload_events WHERE {} "
-                      "ORDER BY timestamp_ms, event_id LIMIT {}",
-                      scope, agents::kSampleLimit)};
-}
+// What a store sends, recorded while `recording` is set: its own statements, replayed plainly
+// beside it (never a copy of its SQL that could drift from what it runs).
+struct Recorder {
+  bool recording = false;
+  std::vector<std::string> clickhouse;
+  std::vector<std::pair<std::string, db::Params>> sqlite;
+};
 
 // A curl config posting each statement in turn on one connection, answers discarded.
 fs::path write_curl_config(const std::vector<std::string>& statements, const fs::path& path) {
@@ -115,15 +62,39 @@ fs::path write_curl_config(const std::vector<std::string>& statements, const fs:
   return path;
 }
 
-double sqlite_plain(const fs::path& file, const std::vector<std::string>& statements) {
+// Binds the store's values to the $N parameters, as the driver does.
+void bind(sqlite3* db, sqlite3_stmt* stmt, const db::Params& params) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    const int at = sqlite3_bind_parameter_index(stmt, ("$" + std::to_string(i + 1)).c_str());
+    if (at == 0) continue;
+    const auto& p = params[i];
+    int rc = SQLITE_OK;
+    if (auto* v = std::get_if<int64_t>(&p)) {
+      rc = sqlite3_bind_int64(stmt, at, *v);
+    } else if (auto* d = std::get_if<double>(&p)) {
+      rc = sqlite3_bind_double(stmt, at, *d);
+    } else if (auto* b = std::get_if<bool>(&p)) {
+      rc = sqlite3_bind_int(stmt, at, *b ? 1 : 0);
+    } else if (auto* t = std::get_if<std::string>(&p)) {
+      rc = sqlite3_bind_text(stmt, at, t->data(), static_cast<int>(t->size()), SQLITE_TRANSIENT);
+    } else {
+      rc = sqlite3_bind_null(stmt, at);
+    }
+    if (rc != SQLITE_OK) die(std::string("bind: ") + sqlite3_errmsg(db));
+  }
+}
+
+double sqlite_plain(const fs::path& file,
+                    const std::vector<std::pair<std::string, db::Params>>& statements) {
   sqlite3* db = nullptr;
   if (sqlite3_open(file.c_str(), &db) != SQLITE_OK) die("open " + file.string());
   const auto began = Clock::now();
-  for (const auto& sql : statements) {
+  for (const auto& [sql, params] : statements) {
     sqlite3_stmt* stmt = nullptr;
     if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
       die(std::string("prepare: ") + sqlite3_errmsg(db));
     }
+    bind(db, stmt, params);
     while (sqlite3_step(stmt) == SQLITE_ROW) {
       for (int c = 0; c < sqlite3_column_count(stmt); ++c) sqlite3_column_text(stmt, c);
     }
@@ -189,9 +160,18 @@ int main(int argc, char** argv) {
 
   Runtime rt;
   const auto file = work / "netra.db";
-  auto db = rt.database("sqlite:" + file.string());
+  Recorder recorder;
+  db::DatabaseObserver observer;
+  observer.statement = [&recorder](const std::string& sql, const db::Params& params) {
+    if (recorder.recording) recorder.sqlite.emplace_back(sql, params);
+  };
+  // The workload store's statements are recorded; the run steps go through a pool of their own.
+  auto db = rt.database("sqlite:" + file.string(), observer);
+  auto chat_db = rt.database("sqlite:" + file.string());
   analytics::EmbeddedAnalyticsStore embedded(*db);
-  auto clickhouse = rt.clickhouse(kDatabase);
+  auto clickhouse = rt.clickhouse(kDatabase, [&recorder](const std::string& statement) {
+    if (recorder.recording) recorder.clickhouse.push_back(statement);
+  });
   {
     const auto loading = Clock::now();
     const auto batches = demo_batches(events);
@@ -203,11 +183,17 @@ int main(int argc, char** argv) {
         events, kDays, seconds_since(loading));
   }
   rt.clickhouse_statement("OPTIMIZE TABLE " + std::string(kDatabase) + ".workload_events FINAL");
-  DataStep step(rt, *db);
-  const auto all = write_curl_config(clickhouse_statements(), work / "step.cfg");
-  const auto one = write_curl_config({clickhouse_statements()[0]}, work / "summary.cfg");
+  DataStep step(rt, *chat_db);
+  // One untimed run of each store records what it sends.
+  recorder.recording = true;
+  step.once(*clickhouse, events);
+  step.once(embedded, events);
+  recorder.recording = false;
+  if (recorder.clickhouse.empty() || recorder.sqlite.empty()) die("no statement was recorded");
+  const auto all = write_curl_config(recorder.clickhouse, work / "step.cfg");
+  const auto one = write_curl_config({recorder.clickhouse[0]}, work / "summary.cfg");
   const auto ping = "curl -sS --fail -o /dev/null '" + clickhouse_options(kDatabase).url + "/ping'";
-  const auto lite = sqlite_statements();
+  const auto& lite = recorder.sqlite;
 
   std::vector<double> ch_step, ch_raw, ch_summary, ch_ping, lite_step, lite_raw;
   for (int run = 0; run <= runs; ++run) {  // run 0 warms caches up and is not counted
@@ -228,12 +214,12 @@ int main(int argc, char** argv) {
   std::printf("data step over %zu events of one user, 30-day window, median of %d runs (ms):\n",
               events, runs);
   std::printf(
-      "  clickhouse: collect_data %8.1f | the 5 statements by curl %8.1f | %.2fx  "
+      "  clickhouse: collect_data %8.1f | its %zu statements by curl %8.1f | %.2fx  "
       "(summary by model alone by curl %.1f; curl start + /ping %.1f)\n",
-      median_ms(ch_step), median_ms(ch_raw), median_ms(ch_step) / median_ms(ch_raw),
-      median_ms(ch_summary), median_ms(ch_ping));
-  std::printf("  sqlite:     collect_data %8.1f | the 5 statements by sqlite3 %8.1f | %.2fx\n",
-              median_ms(lite_step), median_ms(lite_raw),
+      median_ms(ch_step), recorder.clickhouse.size(), median_ms(ch_raw),
+      median_ms(ch_step) / median_ms(ch_raw), median_ms(ch_summary), median_ms(ch_ping));
+  std::printf("  sqlite:     collect_data %8.1f | its %zu statements by sqlite3 %8.1f | %.2fx\n",
+              median_ms(lite_step), lite.size(), median_ms(lite_raw),
               median_ms(lite_step) / median_ms(lite_raw));
   rt.clickhouse_statement("DROP DATABASE " + std::string(kDatabase));
   db->close_idle();

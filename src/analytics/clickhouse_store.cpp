@@ -199,7 +199,8 @@ ClickHouseStore::ClickHouseStore(ClickHouseOptions options, std::shared_ptr<net:
   }
   if (options_.ttl_days < 1) throw std::invalid_argument("analytics.ttl_days: must be at least 1");
   http_ = std::make_unique<detail::ClickHouseHttp>(std::move(client), options_.url, options_.user,
-                                                   options_.password, options_.breaker);
+                                                   options_.password, options_.breaker,
+                                                   options_.on_statement);
 }
 
 ClickHouseStore::~ClickHouseStore() = default;

@@ -3,6 +3,7 @@
 // read as JSON. Works with Debian's 18.16 and with current releases.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,8 @@ struct ClickHouseOptions {
   std::string database = "netra";
   int ttl_days = 90;  // events older than this are dropped, a month at a time
   core::BreakerOptions breaker;
+  // Hears each statement as it is sent (benchmarks replay exactly what the store sends).
+  std::function<void(const std::string& statement)> on_statement{};
 };
 
 inline constexpr const char* kClickHouseTable = "workload_events";  // in options.database

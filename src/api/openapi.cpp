@@ -1,3 +1,5 @@
+// The OpenAPI 3.1 document of every route. Over 400 lines because it is one document: each
+// operation is a few lines of data, and splitting it would scatter what a reader compares.
 #include "api/openapi.hpp"
 
 #include <algorithm>

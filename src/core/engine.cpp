@@ -1,5 +1,6 @@
 // The engine's start-up state machine. Shutdown lives in engine_stop.cpp, reports in
-// engine_report.cpp.
+// engine_report.cpp. Over 400 lines because the start-up transitions (wait, attempt, retry,
+// degrade, abandon) act on one state and read best side by side.
 #include <fmt/format.h>
 
 #include <boost/asio/bind_cancellation_slot.hpp>

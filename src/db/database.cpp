@@ -3,7 +3,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
-
 #include <cctype>
 #include <string_view>
 
@@ -35,6 +34,10 @@ struct Database::Shared {
                                             result.error().code == DbErrorCode::timeout);
     breaker.record(server_ok);
     if (!result.ok() && observer.failed) observer.failed(result.error().code);
+  }
+
+  void sending(const std::string& sql, const Params& params) const {
+    if (observer.statement) observer.statement(sql, params);
   }
 
   // A connection for one call, or why there is none: the breaker is open, or the pool could not
@@ -103,10 +106,10 @@ bool word_at(std::string_view sql, size_t at, std::string_view word) {
     if (std::tolower(static_cast<unsigned char>(sql[at + k])) != word[k]) return false;
   }
   const size_t after = at + word.size();
-  const bool starts = at == 0 || !(std::isalnum(static_cast<unsigned char>(sql[at - 1])) ||
-                                   sql[at - 1] == '_');
-  return starts && (after == sql.size() || !(std::isalnum(static_cast<unsigned char>(sql[after])) ||
-                                             sql[after] == '_'));
+  const bool starts =
+      at == 0 || !(std::isalnum(static_cast<unsigned char>(sql[at - 1])) || sql[at - 1] == '_');
+  return starts && (after == sql.size() ||
+                    !(std::isalnum(static_cast<unsigned char>(sql[after])) || sql[after] == '_'));
 }
 
 // Whether a statement only reads, so that it may run on a reader connection. Conservative: a
@@ -195,6 +198,7 @@ asio::awaitable<DbResult<QueryResult>> Database::query(std::string sql, Params p
   auto lease = co_await shared->checked_lease(std::move(owner), deadline, access);
   if (!lease) co_return lease.error();
   if (deadline.expired()) co_return expired_before_running();
+  shared->sending(sql, params);
   auto result = co_await lease.value()->execute(sql, params, deadline);
   shared->account(result);
   if (lease.value()->broken()) lease.value().discard();
@@ -274,12 +278,13 @@ Transaction::~Transaction() {
 }
 
 asio::awaitable<DbResult<QueryResult>> Transaction::run(std::string sql, Params params,
-                                                         bool then_commit) {
+                                                        bool then_commit) {
   using Failed = detail::WrappedResult::Failed;
   auto& s = *state_;
   const std::string before = std::move(s.pending_begin);
   s.pending_begin.clear();
   const std::string after = then_commit ? "COMMIT" : "";
+  s.shared->sending(sql, params);
   auto wrapped = co_await s.lease->execute_wrapped(before, sql, params, after, s.deadline);
   if (!before.empty()) {
     // The breaker hears how the transaction began, as it hears of any statement.

@@ -35,6 +35,9 @@ struct Done {};
 struct DatabaseObserver {
   std::function<void(double wait_seconds, bool busy)> acquired;
   std::function<void(DbErrorCode code)> failed;
+  // Each statement as it is sent, with its bound values (benchmarks replay exactly what a store
+  // sends). Called on the caller's event loop; never log the values, they may be secrets.
+  std::function<void(const std::string& sql, const Params& params)> statement;
 };
 
 class Transaction;
@@ -117,6 +120,6 @@ struct DatabaseSettings;
 // opens (the drivers stay in db/detail). Throws core::ConfigurationError for settings
 // validate_settings refuses.
 std::unique_ptr<Database> open_database(const DatabaseSettings& settings,
-                                        core::OffloadPool& offload);
+                                        core::OffloadPool& offload, DatabaseObserver observer = {});
 
 }  // namespace netra::db

@@ -146,8 +146,10 @@ std::unique_ptr<detail::Driver> make_driver(const DatabaseSettings& settings,
 }
 
 std::unique_ptr<Database> open_database(const DatabaseSettings& settings,
-                                        core::OffloadPool& offload) {
-  return std::make_unique<Database>(make_driver(settings, offload), settings.pool);
+                                        core::OffloadPool& offload, DatabaseObserver observer) {
+  return std::make_unique<Database>(make_driver(settings, offload), settings.pool,
+                                    core::Pool<detail::DriverConnection>::LeakReport{},
+                                    core::BreakerOptions{}, std::move(observer));
 }
 
 }  // namespace netra::db

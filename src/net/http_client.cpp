@@ -1,5 +1,6 @@
 // The HTTP client's Beast code: DNS, connect, the TLS handshake for https://, and one request
-// with its response per exchange.
+// with its response per exchange. Over 400 lines because Beast stays in this one translation
+// unit (it is slow to compile).
 #include "net/http_client.hpp"
 
 #include <unistd.h>

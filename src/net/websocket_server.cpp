@@ -1,4 +1,5 @@
 // The one translation unit that holds Beast's WebSocket code: sessions, their registry, limits.
+// Over 400 lines because Beast stays in this one translation unit (it is slow to compile).
 #include "net/websocket_server.hpp"
 
 #include <algorithm>

@@ -39,11 +39,13 @@ AnalyticsErrorCode code_of(net::HttpClientError::Kind kind) {
 }  // namespace
 
 ClickHouseHttp::ClickHouseHttp(std::shared_ptr<net::HttpClient> client, const std::string& url,
-                               std::string user, std::string password, core::BreakerOptions breaker)
+                               std::string user, std::string password, core::BreakerOptions breaker,
+                               std::function<void(const std::string&)> on_statement)
     : client_(std::move(client)),
       user_(std::move(user)),
       password_(std::move(password)),
-      breaker_("clickhouse", breaker) {
+      breaker_("clickhouse", breaker),
+      on_statement_(std::move(on_statement)) {
   auto parsed = net::parse_http_url(url);
   if (!parsed) throw std::invalid_argument("analytics.url: " + parsed.error());
   origin_ = parsed->origin;
@@ -75,6 +77,7 @@ asio::awaitable<AnalyticsResult<std::string>> ClickHouseHttp::execute(std::strin
   request.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
   if (!user_.empty()) request.headers.emplace_back("X-ClickHouse-User", user_);
   if (!password_.empty()) request.headers.emplace_back("X-ClickHouse-Key", password_);
+  if (on_statement_) on_statement_(body);
   request.body = std::move(body);
   auto response = co_await client_->send(std::move(request), deadline);
   if (!response) {

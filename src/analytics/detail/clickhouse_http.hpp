@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,8 +25,10 @@ class ClickHouseHttp {
  public:
   // `url`: http://host[:port] of the HTTP interface (any path is ignored). Throws
   // std::invalid_argument when it is not one. The password is sent, never logged or returned.
+  // `on_statement` (optional) hears each statement as it is sent.
   ClickHouseHttp(std::shared_ptr<net::HttpClient> client, const std::string& url, std::string user,
-                 std::string password, core::BreakerOptions breaker);
+                 std::string password, core::BreakerOptions breaker,
+                 std::function<void(const std::string&)> on_statement = {});
 
   // The response body of a 200; otherwise an error naming `what` and, for an answer other than
   // 200, ClickHouse's own first line ("Code: 60, e.displayText() = ..."). Transport failures and
@@ -46,6 +49,7 @@ class ClickHouseHttp {
   std::string user_;
   std::string password_;
   core::CircuitBreaker breaker_;
+  std::function<void(const std::string&)> on_statement_;
 };
 
 }  // namespace netra::analytics::detail
