@@ -65,6 +65,17 @@ HttpResponse pair_response(const auth::TokenPair& p) {
 
 const net::RouteOptions kWhileAuthServiceReady{.needs_component = "auth_service"};
 
+// What a request gets while the AuthService is not running.
+HttpResponse not_running(const HttpRequest& r) {
+  return error_response({auth::AuthErrorCode::unavailable, "not started", ""}, r.request_id);
+}
+
+// The answer to a call that yields a token pair: the pair, or its error's mapping.
+HttpResponse pair_or_error(const auth::AuthResult<auth::TokenPair>& pair, const HttpRequest& r) {
+  if (!pair) return error_response(pair.error(), r.request_id);
+  return pair_response(pair.value());
+}
+
 }  // namespace
 
 asio::awaitable<net::ServerHooks::AuthOutcome> verify_bearer(const auth::AuthState& state,
@@ -99,12 +110,8 @@ void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptio
           auto fields = string_fields(r, {"email"});
           if (!fields) co_return fields.error();
           auto service = state.get();
-          if (!service)
-            co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""},
-                                     r.request_id);
-          auto pair = co_await service->dev_login(fields.value()[0]);
-          if (!pair) co_return error_response(pair.error(), r.request_id);
-          co_return pair_response(pair.value());
+          if (!service) co_return not_running(r);
+          co_return pair_or_error(co_await service->dev_login(fields.value()[0]), r);
         },
         kWhileAuthServiceReady);
   }
@@ -118,9 +125,7 @@ void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptio
         auto fields = string_fields(r, {"email", "password"});
         if (!fields) co_return fields.error();
         auto service = state.get();
-        if (!service)
-          co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""},
-                                   r.request_id);
+        if (!service) co_return not_running(r);
         auto created = co_await service->register_user(fields.value()[0], fields.value()[1]);
         if (!created) co_return error_response(created.error(), r.request_id);
         co_return net::json_response(nlohmann::json{{"user", user_json(created.value())}}.dump(),
@@ -142,12 +147,8 @@ void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptio
         if (refused.allowed) refused = by_account->hit(account);
         if (!refused.allowed) co_return limited("too many login attempts", refused);
         auto service = state.get();
-        if (!service)
-          co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""},
-                                   r.request_id);
-        auto pair = co_await service->login(fields.value()[0], fields.value()[1]);
-        if (!pair) co_return error_response(pair.error(), r.request_id);
-        co_return pair_response(pair.value());
+        if (!service) co_return not_running(r);
+        co_return pair_or_error(co_await service->login(fields.value()[0], fields.value()[1]), r);
       },
       kWhileAuthServiceReady);
 
@@ -160,12 +161,8 @@ void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptio
         auto fields = string_fields(r, {"refresh_token"});
         if (!fields) co_return fields.error();
         auto service = state.get();
-        if (!service)
-          co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""},
-                                   r.request_id);
-        auto pair = co_await service->refresh(fields.value()[0]);
-        if (!pair) co_return error_response(pair.error(), r.request_id);
-        co_return pair_response(pair.value());
+        if (!service) co_return not_running(r);
+        co_return pair_or_error(co_await service->refresh(fields.value()[0]), r);
       },
       kWhileAuthServiceReady);
 
@@ -175,9 +172,7 @@ void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptio
         auto fields = string_fields(r, {"refresh_token"});
         if (!fields) co_return fields.error();
         auto service = state.get();
-        if (!service)
-          co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""},
-                                   r.request_id);
+        if (!service) co_return not_running(r);
         auto done = co_await service->logout(fields.value()[0]);
         if (!done) co_return error_response(done.error(), r.request_id);
         co_return net::json_response(R"({"status":"logged_out"})");
@@ -188,9 +183,7 @@ void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptio
       "GET", "/auth/me",
       [&state](HttpRequest& r) -> asio::awaitable<HttpResponse> {
         auto service = state.get();
-        if (!service)
-          co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""},
-                                   r.request_id);
+        if (!service) co_return not_running(r);
         auto user = co_await service->user(r.user_id);
         if (!user) co_return error_response(user.error(), r.request_id);
         co_return net::json_response(nlohmann::json{{"user", user_json(user.value())}}.dump());
@@ -201,9 +194,7 @@ void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptio
       "GET", "/.well-known/jwks.json",
       [&state](HttpRequest& r) -> asio::awaitable<HttpResponse> {
         auto service = state.get();
-        if (!service)
-          co_return error_response({auth::AuthErrorCode::unavailable, "not started", ""},
-                                   r.request_id);
+        if (!service) co_return not_running(r);
         co_return net::json_response(service->jwks().dump());
       },
       kWhileAuthServiceReady);
