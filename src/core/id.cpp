@@ -15,13 +15,13 @@ void append_sixes(std::string& out, uint64_t value, int count, const char* alpha
   for (int i = count - 1; i >= 0; --i) out += alphabet[(value >> (6 * i)) & 63];
 }
 
-// Random bytes from the OS, taken 256 at a time per thread: an id (every request has one) costs
-// a copy, and a system call only every sixteenth id. The bytes are the kernel's CSPRNG output
+// Random bytes from the OS, taken 4 KiB at a time per thread: an id (every request has one)
+// costs a copy, and a system call only every 256th id. The bytes are the kernel's CSPRNG output
 // either way; the process does not fork after start, so no two processes share a buffer.
 void fill_random(unsigned char* bytes, size_t size) {
   struct Pool {
-    std::array<unsigned char, 256> bytes{};
-    size_t used = 256;
+    std::array<unsigned char, 4096> bytes{};
+    size_t used = 4096;
   };
   thread_local Pool pool;
   while (size > 0) {
@@ -68,9 +68,10 @@ std::string make_id(std::string_view prefix) {
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::array<unsigned char, 16> bytes{};
   fill_random(bytes.data(), bytes.size());
-  std::string id(prefix);
-  id += '_';
-  // 128 bits as 22 base64url characters (the last carries 2 bits).
+  // 128 bits as 22 base64url characters (the last carries 2 bits), written in place.
+  std::string id(prefix.size() + 23, '_');
+  std::copy(prefix.begin(), prefix.end(), id.begin());
+  char* out = id.data() + prefix.size() + 1;
   unsigned int buffer = 0;
   int bits = 0;
   for (unsigned char b : bytes) {
@@ -78,10 +79,10 @@ std::string make_id(std::string_view prefix) {
     bits += 8;
     while (bits >= 6) {
       bits -= 6;
-      id += kAlphabet[(buffer >> bits) & 63];
+      *out++ = kAlphabet[(buffer >> bits) & 63];
     }
   }
-  if (bits > 0) id += kAlphabet[(buffer << (6 - bits)) & 63];
+  if (bits > 0) *out = kAlphabet[(buffer << (6 - bits)) & 63];
   return id;
 }
 
