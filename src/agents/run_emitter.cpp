@@ -2,15 +2,21 @@
 
 namespace netra::agents {
 
-asio::awaitable<bool> RunEmitter::emit(chat::AgentEventType type, std::string_view agent_name,
-                                       nlohmann::json data) {
+chat::AgentEvent RunEmitter::event_of(chat::AgentEventType type, std::string agent_name,
+                                      nlohmann::json data) const {
   chat::AgentEvent event;
   event.type = type;
   event.run_id = identity_.run_id;
   event.thread_id = identity_.thread_id;
   event.user_id = identity_.user_id;
-  event.agent_name = std::string(agent_name);
+  event.agent_name = std::move(agent_name);
   event.data = std::move(data);
+  return event;
+}
+
+asio::awaitable<bool> RunEmitter::emit(chat::AgentEventType type, std::string_view agent_name,
+                                       nlohmann::json data) {
+  auto event = event_of(type, std::string(agent_name), std::move(data));
   auto emitted = co_await sink_.emit(std::move(event), core::Deadline::after(store_timeout_));
   if (emitted) {
     last_seq_ = emitted->seq;
@@ -26,14 +32,8 @@ asio::awaitable<bool> RunEmitter::emit_final(chat::AgentEventType type, std::str
   nlohmann::json unstored = data;
   const bool stored = co_await emit(type, agent, std::move(data));
   if (stored) co_return true;
-  chat::AgentEvent event;
-  event.type = type;
-  event.run_id = identity_.run_id;
-  event.thread_id = identity_.thread_id;
-  event.user_id = identity_.user_id;
-  event.agent_name = std::move(agent);
   unstored["stored"] = false;
-  event.data = std::move(unstored);
+  auto event = event_of(type, std::move(agent), std::move(unstored));
   event.seq = last_seq_ + 1;
   sink_.deliver_unstored(std::move(event));
   co_return false;

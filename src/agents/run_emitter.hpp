@@ -57,6 +57,9 @@ class RunEmitter {
   const std::optional<chat::ChatError>& failure() const { return failure_; }
 
  private:
+  // An event of this run, not yet numbered.
+  chat::AgentEvent event_of(chat::AgentEventType type, std::string agent_name,
+                            nlohmann::json data) const;
   int64_t tool_elapsed_ms() const;
 
   chat::EventSink& sink_;

@@ -85,28 +85,35 @@ int64_t percentile_rank(int64_t n, int64_t p) {
 }
 
 // One backend: every read is served by it.
+namespace {
+
+template <typename T>
+asio::awaitable<Served<T>> served_by(asio::awaitable<AnalyticsResult<T>> read,
+                                     std::string_view backend) {
+  auto result = co_await std::move(read);
+  co_return Served<T>{std::move(result), backend};
+}
+
+}  // namespace
+
 asio::awaitable<Served<std::vector<GroupSummary>>> AnalyticsStore::summary_served(
     std::string user_id, TimeRange range, GroupBy group_by, core::Deadline deadline) {
-  auto result = co_await summary(std::move(user_id), range, group_by, deadline);
-  co_return Served<std::vector<GroupSummary>>{std::move(result), backend()};
+  return served_by(summary(std::move(user_id), range, group_by, deadline), backend());
 }
 
 asio::awaitable<Served<std::vector<RepeatedPrompt>>> AnalyticsStore::repeated_prompts_served(
     std::string user_id, TimeRange range, int64_t limit, core::Deadline deadline) {
-  auto result = co_await repeated_prompts(std::move(user_id), range, limit, deadline);
-  co_return Served<std::vector<RepeatedPrompt>>{std::move(result), backend()};
+  return served_by(repeated_prompts(std::move(user_id), range, limit, deadline), backend());
 }
 
 asio::awaitable<Served<std::vector<TimeBucket>>> AnalyticsStore::timeline_served(
     std::string user_id, TimeRange range, int64_t bucket_ms, core::Deadline deadline) {
-  auto result = co_await timeline(std::move(user_id), range, bucket_ms, deadline);
-  co_return Served<std::vector<TimeBucket>>{std::move(result), backend()};
+  return served_by(timeline(std::move(user_id), range, bucket_ms, deadline), backend());
 }
 
 asio::awaitable<Served<std::vector<WorkloadEvent>>> AnalyticsStore::events_served(
     std::string user_id, TimeRange range, int64_t limit, core::Deadline deadline) {
-  auto result = co_await events(std::move(user_id), range, limit, deadline);
-  co_return Served<std::vector<WorkloadEvent>>{std::move(result), backend()};
+  return served_by(events(std::move(user_id), range, limit, deadline), backend());
 }
 
 }  // namespace netra::analytics

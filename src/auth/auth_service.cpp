@@ -116,24 +116,20 @@ asio::awaitable<AuthResult<TokenPair>> AuthService::login(std::string email, std
 AuthService::IssuedPair AuthService::issue_pair(const User& user, const std::string& family,
                                                 std::optional<std::string> parent) const {
   const int64_t now = core::unix_seconds_now();
-  Claims access{user.id,
-                settings_.issuer,
-                settings_.audience,
-                core::make_id("at"),
-                now,
-                now,
-                now + settings_.access_ttl.count(),
-                TokenType::access,
-                family};
-  Claims refresh{user.id,
-                 settings_.issuer,
-                 settings_.audience,
-                 core::make_id("rt"),
-                 now,
-                 now,
-                 now + settings_.refresh_ttl.count(),
-                 TokenType::refresh,
-                 family};
+  // Both tokens carry the user, this service's names, their own id and lifetime, and the login.
+  auto claims = [&](const char* id_prefix, std::chrono::seconds ttl, TokenType type) {
+    return Claims{user.id,
+                  settings_.issuer,
+                  settings_.audience,
+                  core::make_id(id_prefix),
+                  now,
+                  now,
+                  now + ttl.count(),
+                  type,
+                  family};
+  };
+  const Claims access = claims("at", settings_.access_ttl, TokenType::access);
+  const Claims refresh = claims("rt", settings_.refresh_ttl, TokenType::refresh);
   TokenPair pair{issue_token(*keys_.signing, access), issue_token(*keys_.signing, refresh),
                  settings_.access_ttl.count(), user};
   RefreshTokenRecord record{refresh.token_id,
