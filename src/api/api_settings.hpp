@@ -11,12 +11,13 @@
 
 namespace netra::api {
 
+// Only ever read through its schema: the defaults are the keys' (api_settings_schema).
 struct ApiSettings {
   // Shows the error texts in /health to a request that presents it; empty: to nobody.
   std::string admin_token;
   AuthRouteOptions auth_routes;  // dev_login comes from the auth layer's configuration
   std::string websocket_public_url;
-  size_t ingest_body_limit = 16 * 1024 * 1024;
+  size_t ingest_body_limit = 0;
 };
 
 // Its check: an administrator's token of at least 32 bytes (never its value in a message).

@@ -50,6 +50,14 @@ struct BuiltComponent {
 // The components built so far, by name.
 using BuiltComponents = std::map<std::string, BuiltComponent>;
 
+// The component named T::kName as a T, or null when it is not built or not a T.
+template <class T>
+T* find_built(const BuiltComponents& built) {
+  auto it = built.find(T::kName);
+  if (it == built.end() || it->second.type != typeid(T)) return nullptr;
+  return static_cast<T*>(it->second.typed.get());
+}
+
 // What the process offers every component and route when it is built.
 struct ProcessParts {
   const Config& config;
@@ -88,9 +96,7 @@ class BuildContext {
   template <class T>
   T* find() const {
     if (!declares(T::kName)) refuse(T::kName, "is not among its declared dependencies");
-    auto it = built_.find(T::kName);
-    if (it == built_.end() || it->second.type != typeid(T)) return nullptr;
-    return static_cast<T*>(it->second.typed.get());
+    return find_built<T>(built_);
   }
 
  private:
@@ -114,9 +120,7 @@ class RouteContext {
   const ServiceSettings& settings() const { return parts_.settings; }
   template <class T>
   T* find() const {
-    auto it = built_.find(T::kName);
-    if (it == built_.end() || it->second.type != typeid(T)) return nullptr;
-    return static_cast<T*>(it->second.typed.get());
+    return find_built<T>(built_);
   }
 
  private:

@@ -12,19 +12,21 @@
 
 namespace netra::app {
 
+// Only ever read through its schema: the defaults are the keys' (process_settings_schema), not
+// written here a second time.
 struct ProcessSettings {
-  std::string profile = "full";  // full | minimal
-  std::string environment = "development";
+  std::string profile;                // full | minimal
+  std::string environment;            // development | staging | production
   std::vector<std::string> disabled;  // components not to start
   size_t threads = 0;                 // event loops; 0 = one per core
-  std::chrono::milliseconds drain_delay{0};
-  std::chrono::milliseconds drain_timeout{10000};
-  std::chrono::milliseconds startup_deadline{60000};
-  std::chrono::milliseconds watchdog_threshold{250};
-  size_t offload_threads = 4;
-  std::string log_format = "auto";
-  std::string log_level = "info";
-  uint16_t auth_port = 8081;  // where `netra auth` listens
+  std::chrono::milliseconds drain_delay{};
+  std::chrono::milliseconds drain_timeout{};
+  std::chrono::milliseconds startup_deadline{};
+  std::chrono::milliseconds watchdog_threshold{};
+  size_t offload_threads = 0;
+  std::string log_format;
+  std::string log_level;
+  uint16_t auth_port = 0;  // where `netra auth` listens
 
   bool production() const { return environment == "production"; }
   // The profile, with the disabled components.
