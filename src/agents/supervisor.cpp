@@ -28,26 +28,6 @@ void log_escape(std::exception_ptr error) {
 
 }  // namespace
 
-std::string_view to_string(Admission admission) {
-  switch (admission) {
-    case Admission::started:
-      return "started";
-    case Admission::queued:
-      return "queued";
-    case Admission::busy:
-      return "busy";
-    case Admission::thread_busy:
-      return "thread_busy";
-    case Admission::user_busy:
-      return "user_busy";
-    case Admission::stopping:
-      return "stopping";
-    case Admission::already_known:
-      return "already_known";
-  }
-  return "busy";
-}
-
 Supervisor::Supervisor(asio::any_io_executor executor, RunDependencies deps,
                        SupervisorOptions options, chat::UnixClock clock)
     : executor_(std::move(executor)), deps_(deps), options_(options), clock_(std::move(clock)) {}

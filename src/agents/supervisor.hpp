@@ -41,7 +41,6 @@ enum class Admission {
   stopping,       // the supervisor is shutting down: failed with agent_error AGENT_UNAVAILABLE
   already_known,  // this run was submitted before; nothing changed
 };
-std::string_view to_string(Admission admission);
 
 // Thread-safe: submit, cancel and stop may be called from any event loop. Runs execute on
 // `executor`. Call stop() before destroying the supervisor; the dependencies must outlive it.

@@ -100,6 +100,33 @@ AnalyticsResult<std::vector<T>> rows_of(const db::QueryResult& result, Convert c
   return out;
 }
 
+// A row of summary_statement().
+GroupSummary group_of(const db::Row& row) {
+  GroupSummary g;
+  g.key = row.text(0);
+  g.requests = row.int64(1);
+  g.input_tokens = row.int64(2);
+  g.output_tokens = row.int64(3);
+  g.cost_usd = row.real(4);
+  g.latency_p50_ms = row.int64(5);
+  g.latency_p95_ms = row.int64(6);
+  g.latency_p99_ms = row.int64(7);
+  g.errors = row.int64(8);
+  g.cached = row.int64(9);
+  return g;
+}
+
+// A read: runs one SELECT and converts each row.
+template <typename T, typename Convert>
+asio::awaitable<AnalyticsResult<std::vector<T>>> select_rows(db::Database& db, std::string sql,
+                                                             db::Params values,
+                                                             core::Deadline deadline,
+                                                             std::string owner, Convert convert) {
+  auto found = co_await db.query(std::move(sql), std::move(values), deadline, std::move(owner));
+  if (!found) co_return AnalyticsError::from_db(found.error());
+  co_return rows_of<T>(*found, convert);
+}
+
 WorkloadEvent event_of(const db::Row& row) {
   WorkloadEvent e;
   e.user_id = row.text(0);
@@ -153,22 +180,8 @@ asio::awaitable<AnalyticsResult<std::vector<GroupSummary>>> EmbeddedAnalyticsSto
   if (auto bad = check_read(user_id, range)) co_return *bad;
   auto values = scope_params(std::move(user_id), range);
   auto sql = summary_statement(group_by);
-  auto found = co_await db_.query(std::move(sql), std::move(values), deadline, "analytics.summary");
-  if (!found) co_return AnalyticsError::from_db(found.error());
-  auto groups = rows_of<GroupSummary>(*found, [](const db::Row& row) {
-    GroupSummary g;
-    g.key = row.text(0);
-    g.requests = row.int64(1);
-    g.input_tokens = row.int64(2);
-    g.output_tokens = row.int64(3);
-    g.cost_usd = row.real(4);
-    g.latency_p50_ms = row.int64(5);
-    g.latency_p95_ms = row.int64(6);
-    g.latency_p99_ms = row.int64(7);
-    g.errors = row.int64(8);
-    g.cached = row.int64(9);
-    return g;
-  });
+  auto groups = co_await select_rows<GroupSummary>(db_, std::move(sql), std::move(values), deadline,
+                                                   "analytics.summary", group_of);
   if (!groups) co_return groups.error();
   finish_summary(groups.value());
   co_return std::move(groups.value());
@@ -186,11 +199,10 @@ EmbeddedAnalyticsStore::repeated_prompts(std::string user_id, TimeRange range, i
       "FROM workload_events WHERE {} AND prompt_hash <> '' GROUP BY workload_id, prompt_hash "
       "HAVING COUNT(*) > 1 ORDER BY COUNT(*) DESC, SUM(cost_usd) DESC LIMIT $4",
       kScope);
-  auto found = co_await db_.query(sql, std::move(values), deadline, "analytics.repeated_prompts");
-  if (!found) co_return AnalyticsError::from_db(found.error());
-  co_return rows_of<RepeatedPrompt>(*found, [](const db::Row& row) {
-    return RepeatedPrompt{row.text(0), row.text(1), row.int64(2), row.int64(3), row.real(4)};
-  });
+  co_return co_await select_rows<RepeatedPrompt>(
+      db_, sql, std::move(values), deadline, "analytics.repeated_prompts", [](const db::Row& row) {
+        return RepeatedPrompt{row.text(0), row.text(1), row.int64(2), row.int64(3), row.real(4)};
+      });
 }
 
 asio::awaitable<AnalyticsResult<std::vector<TimeBucket>>> EmbeddedAnalyticsStore::timeline(
@@ -204,12 +216,11 @@ asio::awaitable<AnalyticsResult<std::vector<TimeBucket>>> EmbeddedAnalyticsStore
       "SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END), SUM(cost_usd) "
       "FROM workload_events WHERE {} GROUP BY b ORDER BY b",
       kScope);
-  auto found = co_await db_.query(sql, std::move(values), deadline, "analytics.timeline");
-  if (!found) co_return AnalyticsError::from_db(found.error());
-  co_return rows_of<TimeBucket>(*found, [&](const db::Row& row) {
-    return TimeBucket{range.from_ms + row.int64(0) * bucket_ms, row.int64(1), row.int64(2),
-                      row.real(3)};
-  });
+  co_return co_await select_rows<TimeBucket>(
+      db_, sql, std::move(values), deadline, "analytics.timeline", [&](const db::Row& row) {
+        return TimeBucket{range.from_ms + row.int64(0) * bucket_ms, row.int64(1), row.int64(2),
+                          row.real(3)};
+      });
 }
 
 asio::awaitable<AnalyticsResult<std::vector<WorkloadEvent>>> EmbeddedAnalyticsStore::events(
@@ -221,9 +232,8 @@ asio::awaitable<AnalyticsResult<std::vector<WorkloadEvent>>> EmbeddedAnalyticsSt
   const std::string sql = fmt::format(
       "SELECT {} FROM workload_events WHERE {} ORDER BY timestamp_ms, event_id LIMIT $4",
       kEventColumns, kScope);
-  auto found = co_await db_.query(sql, std::move(values), deadline, "analytics.events");
-  if (!found) co_return AnalyticsError::from_db(found.error());
-  co_return rows_of<WorkloadEvent>(*found, event_of);
+  co_return co_await select_rows<WorkloadEvent>(db_, sql, std::move(values), deadline,
+                                                "analytics.events", event_of);
 }
 
 }  // namespace netra::analytics

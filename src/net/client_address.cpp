@@ -33,7 +33,8 @@ std::string_view trim(std::string_view s) {
 // optionally in double quotes (Forwarded).
 std::optional<ip::address> parse_hop(std::string_view hop) {
   hop = trim(hop);
-  if (hop.size() >= 2 && hop.front() == '"' && hop.back() == '"') hop = hop.substr(1, hop.size() - 2);
+  if (hop.size() >= 2 && hop.front() == '"' && hop.back() == '"')
+    hop = hop.substr(1, hop.size() - 2);
   if (!hop.empty() && hop.front() == '[') {
     const auto close = hop.find(']');
     if (close == std::string_view::npos) return std::nullopt;
@@ -131,9 +132,8 @@ TrustedProxies TrustedProxies::parse(const std::vector<std::string>& entries) {
 }
 
 bool TrustedProxies::trusts(const ip::address& address) const {
-  return std::any_of(ranges_.begin(), ranges_.end(), [&](const Range& r) {
-    return in_range(address, r.network, r.prefix);
-  });
+  return std::any_of(ranges_.begin(), ranges_.end(),
+                     [&](const Range& r) { return in_range(address, r.network, r.prefix); });
 }
 
 std::string TrustedProxies::client_of(const std::string& peer, const HttpRequest& request) const {

@@ -19,20 +19,17 @@
 #include <cctype>
 #include <optional>
 
+#include "net/detail/beast_names.hpp"
 #include "net/detail/idle_connections.hpp"
 #include "net/http_url.hpp"
 #include "telemetry/logging.hpp"
 
 namespace netra::net {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 using Kind = HttpClientError::Kind;
 using Outcome = core::Result<HttpClientResponse, HttpClientError>;
 using RequestMessage = http::request<http::string_body>;
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 

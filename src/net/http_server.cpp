@@ -22,6 +22,7 @@
 #include <unordered_set>
 
 #include "core/event_loops.hpp"
+#include "net/detail/beast_names.hpp"
 #include "net/detail/request_dispatch.hpp"
 #include "net/detail/websocket_upgrade.hpp"
 #include "net/json_error.hpp"
@@ -30,11 +31,7 @@
 
 namespace netra::net {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
 using namespace std::chrono;
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 

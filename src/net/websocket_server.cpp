@@ -20,16 +20,14 @@
 
 #include "core/id.hpp"
 #include "core/token_bucket.hpp"
+#include "net/detail/beast_names.hpp"
 #include "net/detail/websocket_upgrade.hpp"
 #include "telemetry/logging.hpp"
 
 namespace netra::net {
 
-namespace beast = boost::beast;
 namespace websocket = beast::websocket;
-using tcp = asio::ip::tcp;
 using namespace std::chrono;
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 

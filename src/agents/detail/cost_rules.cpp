@@ -40,6 +40,17 @@ double per_request(double total, double requests) {
   return requests > 0 ? total / requests : 0;
 }
 
+// Every rule here finds a saving on one workload; what it found starts the same way.
+Recommendation workload_saving(RecommendationKind kind, const std::string& workload,
+                               double monthly_saving_usd) {
+  Recommendation r;
+  r.kind = kind;
+  r.target_kind = TargetKind::workload;
+  r.target = workload;
+  r.monthly_saving_usd = monthly_saving_usd;
+  return r;
+}
+
 }  // namespace
 
 std::vector<Recommendation> model_switch(const RuleInput& in) {
@@ -60,10 +71,7 @@ std::vector<Recommendation> model_switch(const RuleInput& in) {
     const double saving = u.cost_usd * reduction * in.monthly_factor;
     if (saving < in.rules.min_monthly_saving_usd) continue;
 
-    Recommendation r;
-    r.kind = RecommendationKind::model_switch;
-    r.target_kind = TargetKind::workload;
-    r.target = u.workload_id;
+    auto r = workload_saving(RecommendationKind::model_switch, u.workload_id, saving);
     r.current_model = std::string(current->name);
     r.suggested_model = std::string(cheaper->name);
     r.title = fmt::format("Move {} from {} to {}", markdown::code(u.workload_id), current->name,
@@ -82,7 +90,6 @@ std::vector<Recommendation> model_switch(const RuleInput& in) {
                   {"suggested_input_price", cheaper->input_usd_per_mtok, "usd_per_mtok"},
                   {"suggested_output_price", cheaper->output_usd_per_mtok, "usd_per_mtok"},
                   {"price_reduction", reduction, "share"}};
-    r.monthly_saving_usd = saving;
     out.push_back(std::move(r));
   }
   return out;
@@ -117,10 +124,7 @@ std::vector<Recommendation> caching(const RuleInput& in) {
     if (w.avoidable < in.rules.min_avoidable_repeats || share < in.rules.min_repeat_share ||
         saving < in.rules.min_monthly_saving_usd)
       continue;
-    Recommendation r;
-    r.kind = RecommendationKind::caching;
-    r.target_kind = TargetKind::workload;
-    r.target = g.key;
+    auto r = workload_saving(RecommendationKind::caching, g.key, saving);
     r.title = fmt::format("Cache the answers of {} by prompt hash", markdown::code(g.key));
     r.rationale = fmt::format(
         "{} prompts were sent again and again ({} calls); {} of those calls ({:.1f}% of the "
@@ -133,7 +137,6 @@ std::vector<Recommendation> caching(const RuleInput& in) {
                   {"avoidable_calls", w.avoidable, "requests"},
                   {"avoidable_share", share, "share"},
                   {"avoidable_window_cost", w.avoidable_cost, "usd"}};
-    r.monthly_saving_usd = saving;
     out.push_back(std::move(r));
   }
   return out;
@@ -155,10 +158,7 @@ std::vector<Recommendation> batching(const RuleInput& in) {
       continue;
     const double saving = g.cost_usd * in.rules.batch_discount * in.monthly_factor;
     if (saving < in.rules.min_monthly_saving_usd) continue;
-    Recommendation r;
-    r.kind = RecommendationKind::batching;
-    r.target_kind = TargetKind::workload;
-    r.target = g.key;
+    auto r = workload_saving(RecommendationKind::batching, g.key, saving);
     r.current_model = std::string(model->name);
     r.title = fmt::format("Send {} through {}'s batch API where answers can wait",
                           markdown::code(g.key), model->vendor);
@@ -173,7 +173,6 @@ std::vector<Recommendation> batching(const RuleInput& in) {
                   {"avg_tokens_per_request", avg_tokens, "tokens"},
                   {"window_cost", g.cost_usd, "usd"},
                   {"batch_discount", in.rules.batch_discount, "share"}};
-    r.monthly_saving_usd = saving;
     out.push_back(std::move(r));
   }
   return out;
@@ -210,10 +209,7 @@ std::vector<Recommendation> prompt_trimming(const RuleInput& in) {
                   static_cast<double>(std::max<int64_t>(1, g.input_tokens + g.output_tokens));
     const double saving = g.cost_usd * input_share * in.rules.trim_share * in.monthly_factor;
     if (saving < in.rules.min_monthly_saving_usd) continue;
-    Recommendation r;
-    r.kind = RecommendationKind::prompt_trimming;
-    r.target_kind = TargetKind::workload;
-    r.target = g.key;
+    auto r = workload_saving(RecommendationKind::prompt_trimming, g.key, saving);
     r.title = fmt::format("Trim the prompts of {}", markdown::code(g.key));
     r.rationale = fmt::format(
         "Each call sends {} tokens to get {} back ({:.0f}× as many): long instructions, whole "
@@ -228,7 +224,6 @@ std::vector<Recommendation> prompt_trimming(const RuleInput& in) {
         {"input_cost_share", input_share, "share"},
         {"window_cost", g.cost_usd, "usd"},
         {"target_input_tokens", std::round(avg_in * (1 - in.rules.trim_share)), "tokens"}};
-    r.monthly_saving_usd = saving;
     out.push_back(std::move(r));
   }
   return out;
