@@ -68,6 +68,8 @@ struct ProcessParts {
   std::function<core::StartupReport()> report;
   core::HealthRegistry& health;  // where components publish breakers, pools and metrics
   auth::AuthState& auth;         // how tokens are verified, for routes and the socket
+  // One executor per event loop, for components that keep a connection on each (redis).
+  std::vector<boost::asio::any_io_executor> loops{};
 };
 
 // What one component is built with: the process's parts, and the components it declared.

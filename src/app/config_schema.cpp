@@ -21,6 +21,7 @@ const std::vector<core::KeySpec>& service_keys() {
     append_keys(all, net::websocket_settings_schema());
     append_keys(all, api::api_settings_schema());
     append_keys(all, db::database_settings_schema());
+    append_keys(all, redis::redis_settings_schema());
     append_keys(all, auth::auth_config_schema());
     append_keys(all, analytics::analytics_settings_schema());
     append_keys(all, analytics::ingest_limits_schema());
@@ -45,6 +46,7 @@ ServiceSettings read_settings(const core::ConfigValues& values,
   s.websocket = net::websocket_settings_schema().read(values, &problems);
   s.api = api::api_settings_schema().read(values, &problems);
   s.database = db::database_settings_schema().read(values, &problems);
+  s.redis = redis::redis_settings_schema().read(values, &problems);
   s.auth = auth::auth_config_schema().read(values, &problems);
   s.analytics = analytics::analytics_settings_schema().read(values, &problems);
   s.ingest = analytics::ingest_limits_schema().read(values, &problems);

@@ -18,6 +18,7 @@
 #include "db/database_settings.hpp"
 #include "net/server_settings.hpp"
 #include "net/websocket_server.hpp"
+#include "redis/redis_settings.hpp"
 
 namespace netra::app {
 
@@ -28,6 +29,7 @@ struct ServiceSettings {
   net::WebSocketSettings websocket;
   api::ApiSettings api;
   db::DatabaseSettings database;
+  redis::RedisSettings redis;
   auth::AuthConfig auth;
   analytics::AnalyticsSettings analytics;
   analytics::IngestLimits ingest;

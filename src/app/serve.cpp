@@ -112,8 +112,8 @@ class Service {
         notifier_(net::SystemdNotifier::from_environment()),
         engine_(loops_.context(0).get_executor(), engine_options()),
         server_(loops_, listener_settings(), router_, server_hooks()),
-        parts_{config_,  config_.settings(), offload_, server_,
-               metrics_, report(),           health_,  auth_state_} {}
+        parts_{config_, config_.settings(), offload_,        server_, metrics_, report(),
+               health_, auth_state_,        loop_executors()} {}
 
   // The probes and /metrics, served whatever the components do.
   void add_builtin_routes() {
@@ -258,6 +258,13 @@ class Service {
       telemetry::logger(e.component)->log(level_of(e.severity), "{}", e.message);
     };
     return options;
+  }
+
+  std::vector<asio::any_io_executor> loop_executors() {
+    std::vector<asio::any_io_executor> executors;
+    for (size_t i = 0; i < loops_.size(); ++i)
+      executors.push_back(loops_.context(i).get_executor());
+    return executors;
   }
 
   net::ServerSettings listener_settings() const {

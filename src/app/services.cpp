@@ -23,6 +23,7 @@
 #include "db/postgres_conninfo.hpp"
 #include "net/http_server.hpp"
 #include "net/websocket_component.hpp"
+#include "redis/redis_component.hpp"
 #include "telemetry/metrics_component.hpp"
 
 namespace netra::app {
@@ -65,6 +66,20 @@ CatalogEntry analytics_entry() {
       });
   entry.validate = [](const Config& config) {
     throw_if_any(analytics::analytics_settings_schema().problems(config));
+  };
+  return entry;
+}
+
+// `redis`: state shared by the instances (redis.url), or none (one instance).
+CatalogEntry redis_entry() {
+  auto entry = entry_of<redis::RedisComponent>(redis::RedisComponent::make_spec(),
+                                               [](const BuildContext& ctx, const auto& spec) {
+                                                 const auto& p = ctx.process();
+                                                 return std::make_shared<redis::RedisComponent>(
+                                                     spec, ctx.settings().redis, p.loops, p.health);
+                                               });
+  entry.validate = [](const Config& config) {
+    throw_if_any(redis::redis_settings_schema().problems(config));
   };
   return entry;
 }
@@ -234,8 +249,13 @@ CatalogEntry agent_supervisor_entry(std::shared_ptr<SharedParts> parts) {
 ServiceDefinition production_service() {
   ServiceDefinition service;
   auto parts = std::make_shared<SharedParts>();
-  service.catalog = {database_entry(),      metrics_entry(),   auth_entry(true),
-                     api_entry(),           analytics_entry(), agent_supervisor_entry(parts),
+  service.catalog = {database_entry(),
+                     redis_entry(),
+                     metrics_entry(),
+                     auth_entry(true),
+                     api_entry(),
+                     analytics_entry(),
+                     agent_supervisor_entry(parts),
                      websocket_entry(parts)};
   service.add_routes = [parts](net::Router& router, const RouteContext& ctx) {
     const auto& p = ctx.process();

@@ -63,7 +63,8 @@ class ComponentCatalogTest : public ::testing::Test {
   telemetry::Metrics metrics_{"test", "test"};
   core::HealthRegistry health_;
   auth::AuthState auth_;
-  ProcessParts parts_{config_, config_.settings(), offload_, server_, metrics_, {}, health_, auth_};
+  ProcessParts parts_{config_, config_.settings(), offload_, server_, metrics_, {}, health_, auth_,
+                      {}};
   core::Engine engine_{loops_.context(0).get_executor(), core::EngineOptions{}};
 };
 

@@ -1,0 +1,125 @@
+// RedisClient: the service's connections to one Redis — one command connection per event loop
+// (a command goes out on the caller's own loop when it runs on one, so no thread hop), and one
+// subscriber connection. hiredis pipelines on each connection, so there is no exclusive pool.
+// Every command has a deadline; a circuit breaker answers at once while Redis keeps failing; a
+// connection that dropped reconnects in the background with full-jitter backoff, and the
+// subscriber subscribes again to its channels. Thread-safe; owned by a shared_ptr.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/circuit_breaker.hpp"
+#include "core/deadline.hpp"
+#include "core/retry_policy.hpp"
+#include "redis/redis_reply.hpp"
+#include "redis/redis_url.hpp"
+
+namespace netra::redis {
+
+namespace asio = boost::asio;
+
+struct RedisClientOptions {
+  RedisEndpoint endpoint;
+  // A command's own budget; a caller's earlier deadline wins.
+  std::chrono::milliseconds command_timeout{1000};
+  std::chrono::milliseconds connect_timeout{2000};
+  // Pauses between reconnection attempts (attempts is not used: it tries until closed).
+  core::RetryPolicy reconnect{1, std::chrono::milliseconds(100), std::chrono::milliseconds(5000)};
+  core::BreakerOptions breaker{20, 5, 0.5, std::chrono::milliseconds(2000), 1};
+};
+
+// A Lua script, loaded into Redis once (SCRIPT LOAD) and called by its SHA; loaded again when
+// Redis answers NOSCRIPT (after a restart or SCRIPT FLUSH). Thread-safe; lives as long as the
+// client uses it (a static, usually).
+class RedisScript {
+ public:
+  explicit RedisScript(std::string source) : source_(std::move(source)) {}
+  const std::string& source() const { return source_; }
+
+ private:
+  friend class RedisClient;
+  std::string sha() const;
+  void set_sha(std::string sha) const;
+
+  std::string source_;
+  mutable std::mutex mutex_;
+  mutable std::string sha_;
+};
+
+class RedisClient : public std::enable_shared_from_this<RedisClient> {
+ public:
+  // One command connection per executor (each an event loop's); the subscriber uses the first.
+  RedisClient(RedisClientOptions options, std::vector<asio::any_io_executor> executors);
+  ~RedisClient();
+  RedisClient(const RedisClient&) = delete;
+  RedisClient& operator=(const RedisClient&) = delete;
+
+  const RedisEndpoint& endpoint() const { return options_.endpoint; }
+  const core::CircuitBreaker& breaker() const { return breaker_; }
+  // Command connections that are open now, and how many there are.
+  size_t open_connections() const;
+  size_t connection_count() const { return slots_.size(); }
+
+  // Opens every connection (command ones and the subscriber) by `deadline`. Returns the first
+  // error (an authentication error before any other); then call it again to retry. After an
+  // open() that succeeded, a connection that drops reconnects by itself until close().
+  asio::awaitable<std::optional<RedisError>> open(core::Deadline deadline);
+  // Stops reconnecting and closes every connection; commands then answer `unavailable`.
+  asio::awaitable<void> close();
+
+  // One command, by the earlier of `deadline` and the command timeout from now.
+  asio::awaitable<RedisResult<RedisReply>> command(std::vector<std::string> args,
+                                                   std::optional<core::Deadline> deadline = {});
+  // EVALSHA of the script (SCRIPT LOAD first, and again after NOSCRIPT).
+  asio::awaitable<RedisResult<RedisReply>> eval(const RedisScript& script,
+                                                std::vector<std::string> keys,
+                                                std::vector<std::string> args,
+                                                std::optional<core::Deadline> deadline = {});
+
+  // Publishing goes through command(); receiving through the subscriber connection. The channels
+  // are subscribed now when it is open, and again each time it reconnects; `on_message` runs on
+  // the first executor. Set once, before open().
+  using MessageHandler = std::function<void(const std::string& channel, std::string payload)>;
+  void on_message(MessageHandler handler);
+  asio::awaitable<std::optional<RedisError>> subscribe(std::vector<std::string> channels);
+  // Whether the subscriber is connected and subscribed (a message published meanwhile is missed).
+  bool subscriber_open() const { return subscriber_up_.load(); }
+
+  struct Slot;  // one connection and its reconnection state (defined in the .cpp)
+
+ private:
+  core::Deadline deadline_of(std::optional<core::Deadline> deadline) const;
+  Slot& pick(const asio::any_io_executor& current);
+  asio::awaitable<RedisResult<RedisReply>> on_slot(Slot& slot, std::vector<std::string> args,
+                                                   core::Deadline deadline);
+  void reconnect_later(Slot& slot);  // on the slot's executor
+  asio::awaitable<void> reconnect(std::shared_ptr<RedisClient> self, Slot& slot);
+  asio::awaitable<std::optional<RedisError>> open_slot(Slot& slot, core::Deadline deadline);
+  std::vector<std::string> channels() const;
+  // What the subscriber connection calls: on_message_, while this client lives.
+  MessageHandler forwarder();
+
+  RedisClientOptions options_;
+  core::CircuitBreaker breaker_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::unique_ptr<Slot> subscriber_;
+  std::atomic<size_t> next_{0};
+  std::atomic<bool> closed_{false};
+  std::atomic<bool> healing_{false};  // reconnect what drops: after a complete open()
+  std::atomic<bool> subscriber_up_{false};
+  mutable std::mutex channels_mutex_;
+  std::set<std::string> channels_;
+  MessageHandler on_message_;
+};
+
+}  // namespace netra::redis
