@@ -16,6 +16,7 @@
 #include "app/config.hpp"
 #include "auth/auth_component.hpp"
 #include "auth/remote_auth_component.hpp"
+#include "auth/shared_revocations.hpp"
 #include "auth/ticket_store.hpp"
 #include "chat/chat_store.hpp"
 #include "chat/run_event_sink.hpp"
@@ -70,14 +71,22 @@ CatalogEntry analytics_entry() {
   return entry;
 }
 
-// `redis`: state shared by the instances (redis.url), or none (one instance).
-CatalogEntry redis_entry() {
-  auto entry = entry_of<redis::RedisComponent>(redis::RedisComponent::make_spec(),
-                                               [](const BuildContext& ctx, const auto& spec) {
-                                                 const auto& p = ctx.process();
-                                                 return std::make_shared<redis::RedisComponent>(
-                                                     spec, ctx.settings().redis, p.loops, p.health);
-                                               });
+// `redis`: state shared by the instances (redis.url), or none (one instance). With a client,
+// what the instances must share goes through it: revoked logins always, and the WebSocket tickets
+// where this service issues them (`tickets`, or null).
+CatalogEntry redis_entry(auth::TicketStore* tickets) {
+  auto build = [tickets](const BuildContext& ctx, const core::ComponentSpec& spec) {
+    const auto& p = ctx.process();
+    auto component =
+        std::make_shared<redis::RedisComponent>(spec, ctx.settings().redis, p.loops, p.health);
+    if (auto client = component->client()) {
+      std::make_shared<auth::SharedRevocations>(p.auth.revoked_sessions(), client, p.loops.front())
+          ->attach();
+      if (tickets != nullptr) tickets->share_through(client);
+    }
+    return component;
+  };
+  auto entry = entry_of<redis::RedisComponent>(redis::RedisComponent::make_spec(), build);
   entry.validate = [](const Config& config) {
     throw_if_any(redis::redis_settings_schema().problems(config));
   };
@@ -250,7 +259,7 @@ ServiceDefinition production_service() {
   ServiceDefinition service;
   auto parts = std::make_shared<SharedParts>();
   service.catalog = {database_entry(),
-                     redis_entry(),
+                     redis_entry(&parts->tickets),
                      metrics_entry(),
                      auth_entry(true),
                      api_entry(),
@@ -287,7 +296,8 @@ ServiceDefinition production_service() {
 
 ServiceDefinition auth_service() {
   ServiceDefinition service;
-  service.catalog = {database_entry(), metrics_entry(), auth_entry(false), api_entry()};
+  service.catalog = {database_entry(), redis_entry(nullptr), metrics_entry(), auth_entry(false),
+                     api_entry()};
   service.add_routes = [](net::Router& router, const RouteContext& ctx) {
     api::add_auth_service_routes(router, ctx.settings().api, ctx.process().auth);
   };

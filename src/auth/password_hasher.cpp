@@ -47,7 +47,7 @@ asio::awaitable<core::Result<bool, HashError>> PasswordHasher::verify(std::strin
   };
   try {
     const bool matches = co_await offload_.run(std::move(work));
-    co_return real && matches;
+    co_return real&& matches;
   } catch (const core::OffloadQueueFull& e) {
     co_return HashError{e.what(), true};
   }

@@ -1,13 +1,15 @@
 // TicketStore: single-use WebSocket tickets. A browser cannot set headers on a WebSocket
 // handshake, so it asks for a short-lived ticket over authenticated HTTP and puts its id in the
 // URL; the handshake redeems it once, for the user it was issued to, until it expires.
-// In-process now (thread-safe, bounded); the awaitable interface is the one a Redis-backed store
-// will keep, so instances can share tickets.
+// In process (thread-safe, bounded) for one instance; shared through Redis when the service has
+// it, so a ticket issued by one instance is redeemed once on any — and while Redis fails, tickets
+// are issued and redeemed in process again (a ticket lives seconds: none is worth a wait).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -17,6 +19,10 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
+
+namespace netra::redis {
+class RedisClient;
+}
 
 namespace netra::auth {
 
@@ -56,10 +62,23 @@ class TicketStore {
   // Who the ticket was issued to, once; nullopt for unknown, used or expired tickets.
   asio::awaitable<std::optional<TicketOwner>> redeem(std::string ticket_id);
 
+  // Tickets go through Redis from now on (set while the service is assembled, before serving).
+  // Not owned: the client goes with its component, before the event loops it runs on.
+  void share_through(std::weak_ptr<redis::RedisClient> redis) {
+    redis_ = std::move(redis);
+    shared_ = true;
+  }
+
+  // Tickets held in this process (none while Redis carries them, but those of an outage).
   size_t outstanding() const;
   const TicketLimits& limits() const { return limits_; }
 
  private:
+  // Through Redis: the ticket (or, when Redis cannot be reached, nothing: the caller issues it
+  // here). A ticket id is never stored twice, so a redeem finds it in exactly one place.
+  asio::awaitable<std::optional<Ticket>> issue_shared(const TicketOwner& owner,
+                                                      std::chrono::seconds ttl);
+  asio::awaitable<std::optional<TicketOwner>> redeem_shared(const std::string& ticket_id);
   struct Entry {
     TicketOwner owner;
     core::Clock::time_point expires;
@@ -76,6 +95,8 @@ class TicketStore {
   std::set<std::pair<core::Clock::time_point, std::string>> by_expiry_;
   // Each user's outstanding tickets, oldest first (at most max_per_user).
   std::unordered_map<std::string, std::deque<std::string>> per_user_;
+  std::weak_ptr<redis::RedisClient> redis_;
+  bool shared_ = false;
 };
 
 }  // namespace netra::auth

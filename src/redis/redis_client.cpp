@@ -74,7 +74,18 @@ RedisClient::Slot& RedisClient::pick(const asio::any_io_executor& current) {
 
 std::vector<std::string> RedisClient::channels() const {
   std::lock_guard lock(channels_mutex_);
-  return {channels_.begin(), channels_.end()};
+  std::vector<std::string> names;
+  for (const auto& [name, handler] : channels_) names.push_back(name);
+  return names;
+}
+
+void RedisClient::subscribed() {
+  std::vector<std::function<void()>> callbacks;
+  {
+    std::lock_guard lock(channels_mutex_);
+    callbacks = on_subscribed_;
+  }
+  for (const auto& callback : callbacks) callback();
 }
 
 asio::awaitable<std::optional<RedisError>> RedisClient::open_slot(Slot& slot,
@@ -88,10 +99,11 @@ asio::awaitable<std::optional<RedisError>> RedisClient::open_slot(Slot& slot,
   });
   auto error = co_await slot.connection.open(options_.endpoint, deadline);
   if (!error && slot.subscriber) {
-    auto subscribed = channels();
-    if (!subscribed.empty()) {
-      error = co_await slot.connection.subscribe(std::move(subscribed), forwarder(), deadline);
+    auto names = channels();
+    if (!names.empty()) {
+      error = co_await slot.connection.subscribe(std::move(names), forwarder(), deadline);
     }
+    if (!error) subscribed();
   }
   slot.up = !error.has_value();
   if (slot.subscriber) subscriber_up_ = !error.has_value();
@@ -229,21 +241,32 @@ asio::awaitable<RedisResult<RedisReply>> RedisClient::eval(const RedisScript& sc
 
 RedisClient::MessageHandler RedisClient::forwarder() {
   return [weak = weak_from_this()](const std::string& channel, std::string payload) {
-    if (auto self = weak.lock(); self && self->on_message_)
-      self->on_message_(channel, std::move(payload));
+    auto self = weak.lock();
+    if (!self) return;
+    MessageHandler handler;
+    {
+      std::lock_guard lock(self->channels_mutex_);
+      if (auto it = self->channels_.find(channel); it != self->channels_.end()) {
+        handler = it->second;
+      }
+    }
+    if (handler) handler(channel, std::move(payload));
   };
 }
 
-void RedisClient::on_message(MessageHandler handler) {
-  on_message_ = std::move(handler);
+void RedisClient::add_channels(const std::vector<std::string>& channels, MessageHandler handler) {
+  std::lock_guard lock(channels_mutex_);
+  for (const auto& c : channels) channels_[c] = handler;
 }
 
-asio::awaitable<std::optional<RedisError>> RedisClient::subscribe(
-    std::vector<std::string> channels) {
-  {
-    std::lock_guard lock(channels_mutex_);
-    for (const auto& c : channels) channels_.insert(c);
-  }
+void RedisClient::on_subscribed(std::function<void()> callback) {
+  std::lock_guard lock(channels_mutex_);
+  on_subscribed_.push_back(std::move(callback));
+}
+
+asio::awaitable<std::optional<RedisError>> RedisClient::subscribe(std::vector<std::string> channels,
+                                                                  MessageHandler handler) {
+  add_channels(channels, std::move(handler));
   auto self = shared_from_this();
   auto now = [self, channels = std::move(
                         channels)]() mutable -> asio::awaitable<std::optional<RedisError>> {

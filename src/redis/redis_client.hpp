@@ -11,10 +11,10 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -86,12 +86,17 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
                                                 std::vector<std::string> args,
                                                 std::optional<core::Deadline> deadline = {});
 
-  // Publishing goes through command(); receiving through the subscriber connection. The channels
-  // are subscribed now when it is open, and again each time it reconnects; `on_message` runs on
-  // the first executor. Set once, before open().
+  // Publishing goes through command(); receiving through the subscriber connection. Each
+  // channel has its handler, run on the first executor (briefly: it holds the subscriber).
   using MessageHandler = std::function<void(const std::string& channel, std::string payload)>;
-  void on_message(MessageHandler handler);
-  asio::awaitable<std::optional<RedisError>> subscribe(std::vector<std::string> channels);
+  // The channels are subscribed when the subscriber (re)connects: for wiring, before open().
+  void add_channels(const std::vector<std::string>& channels, MessageHandler handler);
+  // add_channels, and subscribed now (the reply awaited) when the subscriber is open.
+  asio::awaitable<std::optional<RedisError>> subscribe(std::vector<std::string> channels,
+                                                       MessageHandler handler);
+  // Runs on the first executor each time the subscriber has (re)subscribed to every channel:
+  // whatever was published while it was away was missed, and may be read back now.
+  void on_subscribed(std::function<void()> callback);
   // Whether the subscriber is connected and subscribed (a message published meanwhile is missed).
   bool subscriber_open() const { return subscriber_up_.load(); }
 
@@ -106,8 +111,9 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
   asio::awaitable<void> reconnect(std::shared_ptr<RedisClient> self, Slot& slot);
   asio::awaitable<std::optional<RedisError>> open_slot(Slot& slot, core::Deadline deadline);
   std::vector<std::string> channels() const;
-  // What the subscriber connection calls: on_message_, while this client lives.
+  // What the subscriber connection calls: the channel's handler, while this client lives.
   MessageHandler forwarder();
+  void subscribed();  // tells the on_subscribed callbacks
 
   RedisClientOptions options_;
   core::CircuitBreaker breaker_;
@@ -118,8 +124,8 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
   std::atomic<bool> healing_{false};  // reconnect what drops: after a complete open()
   std::atomic<bool> subscriber_up_{false};
   mutable std::mutex channels_mutex_;
-  std::set<std::string> channels_;
-  MessageHandler on_message_;
+  std::map<std::string, MessageHandler> channels_;
+  std::vector<std::function<void()>> on_subscribed_;
 };
 
 }  // namespace netra::redis

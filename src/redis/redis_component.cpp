@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <stdexcept>
 
 #include "core/configuration_error.hpp"
 #include "telemetry/logging.hpp"
@@ -72,6 +73,7 @@ RedisComponent::RedisComponent(core::ComponentSpec spec, const RedisSettings& se
   auto options = client_options(settings);
   if (!options) throw core::ConfigurationError({options.error()});
   if (!settings.url.empty()) {
+    if (executors.empty()) throw std::logic_error("redis: no event loop to connect on");
     client_ = std::make_shared<RedisClient>(std::move(options.value()), std::move(executors));
     health.add_breaker(client_->breaker(), /*critical=*/false);
   }

@@ -199,12 +199,17 @@ TEST_F(RedisClientTest, ARestartedServerIsReconnectedAndTheSubscriptionsAreResto
   auto client = client_for(redis_.url());
   std::mutex mutex;
   std::vector<std::string> heard;
-  client->on_message([&](const std::string& channel, std::string payload) {
+  std::atomic<int> resubscribed{0};
+  auto hear = [&](const std::string& channel, std::string payload) {
     std::lock_guard lock(mutex);
     heard.push_back(channel + "=" + payload);
-  });
+  };
+  client->on_subscribed([&] { ++resubscribed; });
+  // One channel registered before open (subscribed by it), one subscribed after.
+  client->add_channels({"events:u1"}, hear);
   ASSERT_FALSE(run(client->open(core::Deadline::after(seconds(5)))));
-  ASSERT_FALSE(run(client->subscribe({"events:u1", "events:u2"})));
+  EXPECT_EQ(resubscribed.load(), 1);
+  ASSERT_FALSE(run(client->subscribe({"events:u2"}, hear)));
   EXPECT_TRUE(client->subscriber_open());
   ASSERT_TRUE(command(*client, {"PUBLISH", "events:u1", "one"}));
   ASSERT_TRUE(command(*client, {"PUBLISH", "events:u3", "not ours"}));
@@ -219,6 +224,7 @@ TEST_F(RedisClientTest, ARestartedServerIsReconnectedAndTheSubscriptionsAreResto
     std::this_thread::sleep_for(milliseconds(50));
   }
   ASSERT_TRUE(client->subscriber_open()) << "the subscriber did not reconnect";
+  EXPECT_EQ(resubscribed.load(), 2) << "the reconnection was not announced";
   auto receivers = command(*client, {"PUBLISH", "events:u2", "after restart"});
   ASSERT_TRUE(receivers);
   EXPECT_EQ(receivers->integer, 1) << "the channel was not subscribed again";

@@ -1,0 +1,130 @@
+"""Two `netra serve` instances sharing PostgreSQL and Redis, as behind a load balancer: a WebSocket
+ticket issued by one is redeemed once on either, and a logout on one ends the login on the other
+within a second — its HTTP requests refused, its sockets closed with 4003.
+
+Run: NETRA_BIN=build/debug/netra TEST_REDIS_URL=… TEST_POSTGRES_URL=… /usr/bin/python3 -m unittest
+-v two_instances_e2e_test (in this folder), or through ctest (`ctest -R cluster_e2e`).
+"""
+
+import asyncio
+import os
+import shutil
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "net",
+                                "websocket"))
+
+from netra_process import (NetraProcess, ScratchPostgresDatabase, _required_under_ci,  # noqa: E402
+                           postgres_url)
+from ws_e2e_test import STEP_S, Client  # noqa: E402
+
+
+class TwoInstances(unittest.IsolatedAsyncioTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        redis_url = _required_under_ci("TEST_REDIS_URL")
+        database_url = postgres_url()
+        if redis_url is None or database_url is None:
+            raise unittest.SkipTest("TEST_REDIS_URL and TEST_POSTGRES_URL are needed")
+        cls.database = ScratchPostgresDatabase(database_url)
+        cls.keys = tempfile.mkdtemp(prefix="netra-cluster-keys-")
+        env = {"NETRA_REDIS_URL": redis_url, "NETRA_DATABASE_URL": cls.database.url,
+               "NETRA_AUTH_KEY_DIR": cls.keys, "DISABLED_COMPONENTS": "agent_supervisor"}
+        cls.instances = []
+        try:
+            for _ in range(2):
+                cls.instances.append(NetraProcess(env=env).start())
+        except BaseException:
+            cls.tearDownClass()
+            raise
+        cls.a, cls.b = cls.instances
+
+    @classmethod
+    def tearDownClass(cls):
+        for instance in getattr(cls, "instances", []):
+            instance.cleanup()
+        if hasattr(cls, "database"):
+            cls.database.drop()
+        shutil.rmtree(getattr(cls, "keys", ""), ignore_errors=True)
+        super().tearDownClass()
+
+    async def asyncSetUp(self):
+        self.clients = []
+
+    async def asyncTearDown(self):
+        for client in self.clients:
+            await client.close()
+
+    async def call(self, instance, method, path, body=None, token=None):
+        return await asyncio.wait_for(
+            asyncio.to_thread(instance.request, method, path, body, token), STEP_S + 5)
+
+    async def json(self, instance, method, path, body=None, token=None, expect=200):
+        return await asyncio.wait_for(
+            asyncio.to_thread(instance.json_request, method, path, body, token, expect),
+            STEP_S + 5)
+
+    async def connect(self, url=None, token=None, instance=None):
+        client = await Client.open(url or instance.ws_url, token)
+        self.clients.append(client)
+        return client
+
+    async def login(self, instance):
+        """A new account signed in on `instance`: (access token, refresh token)."""
+        email, password, _ = await asyncio.wait_for(
+            asyncio.to_thread(instance.new_user, "cluster"), STEP_S + 5)
+        pair = await self.json(instance, "POST", "/auth/login",
+                               {"email": email, "password": password})
+        return pair["access_token"], pair["refresh_token"]
+
+    async def assert_refused(self, client, code, close_code, what):
+        answer = await client.recv()
+        self.assertEqual((answer.get("type"), answer.get("code")), ("error", code), what)
+        self.assertEqual(await client.closed(), (close_code, code), what)
+
+    async def test_a_ticket_issued_by_one_instance_is_redeemed_once_on_either(self):
+        access, _ = await self.login(self.a)
+        ticket = await self.json(self.a, "POST", "/api/websocket/ticket", {}, token=access)
+        on_b = f"{self.b.ws_url}?ticket={ticket['ticket_id']}"
+        first = await self.connect(url=on_b)
+        self.assertEqual((await first.recv())["type"], "connection_established")
+        await first.request("ping")
+        for instance in (self.a, self.b):
+            again = await self.connect(url=f"{instance.ws_url}?ticket={ticket['ticket_id']}")
+            await self.assert_refused(again, "AUTH_FAILED", 1008, "a ticket used twice")
+
+    async def test_a_logout_on_one_instance_ends_the_login_on_the_other_within_a_second(self):
+        access, refresh = await self.login(self.a)
+        on_b = await self.connect(token=access, instance=self.b)
+        self.assertEqual((await on_b.recv())["type"], "connection_established")
+        self.assertEqual((await self.call(self.b, "GET", "/auth/me", token=access)).status, 200)
+        await self.json(self.a, "POST", "/auth/logout", {"refresh_token": refresh}, token=access)
+        logged_out = time.monotonic()
+        answer = await on_b.recv()
+        self.assertEqual((answer.get("type"), answer.get("code")), ("error", "SESSION_REVOKED"))
+        self.assertEqual(await on_b.closed(), (4003, "SESSION_REVOKED"))
+        self.assertLess(time.monotonic() - logged_out, 1.0, "B closed the socket too late")
+        refused = await self.call(self.b, "GET", "/api/threads", token=access)
+        self.assertEqual(refused.status, 401, refused)
+        self.assertLess(time.monotonic() - logged_out, 1.5)
+        late = await self.connect(token=access, instance=self.b)
+        await self.assert_refused(late, "AUTH_FAILED", 1008, "a revoked login's socket on B")
+
+    async def test_an_instance_started_after_a_logout_refuses_that_login(self):
+        access, refresh = await self.login(self.a)
+        await self.json(self.a, "POST", "/auth/logout", {"refresh_token": refresh}, token=access)
+        env = dict(self.a.extra_env)
+        late = NetraProcess(env=env).start()
+        try:
+            refused = await self.call(late, "GET", "/auth/me", token=access)
+            self.assertEqual(refused.status, 401, refused)
+        finally:
+            late.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main()
