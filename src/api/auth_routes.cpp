@@ -5,10 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "api/error_response.hpp"
-#include "core/rate_limiter.hpp"
 #include "net/client_address.hpp"
 #include "net/json_body.hpp"
 #include "net/json_error.hpp"
+#include "redis/shared_rate_limiter.hpp"
 
 namespace netra::api {
 namespace {
@@ -36,17 +36,19 @@ core::Result<std::vector<std::string>, HttpResponse> string_fields(
   return values;
 }
 
-HttpResponse limited(const std::string& what, const core::RateLimiter::Decision& decision) {
+using Limiter = redis::SharedRateLimiter;
+
+HttpResponse limited(const std::string& what, const Limiter::Decision& decision) {
   return net::json_error(429, "rate_limited", what + "; try again later")
       .with_header("Retry-After", std::to_string(decision.retry_after.count()));
 }
 
 // 429 when the client's address is over `limiter`'s limit (the attempt is counted otherwise).
-std::optional<HttpResponse> over_limit(core::RateLimiter& limiter, const HttpRequest& r,
-                                       const std::string& what) {
-  const auto decision = limiter.hit(net::rate_limit_key(r.remote_address));
-  if (decision.allowed) return std::nullopt;
-  return limited(what, decision);
+asio::awaitable<std::optional<HttpResponse>> over_limit(Limiter& limiter, const HttpRequest& r,
+                                                        std::string what) {
+  const auto decision = co_await limiter.hit(net::rate_limit_key(r.remote_address));
+  if (decision.allowed) co_return std::nullopt;
+  co_return limited(what, decision);
 }
 
 nlohmann::json user_json(const auth::User& u) {
@@ -91,18 +93,20 @@ asio::awaitable<net::ServerHooks::AuthOutcome> verify_bearer(const auth::AuthSta
   co_return Outcome{Outcome::Kind::invalid, "", claims.error().reason, 0, ""};
 }
 
-void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptions options) {
-  // Login attempts, per client address and per account (the same interface will be Redis-backed).
+void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptions options,
+                     std::weak_ptr<redis::RedisClient> redis) {
+  const std::chrono::seconds minute(60);
+  // Login attempts, per client address and per account; across the instances with Redis.
   auto by_address =
-      std::make_shared<core::RateLimiter>(options.login_limit_per_minute, std::chrono::seconds(60));
+      std::make_shared<Limiter>("login-address", options.login_limit_per_minute, minute, redis);
   auto by_account =
-      std::make_shared<core::RateLimiter>(options.login_limit_per_minute, std::chrono::seconds(60));
+      std::make_shared<Limiter>("login-account", options.login_limit_per_minute, minute, redis);
   // Registrations hash a password (argon2id, 64 MiB) and refreshes write the database: both are
   // counted per client address, like logins.
-  auto registrations = std::make_shared<core::RateLimiter>(options.register_limit_per_minute,
-                                                           std::chrono::seconds(60));
-  auto refreshes = std::make_shared<core::RateLimiter>(options.refresh_limit_per_minute,
-                                                       std::chrono::seconds(60));
+  auto registrations =
+      std::make_shared<Limiter>("register", options.register_limit_per_minute, minute, redis);
+  auto refreshes =
+      std::make_shared<Limiter>("refresh", options.refresh_limit_per_minute, minute, redis);
   if (options.dev_login) {
     router.add(
         "POST", "/auth/dev/login",
@@ -119,7 +123,7 @@ void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptio
   router.add(
       "POST", "/auth/register",
       [&state, registrations](HttpRequest& r) -> asio::awaitable<HttpResponse> {
-        if (auto refused = over_limit(*registrations, r, "too many registrations")) {
+        if (auto refused = co_await over_limit(*registrations, r, "too many registrations")) {
           co_return std::move(*refused);
         }
         auto fields = string_fields(r, {"email", "password"});
@@ -143,8 +147,8 @@ void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptio
         // so one address cannot spend an account's attempts beyond its own limit.
         const auto normalized = auth::normalize_email(fields.value()[0]);
         const std::string account = normalized ? *normalized : fields.value()[0];
-        auto refused = by_address->hit(net::rate_limit_key(r.remote_address));
-        if (refused.allowed) refused = by_account->hit(account);
+        auto refused = co_await by_address->hit(net::rate_limit_key(r.remote_address));
+        if (refused.allowed) refused = co_await by_account->hit(account);
         if (!refused.allowed) co_return limited("too many login attempts", refused);
         auto service = state.get();
         if (!service) co_return not_running(r);
@@ -155,7 +159,7 @@ void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptio
   router.add(
       "POST", "/auth/refresh",
       [&state, refreshes](HttpRequest& r) -> asio::awaitable<HttpResponse> {
-        if (auto refused = over_limit(*refreshes, r, "too many token refreshes")) {
+        if (auto refused = co_await over_limit(*refreshes, r, "too many token refreshes")) {
           co_return std::move(*refused);
         }
         auto fields = string_fields(r, {"refresh_token"});

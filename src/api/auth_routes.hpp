@@ -2,9 +2,15 @@
 // /auth/me and /.well-known/jwks.json; and the server hook that verifies Bearer tokens.
 #pragma once
 
+#include <memory>
+
 #include "auth/auth_state.hpp"
 #include "net/http_server.hpp"
 #include "net/router.hpp"
+
+namespace netra::redis {
+class RedisClient;
+}
 
 namespace netra::api {
 
@@ -17,7 +23,9 @@ struct AuthRouteOptions {
   size_t refresh_limit_per_minute = 60;   // per client address
 };
 
-void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptions options);
+// With `redis`, the limits are counted across the instances (redis::SharedRateLimiter).
+void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptions options,
+                     std::weak_ptr<redis::RedisClient> redis = {});
 
 // For ServerHooks::authenticate.
 asio::awaitable<net::ServerHooks::AuthOutcome> verify_bearer(const auth::AuthState& state,

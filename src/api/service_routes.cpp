@@ -41,7 +41,9 @@ void add_documentation(net::Router& router) {
 
 void add_backend_routes(net::Router& router, const BackendParts& parts) {
   // With a separate auth service, /auth/* lives there; this process only verifies.
-  if (!parts.remote_auth) add_auth_routes(router, parts.auth, parts.settings.auth_routes);
+  if (!parts.remote_auth) {
+    add_auth_routes(router, parts.auth, parts.settings.auth_routes, parts.redis);
+  }
   add_ticket_routes(router, parts.tickets, parts.settings.websocket_public_url);
   if (parts.chat) add_chat_routes(router, parts.chat);
   if (parts.runs) add_run_routes(router, parts.runs);
@@ -62,8 +64,8 @@ void add_backend_routes(net::Router& router, const BackendParts& parts) {
 }
 
 void add_auth_service_routes(net::Router& router, const ApiSettings& settings,
-                             auth::AuthState& auth) {
-  add_auth_routes(router, auth, settings.auth_routes);
+                             auth::AuthState& auth, std::weak_ptr<redis::RedisClient> redis) {
+  add_auth_routes(router, auth, settings.auth_routes, std::move(redis));
   add_documentation(router);
 }
 

@@ -27,6 +27,9 @@ namespace netra::core {
 class HealthRegistry;
 class OffloadPool;
 }  // namespace netra::core
+namespace netra::redis {
+class RedisClient;
+}
 
 namespace netra::api {
 
@@ -46,12 +49,14 @@ struct BackendParts {
   analytics::IngestLimits ingest_limits;
   core::OffloadPool& offload;
   core::HealthRegistry& health;
+  // Shared state across the instances (rate limits), when the service has Redis.
+  std::weak_ptr<redis::RedisClient> redis{};
 };
 
 void add_backend_routes(net::Router& router, const BackendParts& parts);
 
-// /auth/*, /.well-known/jwks.json and /openapi.json.
+// /auth/*, /.well-known/jwks.json and /openapi.json; limits across the instances with `redis`.
 void add_auth_service_routes(net::Router& router, const ApiSettings& settings,
-                             auth::AuthState& auth);
+                             auth::AuthState& auth, std::weak_ptr<redis::RedisClient> redis = {});
 
 }  // namespace netra::api

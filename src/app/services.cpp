@@ -93,6 +93,13 @@ CatalogEntry redis_entry(auth::TicketStore* tickets) {
   return entry;
 }
 
+// The redis component's client, if the service has one (empty without redis.url).
+std::weak_ptr<redis::RedisClient> redis_client(const RouteContext& ctx) {
+  auto* component = ctx.find<redis::RedisComponent>();
+  if (component == nullptr) return {};
+  return component->client();
+}
+
 CatalogEntry metrics_entry() {
   return entry_of<telemetry::MetricsComponent>(
       telemetry::MetricsComponent::make_spec(), [](const BuildContext& ctx, const auto& spec) {
@@ -289,7 +296,8 @@ ServiceDefinition production_service() {
                              .workloads = clickhouse ? clickhouse->store() : nullptr,
                              .ingest_limits = ctx.settings().ingest,
                              .offload = p.offload,
-                             .health = p.health});
+                             .health = p.health,
+                             .redis = redis_client(ctx)});
   };
   return service;
 }
@@ -299,7 +307,7 @@ ServiceDefinition auth_service() {
   service.catalog = {database_entry(), redis_entry(nullptr), metrics_entry(), auth_entry(false),
                      api_entry()};
   service.add_routes = [](net::Router& router, const RouteContext& ctx) {
-    api::add_auth_service_routes(router, ctx.settings().api, ctx.process().auth);
+    api::add_auth_service_routes(router, ctx.settings().api, ctx.process().auth, redis_client(ctx));
   };
   service.auth_port = true;
   return service;

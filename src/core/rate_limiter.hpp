@@ -1,6 +1,6 @@
 // RateLimiter: at most N events per key per window (a fixed window per key), for login attempts
-// per client address and per account. In-process now; the same interface will be backed by
-// Redis so that every instance shares the counts. Thread-safe, bounded in memory.
+// per client address and per account, in this process (redis::SharedRateLimiter counts the same
+// across the instances, and falls back to this one). Thread-safe, bounded in memory.
 #pragma once
 
 #include <chrono>

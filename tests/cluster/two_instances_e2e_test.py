@@ -9,10 +9,12 @@ Run: NETRA_BIN=build/debug/netra TEST_REDIS_URL=… TEST_POSTGRES_URL=… /usr/b
 import asyncio
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
 import unittest
+from urllib.parse import urlsplit
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "net",
                                 "websocket"))
@@ -22,11 +24,25 @@ from netra_process import (NetraProcess, ScratchPostgresDatabase, _required_unde
 from ws_e2e_test import STEP_S, Client  # noqa: E402
 
 
+def flush_redis_database(url, number):
+    """Empties database `number` of the Redis at `url` (redis://:password@host:port)."""
+    parts = urlsplit(url)
+    subprocess.run(["/usr/bin/redis-cli", "--no-auth-warning", "-h", parts.hostname, "-p",
+                    str(parts.port), "-a", parts.password or "", "-n", str(number), "FLUSHDB"],
+                   check=True, capture_output=True, timeout=10)
+
+
 class TwoInstances(unittest.IsolatedAsyncioTestCase):
+    settings = {}
+    redis_database = 0  # a class whose counts must start from nothing takes a database of its own
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         redis_url = _required_under_ci("TEST_REDIS_URL")
+        if redis_url and cls.redis_database:
+            flush_redis_database(redis_url, cls.redis_database)
+            redis_url = f"{redis_url}/{cls.redis_database}"
         database_url = postgres_url()
         if redis_url is None or database_url is None:
             raise unittest.SkipTest("TEST_REDIS_URL and TEST_POSTGRES_URL are needed")
@@ -37,7 +53,7 @@ class TwoInstances(unittest.IsolatedAsyncioTestCase):
         cls.instances = []
         try:
             for _ in range(2):
-                cls.instances.append(NetraProcess(env=env).start())
+                cls.instances.append(NetraProcess(cls.settings, env=env).start())
         except BaseException:
             cls.tearDownClass()
             raise
@@ -118,12 +134,35 @@ class TwoInstances(unittest.IsolatedAsyncioTestCase):
         access, refresh = await self.login(self.a)
         await self.json(self.a, "POST", "/auth/logout", {"refresh_token": refresh}, token=access)
         env = dict(self.a.extra_env)
-        late = NetraProcess(env=env).start()
+        late = NetraProcess(self.settings, env=env).start()
         try:
             refused = await self.call(late, "GET", "/auth/me", token=access)
             self.assertEqual(refused.status, 401, refused)
         finally:
             late.cleanup()
+
+
+class LoginLimitAcrossInstances(TwoInstances):
+    """Login attempts spread over the instances meet one limit (per client address)."""
+
+    settings = {"auth.login_limit_per_minute": "4"}
+    redis_database = 3
+
+    async def test_attempts_on_both_instances_count_against_one_limit(self):
+        attempt = {"email": "nobody@example.com", "password": "wrong password, every time"}
+        for i in range(4):
+            instance = (self.a, self.b)[i % 2]
+            answer = await self.call(instance, "POST", "/auth/login", attempt)
+            self.assertEqual(answer.status, 401, f"attempt {i + 1}: {answer}")
+        for instance in (self.a, self.b):
+            refused = await self.call(instance, "POST", "/auth/login", attempt)
+            self.assertEqual(refused.status, 429, refused)
+            self.assertGreaterEqual(int(refused.headers["Retry-After"]), 55)
+
+    # The tests of the parent class are not run again here.
+    test_a_ticket_issued_by_one_instance_is_redeemed_once_on_either = None
+    test_a_logout_on_one_instance_ends_the_login_on_the_other_within_a_second = None
+    test_an_instance_started_after_a_logout_refuses_that_login = None
 
 
 if __name__ == "__main__":
