@@ -11,6 +11,7 @@
 #include "api/api_component.hpp"
 #include "api/chat_json.hpp"
 #include "api/chat_socket.hpp"
+#include "api/run_event_fanout.hpp"
 #include "api/service_routes.hpp"
 #include "app/component_catalog.hpp"
 #include "app/config.hpp"
@@ -20,6 +21,7 @@
 #include "auth/ticket_store.hpp"
 #include "chat/chat_store.hpp"
 #include "chat/run_event_sink.hpp"
+#include "core/id.hpp"
 #include "db/database_component.hpp"
 #include "db/postgres_conninfo.hpp"
 #include "net/http_server.hpp"
@@ -72,17 +74,18 @@ CatalogEntry analytics_entry() {
 }
 
 // `redis`: state shared by the instances (redis.url), or none (one instance). With a client,
-// what the instances must share goes through it: revoked logins always, and the WebSocket tickets
-// where this service issues them (`tickets`, or null).
-CatalogEntry redis_entry(auth::TicketStore* tickets) {
-  auto build = [tickets](const BuildContext& ctx, const core::ComponentSpec& spec) {
+// revoked logins go through it, and whatever else this service shares (`share`: tickets, run
+// events), wired before the client opens.
+using ShareThroughRedis = std::function<void(const std::shared_ptr<redis::RedisClient>&)>;
+CatalogEntry redis_entry(ShareThroughRedis share) {
+  auto build = [share](const BuildContext& ctx, const core::ComponentSpec& spec) {
     const auto& p = ctx.process();
     auto component =
         std::make_shared<redis::RedisComponent>(spec, ctx.settings().redis, p.loops, p.health);
     if (auto client = component->client()) {
       std::make_shared<auth::SharedRevocations>(p.auth.revoked_sessions(), client, p.loops.front())
           ->attach();
-      if (tickets != nullptr) tickets->share_through(client);
+      if (share) share(client);
     }
     return component;
   };
@@ -186,6 +189,14 @@ struct SharedParts {
   // The /ws channel: what its messages mean, and the socket server.
   std::unique_ptr<api::ChatSocket> socket_handler;
   std::shared_ptr<net::WebSocketServer> socket_server;
+  // Run events to this instance's sockets and, with Redis, to every other instance's.
+  std::shared_ptr<api::RunEventFanout> fanout =
+      std::make_shared<api::RunEventFanout>(core::make_id("ins"));
+
+  void share_through(const std::shared_ptr<redis::RedisClient>& redis) {
+    tickets.share_through(redis);
+    fanout->share_through(redis);
+  }
 
   std::shared_ptr<chat::ChatStore> chat_store(db::DatabaseComponent& database) {
     if (!chat) chat = std::make_shared<chat::ChatStore>(database.database());
@@ -197,11 +208,8 @@ struct SharedParts {
       auto store = chat_store(database);
       // Events reach sockets only when /ws runs; stored steps serve GET /api/runs/{id} anyway.
       // The socket server is made while the catalog is built, before any run can start.
-      run_events =
-          std::make_unique<chat::RunEventSink>(store->runs, [this](const chat::AgentEvent& event) {
-            if (socket_server)
-              socket_server->send_to_user(event.user_id, api::agent_event_json(event).dump());
-          });
+      run_events = std::make_unique<chat::RunEventSink>(
+          store->runs, [this](const chat::AgentEvent& event) { fanout->deliver(event); });
       agent_runs = std::make_shared<agents::AgentRuns>(*store, *run_events);
     }
     return agent_runs;
@@ -220,6 +228,7 @@ CatalogEntry websocket_entry(std::shared_ptr<SharedParts> parts) {
                                                                   settings.ping_interval);
         parts->socket_server =
             std::make_shared<net::WebSocketServer>(settings, *parts->socket_handler);
+        parts->fanout->deliver_to(parts->socket_server);
         // A login revoked here (logout, a stolen refresh token) closes the sockets it opened.
         auth.revoked_sessions().listen([server = std::weak_ptr<net::WebSocketServer>(
                                             parts->socket_server)](const std::string& sid) {
@@ -266,7 +275,7 @@ ServiceDefinition production_service() {
   ServiceDefinition service;
   auto parts = std::make_shared<SharedParts>();
   service.catalog = {database_entry(),
-                     redis_entry(&parts->tickets),
+                     redis_entry([parts](const auto& redis) { parts->share_through(redis); }),
                      metrics_entry(),
                      auth_entry(true),
                      api_entry(),
@@ -304,7 +313,7 @@ ServiceDefinition production_service() {
 
 ServiceDefinition auth_service() {
   ServiceDefinition service;
-  service.catalog = {database_entry(), redis_entry(nullptr), metrics_entry(), auth_entry(false),
+  service.catalog = {database_entry(), redis_entry({}), metrics_entry(), auth_entry(false),
                      api_entry()};
   service.add_routes = [](net::Router& router, const RouteContext& ctx) {
     api::add_auth_service_routes(router, ctx.settings().api, ctx.process().auth, redis_client(ctx));

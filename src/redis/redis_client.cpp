@@ -54,6 +54,10 @@ RedisClient::RedisClient(RedisClientOptions options, std::vector<asio::any_io_ex
 
 RedisClient::~RedisClient() = default;
 
+const asio::any_io_executor& RedisClient::executor() const {
+  return subscriber_->executor;
+}
+
 size_t RedisClient::open_connections() const {
   size_t open = 0;
   for (const auto& slot : slots_) open += slot->up.load() ? 1 : 0;
@@ -72,10 +76,12 @@ RedisClient::Slot& RedisClient::pick(const asio::any_io_executor& current) {
   return *slots_[next_.fetch_add(1, std::memory_order_relaxed) % slots_.size()];
 }
 
-std::vector<std::string> RedisClient::channels() const {
+std::vector<std::string> RedisClient::subscriptions(bool patterns) const {
   std::lock_guard lock(channels_mutex_);
   std::vector<std::string> names;
-  for (const auto& [name, handler] : channels_) names.push_back(name);
+  for (const auto& [name, subscription] : subscriptions_) {
+    if (subscription.pattern == patterns) names.push_back(name);
+  }
   return names;
 }
 
@@ -99,9 +105,10 @@ asio::awaitable<std::optional<RedisError>> RedisClient::open_slot(Slot& slot,
   });
   auto error = co_await slot.connection.open(options_.endpoint, deadline);
   if (!error && slot.subscriber) {
-    auto names = channels();
-    if (!names.empty()) {
-      error = co_await slot.connection.subscribe(std::move(names), forwarder(), deadline);
+    for (const bool patterns : {false, true}) {
+      auto names = subscriptions(patterns);
+      if (names.empty() || error) continue;
+      error = co_await slot.connection.subscribe(std::move(names), patterns, forwarder(), deadline);
     }
     if (!error) subscribed();
   }
@@ -239,15 +246,16 @@ asio::awaitable<RedisResult<RedisReply>> RedisClient::eval(const RedisScript& sc
   co_return RedisError{RedisError::Kind::server, "NOSCRIPT after SCRIPT LOAD"};
 }
 
-RedisClient::MessageHandler RedisClient::forwarder() {
-  return [weak = weak_from_this()](const std::string& channel, std::string payload) {
+std::function<void(const std::string&, const std::string&, std::string)> RedisClient::forwarder() {
+  return [weak = weak_from_this()](const std::string& subscription, const std::string& channel,
+                                   std::string payload) {
     auto self = weak.lock();
     if (!self) return;
     MessageHandler handler;
     {
       std::lock_guard lock(self->channels_mutex_);
-      if (auto it = self->channels_.find(channel); it != self->channels_.end()) {
-        handler = it->second;
+      if (auto it = self->subscriptions_.find(subscription); it != self->subscriptions_.end()) {
+        handler = it->second.handler;
       }
     }
     if (handler) handler(channel, std::move(payload));
@@ -256,7 +264,12 @@ RedisClient::MessageHandler RedisClient::forwarder() {
 
 void RedisClient::add_channels(const std::vector<std::string>& channels, MessageHandler handler) {
   std::lock_guard lock(channels_mutex_);
-  for (const auto& c : channels) channels_[c] = handler;
+  for (const auto& c : channels) subscriptions_[c] = {false, handler};
+}
+
+void RedisClient::add_patterns(const std::vector<std::string>& patterns, MessageHandler handler) {
+  std::lock_guard lock(channels_mutex_);
+  for (const auto& p : patterns) subscriptions_[p] = {true, handler};
 }
 
 void RedisClient::on_subscribed(std::function<void()> callback) {
@@ -273,7 +286,7 @@ asio::awaitable<std::optional<RedisError>> RedisClient::subscribe(std::vector<st
     auto& slot = *self->subscriber_;
     // Not open: the channels are subscribed when it (re)connects.
     if (!slot.connection.is_open()) co_return unavailable("the subscriber is not connected");
-    co_return co_await slot.connection.subscribe(std::move(channels), self->forwarder(),
+    co_return co_await slot.connection.subscribe(std::move(channels), false, self->forwarder(),
                                                  self->deadline_of(std::nullopt));
   };
   co_return co_await asio::co_spawn(subscriber_->executor, now(), asio::use_awaitable);

@@ -65,6 +65,8 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
   RedisClient& operator=(const RedisClient&) = delete;
 
   const RedisEndpoint& endpoint() const { return options_.endpoint; }
+  // The first executor (the subscriber's): where work about this client may run.
+  const asio::any_io_executor& executor() const;
   const core::CircuitBreaker& breaker() const { return breaker_; }
   // Command connections that are open now, and how many there are.
   size_t open_connections() const;
@@ -91,6 +93,8 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
   using MessageHandler = std::function<void(const std::string& channel, std::string payload)>;
   // The channels are subscribed when the subscriber (re)connects: for wiring, before open().
   void add_channels(const std::vector<std::string>& channels, MessageHandler handler);
+  // The same for patterns (PSUBSCRIBE: "netra:events:*"); the handler gets the channel matched.
+  void add_patterns(const std::vector<std::string>& patterns, MessageHandler handler);
   // add_channels, and subscribed now (the reply awaited) when the subscriber is open.
   asio::awaitable<std::optional<RedisError>> subscribe(std::vector<std::string> channels,
                                                        MessageHandler handler);
@@ -110,9 +114,10 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
   void reconnect_later(Slot& slot);  // on the slot's executor
   asio::awaitable<void> reconnect(std::shared_ptr<RedisClient> self, Slot& slot);
   asio::awaitable<std::optional<RedisError>> open_slot(Slot& slot, core::Deadline deadline);
-  std::vector<std::string> channels() const;
-  // What the subscriber connection calls: the channel's handler, while this client lives.
-  MessageHandler forwarder();
+  // What is subscribed (channels, or patterns), by name.
+  std::vector<std::string> subscriptions(bool patterns) const;
+  // What the subscriber connection calls: the subscription's handler, while this client lives.
+  std::function<void(const std::string&, const std::string&, std::string)> forwarder();
   void subscribed();  // tells the on_subscribed callbacks
 
   RedisClientOptions options_;
@@ -124,7 +129,11 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
   std::atomic<bool> healing_{false};  // reconnect what drops: after a complete open()
   std::atomic<bool> subscriber_up_{false};
   mutable std::mutex channels_mutex_;
-  std::map<std::string, MessageHandler> channels_;
+  struct Subscription {
+    bool pattern = false;
+    MessageHandler handler;
+  };
+  std::map<std::string, Subscription> subscriptions_;
   std::vector<std::function<void()>> on_subscribed_;
 };
 

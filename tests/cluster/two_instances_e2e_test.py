@@ -21,6 +21,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from netra_process import (NetraProcess, ScratchPostgresDatabase, _required_under_ci,  # noqa: E402
                            postgres_url)
+from agents_e2e_test import COST_QUESTION, next_of, run_events  # noqa: E402
 from ws_e2e_test import STEP_S, Client  # noqa: E402
 
 
@@ -49,7 +50,7 @@ class TwoInstances(unittest.IsolatedAsyncioTestCase):
         cls.database = ScratchPostgresDatabase(database_url)
         cls.keys = tempfile.mkdtemp(prefix="netra-cluster-keys-")
         env = {"NETRA_REDIS_URL": redis_url, "NETRA_DATABASE_URL": cls.database.url,
-               "NETRA_AUTH_KEY_DIR": cls.keys, "DISABLED_COMPONENTS": "agent_supervisor"}
+               "NETRA_AUTH_KEY_DIR": cls.keys}
         cls.instances = []
         try:
             for _ in range(2):
@@ -130,6 +131,29 @@ class TwoInstances(unittest.IsolatedAsyncioTestCase):
         late = await self.connect(token=access, instance=self.b)
         await self.assert_refused(late, "AUTH_FAILED", 1008, "a revoked login's socket on B")
 
+    async def established(self, token, instance):
+        client = await self.connect(token=token, instance=instance)
+        greeting = await client.recv()
+        self.assertEqual(greeting.get("type"), "connection_established", greeting)
+        return client
+
+    async def test_a_run_on_one_instance_streams_to_the_users_sockets_on_the_other(self):
+        access, _ = await self.login(self.a)
+        sender = await self.established(access, self.a)
+        on_b = [await self.established(access, self.b) for _ in range(2)]
+        bystander = await self.established((await self.login(self.b))[0], self.b)
+        await sender.send("start_agent", {"user_request": COST_QUESTION})
+        accepted = await next_of(sender, "run_accepted")
+        run_id = accepted["run_id"]
+        events = await run_events(sender, run_id)
+        self.assertEqual([e["seq"] for e in events], list(range(1, len(events) + 1)))
+        self.assertEqual(events[-1]["type"], "agent_completed", events[-1])
+        for client in on_b:
+            self.assertEqual(await run_events(client, run_id), events,
+                             "a socket on B heard other events, or out of order")
+            await client.ping_ok("nothing more: no event twice")
+        await bystander.ping_ok("another user on B hears nothing of the run")
+
     async def test_an_instance_started_after_a_logout_refuses_that_login(self):
         access, refresh = await self.login(self.a)
         await self.json(self.a, "POST", "/auth/logout", {"refresh_token": refresh}, token=access)
@@ -163,6 +187,7 @@ class LoginLimitAcrossInstances(TwoInstances):
     test_a_ticket_issued_by_one_instance_is_redeemed_once_on_either = None
     test_a_logout_on_one_instance_ends_the_login_on_the_other_within_a_second = None
     test_an_instance_started_after_a_logout_refuses_that_login = None
+    test_a_run_on_one_instance_streams_to_the_users_sockets_on_the_other = None
 
 
 if __name__ == "__main__":

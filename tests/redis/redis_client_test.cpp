@@ -207,6 +207,7 @@ TEST_F(RedisClientTest, ARestartedServerIsReconnectedAndTheSubscriptionsAreResto
   client->on_subscribed([&] { ++resubscribed; });
   // One channel registered before open (subscribed by it), one subscribed after.
   client->add_channels({"events:u1"}, hear);
+  client->add_patterns({"runs:*"}, hear);
   ASSERT_FALSE(run(client->open(core::Deadline::after(seconds(5)))));
   EXPECT_EQ(resubscribed.load(), 1);
   ASSERT_FALSE(run(client->subscribe({"events:u2"}, hear)));
@@ -214,6 +215,7 @@ TEST_F(RedisClientTest, ARestartedServerIsReconnectedAndTheSubscriptionsAreResto
   ASSERT_TRUE(command(*client, {"PUBLISH", "events:u1", "one"}));
   ASSERT_TRUE(command(*client, {"PUBLISH", "events:u3", "not ours"}));
   ASSERT_TRUE(command(*client, {"PUBLISH", "events:u2", "two"}));
+  ASSERT_TRUE(command(*client, {"PUBLISH", "runs:7", "seven"}));
 
   redis_.kill();
   EXPECT_FALSE(command(*client, {"PING"}));
@@ -228,17 +230,20 @@ TEST_F(RedisClientTest, ARestartedServerIsReconnectedAndTheSubscriptionsAreResto
   auto receivers = command(*client, {"PUBLISH", "events:u2", "after restart"});
   ASSERT_TRUE(receivers);
   EXPECT_EQ(receivers->integer, 1) << "the channel was not subscribed again";
+  receivers = command(*client, {"PUBLISH", "runs:8", "eight"});
+  ASSERT_TRUE(receivers);
+  EXPECT_EQ(receivers->integer, 1) << "the pattern was not subscribed again";
   const auto heard_until = steady_clock::now() + seconds(5);
   for (;;) {
     {
       std::lock_guard lock(mutex);
-      if (heard.size() >= 3 || steady_clock::now() > heard_until) break;
+      if (heard.size() >= 5 || steady_clock::now() > heard_until) break;
     }
     std::this_thread::sleep_for(milliseconds(20));
   }
   std::lock_guard lock(mutex);
-  EXPECT_EQ(heard, (std::vector<std::string>{"events:u1=one", "events:u2=two",
-                                             "events:u2=after restart"}));
+  EXPECT_EQ(heard, (std::vector<std::string>{"events:u1=one", "events:u2=two", "runs:7=seven",
+                                             "events:u2=after restart", "runs:8=eight"}));
 }
 
 TEST_F(RedisClientTest, AScriptIsLoadedOnceCalledByItsShaAndLoadedAgainAfterNoscript) {

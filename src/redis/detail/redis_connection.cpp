@@ -207,14 +207,17 @@ void RedisConnection::on_subscription(redisAsyncContext* context, void* reply, v
     self->subscribing_.pop_front();
     return;
   }
-  if (r.type != REDIS_REPLY_ARRAY || r.elements != 3 || r.element[0]->type != REDIS_REPLY_STRING) {
+  if (r.type != REDIS_REPLY_ARRAY || r.elements < 3 || r.element[0]->type != REDIS_REPLY_STRING) {
     return;
   }
+  auto text = [&r](size_t i) { return std::string(r.element[i]->str, r.element[i]->len); };
   const std::string_view kind(r.element[0]->str, r.element[0]->len);
   if (kind == "message" && self->on_message_) {
-    self->on_message_(std::string(r.element[1]->str, r.element[1]->len),
-                      std::string(r.element[2]->str, r.element[2]->len));
-  } else if (kind == "subscribe" && !self->subscribing_.empty() &&
+    const auto channel = text(1);
+    self->on_message_(channel, channel, text(2));
+  } else if (kind == "pmessage" && r.elements == 4 && self->on_message_) {
+    self->on_message_(text(1), text(2), text(3));
+  } else if ((kind == "subscribe" || kind == "psubscribe") && !self->subscribing_.empty() &&
              --self->subscribing_.front().second == 0) {
     self->subscribing_.front().first->finish(copy_reply(r));
     self->subscribing_.pop_front();
@@ -274,10 +277,11 @@ asio::awaitable<RedisResult<RedisReply>> RedisConnection::command(std::vector<st
 }
 
 asio::awaitable<std::optional<RedisError>> RedisConnection::subscribe(
-    std::vector<std::string> channels, MessageHandler on_message, core::Deadline deadline) {
+    std::vector<std::string> channels, bool patterns, MessageHandler on_message,
+    core::Deadline deadline) {
   if (!is_open()) co_return unavailable(last_error_.empty() ? "not connected" : last_error_);
   on_message_ = std::move(on_message);
-  channels.insert(channels.begin(), "SUBSCRIBE");
+  channels.insert(channels.begin(), patterns ? "PSUBSCRIBE" : "SUBSCRIBE");
   auto confirmed = co_await send(std::move(channels), deadline, true);
   if (!confirmed) co_return confirmed.error();
   co_return std::nullopt;

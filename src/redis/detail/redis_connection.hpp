@@ -52,9 +52,11 @@ class RedisConnection {
   // Subscribing (on a connection that carries nothing else): `on_message(channel, payload)` for
   // every message of the channels; the reply to SUBSCRIBE is awaited like a command's. Messages
   // stop when the connection closes; subscribe again after open().
-  using MessageHandler = std::function<void(const std::string& channel, std::string payload)>;
+  // `subscription`: the channel, or the pattern the channel matched (PSUBSCRIBE).
+  using MessageHandler = std::function<void(const std::string& subscription,
+                                            const std::string& channel, std::string payload)>;
   asio::awaitable<std::optional<RedisError>> subscribe(std::vector<std::string> channels,
-                                                       MessageHandler on_message,
+                                                       bool patterns, MessageHandler on_message,
                                                        core::Deadline deadline);
 
   // Called (on executor(), from inside hiredis: only schedule work there) when the connection
