@@ -1,6 +1,7 @@
 // AgentSupervisorComponent (`agent_supervisor`, high; requires database, uses clickhouse): the
 // agent runs of this process. Starting first turns every run a previous process left queued or
-// running into `interrupted` (it crashed or was killed mid-run), then opens a Supervisor and
+// running into `interrupted` (it crashed or was killed mid-run) — in a cluster only those whose
+// lease lapsed (RunLeases), then and every few seconds after — then opens a Supervisor and
 // attaches it to AgentRuns. Stopping detaches it, cancels what runs and waits most of the stop
 // timeout for those runs to record how they ended. While it is not running, a run asked for fails
 // at once with AGENT_UNAVAILABLE. With `clickhouse` degraded the runs read the embedded store.
@@ -10,6 +11,7 @@
 
 #include "agents/agent_runs.hpp"
 #include "agents/chat_completions_client.hpp"
+#include "agents/run_leases.hpp"
 #include "agents/supervisor.hpp"
 #include "core/component.hpp"
 #include "core/health_registry.hpp"
@@ -29,10 +31,20 @@ class AgentSupervisorComponent final : public core::Component {
                            RunDependencies deps, LlmSettings llm = {},
                            core::HealthRegistry* health = nullptr);
 
+  // In a cluster (with Redis): hold leases on this instance's runs and sweep only the runs whose
+  // lease lapsed, instead of marking every unfinished run interrupted at start. Before start().
+  void use_leases(std::shared_ptr<RunLeases> leases) { leases_ = std::move(leases); }
+
+  ~AgentSupervisorComponent() override;
+
   asio::awaitable<core::Status> start(core::LifecycleContext& ctx) override;
   asio::awaitable<core::Status> stop(core::LifecycleContext& ctx) override;
 
+  struct LeaseLoop;  // the renewing and sweeping loop's shared state (defined in the .cpp)
+
  private:
+  void stop_lease_loop();
+
   SupervisorOptions options_;
   AgentRuns& runs_;
   // Declared before the supervisor: destroyed after it, and after every run that used them.
@@ -41,6 +53,8 @@ class AgentSupervisorComponent final : public core::Component {
   RunDependencies deps_;
   bool repaired_ = false;  // the previous process's runs are marked interrupted
   std::shared_ptr<Supervisor> supervisor_;
+  std::shared_ptr<RunLeases> leases_;
+  std::shared_ptr<LeaseLoop> lease_loop_;
 };
 
 }  // namespace netra::agents

@@ -163,6 +163,14 @@ asio::awaitable<size_t> Supervisor::stop(std::chrono::milliseconds grace) {
   co_return running_ + cleanups_;
 }
 
+std::vector<std::string> Supervisor::active_runs() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> ids;
+  ids.reserve(by_run_.size());
+  for (const auto& [id, entry] : by_run_) ids.push_back(id);
+  return ids;
+}
+
 size_t Supervisor::running() const {
   std::lock_guard lock(mutex_);
   return running_;

@@ -65,6 +65,8 @@ class Supervisor {
 
   size_t running() const;
   size_t queued() const;
+  // The runs queued or running here (what this instance holds leases for).
+  std::vector<std::string> active_runs() const;
 
   // Runs this supervisor ended, by how, and runs it refused, by why; for /metrics.
   struct Tally {

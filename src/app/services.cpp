@@ -189,9 +189,10 @@ struct SharedParts {
   // The /ws channel: what its messages mean, and the socket server.
   std::unique_ptr<api::ChatSocket> socket_handler;
   std::shared_ptr<net::WebSocketServer> socket_server;
+  // This process among the instances (run events it published, leases it holds).
+  const std::string instance_id = core::make_id("ins");
   // Run events to this instance's sockets and, with Redis, to every other instance's.
-  std::shared_ptr<api::RunEventFanout> fanout =
-      std::make_shared<api::RunEventFanout>(core::make_id("ins"));
+  std::shared_ptr<api::RunEventFanout> fanout = std::make_shared<api::RunEventFanout>(instance_id);
 
   void share_through(const std::shared_ptr<redis::RedisClient>& redis) {
     tickets.share_through(redis);
@@ -257,9 +258,14 @@ CatalogEntry agent_supervisor_entry(std::shared_ptr<SharedParts> parts) {
           workloads = parts->embedded_analytics.get();
         }
         agents::RunDependencies deps{*workloads, chat->runs, chat->messages, *parts->run_events};
-        return std::make_shared<agents::AgentSupervisorComponent>(spec, ctx.settings().supervisor,
-                                                                  *runs, deps, ctx.settings().llm,
-                                                                  &ctx.process().health);
+        auto component = std::make_shared<agents::AgentSupervisorComponent>(
+            spec, ctx.settings().supervisor, *runs, deps, ctx.settings().llm,
+            &ctx.process().health);
+        if (auto* redis = ctx.find<redis::RedisComponent>(); redis && redis->client()) {
+          component->use_leases(
+              std::make_shared<agents::RunLeases>(redis->client(), parts->instance_id));
+        }
+        return component;
       });
   // A bad agents.llm.* (an unusable URL, no model) is a configuration error, before anything
   // starts.

@@ -57,6 +57,9 @@ const std::string kInterruptAll =
     "UPDATE runs SET status = 'interrupted', finished_at = $1, error = $2 "
     "WHERE status IN ('queued', 'running')";
 const std::string kInterruptedWhy = "the service stopped while this run was active";
+const std::string kUnfinished =
+    "SELECT id FROM runs WHERE status IN ('queued', 'running') AND created_at < $1 "
+    "ORDER BY created_at LIMIT $2";
 
 // The next seq of the run, or no row when the run does not exist. Two racing appends may pick
 // the same seq; the primary key refuses the second, which tries again.
@@ -202,6 +205,16 @@ asio::awaitable<ChatResult<std::vector<RunStep>>> RunStore::steps(std::string ru
   auto rows = co_await db_.query(kSteps, std::move(values), deadline, "runs.steps");
   if (!rows) co_return failed(rows.error());
   co_return detail::all_rows<RunStep>(*rows, detail::step_from);
+}
+
+asio::awaitable<ChatResult<std::vector<std::string>>> RunStore::unfinished(
+    int64_t created_before, int64_t limit, core::Deadline deadline) {
+  auto values = params({created_before, limit});
+  auto rows = co_await db_.query(kUnfinished, std::move(values), deadline, "runs.unfinished");
+  if (!rows) co_return failed(rows.error());
+  std::vector<std::string> ids;
+  for (const auto& row : rows->rows) ids.push_back(row.text(0));
+  co_return ids;
 }
 
 asio::awaitable<ChatResult<int64_t>> RunStore::mark_interrupted(core::Deadline deadline) {

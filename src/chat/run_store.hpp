@@ -59,6 +59,11 @@ class RunStore {
   // At start-up, before any run starts: every queued or running run was cut off by the previous
   // process; each becomes interrupted. Returns how many.
   asio::awaitable<ChatResult<int64_t>> mark_interrupted(core::Deadline deadline);
+  // Queued or running runs (of any instance) recorded before `created_before` (Unix ms), oldest
+  // first, at most `limit`: for the lease sweep of a cluster.
+  asio::awaitable<ChatResult<std::vector<std::string>>> unfinished(int64_t created_before,
+                                                                   int64_t limit,
+                                                                   core::Deadline deadline);
 
  private:
   db::Database& db_;

@@ -1,17 +1,22 @@
-"""Two `netra serve` instances sharing PostgreSQL and Redis, as behind a load balancer: a WebSocket
-ticket issued by one is redeemed once on either, and a logout on one ends the login on the other
-within a second — its HTTP requests refused, its sockets closed with 4003.
+"""Instances of one service sharing PostgreSQL and Redis, as behind a load balancer: a WebSocket
+ticket issued by one is redeemed once on any; a logout on one ends the login on the others within
+a second (HTTP refused, sockets closed with 4003); a run on one streams to the user's sockets on
+the others in seq order, once; login attempts spread over them meet one limit; three started at
+once migrate once; a run whose instance is killed is interrupted by another once its lease
+lapses, and exactly once.
 
-Run: NETRA_BIN=build/debug/netra TEST_REDIS_URL=… TEST_POSTGRES_URL=… /usr/bin/python3 -m unittest
--v two_instances_e2e_test (in this folder), or through ctest (`ctest -R cluster_e2e`).
+Run: NETRA_BIN=build/debug/netra TEST_REDIS_URL=… TEST_POSTGRES_URL=… TEST_CLICKHOUSE_URL=…
+/usr/bin/python3 -m unittest -v cluster_e2e_test (in this folder), or `ctest -R cluster_e2e`.
 """
 
 import asyncio
+import signal
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 from urllib.parse import urlsplit
@@ -19,8 +24,8 @@ from urllib.parse import urlsplit
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "net",
                                 "websocket"))
 
-from netra_process import (NetraProcess, ScratchPostgresDatabase, _required_under_ci,  # noqa: E402
-                           postgres_url)
+from netra_process import (NetraProcess, ScratchClickHouse, ScratchPostgresDatabase,  # noqa: E402
+                           _required_under_ci, clickhouse_available, postgres_url)
 from agents_e2e_test import COST_QUESTION, next_of, run_events  # noqa: E402
 from ws_e2e_test import STEP_S, Client  # noqa: E402
 
@@ -35,6 +40,7 @@ def flush_redis_database(url, number):
 
 class TwoInstances(unittest.IsolatedAsyncioTestCase):
     settings = {}
+    instance_count = 2
     redis_database = 0  # a class whose counts must start from nothing takes a database of its own
 
     @classmethod
@@ -53,17 +59,24 @@ class TwoInstances(unittest.IsolatedAsyncioTestCase):
                "NETRA_AUTH_KEY_DIR": cls.keys}
         cls.instances = []
         try:
-            for _ in range(2):
+            cls.prepare(env)
+            for _ in range(cls.instance_count):
                 cls.instances.append(NetraProcess(cls.settings, env=env).start())
         except BaseException:
             cls.tearDownClass()
             raise
-        cls.a, cls.b = cls.instances
+        cls.a, cls.b = cls.instances[:2]
+
+    @classmethod
+    def prepare(cls, env):
+        """What a class needs before its instances start (adds to `env` and cls.settings)."""
 
     @classmethod
     def tearDownClass(cls):
         for instance in getattr(cls, "instances", []):
             instance.cleanup()
+        if getattr(cls, "clickhouse", None) is not None:
+            cls.clickhouse.stop()
         if hasattr(cls, "database"):
             cls.database.drop()
         shutil.rmtree(getattr(cls, "keys", ""), ignore_errors=True)
@@ -184,6 +197,111 @@ class LoginLimitAcrossInstances(TwoInstances):
             self.assertGreaterEqual(int(refused.headers["Retry-After"]), 55)
 
     # The tests of the parent class are not run again here.
+    test_a_ticket_issued_by_one_instance_is_redeemed_once_on_either = None
+    test_a_logout_on_one_instance_ends_the_login_on_the_other_within_a_second = None
+    test_an_instance_started_after_a_logout_refuses_that_login = None
+    test_a_run_on_one_instance_streams_to_the_users_sockets_on_the_other = None
+
+
+
+class SimultaneousStart(unittest.TestCase):
+    """Three instances started at the same moment on an empty database: the migrations run once,
+    and all three serve."""
+
+    def test_three_instances_started_at_once_migrate_once(self):
+        redis_url = _required_under_ci("TEST_REDIS_URL")
+        database_url = postgres_url()
+        if redis_url is None or database_url is None:
+            raise unittest.SkipTest("TEST_REDIS_URL and TEST_POSTGRES_URL are needed")
+        database = ScratchPostgresDatabase(database_url)
+        keys = tempfile.mkdtemp(prefix="netra-cluster-keys-")
+        env = {"NETRA_REDIS_URL": redis_url, "NETRA_DATABASE_URL": database.url,
+               "NETRA_AUTH_KEY_DIR": keys}
+        instances = [NetraProcess(env=env) for _ in range(3)]
+        try:
+            errors = []
+
+            def start(instance):
+                try:
+                    instance.start()
+                except BaseException as e:  # reported below, with the others
+                    errors.append(e)
+
+            threads = [threading.Thread(target=start, args=(i,)) for i in instances]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(90)
+            self.assertEqual(errors, [])
+            applied = [i.log().count("applied migration ") for i in instances]
+            self.assertEqual(sorted(applied)[:2], [0, 0], applied)
+            self.assertGreater(max(applied), 0, applied)
+            for instance in instances:
+                self.assertEqual(instance.request("GET", "/health/ready").status, 200)
+            # One signing key for the three: a token from one is taken by the others.
+            email, password, token = instances[0].new_user("simultaneous")
+            for instance in instances[1:]:
+                self.assertEqual(instance.request("GET", "/auth/me", token=token).status, 200)
+        finally:
+            for instance in instances:
+                instance.cleanup()
+            database.drop()
+            shutil.rmtree(keys, ignore_errors=True)
+
+
+class LeasesAcrossInstances(TwoInstances):
+    """A run whose instance is killed is interrupted by another instance once its lease has
+    lapsed — not before (the instance might be alive), and exactly once. ClickHouse, frozen,
+    holds the run in its data step while its instance is killed."""
+
+    instance_count = 3
+    redis_database = 4
+    clickhouse = None
+
+    @classmethod
+    def prepare(cls, env):
+        if not clickhouse_available():
+            raise unittest.SkipTest("TEST_CLICKHOUSE_URL is needed")
+        cls.clickhouse = ScratchClickHouse()
+        cls.settings = dict(cls.clickhouse.settings())
+        env.update(cls.clickhouse.env())
+
+    async def test_a_killed_instances_run_is_interrupted_once_after_its_lease_lapses(self):
+        access, _ = await self.login(self.a)
+        sender = await self.established(access, self.a)
+        self.clickhouse.freeze()
+        try:
+            await sender.send("start_agent", {"user_request": COST_QUESTION})
+            run_id = (await next_of(sender, "run_accepted"))["run_id"]
+            while (await next_of(sender, "tool_executing", timeout=30))["run_id"] != run_id:
+                pass
+            killed_at = time.monotonic()
+            code = await asyncio.wait_for(asyncio.to_thread(self.a.kill), STEP_S + 5)
+            self.assertEqual(code, -signal.SIGKILL)
+        finally:
+            self.clickhouse.thaw()
+        others = self.instances[1:]
+        # Its lease lives 10 s from its last renewal (every 3 s): for 6 s nobody may touch it.
+        while time.monotonic() - killed_at < 6:
+            for instance in others:
+                run = await self.json(instance, "GET", f"/api/runs/{run_id}", token=access)
+                self.assertEqual(run["status"], "running",
+                                 f"interrupted {time.monotonic() - killed_at:.1f} s after the "
+                                 "kill, while its lease could still be alive")
+            await asyncio.sleep(0.5)
+        while True:
+            run = await self.json(self.b, "GET", f"/api/runs/{run_id}", token=access)
+            if run["status"] != "running":
+                break
+            self.assertLess(time.monotonic() - killed_at, 40, "never interrupted")
+            await asyncio.sleep(0.5)
+        self.assertEqual(run["status"], "interrupted", run)
+        self.assertIn("lease lapsed", run["error"])
+        await asyncio.sleep(4)  # a sweep period more: nobody marks it again
+        marked = sum(instance.log().count("run(s) whose instance stopped are now interrupted")
+                     for instance in others)
+        self.assertEqual(marked, 1, "the run was marked by more than one sweep")
+
     test_a_ticket_issued_by_one_instance_is_redeemed_once_on_either = None
     test_a_logout_on_one_instance_ends_the_login_on_the_other_within_a_second = None
     test_an_instance_started_after_a_logout_refuses_that_login = None
