@@ -10,6 +10,12 @@ Run: NETRA_BIN=build/debug/netra TEST_REDIS_URL=… TEST_POSTGRES_URL=… TEST_C
 """
 
 import asyncio
+import urllib.request
+import socket
+import json
+import io
+import http.client
+import csv
 import signal
 import os
 import shutil
@@ -60,12 +66,17 @@ class TwoInstances(unittest.IsolatedAsyncioTestCase):
         cls.instances = []
         try:
             cls.prepare(env)
-            for _ in range(cls.instance_count):
-                cls.instances.append(NetraProcess(cls.settings, env=env).start())
+            for index in range(cls.instance_count):
+                cls.instances.append(NetraProcess(cls.instance_settings(index), env=env).start())
         except BaseException:
             cls.tearDownClass()
             raise
         cls.a, cls.b = cls.instances[:2]
+
+    @classmethod
+    def instance_settings(cls, index):
+        """The settings of instance `index`."""
+        return cls.settings
 
     @classmethod
     def prepare(cls, env):
@@ -301,6 +312,143 @@ class LeasesAcrossInstances(TwoInstances):
         marked = sum(instance.log().count("run(s) whose instance stopped are now interrupted")
                      for instance in others)
         self.assertEqual(marked, 1, "the run was marked by more than one sweep")
+
+    test_a_ticket_issued_by_one_instance_is_redeemed_once_on_either = None
+    test_a_logout_on_one_instance_ends_the_login_on_the_other_within_a_second = None
+    test_an_instance_started_after_a_logout_refuses_that_login = None
+    test_a_run_on_one_instance_streams_to_the_users_sockets_on_the_other = None
+
+
+HAPROXY_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "deploy",
+                              "haproxy.cfg")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RollingRestart(TwoInstances):
+    """Three instances behind HAProxy (deploy/haproxy.cfg) restarted one after the other under
+    load: no request fails, counted by the client; sockets closed with 1001 reconnect through
+    another instance."""
+
+    instance_count = 3
+    redis_database = 5
+
+    @classmethod
+    def prepare(cls, env):
+        cls.ports = [free_port() for _ in range(3)]
+        cls.settings = {"server.drain_delay_ms": "2000"}
+        cls.lb_port, stats_port = free_port(), free_port()
+        cls.stats_url = f"http://127.0.0.1:{stats_port}/;csv"
+        cls.haproxy_log = tempfile.NamedTemporaryFile(prefix="haproxy-", suffix=".log", delete=False)
+        lb_env = dict(os.environ, NETRA_LB_BIND=f"127.0.0.1:{cls.lb_port}",
+                      NETRA_LB_STATS=f"127.0.0.1:{stats_port}",
+                      **{f"NETRA_{i + 1}": f"127.0.0.1:{p}" for i, p in enumerate(cls.ports)})
+        cls.haproxy = subprocess.Popen(["/usr/sbin/haproxy", "-f", HAPROXY_CONFIG], env=lb_env,
+                                       stdout=cls.haproxy_log, stderr=subprocess.STDOUT)
+
+    @classmethod
+    def instance_settings(cls, index):
+        # Each instance on a port of its own, kept across its restart (HAProxy's list is fixed).
+        return dict(cls.settings, **{"server.port": str(cls.ports[index])})
+
+    @classmethod
+    def tearDownClass(cls):
+        if getattr(cls, "haproxy", None) is not None:
+            cls.haproxy.terminate()
+            cls.haproxy.wait(timeout=10)
+        super().tearDownClass()
+
+    def backend_states(self):
+        """netra1..3 -> UP / DOWN / … as HAProxy's stats say."""
+        with urllib.request.urlopen(self.stats_url, timeout=5) as answer:
+            rows = list(csv.reader(io.StringIO(answer.read().decode().lstrip("# "))))
+        header = rows[0]
+        return {r[header.index("svname")]: r[header.index("status")] for r in rows[1:]
+                if r and r[0] == "netra" and r[1].startswith("netra")}
+
+    def wait_until_all_up(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while True:
+            states = self.backend_states()
+            if all(v.startswith("UP") for v in states.values()) and len(states) == 3:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"HAProxy never saw every instance up: {states}")
+            time.sleep(0.2)
+
+    def through_lb(self, method, path, body=None, token=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.lb_port, timeout=10)
+        try:
+            headers = {"Content-Type": "application/json"}
+            if token:
+                headers["Authorization"] = f"Bearer {token}"
+            conn.request(method, path, body=json.dumps(body) if body is not None else None,
+                         headers=headers)
+            answer = conn.getresponse()
+            return answer.status, answer.read()
+        finally:
+            conn.close()
+
+    async def test_a_rolling_restart_under_load_fails_no_request(self):
+        await asyncio.to_thread(self.wait_until_all_up)
+        access, _ = await self.login(self.a)
+        stop = threading.Event()
+        outcomes = {"ok": 0, "failed": []}
+
+        def load():
+            n = 0
+            while not stop.is_set():
+                n += 1
+                try:
+                    if n % 4 == 0:
+                        status, body = self.through_lb("POST", "/api/threads",
+                                                       {"title": f"t{n}"}, access)
+                        expected = 201
+                    else:
+                        status, body = self.through_lb("GET", "/api/threads?limit=5", None, access)
+                        expected = 200
+                    if status == expected:
+                        outcomes["ok"] += 1
+                    else:
+                        outcomes["failed"].append((status, body[:200]))
+                except OSError as e:
+                    outcomes["failed"].append(("error", str(e)))
+
+        workers = [threading.Thread(target=load) for _ in range(4)]
+        for w in workers:
+            w.start()
+        lb_ws = f"ws://127.0.0.1:{self.lb_port}/ws"
+        sockets = [await self.connect(url=lb_ws, token=access) for _ in range(3)]
+        for s_ in sockets:
+            self.assertEqual((await s_.recv())["type"], "connection_established")
+        closes = []
+        try:
+            for instance in self.instances:
+                code = await asyncio.wait_for(asyncio.to_thread(instance.stop), 60)
+                self.assertEqual(code, 0, instance.log()[-2000:])
+                await asyncio.wait_for(asyncio.to_thread(instance.start), 60)
+                await asyncio.wait_for(asyncio.to_thread(self.wait_until_all_up), 40)
+                # Sockets whose instance stopped were closed with 1001: they reconnect.
+                for i, s_ in enumerate(sockets):
+                    if s_.ws.closed:
+                        closes.append(s_.ws.close_code)
+                        sockets[i] = await self.connect(url=lb_ws, token=access)
+                        self.assertEqual((await sockets[i].recv())["type"],
+                                         "connection_established")
+        finally:
+            stop.set()
+            for w in workers:
+                w.join(30)
+        self.assertEqual(outcomes["failed"], [], f"{outcomes['ok']} succeeded")
+        self.assertGreater(outcomes["ok"], 100)
+        self.assertTrue(closes, "no socket was closed by a restart")
+        self.assertEqual(set(closes), {1001}, closes)
+        for s_ in sockets:
+            await s_.request("ping")
 
     test_a_ticket_issued_by_one_instance_is_redeemed_once_on_either = None
     test_a_logout_on_one_instance_ends_the_login_on_the_other_within_a_second = None
