@@ -27,33 +27,8 @@ start_netra() {  # $1: database URL ("" for the embedded SQLite file)
 }
 stop_netra() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
 
-token() {  # registers, logs in, creates 30 threads; prints the access token
-  /usr/bin/python3 - "$port" <<'PY'
-import json, sys, urllib.request
-base = f"http://127.0.0.1:{sys.argv[1]}"
-def call(method, path, body, token=None):
-    headers = {"Content-Type": "application/json"}
-    if token: headers["Authorization"] = "Bearer " + token
-    req = urllib.request.Request(base + path, json.dumps(body).encode(), headers, method=method)
-    try: return json.load(urllib.request.urlopen(req, timeout=10))
-    except urllib.error.HTTPError as e: return json.load(e)
-account = {"email": "bench@example.com", "password": "a long enough password"}
-call("POST", "/auth/register", account)
-token = call("POST", "/auth/login", account)["access_token"]
-for i in range(30):
-    call("POST", "/api/threads", {"title": f"thread {i}", "metadata": {"n": i}}, token)
-print(token)
-PY
-}
-
-run() {  # prints "rps p99_ms"; $1 path, $2.. extra wrk arguments
-  local path=$1; shift
-  wrk -t1 -c50 -d"${seconds}s" --latency "$@" "http://127.0.0.1:$port$path" | awk '
-    /Requests\/sec/ {rps=$2}
-    /Non-2xx/ {bad=$NF}
-    /^ +99%/ {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; p99=v}
-    END {if (bad) {print "non-2xx answers:", bad > "/dev/stderr"; exit 1}; print rps, p99}'
-}
+# shellcheck source=bench/threads_lib.sh
+source bench/threads_lib.sh
 
 echo "wrk -t1 -c50 -d${seconds}s, GET /api/threads (20 of 30 threads) beside GET /health/live"
 for backend in sqlite postgres; do

@@ -319,6 +319,112 @@ class LeasesAcrossInstances(TwoInstances):
     test_a_run_on_one_instance_streams_to_the_users_sockets_on_the_other = None
 
 
+REDIS_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts",
+                            "redis-test-server")
+
+
+class RedisOutage(TwoInstances):
+    """Redis frozen (SIGSTOP) and thawed, then restarted, while two instances take traffic: no
+    request waits past Redis's command deadline, every request is answered as without Redis, nothing
+    acknowledged is lost, and the instances share state again once Redis is back."""
+
+    redis = None
+
+    @classmethod
+    def prepare(cls, env):
+        result = subprocess.run([REDIS_SCRIPT], capture_output=True, text=True, timeout=30,
+                                check=True)
+        cls.redis = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+        env["NETRA_REDIS_URL"] = cls.redis["TEST_REDIS_URL"]
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        if cls.redis:
+            subprocess.run([REDIS_SCRIPT, "stop", cls.redis["TEST_REDIS_DIR"]], timeout=30)
+
+    def redis_signal(self, sig):
+        with open(os.path.join(self.redis["TEST_REDIS_DIR"], "pid")) as f:
+            os.kill(int(f.read().strip()), sig)
+
+    def redis_breaker(self, instance):
+        health = instance.json_request("GET", "/health")
+        return {b["name"]: b["state"] for b in health["breakers"]}.get("redis")
+
+    async def test_a_frozen_then_restarted_redis_costs_no_request_and_nothing_acknowledged(self):
+        access, _ = await self.login(self.a)
+        stop = threading.Event()
+        acknowledged, problems, slowest = [], [], []
+
+        def traffic():
+            n = 0
+            while not stop.is_set():
+                n += 1
+                instance = (self.a, self.b)[n % 2]
+                started = time.monotonic()
+                try:
+                    if n % 3 == 0:
+                        answer = instance.request("POST", "/api/websocket/ticket", {}, access)
+                        expected = 200
+                    else:
+                        answer = instance.request("POST", "/api/threads", {"title": f"t{n}"},
+                                                  access)
+                        expected = 201
+                        if answer.status == 201:
+                            acknowledged.append(answer.json()["id"])
+                    took = time.monotonic() - started
+                    slowest.append(took)
+                    if answer.status != expected or took > 2.5:
+                        problems.append((answer.status, round(took, 2), answer.body[:200]))
+                except OSError as e:
+                    problems.append(("error", str(e)))
+
+        workers = [threading.Thread(target=traffic) for _ in range(3)]
+        for w in workers:
+            w.start()
+        try:
+            await asyncio.sleep(1)
+            self.redis_signal(signal.SIGSTOP)
+            await asyncio.sleep(4)
+            self.redis_signal(signal.SIGCONT)
+            await asyncio.sleep(2)
+            subprocess.run([REDIS_SCRIPT, "restart", self.redis["TEST_REDIS_DIR"]], timeout=30,
+                           check=True)
+            await asyncio.sleep(3)
+        finally:
+            stop.set()
+            for w in workers:
+                w.join(30)
+        self.assertEqual(problems, [], f"{len(acknowledged)} threads acknowledged")
+        self.assertGreater(len(acknowledged), 20)
+        # The outage was felt (a request met Redis's 1 s command deadline), and cost no more.
+        self.assertGreater(max(slowest), 0.5)
+        listed, offset = set(), 0
+        while True:
+            page = await self.json(self.b, "GET", f"/api/threads?limit=100&offset={offset}",
+                                   token=access)
+            listed.update(t["id"] for t in page)
+            offset += 100
+            if len(page) < 100:
+                break
+        self.assertEqual(set(acknowledged) - listed, set(), "an acknowledged thread is missing")
+        # Healed by itself: the breakers close, and a logout on A reaches B again.
+        deadline = time.monotonic() + 20
+        for instance in (self.a, self.b):
+            while await asyncio.to_thread(self.redis_breaker, instance) != "closed":
+                self.assertLess(time.monotonic(), deadline, "the redis breaker never closed again")
+                await asyncio.sleep(0.5)
+        fresh, refresh = await self.login(self.a)
+        await self.json(self.a, "POST", "/auth/logout", {"refresh_token": refresh}, token=fresh)
+        await asyncio.sleep(1)
+        self.assertEqual((await self.call(self.b, "GET", "/auth/me", token=fresh)).status, 401)
+
+    test_a_ticket_issued_by_one_instance_is_redeemed_once_on_either = None
+    test_a_logout_on_one_instance_ends_the_login_on_the_other_within_a_second = None
+    test_an_instance_started_after_a_logout_refuses_that_login = None
+    test_a_run_on_one_instance_streams_to_the_users_sockets_on_the_other = None
+
+
 HAPROXY_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "deploy",
                               "haproxy.cfg")
 

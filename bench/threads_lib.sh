@@ -1,0 +1,31 @@
+# What the GET /api/threads benches share: an account with 30 threads, and one wrk run.
+# Source it after setting $port (the server) and $seconds (each wrk run).
+
+token() {  # registers, logs in, creates 30 threads; prints the access token
+  /usr/bin/python3 - "$port" <<'PY'
+import json, sys, urllib.request
+base = f"http://127.0.0.1:{sys.argv[1]}"
+def call(method, path, body, token=None):
+    headers = {"Content-Type": "application/json"}
+    if token: headers["Authorization"] = "Bearer " + token
+    req = urllib.request.Request(base + path, json.dumps(body).encode(), headers, method=method)
+    try: return json.load(urllib.request.urlopen(req, timeout=10))
+    except urllib.error.HTTPError as e: return json.load(e)
+account = {"email": "bench@example.com", "password": "a long enough password"}
+call("POST", "/auth/register", account)
+token = call("POST", "/auth/login", account)["access_token"]
+for i in range(30):
+    call("POST", "/api/threads", {"title": f"thread {i}", "metadata": {"n": i}}, token)
+print(token)
+PY
+}
+
+run() {  # prints "rps p99_ms"; $1 path, $2.. extra wrk arguments
+  local path=$1; shift
+  wrk -t1 -c50 -d"${seconds}s" --latency "$@" "http://127.0.0.1:$port$path" | awk '
+    /Requests\/sec/ {rps=$2}
+    /Non-2xx/ {bad=$NF}
+    /^ +99%/ {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; p99=v}
+    END {if (bad) {print "non-2xx answers:", bad > "/dev/stderr"; exit 1}; print rps, p99}'
+}
+
