@@ -10,7 +10,7 @@ cmake --preset release >/dev/null && cmake --build --preset release --target net
 work=$(mktemp -d)
 port=18280
 (cd "$work" && NETRA_SERVER_PORT=$port NETRA_SERVER_HOST=127.0.0.1 NETRA_LOG_FORMAT=json \
-  NETRA_AUTH_LOGIN_LIMIT_PER_MINUTE=100000 "$OLDPWD/build/release/netra" serve >"$work/log" 2>&1) &
+  NETRA_AUTH_LOGIN_LIMIT_PER_MINUTE=100000 exec "$OLDPWD/build/release/netra" serve >"$work/log" 2>&1) &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.05; done
