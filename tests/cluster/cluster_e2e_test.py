@@ -18,6 +18,7 @@ import http.client
 import csv
 import signal
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,7 +45,9 @@ def flush_redis_database(url, number):
                    check=True, capture_output=True, timeout=10)
 
 
-class TwoInstances(unittest.IsolatedAsyncioTestCase):
+class ClusterTestCase(unittest.IsolatedAsyncioTestCase):
+    """Instances on one scratch PostgreSQL database and Redis (and what `prepare` adds); no tests."""
+
     settings = {}
     instance_count = 2
     redis_database = 0  # a class whose counts must start from nothing takes a database of its own
@@ -127,6 +130,16 @@ class TwoInstances(unittest.IsolatedAsyncioTestCase):
         self.assertEqual((answer.get("type"), answer.get("code")), ("error", code), what)
         self.assertEqual(await client.closed(), (close_code, code), what)
 
+    async def established(self, token, instance):
+        client = await self.connect(token=token, instance=instance)
+        greeting = await client.recv()
+        self.assertEqual(greeting.get("type"), "connection_established", greeting)
+        return client
+
+
+class TwoInstances(ClusterTestCase):
+    """Two instances: tickets, logouts and run events across them."""
+
     async def test_a_ticket_issued_by_one_instance_is_redeemed_once_on_either(self):
         access, _ = await self.login(self.a)
         ticket = await self.json(self.a, "POST", "/api/websocket/ticket", {}, token=access)
@@ -154,12 +167,6 @@ class TwoInstances(unittest.IsolatedAsyncioTestCase):
         self.assertLess(time.monotonic() - logged_out, 1.5)
         late = await self.connect(token=access, instance=self.b)
         await self.assert_refused(late, "AUTH_FAILED", 1008, "a revoked login's socket on B")
-
-    async def established(self, token, instance):
-        client = await self.connect(token=token, instance=instance)
-        greeting = await client.recv()
-        self.assertEqual(greeting.get("type"), "connection_established", greeting)
-        return client
 
     async def test_a_run_on_one_instance_streams_to_the_users_sockets_on_the_other(self):
         access, _ = await self.login(self.a)
@@ -190,7 +197,7 @@ class TwoInstances(unittest.IsolatedAsyncioTestCase):
             late.cleanup()
 
 
-class LoginLimitAcrossInstances(TwoInstances):
+class LoginLimitAcrossInstances(ClusterTestCase):
     """Login attempts spread over the instances meet one limit (per client address)."""
 
     settings = {"auth.login_limit_per_minute": "4"}
@@ -207,11 +214,6 @@ class LoginLimitAcrossInstances(TwoInstances):
             self.assertEqual(refused.status, 429, refused)
             self.assertGreaterEqual(int(refused.headers["Retry-After"]), 55)
 
-    # The tests of the parent class are not run again here.
-    test_a_ticket_issued_by_one_instance_is_redeemed_once_on_either = None
-    test_a_logout_on_one_instance_ends_the_login_on_the_other_within_a_second = None
-    test_an_instance_started_after_a_logout_refuses_that_login = None
-    test_a_run_on_one_instance_streams_to_the_users_sockets_on_the_other = None
 
 
 
@@ -244,9 +246,15 @@ class SimultaneousStart(unittest.TestCase):
             for t in threads:
                 t.join(90)
             self.assertEqual(errors, [])
-            applied = [i.log().count("applied migration ") for i in instances]
-            self.assertEqual(sorted(applied)[:2], [0, 0], applied)
-            self.assertGreater(max(applied), 0, applied)
+            # Each migration is applied by exactly one of them (the lock may pass between them).
+            applied = [name for i in instances
+                       for name in re.findall(r"applied migration (\S+)", i.log())]
+            self.assertGreater(len(applied), 0)
+            self.assertEqual(len(applied), len(set(applied)), applied)
+            versions = subprocess.run(
+                ["/usr/bin/psql", database.url, "-tAc", "SELECT count(*) FROM schema_migrations"],
+                capture_output=True, text=True, timeout=30, check=True).stdout.strip()
+            self.assertEqual(versions, str(len(applied)), applied)
             for instance in instances:
                 self.assertEqual(instance.request("GET", "/health/ready").status, 200)
             # One signing key for the three: a token from one is taken by the others.
@@ -260,7 +268,7 @@ class SimultaneousStart(unittest.TestCase):
             shutil.rmtree(keys, ignore_errors=True)
 
 
-class LeasesAcrossInstances(TwoInstances):
+class LeasesAcrossInstances(ClusterTestCase):
     """A run whose instance is killed is interrupted by another instance once its lease has
     lapsed — not before (the instance might be alive), and exactly once. ClickHouse, frozen,
     holds the run in its data step while its instance is killed."""
@@ -313,17 +321,13 @@ class LeasesAcrossInstances(TwoInstances):
                      for instance in others)
         self.assertEqual(marked, 1, "the run was marked by more than one sweep")
 
-    test_a_ticket_issued_by_one_instance_is_redeemed_once_on_either = None
-    test_a_logout_on_one_instance_ends_the_login_on_the_other_within_a_second = None
-    test_an_instance_started_after_a_logout_refuses_that_login = None
-    test_a_run_on_one_instance_streams_to_the_users_sockets_on_the_other = None
 
 
 REDIS_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts",
                             "redis-test-server")
 
 
-class RedisOutage(TwoInstances):
+class RedisOutage(ClusterTestCase):
     """Redis frozen (SIGSTOP) and thawed, then restarted, while two instances take traffic: no
     request waits past Redis's command deadline, every request is answered as without Redis, nothing
     acknowledged is lost, and the instances share state again once Redis is back."""
@@ -419,10 +423,6 @@ class RedisOutage(TwoInstances):
         await asyncio.sleep(1)
         self.assertEqual((await self.call(self.b, "GET", "/auth/me", token=fresh)).status, 401)
 
-    test_a_ticket_issued_by_one_instance_is_redeemed_once_on_either = None
-    test_a_logout_on_one_instance_ends_the_login_on_the_other_within_a_second = None
-    test_an_instance_started_after_a_logout_refuses_that_login = None
-    test_a_run_on_one_instance_streams_to_the_users_sockets_on_the_other = None
 
 
 HAPROXY_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "deploy",
@@ -435,7 +435,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-class RollingRestart(TwoInstances):
+class RollingRestart(ClusterTestCase):
     """Three instances behind HAProxy (deploy/haproxy.cfg) restarted one after the other under
     load: no request fails, counted by the client; sockets closed with 1001 reconnect through
     another instance."""
@@ -556,10 +556,6 @@ class RollingRestart(TwoInstances):
         for s_ in sockets:
             await s_.request("ping")
 
-    test_a_ticket_issued_by_one_instance_is_redeemed_once_on_either = None
-    test_a_logout_on_one_instance_ends_the_login_on_the_other_within_a_second = None
-    test_an_instance_started_after_a_logout_refuses_that_login = None
-    test_a_run_on_one_instance_streams_to_the_users_sockets_on_the_other = None
 
 
 if __name__ == "__main__":
