@@ -1,5 +1,6 @@
 #include "agents/agent_supervisor_component.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>

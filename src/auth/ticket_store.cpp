@@ -132,8 +132,9 @@ asio::awaitable<std::optional<Ticket>> TicketStore::issue_shared(const TicketOwn
   if (!redis) co_return std::nullopt;
   auto stored = co_await redis->eval(kIssue, std::move(keys), std::move(args));
   if (!stored) {
-    telemetry::logger("auth")->warn("a WebSocket ticket is kept on this instance only: {}",
-                                    stored.error().message);
+    // The redis component logs the outage once; each ticket it touches only at debug.
+    telemetry::logger("auth")->debug("a WebSocket ticket is kept on this instance only: {}",
+                                     stored.error().message);
     co_return std::nullopt;
   }
   co_return ticket;
@@ -147,8 +148,8 @@ asio::awaitable<std::optional<TicketOwner>> TicketStore::redeem_shared(
   if (!redis) co_return std::nullopt;
   auto taken = co_await redis->command(std::move(take));
   if (!taken) {
-    telemetry::logger("auth")->warn("a WebSocket ticket could not be redeemed through Redis: {}",
-                                    taken.error().message);
+    telemetry::logger("auth")->debug("a WebSocket ticket could not be redeemed through Redis: {}",
+                                     taken.error().message);
     co_return std::nullopt;
   }
   auto json = taken->string();

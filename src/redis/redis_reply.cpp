@@ -11,18 +11,4 @@ bool RedisError::is_noscript() const {
   return kind == Kind::server && std::string_view(message).starts_with("NOSCRIPT");
 }
 
-std::string_view to_string(RedisError::Kind kind) {
-  switch (kind) {
-    case RedisError::Kind::unavailable:
-      return "unavailable";
-    case RedisError::Kind::timeout:
-      return "timeout";
-    case RedisError::Kind::auth:
-      return "auth";
-    case RedisError::Kind::server:
-      return "server";
-  }
-  return "unavailable";
-}
-
 }  // namespace netra::redis

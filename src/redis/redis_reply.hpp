@@ -39,7 +39,6 @@ struct RedisError {
   bool is_outage() const { return kind == Kind::unavailable || kind == Kind::timeout; }
   bool is_noscript() const;
 };
-std::string_view to_string(RedisError::Kind kind);
 
 template <typename T>
 using RedisResult = core::Result<T, RedisError>;

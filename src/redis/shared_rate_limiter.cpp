@@ -43,8 +43,9 @@ boost::asio::awaitable<std::optional<SharedRateLimiter::Decision>> SharedRateLim
       count ? "1" : "0"};
   auto counted = co_await redis->eval(kWindow, std::move(keys), std::move(args));
   if (!counted || counted->elements.size() != 2) {
-    telemetry::logger("redis")->warn("{}: counted on this instance only ({})", prefix_,
-                                     counted ? "an unexpected reply" : counted.error().message);
+    // The component logs the outage once; each request that falls back only at debug.
+    telemetry::logger("redis")->debug("{}: counted on this instance only ({})", prefix_,
+                                      counted ? "an unexpected reply" : counted.error().message);
     co_return std::nullopt;
   }
   const auto events = counted->elements[0].integer;
