@@ -174,6 +174,7 @@ asio::awaitable<core::Status> AgentSupervisorComponent::start(core::LifecycleCon
     }
   }
   supervisor_ = std::make_shared<Supervisor>(co_await asio::this_coro::executor, deps_, options_);
+  if (user_places_) supervisor_->count_users_runs_in(user_places_);
   runs_.attach(supervisor_);
   if (leases_) {
     // In a cluster: the other instances' runs are theirs while their leases live.

@@ -34,6 +34,10 @@ class AgentSupervisorComponent final : public core::Component {
   // In a cluster (with Redis): hold leases on this instance's runs and sweep only the runs whose
   // lease lapsed, instead of marking every unfinished run interrupted at start. Before start().
   void use_leases(std::shared_ptr<RunLeases> leases) { leases_ = std::move(leases); }
+  // In a cluster: agents.max_runs_per_user counts a user's runs on every instance. Before start().
+  void count_users_runs_in(std::shared_ptr<redis::ClusterSlots> places) {
+    user_places_ = std::move(places);
+  }
 
   ~AgentSupervisorComponent() override;
 
@@ -54,6 +58,7 @@ class AgentSupervisorComponent final : public core::Component {
   bool repaired_ = false;  // the previous process's runs are marked interrupted
   std::shared_ptr<Supervisor> supervisor_;
   std::shared_ptr<RunLeases> leases_;
+  std::shared_ptr<redis::ClusterSlots> user_places_;
   std::shared_ptr<LeaseLoop> lease_loop_;
 };
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "agents/run_emitter.hpp"
+#include "redis/cluster_slots.hpp"
 #include "telemetry/logging.hpp"
 
 namespace netra::agents {
@@ -36,16 +37,45 @@ RunSettings Supervisor::settings() const {
   return RunSettings{options_.run_timeout, options_.store_timeout, clock_};
 }
 
+void Supervisor::count_users_runs_in(std::shared_ptr<redis::ClusterSlots> places) {
+  std::lock_guard lock(mutex_);
+  user_places_ = std::move(places);
+}
+
+bool Supervisor::admissible(const RunRequest& request) const {
+  std::lock_guard lock(mutex_);
+  const auto user = per_user_.find(request.user_id);
+  return !by_run_.contains(request.run_id) && !stopping_ &&
+         !by_thread_.contains(request.thread_id) &&
+         (user == per_user_.end() || user->second < options_.max_runs_per_user);
+}
+
 asio::awaitable<Admission> Supervisor::submit(RunRequest request) {
   Admission admission = Admission::busy;
   std::string active_run;
   size_t users_runs = 0;
   EntryPtr to_start;
+  // The user's place in the cluster, claimed only for a run this instance would take (a known
+  // run's place must not be claimed twice). Given back if the run is refused after all.
+  std::shared_ptr<void> place;
+  bool cluster_full = false;
+  std::shared_ptr<redis::ClusterSlots> places;
+  {
+    std::lock_guard lock(mutex_);
+    places = user_places_;
+  }
+  if (places && admissible(request)) {
+    auto claim =
+        co_await places->claim(request.user_id, request.run_id, options_.max_runs_per_user);
+    cluster_full = claim.kind == redis::ClusterSlots::Claim::Kind::full;
+    if (cluster_full) users_runs = claim.count;
+    place = std::move(claim.hold);
+  }
   {
     std::lock_guard lock(mutex_);
     const auto thread = by_thread_.find(request.thread_id);
     const auto user = per_user_.find(request.user_id);
-    users_runs = user == per_user_.end() ? 0 : user->second;
+    if (!cluster_full) users_runs = user == per_user_.end() ? 0 : user->second;
     if (by_run_.contains(request.run_id)) {
       admission = Admission::already_known;
     } else if (stopping_) {
@@ -53,12 +83,13 @@ asio::awaitable<Admission> Supervisor::submit(RunRequest request) {
     } else if (thread != by_thread_.end()) {
       admission = Admission::thread_busy;
       active_run = thread->second;
-    } else if (users_runs >= options_.max_runs_per_user) {
+    } else if (cluster_full || users_runs >= options_.max_runs_per_user) {
       admission = Admission::user_busy;
     } else if (running_ < options_.max_concurrent_runs ||
                queue_.size() < options_.max_queued_runs) {
       auto entry = std::make_shared<Entry>();
       entry->request = request;
+      entry->place = std::move(place);
       by_run_.emplace(request.run_id, entry);
       by_thread_.emplace(request.thread_id, request.run_id);
       ++per_user_[request.user_id];
@@ -268,7 +299,8 @@ void Supervisor::finished(const EntryPtr& entry) {
   for (auto& e : next) spawn_run(std::move(e));
 }
 
-void Supervisor::forget_locked(const Entry& entry) {
+void Supervisor::forget_locked(Entry& entry) {
+  entry.place.reset();
   const auto& request = entry.request;
   by_run_.erase(request.run_id);
   const auto thread = by_thread_.find(request.thread_id);

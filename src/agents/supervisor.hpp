@@ -1,6 +1,7 @@
 // Supervisor: admits agent runs and runs them — at most max_concurrent_runs at once, a bounded
-// queue behind them (over it: BUSY), at most max_runs_per_user of one user running or queued
-// (over it: TOO_MANY_RUNS), one active run per thread, cancellation and shutdown.
+// queue behind them (over it: BUSY), at most max_runs_per_user of one user running or queued —
+// on every instance of a cluster, with Redis — (over it: TOO_MANY_RUNS), one active run per thread,
+// cancellation and shutdown.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -16,6 +17,10 @@
 
 #include "agents/agent_run.hpp"
 #include "core/settings_schema.hpp"
+
+namespace netra::redis {
+class ClusterSlots;
+}
 
 namespace netra::agents {
 
@@ -51,6 +56,10 @@ class Supervisor {
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;
 
+  // With Redis: max_runs_per_user counts the user's runs on every instance (a place in `places`
+  // per run queued or running). Before the first submit.
+  void count_users_runs_in(std::shared_ptr<redis::ClusterSlots> places);
+
   // Takes a queued run of the store (RunStore::create). A refused run is failed in the store,
   // and its agent_error emitted, before this returns.
   asio::awaitable<Admission> submit(RunRequest request);
@@ -85,6 +94,7 @@ class Supervisor {
   struct Entry {
     RunRequest request;
     CancelFlag cancelled = std::make_shared<std::atomic<bool>>(false);
+    std::shared_ptr<void> place;  // the run's place among its user's in the cluster, if any
   };
   using EntryPtr = std::shared_ptr<Entry>;
 
@@ -92,8 +102,11 @@ class Supervisor {
   asio::awaitable<void> run_entry(EntryPtr entry);
   asio::awaitable<void> cancel_queued(EntryPtr entry);
   asio::awaitable<void> refuse(RunRequest request, std::string code, std::string message);
-  // Drops a run that is no longer queued or running from the indexes (with mutex_ held).
-  void forget_locked(const Entry& entry);
+  // Whether a run would be admitted here, before its place in the cluster is claimed.
+  bool admissible(const RunRequest& request) const;
+  // Drops a run that is no longer queued or running from the indexes, and gives back its place
+  // (with mutex_ held).
+  void forget_locked(Entry& entry);
   void spawn_run(EntryPtr entry);            // with mutex_ held
   void spawn_cancel_queued(EntryPtr entry);  // with mutex_ held
   void finished(const EntryPtr& entry);      // a run ended: free its slot, start the next
@@ -116,6 +129,7 @@ class Supervisor {
   bool stopping_ = false;
   std::shared_ptr<asio::steady_timer> stop_waiter_;
   Tally tally_;
+  std::shared_ptr<redis::ClusterSlots> user_places_;
 };
 
 }  // namespace netra::agents

@@ -6,7 +6,9 @@
 #include "auth/ticket_store.hpp"
 #include "chat/chat_validation.hpp"
 #include "core/clock.hpp"
+#include "core/id.hpp"
 #include "net/bearer_token.hpp"
+#include "redis/cluster_slots.hpp"
 #include "telemetry/logging.hpp"
 
 namespace netra::api {
@@ -85,7 +87,28 @@ ChatSocket::ChatSocket(const auth::AuthState& auth, auth::TicketStore& tickets,
       runs_(runs),
       heartbeat_interval_(heartbeat_interval) {}
 
+void ChatSocket::count_across_instances(std::shared_ptr<redis::ClusterSlots> places,
+                                        size_t per_user_limit) {
+  places_ = std::move(places);
+  per_user_limit_ = per_user_limit;
+}
+
 asio::awaitable<net::WebSocketAdmission> ChatSocket::admit(const net::HttpRequest& upgrade) {
+  auto admission = co_await authenticate(upgrade);
+  if (admission.kind != net::WebSocketAdmission::Kind::accepted || !places_) co_return admission;
+  // The user's sockets on every instance; this instance's own limit is the server's to check.
+  auto claim = co_await places_->claim(admission.user_id, core::make_id("ws"), per_user_limit_);
+  if (claim.kind == redis::ClusterSlots::Claim::Kind::full) {
+    admission.kind = net::WebSocketAdmission::Kind::user_full;
+    admission.reason = "at most " + std::to_string(per_user_limit_) +
+                       " sockets per user (across the instances); " + std::to_string(claim.count) +
+                       " are open";
+  }
+  admission.place = std::move(claim.hold);
+  co_return admission;
+}
+
+asio::awaitable<net::WebSocketAdmission> ChatSocket::authenticate(const net::HttpRequest& upgrade) {
   using Kind = net::WebSocketAdmission::Kind;
   net::WebSocketAdmission admission;
   // Echoed even when the token is bad: a browser fails a handshake that selects none of the

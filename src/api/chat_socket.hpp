@@ -15,6 +15,9 @@ namespace netra::auth {
 class AuthState;
 class TicketStore;
 }  // namespace netra::auth
+namespace netra::redis {
+class ClusterSlots;
+}
 
 namespace netra::api {
 
@@ -28,6 +31,10 @@ class ChatSocket final : public net::WebSocketHandler {
              std::shared_ptr<chat::ChatStore> chat, agents::AgentRuns& runs,
              std::chrono::milliseconds heartbeat_interval);
 
+  // Every socket of a user counts against websocket.max_connections_per_user on every instance
+  // (a place in `places`, held while the socket is open). Before the socket server starts.
+  void count_across_instances(std::shared_ptr<redis::ClusterSlots> places, size_t per_user_limit);
+
   asio::awaitable<net::WebSocketAdmission> admit(const net::HttpRequest& upgrade) override;
   std::string refusal(const std::string& code, const std::string& message) override;
   void opened(const std::shared_ptr<net::WebSocketConnection>& connection) override;
@@ -37,6 +44,8 @@ class ChatSocket final : public net::WebSocketHandler {
 
  private:
   using Connection = net::WebSocketConnection;
+  // Who the credential belongs to (the admission before the cluster-wide count).
+  asio::awaitable<net::WebSocketAdmission> authenticate(const net::HttpRequest& upgrade);
   asio::awaitable<void> user_message(Connection& c, const nlohmann::json& payload);
   asio::awaitable<void> start_agent(Connection& c, const nlohmann::json& payload);
   asio::awaitable<void> stop_agent(Connection& c, const nlohmann::json& payload);
@@ -47,6 +56,8 @@ class ChatSocket final : public net::WebSocketHandler {
   std::shared_ptr<chat::ChatStore> chat_;
   agents::AgentRuns& runs_;
   std::chrono::milliseconds heartbeat_interval_;
+  std::shared_ptr<redis::ClusterSlots> places_;
+  size_t per_user_limit_ = 0;
 };
 
 }  // namespace netra::api

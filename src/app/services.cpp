@@ -26,6 +26,7 @@
 #include "db/postgres_conninfo.hpp"
 #include "net/http_server.hpp"
 #include "net/websocket_component.hpp"
+#include "redis/cluster_slots.hpp"
 #include "redis/redis_component.hpp"
 #include "telemetry/metrics_component.hpp"
 
@@ -193,10 +194,15 @@ struct SharedParts {
   const std::string instance_id = core::make_id("ins");
   // Run events to this instance's sockets and, with Redis, to every other instance's.
   std::shared_ptr<api::RunEventFanout> fanout = std::make_shared<api::RunEventFanout>(instance_id);
+  // With Redis, the per-user limits count the whole cluster: a user's sockets, a user's runs.
+  std::shared_ptr<redis::ClusterSlots> socket_places = redis::ClusterSlots::create("sockets");
+  std::shared_ptr<redis::ClusterSlots> run_places = redis::ClusterSlots::create("runs");
 
   void share_through(const std::shared_ptr<redis::RedisClient>& redis) {
     tickets.share_through(redis);
     fanout->share_through(redis);
+    socket_places->share_through(redis);
+    run_places->share_through(redis);
   }
 
   std::shared_ptr<chat::ChatStore> chat_store(db::DatabaseComponent& database) {
@@ -227,6 +233,8 @@ CatalogEntry websocket_entry(std::shared_ptr<SharedParts> parts) {
         auto runs = parts->runs(database);
         parts->socket_handler = std::make_unique<api::ChatSocket>(auth, parts->tickets, chat, *runs,
                                                                   settings.ping_interval);
+        parts->socket_handler->count_across_instances(parts->socket_places,
+                                                      settings.max_connections_per_user);
         parts->socket_server =
             std::make_shared<net::WebSocketServer>(settings, *parts->socket_handler);
         parts->fanout->deliver_to(parts->socket_server);
@@ -264,6 +272,7 @@ CatalogEntry agent_supervisor_entry(std::shared_ptr<SharedParts> parts) {
         if (auto* redis = ctx.find<redis::RedisComponent>(); redis && redis->client()) {
           component->use_leases(
               std::make_shared<agents::RunLeases>(redis->client(), parts->instance_id));
+          component->count_users_runs_in(parts->run_places);
         }
         return component;
       });

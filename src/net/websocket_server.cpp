@@ -175,7 +175,7 @@ class Session final : public WebSocketConnection, public std::enable_shared_from
     }
 
     using Kind = WebSocketAdmission::Kind;
-    if (admission.kind != Kind::accepted) {
+    if (admission.kind != Kind::accepted && admission.kind != Kind::user_full) {
       server.counters.refused.fetch_add(1, std::memory_order_relaxed);
       const bool unavailable = admission.kind == Kind::unavailable;
       server.log->info("refused a socket from {}: {}", upgrade.request.remote_address,
@@ -187,21 +187,26 @@ class Session final : public WebSocketConnection, public std::enable_shared_from
       co_await read_until_closed();
       co_return;
     }
-    const auto added = server.accepting ? server.add(shared_from_this(), user_id_)
-                                        : WebSocketServer::Impl::Registered::instance_full;
-    if (added != WebSocketServer::Impl::Registered::ok && !server.accepting) {
+    using Registered = WebSocketServer::Impl::Registered;
+    const auto added = !server.accepting ? Registered::instance_full
+                       : admission.kind == Kind::user_full
+                           ? Registered::user_full
+                           : server.add(shared_from_this(), user_id_);
+    if (added != Registered::ok && !server.accepting) {
       begin_close(CloseCode::going_away, "server shutting down", {});
       co_await read_until_closed();
       co_return;
     }
-    if (added != WebSocketServer::Impl::Registered::ok) {
+    if (added != Registered::ok) {
       server.counters.over_limit.fetch_add(1, std::memory_order_relaxed);
-      const bool user_full = added == WebSocketServer::Impl::Registered::user_full;
+      const bool user_full = added == Registered::user_full;
       const std::string message =
-          user_full
-              ? "at most " + std::to_string(settings.max_connections_per_user) + " sockets per user"
-              : "the server holds its maximum of " + std::to_string(settings.max_connections) +
-                    " sockets";
+          !user_full ? "the server holds its maximum of " +
+                           std::to_string(settings.max_connections) + " sockets"
+          : admission.kind == Kind::user_full
+              ? admission.reason
+              : "at most " + std::to_string(settings.max_connections_per_user) +
+                    " sockets per user";
       server.log->warn("turned away a socket of {}: {}", user_id_, message);
       begin_close(user_full ? CloseCode::policy : CloseCode::try_again_later,
                   "TOO_MANY_CONNECTIONS", server.handler.refusal("TOO_MANY_CONNECTIONS", message));

@@ -63,15 +63,19 @@ class WebSocketConnection {
 
 // Who may open a socket: decided from the upgrade request before the handshake is answered.
 struct WebSocketAdmission {
-  enum class Kind { accepted, refused, unavailable } kind = Kind::refused;
-  std::string user_id;      // accepted
+  // user_full: the credential is good, but the user holds their limit of sockets elsewhere (on
+  // the other instances of a cluster): turned away like one over the per-instance limit.
+  enum class Kind { accepted, refused, unavailable, user_full } kind = Kind::refused;
+  std::string user_id;      // accepted or user_full
   std::string subprotocol;  // echoed in the handshake answer when not empty
-  std::string reason;       // refused or unavailable: for the log, never a credential
+  std::string reason;       // not accepted: for the log (user_full: for the client), no credential
   // When the credential it opened with stops being valid (Unix seconds; 0: never): the socket is
   // closed then with token_expired.
   int64_t expires_at = 0;
   // The login the credential belongs to (close_session ends its sockets); empty when unknown.
   std::string session_id;
+  // Kept as long as the socket is open, then dropped (a place in a cluster-wide count).
+  std::shared_ptr<void> place;
 };
 
 class WebSocketHandler {

@@ -1,7 +1,8 @@
 """Instances of one service sharing PostgreSQL and Redis, as behind a load balancer: a WebSocket
 ticket issued by one is redeemed once on any; a logout on one ends the login on the others within
 a second (HTTP refused, sockets closed with 4003); a run on one streams to the user's sockets on
-the others in seq order, once; login attempts spread over them meet one limit; three started at
+the others in seq order, once; login attempts spread over them meet one limit, and a user's sockets and runs on them one
+per-user limit; three started at
 once migrate once; a run whose instance is killed is interrupted by another once its lease
 lapses, and exactly once.
 
@@ -321,6 +322,70 @@ class LeasesAcrossInstances(ClusterTestCase):
                      for instance in others)
         self.assertEqual(marked, 1, "the run was marked by more than one sweep")
 
+
+
+class PerUserLimitsAcrossInstances(ClusterTestCase):
+    """websocket.max_connections_per_user and agents.max_runs_per_user count a user's sockets and
+    runs on every instance. ClickHouse, frozen, holds a run in its data step."""
+
+    redis_database = 5
+    clickhouse = None
+
+    @classmethod
+    def prepare(cls, env):
+        if not clickhouse_available():
+            raise unittest.SkipTest("TEST_CLICKHOUSE_URL is needed")
+        cls.clickhouse = ScratchClickHouse()
+        cls.settings = dict(cls.clickhouse.settings(), **{
+            "websocket.max_connections_per_user": "2", "agents.max_runs_per_user": "1"})
+        env.update(cls.clickhouse.env())
+
+    async def test_a_users_sockets_on_both_instances_meet_one_limit(self):
+        access, _ = await self.login(self.a)
+        await self.established(access, self.a)
+        on_b = await self.established(access, self.b)
+        third = await self.connect(token=access, instance=self.a)
+        answer = await third.recv()
+        self.assertEqual((answer.get("type"), answer.get("code")),
+                         ("error", "TOO_MANY_CONNECTIONS"), answer)
+        self.assertIn("across the instances", answer.get("message", ""))
+        self.assertEqual(await third.closed(), (1008, "TOO_MANY_CONNECTIONS"))
+        other, _ = await self.login(self.b)
+        await self.established(other, self.a)  # another user is not held up by her
+        await on_b.close()
+        closed_at = time.monotonic()
+        while True:  # the place is given back as the socket closes: within moments
+            again = await self.connect(token=access, instance=self.a)
+            answer = await again.recv()
+            if answer.get("type") == "connection_established":
+                break
+            self.assertLess(time.monotonic() - closed_at, 2, "the closed socket's place stayed")
+            await asyncio.sleep(0.1)
+
+    async def test_a_users_runs_on_both_instances_meet_one_cap(self):
+        access, _ = await self.login(self.a)
+        on_a = await self.established(access, self.a)
+        on_b = await self.established(access, self.b)
+        self.clickhouse.freeze()
+        try:
+            await on_a.send("start_agent", {"user_request": COST_QUESTION})
+            held = (await next_of(on_a, "run_accepted"))["run_id"]
+            await on_b.send("start_agent", {"user_request": COST_QUESTION})
+            refused = await next_of(on_b, "agent_error")
+            self.assertEqual(refused["data"]["code"], "TOO_MANY_RUNS", refused)
+            self.assertNotEqual(refused["run_id"], held)
+            # a cancel sent to B stops the run on A; its place is free again
+            await on_b.send("stop_agent", {"run_id": held})
+            await next_of(on_b, "agent_stopped")
+        finally:
+            self.clickhouse.thaw()
+        ending = await run_events(on_a, held)
+        self.assertEqual(ending[-1]["data"]["code"], "CANCELLED", ending[-1])
+        await on_b.send("start_agent", {"user_request": COST_QUESTION})
+        accepted = await next_of(on_b, "run_accepted")
+        self.assertEqual(accepted["status"], "started")
+        self.assertEqual((await run_events(on_b, accepted["run_id"]))[-1]["type"],
+                         "agent_completed")
 
 
 REDIS_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts",
