@@ -1,14 +1,16 @@
-// IngestGate: who may write workload events now — a rate per user (a token bucket, so a client
-// may send a batch at once and then the average) and a bound on the events being written at once
-// on this instance — so that one client can neither flood the store nor fill the memory.
+// IngestGate: who may write workload events now — within a rate per user (a token bucket, so a
+// client may send a batch at once and then the average; the bucket is the caller's: one per
+// cluster with Redis, redis::SharedTokenBuckets) and a bound on the events being written and the
+// bytes being read at once on this instance — so that one client can neither flood the store nor
+// fill the memory.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
-#include "core/clock.hpp"
 #include "core/result.hpp"
 #include "core/settings_schema.hpp"
 #include "core/token_bucket.hpp"
@@ -36,7 +38,9 @@ inline constexpr size_t kExactBelowBytes = 1024 * 1024;
 
 class IngestGate {
  public:
-  explicit IngestGate(IngestLimits limits, const core::Clock& clock = core::steady_clock());
+  explicit IngestGate(IngestLimits limits) : limits_(limits) {}
+
+  const IngestLimits& limits() const { return limits_; }
 
   // A batch that was let in: holds its place in the queue until it is destroyed.
   class Ticket {
@@ -60,24 +64,27 @@ class IngestGate {
     std::chrono::seconds retry_after{1};
   };
 
-  // Lets `events` of `user_id` in, or says why not and when to try again. A refused batch
-  // counts against nothing. Thread-safe.
-  core::Result<Ticket, Refusal> admit(const std::string& user_id, size_t events);
+  // A place in the queue for `events` being written, or why not. Taken before the user's rate is
+  // spent: a batch the queue turns away costs its user nothing. Thread-safe.
+  core::Result<Ticket, Refusal> admit(size_t events);
   // Before a body of `bytes` (its Content-Length, or the route's limit when it is chunked) is
-  // read: holds its share of body_bytes while it is read and parsed, and refuses it at once when
-  // this user's rate could not take the events a body of that length may hold (bytes /
-  // kMinEventJsonBytes, at most a batch; only past kExactBelowBytes) — so a large body that
-  // would be refused is never read.
-  // Counts nothing against the rate; admit() does, with the real count.
-  core::Result<Ticket, Refusal> admit_body(const std::string& user_id, size_t bytes);
+  // read: holds its share of body_bytes while it is read and parsed. Thread-safe.
+  core::Result<Ticket, Refusal> admit_body(size_t bytes);
+
+  // How many events a body of `bytes` may hold (bytes / kMinEventJsonBytes, at most a batch),
+  // when it is large enough (past kExactBelowBytes) to be refused before it is read if the
+  // user's rate could not take that many; nothing for a smaller one, which is cheap to read and
+  // judged on its real count (an estimate would turn it away near the limit and overstate its
+  // wait).
+  static std::optional<size_t> events_to_check(size_t bytes);
+
+  // The refusal of a batch over the user's rate.
+  Refusal over_rate(const core::TokenDecision& decision) const;
 
   size_t queued() const { return queued_->load(); }
 
  private:
-  Refusal over_rate(const core::TokenDecision& decision) const;
-
   IngestLimits limits_;
-  core::KeyedTokenBuckets rates_;
   std::shared_ptr<std::atomic<size_t>> queued_ = std::make_shared<std::atomic<size_t>>(0);
   std::shared_ptr<std::atomic<size_t>> body_bytes_ = std::make_shared<std::atomic<size_t>>(0);
 };

@@ -49,9 +49,10 @@ void add_backend_routes(net::Router& router, const BackendParts& parts) {
   if (parts.runs) add_run_routes(router, parts.runs);
   if (parts.websocket) add_websocket_route(router);
   if (parts.workloads) {
-    add_workload_routes(
-        router, parts.workloads, parts.offload, parts.health,
-        {.limits = parts.ingest_limits, .body_limit = parts.settings.ingest_body_limit});
+    add_workload_routes(router, parts.workloads, parts.offload, parts.health,
+                        {.limits = parts.ingest_limits,
+                         .body_limit = parts.settings.ingest_body_limit,
+                         .redis = parts.redis});
   }
   add_public_config_route(router, parts.environment,
                           {{"auth", parts.remote_auth ? "remote" : "embedded"},

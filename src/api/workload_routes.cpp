@@ -14,6 +14,8 @@
 #include "core/offload_pool.hpp"
 #include "net/json_body.hpp"
 #include "net/json_error.hpp"
+#include "redis/shared_cache.hpp"
+#include "redis/shared_token_buckets.hpp"
 
 namespace netra::api {
 namespace {
@@ -29,14 +31,26 @@ constexpr std::chrono::seconds kStoreBudget{20};
 // would hold an event loop for longer than the watchdog allows.
 constexpr size_t kInlineParseBytes = 64 * 1024;
 constexpr int64_t kDefaultRangeMs = 30LL * 86'400'000;
+// A dashboard polls its summary; the store is asked at most once per user and window this often.
+constexpr std::chrono::seconds kSummaryCacheFor{30};
 
 struct Routes {
   Routes(std::shared_ptr<analytics::FallbackAnalyticsStore> s, core::OffloadPool& o,
-         const analytics::IngestLimits& limits)
-      : store(std::move(s)), offload(o), gate(limits) {}
+         const WorkloadRouteOptions& options)
+      : store(std::move(s)),
+        offload(o),
+        gate(options.limits),
+        rates("ingest", options.limits.events_per_second, options.limits.burst_events,
+              options.redis) {
+    if (!options.redis.expired()) summaries.share_through(options.redis);
+  }
   std::shared_ptr<analytics::FallbackAnalyticsStore> store;
   core::OffloadPool& offload;
-  analytics::IngestGate gate;  // one per process: the limits hold across all requests
+  analytics::IngestGate gate;       // one per process: the limits hold across all requests
+  redis::SharedTokenBuckets rates;  // each user's events per second: one bucket per cluster
+  // Each user's summaries by window and grouping, for kSummaryCacheFor; dropped when the user
+  // ingests (on any instance, with Redis).
+  redis::SharedCache summaries{"summary", kSummaryCacheFor};
   // Events, by what became of them (netra_workload_events_total).
   std::atomic<uint64_t> stored_clickhouse{0}, stored_embedded{0}, invalid{0}, rate_limited{0},
       busy{0}, failed{0};
@@ -115,12 +129,20 @@ asio::awaitable<HttpResponse> post_events(Routes& routes, HttpRequest& r) {
         std::move(parsed.problems));
     co_return error_response(error, r.request_id);
   }
-  auto admitted = routes.gate.admit(r.user_id, count);
+  // The queue first: a batch it turns away must not spend the user's rate.
+  auto admitted = routes.gate.admit(count);
+  std::optional<analytics::IngestGate::Refusal> refusal;
   if (!admitted) {
-    const auto& refusal = admitted.error();
-    (refusal.code == "rate_limited" ? routes.rate_limited : routes.busy) += count;
-    co_return net::json_error(429, refusal.code, refusal.message)
-        .with_header("Retry-After", std::to_string(refusal.retry_after.count()));
+    refusal = admitted.error();
+    routes.busy += count;
+  } else if (const auto rate = co_await routes.rates.take(r.user_id, static_cast<double>(count));
+             !rate.allowed) {
+    refusal = routes.gate.over_rate(rate);
+    routes.rate_limited += count;
+  }
+  if (refusal) {
+    co_return net::json_error(429, refusal->code, refusal->message)
+        .with_header("Retry-After", std::to_string(refusal->retry_after.count()));
   }
   const auto deadline = core::Deadline::after(kStoreBudget);
   auto served = co_await routes.store->insert_served(r.user_id, std::move(parsed.events), deadline);
@@ -129,6 +151,7 @@ asio::awaitable<HttpResponse> post_events(Routes& routes, HttpRequest& r) {
     co_return error_response(served.result.error(), r.request_id);
   }
   (served.backend == "clickhouse" ? routes.stored_clickhouse : routes.stored_embedded) += count;
+  co_await routes.summaries.drop(r.user_id);  // before the answer: the next summary sees them
   co_return net::json_response(
       json{{"accepted", served.result.value()}, {"backend", served.backend}}.dump());
 }
@@ -170,19 +193,31 @@ core::Result<SummaryQuery, HttpResponse> summary_query(const HttpRequest& r) {
 asio::awaitable<HttpResponse> get_summary(Routes& routes, HttpRequest& r) {
   auto query = summary_query(r);
   if (!query) co_return query.error();
+  // The window as asked: without `to` it ends when the answer was made (at most
+  // kSummaryCacheFor ago; the answer's `to` says when). Cache-Status is RFC 9211's.
+  const auto window = fmt::format("{}|{}|{}", r.query_param("from"), r.query_param("to"),
+                                  analytics::to_string(query->group_by));
+  auto cached = co_await routes.summaries.find(r.user_id, window);
+  if (cached.value) {
+    co_return net::json_response(std::move(*cached.value))
+        .with_header("Cache-Status", "netra; hit");
+  }
   const auto deadline = core::Deadline::after(kStoreBudget);
   auto served =
       co_await routes.store->summary_served(r.user_id, query->range, query->group_by, deadline);
   if (!served.result) co_return error_response(served.result.error(), r.request_id);
   auto groups = json::array();
   for (const auto& g : served.result.value()) groups.push_back(group_summary_json(g));
-  co_return net::json_response(json{
-      {"group_by", analytics::to_string(query->group_by)},
-      {"from", query->range.from_ms / 1000},
-      {"to", query->range.to_ms / 1000},
-      {"backend", served.backend},
-      {"groups",
-       std::move(groups)}}.dump());
+  auto body = json{{"group_by", analytics::to_string(query->group_by)},
+                   {"from", query->range.from_ms / 1000},
+                   {"to", query->range.to_ms / 1000},
+                   {"backend", served.backend},
+                   {"groups", std::move(groups)}}
+                  .dump();
+  if (cached.generation) {
+    co_await routes.summaries.keep(r.user_id, window, std::move(*cached.generation), body);
+  }
+  co_return net::json_response(std::move(body)).with_header("Cache-Status", "netra; fwd=miss");
 }
 
 }  // namespace
@@ -191,7 +226,7 @@ void add_workload_routes(net::Router& router,
                          std::shared_ptr<analytics::FallbackAnalyticsStore> store,
                          core::OffloadPool& offload, core::HealthRegistry& health,
                          const WorkloadRouteOptions& options) {
-  auto routes = std::make_shared<Routes>(std::move(store), offload, options.limits);
+  auto routes = std::make_shared<Routes>(std::move(store), offload, options);
   health.add_family({"netra_workload_events_total",
                      "Workload events stored per backend, and refused (invalid, over the rate, "
                      "over the queue) or failed",
@@ -222,12 +257,19 @@ void add_workload_routes(net::Router& router,
           const HttpRequest& head,
           std::optional<uint64_t> length) -> core::Result<std::shared_ptr<void>, HttpResponse> {
     const size_t bytes = length ? static_cast<size_t>(*length) : limit;
-    auto admitted = routes->gate.admit_body(head.user_id, bytes);
+    auto admitted = routes->gate.admit_body(bytes);
+    std::optional<analytics::IngestGate::Refusal> refusal;
     if (!admitted) {
+      refusal = admitted.error();
+    } else if (const auto most = analytics::IngestGate::events_to_check(bytes)) {
+      // Decided now, before the body is sent: from the user's bucket as last seen here.
+      const auto rate = routes->rates.estimate(head.user_id, static_cast<double>(*most));
+      if (!rate.allowed) refusal = routes->gate.over_rate(rate);
+    }
+    if (refusal) {
       // Not counted in netra_workload_events_total: how many events it held is unknown.
-      const auto& refusal = admitted.error();
-      return net::json_error(429, refusal.code, refusal.message)
-          .with_header("Retry-After", std::to_string(refusal.retry_after.count()));
+      return net::json_error(429, refusal->code, refusal->message)
+          .with_header("Retry-After", std::to_string(refusal->retry_after.count()));
     }
     return std::shared_ptr<void>(
         std::make_shared<analytics::IngestGate::Ticket>(std::move(admitted.value())));

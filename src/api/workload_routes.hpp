@@ -16,12 +16,17 @@ class OffloadPool;
 namespace netra::analytics {
 class FallbackAnalyticsStore;
 }
+namespace netra::redis {
+class RedisClient;
+}
 
 namespace netra::api {
 
 struct WorkloadRouteOptions {
   analytics::IngestLimits limits;
   size_t body_limit = 16 * 1024 * 1024;  // of POST /api/workloads/events
+  // With Redis: each user's ingest rate is one bucket for the whole cluster.
+  std::weak_ptr<redis::RedisClient> redis;
 };
 
 // `offload` parses large batches off the event loop; it and `store` outlive the router. Publishes

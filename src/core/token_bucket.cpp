@@ -15,15 +15,18 @@ void TokenBucket::refill(Clock::time_point now) {
   refilled_ = now;
 }
 
+TokenDecision token_decision(double tokens, double units, double rate_per_second, double burst) {
+  if (units <= tokens) return {true, std::chrono::seconds(0)};
+  if (units > burst || rate_per_second <= 0) return {false, std::chrono::seconds(60)};
+  const double wait = (units - tokens) / rate_per_second;
+  return {false, std::chrono::seconds(std::max<int64_t>(1, static_cast<int64_t>(std::ceil(wait))))};
+}
+
 TokenDecision TokenBucket::take(double units, Clock::time_point now) {
   refill(now);
-  if (units <= tokens_) {
-    tokens_ -= units;
-    return {true, std::chrono::seconds(0)};
-  }
-  if (units > burst_ || rate_ <= 0) return {false, std::chrono::seconds(60)};
-  const double wait = (units - tokens_) / rate_;
-  return {false, std::chrono::seconds(std::max<int64_t>(1, static_cast<int64_t>(std::ceil(wait))))};
+  const auto decision = token_decision(tokens_, units, rate_, burst_);
+  if (decision.allowed) tokens_ -= units;
+  return decision;
 }
 
 bool TokenBucket::full_at(Clock::time_point now) const {

@@ -19,6 +19,10 @@ struct TokenDecision {
   std::chrono::seconds retry_after{0};
 };
 
+// What a bucket of `rate` and `burst` holding `tokens` answers a request for `units` (whether it
+// fits, and if not how long until it would). Taking is the caller's.
+TokenDecision token_decision(double tokens, double units, double rate_per_second, double burst);
+
 // Not thread-safe: one owner (a socket's loop), or a lock around it (KeyedTokenBuckets).
 class TokenBucket {
  public:

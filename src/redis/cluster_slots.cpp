@@ -17,15 +17,8 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Redis's clock, so that the instances' clocks do not matter. Scripts may read it in Redis 7
-// (effects replication).
-const std::string kNowMs = R"lua(
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-)lua";
-
 // KEYS: the set. ARGV: the member, the limit, the TTL in ms. Returns {1 held | 0 full, count}.
-const RedisScript kClaim(kNowMs + R"lua(
+const RedisScript kClaim(kLuaNowMs + std::string(R"lua(
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local n = redis.call('ZCARD', KEYS[1])
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
@@ -36,18 +29,18 @@ if n >= tonumber(ARGV[2]) then return {0, n} end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return {1, n + 1}
-)lua");
+)lua"));
 
 // KEYS: the sets. ARGV: the TTL in ms, then one member per key. A place that lapsed (Redis was
 // away, or restarted empty) is added again: it still lives here.
-const RedisScript kRefresh(kNowMs + R"lua(
+const RedisScript kRefresh(kLuaNowMs + std::string(R"lua(
 local ttl = tonumber(ARGV[1])
 for i, key in ipairs(KEYS) do
   redis.call('ZADD', key, now + ttl, ARGV[i + 1])
   redis.call('PEXPIRE', key, ttl)
 end
 return #KEYS
-)lua");
+)lua"));
 
 constexpr size_t kRefreshBatch = 1000;  // places per script call
 

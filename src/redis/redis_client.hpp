@@ -56,6 +56,13 @@ class RedisScript {
   mutable std::string sha_;
 };
 
+// The start of a script that reads Redis's clock: sets the local `now` to Unix ms, so that the
+// instances' clocks do not matter. Scripts may read it in Redis 7 (effects replication).
+inline constexpr const char* kLuaNowMs = R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+)lua";
+
 class RedisClient : public std::enable_shared_from_this<RedisClient> {
  public:
   // One command connection per executor (each an event loop's); the subscriber uses the first.

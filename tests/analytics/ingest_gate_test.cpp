@@ -1,88 +1,64 @@
-// Ingest admission: a per-user rate with bursts, and a bound on what is being written at once.
+// Ingest admission on one instance: a bound on the events being written and on the bytes being
+// read at once, and which bodies are large enough to be judged on their length. (The per-user
+// rate is redis::SharedTokenBuckets': tests/redis/shared_token_buckets_test.cpp.)
 #include "analytics/ingest_gate.hpp"
 
 #include <gtest/gtest.h>
 
-#include "support/manual_clock.hpp"
+#include "analytics/workload_event.hpp"
 
 namespace netra::analytics {
 namespace {
 
 using namespace std::chrono_literals;
 
-TEST(IngestGate, AUserGetsABurstThenTheRate) {
-  testing::ManualClock clock;
-  IngestGate gate({1000, 10000, 1'000'000}, clock);
-  EXPECT_TRUE(gate.admit("alice", 10000));
-  auto refused = gate.admit("alice", 2000);
-  ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().code, "rate_limited");
-  EXPECT_EQ(refused.error().retry_after, 2s);
-  EXPECT_TRUE(gate.admit("bob", 10000)) << "users are limited apart";
-  clock.advance(2s);
-  EXPECT_TRUE(gate.admit("alice", 2000));
-}
-
 TEST(IngestGate, TheQueueBoundsWhatIsBeingWrittenAndFreesWithTheTicket) {
-  testing::ManualClock clock;
-  IngestGate gate({1e9, 1e9, 15000}, clock);
+  IngestGate gate({1e9, 1e9, 15000});
   {
-    auto first = gate.admit("alice", 10000);
+    auto first = gate.admit(10000);
     ASSERT_TRUE(first);
     EXPECT_EQ(gate.queued(), 10000u);
-    auto second = gate.admit("bob", 10000);
+    auto second = gate.admit(10000);
     ASSERT_FALSE(second);
     EXPECT_EQ(second.error().code, "ingest_busy");
     EXPECT_EQ(second.error().retry_after, 1s);
     EXPECT_EQ(gate.queued(), 10000u) << "a refused batch holds no place";
   }
   EXPECT_EQ(gate.queued(), 0u);
-  EXPECT_TRUE(gate.admit("bob", 10000));
-}
-
-TEST(IngestGate, ABatchTheQueueRefusesSpendsNoRate) {
-  testing::ManualClock clock;
-  IngestGate gate({1, 10000, 10000}, clock);
-  {
-    auto held = gate.admit("alice", 10000);
-    ASSERT_TRUE(held);
-    EXPECT_EQ(gate.admit("bob", 1).error().code, "ingest_busy");
-  }
-  EXPECT_TRUE(gate.admit("bob", 10000)) << "bob's bucket is still full";
+  EXPECT_TRUE(gate.admit(10000));
 }
 
 TEST(IngestGate, BodiesBeingReadShareTheInstancesBytes) {
-  testing::ManualClock clock;
   IngestLimits limits{1e9, 1e9, 1'000'000};
   limits.body_bytes = 3'000'000;
-  IngestGate gate(limits, clock);
+  IngestGate gate(limits);
   {
-    auto first = gate.admit_body("alice", 2'000'000);
+    auto first = gate.admit_body(2'000'000);
     ASSERT_TRUE(first);
-    auto second = gate.admit_body("bob", 2'000'000);
+    auto second = gate.admit_body(2'000'000);
     ASSERT_FALSE(second) << "two bodies would take 4 MB of a 3 MB share";
     EXPECT_EQ(second.error().code, "ingest_busy");
-    EXPECT_TRUE(gate.admit_body("bob", 500'000)) << "a smaller one still fits";
+    EXPECT_TRUE(gate.admit_body(500'000)) << "a smaller one still fits";
   }
-  EXPECT_TRUE(gate.admit_body("bob", 2'000'000)) << "the share comes back with the ticket";
-  IngestGate small(limits, clock);
-  EXPECT_TRUE(small.admit_body("alice", 5'000'000)) << "one body larger than the share is read";
+  EXPECT_TRUE(gate.admit_body(2'000'000)) << "the share comes back with the ticket";
+  IngestGate small(limits);
+  EXPECT_TRUE(small.admit_body(5'000'000)) << "one body larger than the share is read";
 }
 
-TEST(IngestGate, ALargeBodyIsRefusedFromItsLengthWhenTheRateCouldNotTakeItsEvents) {
-  testing::ManualClock clock;
-  IngestGate gate({100, 10000, 1'000'000}, clock);
-  ASSERT_TRUE(gate.admit("alice", 9000));  // 1,000 events left in the bucket
-  // 2 MiB may hold 16,384 events of 128 bytes, more than a batch: 10,000 are needed.
-  auto large = gate.admit_body("alice", 2 * 1024 * 1024);
-  ASSERT_FALSE(large);
-  EXPECT_EQ(large.error().code, "rate_limited");
-  EXPECT_EQ(large.error().retry_after, 90s) << "9,000 more events at 100 per second";
-  // A body of up to 1 MiB is read and judged on its real count.
-  EXPECT_TRUE(gate.admit_body("alice", 1024 * 1024));
-  EXPECT_TRUE(gate.admit_body("bob", 2 * 1024 * 1024)) << "bob's bucket is full";
-  // Checking took nothing: the 1,000 events left are still there.
-  EXPECT_TRUE(gate.admit("alice", 1000));
+TEST(IngestGate, OnlyALargeBodyIsJudgedOnTheEventsItsLengthMayHold) {
+  EXPECT_EQ(IngestGate::events_to_check(1024 * 1024), std::nullopt)
+      << "up to 1 MiB a body is read and judged on its real count";
+  // 1 MiB + 128 bytes may hold 8,193 events of 128 bytes.
+  EXPECT_EQ(IngestGate::events_to_check(1024 * 1024 + 128), 8193u);
+  EXPECT_EQ(IngestGate::events_to_check(2 * 1024 * 1024), kMaxBatchEvents) << "at most a batch";
+}
+
+TEST(IngestGate, ARateRefusalNamesTheRateAndTheWait) {
+  IngestGate gate({100, 10000, 1'000'000});
+  const auto refusal = gate.over_rate({false, 90s});
+  EXPECT_EQ(refusal.code, "rate_limited");
+  EXPECT_EQ(refusal.retry_after, 90s);
+  EXPECT_NE(refusal.message.find("100 events per second"), std::string::npos) << refusal.message;
 }
 
 }  // namespace

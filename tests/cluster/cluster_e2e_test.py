@@ -1,8 +1,8 @@
 """Instances of one service sharing PostgreSQL and Redis, as behind a load balancer: a WebSocket
 ticket issued by one is redeemed once on any; a logout on one ends the login on the others within
 a second (HTTP refused, sockets closed with 4003); a run on one streams to the user's sockets on
-the others in seq order, once; login attempts spread over them meet one limit, and a user's sockets and runs on them one
-per-user limit; three started at
+the others in seq order, once; login attempts spread over them meet one limit, and a user's sockets, runs and ingested events
+one per-user limit; a workload summary is cached for all of them until the user ingests; three started at
 once migrate once; a run whose instance is killed is interrupted by another once its lease
 lapses, and exactly once.
 
@@ -322,6 +322,63 @@ class LeasesAcrossInstances(ClusterTestCase):
                      for instance in others)
         self.assertEqual(marked, 1, "the run was marked by more than one sweep")
 
+
+
+def workload_events(count, model="gpt-4o"):
+    """`count` valid workload events of the last minute."""
+    now_ms = int(time.time() * 1000)
+    return [{"timestamp": now_ms - i, "workload_id": "chat", "provider": "openai", "model": model,
+             "input_tokens": 100, "output_tokens": 50, "latency_ms": 20, "cost_usd": 0.01}
+            for i in range(count)]
+
+
+class WorkloadsAcrossInstances(ClusterTestCase):
+    """A user's ingest rate is one bucket for the cluster; a summary is cached for both
+    instances and dropped when the user ingests on either."""
+
+    redis_database = 6
+    settings = {"analytics.ingest_events_per_second": "1",
+                "analytics.ingest_burst_events": "10000"}
+
+    async def test_events_sent_to_both_instances_spend_one_rate(self):
+        access, _ = await self.login(self.a)
+        await self.json(self.a, "POST", "/api/workloads/events", workload_events(6000),
+                        token=access)
+        refused = await self.call(self.b, "POST", "/api/workloads/events", workload_events(6000),
+                                  token=access)
+        self.assertEqual(refused.status, 429, refused)
+        self.assertEqual(refused.json()["error"]["code"], "rate_limited")
+        # 2,000 events more than the 4,000 left, at 1 a second
+        self.assertGreaterEqual(int(refused.headers.get("Retry-After")), 1990, refused.headers)
+        self.assertLessEqual(int(refused.headers.get("Retry-After")), 2000, refused.headers)
+        await self.json(self.b, "POST", "/api/workloads/events", workload_events(3900),
+                        token=access)
+        other, _ = await self.login(self.b)
+        await self.json(self.b, "POST", "/api/workloads/events", workload_events(10000),
+                        token=other)
+
+    async def test_a_summary_is_cached_for_both_and_dropped_by_an_ingest_on_either(self):
+        access, _ = await self.login(self.a)
+        await self.json(self.a, "POST", "/api/workloads/events", workload_events(3), token=access)
+        first = await self.call(self.a, "GET", "/api/workloads/summary", token=access)
+        self.assertEqual(first.headers.get("Cache-Status"), "netra; fwd=miss")
+        calls = first.json()["groups"][0]["requests"]
+        self.assertEqual(calls, 3, first.json())
+        on_b = await self.call(self.b, "GET", "/api/workloads/summary", token=access)
+        self.assertEqual(on_b.headers.get("Cache-Status"), "netra; hit", "B reads A's answer")
+        self.assertEqual(on_b.json(), first.json())
+        other, _ = await self.login(self.b)
+        theirs = await self.call(self.b, "GET", "/api/workloads/summary", token=other)
+        self.assertEqual((theirs.headers.get("Cache-Status"), theirs.json()["groups"]),
+                         ("netra; fwd=miss", []), "another user never reads hers")
+        await self.json(self.b, "POST", "/api/workloads/events", workload_events(2), token=access)
+        after = await self.call(self.a, "GET", "/api/workloads/summary", token=access)
+        self.assertEqual(after.headers.get("Cache-Status"), "netra; fwd=miss")
+        self.assertEqual(after.json()["groups"][0]["requests"], 5, after.json())
+        by_provider = await self.call(self.a, "GET", "/api/workloads/summary?group_by=provider",
+                                      token=access)
+        self.assertEqual(by_provider.headers.get("Cache-Status"), "netra; fwd=miss",
+                         "each grouping is its own entry")
 
 
 class PerUserLimitsAcrossInstances(ClusterTestCase):
