@@ -233,6 +233,11 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         }
         continue;
       }
+      // Small writes go out at once: with Nagle's algorithm a WebSocket event written while the
+      // previous one is unacknowledged waits for the peer's delayed ACK (~40 ms on Linux) — the
+      // p99 of bench/event_latency.sh was 37 ms for that alone.
+      boost::system::error_code ignored;
+      socket.set_option(asio::ip::tcp::no_delay(true), ignored);
       auto executor = socket.get_executor();
       asio::co_spawn(executor, session(self, std::move(socket), loop), asio::detached);
     }
