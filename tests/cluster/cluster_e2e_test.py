@@ -269,22 +269,29 @@ class SimultaneousStart(unittest.TestCase):
             shutil.rmtree(keys, ignore_errors=True)
 
 
-class LeasesAcrossInstances(ClusterTestCase):
-    """A run whose instance is killed is interrupted by another instance once its lease has
-    lapsed — not before (the instance might be alive), and exactly once. ClickHouse, frozen,
-    holds the run in its data step while its instance is killed."""
+class ClickHouseClusterTestCase(ClusterTestCase):
+    """Instances that also share a ClickHouse of the class's own, which a test may freeze to hold
+    a run in its data step; no tests."""
 
-    instance_count = 3
-    redis_database = 4
     clickhouse = None
+    extra_settings = {}
 
     @classmethod
     def prepare(cls, env):
         if not clickhouse_available():
             raise unittest.SkipTest("TEST_CLICKHOUSE_URL is needed")
         cls.clickhouse = ScratchClickHouse()
-        cls.settings = dict(cls.clickhouse.settings())
+        cls.settings = dict(cls.clickhouse.settings(), **cls.extra_settings)
         env.update(cls.clickhouse.env())
+
+
+class LeasesAcrossInstances(ClickHouseClusterTestCase):
+    """A run whose instance is killed is interrupted by another instance once its lease has
+    lapsed — not before (the instance might be alive), and exactly once. ClickHouse, frozen,
+    holds the run in its data step while its instance is killed."""
+
+    instance_count = 3
+    redis_database = 4
 
     async def test_a_killed_instances_run_is_interrupted_once_after_its_lease_lapses(self):
         access, _ = await self.login(self.a)
@@ -381,21 +388,12 @@ class WorkloadsAcrossInstances(ClusterTestCase):
                          "each grouping is its own entry")
 
 
-class PerUserLimitsAcrossInstances(ClusterTestCase):
+class PerUserLimitsAcrossInstances(ClickHouseClusterTestCase):
     """websocket.max_connections_per_user and agents.max_runs_per_user count a user's sockets and
     runs on every instance. ClickHouse, frozen, holds a run in its data step."""
 
     redis_database = 5
-    clickhouse = None
-
-    @classmethod
-    def prepare(cls, env):
-        if not clickhouse_available():
-            raise unittest.SkipTest("TEST_CLICKHOUSE_URL is needed")
-        cls.clickhouse = ScratchClickHouse()
-        cls.settings = dict(cls.clickhouse.settings(), **{
-            "websocket.max_connections_per_user": "2", "agents.max_runs_per_user": "1"})
-        env.update(cls.clickhouse.env())
+    extra_settings = {"websocket.max_connections_per_user": "2", "agents.max_runs_per_user": "1"}
 
     async def test_a_users_sockets_on_both_instances_meet_one_limit(self):
         access, _ = await self.login(self.a)

@@ -8,63 +8,30 @@
 
 #include <thread>
 
-#include "core/event_loops.hpp"
-#include "redis/redis_client.hpp"
-#include "redis/redis_settings.hpp"
-#include "support/run_awaitable.hpp"
-#include "support/scratch_redis.hpp"
+#include "redis/scratch_redis_test.hpp"
 
 namespace netra::redis {
 namespace {
 
 using namespace std::chrono;
-using testing::run_awaitable;
 using Kind = ClusterSlots::Claim::Kind;
 
-class ClusterSlotsTest : public ::testing::Test {
+class ClusterSlotsTest : public ScratchRedisTest {
  protected:
-  ClusterSlotsTest() : loops_(1, milliseconds(50)) {
-    loops_.start();
-    client_ = connect();
-  }
-  ~ClusterSlotsTest() override {
-    for (auto& client : clients_) run(client->close());
-    loops_.stop(seconds(2));
-  }
-  std::shared_ptr<RedisClient> connect() {
-    RedisSettings settings;
-    settings.url = redis_.url();
-    settings.command_timeout = milliseconds(300);
-    auto client = std::make_shared<RedisClient>(
-        client_options(settings).value(),
-        std::vector<asio::any_io_executor>{loops_.context(0).get_executor()});
-    auto error = run(client->open(core::Deadline::after(seconds(5))));
-    EXPECT_FALSE(error) << error->message;
-    clients_.push_back(client);
-    return client;
-  }
+  ClusterSlotsTest() { connect(); }
   std::shared_ptr<ClusterSlots> instance(milliseconds ttl = ClusterSlots::kTtl,
                                          milliseconds refresh = ClusterSlots::kRefreshEvery) {
     auto slots = ClusterSlots::create("sockets", ttl, refresh);
     slots->share_through(client_);
     return slots;
   }
-  template <typename T>
-  T run(asio::awaitable<T> task) {
-    return run_awaitable(loops_.context(0).get_executor(), std::move(task));
-  }
   ClusterSlots::Claim claim(ClusterSlots& slots, const std::string& key, const std::string& member,
                             size_t limit) {
     return run(slots.claim(key, member, limit));
   }
   int64_t members(const std::string& key) {
-    return std::stoll(redis_.cli({"ZCARD", "netra:slots:sockets:" + key}));
+    return std::stoll(redis_->cli({"ZCARD", "netra:slots:sockets:" + key}));
   }
-
-  testing::ScratchRedis redis_;
-  core::EventLoops loops_;
-  std::vector<std::shared_ptr<RedisClient>> clients_;
-  std::shared_ptr<RedisClient> client_;
 };
 
 TEST_F(ClusterSlotsTest, TwoInstancesMeetOneLimitPerKeyAndAPlaceGivenBackIsFreeAtOnce) {
@@ -106,7 +73,7 @@ TEST_F(ClusterSlotsTest, AVanishedInstancesPlacesLapseAndLivePlacesAreRefreshed)
   auto after = claim(*alive, "usr_1", "ws_new", 2);
   EXPECT_EQ(after.kind, Kind::held);
   EXPECT_EQ(after.count, 2u);
-  const auto dead_score = redis_.cli({"ZSCORE", "netra:slots:sockets:usr_1", "ws_dead"});
+  const auto dead_score = redis_->cli({"ZSCORE", "netra:slots:sockets:usr_1", "ws_dead"});
   EXPECT_EQ(dead_score.find_first_of("0123456789"), std::string::npos) << dead_score;
 }
 
@@ -115,7 +82,7 @@ TEST_F(ClusterSlotsTest, LivePlacesAreCountedAgainAfterRedisLostThem) {
   auto one = claim(*slots, "usr_1", "ws_1", 2);
   auto two = claim(*slots, "usr_1", "ws_2", 2);
   ASSERT_EQ(two.kind, Kind::held);
-  redis_.cli({"FLUSHALL"});  // as a Redis restarted without persistence
+  redis_->cli({"FLUSHALL"});  // as a Redis restarted without persistence
   for (int i = 0; i < 100 && members("usr_1") != 2; ++i) std::this_thread::sleep_for(20ms);
   EXPECT_EQ(members("usr_1"), 2);
   EXPECT_EQ(claim(*slots, "usr_1", "ws_3", 2).kind, Kind::full);
@@ -129,13 +96,13 @@ TEST_F(ClusterSlotsTest, WithoutRedisOrWhileItIsFrozenAClaimIsUnsharedAndStillHe
   EXPECT_EQ(alone->held(), 0u);
 
   auto slots = instance(milliseconds(5000), milliseconds(200));
-  redis_.freeze();
+  redis_->freeze();
   const auto started = steady_clock::now();
   auto frozen = claim(*slots, "usr_1", "ws_f", 1);
   EXPECT_EQ(frozen.kind, Kind::unshared);
   EXPECT_TRUE(frozen.hold) << "held, to be counted when Redis answers";
   EXPECT_LT(steady_clock::now() - started, milliseconds(1000)) << "a claim waited on Redis";
-  redis_.thaw();
+  redis_->thaw();
   // Counted once Redis answers again: the refresh adds it.
   for (int i = 0; i < 200 && members("usr_1") != 1; ++i) std::this_thread::sleep_for(20ms);
   EXPECT_EQ(members("usr_1"), 1);

@@ -8,41 +8,16 @@
 
 #include <thread>
 
-#include "core/event_loops.hpp"
-#include "redis/redis_client.hpp"
-#include "redis/redis_settings.hpp"
+#include "redis/scratch_redis_test.hpp"
 #include "support/manual_clock.hpp"
-#include "support/run_awaitable.hpp"
-#include "support/scratch_redis.hpp"
 
 namespace netra::redis {
 namespace {
 
 using namespace std::chrono;
-using testing::run_awaitable;
 
-class SharedCacheTest : public ::testing::Test {
+class SharedCacheTest : public ScratchRedisTest {
  protected:
-  SharedCacheTest() : loops_(1, milliseconds(50)) { loops_.start(); }
-  ~SharedCacheTest() override {
-    if (client_) run(client_->close());
-    loops_.stop(seconds(2));
-  }
-  void connect() {
-    redis_ = std::make_unique<testing::ScratchRedis>();
-    RedisSettings settings;
-    settings.url = redis_->url();
-    settings.command_timeout = milliseconds(300);
-    client_ = std::make_shared<RedisClient>(
-        client_options(settings).value(),
-        std::vector<asio::any_io_executor>{loops_.context(0).get_executor()});
-    auto error = run(client_->open(core::Deadline::after(seconds(5))));
-    EXPECT_FALSE(error) << error->message;
-  }
-  template <typename T>
-  T run(asio::awaitable<T> task) {
-    return run_awaitable(loops_.context(0).get_executor(), std::move(task));
-  }
   SharedCache::Found find(SharedCache& cache, const std::string& owner, const std::string& entry) {
     return run(cache.find(owner, entry));
   }
@@ -53,10 +28,6 @@ class SharedCacheTest : public ::testing::Test {
     if (!found.value && found.generation) run(cache.keep(owner, entry, *found.generation, value));
     return found;
   }
-
-  core::EventLoops loops_;
-  std::unique_ptr<testing::ScratchRedis> redis_;
-  std::shared_ptr<RedisClient> client_;
 };
 
 TEST_F(SharedCacheTest, InProcessAnAnswerLivesItsTtlAndGoesWithItsOwnersData) {

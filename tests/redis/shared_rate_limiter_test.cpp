@@ -7,46 +7,19 @@
 
 #include <thread>
 
-#include "core/event_loops.hpp"
-#include "redis/redis_client.hpp"
-#include "redis/redis_settings.hpp"
-#include "support/run_awaitable.hpp"
-#include "support/scratch_redis.hpp"
+#include "redis/scratch_redis_test.hpp"
 
 namespace netra::redis {
 namespace {
 
 using namespace std::chrono;
-using testing::run_awaitable;
 
-class SharedRateLimiterTest : public ::testing::Test {
+class SharedRateLimiterTest : public ScratchRedisTest {
  protected:
-  SharedRateLimiterTest() : loops_(1, milliseconds(50)) {
-    loops_.start();
-    RedisSettings settings;
-    settings.url = redis_.url();
-    settings.command_timeout = milliseconds(300);
-    client_ = std::make_shared<RedisClient>(
-        client_options(settings).value(),
-        std::vector<asio::any_io_executor>{loops_.context(0).get_executor()});
-    auto error = run(client_->open(core::Deadline::after(seconds(5))));
-    EXPECT_FALSE(error) << error->message;
-  }
-  ~SharedRateLimiterTest() override {
-    run(client_->close());
-    loops_.stop(seconds(2));
-  }
-  template <typename T>
-  T run(asio::awaitable<T> task) {
-    return run_awaitable(loops_.context(0).get_executor(), std::move(task));
-  }
+  SharedRateLimiterTest() { connect(); }
   bool allowed(SharedRateLimiter& limiter, const std::string& key) {
     return run(limiter.hit(key)).allowed;
   }
-
-  testing::ScratchRedis redis_;
-  core::EventLoops loops_;
-  std::shared_ptr<RedisClient> client_;
 };
 
 TEST_F(SharedRateLimiterTest, TwoInstancesMeetOneLimitPerKey) {
@@ -84,14 +57,14 @@ TEST_F(SharedRateLimiterTest, WithoutRedisOrWhileItIsFrozenEachInstanceCountsFor
 
   SharedRateLimiter on_a("login", 2, seconds(60), client_);
   SharedRateLimiter on_b("login", 2, seconds(60), client_);
-  redis_.freeze();
+  redis_->freeze();
   const auto started = steady_clock::now();
   EXPECT_TRUE(allowed(on_a, "y"));
   EXPECT_TRUE(allowed(on_b, "y"));
   EXPECT_TRUE(allowed(on_b, "y")) << "B counts for itself while Redis is away";
   EXPECT_FALSE(allowed(on_b, "y"));
   EXPECT_LT(steady_clock::now() - started, milliseconds(1500)) << "a decision waited on Redis";
-  redis_.thaw();
+  redis_->thaw();
 }
 
 }  // namespace
