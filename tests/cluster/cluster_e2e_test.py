@@ -389,59 +389,69 @@ class WorkloadsAcrossInstances(ClusterTestCase):
 
 
 class PerUserLimitsAcrossInstances(ClickHouseClusterTestCase):
-    """websocket.max_connections_per_user and agents.max_runs_per_user count a user's sockets and
-    runs on every instance. ClickHouse, frozen, holds a run in its data step."""
+    """Three instances: websocket.max_connections_per_user and agents.max_runs_per_user count a
+    user's sockets and runs on all of them; a run on A streams to the user's sockets on B and C,
+    and a cancel sent to C stops it. ClickHouse, frozen, holds a run in its data step."""
 
+    instance_count = 3
     redis_database = 5
-    extra_settings = {"websocket.max_connections_per_user": "2", "agents.max_runs_per_user": "1"}
+    extra_settings = {"websocket.max_connections_per_user": "3", "agents.max_runs_per_user": "1"}
 
-    async def test_a_users_sockets_on_both_instances_meet_one_limit(self):
-        access, _ = await self.login(self.a)
-        await self.established(access, self.a)
-        on_b = await self.established(access, self.b)
-        third = await self.connect(token=access, instance=self.a)
-        answer = await third.recv()
+    async def test_a_users_sockets_on_every_instance_meet_one_limit(self):
+        a, b, c = self.instances
+        access, _ = await self.login(a)
+        await self.established(access, a)
+        await self.established(access, b)
+        on_c = await self.established(access, c)
+        fourth = await self.connect(token=access, instance=a)
+        answer = await fourth.recv()
         self.assertEqual((answer.get("type"), answer.get("code")),
                          ("error", "TOO_MANY_CONNECTIONS"), answer)
         self.assertIn("across the instances", answer.get("message", ""))
-        self.assertEqual(await third.closed(), (1008, "TOO_MANY_CONNECTIONS"))
-        other, _ = await self.login(self.b)
-        await self.established(other, self.a)  # another user is not held up by her
-        await on_b.close()
+        self.assertEqual(await fourth.closed(), (1008, "TOO_MANY_CONNECTIONS"))
+        other, _ = await self.login(b)
+        await self.established(other, a)  # another user is not held up by her
+        await on_c.close()
         closed_at = time.monotonic()
         while True:  # the place is given back as the socket closes: within moments
-            again = await self.connect(token=access, instance=self.a)
+            again = await self.connect(token=access, instance=a)
             answer = await again.recv()
             if answer.get("type") == "connection_established":
                 break
             self.assertLess(time.monotonic() - closed_at, 2, "the closed socket's place stayed")
             await asyncio.sleep(0.1)
 
-    async def test_a_users_runs_on_both_instances_meet_one_cap(self):
-        access, _ = await self.login(self.a)
-        on_a = await self.established(access, self.a)
-        on_b = await self.established(access, self.b)
+    async def test_a_run_on_a_streams_to_b_and_c_is_the_users_only_one_and_c_cancels_it(self):
+        a, b, c = self.instances
+        access, _ = await self.login(a)
+        on_a, on_b, on_c = [await self.established(access, i) for i in (a, b, c)]
         self.clickhouse.freeze()
         try:
             await on_a.send("start_agent", {"user_request": COST_QUESTION})
             held = (await next_of(on_a, "run_accepted"))["run_id"]
+            # B and C hear the held run's events meanwhile: kept, to compare with A's below
+            heard = {on_b: [], on_c: []}
             await on_b.send("start_agent", {"user_request": COST_QUESTION})
-            refused = await next_of(on_b, "agent_error")
+            refused = await next_of(on_b, "agent_error", skipped=heard[on_b])
             self.assertEqual(refused["data"]["code"], "TOO_MANY_RUNS", refused)
             self.assertNotEqual(refused["run_id"], held)
-            # a cancel sent to B stops the run on A; its place is free again
-            await on_b.send("stop_agent", {"run_id": held})
-            await next_of(on_b, "agent_stopped")
+            await on_c.send("stop_agent", {"run_id": held})
+            await next_of(on_c, "agent_stopped", skipped=heard[on_c])
         finally:
             self.clickhouse.thaw()
-        ending = await run_events(on_a, held)
-        self.assertEqual(ending[-1]["data"]["code"], "CANCELLED", ending[-1])
+        events = await run_events(on_a, held)
+        self.assertEqual([e["seq"] for e in events], list(range(1, len(events) + 1)))
+        self.assertEqual(events[-1]["data"]["code"], "CANCELLED", events[-1])
+        for elsewhere, early in heard.items():
+            early = [m for m in early if m.get("run_id") == held]
+            self.assertEqual(early + await run_events(elsewhere, held), events,
+                             "a socket on B or C heard other events, or out of order")
+        # its place is free again: a run started on B completes
         await on_b.send("start_agent", {"user_request": COST_QUESTION})
         accepted = await next_of(on_b, "run_accepted")
         self.assertEqual(accepted["status"], "started")
         self.assertEqual((await run_events(on_b, accepted["run_id"]))[-1]["type"],
                          "agent_completed")
-
 
 REDIS_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts",
                             "redis-test-server")

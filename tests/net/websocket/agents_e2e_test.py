@@ -51,8 +51,9 @@ async def run_events(client, run_id, timeout=RUN_S):
             return events
 
 
-async def next_of(client, type_, timeout=STEP_S):
-    """The next message of that type on the socket; others are skipped."""
+async def next_of(client, type_, timeout=STEP_S, skipped=None):
+    """The next message of that type on the socket; others are skipped (appended to `skipped`
+    when it is a list)."""
     deadline = time.monotonic() + timeout
     while True:
         left = deadline - time.monotonic()
@@ -61,6 +62,8 @@ async def next_of(client, type_, timeout=STEP_S):
         message = await client.recv(timeout=left)
         if message.get("type") == type_:
             return message
+        if skipped is not None:
+            skipped.append(message)
 
 
 class AgentServerTestCase(ServerTestCase):
