@@ -138,17 +138,19 @@ class ClusterTestCase(unittest.IsolatedAsyncioTestCase):
         return client
 
 
-class TwoInstances(ClusterTestCase):
-    """Two instances: tickets, logouts and run events across them."""
+class InstancesShareState(ClusterTestCase):
+    """Three instances: tickets, logouts and run events across them."""
 
-    async def test_a_ticket_issued_by_one_instance_is_redeemed_once_on_either(self):
+    instance_count = 3
+
+    async def test_a_ticket_issued_by_one_instance_is_redeemed_once_on_any(self):
         access, _ = await self.login(self.a)
         ticket = await self.json(self.a, "POST", "/api/websocket/ticket", {}, token=access)
         on_b = f"{self.b.ws_url}?ticket={ticket['ticket_id']}"
         first = await self.connect(url=on_b)
         self.assertEqual((await first.recv())["type"], "connection_established")
         await first.request("ping")
-        for instance in (self.a, self.b):
+        for instance in self.instances:
             again = await self.connect(url=f"{instance.ws_url}?ticket={ticket['ticket_id']}")
             await self.assert_refused(again, "AUTH_FAILED", 1008, "a ticket used twice")
 
@@ -199,23 +201,22 @@ class TwoInstances(ClusterTestCase):
 
 
 class LoginLimitAcrossInstances(ClusterTestCase):
-    """Login attempts spread over the instances meet one limit (per client address)."""
+    """Login attempts spread over three instances meet one limit (per client address)."""
 
     settings = {"auth.login_limit_per_minute": "4"}
+    instance_count = 3
     redis_database = 3
 
-    async def test_attempts_on_both_instances_count_against_one_limit(self):
+    async def test_attempts_on_three_instances_count_against_one_limit(self):
         attempt = {"email": "nobody@example.com", "password": "wrong password, every time"}
         for i in range(4):
-            instance = (self.a, self.b)[i % 2]
+            instance = self.instances[i % 3]
             answer = await self.call(instance, "POST", "/auth/login", attempt)
             self.assertEqual(answer.status, 401, f"attempt {i + 1}: {answer}")
-        for instance in (self.a, self.b):
+        for instance in self.instances:
             refused = await self.call(instance, "POST", "/auth/login", attempt)
             self.assertEqual(refused.status, 429, refused)
             self.assertGreaterEqual(int(refused.headers["Retry-After"]), 55)
-
-
 
 
 class SimultaneousStart(unittest.TestCase):
@@ -328,7 +329,6 @@ class LeasesAcrossInstances(ClickHouseClusterTestCase):
         marked = sum(instance.log().count("run(s) whose instance stopped are now interrupted")
                      for instance in others)
         self.assertEqual(marked, 1, "the run was marked by more than one sweep")
-
 
 
 def workload_events(count, model="gpt-4o"):
