@@ -47,7 +47,7 @@ class ClusterSlots : public std::enable_shared_from_this<ClusterSlots> {
   // key holds fewer than `limit`.
   boost::asio::awaitable<Claim> claim(std::string key, std::string member, size_t limit);
 
-  // Places held by this instance (held or unshared), for tests and /metrics.
+  // Places held by this instance (held or unshared), for tests.
   size_t held() const;
 
   struct Place;  // one held place (defined in the .cpp)
