@@ -44,6 +44,14 @@ return #KEYS
 
 constexpr size_t kRefreshBatch = 1000;  // places per script call
 
+// (Not a capturing lambda: g++ 12 destroys the captures of a lambda coroutine given to co_spawn
+// twice.)
+asio::awaitable<void> remove_place(std::shared_ptr<RedisClient> redis, std::string key,
+                                   std::string member) {
+  std::vector<std::string> remove{"ZREM", std::move(key), std::move(member)};
+  (void)co_await redis->command(std::move(remove));
+}
+
 }  // namespace
 
 struct ClusterSlots::Place {
@@ -97,13 +105,9 @@ void ClusterSlots::give_back(uint64_t number, std::string key, std::string membe
   }
   if (!redis) return;
   // Not awaited by anyone: a place that cannot be removed lapses after the TTL.
-  asio::co_spawn(
-      redis->executor(),
-      [redis, key = std::move(key), member = std::move(member)]() -> asio::awaitable<void> {
-        std::vector<std::string> remove{"ZREM", key, member};
-        (void)co_await redis->command(std::move(remove));
-      },
-      asio::detached);
+  const auto executor = redis->executor();
+  asio::co_spawn(executor, remove_place(std::move(redis), std::move(key), std::move(member)),
+                 asio::detached);
 }
 
 asio::awaitable<ClusterSlots::Claim> ClusterSlots::claim(std::string key, std::string member,

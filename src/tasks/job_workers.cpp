@@ -37,6 +37,19 @@ asio::awaitable<void> wait(asio::steady_timer& timer) {
   (void)co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
+// Renews the job's lease every `every` until `done`. (Not a capturing lambda: g++ 12 destroys
+// the captures of a lambda coroutine given to co_spawn twice.)
+asio::awaitable<void> renew_until_done(std::shared_ptr<JobContext> context,
+                                       std::shared_ptr<asio::steady_timer> timer,
+                                       std::shared_ptr<bool> done, milliseconds every) {
+  while (!*done) {
+    timer->expires_after(every);
+    co_await wait(*timer);
+    if (*done) break;
+    co_await JobWorkers::renew(*context);
+  }
+}
+
 }  // namespace
 
 asio::awaitable<void> JobContext::beat(double progress, std::string message) {
@@ -64,6 +77,10 @@ asio::awaitable<bool> JobContext::checkpoint(double progress, std::string messag
   }
   co_await beat(progress, std::move(message));
   co_return !should_stop();
+}
+
+asio::awaitable<void> JobWorkers::renew(JobContext& context) {
+  co_await context.renew();
 }
 
 asio::awaitable<void> JobContext::renew() {
@@ -163,17 +180,8 @@ asio::awaitable<void> JobWorkers::run_job(std::string worker, Job job) {
   // The lease is renewed every third of it while the handler works.
   auto heartbeat = std::make_shared<asio::steady_timer>(shared->executor);
   auto done = std::make_shared<bool>(false);
-  asio::co_spawn(
-      shared->executor,
-      [context, heartbeat, done, every = options_.lease / 3]() -> asio::awaitable<void> {
-        while (!*done) {
-          heartbeat->expires_after(every);
-          co_await wait(*heartbeat);
-          if (*done) break;
-          co_await context->renew();
-        }
-      },
-      asio::detached);
+  asio::co_spawn(shared->executor, renew_until_done(context, heartbeat, done, options_.lease / 3),
+                 asio::detached);
 
   JobOutcome outcome;
   const auto handler = handlers_.find(job.kind);

@@ -117,6 +117,9 @@ class JobWorkers : public std::enable_shared_from_this<JobWorkers> {
 
   size_t running() const { return running_.load(); }
 
+  // The periodic heartbeat of one running job (JobContext::renew is the workers' alone).
+  static boost::asio::awaitable<void> renew(JobContext& context);
+
   // Totals since start, for /metrics.
   struct Tally {
     uint64_t succeeded = 0, failed = 0, retried = 0, dead = 0, cancelled = 0, released = 0;
