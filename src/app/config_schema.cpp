@@ -27,6 +27,7 @@ const std::vector<core::KeySpec>& service_keys() {
     append_keys(all, analytics::ingest_limits_schema());
     append_keys(all, agents::supervisor_options_schema());
     append_keys(all, agents::llm_settings_schema());
+    append_keys(all, tasks::task_settings_schema());
     std::set<std::string> names;
     for (const auto& key : all) {
       if (!names.insert(key.key).second) {
@@ -52,6 +53,7 @@ ServiceSettings read_settings(const core::ConfigValues& values,
   s.ingest = analytics::ingest_limits_schema().read(values, &problems);
   s.supervisor = agents::supervisor_options_schema().read(values, &problems);
   s.llm = agents::llm_settings_schema().read(values, &problems);
+  s.tasks = tasks::task_settings_schema().read(values, &problems);
   // The API's sign-in routes follow the auth layer's switch.
   s.api.auth_routes.dev_login = s.auth.dev_login;
   return s;

@@ -19,6 +19,7 @@
 #include "net/server_settings.hpp"
 #include "net/websocket_server.hpp"
 #include "redis/redis_settings.hpp"
+#include "tasks/tasks_settings.hpp"
 
 namespace netra::app {
 
@@ -35,6 +36,7 @@ struct ServiceSettings {
   analytics::IngestLimits ingest;
   agents::SupervisorOptions supervisor;
   agents::LlmSettings llm;
+  tasks::TaskSettings tasks;
 };
 
 // Keys with one value for the whole service: every slice's, each name once.

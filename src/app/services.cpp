@@ -15,6 +15,7 @@
 #include "api/service_routes.hpp"
 #include "app/component_catalog.hpp"
 #include "app/config.hpp"
+#include "app/maintenance_jobs.hpp"
 #include "auth/auth_component.hpp"
 #include "auth/remote_auth_component.hpp"
 #include "auth/shared_revocations.hpp"
@@ -28,6 +29,7 @@
 #include "net/websocket_component.hpp"
 #include "redis/cluster_slots.hpp"
 #include "redis/redis_component.hpp"
+#include "tasks/background_tasks_component.hpp"
 #include "telemetry/metrics_component.hpp"
 
 namespace netra::app {
@@ -284,6 +286,20 @@ CatalogEntry agent_supervisor_entry(std::shared_ptr<SharedParts> parts) {
   return entry;
 }
 
+// `background_tasks`: durable jobs and schedules on the database, with the service's own
+// recurring work.
+CatalogEntry background_tasks_entry(std::shared_ptr<SharedParts> parts) {
+  return entry_of<tasks::BackgroundTasksComponent>(
+      tasks::BackgroundTasksComponent::make_spec(),
+      [parts](const BuildContext& ctx, const auto& spec) {
+        auto& database = ctx.get<db::DatabaseComponent>().database();
+        auto component = std::make_shared<tasks::BackgroundTasksComponent>(
+            spec, database, parts->instance_id, ctx.settings().tasks, ctx.process().health);
+        add_maintenance_jobs(*component, database);
+        return component;
+      });
+}
+
 }  // namespace
 
 ServiceDefinition production_service() {
@@ -296,7 +312,8 @@ ServiceDefinition production_service() {
                      api_entry(),
                      analytics_entry(),
                      agent_supervisor_entry(parts),
-                     websocket_entry(parts)};
+                     websocket_entry(parts),
+                     background_tasks_entry(parts)};
   service.add_routes = [parts](net::Router& router, const RouteContext& ctx) {
     const auto& p = ctx.process();
     // Chat and runs live in the database; a test's stand-in for it leaves their routes out.

@@ -180,4 +180,16 @@ asio::awaitable<db::DbResult<int64_t>> RefreshTokenStore::revoke_family(std::str
   co_return revoked.value();
 }
 
+asio::awaitable<db::DbResult<int64_t>> RefreshTokenStore::purge_expired(int64_t before,
+                                                                        int64_t limit,
+                                                                        core::Deadline deadline) {
+  db::Params values{before, limit};
+  auto purged = co_await db_.query(
+      "DELETE FROM refresh_tokens WHERE id IN "
+      "(SELECT id FROM refresh_tokens WHERE expires_at < $1 LIMIT $2)",
+      std::move(values), deadline, "refresh_tokens.purge");
+  if (!purged) co_return purged.error();
+  co_return purged->affected_rows;
+}
+
 }  // namespace netra::auth

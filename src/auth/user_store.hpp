@@ -76,6 +76,10 @@ class RefreshTokenStore {
   // Revokes the family and every token of it; returns how many tokens were still live.
   asio::awaitable<db::DbResult<int64_t>> revoke_family(std::string family_id, int64_t now,
                                                        core::Deadline deadline);
+  // Deletes up to `limit` tokens that expired before `before` (Unix ms): they can only be
+  // refused, found or not. Returns how many went.
+  asio::awaitable<db::DbResult<int64_t>> purge_expired(int64_t before, int64_t limit,
+                                                       core::Deadline deadline);
 
  private:
   db::Database& db_;

@@ -106,7 +106,8 @@ void JobWorkers::handle(std::string kind, std::shared_ptr<JobHandler> handler) {
 
 void JobWorkers::start(asio::any_io_executor executor) {
   shared_->executor = executor;
-  shared_->loops = options_.concurrency;
+  shared_->stopping = false;  // started again after a stop
+  shared_->loops += options_.concurrency;
   for (size_t i = 0; i < options_.concurrency; ++i) {
     asio::co_spawn(executor, work(instance_id_ + "/" + std::to_string(i)), asio::detached);
   }

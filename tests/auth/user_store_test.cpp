@@ -126,6 +126,27 @@ TEST_P(StoreTest, ARefreshTokenIsUsedOnceAndItsFamilyRevokedTogether) {
   EXPECT_EQ(*run(tokens.revoke_family(family, 1800, deadline())), 0) << "nothing left live";
 }
 
+TEST_P(StoreTest, OnlyTokensExpiredBeforeTheCutOffArePurgedAndInBatches) {
+  UserStore users(*db_);
+  RefreshTokenStore tokens(*db_);
+  auto user = run(users.create(unique_email(), "$argon2id$hash", deadline()));
+  ASSERT_TRUE(user);
+  const auto family = core::make_id("fam");
+  // Expiring at 2000, 2100, 2200 (issued 1000, 1100, 1200, each for 1000 ms).
+  const auto old = token_of(*user, family, std::nullopt, 1000);
+  ASSERT_TRUE(run(tokens.start_family(old, deadline())));
+  const auto older_child = token_of(*user, family, old.id, 1100);
+  ASSERT_EQ(*run(tokens.rotate(old.id, older_child, 1100, deadline())), RefreshOutcome::rotated);
+  const auto live = token_of(*user, family, older_child.id, 1200);
+  ASSERT_EQ(*run(tokens.rotate(older_child.id, live, 1200, deadline())), RefreshOutcome::rotated);
+  EXPECT_EQ(*run(tokens.purge_expired(2150, 1, deadline())), 1) << "one per batch";
+  EXPECT_EQ(*run(tokens.purge_expired(2150, 10, deadline())), 1);
+  EXPECT_EQ(*run(tokens.purge_expired(2150, 10, deadline())), 0);
+  EXPECT_FALSE(run(tokens.find_by_hash(old.token_hash, deadline()))->has_value());
+  EXPECT_TRUE(run(tokens.find_by_hash(live.token_hash, deadline()))->has_value())
+      << "expiring after the cut-off: kept";
+}
+
 // One round of the race: `first` is refreshed by `refreshes` callers at once (a thief and, with
 // two, the victim replaying it) while its family is logged out. What each refresh answered.
 boost::asio::awaitable<std::vector<RefreshOutcome>> race_round(

@@ -1,0 +1,143 @@
+#include "tasks/background_tasks_component.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/clock.hpp"
+#include "telemetry/logging.hpp"
+
+namespace netra::tasks {
+
+namespace asio = boost::asio;
+using namespace std::chrono;
+
+// The queue's counts, read from the database every kRefresh while the component runs (a scrape
+// must not wait on the database).
+struct BackgroundTasksComponent::Stats {
+  static constexpr seconds kRefresh{5};
+  std::mutex mutex;
+  std::map<std::string, double> by_state;
+  double oldest_waiting_seconds = 0;
+  std::atomic<bool> running{false};
+};
+
+namespace {
+
+asio::awaitable<void> refresh_stats(std::shared_ptr<BackgroundTasksComponent::Stats> stats,
+                                    JobStore& jobs) {
+  asio::steady_timer pause(co_await asio::this_coro::executor);
+  while (stats->running) {
+    auto counts = co_await jobs.counts(core::Deadline::after(seconds(5)));
+    if (!stats->running) break;
+    auto oldest = co_await jobs.oldest_waiting(core::Deadline::after(seconds(5)));
+    if (!stats->running) break;
+    if (counts && oldest) {
+      std::map<std::string, double> by_state;
+      for (auto state : {JobState::queued, JobState::running, JobState::succeeded, JobState::failed,
+                         JobState::cancelled, JobState::dead}) {
+        by_state[std::string(to_string(state))] = 0;
+      }
+      for (const auto& c : *counts) by_state[std::string(to_string(c.state))] += c.jobs;
+      const double age =
+          oldest->has_value() ? std::max<double>(0, (core::unix_ms_now() - **oldest) / 1000.0) : 0;
+      std::lock_guard lock(stats->mutex);
+      stats->by_state = std::move(by_state);
+      stats->oldest_waiting_seconds = age;
+    }
+    pause.expires_after(BackgroundTasksComponent::Stats::kRefresh);
+    (void)co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
+}  // namespace
+
+core::ComponentSpec BackgroundTasksComponent::make_spec() {
+  return {kName, core::Criticality::medium, {core::requires_component("database")}};
+}
+
+BackgroundTasksComponent::BackgroundTasksComponent(core::ComponentSpec spec, db::Database& db,
+                                                   std::string instance_id, TaskSettings settings,
+                                                   core::HealthRegistry& health)
+    : core::Component(std::move(spec)),
+      jobs_(db, core::unix_ms_now),
+      schedules_(db, core::unix_ms_now),
+      stats_(std::make_shared<Stats>()) {
+  WorkerOptions options;
+  options.concurrency = settings.workers;
+  options.poll_interval = settings.poll_interval;
+  options.lease = settings.lease;
+  workers_ = std::make_shared<JobWorkers>(jobs_, instance_id, options);
+  scheduler_ = std::make_shared<Scheduler>(schedules_, jobs_, instance_id,
+                                           [workers = workers_] { workers->wake(); });
+  health.add_family({"netra_jobs", "Background jobs in the queue (every instance's), by state",
+                     "state", false, [stats = stats_] {
+                       std::lock_guard lock(stats->mutex);
+                       std::vector<core::HealthRegistry::Series> out;
+                       for (const auto& [state, jobs] : stats->by_state) {
+                         out.push_back({state, jobs});
+                       }
+                       return out;
+                     }});
+  health.add_family(
+      {"netra_jobs_oldest_waiting_seconds",
+       "How long the oldest ready job has waited for a worker (0: none waits)", "", false,
+       [stats = stats_] {
+         std::lock_guard lock(stats->mutex);
+         return std::vector<core::HealthRegistry::Series>{{"", stats->oldest_waiting_seconds}};
+       }});
+  health.add_family({"netra_jobs_total",
+                     "Jobs this instance's workers ended, by how (retried: failed and queued "
+                     "again; released: put back at shutdown)",
+                     "outcome", true, [workers = workers_] {
+                       const auto t = workers->tally();
+                       auto n = [](uint64_t v) { return static_cast<double>(v); };
+                       return std::vector<core::HealthRegistry::Series>{
+                           {"succeeded", n(t.succeeded)}, {"failed", n(t.failed)},
+                           {"retried", n(t.retried)},     {"dead", n(t.dead)},
+                           {"cancelled", n(t.cancelled)}, {"released", n(t.released)}};
+                     }});
+}
+
+BackgroundTasksComponent::~BackgroundTasksComponent() {
+  stats_->running = false;
+}
+
+void BackgroundTasksComponent::handle(std::string kind, std::shared_ptr<JobHandler> handler) {
+  workers_->handle(std::move(kind), std::move(handler));
+}
+
+void BackgroundTasksComponent::schedule(Scheduler::Schedule schedule) {
+  scheduler_->add(std::move(schedule));
+}
+
+asio::awaitable<core::Status> BackgroundTasksComponent::start(core::LifecycleContext&) {
+  auto executor = co_await asio::this_coro::executor;
+  workers_->start(executor);
+  scheduler_->start(executor);
+  if (!stats_->running.exchange(true)) {
+    asio::co_spawn(executor, refresh_stats(stats_, jobs_), asio::detached);
+  }
+  co_return core::Status::ok();
+}
+
+asio::awaitable<core::Status> BackgroundTasksComponent::stop(core::LifecycleContext& ctx) {
+  stats_->running = false;
+  co_await scheduler_->stop();
+  // Most of the stop timeout for running jobs to reach their next checkpoint; a job still
+  // running then keeps its lease until it lapses, and another instance takes it over.
+  const auto grace = ctx.timeout > milliseconds(0) ? ctx.timeout * 8 / 10 : milliseconds(5000);
+  const size_t still_running = co_await workers_->stop(grace);
+  if (still_running > 0) {
+    telemetry::logger(kName)->warn(
+        "{} job(s) still running after {} ms; another instance takes them over when their "
+        "leases lapse",
+        still_running, grace.count());
+  }
+  co_return core::Status::ok();
+}
+
+}  // namespace netra::tasks

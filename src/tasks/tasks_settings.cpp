@@ -1,0 +1,30 @@
+#include "tasks/tasks_settings.hpp"
+
+namespace netra::tasks {
+
+const core::SettingsSchema<TaskSettings>& task_settings_schema() {
+  static const auto schema = [] {
+    core::SettingsSchema<TaskSettings> s;
+    s.key("tasks.workers", &TaskSettings::workers,
+          {.fallback = "2",
+           .min = 1,
+           .max = 64,
+           .help = "background jobs run at once on this instance"})
+        .key("tasks.poll_interval_ms", &TaskSettings::poll_interval,
+             {.fallback = "1000",
+              .min = 10,
+              .max = 60000,
+              .help = "an idle worker looks for queued jobs this often (a job queued here starts "
+                      "at once)"})
+        .key("tasks.lease_ms", &TaskSettings::lease,
+             {.fallback = "30000",
+              .min = 1000,
+              .max = 3600000,
+              .help = "a running job's lease, renewed every third of it; a job whose instance "
+                      "died is taken over once its lease expired"});
+    return s;
+  }();
+  return schema;
+}
+
+}  // namespace netra::tasks
