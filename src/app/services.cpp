@@ -294,7 +294,7 @@ CatalogEntry background_tasks_entry(std::shared_ptr<SharedParts> parts) {
       [parts](const BuildContext& ctx, const auto& spec) {
         auto& database = ctx.get<db::DatabaseComponent>().database();
         auto component = std::make_shared<tasks::BackgroundTasksComponent>(
-            spec, database, parts->instance_id, ctx.settings().tasks, ctx.process().health);
+            spec, database, parts->instance_id, ctx.settings().tasks, ctx.process().metrics);
         add_maintenance_jobs(*component, database);
         return component;
       });

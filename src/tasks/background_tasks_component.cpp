@@ -9,26 +9,24 @@
 
 #include "core/clock.hpp"
 #include "telemetry/logging.hpp"
+#include "telemetry/metrics.hpp"
 
 namespace netra::tasks {
 
 namespace asio = boost::asio;
 using namespace std::chrono;
 
-// The queue's counts, read from the database every kRefresh while the component runs (a scrape
-// must not wait on the database).
+// The queue, read every kRefresh while the component runs and handed to the metrics (a scrape
+// never waits on the database).
 struct BackgroundTasksComponent::Stats {
   static constexpr seconds kRefresh{5};
-  std::mutex mutex;
-  std::map<std::string, double> by_state;
-  double oldest_waiting_seconds = 0;
   std::atomic<bool> running{false};
 };
 
 namespace {
 
 asio::awaitable<void> refresh_stats(std::shared_ptr<BackgroundTasksComponent::Stats> stats,
-                                    JobStore& jobs) {
+                                    JobStore& jobs, telemetry::Metrics& metrics) {
   asio::steady_timer pause(co_await asio::this_coro::executor);
   while (stats->running) {
     auto counts = co_await jobs.counts(core::Deadline::after(seconds(5)));
@@ -36,17 +34,13 @@ asio::awaitable<void> refresh_stats(std::shared_ptr<BackgroundTasksComponent::St
     auto oldest = co_await jobs.oldest_waiting(core::Deadline::after(seconds(5)));
     if (!stats->running) break;
     if (counts && oldest) {
-      std::map<std::string, double> by_state;
-      for (auto state : {JobState::queued, JobState::running, JobState::succeeded, JobState::failed,
-                         JobState::cancelled, JobState::dead}) {
-        by_state[std::string(to_string(state))] = 0;
+      std::vector<telemetry::Metrics::JobCount> by_kind;
+      for (const auto& c : *counts) {
+        by_kind.push_back({c.kind, std::string(to_string(c.state)), static_cast<double>(c.jobs)});
       }
-      for (const auto& c : *counts) by_state[std::string(to_string(c.state))] += c.jobs;
       const double age =
           oldest->has_value() ? std::max<double>(0, (core::unix_ms_now() - **oldest) / 1000.0) : 0;
-      std::lock_guard lock(stats->mutex);
-      stats->by_state = std::move(by_state);
-      stats->oldest_waiting_seconds = age;
+      metrics.set_job_counts(by_kind, age);
     }
     pause.expires_after(BackgroundTasksComponent::Stats::kRefresh);
     (void)co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -61,45 +55,21 @@ core::ComponentSpec BackgroundTasksComponent::make_spec() {
 
 BackgroundTasksComponent::BackgroundTasksComponent(core::ComponentSpec spec, db::Database& db,
                                                    std::string instance_id, TaskSettings settings,
-                                                   core::HealthRegistry& health)
+                                                   telemetry::Metrics& metrics)
     : core::Component(std::move(spec)),
       jobs_(db, core::unix_ms_now),
       schedules_(db, core::unix_ms_now),
+      metrics_(metrics),
       stats_(std::make_shared<Stats>()) {
   WorkerOptions options;
   options.concurrency = settings.workers;
   options.poll_interval = settings.poll_interval;
   options.lease = settings.lease;
   workers_ = std::make_shared<JobWorkers>(jobs_, instance_id, options);
+  workers_->observe([&metrics](const std::string& kind, const std::string& outcome,
+                               double seconds) { metrics.job_ended(kind, outcome, seconds); });
   scheduler_ = std::make_shared<Scheduler>(schedules_, jobs_, instance_id,
                                            [workers = workers_] { workers->wake(); });
-  health.add_family({"netra_jobs", "Background jobs in the queue (every instance's), by state",
-                     "state", false, [stats = stats_] {
-                       std::lock_guard lock(stats->mutex);
-                       std::vector<core::HealthRegistry::Series> out;
-                       for (const auto& [state, jobs] : stats->by_state) {
-                         out.push_back({state, jobs});
-                       }
-                       return out;
-                     }});
-  health.add_family(
-      {"netra_jobs_oldest_waiting_seconds",
-       "How long the oldest ready job has waited for a worker (0: none waits)", "", false,
-       [stats = stats_] {
-         std::lock_guard lock(stats->mutex);
-         return std::vector<core::HealthRegistry::Series>{{"", stats->oldest_waiting_seconds}};
-       }});
-  health.add_family({"netra_jobs_total",
-                     "Jobs this instance's workers ended, by how (retried: failed and queued "
-                     "again; released: put back at shutdown)",
-                     "outcome", true, [workers = workers_] {
-                       const auto t = workers->tally();
-                       auto n = [](uint64_t v) { return static_cast<double>(v); };
-                       return std::vector<core::HealthRegistry::Series>{
-                           {"succeeded", n(t.succeeded)}, {"failed", n(t.failed)},
-                           {"retried", n(t.retried)},     {"dead", n(t.dead)},
-                           {"cancelled", n(t.cancelled)}, {"released", n(t.released)}};
-                     }});
 }
 
 BackgroundTasksComponent::~BackgroundTasksComponent() {
@@ -119,7 +89,7 @@ asio::awaitable<core::Status> BackgroundTasksComponent::start(core::LifecycleCon
   workers_->start(executor);
   scheduler_->start(executor);
   if (!stats_->running.exchange(true)) {
-    asio::co_spawn(executor, refresh_stats(stats_, jobs_), asio::detached);
+    asio::co_spawn(executor, refresh_stats(stats_, jobs_, metrics_), asio::detached);
   }
   co_return core::Status::ok();
 }

@@ -2,8 +2,8 @@
 // schedules of this instance — the queue (JobStore), the workers that run its jobs (JobWorkers)
 // and the recurring work (Scheduler). Starting starts the workers and the scheduler; stopping
 // stops the scheduler and puts the jobs running here back in the queue for another instance.
-// Publishes netra_jobs{state}, netra_jobs_total{outcome} and
-// netra_jobs_oldest_waiting_seconds.
+// Publishes netra_jobs{kind,state} and netra_jobs_oldest_waiting_seconds (the queue, read every
+// few seconds), netra_jobs_total{kind,outcome} and netra_job_run_seconds{kind}.
 #pragma once
 
 #include <memory>
@@ -11,12 +11,15 @@
 #include <string>
 
 #include "core/component.hpp"
-#include "core/health_registry.hpp"
 #include "tasks/job_store.hpp"
 #include "tasks/job_workers.hpp"
 #include "tasks/schedule_store.hpp"
 #include "tasks/scheduler.hpp"
 #include "tasks/tasks_settings.hpp"
+
+namespace netra::telemetry {
+class Metrics;
+}
 
 namespace netra::tasks {
 
@@ -27,7 +30,7 @@ class BackgroundTasksComponent final : public core::Component {
 
   // `db` outlives the component. `instance_id` names this instance's workers in the leases.
   BackgroundTasksComponent(core::ComponentSpec spec, db::Database& db, std::string instance_id,
-                           TaskSettings settings, core::HealthRegistry& health);
+                           TaskSettings settings, telemetry::Metrics& metrics);
   ~BackgroundTasksComponent() override;
 
   JobStore& jobs() { return jobs_; }
@@ -40,13 +43,14 @@ class BackgroundTasksComponent final : public core::Component {
   asio::awaitable<core::Status> start(core::LifecycleContext& ctx) override;
   asio::awaitable<core::Status> stop(core::LifecycleContext& ctx) override;
 
-  struct Stats;  // what the metrics read, refreshed while running (defined in the .cpp)
+  struct Stats;  // the queue-reading loop's shared state (defined in the .cpp)
 
  private:
   JobStore jobs_;
   ScheduleStore schedules_;
   std::shared_ptr<JobWorkers> workers_;
   std::shared_ptr<Scheduler> scheduler_;
+  telemetry::Metrics& metrics_;
   std::shared_ptr<Stats> stats_;
 };
 

@@ -130,11 +130,6 @@ JobWorkers::Tally JobWorkers::tally() const {
   return tally_;
 }
 
-std::vector<double> JobWorkers::take_run_seconds() {
-  std::lock_guard lock(mutex_);
-  return std::exchange(run_seconds_, {});
-}
-
 asio::awaitable<void> JobWorkers::work(std::string worker) {
   auto self = shared_from_this();
   auto shared = shared_;
@@ -197,45 +192,48 @@ asio::awaitable<void> JobWorkers::run_job(std::string worker, Job job) {
   }
   *done = true;
   heartbeat->cancel();
-  co_await end_job(worker, *context, std::move(outcome));
-  {
-    std::lock_guard lock(mutex_);
-    run_seconds_.push_back(duration<double>(steady_clock::now() - started).count());
-    if (run_seconds_.size() > 10000) run_seconds_.erase(run_seconds_.begin());
+  const auto how = co_await end_job(worker, *context, std::move(outcome));
+  if (observer_ && !how.empty()) {
+    observer_(job.kind, how, duration<double>(steady_clock::now() - started).count());
   }
   shared->jobs.erase(context);
   --running_;
 }
 
-asio::awaitable<void> JobWorkers::end_job(const std::string& worker, JobContext& context,
-                                          JobOutcome outcome) {
+asio::awaitable<std::string> JobWorkers::end_job(const std::string& worker, JobContext& context,
+                                                 JobOutcome outcome) {
   const auto& job = context.job();
   const auto deadline = core::Deadline::after(options_.store_timeout);
   using Kind = JobOutcome::Kind;
   if (context.lease_lost_) {
     log()->warn("job {}: ended here after its lease was lost; the instance holding it decides",
                 job.id);
-    co_return;
+    co_return "";
   }
   db::DbResult<bool> ended = false;
   std::string how;
+  std::string outcome_name;
   if (outcome.kind == Kind::succeeded) {
     ended = co_await store_.succeed(job.id, worker, std::move(outcome.result), deadline);
     how = "succeeded";
     count(&Tally::succeeded);
+    outcome_name = "succeeded";
   } else if (context.cancel_requested_ && outcome.kind == Kind::stopped) {
     ended = co_await store_.cancelled(job.id, worker, deadline);
     how = "cancelled by its owner";
     count(&Tally::cancelled);
+    outcome_name = "cancelled";
   } else if (context.stopping_) {
     // Shutting down: whatever the handler made of it, another instance runs it again.
     ended = co_await store_.release(job.id, worker, deadline);
     how = "released for another instance (shutdown)";
     count(&Tally::released);
+    outcome_name = "released";
   } else if (outcome.kind == Kind::failed || outcome.kind == Kind::stopped) {
     ended = co_await store_.fail(job.id, worker, outcome.error, std::nullopt, deadline);
     how = "failed: " + outcome.error;
     count(&Tally::failed);
+    outcome_name = "failed";
   } else {
     const auto pause = options_.retry.backoff(static_cast<int>(job.attempts), random_());
     const int64_t retry_at = core::unix_ms_now() + pause.count();
@@ -243,9 +241,11 @@ asio::awaitable<void> JobWorkers::end_job(const std::string& worker, JobContext&
     if (job.attempts >= job.max_attempts) {
       how = "dead after " + std::to_string(job.attempts) + " attempts: " + outcome.error;
       count(&Tally::dead);
+      outcome_name = "dead";
     } else {
       how = "failed (" + outcome.error + "); retried in " + std::to_string(pause.count()) + " ms";
       count(&Tally::retried);
+      outcome_name = "retried";
     }
   }
   if (!ended) {
@@ -256,6 +256,7 @@ asio::awaitable<void> JobWorkers::end_job(const std::string& worker, JobContext&
   } else {
     log()->info("job {} ({}) {}", job.id, job.kind, how);
   }
+  co_return ended&& ended.value() ? outcome_name : "";
 }
 
 // On the workers' executor: wakes the idle, tells the running, then waits for the loops to end.

@@ -15,6 +15,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -125,16 +126,20 @@ class JobWorkers : public std::enable_shared_from_this<JobWorkers> {
     uint64_t succeeded = 0, failed = 0, retried = 0, dead = 0, cancelled = 0, released = 0;
   };
   Tally tally() const;
-  // Seconds each finished job ran (for the run-time histogram), drained by the reader.
-  std::vector<double> take_run_seconds();
+  // Told of every attempt that ended here: its kind, how it ended (a Tally field's name) and how
+  // long it ran. Before start(); called on the workers' executor.
+  using Observer =
+      std::function<void(const std::string& kind, const std::string& outcome, double seconds)>;
+  void observe(Observer observer) { observer_ = std::move(observer); }
 
   struct Shared;  // the loops' shared state (defined in the .cpp)
 
  private:
   boost::asio::awaitable<void> work(std::string worker);
   boost::asio::awaitable<void> run_job(std::string worker, Job job);
-  boost::asio::awaitable<void> end_job(const std::string& worker, JobContext& context,
-                                       JobOutcome outcome);
+  // Records how the job ended; returns how, for the observer ("" when nothing was recorded).
+  boost::asio::awaitable<std::string> end_job(const std::string& worker, JobContext& context,
+                                              JobOutcome outcome);
   void count(uint64_t Tally::*field);
   static boost::asio::awaitable<size_t> stop_on_executor(std::shared_ptr<Shared> shared,
                                                          std::chrono::milliseconds grace);
@@ -147,7 +152,7 @@ class JobWorkers : public std::enable_shared_from_this<JobWorkers> {
   std::atomic<size_t> running_{0};
   mutable std::mutex mutex_;
   Tally tally_;
-  std::vector<double> run_seconds_;
+  Observer observer_;
   core::RandomSource random_ = core::make_random_source();
 };
 

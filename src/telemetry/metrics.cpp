@@ -7,6 +7,7 @@
 #include <prometheus/text_serializer.h>
 
 #include <mutex>
+#include <set>
 #include <unordered_map>
 
 #include "telemetry/process_stats.hpp"
@@ -66,6 +67,31 @@ struct Metrics::Families {
                                      .Help("Requests being handled now")
                                      .Register(*registry)
                                      .Add({});
+  prometheus::Family<prometheus::Counter>& jobs_ended =
+      BuildCounter()
+          .Name("netra_jobs_total")
+          .Help(
+              "Background jobs this instance's workers ended, by kind and how (retried: failed "
+              "and queued again; released: put back in the queue at shutdown)")
+          .Register(*registry);
+  prometheus::Family<prometheus::Histogram>& job_run =
+      BuildHistogram()
+          .Name("netra_job_run_seconds")
+          .Help("How long one attempt of a background job ran on this instance, by kind")
+          .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& jobs =
+      BuildGauge()
+          .Name("netra_jobs")
+          .Help("Background jobs in the queue (every instance's), by kind and state")
+          .Register(*registry);
+  prometheus::Gauge& jobs_oldest_waiting =
+      BuildGauge()
+          .Name("netra_jobs_oldest_waiting_seconds")
+          .Help("How long the oldest ready job has waited for a worker (0: none waits)")
+          .Register(*registry)
+          .Add({});
+  std::mutex jobs_mutex;
+  std::set<std::pair<std::string, std::string>> job_series;  // (kind, state) set so far
   prometheus::Family<prometheus::Gauge>& component_state =
       BuildGauge()
           .Name("netra_component_state")
@@ -211,6 +237,25 @@ void Metrics::database_acquired(double wait_seconds, bool busy) {
 
 void Metrics::database_failed(const std::string& code) {
   families_->db_errors.Add({{"code", code}}).Increment();
+}
+
+void Metrics::job_ended(const std::string& kind, const std::string& outcome, double seconds) {
+  families_->jobs_ended.Add({{"kind", kind}, {"outcome", outcome}}).Increment();
+  static const prometheus::Histogram::BucketBoundaries kBuckets{0.01, 0.1, 1, 10, 60, 300, 1800};
+  families_->job_run.Add({{"kind", kind}}, kBuckets).Observe(seconds);
+}
+
+void Metrics::set_job_counts(const std::vector<JobCount>& counts, double oldest_waiting_seconds) {
+  auto& f = *families_;
+  std::lock_guard lock(f.jobs_mutex);
+  // A (kind, state) that had jobs and has none now reads 0, not its last count.
+  for (const auto& [kind, state] : f.job_series)
+    f.jobs.Add({{"kind", kind}, {"state", state}}).Set(0);
+  for (const auto& c : counts) {
+    f.job_series.emplace(c.kind, c.state);
+    f.jobs.Add({{"kind", c.kind}, {"state", c.state}}).Set(c.jobs);
+  }
+  f.jobs_oldest_waiting.Set(oldest_waiting_seconds);
 }
 
 std::string Metrics::render(const core::StartupReport& report,

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/health_registry.hpp"
 #include "core/startup_report.hpp"
@@ -27,6 +28,17 @@ class Metrics {
   // Database pool acquisitions (wait, and whether it ended busy) and failed calls by code.
   void database_acquired(double wait_seconds, bool busy);
   void database_failed(const std::string& code);
+
+  // A background job's attempt ended here (`outcome`: succeeded, failed, retried, dead,
+  // cancelled, released) after `seconds`.
+  void job_ended(const std::string& kind, const std::string& outcome, double seconds);
+  // The queue as last read: jobs by kind and state, and the oldest ready job's wait.
+  struct JobCount {
+    std::string kind;
+    std::string state;
+    double jobs = 0;
+  };
+  void set_job_counts(const std::vector<JobCount>& counts, double oldest_waiting_seconds);
 
   // Refreshes the component and process gauges from `report`, then renders every family.
   // Breaker and pool gauges come from `registry` when given.

@@ -40,9 +40,14 @@ TEST(BackgroundTasksProcess, TheCleanupScheduleRunsAJobAtStartAndMetricsShowTheQ
   }
   ASSERT_FALSE(tasks.is_null()) << health.dump();
   EXPECT_EQ(tasks["state"], "ready");
-  EXPECT_TRUE(metrics_show(server, "netra_jobs_total{outcome=\"succeeded\"} 1\n"))
+  EXPECT_TRUE(metrics_show(
+      server, "netra_jobs_total{kind=\"refresh_token_cleanup\",outcome=\"succeeded\"} 1\n"))
       << metrics_of(server);
-  EXPECT_TRUE(metrics_show(server, "netra_jobs{state=\"succeeded\"} 1\n")) << metrics_of(server);
+  EXPECT_TRUE(
+      metrics_show(server, "netra_jobs{kind=\"refresh_token_cleanup\",state=\"succeeded\"} 1\n"))
+      << metrics_of(server);
+  EXPECT_THAT(metrics_of(server),
+              HasSubstr("netra_job_run_seconds_count{kind=\"refresh_token_cleanup\"} 1\n"));
   EXPECT_THAT(metrics_of(server), HasSubstr("netra_jobs_oldest_waiting_seconds 0\n"));
   const auto log = server.process().output();
   EXPECT_THAT(log, HasSubstr("schedule refresh_token_cleanup: queued job job_"));

@@ -50,9 +50,11 @@ class JobWorkersTest : public JobQueueTest {
     JobQueueTest::TearDown();
   }
   std::shared_ptr<JobWorkers> start_workers(const std::string& instance, Body body,
-                                            WorkerOptions options = fast()) {
+                                            WorkerOptions options = fast(),
+                                            JobWorkers::Observer observer = {}) {
     auto workers = std::make_shared<JobWorkers>(*jobs_, instance, options);
     workers->handle("test", std::make_shared<TestHandler>(std::move(body)));
+    workers->observe(std::move(observer));
     workers->start(loops_.context(workers_.size() % 2).get_executor());
     workers_.push_back(workers);
     return workers;
@@ -88,23 +90,36 @@ class JobWorkersTest : public JobQueueTest {
 };
 
 TEST_P(JobWorkersTest, AJobRunsToItsResultWithItsProgressRecorded) {
-  std::atomic<double> seen_progress{0};
-  auto workers = start_workers("ins_a", [&](JobContext& job) -> boost::asio::awaitable<JobOutcome> {
+  std::mutex mutex;
+  std::vector<std::string> observed;
+  auto observer = [&](const std::string& kind, const std::string& outcome, double seconds) {
+    std::lock_guard lock(mutex);
+    observed.push_back(kind + " " + outcome + (seconds >= 0 ? "" : " in negative time"));
+  };
+  auto body = [](JobContext& job) -> boost::asio::awaitable<JobOutcome> {
     for (int chunk = 1; chunk <= 4; ++chunk) {
       if (!co_await job.checkpoint(chunk / 4.0, "chunk " + std::to_string(chunk))) {
         co_return JobOutcome::stopped();
       }
     }
-    seen_progress = 1;
     co_return JobOutcome::success({{"events", job.job().payload["events"]}});
-  });
+  };
+  auto workers = start_workers("ins_a", body, fast(), observer);
   const auto made = queue(5, {{"events", 40}});
   const auto done = await_state(made.id, JobState::succeeded);
   EXPECT_EQ(done.result, nlohmann::json({{"events", 40}}));
   EXPECT_EQ(done.message, "chunk 4");
   EXPECT_EQ(done.attempts, 1);
   EXPECT_EQ(workers->tally().succeeded, 1u);
-  EXPECT_EQ(workers->take_run_seconds().size(), 1u);
+  for (int i = 0; i < 100; ++i) {
+    {
+      std::lock_guard lock(mutex);
+      if (!observed.empty()) break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(observed, std::vector<std::string>{"test succeeded"});
 }
 
 TEST_P(JobWorkersTest, AFailingJobIsRetriedWithBackoffAndEndsDeadWithItsError) {
