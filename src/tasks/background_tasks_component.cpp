@@ -16,23 +16,31 @@ namespace netra::tasks {
 namespace asio = boost::asio;
 using namespace std::chrono;
 
-// The queue, read every kRefresh while the component runs and handed to the metrics (a scrape
-// never waits on the database).
-struct BackgroundTasksComponent::Stats {
-  static constexpr seconds kRefresh{5};
-  std::atomic<bool> running{false};
+// The upkeep of one start, every kEvery until that start's stop: ends what expired leases must
+// not hand on (JobStore::settle_expired), and reads the queue for the metrics (a scrape never
+// waits on the database). A start after a stop gets a loop of its own; the old one ends.
+struct BackgroundTasksComponent::Upkeep {
+  static constexpr seconds kEvery{5};
+  std::atomic<bool> running{true};
 };
 
 namespace {
 
-asio::awaitable<void> refresh_stats(std::shared_ptr<BackgroundTasksComponent::Stats> stats,
-                                    JobStore& jobs, telemetry::Metrics& metrics) {
+asio::awaitable<void> keep_up(std::shared_ptr<BackgroundTasksComponent::Upkeep> upkeep,
+                              JobStore& jobs, telemetry::Metrics& metrics) {
+  auto log = telemetry::logger(BackgroundTasksComponent::kName);
   asio::steady_timer pause(co_await asio::this_coro::executor);
-  while (stats->running) {
+  while (upkeep->running) {
+    auto settled = co_await jobs.settle_expired(core::Deadline::after(seconds(5)));
+    if (!upkeep->running) break;
+    if (settled && settled.value() > 0) {
+      log->warn("{} job(s) ended after their instance stopped: out of attempts, or cancelled",
+                settled.value());
+    }
     auto counts = co_await jobs.counts(core::Deadline::after(seconds(5)));
-    if (!stats->running) break;
+    if (!upkeep->running) break;
     auto oldest = co_await jobs.oldest_waiting(core::Deadline::after(seconds(5)));
-    if (!stats->running) break;
+    if (!upkeep->running) break;
     if (counts && oldest) {
       std::vector<telemetry::Metrics::JobCount> by_kind;
       for (const auto& c : *counts) {
@@ -42,7 +50,7 @@ asio::awaitable<void> refresh_stats(std::shared_ptr<BackgroundTasksComponent::St
           oldest->has_value() ? std::max<double>(0, (core::unix_ms_now() - **oldest) / 1000.0) : 0;
       metrics.set_job_counts(by_kind, age);
     }
-    pause.expires_after(BackgroundTasksComponent::Stats::kRefresh);
+    pause.expires_after(BackgroundTasksComponent::Upkeep::kEvery);
     (void)co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
   }
 }
@@ -59,8 +67,7 @@ BackgroundTasksComponent::BackgroundTasksComponent(core::ComponentSpec spec, db:
     : core::Component(std::move(spec)),
       jobs_(db, core::unix_ms_now),
       schedules_(db, core::unix_ms_now),
-      metrics_(metrics),
-      stats_(std::make_shared<Stats>()) {
+      metrics_(metrics) {
   WorkerOptions options;
   options.concurrency = settings.workers;
   options.poll_interval = settings.poll_interval;
@@ -73,7 +80,7 @@ BackgroundTasksComponent::BackgroundTasksComponent(core::ComponentSpec spec, db:
 }
 
 BackgroundTasksComponent::~BackgroundTasksComponent() {
-  stats_->running = false;
+  if (upkeep_) upkeep_->running = false;
 }
 
 void BackgroundTasksComponent::handle(std::string kind, std::shared_ptr<JobHandler> handler) {
@@ -88,14 +95,15 @@ asio::awaitable<core::Status> BackgroundTasksComponent::start(core::LifecycleCon
   auto executor = co_await asio::this_coro::executor;
   workers_->start(executor);
   scheduler_->start(executor);
-  if (!stats_->running.exchange(true)) {
-    asio::co_spawn(executor, refresh_stats(stats_, jobs_, metrics_), asio::detached);
-  }
+  if (upkeep_) upkeep_->running = false;
+  upkeep_ = std::make_shared<Upkeep>();
+  asio::co_spawn(executor, keep_up(upkeep_, jobs_, metrics_), asio::detached);
   co_return core::Status::ok();
 }
 
 asio::awaitable<core::Status> BackgroundTasksComponent::stop(core::LifecycleContext& ctx) {
-  stats_->running = false;
+  if (upkeep_) upkeep_->running = false;
+  upkeep_.reset();
   co_await scheduler_->stop();
   // Most of the stop timeout for running jobs to reach their next checkpoint; a job still
   // running then keeps its lease until it lapses, and another instance takes it over.

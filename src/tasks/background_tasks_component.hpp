@@ -1,9 +1,10 @@
 // BackgroundTasksComponent (`background_tasks`, medium; requires database): the durable jobs and
-// schedules of this instance — the queue (JobStore), the workers that run its jobs (JobWorkers)
-// and the recurring work (Scheduler). Starting starts the workers and the scheduler; stopping
-// stops the scheduler and puts the jobs running here back in the queue for another instance.
-// Publishes netra_jobs{kind,state} and netra_jobs_oldest_waiting_seconds (the queue, read every
-// few seconds), netra_jobs_total{kind,outcome} and netra_job_run_seconds{kind}.
+// schedules of this instance — the queue (JobStore), the workers that run its jobs (JobWorkers),
+// the recurring work (Scheduler) and, every few seconds, the end of jobs whose lease expired when
+// they must not run again (out of attempts, or cancelled). Starting starts the workers and the
+// scheduler; stopping stops the scheduler and puts the jobs running here back in the queue for
+// another instance. Publishes netra_jobs{kind,state} and netra_jobs_oldest_waiting_seconds (the
+// queue, read every few seconds), netra_jobs_total{kind,outcome} and netra_job_run_seconds{kind}.
 #pragma once
 
 #include <memory>
@@ -43,7 +44,7 @@ class BackgroundTasksComponent final : public core::Component {
   asio::awaitable<core::Status> start(core::LifecycleContext& ctx) override;
   asio::awaitable<core::Status> stop(core::LifecycleContext& ctx) override;
 
-  struct Stats;  // the queue-reading loop's shared state (defined in the .cpp)
+  struct Upkeep;  // the settling and queue-reading loop's state (defined in the .cpp)
 
  private:
   JobStore jobs_;
@@ -51,7 +52,7 @@ class BackgroundTasksComponent final : public core::Component {
   std::shared_ptr<JobWorkers> workers_;
   std::shared_ptr<Scheduler> scheduler_;
   telemetry::Metrics& metrics_;
-  std::shared_ptr<Stats> stats_;
+  std::shared_ptr<Upkeep> upkeep_;
 };
 
 }  // namespace netra::tasks

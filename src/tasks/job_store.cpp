@@ -32,8 +32,8 @@ const std::string kAskToCancel =
     "UPDATE jobs SET cancel_requested = 1, updated_at = $3 "
     "WHERE id = $1 AND user_id = $2 AND state = 'running'";
 
-// What a claim must not take: a job whose worker vanished while it was being cancelled, or during
-// its last attempt.
+// What an expired lease must not hand on (the claim skips these): a job whose worker vanished
+// while it was being cancelled, or during its last attempt.
 const std::string kSettleCancelled =
     "UPDATE jobs SET state = 'cancelled', error = 'cancelled by its owner', finished_at = $1, "
     "updated_at = $1, lease_owner = NULL, lease_expires_at = NULL "
@@ -215,12 +215,12 @@ asio::awaitable<db::DbResult<std::optional<Job>>> JobStore::cancel_for(std::stri
   co_return co_await get_for(std::move(user_id), std::move(id), deadline);
 }
 
-asio::awaitable<db::DbResult<int64_t>> JobStore::settle_expired(int64_t now,
-                                                                core::Deadline deadline) {
+asio::awaitable<db::DbResult<int64_t>> JobStore::settle_expired(core::Deadline deadline) {
+  const int64_t now = clock_();
   int64_t settled = 0;
   for (const auto* sql : {&kSettleCancelled, &kSettleDead}) {
     auto values = params({now});
-    auto updated = co_await db_.query(*sql, std::move(values), deadline, "jobs.claim");
+    auto updated = co_await db_.query(*sql, std::move(values), deadline, "jobs.settle");
     if (!updated) co_return updated.error();
     settled += updated->affected_rows;
   }
@@ -231,8 +231,6 @@ asio::awaitable<db::DbResult<std::optional<Job>>> JobStore::claim(std::string wo
                                                                   std::chrono::milliseconds lease,
                                                                   core::Deadline deadline) {
   const int64_t now = clock_();
-  auto settled = co_await settle_expired(now, deadline);
-  if (!settled) co_return settled.error();
   auto values = params({std::move(worker), lease_end(now, lease), now});
   auto claimed =
       co_await db_.query(claim_sql(skip_locked_), std::move(values), deadline, "jobs.claim");

@@ -60,7 +60,7 @@ class JobStore {
 
   // Claims the oldest ready job for `worker`, holding it until now + `lease`; nothing when there
   // is none. A job whose lease expired after its last attempt, or that was being cancelled when
-  // its worker vanished, is ended first (`dead`, `cancelled`).
+  // its worker vanished, is never claimed: settle_expired() ends it.
   asio::awaitable<db::DbResult<std::optional<Job>>> claim(std::string worker,
                                                           std::chrono::milliseconds lease,
                                                           core::Deadline deadline);
@@ -89,6 +89,11 @@ class JobStore {
   asio::awaitable<db::DbResult<bool>> release(std::string id, std::string worker,
                                               core::Deadline deadline);
 
+  // Ends what an expired lease must not hand on: `dead` when its last attempt's instance died,
+  // `cancelled` when it was being cancelled. Returns how many. (Run now and then, not at every
+  // claim: the claim skips these jobs anyway, and an idle worker's claim should be one statement.)
+  asio::awaitable<db::DbResult<int64_t>> settle_expired(core::Deadline deadline);
+
   // Jobs by kind and state, for /metrics and /health.
   struct Count {
     std::string kind;
@@ -100,8 +105,6 @@ class JobStore {
   asio::awaitable<db::DbResult<std::optional<int64_t>>> oldest_waiting(core::Deadline deadline);
 
  private:
-  // Ends what the claim must not take: expired leases of jobs out of attempts or cancelled.
-  asio::awaitable<db::DbResult<int64_t>> settle_expired(int64_t now, core::Deadline deadline);
   // One worker move of a job it holds: true when the row was still held by `worker`.
   asio::awaitable<db::DbResult<bool>> held_update(const std::string& sql, db::Params params,
                                                   core::Deadline deadline);

@@ -168,7 +168,6 @@ asio::awaitable<void> JobWorkers::run_job(std::string worker, Job job) {
   auto context =
       std::make_shared<JobContext>(job, store_, worker, options_.lease, options_.store_timeout);
   shared->jobs.insert(context);
-  ++running_;
   const auto started = steady_clock::now();
   log()->info("job {} ({}) started by {}, attempt {} of {}", job.id, job.kind, worker, job.attempts,
               job.max_attempts);
@@ -197,7 +196,6 @@ asio::awaitable<void> JobWorkers::run_job(std::string worker, Job job) {
     observer_(job.kind, how, duration<double>(steady_clock::now() - started).count());
   }
   shared->jobs.erase(context);
-  --running_;
 }
 
 asio::awaitable<std::string> JobWorkers::end_job(const std::string& worker, JobContext& context,

@@ -116,8 +116,6 @@ class JobWorkers : public std::enable_shared_from_this<JobWorkers> {
   // `grace` for that. Returns how many were still running then.
   boost::asio::awaitable<size_t> stop(std::chrono::milliseconds grace);
 
-  size_t running() const { return running_.load(); }
-
   // The periodic heartbeat of one running job (JobContext::renew is the workers' alone).
   static boost::asio::awaitable<void> renew(JobContext& context);
 
@@ -149,7 +147,6 @@ class JobWorkers : public std::enable_shared_from_this<JobWorkers> {
   const WorkerOptions options_;
   std::map<std::string, std::shared_ptr<JobHandler>> handlers_;
   std::shared_ptr<Shared> shared_;
-  std::atomic<size_t> running_{0};
   mutable std::mutex mutex_;
   Tally tally_;
   Observer observer_;

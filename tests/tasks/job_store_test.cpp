@@ -138,6 +138,7 @@ TEST_P(JobStoreTest, AFailingJobRetriesUntilItIsDeadWithItsError) {
   ASSERT_TRUE(claim("worker-a", 1s));
   at(kStart + 11'000);
   EXPECT_FALSE(claim("worker-b"));
+  EXPECT_EQ(run(jobs_->settle_expired(deadline())).value(), 1);
   EXPECT_EQ(get("usr_alice", vanished.id).state, JobState::dead);
   EXPECT_EQ(get("usr_alice", vanished.id).error, "its instance stopped during its last attempt");
 }
@@ -165,12 +166,13 @@ TEST_P(JobStoreTest, CancellingEndsAQueuedJobAtOnceAndAsksARunningOneToStop) {
   EXPECT_TRUE(run(jobs_->cancelled(running.id, "worker-a", deadline())).value());
   EXPECT_EQ(get("usr_alice", running.id).state, JobState::cancelled);
 
-  // Its worker gone while it was being cancelled: the next claim ends it instead of running it.
+  // Its worker gone while it was being cancelled: no claim runs it again; the settling ends it.
   const auto orphan = enqueue(synthetic("usr_alice"));
   ASSERT_TRUE(claim("worker-a", 1s));
   run(jobs_->cancel_for("usr_alice", orphan.id, deadline()));
   at(kStart + 2'000);
   EXPECT_FALSE(claim("worker-b"));
+  EXPECT_EQ(run(jobs_->settle_expired(deadline())).value(), 1);
   EXPECT_EQ(get("usr_alice", orphan.id).state, JobState::cancelled);
 }
 
