@@ -91,6 +91,13 @@ void BackgroundTasksComponent::schedule(Scheduler::Schedule schedule) {
   scheduler_->add(std::move(schedule));
 }
 
+asio::awaitable<db::DbResult<JobStore::Enqueued>> BackgroundTasksComponent::enqueue(
+    NewJob job, core::Deadline deadline) {
+  auto queued = co_await jobs_.enqueue(std::move(job), deadline);
+  if (queued && queued->created) wake();
+  co_return queued;
+}
+
 asio::awaitable<core::Status> BackgroundTasksComponent::start(core::LifecycleContext&) {
   auto executor = co_await asio::this_coro::executor;
   workers_->start(executor);

@@ -38,6 +38,8 @@ class BackgroundTasksComponent final : public core::Component {
   // Before start(): what runs jobs of `kind`, and the recurring work.
   void handle(std::string kind, std::shared_ptr<JobHandler> handler);
   void schedule(Scheduler::Schedule schedule);
+  // Queues a job (JobStore::enqueue) and, when one was made, tells the workers at once.
+  asio::awaitable<db::DbResult<JobStore::Enqueued>> enqueue(NewJob job, core::Deadline deadline);
   // A job was queued here: a worker looks now.
   void wake() { workers_->wake(); }
 
