@@ -14,90 +14,6 @@ namespace {
 
 constexpr int64_t kDayMs = 86'400'000;
 
-struct ModelShare {
-  const char* model;
-  double share;
-};
-
-// One application of the demo user: its traffic, the models it calls and what its calls look
-// like. Shaped so that every recommendation the agent makes has evidence somewhere: short simple
-// calls on an expensive model, repeated prompts, inputs that dwarf outputs, error bursts.
-struct WorkloadProfile {
-  const char* id;
-  const char* team;
-  double weight;
-  std::vector<ModelShare> models;
-  double input_median;
-  double input_sigma;  // lognormal: 1.0 gives a tail two orders above the median
-  double output_median;
-  double output_sigma;
-  double repeat_share;  // calls that send one of its popular prompts
-  int popular_prompts;
-  double cache_share;  // of those, answered from the caller's own cache
-};
-
-const std::vector<WorkloadProfile>& workloads() {
-  static const std::vector<WorkloadProfile> profiles = {
-      {"support-chat",
-       "cx",
-       0.30,
-       {{"gpt-4o", 0.7}, {"claude-3-5-sonnet-20241022", 0.3}},
-       1500,
-       0.7,
-       220,
-       0.6,
-       0.35,
-       150,
-       0.2},
-      {"ticket-classifier", "cx", 0.20, {{"gpt-4o", 1.0}}, 320, 0.4, 8, 0.3, 0.10, 50, 0.0},
-      {"doc-summarizer",
-       "knowledge",
-       0.12,
-       {{"claude-3-5-sonnet-20241022", 0.8}, {"gemini-1.5-pro", 0.2}},
-       9000,
-       1.0,
-       350,
-       0.5,
-       0.05,
-       30,
-       0.0},
-      {"code-review",
-       "platform",
-       0.10,
-       {{"gpt-4o", 0.5}, {"claude-3-5-sonnet-20241022", 0.5}},
-       4000,
-       0.8,
-       700,
-       0.7,
-       0.02,
-       10,
-       0.0},
-      {"search-rerank",
-       "search",
-       0.18,
-       {{"gemini-1.5-flash", 0.8}, {"gpt-4o-mini", 0.2}},
-       900,
-       0.5,
-       40,
-       0.5,
-       0.25,
-       120,
-       0.3},
-      {"agent-planner",
-       "platform",
-       0.10,
-       {{"gpt-4o-mini", 0.5}, {"mistral-large-latest", 0.3}, {"claude-3-5-haiku-20241022", 0.2}},
-       2500,
-       0.9,
-       400,
-       0.8,
-       0.05,
-       20,
-       0.0},
-  };
-  return profiles;
-}
-
 const ModelProfile& model_named(const std::string& name) {
   for (const auto& m : demo_models()) {
     if (m.model == name) return m;
@@ -124,6 +40,149 @@ int64_t clamp_round(double value, int64_t lo, int64_t hi) {
 
 }  // namespace
 
+const std::vector<WorkloadProfile>& workload_profiles() {
+  // The demo's six first, in their original order: an event's prompt hash mixes in the index.
+  static const std::vector<WorkloadProfile> profiles = {
+      {"support-chat",
+       "cx",
+       0.30,
+       {{"gpt-4o", 0.7}, {"claude-3-5-sonnet-20241022", 0.3}},
+       1500,
+       0.7,
+       220,
+       0.6,
+       0.35,
+       150,
+       0.2,
+       true},
+      {"ticket-classifier", "cx", 0.20, {{"gpt-4o", 1.0}}, 320, 0.4, 8, 0.3, 0.10, 50, 0.0, true},
+      {"doc-summarizer",
+       "knowledge",
+       0.12,
+       {{"claude-3-5-sonnet-20241022", 0.8}, {"gemini-1.5-pro", 0.2}},
+       9000,
+       1.0,
+       350,
+       0.5,
+       0.05,
+       30,
+       0.0,
+       true},
+      {"code-review",
+       "platform",
+       0.10,
+       {{"gpt-4o", 0.5}, {"claude-3-5-sonnet-20241022", 0.5}},
+       4000,
+       0.8,
+       700,
+       0.7,
+       0.02,
+       10,
+       0.0,
+       true},
+      {"search-rerank",
+       "search",
+       0.18,
+       {{"gemini-1.5-flash", 0.8}, {"gpt-4o-mini", 0.2}},
+       900,
+       0.5,
+       40,
+       0.5,
+       0.25,
+       120,
+       0.3,
+       true},
+      {"agent-planner",
+       "platform",
+       0.10,
+       {{"gpt-4o-mini", 0.5}, {"mistral-large-latest", 0.3}, {"claude-3-5-haiku-20241022", 0.2}},
+       2500,
+       0.9,
+       400,
+       0.8,
+       0.05,
+       20,
+       0.0,
+       true},
+      // For the presets: retrieval-augmented answers (large retrieved contexts, short answers)
+      // and code completion (many small calls, popular snippets cached by the editor).
+      {"kb-retrieval-qa",
+       "knowledge",
+       0.25,
+       {{"gpt-4o", 0.4}, {"claude-3-5-sonnet-20241022", 0.4}, {"gemini-1.5-pro", 0.2}},
+       14000,
+       0.6,
+       250,
+       0.5,
+       0.20,
+       200,
+       0.1,
+       false},
+      {"code-completion",
+       "devex",
+       0.45,
+       {{"gpt-4o-mini", 0.6}, {"claude-3-5-haiku-20241022", 0.4}},
+       2200,
+       0.6,
+       60,
+       0.8,
+       0.30,
+       400,
+       0.5,
+       false},
+  };
+  return profiles;
+}
+
+const WorkloadProfile* find_workload_profile(std::string_view id) {
+  for (const auto& p : workload_profiles()) {
+    if (id == p.id) return &p;
+  }
+  return nullptr;
+}
+
+const std::vector<WorkloadTemplate>& workload_templates() {
+  static const std::vector<WorkloadTemplate> templates = {
+      {"demo",
+       "The demo company",
+       "Six workloads of a mid-sized company: support chat, ticket classification, document "
+       "summaries, code review, search re-ranking and an agent planner — every recommendation "
+       "has evidence somewhere.",
+       {"support-chat", "ticket-classifier", "doc-summarizer", "code-review", "search-rerank",
+        "agent-planner"},
+       30,
+       10000},
+      {"customer-support-chatbot",
+       "Customer-support chatbot",
+       "A support assistant on a premium model with many repeated questions, and a classifier "
+       "that sends one-word answers to the same expensive model.",
+       {"support-chat", "ticket-classifier"},
+       30,
+       20000},
+      {"enterprise-search",
+       "Retrieval-heavy enterprise search",
+       "Answers over retrieved documents: inputs far larger than outputs, re-ranking on a cheap "
+       "model, long summaries.",
+       {"kb-retrieval-qa", "search-rerank", "doc-summarizer"},
+       30,
+       20000},
+      {"coding-assistant",
+       "Agentic coding assistant",
+       "Editor completions on small models, agent planning and code review on large ones.",
+       {"code-completion", "agent-planner", "code-review"},
+       14,
+       50000},
+  };
+  return templates;
+}
+
+const WorkloadTemplate* find_workload_template(std::string_view id) {
+  for (const auto& t : workload_templates()) {
+    if (id == t.id) return &t;
+  }
+  return nullptr;
+}
+
 const std::vector<ModelProfile>& demo_models() {
   static const std::vector<ModelProfile> models = {
       {"openai", "gpt-4o", 450, 11, 128000},
@@ -138,9 +197,31 @@ const std::vector<ModelProfile>& demo_models() {
 }
 
 DemoWorkload::DemoWorkload(DemoWorkloadOptions options)
-    : options_(options), state_(mix(options.seed)) {
+    : options_(std::move(options)), state_(mix(options_.seed)) {
   if (options_.days < 1 || options_.days > 3650) {
     throw std::invalid_argument("--days must be 1 to 3650");
+  }
+  const auto& all = workload_profiles();
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (options_.workloads.empty() && all[i].in_demo) profiles_.push_back(i);
+  }
+  for (const auto& id : options_.workloads) {
+    const auto* found = find_workload_profile(id);
+    if (found == nullptr) throw std::invalid_argument("unknown workload: " + id);
+    const auto index = static_cast<size_t>(found - all.data());
+    if (std::find(profiles_.begin(), profiles_.end(), index) != profiles_.end()) {
+      throw std::invalid_argument("workload named twice: " + id);
+    }
+    profiles_.push_back(index);
+  }
+  // The demo's weights sum to 1 by construction: kept exact, so its events never change.
+  if (options_.workloads.empty()) {
+    total_weight_ = 1.0;
+  } else {
+    for (auto i : profiles_) total_weight_ += all[i].weight;
+  }
+  if (options_.event_id_prefix.size() + 20 > kMaxEventIdBytes) {
+    throw std::invalid_argument("the event id prefix leaves no room for the event number");
   }
   if (options_.now_ms - options_.days * kDayMs < kMinTimestampMs ||
       options_.now_ms > kMaxTimestampMs) {
@@ -196,13 +277,14 @@ WorkloadEvent DemoWorkload::make_event() {
   // A stream of its own per event: what one event draws (a retried timestamp) never shifts the
   // next, so a seed makes the same calls whenever it runs; only where they fall follows now.
   state_ = mix(options_.seed ^ ((made_ + 1) * 0xd1342543de82ef95ULL));
-  const auto& profiles = workloads();
-  double pick = uniform();
-  size_t w = 0;
-  for (; w + 1 < profiles.size(); ++w) {
-    if (pick < profiles[w].weight) break;
-    pick -= profiles[w].weight;
+  const auto& profiles = workload_profiles();
+  double pick = uniform() * total_weight_;
+  size_t chosen = 0;
+  for (; chosen + 1 < profiles_.size(); ++chosen) {
+    if (pick < profiles[profiles_[chosen]].weight) break;
+    pick -= profiles[profiles_[chosen]].weight;
   }
+  const size_t w = profiles_[chosen];
   const auto& workload = profiles[w];
   double share = uniform();
   const char* model_name = workload.models.back().model;
@@ -217,7 +299,9 @@ WorkloadEvent DemoWorkload::make_event() {
 
   WorkloadEvent e;
   e.event_id =
-      fmt::format("evt_demo_{:016x}", mix(options_.seed ^ (made_ * 0x2545f4914f6cdd1dULL)));
+      options_.event_id_prefix.empty()
+          ? fmt::format("evt_demo_{:016x}", mix(options_.seed ^ (made_ * 0x2545f4914f6cdd1dULL)))
+          : fmt::format("{}{}", options_.event_id_prefix, made_);
   e.workload_id = workload.id;
   e.provider = model.provider;
   e.model = model.model;
@@ -273,6 +357,10 @@ WorkloadEvent DemoWorkload::make_event() {
   e.cost_usd = list_cost_usd(model_prices(model.model), static_cast<double>(e.input_tokens),
                              static_cast<double>(e.output_tokens));
   return e;
+}
+
+void DemoWorkload::skip(size_t count) {
+  made_ += std::min(count, options_.events - made_);
 }
 
 std::vector<WorkloadEvent> DemoWorkload::next_batch(size_t max) {

@@ -109,5 +109,50 @@ TEST(DemoWorkload, RefusesARangeItCannotFill) {
   EXPECT_THROW(DemoWorkload({kNow, 10000, 10, 1}), std::invalid_argument);
 }
 
+TEST(DemoWorkload, ATemplateDrawsOnlyFromItsWorkloads) {
+  const auto* coding = find_workload_template("coding-assistant");
+  ASSERT_NE(coding, nullptr);
+  DemoWorkload demo({kNow, 14, 5000, 3, coding->workloads});
+  std::map<std::string, int> by_workload;
+  for (const auto& e : demo.next_batch(5000)) {
+    EXPECT_TRUE(validate_event(e, 0).empty());
+    ++by_workload[e.workload_id];
+  }
+  ASSERT_EQ(by_workload.size(), 3u);
+  for (const auto& id : coding->workloads) EXPECT_GT(by_workload[id], 200) << id;
+  // Every template names known workloads, and the demo's is the default set.
+  for (const auto& t : workload_templates()) {
+    for (const auto& id : t.workloads) EXPECT_NE(find_workload_profile(id), nullptr) << t.id;
+  }
+  DemoWorkload named({kNow, 30, 2000, 42, find_workload_template("demo")->workloads});
+  const auto default_set = make(2000, 42);
+  const auto named_set = named.next_batch(2000);
+  for (size_t i = 0; i < default_set.size(); ++i) {
+    EXPECT_EQ(named_set[i].workload_id, default_set[i].workload_id) << i;
+  }
+}
+
+TEST(DemoWorkload, RefusesUnknownOrRepeatedWorkloads) {
+  EXPECT_THROW(DemoWorkload({kNow, 30, 10, 1, {"support-chat", "nope"}}), std::invalid_argument);
+  EXPECT_THROW(DemoWorkload({kNow, 30, 10, 1, {"support-chat", "support-chat"}}),
+               std::invalid_argument);
+}
+
+TEST(DemoWorkload, WithAPrefixEventsAreNumberedAndSkippingResumesExactly) {
+  DemoWorkloadOptions options{kNow, 30, 25, 5, {}, "evt_job_1_"};
+  DemoWorkload whole(options);
+  const auto all = whole.next_batch(100);
+  ASSERT_EQ(all.size(), 25u);
+  EXPECT_EQ(all[0].event_id, "evt_job_1_0");
+  EXPECT_EQ(all[24].event_id, "evt_job_1_24");
+  DemoWorkload resumed(options);
+  resumed.skip(10);
+  const auto rest = resumed.next_batch(100);
+  ASSERT_EQ(rest.size(), 15u);
+  for (size_t i = 0; i < rest.size(); ++i) EXPECT_EQ(rest[i], all[i + 10]) << i;
+  resumed.skip(1000);  // past the end: stays at the end
+  EXPECT_EQ(resumed.made(), 25u);
+}
+
 }  // namespace
 }  // namespace netra::analytics
