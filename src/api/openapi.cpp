@@ -168,6 +168,29 @@ json workload_summary_parameters() {
            {"schema", {{"enum", {"model", "workload", "provider"}}, {"default", "model"}}}}};
 }
 
+json job_schema() {
+  const json time = {{"type", "integer"}, {"description", "Unix seconds"}};
+  const json optional_time = {{"type", {"integer", "null"}}, {"description", "Unix seconds"}};
+  return {
+      {"type", "object"},
+      {"properties",
+       {{"id", {{"type", "string"}}},
+        {"kind", {{"type", "string"}, {"examples", {"synthetic_workload"}}}},
+        {"state", {{"enum", {"queued", "running", "succeeded", "failed", "cancelled", "dead"}}}},
+        {"progress", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}},
+        {"message", {{"type", {"string", "null"}}}},
+        {"payload", {{"type", "object"}}},
+        {"result", {{"type", {"object", "null"}}}},
+        {"error", {{"type", {"string", "null"}}}},
+        {"attempts", {{"type", "integer"}}},
+        {"max_attempts", {{"type", "integer"}}},
+        {"cancel_requested", {{"type", "boolean"}}},
+        {"created_at", time},
+        {"updated_at", time},
+        {"started_at", optional_time},
+        {"finished_at", optional_time}}}};
+}
+
 json token_pair_schema() {
   return {{"type", "object"},
           {"properties",
@@ -304,6 +327,34 @@ std::vector<Operation> operations() {
        "Requests, tokens, cost, latency percentiles, error and cache rates per model, workload "
        "or provider (default: the last 30 days by model), and the backend that answered",
        true, nullptr, 200, ref("WorkloadSummary")},
+      {"GET", "/api/generation/templates",
+       "The workload profiles and named templates synthetic data can be generated from, and the "
+       "limits of a generation job",
+       true, nullptr, 200,
+       object_with({{"templates", {{"type", "array"}}},
+                    {"workloads", {{"type", "array"}}},
+                    {"limits", any_object}})},
+      {"POST", "/api/generation/synthetic",
+       "Queue a job that writes synthetic workload events for the caller (202); its progress "
+       "reaches the caller's sockets as generation_started, generation_progress, "
+       "generation_completed or generation_failed. 400 names a bad field, 429 too_many_jobs "
+       "(Retry-After) with 3 jobs queued or running; an Idempotency-Key header finds the job a "
+       "retried request made",
+       true,
+       object_with({{"template", text},
+                    {"workloads", {{"type", "array"}, {"items", text}, {"maxItems", 16}}},
+                    {"days", {{"type", "integer"}, {"minimum", 1}, {"maximum", 365}}},
+                    {"events", {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000000}}},
+                    {"seed", {{"type", "integer"}, {"minimum", 0}}}}),
+       202, object_with({{"job", ref("Job")}})},
+      {"GET", "/api/jobs", "The caller's jobs, newest first; ?kind=, ?state=, ?limit= (1-100)",
+       true, nullptr, 200, object_with({{"jobs", {{"type", "array"}, {"items", ref("Job")}}}})},
+      {"GET", "/api/jobs/{id}", "A job of the caller (404 for anyone else's)", true, nullptr, 200,
+       object_with({{"job", ref("Job")}})},
+      {"POST", "/api/jobs/{id}/cancel",
+       "Cancel a job: a queued one at once (200), a running one at its next chunk (202); 409 "
+       "job_ended once it ended otherwise",
+       true, nullptr, 202, object_with({{"job", ref("Job")}})},
   };
 }
 
@@ -349,7 +400,10 @@ json build_document() {
        "connection_established, pong, message_saved, thread_switched, agent_stopped, error "
        "{code, message, field?}, and run events {type, run_id, thread_id, agent_name, timestamp, "
        "seq, data} of type agent_started, agent_thinking, tool_executing, tool_completed, "
-       "agent_completed, agent_error. A refused credential gets error AUTH_FAILED and close "
+       "agent_completed, agent_error; and a synthetic-data job's {type, data} of type "
+       "generation_started, generation_progress {job_id, progress, events_written, eta_ms}, "
+       "generation_completed {job_id, events, cost_usd}, generation_failed {job_id, code, "
+       "message}. A refused credential gets error AUTH_FAILED and close "
        "1008; a message over 64 KiB close 1009; a client that does not read close 1013; "
        "shutdown close 1001."},
       {"parameters",
@@ -381,6 +435,7 @@ json build_document() {
           {"Run", run_schema()},
           {"WorkloadEvent", workload_event_schema()},
           {"WorkloadSummary", workload_summary_schema()},
+          {"Job", job_schema()},
           {"User", object_with({{"id", {{"type", "string"}}}, {"email", {{"type", "string"}}}})},
           {"Error", error_schema()}}}}}};
 }

@@ -32,8 +32,11 @@ void RunEventFanout::share_through(std::weak_ptr<redis::RedisClient> redis) {
 }
 
 void RunEventFanout::deliver(const chat::AgentEvent& event) {
-  const auto text = agent_event_json(event).dump();
-  if (auto sockets = sockets_.lock()) sockets->send_to_user(event.user_id, text);
+  send(event.user_id, agent_event_json(event).dump());
+}
+
+void RunEventFanout::send(const std::string& user_id, std::string text) {
+  if (auto sockets = sockets_.lock()) sockets->send_to_user(user_id, text);
   if (!shared_) return;
   bool start = false;
   {
@@ -42,8 +45,8 @@ void RunEventFanout::deliver(const chat::AgentEvent& event) {
       queue_.pop_front();
       ++dropped_;
     }
-    queue_.push_back({kChannelPrefix + event.user_id,
-                      nlohmann::json{{"from", instance_id_}, {"event", text}}.dump()});
+    queue_.push_back(
+        {kChannelPrefix + user_id, nlohmann::json{{"from", instance_id_}, {"event", text}}.dump()});
     start = !draining_;
     draining_ = true;
   }

@@ -1,10 +1,11 @@
-// RunEventFanout: how a run's events reach the sockets of its user on every instance. Each event
-// (stored as a step before it gets here) goes to this instance's sockets at once and, with Redis,
-// is published on the user's channel netra:events:<user_id>; every other instance, subscribed to
-// netra:events:*, hands it to its own sockets of that user, and ignores what it published itself.
-// Publishing runs one event at a time in the order they came (so sockets elsewhere see them in
-// seq order), from a bounded queue: while Redis cannot take them, the oldest are dropped with a
-// warning — nothing is lost, a client reads the run's steps back from GET /api/runs/{id}.
+// RunEventFanout: how a run's events (and a job's progress) reach the sockets of its user on every
+// instance. Each event (stored as a step before it gets here) goes to this instance's sockets at
+// once and, with Redis, is published on the user's channel netra:events:<user_id>; every other
+// instance, subscribed to netra:events:*, hands it to its own sockets of that user, and ignores
+// what it published itself. Publishing runs one event at a time in the order they came (so sockets
+// elsewhere see them in seq order), from a bounded queue: while Redis cannot take them, the oldest
+// are dropped with a warning — nothing is lost, a client reads the run's steps back from GET
+// /api/runs/{id}.
 #pragma once
 
 #include <atomic>
@@ -41,6 +42,8 @@ class RunEventFanout : public std::enable_shared_from_this<RunEventFanout> {
 
   // One event of a run: to the local sockets now, to the other instances soon. Thread-safe.
   void deliver(const chat::AgentEvent& event);
+  // Any message for the user's sockets (a job's progress), the same way. Thread-safe.
+  void send(const std::string& user_id, std::string text);
 
   uint64_t published() const { return published_.load(); }
   uint64_t dropped() const { return dropped_.load(); }  // not published: Redis could not take them

@@ -2,6 +2,7 @@
 
 #include "api/auth_routes.hpp"
 #include "api/chat_routes.hpp"
+#include "api/job_routes.hpp"
 #include "api/openapi.hpp"
 #include "api/public_config_route.hpp"
 #include "api/ticket_routes.hpp"
@@ -52,15 +53,18 @@ void add_backend_routes(net::Router& router, const BackendParts& parts) {
     add_workload_routes(router, parts.workloads, parts.offload, parts.health,
                         {.limits = parts.ingest_limits,
                          .body_limit = parts.settings.ingest_body_limit,
-                         .redis = parts.redis});
+                         .redis = parts.redis,
+                         .summaries = parts.summaries});
   }
+  if (parts.tasks) add_job_routes(router, *parts.tasks);
   add_public_config_route(router, parts.environment,
                           {{"auth", parts.remote_auth ? "remote" : "embedded"},
                            {"dev_login", parts.settings.auth_routes.dev_login},
                            {"chat", true},
                            {"websocket", parts.websocket},
                            {"workloads", parts.workloads != nullptr},
-                           {"agents", parts.agents}});
+                           {"agents", parts.agents},
+                           {"jobs", parts.tasks != nullptr}});
   add_documentation(router);
 }
 

@@ -29,6 +29,10 @@ class OffloadPool;
 }  // namespace netra::core
 namespace netra::redis {
 class RedisClient;
+class SharedCache;
+}  // namespace netra::redis
+namespace netra::tasks {
+class BackgroundTasksComponent;
 }
 
 namespace netra::api {
@@ -51,6 +55,10 @@ struct BackendParts {
   core::HealthRegistry& health;
   // Shared state across the instances (rate limits), when the service has Redis.
   std::weak_ptr<redis::RedisClient> redis{};
+  // The users' cached workload summaries, which the synthetic-data jobs drop too.
+  std::shared_ptr<redis::SharedCache> summaries{};
+  // The jobs API and synthetic data (background_tasks is in this process).
+  tasks::BackgroundTasksComponent* tasks = nullptr;
 };
 
 void add_backend_routes(net::Router& router, const BackendParts& parts);

@@ -41,16 +41,17 @@ struct Routes {
         offload(o),
         gate(options.limits),
         rates("ingest", options.limits.events_per_second, options.limits.burst_events,
-              options.redis) {
-    if (!options.redis.expired()) summaries.share_through(options.redis);
+              options.redis),
+        summaries(options.summaries ? options.summaries : make_summary_cache()) {
+    if (!options.summaries && !options.redis.expired()) summaries->share_through(options.redis);
   }
   std::shared_ptr<analytics::FallbackAnalyticsStore> store;
   core::OffloadPool& offload;
   analytics::IngestGate gate;       // one per process: the limits hold across all requests
   redis::SharedTokenBuckets rates;  // each user's events per second: one bucket per cluster
   // Each user's summaries by window and grouping, for kSummaryCacheFor; dropped when the user
-  // ingests (on any instance, with Redis).
-  redis::SharedCache summaries{"summary", kSummaryCacheFor};
+  // ingests (on any instance, with Redis) or a synthetic-data job writes.
+  std::shared_ptr<redis::SharedCache> summaries;
   // Events, by what became of them (netra_workload_events_total).
   std::atomic<uint64_t> stored_clickhouse{0}, stored_embedded{0}, invalid{0}, rate_limited{0},
       busy{0}, failed{0};
@@ -151,7 +152,7 @@ asio::awaitable<HttpResponse> post_events(Routes& routes, HttpRequest& r) {
     co_return error_response(served.result.error(), r.request_id);
   }
   (served.backend == "clickhouse" ? routes.stored_clickhouse : routes.stored_embedded) += count;
-  co_await routes.summaries.drop(r.user_id);  // before the answer: the next summary sees them
+  co_await routes.summaries->drop(r.user_id);  // before the answer: the next summary sees them
   co_return net::json_response(
       json{{"accepted", served.result.value()}, {"backend", served.backend}}.dump());
 }
@@ -197,7 +198,7 @@ asio::awaitable<HttpResponse> get_summary(Routes& routes, HttpRequest& r) {
   // kSummaryCacheFor ago; the answer's `to` says when). Cache-Status is RFC 9211's.
   const auto window = fmt::format("{}|{}|{}", r.query_param("from"), r.query_param("to"),
                                   analytics::to_string(query->group_by));
-  auto cached = co_await routes.summaries.find(r.user_id, window);
+  auto cached = co_await routes.summaries->find(r.user_id, window);
   if (cached.value) {
     co_return net::json_response(std::move(*cached.value))
         .with_header("Cache-Status", "netra; hit");
@@ -215,12 +216,16 @@ asio::awaitable<HttpResponse> get_summary(Routes& routes, HttpRequest& r) {
                    {"groups", std::move(groups)}}
                   .dump();
   if (cached.generation) {
-    co_await routes.summaries.keep(r.user_id, window, std::move(*cached.generation), body);
+    co_await routes.summaries->keep(r.user_id, window, std::move(*cached.generation), body);
   }
   co_return net::json_response(std::move(body)).with_header("Cache-Status", "netra; fwd=miss");
 }
 
 }  // namespace
+
+std::shared_ptr<redis::SharedCache> make_summary_cache() {
+  return std::make_shared<redis::SharedCache>("summary", kSummaryCacheFor);
+}
 
 void add_workload_routes(net::Router& router,
                          std::shared_ptr<analytics::FallbackAnalyticsStore> store,

@@ -18,7 +18,8 @@ class FallbackAnalyticsStore;
 }
 namespace netra::redis {
 class RedisClient;
-}
+class SharedCache;
+}  // namespace netra::redis
 
 namespace netra::api {
 
@@ -27,7 +28,12 @@ struct WorkloadRouteOptions {
   size_t body_limit = 16 * 1024 * 1024;  // of POST /api/workloads/events
   // With Redis: each user's ingest rate is one bucket for the whole cluster.
   std::weak_ptr<redis::RedisClient> redis;
+  // Each user's summaries, kept for a while; a cache of the routes' own when none is given.
+  std::shared_ptr<redis::SharedCache> summaries = nullptr;
 };
+
+// The summaries' cache (what `summaries` expects): answers kept for 30 s per user and window.
+std::shared_ptr<redis::SharedCache> make_summary_cache();
 
 // `offload` parses large batches off the event loop; it and `store` outlive the router. Publishes
 // netra_workload_events_total{outcome} in `health`: events stored per backend, and refused.

@@ -13,6 +13,7 @@
 #include "api/chat_socket.hpp"
 #include "api/run_event_fanout.hpp"
 #include "api/service_routes.hpp"
+#include "api/workload_routes.hpp"
 #include "app/component_catalog.hpp"
 #include "app/config.hpp"
 #include "app/maintenance_jobs.hpp"
@@ -29,7 +30,9 @@
 #include "net/websocket_component.hpp"
 #include "redis/cluster_slots.hpp"
 #include "redis/redis_component.hpp"
+#include "redis/shared_cache.hpp"
 #include "tasks/background_tasks_component.hpp"
+#include "tasks/synthetic_workload_job.hpp"
 #include "telemetry/metrics_component.hpp"
 
 namespace netra::app {
@@ -199,12 +202,16 @@ struct SharedParts {
   // With Redis, the per-user limits count the whole cluster: a user's sockets, a user's runs.
   std::shared_ptr<redis::ClusterSlots> socket_places = redis::ClusterSlots::create("sockets");
   std::shared_ptr<redis::ClusterSlots> run_places = redis::ClusterSlots::create("runs");
+  // Each user's workload summaries, kept for a while: the ingest route and the synthetic-data
+  // jobs drop them when they write.
+  std::shared_ptr<redis::SharedCache> summaries = api::make_summary_cache();
 
   void share_through(const std::shared_ptr<redis::RedisClient>& redis) {
     tickets.share_through(redis);
     fanout->share_through(redis);
     socket_places->share_through(redis);
     run_places->share_through(redis);
+    summaries->share_through(redis);
   }
 
   std::shared_ptr<chat::ChatStore> chat_store(db::DatabaseComponent& database) {
@@ -286,8 +293,13 @@ CatalogEntry agent_supervisor_entry(std::shared_ptr<SharedParts> parts) {
   return entry;
 }
 
+boost::asio::awaitable<void> drop_summaries(std::shared_ptr<redis::SharedCache> cache,
+                                            std::string user) {
+  co_await cache->drop(std::move(user));
+}
+
 // `background_tasks`: durable jobs and schedules on the database, with the service's own
-// recurring work.
+// recurring work and, with `clickhouse`, the users' synthetic-data jobs.
 CatalogEntry background_tasks_entry(std::shared_ptr<SharedParts> parts) {
   return entry_of<tasks::BackgroundTasksComponent>(
       tasks::BackgroundTasksComponent::make_spec(),
@@ -296,6 +308,18 @@ CatalogEntry background_tasks_entry(std::shared_ptr<SharedParts> parts) {
         auto component = std::make_shared<tasks::BackgroundTasksComponent>(
             spec, database, parts->instance_id, ctx.settings().tasks, ctx.process().metrics);
         add_maintenance_jobs(*component, database);
+        if (auto* clickhouse = ctx.find<analytics::AnalyticsComponent>()) {
+          component->handle(
+              tasks::kSyntheticWorkloadKind,
+              std::make_shared<tasks::SyntheticWorkloadJob>(
+                  clickhouse->store(), ctx.process().offload,
+                  [fanout = parts->fanout](const std::string& user, nlohmann::json message) {
+                    fanout->send(user, message.dump());
+                  },
+                  [cache = parts->summaries](std::string user) {
+                    return drop_summaries(cache, std::move(user));
+                  }));
+        }
         return component;
       });
 }
@@ -338,7 +362,9 @@ ServiceDefinition production_service() {
                              .ingest_limits = ctx.settings().ingest,
                              .offload = p.offload,
                              .health = p.health,
-                             .redis = redis_client(ctx)});
+                             .redis = redis_client(ctx),
+                             .summaries = parts->summaries,
+                             .tasks = ctx.find<tasks::BackgroundTasksComponent>()});
   };
   return service;
 }

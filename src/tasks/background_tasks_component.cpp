@@ -58,7 +58,11 @@ asio::awaitable<void> keep_up(std::shared_ptr<BackgroundTasksComponent::Upkeep> 
 }  // namespace
 
 core::ComponentSpec BackgroundTasksComponent::make_spec() {
-  return {kName, core::Criticality::medium, {core::requires_component("database")}};
+  // Jobs live in the database; synthetic-data jobs write through `clickhouse`'s store (its
+  // embedded stand-in while ClickHouse is down), and Redis wakes workers across the instances.
+  return {kName,
+          core::Criticality::medium,
+          {core::requires_component("database"), core::uses_component("clickhouse")}};
 }
 
 BackgroundTasksComponent::BackgroundTasksComponent(core::ComponentSpec spec, db::Database& db,
