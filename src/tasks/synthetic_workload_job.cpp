@@ -274,8 +274,11 @@ asio::awaitable<JobOutcome> SyntheticWorkloadJob::run(JobContext& job) {
                                                   {"progress", progress},
                                                   {"events_written", written},
                                                   {"eta_ms", eta_ms}}));
-    if (k + 1 < chunks && !co_await job.checkpoint(
-                              progress, fmt::format("{} of {} events written", written, total))) {
+    // After the last chunk too (the job's message then says all were written); a stop asked for
+    // then comes too late to matter: the job succeeds.
+    const bool go_on =
+        co_await job.checkpoint(progress, fmt::format("{} of {} events written", written, total));
+    if (!go_on && k + 1 < chunks) {
       if (job.cancel_requested()) failed("cancelled", "the job was cancelled");
       co_return JobOutcome::stopped();
     }
