@@ -114,6 +114,9 @@ int run_cli(int argc, char** argv, const ServiceDefinition& backend,
   demo_cmd->add_option("--events", demo.events, "how many events")
       ->check(CLI::Range(1, 10'000'000));
   demo_cmd->add_option("--seed", demo.seed, "the same seed writes the same events");
+  demo_cmd->add_option("--template", demo.template_id,
+                       "the workloads to write: demo (default), customer-support-chatbot, "
+                       "enterprise-search or coding-assistant");
 
   try {
     app.parse(argc, argv);

@@ -1,7 +1,9 @@
 #include "app/demo_data_command.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
 #include <iostream>
@@ -52,9 +54,13 @@ asio::awaitable<core::Result<std::pair<std::string, bool>, std::string>> find_or
   co_return std::pair{created->id, true};
 }
 
+// How far the writer got, read by the main thread (which draws it: nothing on the loop waits
+// for the terminal).
+using WrittenSoFar = std::shared_ptr<std::atomic<size_t>>;
+
 asio::awaitable<Outcome> write_demo(db::Database& database, analytics::AnalyticsStore& store,
                                     analytics::ClickHouseStore* clickhouse, std::string email,
-                                    analytics::DemoWorkloadOptions workload) {
+                                    analytics::DemoWorkloadOptions workload, WrittenSoFar so_far) {
   const auto migrations_deadline = core::Deadline::after(kStepBudget);
   auto migrated =
       co_await db::apply_migrations(database, db::embedded_migrations(), migrations_deadline);
@@ -78,9 +84,44 @@ asio::awaitable<Outcome> write_demo(db::Database& database, analytics::Analytics
     auto inserted = co_await store.insert(written.user_id, std::move(batch), deadline);
     if (!inserted) co_return "writing events: " + inserted.error().message;
     written.events += inserted.value();
+    so_far->store(written.events);
   }
   co_return written;
 }
+
+// Draws the progress: in place on a terminal, else a line whenever it moved.
+class ProgressDisplay {
+ public:
+  explicit ProgressDisplay(size_t total) : total_(total), terminal_(isatty(STDOUT_FILENO) == 1) {}
+
+  void show(size_t written) {
+    if (drawn_ && written == shown_) return;
+    drawn_ = true;
+    shown_ = written;
+    const double share = total_ == 0 ? 1.0 : static_cast<double>(written) / total_;
+    if (!terminal_) {
+      if (written > 0) {
+        std::cout << fmt::format("{} of {} events written ({:.0f}%)\n", written, total_,
+                                 share * 100);
+      }
+      return;
+    }
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(share * kWidth);
+    std::cout << fmt::format("\r[{}{}] {:3.0f}%  {} / {} events", std::string(filled, '#'),
+                             std::string(kWidth - filled, '-'), share * 100, written, total_)
+              << std::flush;
+  }
+  void finish() {
+    if (terminal_) std::cout << "\n";
+  }
+
+ private:
+  const size_t total_;
+  const bool terminal_;
+  size_t shown_ = 0;
+  bool drawn_ = false;
+};
 
 }  // namespace
 
@@ -90,8 +131,17 @@ int run_demo_data(const Config& config, const DemoDataOptions& options) {
     std::cerr << "netra: --email: '" << options.email << "' is not an email address\n";
     return kExitConfigError;
   }
+  const auto* workload_template = analytics::find_workload_template(options.template_id);
+  if (workload_template == nullptr) {
+    std::cerr << "netra: --template: '" << options.template_id << "' is not a template; one of:";
+    for (const auto& t : analytics::workload_templates()) std::cerr << " " << t.id;
+    std::cerr << "\n";
+    return kExitConfigError;
+  }
   analytics::DemoWorkloadOptions workload{core::unix_ms_now(), options.days, options.events,
                                           options.seed};
+  // The demo's own set is the default generator's (its events stay what they always were).
+  if (options.template_id != "demo") workload.workloads = workload_template->workloads;
   try {
     analytics::DemoWorkload check(workload);  // refuses what it cannot make before anything opens
   } catch (const std::invalid_argument& e) {
@@ -121,16 +171,26 @@ int run_demo_data(const Config& config, const DemoDataOptions& options) {
     store = clickhouse.get();
     where = clickhouse->describe();
   }
-  std::cout << "writing " << options.events << " demo events over " << options.days
-            << " days (seed " << options.seed << ") for " << *email << " into " << where << "\n";
+  std::cout << "writing " << options.events << " demo events (template " << options.template_id
+            << ") over " << options.days << " days (seed " << options.seed << ") for " << *email
+            << " into " << where << "\n";
   loops.start();
-  auto future = asio::co_spawn(loops.context(0),
-                               write_demo(database, *store, clickhouse.get(), *email, workload),
-                               asio::use_future);
+  auto so_far = std::make_shared<std::atomic<size_t>>(0);
+  auto future = asio::co_spawn(
+      loops.context(0), write_demo(database, *store, clickhouse.get(), *email, workload, so_far),
+      asio::use_future);
   // Every step inside has its own deadline; this bound only keeps a bug from hanging the command.
   const auto bound = kStepBudget * static_cast<int64_t>(options.events / kBatch + 4);
+  const auto give_up = steady_clock::now() + bound;
+  ProgressDisplay progress(options.events);
+  while (future.wait_for(milliseconds(200)) != std::future_status::ready &&
+         steady_clock::now() < give_up) {
+    progress.show(so_far->load());
+  }
+  progress.show(so_far->load());
+  progress.finish();
   int code = kExitOk;
-  if (future.wait_for(bound) != std::future_status::ready) {
+  if (future.wait_for(milliseconds(0)) != std::future_status::ready) {
     std::cerr << "netra: demo-data did not finish within " << bound.count() << " s\n";
     code = kExitStartupFailed;
   } else if (auto outcome = future.get(); !outcome) {

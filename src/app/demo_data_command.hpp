@@ -15,10 +15,12 @@ struct DemoDataOptions {
   int days = 30;
   size_t events = 10000;
   uint64_t seed = 1;
+  std::string template_id = "demo";  // a workload template (GET /api/generation/templates)
 };
 
-// Returns the exit code: 0 done, 2 a bad option, 3 the database or ClickHouse failed (the
-// message says which and why).
+// Shows its progress as it writes: a bar redrawn in place when standard output is a terminal,
+// a line per batch otherwise. Returns the exit code: 0 done, 2 a bad option, 3 the database or
+// ClickHouse failed (the message says which and why).
 int run_demo_data(const Config& config, const DemoDataOptions& options);
 
 }  // namespace netra::app

@@ -14,11 +14,16 @@ TEST_POSTGRES_URL (scripts/test sets it).
 """
 
 import asyncio
+import os
+import pty
+import shutil
 import signal
+import subprocess
+import tempfile
 import time
 import unittest
 
-from netra_process import NetraProcess, ScratchPostgresDatabase, postgres_url
+from netra_process import NetraProcess, ScratchPostgresDatabase, netra_bin, postgres_url
 from ws_e2e_test import STEP_S, Client, PostgresMixin, ServerTestCase
 
 JOB_S = 120.0  # the longest a generation here may take (ASan build, 2 cores shared)
@@ -266,6 +271,52 @@ class SyntheticJobTakeover(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(job["state"], "succeeded", job)
         self.assertEqual(job["attempts"], 1, job)  # a release does not count an attempt
         self.assertEqual(stored_events(second, token), 80_000)
+
+
+class DemoDataProgress(unittest.TestCase):
+    """`netra demo-data` draws a bar in place on a terminal (a pseudo-terminal here) and writes
+    a line per batch when its output is a pipe."""
+
+    def setUp(self):
+        self.workdir = tempfile.mkdtemp(prefix="netra-demo-data-")
+        self.addCleanup(shutil.rmtree, self.workdir, ignore_errors=True)
+
+    def demo_data(self, *args, terminal):
+        command = [netra_bin(), "demo-data", "--email", "bar@example.com", *args]
+        env = {k: os.environ[k] for k in ("PATH", "HOME", "ASAN_OPTIONS", "UBSAN_OPTIONS")
+               if k in os.environ}
+        if not terminal:
+            done = subprocess.run(command, cwd=self.workdir, env=env, capture_output=True,
+                                  text=True, timeout=JOB_S, stdin=subprocess.DEVNULL)
+            self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+            return done.stdout
+        leader, follower = pty.openpty()
+        process = subprocess.Popen(command, cwd=self.workdir, env=env, stdout=follower,
+                                   stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        os.close(follower)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # EIO: the terminal's other end closed
+                break
+            if not chunk:
+                break
+            output += chunk
+        os.close(leader)
+        self.assertEqual(process.wait(timeout=JOB_S), 0, output)
+        return output.decode()
+
+    def test_a_bar_on_a_terminal_and_lines_on_a_pipe(self):
+        bar = self.demo_data("--events", "30000", "--template", "coding-assistant", terminal=True)
+        self.assertIn("\r[##########--------------------]  33%  10000 / 30000 events", bar)
+        self.assertIn("\r[##############################] 100%  30000 / 30000 events", bar)
+        self.assertIn("wrote 30000 events", bar)
+        lines = self.demo_data("--events", "25000", terminal=False)
+        self.assertNotIn("\r", lines)
+        self.assertIn("10000 of 25000 events written (40%)\n20000 of 25000 events written (80%)\n"
+                      "25000 of 25000 events written (100%)\n", lines)
+        self.assertIn("reused account bar@example.com", lines)
 
 
 if __name__ == "__main__":
