@@ -103,24 +103,23 @@ asio::awaitable<HttpResponse> start_synthetic(tasks::BackgroundTasksComponent& t
     }
     key = std::string(header);
   }
-  const auto deadline = core::Deadline::after(kStoreBudget);
-  auto active = co_await tasks.jobs().active_of(r.user_id, tasks::kSyntheticWorkloadKind, deadline);
-  if (!active) co_return error_response(active.error(), r.request_id);
-  if (active.value() >= tasks::SyntheticLimits::kMaxActivePerUser) {
-    co_return net::json_error(
-        429, "too_many_jobs",
-        fmt::format("{} synthetic-data jobs are queued or running; at most {} at a time",
-                    active.value(), tasks::SyntheticLimits::kMaxActivePerUser))
-        .with_header("Retry-After", kRetryWhenFull);
-  }
   tasks::NewJob job;
   job.kind = tasks::kSyntheticWorkloadKind;
   job.user_id = r.user_id;
   job.payload = tasks::synthetic_payload(*request);
   job.max_attempts = 5;
   job.idempotency_key = key;
-  auto queued = co_await tasks.enqueue(std::move(job), deadline);
+  auto queued =
+      co_await tasks.enqueue_within(std::move(job), tasks::SyntheticLimits::kMaxActivePerUser,
+                                    core::Deadline::after(kStoreBudget));
   if (!queued) co_return error_response(queued.error(), r.request_id);
+  if (queued->over_limit) {
+    co_return net::json_error(
+        429, "too_many_jobs",
+        fmt::format("{} synthetic-data jobs are queued or running; at most {} at a time",
+                    *queued->over_limit, tasks::SyntheticLimits::kMaxActivePerUser))
+        .with_header("Retry-After", kRetryWhenFull);
+  }
   // A retried request with its key finds the job it made.
   if (!queued->created) co_return net::json_response(json{{"job", job_json(queued->job)}}.dump());
   co_return net::json_response(json{{"job", job_json(queued->job)}}.dump(), 202)

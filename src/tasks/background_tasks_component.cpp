@@ -102,6 +102,13 @@ asio::awaitable<db::DbResult<JobStore::Enqueued>> BackgroundTasksComponent::enqu
   co_return queued;
 }
 
+asio::awaitable<db::DbResult<JobStore::Enqueued>> BackgroundTasksComponent::enqueue_within(
+    NewJob job, int64_t max_active, core::Deadline deadline) {
+  auto queued = co_await jobs_.enqueue_within(std::move(job), max_active, deadline);
+  if (queued && queued->created) wake();
+  co_return queued;
+}
+
 asio::awaitable<core::Status> BackgroundTasksComponent::start(core::LifecycleContext&) {
   auto executor = co_await asio::this_coro::executor;
   workers_->start(executor);

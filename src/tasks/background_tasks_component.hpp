@@ -40,6 +40,9 @@ class BackgroundTasksComponent final : public core::Component {
   void schedule(Scheduler::Schedule schedule);
   // Queues a job (JobStore::enqueue) and, when one was made, tells the workers at once.
   asio::awaitable<db::DbResult<JobStore::Enqueued>> enqueue(NewJob job, core::Deadline deadline);
+  // The same within the owner's limit of active jobs of the kind (JobStore::enqueue_within).
+  asio::awaitable<db::DbResult<JobStore::Enqueued>> enqueue_within(NewJob job, int64_t max_active,
+                                                                   core::Deadline deadline);
   // A job was queued here: a worker looks now.
   void wake() { workers_->wake(); }
 

@@ -23,6 +23,8 @@ const std::string kInsert =
 const std::string kByKey =
     "SELECT " + kColumns + "FROM jobs WHERE user_id = $1 AND kind = $2 AND idempotency_key = $3";
 const std::string kGetFor = "SELECT " + kColumns + "FROM jobs WHERE id = $1 AND user_id = $2";
+// Serialises an owner's limited enqueues on PostgreSQL until their transaction ends.
+const std::string kLockOwner = "SELECT pg_advisory_xact_lock(hashtext($1))";
 const std::string kActiveOf =
     "SELECT COUNT(*) FROM jobs WHERE user_id = $1 AND kind = $2 AND state IN ('queued', 'running')";
 const std::string kCancelQueued =
@@ -128,6 +130,10 @@ std::optional<Job> first_job(const db::QueryResult& result) {
   return job_from(result.rows.front());
 }
 
+db::DbError no_owner_error() {
+  return {db::DbErrorCode::invalid, "enqueue_within: a job without an owner"};
+}
+
 int64_t lease_end(int64_t now, std::chrono::milliseconds lease) {
   return now + lease.count();
 }
@@ -155,6 +161,51 @@ asio::awaitable<db::DbResult<JobStore::Enqueued>> JobStore::enqueue(NewJob job,
   if (!existing) co_return existing.error();
   if (existing->rows.empty()) co_return inserted.error();
   co_return Enqueued{job_from(existing->rows.front()), false};
+}
+
+asio::awaitable<db::DbResult<JobStore::Enqueued>> JobStore::enqueue_within(
+    NewJob job, int64_t max_active, core::Deadline deadline) {
+  if (!job.user_id) co_return no_owner_error();
+  // Each statement's values are named before its co_await: GCC 12 mis-compiles a braced list
+  // that lives in a co_await expression.
+  auto begun = co_await db_.begin(deadline, "jobs.enqueue");
+  if (!begun) co_return begun.error();
+  auto& tx = begun.value();
+  if (skip_locked_) {  // PostgreSQL: one such transaction per owner at a time, until it ends
+    auto lock_values = params({"netra.jobs:" + *job.user_id});
+    auto locked = co_await tx.query(kLockOwner, std::move(lock_values));
+    if (!locked) co_return locked.error();
+  }
+  if (job.idempotency_key) {
+    auto key_values = params({*job.user_id, job.kind, *job.idempotency_key});
+    auto existing = co_await tx.query(kByKey, std::move(key_values));
+    if (!existing) co_return existing.error();
+    if (!existing->rows.empty()) {
+      Enqueued found;
+      found.job = job_from(existing->rows.front());
+      found.created = false;
+      co_return found;
+    }
+  }
+  auto owner_values = params({*job.user_id, job.kind});
+  auto counted = co_await tx.query(kActiveOf, std::move(owner_values));
+  if (!counted) co_return counted.error();
+  const int64_t active = counted->rows.at(0).int64(0);
+  if (active >= max_active) {
+    Enqueued full;
+    full.created = false;
+    full.over_limit = active;
+    co_return full;
+  }
+  const int64_t now = clock_();
+  auto values = params({core::make_id("job"), job.kind, optional_text(job.user_id),
+                        job.payload.dump(), std::max<int64_t>(1, job.max_attempts),
+                        job.run_at.value_or(now), optional_text(job.idempotency_key), now});
+  auto inserted = co_await tx.query_then_commit(kInsert, std::move(values));
+  if (!inserted) co_return inserted.error();
+  Enqueued made;
+  made.job = job_from(inserted->rows.at(0));
+  co_return made;
 }
 
 asio::awaitable<db::DbResult<std::optional<Job>>> JobStore::get_for(std::string user_id,

@@ -35,10 +35,19 @@ class JobStore {
   struct Enqueued {
     Job job;
     bool created = true;  // false: a job of this owner, kind and idempotency key existed
+    // enqueue_within only: the owner's active jobs of the kind when they were at the limit (then
+    // nothing was queued and `job` is empty).
+    std::optional<int64_t> over_limit = std::nullopt;
   };
   // Queues a job. With an idempotency key, the job already made for the same owner, kind and key
   // is returned instead of a second one.
   asio::awaitable<db::DbResult<Enqueued>> enqueue(NewJob job, core::Deadline deadline);
+  // Like enqueue, for an owner (job.user_id) who may have at most `max_active` jobs of the kind
+  // queued or running: the key's job is looked up, the active ones counted and the job inserted
+  // in one transaction, serialised per owner (an advisory lock on PostgreSQL, the one writer on
+  // SQLite), so requests racing on several instances cannot pass the limit together.
+  asio::awaitable<db::DbResult<Enqueued>> enqueue_within(NewJob job, int64_t max_active,
+                                                         core::Deadline deadline);
   // The owner's job; nothing for another owner's (the API answers 404, not 403).
   asio::awaitable<db::DbResult<std::optional<Job>>> get_for(std::string user_id, std::string id,
                                                             core::Deadline deadline);

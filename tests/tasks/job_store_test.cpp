@@ -2,7 +2,8 @@
 // TEST_POSTGRES_URL), with the same assertions: an owner sees only their jobs and an idempotency
 // key makes one job; a claim holds a job under a lease, another worker takes it over only once the
 // lease expired, and a worker that lost its lease can no longer end it; failures retry until the
-// job is dead; cancellation, release at shutdown; four workers racing on 100 jobs run each once.
+// job is dead; cancellation, release at shutdown; four workers racing on 100 jobs run each once;
+// requests racing on an owner's limit of active jobs never pass it together.
 #include "tasks/job_store.hpp"
 
 #include <gtest/gtest.h>
@@ -224,6 +225,48 @@ TEST_P(JobStoreTest, FourWorkersRacingOnAHundredJobsRunEachExactlyOnce) {
   EXPECT_EQ(counts->front().state, JobState::succeeded);
   EXPECT_EQ(counts->front().jobs, 100);
   EXPECT_FALSE(run(jobs_->oldest_waiting(deadline())).value());
+}
+
+// The named function takes its arguments by value (GCC 12 and capturing coroutine lambdas).
+boost::asio::awaitable<db::DbResult<JobStore::Enqueued>> enqueue_within(JobStore& jobs, NewJob job,
+                                                                        int64_t max_active) {
+  co_return co_await jobs.enqueue_within(std::move(job), max_active, core::Deadline::after(10s));
+}
+
+TEST_P(JobStoreTest, RequestsRacingOnTheOwnersLimitNeverPassItTogether) {
+  std::vector<std::future<db::DbResult<JobStore::Enqueued>>> racing;
+  for (int i = 0; i < 12; ++i) {
+    racing.push_back(boost::asio::co_spawn(loops_.context(i % 2).get_executor(),
+                                           enqueue_within(*jobs_, synthetic("usr_alice"), 3),
+                                           boost::asio::use_future));
+  }
+  int created = 0, refused = 0;
+  for (auto& r : racing) {
+    auto answer = r.get();
+    ASSERT_TRUE(answer) << answer.error().message;
+    if (answer->created) ++created;
+    if (answer->over_limit) {
+      ++refused;
+      EXPECT_EQ(*answer->over_limit, 3);
+    }
+  }
+  EXPECT_EQ(created, 3);
+  EXPECT_EQ(refused, 9);
+  EXPECT_EQ(run(jobs_->active_of("usr_alice", "synthetic_data", deadline())).value(), 3);
+  // At the limit, a retried request with its key still finds its job; bob has a limit of his own.
+  const auto keyed = enqueue(synthetic("usr_alice", "gen-9"));
+  auto again = run(enqueue_within(*jobs_, synthetic("usr_alice", "gen-9"), 3));
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->created);
+  EXPECT_FALSE(again->over_limit);
+  EXPECT_EQ(again->job.id, keyed.id);
+  EXPECT_TRUE(run(enqueue_within(*jobs_, synthetic("usr_bob"), 3)).value().created);
+  // Ended jobs do not count.
+  auto claimed = claim("worker-a");
+  ASSERT_TRUE(claimed);
+  ASSERT_TRUE(run(jobs_->succeed(claimed->id, "worker-a", {}, deadline())).value());
+  EXPECT_EQ(run(enqueue_within(*jobs_, synthetic("usr_alice"), 4)).value().created,
+            claimed->user_id == "usr_alice");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, JobStoreTest, ::testing::ValuesIn(backends()),
