@@ -7,10 +7,8 @@
 #include "core/event_loops.hpp"
 #include "core/id.hpp"
 #include "core/offload_pool.hpp"
-#include "db/database_settings.hpp"
-#include "db/migrations.hpp"
+#include "support/migrated_database.hpp"
 #include "support/run_awaitable.hpp"
-#include "support/temp_dir.hpp"
 
 namespace netra::auth {
 namespace {
@@ -21,11 +19,8 @@ class AuthServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     loops_.start();
-    db::DatabaseSettings settings;
-    settings.url = "sqlite:" + dir_.file("auth.db");
-    db_ = db::open_database(settings, offload_);
-    ASSERT_TRUE(
-        run(db::apply_migrations(*db_, db::embedded_migrations(), core::Deadline::after(10s))));
+    database_.emplace("sqlite", dir_, "auth", offload_, loops_);
+    db_ = &database_->db();
     // The smallest argon2id limits: the tests check behaviour, not hashing cost.
     hasher_ = std::make_unique<PasswordHasher>(
         offload_, PasswordLimits{crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN});
@@ -35,7 +30,7 @@ class AuthServiceTest : public ::testing::Test {
   void TearDown() override {
     service_.reset();
     db_->close_idle();
-    db_.reset();
+    database_.reset();
     offload_.shutdown(1s);
     loops_.stop(1s);
   }
@@ -47,7 +42,8 @@ class AuthServiceTest : public ::testing::Test {
   testing::TempDir dir_;
   core::EventLoops loops_{1, 10ms};
   core::OffloadPool offload_{2};
-  std::unique_ptr<db::Database> db_;
+  std::optional<testing::MigratedDatabase> database_;
+  db::Database* db_ = nullptr;  // database_'s
   std::unique_ptr<PasswordHasher> hasher_;
   std::shared_ptr<SigningKey> key_;
   std::unique_ptr<AuthService> service_;

@@ -14,11 +14,8 @@
 #include "core/event_loops.hpp"
 #include "core/id.hpp"
 #include "core/offload_pool.hpp"
-#include "db/database_settings.hpp"
-#include "db/migrations.hpp"
+#include "support/migrated_database.hpp"
 #include "support/run_awaitable.hpp"
-#include "support/scratch_postgres_database.hpp"
-#include "support/temp_dir.hpp"
 #include "support/test_servers.hpp"
 
 namespace netra::auth {
@@ -36,20 +33,13 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     loops_.start();
-    db::DatabaseSettings settings;
-    if (GetParam() == "sqlite") {
-      settings.url = "sqlite:" + dir_.file("auth.db");
-    } else {
-      scratch_.emplace("netra_auth");  // migrations of its own, whatever other suites do
-      settings.url = scratch_->url();
-    }
-    db_ = db::open_database(settings, offload_);
-    auto migrated = run(db::apply_migrations(*db_, db::embedded_migrations(), deadline()));
-    ASSERT_TRUE(migrated) << migrated.error().message;
+    // Migrations of its own, whatever other suites do.
+    database_.emplace(GetParam(), dir_, "auth", offload_, loops_);
+    db_ = &database_->db();
   }
   void TearDown() override {
     db_->close_idle();
-    db_.reset();
+    database_.reset();
     offload_.shutdown(1s);
     loops_.stop(1s);
   }
@@ -63,8 +53,8 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   testing::TempDir dir_;
   core::EventLoops loops_{1, 10ms};
   core::OffloadPool offload_{2};
-  std::optional<testing::ScratchPostgresDatabase> scratch_;  // outlives db_
-  std::unique_ptr<db::Database> db_;
+  std::optional<testing::MigratedDatabase> database_;
+  db::Database* db_ = nullptr;  // database_'s
 };
 
 TEST_P(StoreTest, CreatesAndFindsUsersAndRefusesATakenEmail) {

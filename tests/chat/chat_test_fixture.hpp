@@ -13,11 +13,7 @@
 #include "core/event_loops.hpp"
 #include "core/id.hpp"
 #include "core/offload_pool.hpp"
-#include "db/database_settings.hpp"
-#include "db/migrations.hpp"
-#include "support/run_awaitable.hpp"
-#include "support/scratch_postgres_database.hpp"
-#include "support/temp_dir.hpp"
+#include "support/migrated_database.hpp"
 #include "support/test_servers.hpp"
 
 namespace netra::chat {
@@ -34,19 +30,10 @@ class ChatStoreTest : public ::testing::TestWithParam<std::string> {
 
   void SetUp() override {
     loops_.start();
-    db::DatabaseSettings settings;
-    settings.pool.max_size = 8;
-    if (GetParam() == "sqlite") {
-      settings.url = "sqlite:" + dir_.file("chat.db");
-    } else {
-      // A database of this test's own, so that runs marked interrupted, pages and totals are
-      // this test's alone.
-      scratch_.emplace("netra_chat");
-      settings.url = scratch_->url();
-    }
-    db_ = db::open_database(settings, offload_);
-    auto migrated = run(db::apply_migrations(*db_, db::embedded_migrations(), deadline()));
-    ASSERT_TRUE(migrated) << migrated.error().message;
+    // A database of this test's own, so that runs marked interrupted, pages and totals are this
+    // test's alone.
+    database_.emplace(GetParam(), dir_, "chat", offload_, loops_, 8);
+    db_ = &database_->db();
     chat_ = std::make_unique<ChatStore>(*db_, [this] { return now_.load(); });
     alice_ = add_user("alice");
     bob_ = add_user("bob");
@@ -55,7 +42,7 @@ class ChatStoreTest : public ::testing::TestWithParam<std::string> {
   void TearDown() override {
     chat_.reset();
     if (db_) db_->close_idle();
-    db_.reset();
+    database_.reset();
     offload_.shutdown(std::chrono::seconds(1));
     loops_.stop(std::chrono::seconds(1));
   }
@@ -97,8 +84,8 @@ class ChatStoreTest : public ::testing::TestWithParam<std::string> {
   testing::TempDir dir_;
   core::EventLoops loops_{2, std::chrono::milliseconds(10)};
   core::OffloadPool offload_{4};
-  std::optional<testing::ScratchPostgresDatabase> scratch_;  // outlives db_
-  std::unique_ptr<db::Database> db_;
+  std::optional<testing::MigratedDatabase> database_;
+  db::Database* db_ = nullptr;  // database_'s
   std::unique_ptr<ChatStore> chat_;
   std::atomic<int64_t> now_{kStart};
   std::string alice_;

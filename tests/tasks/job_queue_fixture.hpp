@@ -10,11 +10,7 @@
 
 #include "core/event_loops.hpp"
 #include "core/offload_pool.hpp"
-#include "db/database_settings.hpp"
-#include "db/migrations.hpp"
-#include "support/run_awaitable.hpp"
-#include "support/scratch_postgres_database.hpp"
-#include "support/temp_dir.hpp"
+#include "support/migrated_database.hpp"
 #include "support/test_servers.hpp"
 #include "tasks/job_store.hpp"
 
@@ -34,17 +30,8 @@ class JobQueueTest : public ::testing::TestWithParam<std::string> {
 
   void SetUp() override {
     loops_.start();
-    db::DatabaseSettings settings;
-    settings.pool.max_size = 8;
-    if (GetParam() == "sqlite") {
-      settings.url = "sqlite:" + dir_.file("jobs.db");
-    } else {
-      scratch_.emplace("netra_jobs");
-      settings.url = scratch_->url();
-    }
-    db_ = db::open_database(settings, offload_);
-    auto migrated = run(db::apply_migrations(*db_, db::embedded_migrations(), deadline()));
-    ASSERT_TRUE(migrated) << migrated.error().message;
+    database_.emplace(GetParam(), dir_, "jobs", offload_, loops_, 8);
+    db_ = &database_->db();
     jobs_ = std::make_unique<JobStore>(*db_, [this] { return now_.load(); });
     for (const char* name : {"alice", "bob"}) {
       db::Params user{std::string("usr_") + name, std::string(name) + "@example.com",
@@ -59,7 +46,7 @@ class JobQueueTest : public ::testing::TestWithParam<std::string> {
   void TearDown() override {
     jobs_.reset();
     if (db_) db_->close_idle();
-    db_.reset();
+    database_.reset();
     offload_.shutdown(1s);
     loops_.stop(1s);
   }
@@ -98,8 +85,8 @@ class JobQueueTest : public ::testing::TestWithParam<std::string> {
   testing::TempDir dir_;
   core::EventLoops loops_{2, std::chrono::milliseconds(10)};
   core::OffloadPool offload_{4};
-  std::optional<testing::ScratchPostgresDatabase> scratch_;  // outlives db_
-  std::unique_ptr<db::Database> db_;
+  std::optional<testing::MigratedDatabase> database_;
+  db::Database* db_ = nullptr;  // database_'s
   std::unique_ptr<JobStore> jobs_;
   std::atomic<int64_t> now_{kStart};
 };
