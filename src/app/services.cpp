@@ -295,7 +295,7 @@ CatalogEntry background_tasks_entry(std::shared_ptr<SharedParts> parts) {
         auto& database = ctx.get<db::DatabaseComponent>().database();
         auto component = std::make_shared<tasks::BackgroundTasksComponent>(
             spec, database, parts->instance_id, ctx.settings().tasks, ctx.process().metrics);
-        add_maintenance_jobs(*component, database);
+        add_maintenance_jobs(*component, database, ctx.settings().tasks);
         return component;
       });
 }

@@ -1,6 +1,6 @@
-// `netra serve` with the `background_tasks` component: it is ready with the database, its first
-// schedule (refresh_token_cleanup) queues a job at start that a worker runs to success, /metrics
-// shows the queue, and SIGTERM stops it cleanly.
+// `netra serve` with the `background_tasks` component: it is ready with the database, its
+// schedules (refresh_token_cleanup, run_step_cleanup) queue a job each at start that a worker runs
+// to success, /metrics shows the queue, and SIGTERM stops it cleanly.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -52,6 +52,10 @@ TEST(BackgroundTasksProcess, TheCleanupScheduleRunsAJobAtStartAndMetricsShowTheQ
   const auto log = server.process().output();
   EXPECT_THAT(log, HasSubstr("schedule refresh_token_cleanup: queued job job_"));
   EXPECT_THAT(log, HasSubstr("(refresh_token_cleanup) succeeded"));
+  EXPECT_TRUE(
+      metrics_show(server, "netra_jobs_total{kind=\"run_step_cleanup\",outcome=\"succeeded\"} 1\n"))
+      << metrics_of(server);
+  EXPECT_THAT(server.process().output(), HasSubstr("schedule run_step_cleanup: queued job job_"));
 }
 
 }  // namespace
