@@ -294,7 +294,8 @@ CatalogEntry background_tasks_entry(std::shared_ptr<SharedParts> parts) {
       [parts](const BuildContext& ctx, const auto& spec) {
         auto& database = ctx.get<db::DatabaseComponent>().database();
         auto component = std::make_shared<tasks::BackgroundTasksComponent>(
-            spec, database, parts->instance_id, ctx.settings().tasks, ctx.process().metrics);
+            spec, database, parts->instance_id, ctx.settings().tasks, ctx.process().metrics,
+            ctx.process().health);
         add_maintenance_jobs(*component, database, ctx.settings().tasks);
         return component;
       });

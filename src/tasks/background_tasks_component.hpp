@@ -4,7 +4,8 @@
 // they must not run again (out of attempts, or cancelled). Starting starts the workers and the
 // scheduler; stopping stops the scheduler and puts the jobs running here back in the queue for
 // another instance. Publishes netra_jobs{kind,state} and netra_jobs_oldest_waiting_seconds (the
-// queue, read every few seconds), netra_jobs_total{kind,outcome} and netra_job_run_seconds{kind}.
+// queue, read every few seconds), netra_jobs_total{kind,outcome} and netra_job_run_seconds{kind},
+// and the queue as last read in /health (its details: queued, running, dead, oldest waiting).
 #pragma once
 
 #include <memory>
@@ -18,6 +19,9 @@
 #include "tasks/scheduler.hpp"
 #include "tasks/tasks_settings.hpp"
 
+namespace netra::core {
+class HealthRegistry;
+}
 namespace netra::telemetry {
 class Metrics;
 }
@@ -31,7 +35,8 @@ class BackgroundTasksComponent final : public core::Component {
 
   // `db` outlives the component. `instance_id` names this instance's workers in the leases.
   BackgroundTasksComponent(core::ComponentSpec spec, db::Database& db, std::string instance_id,
-                           TaskSettings settings, telemetry::Metrics& metrics);
+                           TaskSettings settings, telemetry::Metrics& metrics,
+                           core::HealthRegistry& health);
   ~BackgroundTasksComponent() override;
 
   JobStore& jobs() { return jobs_; }
@@ -46,7 +51,8 @@ class BackgroundTasksComponent final : public core::Component {
   asio::awaitable<core::Status> start(core::LifecycleContext& ctx) override;
   asio::awaitable<core::Status> stop(core::LifecycleContext& ctx) override;
 
-  struct Upkeep;  // the settling and queue-reading loop's state (defined in the .cpp)
+  struct Upkeep;     // the settling and queue-reading loop's state (defined in the .cpp)
+  struct QueueView;  // the queue as the upkeep last read it, for /health (defined in the .cpp)
 
  private:
   JobStore jobs_;
@@ -55,6 +61,7 @@ class BackgroundTasksComponent final : public core::Component {
   std::shared_ptr<Scheduler> scheduler_;
   telemetry::Metrics& metrics_;
   std::shared_ptr<Upkeep> upkeep_;
+  std::shared_ptr<QueueView> queue_view_;
 };
 
 }  // namespace netra::tasks
