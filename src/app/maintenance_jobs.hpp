@@ -3,6 +3,7 @@
 //   refresh_token_cleanup, hourly: deletes refresh tokens that expired more than a week ago.
 //   run_step_cleanup, daily: deletes the steps of agent runs that finished more than
 //     tasks.run_step_retention_days ago (none with 0).
+// The analytics work (ClickHouse retention, the outage replay) is in analytics_jobs.hpp.
 #pragma once
 
 namespace netra::db {

@@ -13,6 +13,7 @@
 #include "api/chat_socket.hpp"
 #include "api/run_event_fanout.hpp"
 #include "api/service_routes.hpp"
+#include "app/analytics_jobs.hpp"
 #include "app/component_catalog.hpp"
 #include "app/config.hpp"
 #include "app/maintenance_jobs.hpp"
@@ -62,16 +63,30 @@ CatalogEntry database_entry() {
   return entry;
 }
 
-// `clickhouse`: workload events in ClickHouse (analytics.url) or the embedded store.
+// `clickhouse`: workload events in ClickHouse (analytics.url) or the embedded store. With
+// ClickHouse, its retention and outage replay are background jobs, registered here: it then uses
+// `background_tasks` (whose start opens nothing, so this one waits for next to nothing).
 CatalogEntry analytics_entry() {
   auto entry = entry_of<analytics::AnalyticsComponent>(
       analytics::AnalyticsComponent::make_spec(), [](const BuildContext& ctx, const auto& spec) {
-        return std::make_shared<analytics::AnalyticsComponent>(
+        auto component = std::make_shared<analytics::AnalyticsComponent>(
             spec, ctx.settings().analytics, ctx.get<db::DatabaseComponent>().database(),
             ctx.process().offload, ctx.process().health);
+        if (component->has_clickhouse()) {
+          // Built even when disabled; then its workers never run, and the replay drains in place.
+          if (auto* tasks = ctx.find<tasks::BackgroundTasksComponent>()) {
+            add_analytics_jobs(*tasks, component);
+          }
+        }
+        return component;
       });
   entry.validate = [](const Config& config) {
     throw_if_any(analytics::analytics_settings_schema().problems(config));
+  };
+  entry.adjust_spec = [](core::ComponentSpec& spec, const Config& config) {
+    if (!config.settings().analytics.clickhouse.url.empty()) {
+      spec.dependencies.push_back(core::uses_component(tasks::BackgroundTasksComponent::kName));
+    }
   };
   return entry;
 }

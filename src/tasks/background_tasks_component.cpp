@@ -148,10 +148,12 @@ asio::awaitable<core::Status> BackgroundTasksComponent::start(core::LifecycleCon
   if (upkeep_) upkeep_->running = false;
   upkeep_ = std::make_shared<Upkeep>();
   asio::co_spawn(executor, keep_up(upkeep_, jobs_, metrics_, queue_view_), asio::detached);
+  running_ = true;
   co_return core::Status::ok();
 }
 
 asio::awaitable<core::Status> BackgroundTasksComponent::stop(core::LifecycleContext& ctx) {
+  running_ = false;
   if (upkeep_) upkeep_->running = false;
   upkeep_.reset();
   co_await scheduler_->stop();

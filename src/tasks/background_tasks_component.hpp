@@ -8,6 +8,7 @@
 // and the queue as last read in /health (its details: queued, running, dead, oldest waiting).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -47,6 +48,8 @@ class BackgroundTasksComponent final : public core::Component {
   asio::awaitable<db::DbResult<JobStore::Enqueued>> enqueue(NewJob job, core::Deadline deadline);
   // A job was queued here: a worker looks now.
   void wake() { workers_->wake(); }
+  // Whether this instance's workers run (from the end of a start to the beginning of a stop).
+  bool running() const { return running_.load(); }
 
   asio::awaitable<core::Status> start(core::LifecycleContext& ctx) override;
   asio::awaitable<core::Status> stop(core::LifecycleContext& ctx) override;
@@ -62,6 +65,7 @@ class BackgroundTasksComponent final : public core::Component {
   telemetry::Metrics& metrics_;
   std::shared_ptr<Upkeep> upkeep_;
   std::shared_ptr<QueueView> queue_view_;
+  std::atomic<bool> running_{false};
 };
 
 }  // namespace netra::tasks
