@@ -29,6 +29,7 @@
 #include "net/http_server.hpp"
 #include "net/websocket_component.hpp"
 #include "redis/cluster_slots.hpp"
+#include "redis/cluster_wakeups.hpp"
 #include "redis/redis_component.hpp"
 #include "tasks/background_tasks_component.hpp"
 #include "telemetry/metrics_component.hpp"
@@ -214,12 +215,16 @@ struct SharedParts {
   // With Redis, the per-user limits count the whole cluster: a user's sockets, a user's runs.
   std::shared_ptr<redis::ClusterSlots> socket_places = redis::ClusterSlots::create("sockets");
   std::shared_ptr<redis::ClusterSlots> run_places = redis::ClusterSlots::create("runs");
+  // With Redis, a job queued on one instance wakes the idle workers of every other.
+  std::shared_ptr<redis::ClusterWakeups> job_wakeups =
+      redis::ClusterWakeups::create("netra:jobs", instance_id);
 
   void share_through(const std::shared_ptr<redis::RedisClient>& redis) {
     tickets.share_through(redis);
     fanout->share_through(redis);
     socket_places->share_through(redis);
     run_places->share_through(redis);
+    job_wakeups->share_through(redis);
   }
 
   std::shared_ptr<chat::ChatStore> chat_store(db::DatabaseComponent& database) {
@@ -302,7 +307,8 @@ CatalogEntry agent_supervisor_entry(std::shared_ptr<SharedParts> parts) {
 }
 
 // `background_tasks`: durable jobs and schedules on the database, with the service's own
-// recurring work.
+// recurring work (and the analytics jobs, registered by `clickhouse`). With Redis, the instances
+// wake each other's workers when they queue a job.
 CatalogEntry background_tasks_entry(std::shared_ptr<SharedParts> parts) {
   return entry_of<tasks::BackgroundTasksComponent>(
       tasks::BackgroundTasksComponent::make_spec(),
@@ -312,6 +318,11 @@ CatalogEntry background_tasks_entry(std::shared_ptr<SharedParts> parts) {
             spec, database, parts->instance_id, ctx.settings().tasks, ctx.process().metrics,
             ctx.process().health);
         add_maintenance_jobs(*component, database, ctx.settings().tasks);
+        component->announce_through([wakeups = parts->job_wakeups] { wakeups->publish(); });
+        parts->job_wakeups->listen(
+            [weak = std::weak_ptr<tasks::BackgroundTasksComponent>(component)] {
+              if (auto tasks = weak.lock()) tasks->wake();
+            });
         return component;
       });
 }

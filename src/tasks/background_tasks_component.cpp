@@ -118,7 +118,10 @@ BackgroundTasksComponent::BackgroundTasksComponent(core::ComponentSpec spec, db:
   workers_->observe([&metrics](const std::string& kind, const std::string& outcome,
                                double seconds) { metrics.job_ended(kind, outcome, seconds); });
   scheduler_ = std::make_shared<Scheduler>(schedules_, jobs_, instance_id,
-                                           [workers = workers_] { workers->wake(); });
+                                           [workers = workers_, announce = announce_] {
+                                             workers->wake();
+                                             if (*announce) (*announce)();
+                                           });
   health.add_details(kName, [view = queue_view_] { return view->json(); });
 }
 
@@ -137,7 +140,10 @@ void BackgroundTasksComponent::schedule(Scheduler::Schedule schedule) {
 asio::awaitable<db::DbResult<JobStore::Enqueued>> BackgroundTasksComponent::enqueue(
     NewJob job, core::Deadline deadline) {
   auto queued = co_await jobs_.enqueue(std::move(job), deadline);
-  if (queued && queued->created) wake();
+  if (queued && queued->created) {
+    wake();
+    if (*announce_) (*announce_)();
+  }
   co_return queued;
 }
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -44,10 +45,18 @@ class BackgroundTasksComponent final : public core::Component {
   // Before start(): what runs jobs of `kind`, and the recurring work.
   void handle(std::string kind, std::shared_ptr<JobHandler> handler);
   void schedule(Scheduler::Schedule schedule);
-  // Queues a job (JobStore::enqueue) and, when one was made, tells the workers at once.
+  // Before start(): how the other instances hear of a job queued here (by enqueue() or a
+  // schedule) — the service publishes on Redis, and each instance that hears it calls wake() —
+  // so that their idle workers look now rather than at their next poll.
+  void announce_through(std::function<void()> announce) { *announce_ = std::move(announce); }
+  // Queues a job (JobStore::enqueue) and, when one was made, tells the workers at once: this
+  // instance's, and through announce_through the others'.
   asio::awaitable<db::DbResult<JobStore::Enqueued>> enqueue(NewJob job, core::Deadline deadline);
-  // A job was queued here: a worker looks now.
-  void wake() { workers_->wake(); }
+  // A job was queued (here or, heard through Redis, on another instance): a worker looks now.
+  // Thread-safe; nothing before the start (the workers look when they start).
+  void wake() {
+    if (running_) workers_->wake();
+  }
   // Whether this instance's workers run (from the end of a start to the beginning of a stop).
   bool running() const { return running_.load(); }
 
@@ -65,6 +74,7 @@ class BackgroundTasksComponent final : public core::Component {
   telemetry::Metrics& metrics_;
   std::shared_ptr<Upkeep> upkeep_;
   std::shared_ptr<QueueView> queue_view_;
+  std::shared_ptr<std::function<void()>> announce_ = std::make_shared<std::function<void()>>();
   std::atomic<bool> running_{false};
 };
 
