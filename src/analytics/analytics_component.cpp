@@ -35,41 +35,28 @@ namespace {
 
 using namespace std::chrono;
 
-// Dropping a partition is a metadata change, but a busy server may take a while to list parts.
-constexpr milliseconds kRetentionBudget{30000};
-
-asio::awaitable<void> run_retention(ClickHouseStore& store, int ttl_days) {
-  auto log = telemetry::logger(AnalyticsComponent::kName);
-  const auto deadline = core::Deadline::after(kRetentionBudget);
-  auto dropped = co_await store.drop_expired_partitions(core::unix_ms_now(), deadline);
-  if (!dropped) {
-    log->warn("retention: {}; trying again at the next run", dropped.error().message);
-  } else if (!dropped->empty()) {
-    log->info("retention: dropped the monthly partitions {} (events older than {} days)",
-              fmt::join(dropped.value(), ", "), ttl_days);
-  }
-}
-
 // What the maintenance loop works with; shared with the component, which may go first.
 struct Maintained {
   std::shared_ptr<ClickHouseStore> clickhouse;
   std::shared_ptr<FallbackAnalyticsStore> store;
   std::shared_ptr<OutageReplay> replay;
+  AnalyticsComponent::ReplayRunner runner;  // empty: the loop drains itself
 };
 
-// Runs from a successful start until stop: replays the outage buffer, probes the breaker, and
-// applies retention. The replay runs at once after the start (whatever an outage before it, or
-// before a restart, left in the buffer), at once when the breaker closes after an outage, and
-// within a probe interval of any write the embedded store took meanwhile (one failed call buffers
-// a write without opening the breaker). Until it has run, ClickHouse's answers miss the buffered
-// events: a window of a probe interval plus the time the replay takes (about half a second per
-// 10,000 events in the test build), accepted rather than merging both stores on every read.
+// Runs from a successful start until stop: probes the breaker, and sees that the outage buffer
+// is replayed — at once after the start (whatever an outage before it, or before a restart, left
+// in the buffer), at once when the breaker closes after an outage, and within a probe interval of
+// any write the embedded store took meanwhile (one failed call buffers a write without opening the
+// breaker). A replay that is due is handed to the runner (an outage_replay job, which drains once
+// across the cluster, with its own retries) or, when it cannot take it, drained here. Until it has
+// run, ClickHouse's answers miss the buffered events: a window of a probe interval plus the time
+// the replay takes (about half a second per 10,000 events in the test build), accepted rather
+// than merging both stores on every read.
 asio::awaitable<void> maintain(std::shared_ptr<AnalyticsComponent::Background> background,
                                Maintained parts, AnalyticsSettings settings) {
   auto log = telemetry::logger(AnalyticsComponent::kName);
   auto& store = parts.clickhouse;
   asio::steady_timer timer(co_await asio::this_coro::executor);
-  auto next_retention = steady_clock::now();
   bool was_open = false;
   bool replay_due = true;
   auto next_replay = steady_clock::now();
@@ -95,17 +82,16 @@ asio::awaitable<void> maintain(std::shared_ptr<AnalyticsComponent::Background> b
         replay_due = true;
       }
       if (replay_due && !open && steady_clock::now() >= next_replay) {
-        const auto outcome = co_await parts.replay->drain();
-        if (outcome.complete) {
-          replay_due = false;
-        } else if (outcome.error) {
-          next_replay = steady_clock::now() + settings.replay_retry_interval;
-        }  // already running (a previous start's loop, being cancelled): at the next tick
-      }
-      if (background->stopping) break;
-      if (steady_clock::now() >= next_retention) {
-        next_retention = steady_clock::now() + settings.retention_interval;
-        co_await run_retention(*store, settings.clickhouse.ttl_days);
+        if (parts.runner && co_await parts.runner()) {
+          replay_due = false;  // a job drains it, here or on another instance
+        } else {
+          const auto outcome = co_await parts.replay->drain();
+          if (outcome.complete) {
+            replay_due = false;
+          } else if (outcome.error) {
+            next_replay = steady_clock::now() + settings.replay_retry_interval;
+          }  // already running (a job, or a previous start's loop being cancelled): next tick
+        }
       }
       if (background->stopping) break;
       timer.expires_after(settings.probe_interval);
@@ -207,12 +193,35 @@ asio::awaitable<core::Status> AnalyticsComponent::start(core::LifecycleContext& 
   store_->set_clickhouse_live(true);
   background_ = std::make_shared<Background>();
   background_->executor = co_await asio::this_coro::executor;
-  Maintained parts{clickhouse_, store_, replay_};
+  Maintained parts{clickhouse_, store_, replay_, replay_runner_};
   asio::co_spawn(background_->executor, maintain(background_, std::move(parts), settings_),
                  asio::bind_cancellation_slot(background_->signal.slot(), asio::detached));
   log->info("workload events are kept in {} (retention {} days)", clickhouse_->describe(),
             settings_.clickhouse.ttl_days);
   co_return core::Status::ok();
+}
+
+std::optional<std::string> AnalyticsComponent::not_serving() const {
+  if (!clickhouse_) return "analytics.url is empty: there is no ClickHouse";
+  if (store_->backend() == "clickhouse") return std::nullopt;
+  if (clickhouse_->breaker().state() == core::BreakerState::open) {
+    return "ClickHouse is failing (its circuit breaker is open)";
+  }
+  return "ClickHouse is not started (the clickhouse component is not ready)";
+}
+
+asio::awaitable<AnalyticsResult<std::vector<std::string>>> AnalyticsComponent::apply_retention() {
+  // Dropping a partition is a metadata change, but a busy server may take a while to list parts.
+  constexpr milliseconds kRetentionBudget{30000};
+  if (!clickhouse_) co_return AnalyticsError{AnalyticsErrorCode::unavailable, "no ClickHouse", {}};
+  auto dropped = co_await clickhouse_->drop_expired_partitions(
+      core::unix_ms_now(), core::Deadline::after(kRetentionBudget));
+  if (dropped && !dropped->empty()) {
+    telemetry::logger(kName)->info(
+        "retention: dropped the monthly partitions {} (events older than {} days)",
+        fmt::join(dropped.value(), ", "), settings_.clickhouse.ttl_days);
+  }
+  co_return dropped;
 }
 
 asio::awaitable<void> AnalyticsComponent::count_buffer(core::LifecycleContext& ctx) {

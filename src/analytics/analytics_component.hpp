@@ -3,11 +3,17 @@
 // starting creates the ClickHouse schema, a ClickHouse that cannot be reached fails the start (the
 // engine runs the service degraded, retries in the background and heals it), and meanwhile — and
 // whenever the breaker is open later — the embedded store serves, as a buffer: what it took is
-// moved into ClickHouse once it serves again (OutageReplay). Retention runs hourly.
+// moved into ClickHouse once it serves again (OutageReplay), by a job when the service hands the
+// replay on (replay_through), else here. Retention is the service's clickhouse_retention job
+// (apply_retention), hourly.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "analytics/clickhouse_store.hpp"
 #include "analytics/fallback_store.hpp"
@@ -27,6 +33,7 @@ struct AnalyticsSettings {
   ClickHouseOptions clickhouse;  // url empty: the embedded store only
   // Each ClickHouse call gets at most this long (analytics.timeout_ms).
   std::chrono::milliseconds call_timeout{5000};
+  // How often the clickhouse_retention job is queued (once per period across the cluster).
   std::chrono::milliseconds retention_interval{std::chrono::hours(1)};
   // How often the breaker is probed while it is not closed, so it closes without traffic.
   std::chrono::milliseconds probe_interval{std::chrono::seconds(2)};
@@ -59,11 +66,32 @@ class AnalyticsComponent final : public core::Component {
 
   // The store routes and agents use, from construction on; see FallbackAnalyticsStore.
   std::shared_ptr<FallbackAnalyticsStore> store() const { return store_; }
+  bool has_clickhouse() const { return clickhouse_ != nullptr; }
+  const AnalyticsSettings& settings() const { return settings_; }
+
+  // How a replay of the outage buffer that is due (after a start, when the breaker closes, after
+  // writes the buffer took) is run: `runner` hands it on and answers true (the service queues an
+  // outage_replay job, which one instance of the cluster runs), or answers false when it cannot
+  // (background jobs are not running here, the queue failed): the component then drains here, as
+  // it does without a runner. Before start().
+  using ReplayRunner = std::function<asio::awaitable<bool>()>;
+  void replay_through(ReplayRunner runner) { replay_runner_ = std::move(runner); }
+
+  // --- What the clickhouse_retention and outage_replay jobs run -------------------------------
+
+  // Why ClickHouse is not serving now (not configured, not started, its breaker open); nothing
+  // while it is.
+  std::optional<std::string> not_serving() const;
+  // Drops the monthly partitions that ended more than analytics.ttl_days ago, and logs which;
+  // returns them ("202401").
+  asio::awaitable<AnalyticsResult<std::vector<std::string>>> apply_retention();
+  // Drains the outage buffer into ClickHouse (OutageReplay::drain); null without ClickHouse.
+  std::shared_ptr<OutageReplay> replay() const { return replay_; }
 
   asio::awaitable<core::Status> start(core::LifecycleContext& ctx) override;
   asio::awaitable<core::Status> stop(core::LifecycleContext& ctx) override;
 
-  struct Background;  // the retention and probe loop's shared state (defined in the .cpp)
+  struct Background;  // the probe and replay loop's shared state (defined in the .cpp)
 
  private:
   void stop_background();
@@ -75,6 +103,7 @@ class AnalyticsComponent final : public core::Component {
   std::shared_ptr<ClickHouseStore> clickhouse_;
   std::shared_ptr<FallbackAnalyticsStore> store_;
   std::shared_ptr<OutageReplay> replay_;  // with ClickHouse only
+  ReplayRunner replay_runner_;
   std::shared_ptr<Background> background_;
 };
 

@@ -43,7 +43,7 @@ boost::asio::awaitable<AnalyticsResult<size_t>> OutageReplay::count_buffered(
   co_return counted;
 }
 
-boost::asio::awaitable<ReplayOutcome> OutageReplay::drain() {
+boost::asio::awaitable<ReplayOutcome> OutageReplay::drain(BetweenBatches between) {
   ReplayOutcome outcome;
   if (running_.exchange(true)) {
     outcome.already_running = true;
@@ -91,6 +91,10 @@ boost::asio::awaitable<ReplayOutcome> OutageReplay::drain() {
     outcome.moved += count;
     moved_total_ += count;
     buffered_ -= static_cast<int64_t>(count);
+    if (between && !co_await between(outcome.moved)) {
+      outcome.stopped = true;
+      break;
+    }
   }
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - began)
@@ -100,6 +104,11 @@ boost::asio::awaitable<ReplayOutcome> OutageReplay::drain() {
         "moving the events buffered during the outage into ClickHouse stopped after {} events "
         "({} ms): {}; the rest stays in the embedded store until the next attempt",
         outcome.moved, took, outcome.error->message);
+  } else if (outcome.stopped) {
+    log->info(
+        "moving the events buffered during the outage into ClickHouse stopped after {} events "
+        "({} ms), as asked; the rest stays in the embedded store until the next attempt",
+        outcome.moved, took);
   } else if (outcome.moved > 0) {
     log->info("moved {} events buffered during the outage into ClickHouse ({} ms)", outcome.moved,
               took);

@@ -1,6 +1,9 @@
-// The service's own recurring work, as background jobs (each run once per period across the
-// instances): what each job kind does and how often it is queued.
+// The service's own recurring work on the database, as background jobs (each run once per period
+// across the instances): what each job kind does and how often it is queued.
 //   refresh_token_cleanup, hourly: deletes refresh tokens that expired more than a week ago.
+//   run_step_cleanup, daily: deletes the steps of agent runs that finished more than
+//     tasks.run_step_retention_days ago (none with 0).
+// The analytics work (ClickHouse retention, the outage replay) is in analytics_jobs.hpp.
 #pragma once
 
 namespace netra::db {
@@ -8,11 +11,13 @@ class Database;
 }
 namespace netra::tasks {
 class BackgroundTasksComponent;
-}
+struct TaskSettings;
+}  // namespace netra::tasks
 
 namespace netra::app {
 
 // `db` outlives the component.
-void add_maintenance_jobs(tasks::BackgroundTasksComponent& tasks, db::Database& db);
+void add_maintenance_jobs(tasks::BackgroundTasksComponent& tasks, db::Database& db,
+                          const tasks::TaskSettings& settings);
 
 }  // namespace netra::app

@@ -14,6 +14,7 @@
 #include "api/run_event_fanout.hpp"
 #include "api/service_routes.hpp"
 #include "api/workload_routes.hpp"
+#include "app/analytics_jobs.hpp"
 #include "app/component_catalog.hpp"
 #include "app/config.hpp"
 #include "app/maintenance_jobs.hpp"
@@ -29,6 +30,7 @@
 #include "net/http_server.hpp"
 #include "net/websocket_component.hpp"
 #include "redis/cluster_slots.hpp"
+#include "redis/cluster_wakeups.hpp"
 #include "redis/redis_component.hpp"
 #include "redis/shared_cache.hpp"
 #include "tasks/background_tasks_component.hpp"
@@ -61,20 +63,6 @@ CatalogEntry database_entry() {
       }
     }
     throw_if_any(problems);
-  };
-  return entry;
-}
-
-// `clickhouse`: workload events in ClickHouse (analytics.url) or the embedded store.
-CatalogEntry analytics_entry() {
-  auto entry = entry_of<analytics::AnalyticsComponent>(
-      analytics::AnalyticsComponent::make_spec(), [](const BuildContext& ctx, const auto& spec) {
-        return std::make_shared<analytics::AnalyticsComponent>(
-            spec, ctx.settings().analytics, ctx.get<db::DatabaseComponent>().database(),
-            ctx.process().offload, ctx.process().health);
-      });
-  entry.validate = [](const Config& config) {
-    throw_if_any(analytics::analytics_settings_schema().problems(config));
   };
   return entry;
 }
@@ -205,6 +193,9 @@ struct SharedParts {
   // Each user's workload summaries, kept for a while: the ingest route and the synthetic-data
   // jobs drop them when they write.
   std::shared_ptr<redis::SharedCache> summaries = api::make_summary_cache();
+  // With Redis, a job queued on one instance wakes the idle workers of every other.
+  std::shared_ptr<redis::ClusterWakeups> job_wakeups =
+      redis::ClusterWakeups::create("netra:jobs", instance_id);
 
   void share_through(const std::shared_ptr<redis::RedisClient>& redis) {
     tickets.share_through(redis);
@@ -212,6 +203,7 @@ struct SharedParts {
     socket_places->share_through(redis);
     run_places->share_through(redis);
     summaries->share_through(redis);
+    job_wakeups->share_through(redis);
   }
 
   std::shared_ptr<chat::ChatStore> chat_store(db::DatabaseComponent& database) {
@@ -298,21 +290,23 @@ boost::asio::awaitable<void> drop_summaries(std::shared_ptr<redis::SharedCache> 
   co_await cache->drop(std::move(user));
 }
 
-// `background_tasks`: durable jobs and schedules on the database, with the service's own
-// recurring work and, with `clickhouse`, the users' synthetic-data jobs.
-CatalogEntry background_tasks_entry(std::shared_ptr<SharedParts> parts) {
-  return entry_of<tasks::BackgroundTasksComponent>(
-      tasks::BackgroundTasksComponent::make_spec(),
+// `clickhouse`: workload events in ClickHouse (analytics.url) or the embedded store. With
+// `background_tasks` (built first: a soft dependency), its jobs — the users' synthetic data
+// always, retention and the outage replay with ClickHouse — are registered there.
+CatalogEntry analytics_entry(std::shared_ptr<SharedParts> parts) {
+  auto entry = entry_of<analytics::AnalyticsComponent>(
+      analytics::AnalyticsComponent::make_spec(),
       [parts](const BuildContext& ctx, const auto& spec) {
-        auto& database = ctx.get<db::DatabaseComponent>().database();
-        auto component = std::make_shared<tasks::BackgroundTasksComponent>(
-            spec, database, parts->instance_id, ctx.settings().tasks, ctx.process().metrics);
-        add_maintenance_jobs(*component, database);
-        if (auto* clickhouse = ctx.find<analytics::AnalyticsComponent>()) {
-          component->handle(
+        auto component = std::make_shared<analytics::AnalyticsComponent>(
+            spec, ctx.settings().analytics, ctx.get<db::DatabaseComponent>().database(),
+            ctx.process().offload, ctx.process().health);
+        // Built even when disabled; then its workers never run, and the replay drains in place.
+        if (auto* tasks = ctx.find<tasks::BackgroundTasksComponent>()) {
+          if (component->has_clickhouse()) add_analytics_jobs(*tasks, component);
+          tasks->handle(
               tasks::kSyntheticWorkloadKind,
               std::make_shared<tasks::SyntheticWorkloadJob>(
-                  clickhouse->store(), ctx.process().offload,
+                  component->store(), ctx.process().offload,
                   [fanout = parts->fanout](const std::string& user, nlohmann::json message) {
                     fanout->send(user, message.dump());
                   },
@@ -320,6 +314,34 @@ CatalogEntry background_tasks_entry(std::shared_ptr<SharedParts> parts) {
                     return drop_summaries(cache, std::move(user));
                   }));
         }
+        return component;
+      });
+  entry.validate = [](const Config& config) {
+    throw_if_any(analytics::analytics_settings_schema().problems(config));
+  };
+  entry.adjust_spec = [](core::ComponentSpec& spec, const Config&) {
+    spec.dependencies.push_back(core::uses_component(tasks::BackgroundTasksComponent::kName));
+  };
+  return entry;
+}
+
+// `background_tasks`: durable jobs and schedules on the database, with the service's own
+// recurring work (and, registered by `clickhouse`, its analytics jobs and the users'
+// synthetic-data jobs). With Redis, the instances wake each other's workers when they queue a job.
+CatalogEntry background_tasks_entry(std::shared_ptr<SharedParts> parts) {
+  return entry_of<tasks::BackgroundTasksComponent>(
+      tasks::BackgroundTasksComponent::make_spec(),
+      [parts](const BuildContext& ctx, const auto& spec) {
+        auto& database = ctx.get<db::DatabaseComponent>().database();
+        auto component = std::make_shared<tasks::BackgroundTasksComponent>(
+            spec, database, parts->instance_id, ctx.settings().tasks, ctx.process().metrics,
+            ctx.process().health);
+        add_maintenance_jobs(*component, database, ctx.settings().tasks);
+        component->announce_through([wakeups = parts->job_wakeups] { wakeups->publish(); });
+        parts->job_wakeups->listen(
+            [weak = std::weak_ptr<tasks::BackgroundTasksComponent>(component)] {
+              if (auto tasks = weak.lock()) tasks->wake();
+            });
         return component;
       });
 }
@@ -334,7 +356,7 @@ ServiceDefinition production_service() {
                      metrics_entry(),
                      auth_entry(true),
                      api_entry(),
-                     analytics_entry(),
+                     analytics_entry(parts),
                      agent_supervisor_entry(parts),
                      websocket_entry(parts),
                      background_tasks_entry(parts)};

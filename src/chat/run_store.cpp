@@ -60,6 +60,11 @@ const std::string kInterruptedWhy = "the service stopped while this run was acti
 const std::string kUnfinished =
     "SELECT id FROM runs WHERE status IN ('queued', 'running') AND created_at < $1 "
     "ORDER BY created_at LIMIT $2";
+// One batch of retention: the steps of runs finished before $1, at most $2 of them. (Row values:
+// PostgreSQL, and SQLite since 3.15.)
+const std::string kDeleteOldSteps =
+    "DELETE FROM run_steps WHERE (run_id, seq) IN (SELECT s.run_id, s.seq FROM run_steps s "
+    "JOIN runs r ON r.id = s.run_id WHERE r.finished_at < $1 LIMIT $2)";
 
 // The next seq of the run, or no row when the run does not exist. Two racing appends may pick
 // the same seq; the primary key refuses the second, which tries again.
@@ -215,6 +220,16 @@ asio::awaitable<ChatResult<std::vector<std::string>>> RunStore::unfinished(
   std::vector<std::string> ids;
   for (const auto& row : rows->rows) ids.push_back(row.text(0));
   co_return ids;
+}
+
+asio::awaitable<ChatResult<int64_t>> RunStore::delete_old_steps(int64_t finished_before,
+                                                                int64_t limit,
+                                                                core::Deadline deadline) {
+  auto values = params({finished_before, limit});
+  auto deleted =
+      co_await db_.query(kDeleteOldSteps, std::move(values), deadline, "runs.delete_old_steps");
+  if (!deleted) co_return failed(deleted.error());
+  co_return deleted->affected_rows;
 }
 
 asio::awaitable<ChatResult<int64_t>> RunStore::mark_interrupted(core::Deadline deadline) {

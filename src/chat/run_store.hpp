@@ -64,6 +64,11 @@ class RunStore {
   asio::awaitable<ChatResult<std::vector<std::string>>> unfinished(int64_t created_before,
                                                                    int64_t limit,
                                                                    core::Deadline deadline);
+  // Retention: deletes at most `limit` steps of runs that finished before `finished_before` (Unix
+  // ms); the runs themselves stay, with no steps. Returns how many it deleted: fewer than `limit`
+  // when no more are left.
+  asio::awaitable<ChatResult<int64_t>> delete_old_steps(int64_t finished_before, int64_t limit,
+                                                        core::Deadline deadline);
 
  private:
   db::Database& db_;

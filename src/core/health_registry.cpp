@@ -38,4 +38,16 @@ std::vector<HealthRegistry::FamilySnapshot> HealthRegistry::families() const {
   return out;
 }
 
+void HealthRegistry::add_details(std::string component, std::function<nlohmann::json()> read) {
+  std::lock_guard lock(mutex_);
+  details_[std::move(component)] = std::move(read);
+}
+
+std::map<std::string, nlohmann::json> HealthRegistry::details() const {
+  std::lock_guard lock(mutex_);
+  std::map<std::string, nlohmann::json> out;
+  for (const auto& [component, read] : details_) out.emplace(component, read());
+  return out;
+}
+
 }  // namespace netra::core

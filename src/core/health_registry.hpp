@@ -1,10 +1,13 @@
 // HealthRegistry: where components publish what /health, /health/ready and /metrics show beyond
-// their state — circuit breakers, pools, and the gauges and counters of a part (open sockets...).
+// their state — circuit breakers, pools, the gauges and counters of a part (open sockets...), and
+// a component's own details for /health (the job queue).
 // Thread-safe; entries live as long as the registry.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -55,6 +58,12 @@ class HealthRegistry {
   std::vector<BreakerEntry> breakers() const;
   std::vector<PoolSnapshot> pools() const;
 
+  // What /health shows of a component beyond its state (its queue...), as the "details" of its
+  // entry. Read at every request: `read` answers from what the component keeps in memory, never
+  // by calling a dependency.
+  void add_details(std::string component, std::function<nlohmann::json()> read);
+  std::map<std::string, nlohmann::json> details() const;  // by component name
+
  private:
   mutable std::mutex mutex_;
   std::vector<std::pair<const CircuitBreaker*, bool>> breakers_;
@@ -65,6 +74,7 @@ class HealthRegistry {
   };
   std::vector<Pool> pools_;
   std::vector<Family> families_;
+  std::map<std::string, std::function<nlohmann::json()>> details_;
 };
 
 }  // namespace netra::core

@@ -93,15 +93,21 @@ void add_health_routes(Router& router, HealthSource source) {
       [source](HttpRequest& request) -> asio::awaitable<HttpResponse> {
         const auto report = report_for(source, request);
         const bool draining = source.draining();
+        const auto details = source.registry != nullptr ? source.registry->details()
+                                                        : std::map<std::string, nlohmann::json>();
         nlohmann::json components = nlohmann::json::array();
         for (const auto& c : report.components) {
-          components.push_back(
-              {{"name", c.name},
-               {"criticality", to_string(c.criticality)},
-               {"state", to_string(c.state)},
-               {"attempts", c.attempts},
-               {"elapsed_ms", c.waited_ms + c.took_ms},
-               {"error", c.error.empty() ? nlohmann::json() : nlohmann::json(c.error)}});
+          nlohmann::json entry = {
+              {"name", c.name},
+              {"criticality", to_string(c.criticality)},
+              {"state", to_string(c.state)},
+              {"attempts", c.attempts},
+              {"elapsed_ms", c.waited_ms + c.took_ms},
+              {"error", c.error.empty() ? nlohmann::json() : nlohmann::json(c.error)}};
+          if (const auto own = details.find(c.name); own != details.end()) {
+            entry["details"] = own->second;
+          }
+          components.push_back(std::move(entry));
         }
         nlohmann::json breakers = nlohmann::json::array();
         nlohmann::json pools = nlohmann::json::array();

@@ -76,6 +76,10 @@ const std::string kRelease =
     "UPDATE jobs SET state = 'queued', attempts = attempts - 1, run_at = $3, updated_at = $3" +
     kEnded + kHeld;
 
+const std::string kOtherRunning = "SELECT " + kColumns +
+                                  "FROM jobs WHERE state = 'running' AND kind = $1 AND id <> $2 "
+                                  "AND lease_expires_at >= $3 ORDER BY started_at, id LIMIT 1";
+
 const std::string kCounts = "SELECT kind, state, COUNT(*) FROM jobs GROUP BY kind, state";
 const std::string kOldestWaiting =
     "SELECT MIN(run_at) FROM jobs WHERE state = 'queued' AND run_at <= $1";
@@ -345,6 +349,15 @@ asio::awaitable<db::DbResult<bool>> JobStore::release(std::string id, std::strin
                                                       core::Deadline deadline) {
   auto values = params({std::move(id), std::move(worker), clock_()});
   co_return co_await held_update(kRelease, std::move(values), deadline);
+}
+
+asio::awaitable<db::DbResult<std::optional<Job>>> JobStore::other_running(std::string kind,
+                                                                          std::string id,
+                                                                          core::Deadline deadline) {
+  auto values = params({std::move(kind), std::move(id), clock_()});
+  auto found = co_await db_.query(kOtherRunning, std::move(values), deadline, "jobs.other_running");
+  if (!found) co_return found.error();
+  co_return first_job(*found);
 }
 
 asio::awaitable<db::DbResult<std::vector<JobStore::Count>>> JobStore::counts(

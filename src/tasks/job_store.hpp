@@ -97,6 +97,13 @@ class JobStore {
   // for another instance to resume.
   asio::awaitable<db::DbResult<bool>> release(std::string id, std::string worker,
                                               core::Deadline deadline);
+  // Another job of `kind` than `id` that is running under a lease that has not expired (the
+  // oldest claimed, should there be several); nothing when there is none. For work that must not
+  // run twice at once across the cluster: a handler that finds one gives way. Each claim is
+  // committed before its handler asks, so of two jobs claimed at once at least one sees the
+  // other: at most one goes on (both may give way; the next run of the work does it then).
+  asio::awaitable<db::DbResult<std::optional<Job>>> other_running(std::string kind, std::string id,
+                                                                  core::Deadline deadline);
 
   // Ends what an expired lease must not hand on: `dead` when its last attempt's instance died,
   // `cancelled` when it was being cancelled. Returns how many. (Run now and then, not at every

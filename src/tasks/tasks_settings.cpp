@@ -21,7 +21,13 @@ const core::SettingsSchema<TaskSettings>& task_settings_schema() {
               .min = 1000,
               .max = 3600000,
               .help = "a running job's lease, renewed every third of it; a job whose instance "
-                      "died is taken over once its lease expired"});
+                      "died is taken over once its lease expired"})
+        .key("tasks.run_step_retention_days", &TaskSettings::run_step_retention_days,
+             {.fallback = "90",
+              .min = 0,
+              .max = 36500,
+              .help = "the steps of agent runs that finished longer ago than this are deleted "
+                      "daily (the runs stay); 0 keeps them forever"});
     return s;
   }();
   return schema;

@@ -1,6 +1,7 @@
 // OutageReplay: the events the embedded store buffered while ClickHouse was down move into
 // ClickHouse, every field intact and each with its own user, in batches; the buffer is empty
-// afterwards; a failure midway leaves the rest buffered and loses nothing. The buffer runs on
+// afterwards; a failure midway, or a stop asked for between batches, leaves the rest buffered and
+// loses nothing. The buffer runs on
 // SQLite (and PostgreSQL with TEST_POSTGRES_URL); ClickHouse is the test server
 // (TEST_CLICKHOUSE_URL) or, for the failures, a peer that misbehaves on purpose.
 #include "analytics/outage_replay.hpp"
@@ -187,6 +188,34 @@ TEST_P(OutageReplayTest, MoreThanOneBatchMovesAndRepeatedEventIdsAllArrive) {
   EXPECT_EQ(buffered_rows(), 0u);
   std::cout << "moved 12,000 events in batches of 10,000 in "
             << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
+}
+
+// What a job's checkpoint answers between batches: records what was moved so far, and stops.
+boost::asio::awaitable<bool> stop_after_batch(std::shared_ptr<std::vector<size_t>> seen,
+                                              size_t moved) {
+  seen->push_back(moved);
+  co_return false;
+}
+
+TEST_P(OutageReplayTest, ADrainToldToStopBetweenBatchesLeavesTheRestBuffered) {
+  REQUIRE_CLICKHOUSE();
+  auto clickhouse = real_clickhouse();
+  std::vector<WorkloadEvent> events;
+  for (int i = 0; i < 250; ++i) events.push_back(event_at(kAt + i, i));
+  buffer("usr_a", events);
+  OutageReplay replay(buffer_, clickhouse, options(100));
+  auto seen = std::make_shared<std::vector<size_t>>();
+  auto outcome = run(replay.drain([seen](size_t moved) { return stop_after_batch(seen, moved); }));
+  EXPECT_FALSE(outcome.error) << outcome.error->message;
+  EXPECT_TRUE(outcome.stopped);
+  EXPECT_FALSE(outcome.complete);
+  EXPECT_EQ(outcome.moved, 100u);
+  EXPECT_EQ(*seen, std::vector<size_t>{100}) << "asked once, after the first batch";
+  EXPECT_EQ(buffered_rows(), 150u);
+  EXPECT_EQ(in_clickhouse(*clickhouse, "usr_a").size(), 100u);
+  auto rest = run(replay.drain());
+  EXPECT_TRUE(rest.complete);
+  EXPECT_EQ(rest.moved, 150u) << "the next drain takes the rest";
 }
 
 // A peer standing in for a ClickHouse that takes one insert and then goes away: no real server

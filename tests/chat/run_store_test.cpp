@@ -1,5 +1,6 @@
 // Runs and their steps on every backend the environment provides, with the same assertions: the
-// status moves, steps numbered 1..N even when appends race, and the repair after a crash.
+// status moves, steps numbered 1..N even when appends race, the repair after a crash, and the
+// retention of steps.
 #include "chat/run_store.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -212,6 +213,52 @@ TEST_P(RunStoreTest, MarkInterruptedEndsEveryQueuedAndRunningRun) {
   EXPECT_EQ(untouched->run.finished_at, kStart);
   EXPECT_EQ(*run(chat_->runs.mark_interrupted(deadline())), 0);
   EXPECT_FALSE(run(chat_->runs.active_run(alice_, thread.id, deadline()))->has_value());
+}
+
+TEST_P(RunStoreTest, RetentionDeletesTheStepsOfRunsFinishedLongAgoInBatches) {
+  const auto thread = must_thread(alice_);
+  const auto bobs = must_thread(bob_);
+  auto with_steps = [&](const std::string& run_id, int count) {
+    for (int i = 0; i < count; ++i) {
+      nlohmann::json payload = {{"i", i}};
+      ASSERT_TRUE(run(chat_->runs.append_step(run_id, "tool_call", payload, deadline())));
+    }
+  };
+  const auto completed = must_run(alice_, thread.id);
+  ASSERT_TRUE(run(chat_->runs.set_status(completed.id, RunStatus::running, {}, deadline())));
+  with_steps(completed.id, 5);
+  at(kStart + 10);
+  ASSERT_TRUE(run(chat_->runs.set_status(completed.id, RunStatus::completed, {}, deadline())));
+  const auto failed = must_run(bob_, bobs.id);
+  with_steps(failed.id, 2);
+  at(kStart + 20);
+  ASSERT_TRUE(run(chat_->runs.set_status(failed.id, RunStatus::failed, "boom", deadline())));
+  const auto unfinished = must_run(alice_, thread.id);  // created long ago, still running
+  ASSERT_TRUE(run(chat_->runs.set_status(unfinished.id, RunStatus::running, {}, deadline())));
+  with_steps(unfinished.id, 2);
+  const int64_t day = 24 * 3600 * 1000;
+  at(kStart + 2 * day);
+  const auto recent = must_run(bob_, bobs.id);
+  with_steps(recent.id, 3);
+  ASSERT_TRUE(run(chat_->runs.set_status(recent.id, RunStatus::cancelled, {}, deadline())));
+
+  std::vector<int64_t> batches;
+  for (int i = 0; i < 5; ++i) {
+    auto deleted = run(chat_->runs.delete_old_steps(kStart + day, 3, deadline()));
+    ASSERT_TRUE(deleted) << deleted.error().message;
+    batches.push_back(*deleted);
+    if (*deleted < 3) break;
+  }
+  EXPECT_EQ(batches, (std::vector<int64_t>{3, 3, 1})) << "7 steps of the two old runs, 3 at a time";
+  EXPECT_EQ(*run(chat_->runs.delete_old_steps(kStart + day, 3, deadline())), 0);
+
+  auto old = run(chat_->runs.get(alice_, completed.id, deadline()));
+  ASSERT_TRUE(old) << old.error().message;
+  EXPECT_EQ(old->run.status, RunStatus::completed) << "the run stays, without its steps";
+  EXPECT_TRUE(old->steps.empty());
+  EXPECT_TRUE(run(chat_->runs.steps(failed.id, deadline()))->empty());
+  EXPECT_EQ(run(chat_->runs.steps(unfinished.id, deadline()))->size(), 2u) << "not finished";
+  EXPECT_EQ(run(chat_->runs.steps(recent.id, deadline()))->size(), 3u) << "finished lately";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RunStoreTest, ::testing::ValuesIn(backends()),

@@ -36,6 +36,7 @@ class MigratedDatabase {
     } else {
       settings.url = "sqlite:" + dir.file(name + ".db");
     }
+    url_ = settings.url;
     db_ = db::open_database(settings, offload);
     auto migrated =
         run_awaitable(loops.context(0).get_executor(),
@@ -51,9 +52,12 @@ class MigratedDatabase {
   }
 
   db::Database& db() { return *db_; }
+  // Where it is, for another pool on the same database (a second instance).
+  const std::string& url() const { return url_; }
 
  private:
   std::optional<ScratchPostgresDatabase> scratch_;  // declared first: outlives db_
+  std::string url_;
   std::unique_ptr<db::Database> db_;
 };
 

@@ -2,8 +2,9 @@
 // TEST_POSTGRES_URL), with the same assertions: an owner sees only their jobs and an idempotency
 // key makes one job; a claim holds a job under a lease, another worker takes it over only once the
 // lease expired, and a worker that lost its lease can no longer end it; failures retry until the
-// job is dead; cancellation, release at shutdown; four workers racing on 100 jobs run each once;
-// requests racing on an owner's limit of active jobs never pass it together.
+// job is dead; cancellation, release at shutdown; another running job of a kind is seen while its
+// lease lives; four workers racing on 100 jobs run each once; requests racing on an owner's limit
+// of active jobs never pass it together.
 #include "tasks/job_store.hpp"
 
 #include <gtest/gtest.h>
@@ -187,6 +188,45 @@ TEST_P(JobStoreTest, AReleasedJobGoesBackToTheQueueWithoutSpendingAnAttempt) {
   ASSERT_TRUE(resumed) << "its one attempt was not spent by the shutdown";
   EXPECT_EQ(resumed->attempts, 1);
   EXPECT_EQ(resumed->lease_owner, "worker-b");
+}
+
+TEST_P(JobStoreTest, OtherRunningFindsAnotherJobOfTheKindHeldUnderALiveLease) {
+  NewJob exclusive;
+  exclusive.kind = "outage_replay";
+  NewJob other_kind;
+  other_kind.kind = "refresh_token_cleanup";
+  const auto unrelated = enqueue(other_kind);
+  at(kStart + 1);
+  const auto first = enqueue(exclusive);
+  at(kStart + 2);
+  const auto second = enqueue(exclusive);
+  at(kStart + 3);
+  enqueue(exclusive);  // stays queued: not running, not counted
+  auto none = [&](const std::string& id) {
+    auto found = run(jobs_->other_running("outage_replay", id, deadline()));
+    if (!found) throw std::runtime_error(found.error().message);
+    return !found->has_value();
+  };
+  auto other = [&](const std::string& id) {
+    auto found = run(jobs_->other_running("outage_replay", id, deadline()));
+    if (!found || !found->has_value()) throw std::runtime_error("no other running job");
+    return (*found)->id;
+  };
+
+  at(kStart + 10);
+  ASSERT_EQ(claim("worker-c", 60s)->id, unrelated.id);
+  ASSERT_EQ(claim("worker-a", 10s)->id, first.id);
+  EXPECT_TRUE(none(first.id)) << "only itself runs of its kind; the queued one does not count";
+  ASSERT_EQ(claim("worker-b", 30s)->id, second.id);
+  EXPECT_EQ(other(second.id), first.id);
+  EXPECT_EQ(other(first.id), second.id) << "both see each other: both give way";
+
+  at(kStart + 10 + 10'001);  // worker-a's lease expired: its instance died
+  EXPECT_TRUE(none(second.id)) << "an expired lease is no one's";
+  EXPECT_EQ(other(first.id), second.id);
+  at(kStart + 10 + 20'000);
+  EXPECT_TRUE(run(jobs_->succeed(second.id, "worker-b", {}, deadline())).value());
+  EXPECT_TRUE(none(first.id)) << "an ended job is no one's either";
 }
 
 TEST_P(JobStoreTest, FourWorkersRacingOnAHundredJobsRunEachExactlyOnce) {
