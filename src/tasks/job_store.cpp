@@ -23,6 +23,10 @@ const std::string kInsert =
 const std::string kByKey =
     "SELECT " + kColumns + "FROM jobs WHERE user_id = $1 AND kind = $2 AND idempotency_key = $3";
 const std::string kGetFor = "SELECT " + kColumns + "FROM jobs WHERE id = $1 AND user_id = $2";
+// Ended jobs, oldest first (jobs_by_finished, migration 0007). The states are the terminal ones.
+const std::string kDeleteFinished =
+    "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE finished_at < $1 AND state IN "
+    "('succeeded', 'failed', 'cancelled', 'dead') ORDER BY finished_at LIMIT $2)";
 // Serialises an owner's limited enqueues on PostgreSQL until their transaction ends.
 const std::string kLockOwner = "SELECT pg_advisory_xact_lock(hashtext($1))";
 const std::string kActiveOf =
@@ -358,6 +362,15 @@ asio::awaitable<db::DbResult<std::optional<Job>>> JobStore::other_running(std::s
   auto found = co_await db_.query(kOtherRunning, std::move(values), deadline, "jobs.other_running");
   if (!found) co_return found.error();
   co_return first_job(*found);
+}
+
+asio::awaitable<db::DbResult<int64_t>> JobStore::delete_finished(int64_t finished_before,
+                                                                 int64_t limit,
+                                                                 core::Deadline deadline) {
+  auto values = params({finished_before, limit});
+  auto deleted = co_await db_.query(kDeleteFinished, std::move(values), deadline, "jobs.retention");
+  if (!deleted) co_return deleted.error();
+  co_return deleted->affected_rows;
 }
 
 asio::awaitable<db::DbResult<std::vector<JobStore::Count>>> JobStore::counts(

@@ -110,6 +110,11 @@ class JobStore {
   // claim: the claim skips these jobs anyway, and an idle worker's claim should be one statement.)
   asio::awaitable<db::DbResult<int64_t>> settle_expired(core::Deadline deadline);
 
+  // Deletes at most `limit` jobs that ended before `finished_before` (Unix ms), oldest first;
+  // returns how many (the retention of finished jobs).
+  asio::awaitable<db::DbResult<int64_t>> delete_finished(int64_t finished_before, int64_t limit,
+                                                         core::Deadline deadline);
+
   // Jobs by kind and state, for /metrics and /health.
   struct Count {
     std::string kind;

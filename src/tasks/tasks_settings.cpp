@@ -27,7 +27,14 @@ const core::SettingsSchema<TaskSettings>& task_settings_schema() {
               .min = 0,
               .max = 36500,
               .help = "the steps of agent runs that finished longer ago than this are deleted "
-                      "daily (the runs stay); 0 keeps them forever"});
+                      "daily (the runs stay); 0 keeps them forever"})
+        .key("tasks.finished_job_retention_days", &TaskSettings::finished_job_retention_days,
+             {.fallback = "7",
+              .min = 0,
+              .max = 36500,
+              .help = "background jobs that ended (succeeded, failed, cancelled, dead) longer "
+                      "ago than this are deleted hourly, with their results; 0 keeps them "
+                      "forever"});
     return s;
   }();
   return schema;

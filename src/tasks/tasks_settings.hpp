@@ -15,7 +15,8 @@ struct TaskSettings {
   size_t workers = 2;
   std::chrono::milliseconds poll_interval{1000};
   std::chrono::milliseconds lease{30000};
-  int64_t run_step_retention_days = 90;  // 0: kept forever
+  int64_t run_step_retention_days = 90;     // 0: kept forever
+  int64_t finished_job_retention_days = 7;  // 0: kept forever
 };
 
 const core::SettingsSchema<TaskSettings>& task_settings_schema();

@@ -59,6 +59,9 @@ TEST(BackgroundTasksProcess, TheCleanupScheduleRunsAJobAtStartAndMetricsShowTheQ
       metrics_show(server, "netra_jobs_total{kind=\"run_step_cleanup\",outcome=\"succeeded\"} 1\n"))
       << metrics_of(server);
   EXPECT_THAT(server.process().output(), HasSubstr("schedule run_step_cleanup: queued job job_"));
+  EXPECT_TRUE(metrics_show(
+      server, "netra_jobs_total{kind=\"finished_job_cleanup\",outcome=\"succeeded\"} 1\n"))
+      << metrics_of(server);
 }
 
 // The background_tasks entry of /health, or null.

@@ -341,7 +341,8 @@ def workload_events(count, model="gpt-4o"):
 
 class WorkloadsAcrossInstances(ClusterTestCase):
     """A user's ingest rate is one bucket for the cluster; a summary is cached for both
-    instances and dropped when the user ingests on either."""
+    instances and dropped when the user ingests on either, or a synthetic-data job writes; the
+    job's progress reaches the user's sockets on both."""
 
     redis_database = 6
     settings = {"analytics.ingest_events_per_second": "1",
@@ -363,6 +364,30 @@ class WorkloadsAcrossInstances(ClusterTestCase):
         other, _ = await self.login(self.b)
         await self.json(self.b, "POST", "/api/workloads/events", workload_events(10000),
                         token=other)
+
+    async def test_a_generation_queued_on_a_is_heard_on_b_and_drops_the_cached_summary(self):
+        access, _ = await self.login(self.a)
+        on_b = await self.established(access, self.b)
+        before = await self.call(self.b, "GET", "/api/workloads/summary", token=access)
+        self.assertEqual(before.json()["groups"], [])
+        job = (await self.json(self.a, "POST", "/api/generation/synthetic",
+                               {"template": "enterprise-search", "events": 15000, "days": 3},
+                               token=access, expect=202))["job"]
+        heard = []
+        while not heard or heard[-1]["type"] not in ("generation_completed", "generation_failed"):
+            message = await on_b.recv(timeout=120)
+            if message.get("data", {}).get("job_id") == job["id"]:
+                heard.append(message)
+        self.assertEqual([m["type"] for m in heard],
+                         ["generation_started", "generation_progress", "generation_progress",
+                          "generation_completed"], heard)
+        self.assertEqual(heard[-1]["data"]["events"], 15000)
+        # Whichever instance ran it, the summary both keep is dropped: B counts every event.
+        after = await self.call(self.b, "GET", "/api/workloads/summary", token=access)
+        self.assertEqual(after.headers.get("Cache-Status"), "netra; fwd=miss")
+        self.assertEqual(sum(g["requests"] for g in after.json()["groups"]), 15000)
+        done = await self.json(self.b, "GET", f"/api/jobs/{job['id']}", token=access)
+        self.assertEqual(done["job"]["state"], "succeeded")
 
     async def test_a_summary_is_cached_for_both_and_dropped_by_an_ingest_on_either(self):
         access, _ = await self.login(self.a)

@@ -309,6 +309,34 @@ TEST_P(JobStoreTest, RequestsRacingOnTheOwnersLimitNeverPassItTogether) {
             claimed->user_id == "usr_alice");
 }
 
+TEST_P(JobStoreTest, RetentionDeletesOnlyJobsThatEndedBeforeItsTime) {
+  // Queued a millisecond apart: claimed in that order.
+  const auto done = enqueue(synthetic("usr_alice"));
+  at(kStart + 1);
+  const auto gave_up = enqueue(synthetic("usr_alice"));
+  at(kStart + 2);
+  const auto waiting = enqueue(synthetic("usr_bob"));
+  at(kStart + 3);
+  const auto running = enqueue(synthetic("usr_bob"));
+  ASSERT_EQ(claim("w")->id, done.id);
+  ASSERT_TRUE(run(jobs_->succeed(done.id, "w", {}, deadline())).value());
+  ASSERT_EQ(claim("w")->id, gave_up.id);
+  ASSERT_TRUE(run(jobs_->fail(gave_up.id, "w", "no", std::nullopt, deadline())).value());
+  at(kStart + 10'000);
+  ASSERT_EQ(claim("w")->id, waiting.id);
+  ASSERT_TRUE(run(jobs_->succeed(waiting.id, "w", {}, deadline())).value());  // ended at +10 s
+  // Ended before kStart + 5 s: the first two; one at a time by the limit.
+  EXPECT_EQ(run(jobs_->delete_finished(kStart + 5'000, 1, deadline())).value(), 1);
+  EXPECT_EQ(run(jobs_->delete_finished(kStart + 5'000, 1000, deadline())).value(), 1);
+  EXPECT_EQ(run(jobs_->delete_finished(kStart + 5'000, 1000, deadline())).value(), 0);
+  auto left = run(jobs_->counts(deadline()));
+  ASSERT_TRUE(left);
+  int64_t total = 0;
+  for (const auto& c : *left) total += c.jobs;
+  EXPECT_EQ(total, 2) << "the job that ended later and the queued one stay";
+  EXPECT_EQ(get("usr_bob", running.id).state, JobState::queued);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, JobStoreTest, ::testing::ValuesIn(backends()),
                          [](const auto& info) { return info.param; });
 
