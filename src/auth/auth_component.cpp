@@ -1,5 +1,9 @@
 #include "auth/auth_component.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
+
 #include "auth/key_store.hpp"
 #include "core/offload_pool.hpp"
 #include "db/database_component.hpp"
@@ -23,6 +27,18 @@ AuthComponent::AuthComponent(core::ComponentSpec spec, AuthConfig config, AuthSt
 
 AuthComponent::~AuthComponent() = default;
 
+namespace {
+
+asio::awaitable<void> prepare_hasher(const auth::PasswordHasher& hasher) {
+  const bool made = co_await hasher.prepare();  // not in the condition: GCC 12 mis-compiles it
+  if (!made) {
+    telemetry::logger(AuthComponent::kName)
+        ->error("argon2id: not enough memory for the configured limits; logins will fail");
+  }
+}
+
+}  // namespace
+
 asio::awaitable<core::Status> AuthComponent::start(core::LifecycleContext& ctx) {
   // Key generation, file I/O and the hasher's calibration hash block: the offload pool does them.
   auto load = [options = config_.keys] { return auth::load_key_ring(options); };
@@ -36,6 +52,10 @@ asio::awaitable<core::Status> AuthComponent::start(core::LifecycleContext& ctx) 
   } catch (const std::exception& e) {
     co_return core::Status::error(e.what());
   }
+  // The hash unknown accounts are verified against, made in the background: nothing waits for it
+  // (a login that needs it first makes it), so it is not on the start's path.
+  auto executor = co_await asio::this_coro::executor;
+  asio::co_spawn(executor, prepare_hasher(*hasher_), asio::detached);
   const auto signing = keys.signing;
   const size_t accepted = keys.verifying.size();
   state_.set(std::make_shared<auth::AuthService>(config_.settings, std::move(keys),

@@ -13,12 +13,34 @@ PasswordHasher::PasswordHasher(core::OffloadPool& offload, PasswordLimits limits
       ops_(limits.ops ? limits.ops : crypto_pwhash_OPSLIMIT_INTERACTIVE),
       memory_(limits.memory ? limits.memory : crypto_pwhash_MEMLIMIT_INTERACTIVE) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium cannot initialise");
-  char out[crypto_pwhash_STRBYTES];
-  // Hashed once, at construction (start-up, not a request path).
-  if (crypto_pwhash_str(out, "not a real password", 19, ops_, memory_) != 0) {
-    throw std::runtime_error("argon2id: not enough memory for the configured limits");
+}
+
+namespace {
+
+// On a pool thread: the fixed hash, made by the first caller (the others wait for it).
+const std::string& calibrated(PasswordHasher::Calibration& calibration, unsigned long long ops,
+                              size_t memory) {
+  std::call_once(calibration.once, [&] {
+    char out[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(out, "not a real password", 19, ops, memory) == 0) calibration.hash = out;
+  });
+  return calibration.hash;
+}
+
+}  // namespace
+
+asio::awaitable<bool> PasswordHasher::prepare() const {
+  auto work = [calibration = calibration_, ops = ops_, memory = memory_] {
+    return !calibrated(*calibration, ops, memory).empty();
+  };
+  bool made = false;
+  try {
+    // Awaited into a variable: GCC 12 mis-compiles `co_return co_await` inside a try block.
+    made = co_await offload_.run(std::move(work));
+  } catch (const core::OffloadQueueFull&) {
+    // The first verification that needs it makes it.
   }
-  dummy_hash_ = out;
+  co_return made;
 }
 
 asio::awaitable<core::Result<std::string, HashError>> PasswordHasher::hash(
@@ -42,8 +64,11 @@ asio::awaitable<core::Result<std::string, HashError>> PasswordHasher::hash(
 asio::awaitable<core::Result<bool, HashError>> PasswordHasher::verify(std::string encoded,
                                                                       std::string password) const {
   const bool real = encoded.rfind("$argon2", 0) == 0;
-  auto work = [encoded = real ? std::move(encoded) : dummy_hash_, password = std::move(password)] {
-    return crypto_pwhash_str_verify(encoded.c_str(), password.data(), password.size()) == 0;
+  auto work = [encoded = std::move(encoded), real, password = std::move(password),
+               calibration = calibration_, ops = ops_, memory = memory_] {
+    // Not a hash: the same work against the fixed one (which cannot match), never an early no.
+    const std::string& against = real ? encoded : calibrated(*calibration, ops, memory);
+    return crypto_pwhash_str_verify(against.c_str(), password.data(), password.size()) == 0;
   };
   try {
     const bool matches = co_await offload_.run(std::move(work));

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "core/result.hpp"
@@ -38,12 +40,23 @@ class PasswordHasher {
   // so that neither kind of account can be told apart by time.
   asio::awaitable<core::Result<bool, HashError>> verify(std::string encoded,
                                                         std::string password) const;
+  // Makes that fixed hash on the hashing pool now, unless a verification made it already; false
+  // when it cannot be made (not enough memory for the limits). Start-up begins it without
+  // waiting for it: a verification that needs the hash before it is there makes it first (once,
+  // for all), and so takes about twice as long — only in the first ~0.1 s of a process.
+  asio::awaitable<bool> prepare() const;
+
+  // The fixed hash, made once (on whichever pool thread needs it first).
+  struct Calibration {
+    std::once_flag once;
+    std::string hash;  // empty: it could not be made
+  };
 
  private:
   core::OffloadPool& offload_;
   unsigned long long ops_;
   size_t memory_;
-  std::string dummy_hash_;
+  std::shared_ptr<Calibration> calibration_ = std::make_shared<Calibration>();
 };
 
 }  // namespace netra::auth
