@@ -35,7 +35,7 @@ asio::awaitable<bool> PasswordHasher::prepare() const {
   };
   bool made = false;
   try {
-    // Awaited into a variable: GCC 12 mis-compiles `co_return co_await` inside a try block.
+    // Awaited into a variable, as hash() does: no co_return co_await inside the try.
     made = co_await offload_.run(std::move(work));
   } catch (const core::OffloadQueueFull&) {
     // The first verification that needs it makes it.
