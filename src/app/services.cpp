@@ -14,10 +14,8 @@
 #include "api/run_event_fanout.hpp"
 #include "api/service_routes.hpp"
 #include "api/workload_routes.hpp"
-#include "app/analytics_jobs.hpp"
 #include "app/component_catalog.hpp"
 #include "app/config.hpp"
-#include "app/maintenance_jobs.hpp"
 #include "auth/auth_component.hpp"
 #include "auth/remote_auth_component.hpp"
 #include "auth/shared_revocations.hpp"
@@ -33,7 +31,9 @@
 #include "redis/cluster_wakeups.hpp"
 #include "redis/redis_component.hpp"
 #include "redis/shared_cache.hpp"
+#include "tasks/analytics_jobs.hpp"
 #include "tasks/background_tasks_component.hpp"
+#include "tasks/maintenance_jobs.hpp"
 #include "tasks/synthetic_workload_job.hpp"
 #include "telemetry/metrics_component.hpp"
 
@@ -302,7 +302,7 @@ CatalogEntry analytics_entry(std::shared_ptr<SharedParts> parts) {
             ctx.process().offload, ctx.process().health);
         // Built even when disabled; then its workers never run, and the replay drains in place.
         if (auto* tasks = ctx.find<tasks::BackgroundTasksComponent>()) {
-          if (component->has_clickhouse()) add_analytics_jobs(*tasks, component);
+          if (component->has_clickhouse()) tasks::add_analytics_jobs(*tasks, component);
           tasks->handle(
               tasks::kSyntheticWorkloadKind,
               std::make_shared<tasks::SyntheticWorkloadJob>(
@@ -336,7 +336,7 @@ CatalogEntry background_tasks_entry(std::shared_ptr<SharedParts> parts) {
         auto component = std::make_shared<tasks::BackgroundTasksComponent>(
             spec, database, parts->instance_id, ctx.settings().tasks, ctx.process().metrics,
             ctx.process().health);
-        add_maintenance_jobs(*component, database, ctx.settings().tasks);
+        tasks::add_maintenance_jobs(*component, database, ctx.settings().tasks);
         component->announce_through([wakeups = parts->job_wakeups] { wakeups->publish(); });
         parts->job_wakeups->listen(
             [weak = std::weak_ptr<tasks::BackgroundTasksComponent>(component)] {

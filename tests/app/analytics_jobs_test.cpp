@@ -1,10 +1,10 @@
-// The `clickhouse` component's recurring work as background jobs (app/analytics_jobs), with the
+// The `clickhouse` component's recurring work as background jobs (tasks/analytics_jobs), with the
 // components wired as the service wires them, on SQLite and the test ClickHouse
 // (TEST_CLICKHOUSE_URL, in a database of the test's own): at start, clickhouse_retention runs and
 // the replay that is due is queued as an outage_replay job, which gives way while another
 // instance's outage_replay runs (the buffer moves once across the cluster) and drains it once that
 // one ended; with background jobs not running, the component drains the buffer in place.
-#include "app/analytics_jobs.hpp"
+#include "tasks/analytics_jobs.hpp"
 
 #include <gtest/gtest.h>
 
@@ -69,7 +69,7 @@ class AnalyticsJobsTest : public ::testing::Test {
     tasks_ = std::make_shared<tasks::BackgroundTasksComponent>(
         tasks::BackgroundTasksComponent::make_spec(), *db_, "ins_here", task_settings, metrics_,
         health_);
-    add_analytics_jobs(*tasks_, analytics_);
+    tasks::add_analytics_jobs(*tasks_, analytics_);
   }
   void TearDown() override {
     if (analytics_) run(analytics_->stop(ctx_));

@@ -1,4 +1,4 @@
-#include "app/analytics_jobs.hpp"
+#include "tasks/analytics_jobs.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -10,7 +10,7 @@
 #include "tasks/background_tasks_component.hpp"
 #include "telemetry/logging.hpp"
 
-namespace netra::app {
+namespace netra::tasks {
 
 namespace {
 
@@ -147,4 +147,4 @@ void add_analytics_jobs(tasks::BackgroundTasksComponent& tasks,
   analytics->replay_through([tasks = &tasks] { return queue_replay(tasks); });
 }
 
-}  // namespace netra::app
+}  // namespace netra::tasks

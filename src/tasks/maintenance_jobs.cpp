@@ -1,4 +1,4 @@
-#include "app/maintenance_jobs.hpp"
+#include "tasks/maintenance_jobs.hpp"
 
 #include <functional>
 #include <string>
@@ -8,7 +8,7 @@
 #include "core/clock.hpp"
 #include "tasks/background_tasks_component.hpp"
 
-namespace netra::app {
+namespace netra::tasks {
 
 namespace {
 
@@ -117,4 +117,4 @@ void add_maintenance_jobs(tasks::BackgroundTasksComponent& tasks, db::Database& 
               "finished jobs", purge_jobs(tasks.jobs()));
 }
 
-}  // namespace netra::app
+}  // namespace netra::tasks

@@ -16,7 +16,7 @@ namespace netra::tasks {
 class BackgroundTasksComponent;
 }
 
-namespace netra::app {
+namespace netra::tasks {
 
 // Registers both kinds and schedules with `tasks`, and makes `analytics` hand its replays to an
 // outage_replay job (drained in place while `tasks` is not running). `tasks` outlives the
@@ -24,4 +24,4 @@ namespace netra::app {
 void add_analytics_jobs(tasks::BackgroundTasksComponent& tasks,
                         const std::shared_ptr<analytics::AnalyticsComponent>& analytics);
 
-}  // namespace netra::app
+}  // namespace netra::tasks

@@ -17,10 +17,10 @@ class BackgroundTasksComponent;
 struct TaskSettings;
 }  // namespace netra::tasks
 
-namespace netra::app {
+namespace netra::tasks {
 
 // `db` outlives the component.
 void add_maintenance_jobs(tasks::BackgroundTasksComponent& tasks, db::Database& db,
                           const tasks::TaskSettings& settings);
 
-}  // namespace netra::app
+}  // namespace netra::tasks
