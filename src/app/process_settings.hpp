@@ -18,7 +18,7 @@ struct ProcessSettings {
   std::string profile;                // full | minimal
   std::string environment;            // development | staging | production
   std::vector<std::string> disabled;  // components not to start
-  size_t threads = 0;                 // event loops; 0 = one per core
+  size_t threads = 0;                 // event loops; 0 = one per usable core but one
   std::chrono::milliseconds drain_delay{};
   std::chrono::milliseconds drain_timeout{};
   std::chrono::milliseconds startup_deadline{};

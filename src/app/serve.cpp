@@ -16,6 +16,7 @@
 #include "api/auth_routes.hpp"
 #include "auth/auth_state.hpp"
 #include "core/build_info.hpp"
+#include "core/cpu_budget.hpp"
 #include "core/engine.hpp"
 #include "core/event_loops.hpp"
 #include "core/health_registry.hpp"
@@ -92,7 +93,7 @@ asio::awaitable<void> systemd_watchdog(const net::SystemdNotifier& notifier, mic
 }
 
 size_t loop_count(const ProcessSettings& process) {
-  return process.threads > 0 ? process.threads : std::max(1u, std::thread::hardware_concurrency());
+  return process.threads > 0 ? process.threads : core::default_event_loops(core::usable_cores());
 }
 
 // One run of the service: what it is made of (in the order it is made; torn down in reverse),
@@ -196,9 +197,12 @@ class Service {
 
   // Starts the components under the start-up deadline; the exit code if start-up ends the run.
   int start_components() {
-    log_->info("starting {} component(s), profile {}, {} event loop(s), deadline {} ms",
-               definition_.catalog.size(), process_.profile, loops_.size(),
-               process_.startup_deadline.count());
+    log_->info(
+        "starting {} component(s), profile {}, {} event loop(s) ({}; {} usable core(s)), deadline "
+        "{} ms",
+        definition_.catalog.size(), process_.profile, loops_.size(),
+        process_.threads > 0 ? "server.threads" : "one per core but one", core::usable_cores(),
+        process_.startup_deadline.count());
     auto started = asio::co_spawn(loops_.context(0), engine_.start(), asio::use_future);
     if (started.wait_for(generous_bound()) != std::future_status::ready) {
       log_->critical("start-up did not finish within {} ms; giving up", generous_bound().count());
