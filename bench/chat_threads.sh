@@ -3,18 +3,20 @@
 # against a release `netra serve` (access log off), on SQLite and on PostgreSQL (a throwaway
 # cluster from scripts/postgres-test-server), each beside the same server's /health/live (the
 # floor of the HTTP path, no token, no database). wrk, PostgreSQL and netra share this machine's
-# cores. Target: >= 13,000 requests/s with p99 < 10 ms on PostgreSQL.
-#   bench/chat_threads.sh [SECONDS]
+# cores. On PostgreSQL the same page is also asked of the Python stack netra replaces
+# (bench/fastapi_threads.py: FastAPI + asyncpg, one uvicorn worker, an HS256 token), in rounds
+# alternating with netra's. Target: netra on PostgreSQL >= 10x that baseline with p99 < 10 ms.
+#   bench/chat_threads.sh [SECONDS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-10}
+seconds=${1:-10}; rounds=${2:-2}
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 2; }
 cmake --preset release >/dev/null && cmake --build --preset release --target netra >/dev/null
 work=$(mktemp -d)
 port=18480
 eval "$(scripts/postgres-test-server)"
-pid=""
-trap '[[ -z $pid ]] || kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; scripts/postgres-test-server stop "$TEST_POSTGRES_DIR"; rm -rf "$work"' EXIT
+pid=""; baseline_pid=""
+trap '[[ -z $pid ]] || kill "$pid" 2>/dev/null || true; [[ -z $baseline_pid ]] || kill "$baseline_pid" 2>/dev/null || true; wait 2>/dev/null || true; scripts/postgres-test-server stop "$TEST_POSTGRES_DIR"; rm -rf "$work"' EXIT
 
 start_netra() {  # $1: database URL ("" for the embedded SQLite file)
   rm -rf "$work/run" && mkdir -p "$work/run"
@@ -30,6 +32,23 @@ stop_netra() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true;
 # shellcheck source=bench/threads_lib.sh
 source bench/threads_lib.sh
 
+start_baseline() {  # $1: the netra token whose subject the baseline's own HS256 token names
+  local secret subject
+  secret=$(head -c 32 /dev/urandom | base64)
+  subject=$(/usr/bin/python3 -c 'import base64,json,sys; p=sys.argv[1].split(".")[1]; print(json.loads(base64.urlsafe_b64decode(p+"="*(-len(p)%4)))["sub"])' "$1")
+  baseline_token=$(/usr/bin/python3 -c 'import jwt,sys,time; print(jwt.encode({"sub": sys.argv[2], "exp": int(time.time()) + 3600}, sys.argv[1], algorithm="HS256"))' "$secret" "$subject")
+  BASELINE_JWT_SECRET=$secret BASELINE_DATABASE_URL=$TEST_POSTGRES_URL \
+    /usr/bin/python3 bench/fastapi_threads.py $baseline_port >"$work/baseline.log" 2>&1 &
+  baseline_pid=$!
+  for _ in $(seq 200); do curl -sf "http://127.0.0.1:$baseline_port/health/live" >/dev/null && break; sleep 0.05; done
+  # The baseline answers the same 20 threads netra does.
+  local ours theirs
+  ours=$(curl -sf -H "Authorization: Bearer $1" "http://127.0.0.1:$port/api/threads" | /usr/bin/python3 -c 'import json,sys; print(sorted(t["id"] for t in json.load(sys.stdin)))')
+  theirs=$(curl -sf -H "Authorization: Bearer $baseline_token" "http://127.0.0.1:$baseline_port/api/threads" | /usr/bin/python3 -c 'import json,sys; print(sorted(t["id"] for t in json.load(sys.stdin)))')
+  [[ $ours == "$theirs" ]] || { echo "the baseline answers another page"; cat "$work/baseline.log"; exit 1; }
+}
+
+baseline_port=18481
 echo "wrk -t1 -c50 -d${seconds}s, GET /api/threads (20 of 30 threads) beside GET /health/live"
 for backend in sqlite postgres; do
   url=""
@@ -40,10 +59,20 @@ for backend in sqlite postgres; do
   count=$(curl -sf -H "Authorization: Bearer $tok" "http://127.0.0.1:$port/api/threads" |
     /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
   [[ $count == 20 ]] || { echo "expected a page of 20, got $count"; exit 1; }
-  read -r rps p99 < <(run /api/threads -H "Authorization: Bearer $tok")
-  read -r floor floor_p99 < <(run /health/live)
+  [[ $backend == postgres ]] && start_baseline "$tok"
+  for ((r = 1; r <= rounds; r++)); do
+    [[ -n ${WRK_RAW:-} ]] && wrk -t1 -c50 -d"${seconds}s" --latency -H "Authorization: Bearer $tok" "http://127.0.0.1:$port/api/threads" | grep -A5 "Latency Distribution"
+    read -r rps p99 < <(run /api/threads -H "Authorization: Bearer $tok")
+    read -r floor floor_p99 < <(run /health/live)
+    awk -v b="$backend" -v a="$rps" -v p="$p99" -v f="$floor" -v fp="$floor_p99" -v r="$r" 'BEGIN {
+      printf "  %-8s round %d: /api/threads %.0f req/s p99 %.2f ms | /health/live %.0f req/s p99 %.2f ms | %.2f of the floor\n",
+        b, r, a, p, f, fp, a / f }'
+    if [[ $backend == postgres ]]; then
+      read -r py py_p99 < <(port=$baseline_port run /api/threads -H "Authorization: Bearer $baseline_token")
+      awk -v a="$rps" -v p="$p99" -v b="$py" -v bp="$py_p99" -v r="$r" 'BEGIN {
+        printf "  fastapi  round %d: /api/threads %.0f req/s p99 %.2f ms | netra %.1fx its throughput, p99 %.2fx\n",
+          r, b, bp, a / b, p / bp }'
+    fi
+  done
   stop_netra
-  awk -v b="$backend" -v a="$rps" -v p="$p99" -v f="$floor" -v fp="$floor_p99" 'BEGIN {
-    printf "  %-8s /api/threads %.0f req/s p99 %.2f ms | /health/live %.0f req/s p99 %.2f ms | %.2f of the floor\n",
-      b, a, p, f, fp, a / f }'
 done
