@@ -1,8 +1,12 @@
 #include "api/chat_json.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/serialize.hpp>
+
 #include "chat/run_event_sink.hpp"
 #include "net/json_body.hpp"
 #include "net/json_error.hpp"
+#include "net/json_values.hpp"
 
 namespace netra::api {
 namespace {
@@ -17,14 +21,30 @@ nlohmann::json optional_seconds(const std::optional<int64_t>& unix_ms) {
 
 }  // namespace
 
-nlohmann::json thread_json(const chat::Thread& t) {
-  return {{"id", t.id},
-          {"object", "thread"},
-          {"title", t.title ? nlohmann::json(*t.title) : nlohmann::json(nullptr)},
-          {"created_at", seconds(t.created_at)},
-          {"updated_at", seconds(t.updated_at)},
-          {"metadata", t.metadata},
-          {"message_count", t.message_count}};
+boost::json::object thread_json(const chat::Thread& t, boost::json::storage_ptr sp) {
+  // Keys in the order nlohmann wrote them (sorted), so answers read as they always did.
+  boost::json::object out(7, sp);
+  out.emplace("created_at", seconds(t.created_at));
+  out.emplace("id", t.id);
+  out.emplace("message_count", t.message_count);
+  out.emplace("metadata", net::to_boost_json(t.metadata, sp));
+  out.emplace("object", "thread");
+  if (t.title) {
+    out.emplace("title", *t.title);
+  } else {
+    out.emplace("title", nullptr);
+  }
+  out.emplace("updated_at", seconds(t.updated_at));
+  return out;
+}
+
+std::string thread_page_json(const std::vector<chat::Thread>& threads) {
+  // One arena for the whole page, released at once: no allocation per value.
+  boost::json::monotonic_resource arena;
+  boost::json::array page(&arena);
+  page.reserve(threads.size());
+  for (const auto& t : threads) page.emplace_back(thread_json(t, &arena));
+  return boost::json::serialize(page);
 }
 
 nlohmann::json message_json(const chat::Message& m) {

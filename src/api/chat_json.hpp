@@ -2,15 +2,21 @@
 // in Unix seconds). Shared by the REST routes and the WebSocket channel.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "chat/chat_types.hpp"
 #include "chat/event_sink.hpp"
 
 namespace netra::api {
 
-nlohmann::json thread_json(const chat::Thread& thread);
+// A thread, in Boost.JSON (see net/json_values.hpp for why): {created_at, id, message_count,
+// metadata, object, title, updated_at}, keys in that order.
+boost::json::object thread_json(const chat::Thread& thread, boost::json::storage_ptr sp = {});
+// A page of threads, the body of GET /api/threads.
+std::string thread_page_json(const std::vector<chat::Thread>& threads);
 nlohmann::json message_json(const chat::Message& message);
 nlohmann::json run_json(const chat::Run& run);
 // A step the event sink stored reads as the event clients saw over the socket, plus created_at;

@@ -1,5 +1,7 @@
 #include "api/chat_routes.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include "agents/agent_runs.hpp"
 #include "api/chat_json.hpp"
 #include "api/error_response.hpp"
@@ -95,9 +97,7 @@ asio::awaitable<HttpResponse> list_threads(chat::ChatStore& store, HttpRequest& 
   if (!page) co_return page.error();
   auto listed = co_await store.threads.list(r.user_id, page->limit, page->offset, store_deadline());
   if (!listed) co_return error_response(listed.error(), r.request_id);
-  auto out = nlohmann::json::array();
-  for (const auto& t : listed->threads) out.push_back(thread_json(t));
-  co_return net::json_response(out.dump());
+  co_return net::json_response(thread_page_json(listed->threads));
 }
 
 asio::awaitable<HttpResponse> create_thread(chat::ChatStore& store, HttpRequest& r) {
@@ -108,7 +108,7 @@ asio::awaitable<HttpResponse> create_thread(chat::ChatStore& store, HttpRequest&
   if (fields->metadata) thread.metadata = *fields->metadata;
   auto created = co_await store.threads.create(r.user_id, std::move(thread), store_deadline());
   if (!created) co_return error_response(created.error(), r.request_id);
-  co_return net::json_response(thread_json(created.value()).dump(), 201);
+  co_return net::json_response(boost::json::serialize(thread_json(created.value())), 201);
 }
 
 asio::awaitable<HttpResponse> get_thread(chat::ChatStore& store, HttpRequest& r) {
@@ -116,7 +116,7 @@ asio::awaitable<HttpResponse> get_thread(chat::ChatStore& store, HttpRequest& r)
   if (!id) co_return id.error();
   auto thread = co_await store.threads.get(r.user_id, id.value(), store_deadline());
   if (!thread) co_return error_response(thread.error(), r.request_id);
-  co_return net::json_response(thread_json(thread.value()).dump());
+  co_return net::json_response(boost::json::serialize(thread_json(thread.value())));
 }
 
 asio::awaitable<HttpResponse> update_thread(chat::ChatStore& store, HttpRequest& r) {
@@ -127,7 +127,7 @@ asio::awaitable<HttpResponse> update_thread(chat::ChatStore& store, HttpRequest&
   auto updated = co_await store.threads.update(r.user_id, id.value(), std::move(fields.value()),
                                                store_deadline());
   if (!updated) co_return error_response(updated.error(), r.request_id);
-  co_return net::json_response(thread_json(updated.value()).dump());
+  co_return net::json_response(boost::json::serialize(thread_json(updated.value())));
 }
 
 asio::awaitable<HttpResponse> archive_thread(chat::ChatStore& store, HttpRequest& r) {

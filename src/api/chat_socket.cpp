@@ -1,5 +1,7 @@
 #include "api/chat_socket.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include "api/auth_routes.hpp"
 #include "api/chat_json.hpp"
 #include "auth/auth_state.hpp"
@@ -317,7 +319,10 @@ asio::awaitable<void> ChatSocket::switch_thread(Connection& c, const json& paylo
   if (!thread_id.value()) co_return answer_field(c, {"thread_id", "required, a thread id"});
   auto thread = co_await chat_->threads.get(c.user_id(), *thread_id.value(), store_deadline());
   if (!thread) co_return answer_store_error(c, thread.error(), "THREAD_NOT_FOUND");
-  c.send(json{{"type", "thread_switched"}, {"thread", thread_json(thread.value())}}.dump());
+  boost::json::object switched;
+  switched.emplace("thread", thread_json(thread.value()));
+  switched.emplace("type", "thread_switched");
+  c.send(boost::json::serialize(switched));
 }
 
 }  // namespace netra::api
