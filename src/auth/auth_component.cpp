@@ -1,8 +1,11 @@
 #include "auth/auth_component.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "auth/key_store.hpp"
 #include "core/offload_pool.hpp"
@@ -30,6 +33,9 @@ AuthComponent::~AuthComponent() = default;
 namespace {
 
 asio::awaitable<void> prepare_hasher(const auth::PasswordHasher& hasher) {
+  asio::steady_timer settle(co_await asio::this_coro::executor, std::chrono::seconds(1));
+  auto [ec] = co_await settle.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (ec) co_return;
   const bool made = co_await hasher.prepare();  // not in the condition: GCC 12 mis-compiles it
   if (!made) {
     telemetry::logger(AuthComponent::kName)

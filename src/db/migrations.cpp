@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 
 #include "core/clock.hpp"
 
@@ -64,9 +65,31 @@ std::vector<std::string> split_statements(const std::string& sql) {
   return statements;
 }
 
+namespace {
+asio::awaitable<bool> all_applied(Database& db, const std::vector<Migration>& migrations,
+                                  core::Deadline deadline) {
+  auto rows = co_await db.query(kListApplied, Params{}, deadline, kOwner);
+  if (!rows) co_return false;
+  std::set<int64_t> applied;
+  for (const auto& row : rows->rows) applied.insert(row.int64(0));
+  for (const auto& m : migrations) {
+    if (applied.count(m.version) == 0) co_return false;
+  }
+  co_return true;
+}
+}  // namespace
+
 asio::awaitable<DbResult<MigrationOutcome>> apply_migrations(
     Database& db, const std::vector<Migration>& migrations, core::Deadline deadline) {
   MigrationOutcome outcome;
+  // Usually every migration is applied already (every start but the first): one read says so,
+  // instead of a locked transaction per migration — about 30 statements on the start's path.
+  // Applied migrations are never undone, so "none pending" cannot go stale; anything pending
+  // takes the locked path below, which checks again under the lock.
+  // The read creates nothing (on a new database its table is missing and it fails): instances
+  // starting together must create the table under the lock.
+  const bool up_to_date = co_await all_applied(db, migrations, deadline);  // GCC 12: not in the if
+  if (up_to_date) co_return outcome;
   const bool postgres = is_postgres(db);
   for (const auto& m : migrations) {
     // One transaction per migration; the lock is the transaction's first statement, so another
