@@ -32,8 +32,10 @@ AuthComponent::~AuthComponent() = default;
 
 namespace {
 
-asio::awaitable<void> prepare_hasher(const auth::PasswordHasher& hasher) {
-  asio::steady_timer settle(co_await asio::this_coro::executor, std::chrono::seconds(1));
+asio::awaitable<void> prepare_hasher(asio::steady_timer& settle,
+                                     const auth::PasswordHasher& hasher) {
+  // Cancelled by stop(), or by the timer's destruction with the component: the hasher may be
+  // gone then, and is not touched.
   auto [ec] = co_await settle.async_wait(asio::as_tuple(asio::use_awaitable));
   if (ec) co_return;
   const bool made = co_await hasher.prepare();  // not in the condition: GCC 12 mis-compiles it
@@ -58,10 +60,12 @@ asio::awaitable<core::Status> AuthComponent::start(core::LifecycleContext& ctx) 
   } catch (const std::exception& e) {
     co_return core::Status::error(e.what());
   }
-  // The hash unknown accounts are verified against, made in the background: nothing waits for it
-  // (a login that needs it first makes it), so it is not on the start's path.
+  // The hash unknown accounts are verified against, made in the background a second after start
+  // (prepare_hasher): nothing waits for it (a login that needs it first makes it), and its 64 MiB
+  // argon2id pass does not compete with the rest of the start for the cores.
   auto executor = co_await asio::this_coro::executor;
-  asio::co_spawn(executor, prepare_hasher(*hasher_), asio::detached);
+  settle_ = std::make_unique<asio::steady_timer>(executor, std::chrono::seconds(1));
+  asio::co_spawn(executor, prepare_hasher(*settle_, *hasher_), asio::detached);
   const auto signing = keys.signing;
   const size_t accepted = keys.verifying.size();
   state_.set(std::make_shared<auth::AuthService>(config_.settings, std::move(keys),
@@ -75,6 +79,7 @@ asio::awaitable<core::Status> AuthComponent::start(core::LifecycleContext& ctx) 
 }
 
 asio::awaitable<core::Status> AuthComponent::stop(core::LifecycleContext&) {
+  if (settle_) settle_->cancel();
   state_.set(nullptr);
   co_return core::Status::ok();
 }

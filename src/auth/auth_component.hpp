@@ -3,6 +3,7 @@
 // the API answers 503 auth_unavailable — not a hang — until it is ready.
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <mutex>
 
@@ -41,6 +42,7 @@ class AuthComponent final : public core::Component {
   // any other blocking call, and a full queue answers busy instead of growing.
   std::unique_ptr<core::OffloadPool> hashing_;
   std::unique_ptr<auth::PasswordHasher> hasher_;
+  std::unique_ptr<asio::steady_timer> settle_;  // the wait before the calibration hash is made
 };
 
 }  // namespace netra::auth

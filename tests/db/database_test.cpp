@@ -462,6 +462,11 @@ TEST_P(DatabaseTest, MigrationsApplyOnceAndReportStatus) {
   EXPECT_EQ(status->applied.size(), 2u);
   ASSERT_EQ(status->pending.size(), 1u);
   EXPECT_EQ(status->pending[0].name, "0003_three");
+  // With all but the new one applied, the start's one-read check finds it pending and applies it.
+  auto third = run(db::apply_migrations(db, migrations, core::Deadline::after(10s)));
+  ASSERT_TRUE(third) << third.error().message;
+  EXPECT_THAT(third->applied, ::testing::ElementsAre("0003_three"));
+  EXPECT_TRUE(sql("SELECT count(*) FROM m_three").ok());
 }
 
 TEST_P(DatabaseTest, FailingMigrationIsRolledBackAndNamed) {
