@@ -17,13 +17,14 @@ constexpr std::string_view kFields[] = {"event_id",    "timestamp", "user_id",  
 // Reads one element's fields into `event`, recording the field of every type problem.
 class EventReader {
  public:
-  EventReader(const json& element, WorkloadEvent& event, std::set<std::string>& bad)
+  EventReader(const boost::json::object& element, WorkloadEvent& event, std::set<std::string>& bad)
       : element_(element), event_(event), bad_(bad) {}
 
   void read(std::string_view caller) {
-    for (const auto& [key, value] : element_.items()) {
+    for (const auto& item : element_) {
+      const std::string_view key = item.key();
       if (std::find(std::begin(kFields), std::end(kFields), key) == std::end(kFields)) {
-        problem(key, "unknown field");
+        problem(std::string(key), "unknown field");
       }
     }
     text("event_id", event_.event_id, false);
@@ -50,8 +51,8 @@ class EventReader {
     text("error_type", event_.error_type, false);
     text("prompt_hash", event_.prompt_hash, false);
     if (const auto* v = field("cached")) {
-      if (v->is_boolean()) {
-        event_.cached = v->get<bool>();
+      if (v->is_bool()) {
+        event_.cached = v->get_bool();
       } else {
         problem("cached", "must be true or false");
       }
@@ -63,9 +64,9 @@ class EventReader {
 
  private:
   // The field's value; null counts as absent.
-  const json* field(const char* name) const {
-    auto it = element_.find(name);
-    return it == element_.end() || it->is_null() ? nullptr : &*it;
+  const boost::json::value* field(std::string_view name) const {
+    const auto* v = element_.if_contains(name);
+    return v == nullptr || v->is_null() ? nullptr : v;
   }
   void problem(std::string field, std::string reason) {
     bad_.insert(field);
@@ -81,7 +82,7 @@ class EventReader {
       problem(name, "must be a string");
       return false;
     }
-    into = v->get<std::string>();
+    into = std::string_view(v->get_string());
     return true;
   }
   void integer(const char* name, int64_t& into, bool required) {
@@ -90,13 +91,17 @@ class EventReader {
       if (required) problem(name, "required, an integer");
       return;
     }
-    if (v->is_number_unsigned() &&
-        v->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      problem(name, "is out of range");
-    } else if (!v->is_number_integer()) {
-      problem(name, "must be an integer");
+    if (v->is_int64()) {
+      into = v->get_int64();
+    } else if (v->is_uint64()) {
+      // The parser makes uint64 only of integers past int64's range.
+      if (v->get_uint64() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        problem(name, "is out of range");
+      } else {
+        into = static_cast<int64_t>(v->get_uint64());
+      }
     } else {
-      into = v->get<int64_t>();
+      problem(name, "must be an integer");
     }
   }
   void number(const char* name, double& into) {
@@ -106,7 +111,7 @@ class EventReader {
     } else if (!v->is_number()) {
       problem(name, "must be a number");
     } else {
-      into = v->get<double>();
+      into = v->to_number<double>();
     }
   }
   void tags() {
@@ -116,23 +121,24 @@ class EventReader {
       problem("tags", "must be an object of strings");
       return;
     }
-    for (const auto& [key, value] : v->items()) {
-      if (!value.is_string()) {
+    for (const auto& item : v->get_object()) {
+      const std::string key(item.key());
+      if (!item.value().is_string()) {
         problem("tags." + key, "must be a string");
       } else {
-        event_.tags[key] = value.get<std::string>();
+        event_.tags[key] = std::string_view(item.value().get_string());
       }
     }
   }
 
-  const json& element_;
+  const boost::json::object& element_;
   WorkloadEvent& event_;
   std::set<std::string>& bad_;
 };
 
 }  // namespace
 
-ParsedEvents events_from_json(const json& events, std::string_view caller) {
+ParsedEvents events_from_json(const boost::json::array& events, std::string_view caller) {
   ParsedEvents out;
   out.events.reserve(events.size());
   auto add = [&out](EventProblem problem) {
@@ -148,7 +154,7 @@ ParsedEvents events_from_json(const json& events, std::string_view caller) {
       continue;
     }
     std::set<std::string> bad;  // fields with a type problem: their limits are not checked
-    EventReader reader(element, event, bad);
+    EventReader reader(element.get_object(), event, bad);
     reader.read(caller);
     bool any = !reader.problems.empty();
     for (auto& [field, reason] : reader.problems) add(EventProblem{i, field, reason});

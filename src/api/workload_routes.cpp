@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse.hpp>
 
 #include "analytics/analytics_component.hpp"
 #include "analytics/fallback_store.hpp"
@@ -13,6 +15,7 @@
 #include "core/health_registry.hpp"
 #include "core/offload_pool.hpp"
 #include "net/json_body.hpp"
+#include "net/json_bounds.hpp"
 #include "net/json_error.hpp"
 #include "redis/shared_cache.hpp"
 #include "redis/shared_token_buckets.hpp"
@@ -63,50 +66,48 @@ struct ParsedBody {
   analytics::ParsedEvents parsed;
 };
 
-// Thrown by the parser's callback to stop at once: a body past these bounds is refused before it
-// is built in memory (JSON values take many times their text: `[{},{},...]` about 20 times).
-struct TooMuchJson {
-  std::string why;
-};
+// A body past these bounds is refused before it is built in memory (net/json_bounds.hpp).
 constexpr size_t kMaxDepth = 8;  // an array of events, an event, its tags: 3 levels are used
 // Values in the whole body: a full batch of events with every field, and room to spare.
 constexpr size_t kMaxValues = analytics::kMaxBatchEvents * 64;
 
-ParsedBody parse_body(const std::string& body, const std::string& caller) {
-  size_t events = 0;
-  size_t values = 0;
-  const json::parser_callback_t bounded = [&](int depth, json::parse_event_t event, json&) {
-    using Event = json::parse_event_t;
-    if (event == Event::key || event == Event::object_end || event == Event::array_end) return true;
-    if (static_cast<size_t>(depth) > kMaxDepth) {
-      throw TooMuchJson{fmt::format("values nested deeper than {} levels", kMaxDepth)};
-    }
-    if (++values > kMaxValues) {
-      throw TooMuchJson{fmt::format("more than {} JSON values in one batch", kMaxValues)};
-    }
-    // An element of the top-level array begins (its object, or any other value).
-    if (depth == 1 && ++events > analytics::kMaxBatchEvents) {
-      throw TooMuchJson{
-          fmt::format("a batch holds 1 to {} events, not more", analytics::kMaxBatchEvents)};
-    }
-    return true;
-  };
-  json document;
-  try {
-    document = json::parse(body, bounded, /*allow_exceptions=*/false);
-  } catch (const TooMuchJson& stopped) {
-    return {net::json_error(400, "invalid_request", stopped.why), {}};
+std::optional<std::string> out_of_bounds(const std::string& body) {
+  using Outcome = net::JsonBoundsOutcome;
+  switch (net::check_json_bounds(body, {kMaxDepth, kMaxValues, analytics::kMaxBatchEvents})) {
+    case Outcome::within:
+      return std::nullopt;
+    case Outcome::invalid_json:
+      return "the body must be a JSON array of events";
+    case Outcome::too_deep:
+      return fmt::format("values nested deeper than {} levels", kMaxDepth);
+    case Outcome::too_many_values:
+      return fmt::format("more than {} JSON values in one batch", kMaxValues);
+    case Outcome::too_many_elements:
+      return fmt::format("a batch holds 1 to {} events, not more", analytics::kMaxBatchEvents);
   }
-  if (document.is_discarded() || !document.is_array()) {
+  return "the body must be a JSON array of events";
+}
+
+ParsedBody parse_body(const std::string& body, const std::string& caller) {
+  if (auto refused = out_of_bounds(body)) {
+    return {net::json_error(400, "invalid_request", *refused), {}};
+  }
+  // Boost.JSON, not nlohmann: 8.7 times faster on a full batch (bench/json.sh). The document
+  // lives in one arena, released at once when the events have been read out of it.
+  boost::json::monotonic_resource arena;
+  boost::system::error_code ec;
+  const auto document = boost::json::parse(body, ec, &arena);
+  if (ec || !document.is_array()) {
     return {net::json_error(400, "invalid_request", "the body must be a JSON array of events"), {}};
   }
-  if (document.empty() || document.size() > analytics::kMaxBatchEvents) {
+  const auto& events = document.get_array();
+  if (events.empty() || events.size() > analytics::kMaxBatchEvents) {
     return {net::json_error(400, "invalid_request",
                             fmt::format("a batch holds 1 to {} events, not {}",
-                                        analytics::kMaxBatchEvents, document.size())),
+                                        analytics::kMaxBatchEvents, events.size())),
             {}};
   }
-  return {std::nullopt, analytics::events_from_json(document, caller)};
+  return {std::nullopt, analytics::events_from_json(events, caller)};
 }
 
 asio::awaitable<HttpResponse> post_events(Routes& routes, HttpRequest& r) {

@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "net/json_values.hpp"
+
 namespace netra::analytics {
 namespace {
 
@@ -27,6 +29,11 @@ json good() {
           {"prompt_hash", "h1"},
           {"cached", true},
           {"tags", {{"team", "cx"}}}};
+}
+
+// The events of a batch written as nlohmann JSON, read as the route reads them (Boost.JSON).
+ParsedEvents events_from_json(const json& batch, std::string_view caller) {
+  return analytics::events_from_json(net::to_boost_json(batch).as_array(), caller);
 }
 
 auto problem(size_t index, const std::string& field) {
