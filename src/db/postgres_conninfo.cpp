@@ -1,13 +1,12 @@
 #include "db/postgres_conninfo.hpp"
 
-#include <libpq-fe.h>
-
 #include <filesystem>
 #include <map>
 #include <vector>
 
 #include "core/configuration_error.hpp"
 #include "db/database_settings.hpp"
+#include "db/detail/libpq.hpp"
 
 namespace netra::db {
 namespace {
@@ -134,10 +133,12 @@ bool on_this_machine(const std::string& host) {
 
 std::string unverified_remote_server(const std::string& url, const TlsSettings& tls) {
   const std::string conninfo = build_conninfo(url, tls);
+  std::string missing;
+  if (detail::load_libpq(missing) == nullptr) return "";  // connecting will say libpq is missing
   char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+  PQconninfoOption* options = detail::pq().PQconninfoParse(conninfo.c_str(), &error);
   if (options == nullptr) {
-    PQfreemem(error);
+    detail::pq().PQfreemem(error);
     return "";  // build_conninfo accepted it; libpq will say what is wrong when it connects
   }
   std::string hosts, mode = "prefer";  // libpq's default: TLS if offered, never verified
@@ -147,7 +148,7 @@ std::string unverified_remote_server(const std::string& url, const TlsSettings& 
     if (keyword == "host" || (keyword == "hostaddr" && hosts.empty())) hosts = o->val;
     if (keyword == "sslmode" && *o->val != '\0') mode = o->val;
   }
-  PQconninfoFree(options);
+  detail::pq().PQconninfoFree(options);
   if (mode == "verify-ca" || mode == "verify-full") return "";
   // host may list several, comma-separated: each one must be on this machine.
   size_t begin = 0;

@@ -1,7 +1,5 @@
 #include "db/detail/postgres_driver.hpp"
 
-#include <libpq-fe.h>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -15,6 +13,7 @@
 
 #include "core/offload_pool.hpp"
 #include "db/database_settings.hpp"
+#include "db/detail/libpq.hpp"
 
 namespace netra::db::detail {
 namespace {
@@ -25,7 +24,7 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 enum class Wait { read, write };
 
 std::string trimmed_error(PGconn* conn) {
-  std::string message = PQerrorMessage(conn);
+  std::string message = pq().PQerrorMessage(conn);
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
   return message;
 }
@@ -63,7 +62,7 @@ class SocketWaiter {
   // Prepares for one statement (or one connect step) on the caller's loop, under `deadline`.
   // False when libpq has no socket.
   bool begin(const asio::any_io_executor& executor, PGconn* conn, core::Deadline deadline) {
-    const int fd = PQsocket(conn);
+    const int fd = pq().PQsocket(conn);
     if (fd < 0) return false;
     if (!socket_ || fd != fd_ || socket_->get_executor() != executor) {
       reset();
@@ -111,7 +110,7 @@ class PostgresConnection final : public DriverConnection {
   explicit PostgresConnection(PGconn* conn) : conn_(conn) {}
   ~PostgresConnection() override {
     waiter_.reset();  // deregister the socket before libpq closes it
-    PQfinish(conn_);
+    pq().PQfinish(conn_);
   }
 
   asio::awaitable<DbResult<QueryResult>> execute(const std::string& sql, const Params& params,
@@ -131,7 +130,7 @@ class PostgresConnection final : public DriverConnection {
         statement = it->second;
       } else if (prepared_.size() < kMaxPrepared) {
         std::string name = "netra_" + std::to_string(prepared_.size() + 1);
-        if (PQsendPrepare(conn_, name.c_str(), sql.c_str(), count, nullptr) == 0) {
+        if (pq().PQsendPrepare(conn_, name.c_str(), sql.c_str(), count, nullptr) == 0) {
           broken_ = true;
           co_return DbError{DbErrorCode::unavailable, trimmed_error(conn_)};
         }
@@ -141,10 +140,11 @@ class PostgresConnection final : public DriverConnection {
         statement = std::move(name);
       }
     }
-    const int sent = statement.empty() ? PQsendQueryParams(conn_, sql.c_str(), count, nullptr,
-                                                           values.data(), nullptr, nullptr, 0)
-                                       : PQsendQueryPrepared(conn_, statement.c_str(), count,
-                                                             values.data(), nullptr, nullptr, 0);
+    const int sent = statement.empty()
+                         ? pq().PQsendQueryParams(conn_, sql.c_str(), count, nullptr, values.data(),
+                                                  nullptr, nullptr, 0)
+                         : pq().PQsendQueryPrepared(conn_, statement.c_str(), count, values.data(),
+                                                    nullptr, nullptr, 0);
     if (sent == 0) {
       broken_ = true;
       co_return DbError{DbErrorCode::unavailable, trimmed_error(conn_)};
@@ -152,7 +152,7 @@ class PostgresConnection final : public DriverConnection {
     co_return co_await results(deadline);
   }
 
-  bool broken() const override { return broken_ || PQstatus(conn_) != CONNECTION_OK; }
+  bool broken() const override { return broken_ || pq().PQstatus(conn_) != CONNECTION_OK; }
 
  private:
   // Statements the API repeats are prepared once per connection: PostgreSQL then skips parsing
@@ -182,24 +182,24 @@ class PostgresConnection final : public DriverConnection {
     } end{waiter_};
     // Send everything, reading whatever the server says meanwhile.
     for (;;) {
-      const int flushed = PQflush(conn_);
+      const int flushed = pq().PQflush(conn_);
       if (flushed == 0) break;
       if (flushed < 0 || !co_await waiter_->wait(Wait::write)) co_return abandon(deadline);
     }
     QueryResult out;
     std::optional<DbError> error;
     for (;;) {
-      while (PQisBusy(conn_) != 0) {
+      while (pq().PQisBusy(conn_) != 0) {
         if (!co_await waiter_->wait(Wait::read)) co_return abandon(deadline);
-        if (PQconsumeInput(conn_) == 0) {
+        if (pq().PQconsumeInput(conn_) == 0) {
           broken_ = true;
           co_return DbError{DbErrorCode::unavailable, trimmed_error(conn_)};
         }
       }
-      PGresult* result = PQgetResult(conn_);
+      PGresult* result = pq().PQgetResult(conn_);
       if (result == nullptr) break;
       collect(result, out, error);
-      PQclear(result);
+      pq().PQclear(result);
     }
     if (error) co_return *error;
     co_return out;
@@ -213,22 +213,22 @@ class PostgresConnection final : public DriverConnection {
   }
 
   static void collect(PGresult* result, QueryResult& out, std::optional<DbError>& error) {
-    switch (PQresultStatus(result)) {
+    switch (pq().PQresultStatus(result)) {
       case PGRES_TUPLES_OK: {
-        const int columns = PQnfields(result);
+        const int columns = pq().PQnfields(result);
         out.columns.clear();
-        for (int c = 0; c < columns; ++c) out.columns.emplace_back(PQfname(result, c));
-        const int rows = PQntuples(result);
+        for (int c = 0; c < columns; ++c) out.columns.emplace_back(pq().PQfname(result, c));
+        const int rows = pq().PQntuples(result);
         out.rows.reserve(static_cast<size_t>(rows));
         for (int r = 0; r < rows; ++r) {
           std::vector<std::optional<std::string>> values;
           values.reserve(static_cast<size_t>(columns));
           for (int c = 0; c < columns; ++c) {
-            if (PQgetisnull(result, r, c)) {
+            if (pq().PQgetisnull(result, r, c)) {
               values.emplace_back(std::nullopt);
             } else {
-              values.emplace_back(std::string(PQgetvalue(result, r, c),
-                                              static_cast<size_t>(PQgetlength(result, r, c))));
+              values.emplace_back(std::string(pq().PQgetvalue(result, r, c),
+                                              static_cast<size_t>(pq().PQgetlength(result, r, c))));
             }
           }
           out.rows.emplace_back(std::move(values));
@@ -237,17 +237,17 @@ class PostgresConnection final : public DriverConnection {
         break;
       }
       case PGRES_COMMAND_OK: {
-        const char* tuples = PQcmdTuples(result);
+        const char* tuples = pq().PQcmdTuples(result);
         out.affected_rows = tuples && *tuples ? std::atoll(tuples) : 0;
         break;
       }
       case PGRES_EMPTY_QUERY:
         break;
       default: {
-        std::string message = PQresultErrorMessage(result);
+        std::string message = pq().PQresultErrorMessage(result);
         while (!message.empty() && message.back() == '\n') message.pop_back();
         if (!error)
-          error = DbError{code_for(PQresultErrorField(result, PG_DIAG_SQLSTATE)), message};
+          error = DbError{code_for(pq().PQresultErrorField(result, PG_DIAG_SQLSTATE)), message};
       }
     }
   }
@@ -273,8 +273,11 @@ PostgresDriver::connect(core::Deadline deadline) {
   using Opened = core::Result<std::unique_ptr<DriverConnection>, std::string>;
   const auto until = deadline.capped(options_.connect_timeout);
   const std::string where = describe();
+  std::string missing;
+  if (load_libpq(missing) == nullptr)
+    co_return Opened("cannot connect to " + where + ": " + missing);
   // PQconnectStart may resolve a host name, which blocks: it runs on the offload pool.
-  auto start = [conninfo = conninfo_] { return PQconnectStart(conninfo.c_str()); };
+  auto start = [conninfo = conninfo_] { return pq().PQconnectStart(conninfo.c_str()); };
   PGconn* conn = nullptr;
   try {
     conn = co_await offload_.run(std::move(start));
@@ -285,15 +288,15 @@ PostgresDriver::connect(core::Deadline deadline) {
   struct Guard {
     PGconn*& c;
     ~Guard() {
-      if (c != nullptr) PQfinish(c);
+      if (c != nullptr) pq().PQfinish(c);
     }
   } guard{conn};
-  if (PQstatus(conn) == CONNECTION_BAD) {
+  if (pq().PQstatus(conn) == CONNECTION_BAD) {
     co_return Opened("cannot connect to " + where + ": " + trimmed_error(conn));
   }
-  PQsetnonblocking(conn, 1);
+  pq().PQsetnonblocking(conn, 1);
   // Server notices ("table does not exist, skipping") are not errors; keep them off stderr.
-  PQsetNoticeProcessor(
+  pq().PQsetNoticeProcessor(
       conn, [](void*, const char*) {}, nullptr);
   const auto executor = co_await asio::this_coro::executor;
   auto poll = PGRES_POLLING_WRITING;
@@ -315,7 +318,7 @@ PostgresDriver::connect(core::Deadline deadline) {
       co_return Opened("connecting to " + where + " timed out after " + std::to_string(limit) +
                        " ms (the server accepted nothing or did not answer)");
     }
-    poll = PQconnectPoll(conn);
+    poll = pq().PQconnectPoll(conn);
   }
   auto connection = std::make_unique<PostgresConnection>(conn);
   conn = nullptr;  // owned by the connection now
