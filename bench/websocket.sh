@@ -3,14 +3,15 @@
 # python3-websockets as the client:
 #  - idle: N authenticated idle sockets (default 10,000); the server's resident memory per socket,
 #    beside the same server holding N idle HTTP keep-alive connections (bench/http_probe hold);
-#  - ping: round trips at RATE pings per second (default 1,000: 50 sockets at 20/s, the default
-#    per-socket limit) for SECONDS, p50/p99, beside a python3-websockets server answering the same
-#    pongs (the baseline: the same client, another server).
-#   bench/websocket.sh [N] [RATE] [SECONDS]
+#  - ping: round trips at 1,000 and 10,000 pings a second (sockets at 20/s each, the default
+#    per-socket limit: 50 and 500 sockets) for SECONDS, p50/p99, measured by bench/ws_rtt (a Beast
+#    client on one thread, so the client is not the bottleneck), beside a minimal Beast echo
+#    server answering the same pongs (ws_rtt echo-server: the same client, a fast server).
+#   bench/websocket.sh [N] [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-n=${1:-10000}; rate=${2:-1000}; seconds=${3:-10}
-cmake --preset release >/dev/null && cmake --build --preset release --target netra http_probe >/dev/null
+n=${1:-10000}; seconds=${2:-10}
+cmake --preset release >/dev/null && cmake --build --preset release --target netra http_probe ws_rtt >/dev/null
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 work=$(mktemp -d)
 port=18390
@@ -38,13 +39,17 @@ echo "idle sockets: $opened WebSocket connections held"
 echo "  netra resident: $before KiB before, $during KiB with them: $per_ws bytes per socket (target < 20480)"
 echo "  the same server with $n idle HTTP keep-alive connections: $http"
 
-start_netra
-read -r count p50 p99 < <(/usr/bin/python3 bench/ws_bench.py ping $port "$rate" "$seconds")
-stop_netra
-/usr/bin/python3 bench/ws_bench.py echo-server $((port + 1)) & echo_pid=$!
-sleep 1
-read -r bcount bp50 bp99 < <(/usr/bin/python3 bench/ws_bench.py ping $((port + 1)) "$rate" "$seconds" baseline)
-echo "ping round trips, $rate/s for ${seconds}s ($count pings):"
-echo "  netra                         p50 $p50 ms  p99 $p99 ms"
-echo "  python3-websockets echo server p50 $bp50 ms  p99 $bp99 ms ($bcount pings)"
-awk -v a="$p50" -v b="$bp50" -v c="$p99" -v d="$bp99" 'BEGIN {printf "  ratio netra/baseline: p50 %.2f, p99 %.2f\n", a / b, c / d}'
+for rate in 1000 10000; do
+  start_netra
+  token=$(PYTHONPATH=bench /usr/bin/python3 -c 'import sys, ws_bench; print(ws_bench.login(int(sys.argv[1])))' "$port")
+  read -r count p50 p99 errors < <(build/release/bench/ws_rtt ping $port "$rate" "$seconds" "$token")
+  stop_netra
+  build/release/bench/ws_rtt echo-server $((port + 1)) & echo_pid=$!
+  sleep 0.5
+  read -r bcount bp50 bp99 berrors < <(build/release/bench/ws_rtt ping $((port + 1)) "$rate" "$seconds")
+  kill "$echo_pid"; wait "$echo_pid" 2>/dev/null || true; echo_pid=""
+  echo "ping round trips, $rate/s for ${seconds}s:"
+  echo "  netra                  p50 $p50 ms  p99 $p99 ms ($count pings, $errors sockets failed)"
+  echo "  Beast echo server      p50 $bp50 ms  p99 $bp99 ms ($bcount pings, $berrors sockets failed)"
+  awk -v a="$p50" -v b="$bp50" -v c="$p99" -v d="$bp99" 'BEGIN {printf "  ratio netra/baseline: p50 %.2f, p99 %.2f\n", a / b, c / d}'
+done
