@@ -32,6 +32,11 @@ HttpResponse json_response(std::string body, int status) {
 }
 
 std::string url_decode(std::string_view text, bool plus_is_space) {
+  // Most paths and parameters have nothing to decode.
+  if (text.find('%') == std::string_view::npos &&
+      (!plus_is_space || text.find('+') == std::string_view::npos)) {
+    return std::string(text);
+  }
   auto hex = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
