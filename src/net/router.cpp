@@ -1,14 +1,18 @@
 #include "net/router.hpp"
 
 #include <algorithm>
+#include <boost/container/small_vector.hpp>
 #include <set>
 #include <stdexcept>
 
 namespace netra::net {
 namespace {
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> parts;
+// Inline for the usual few segments: matching a request allocates nothing until it has matched.
+using Segments = boost::container::small_vector<std::string_view, 8>;
+
+Segments split_path(std::string_view path) {
+  Segments parts;
   size_t start = 1;
   while (start <= path.size()) {
     size_t slash = path.find('/', start);
@@ -49,33 +53,33 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
   if (path.empty() || path.front() != '/') return result;
   const auto parts = split_path(path);
   const std::string_view wanted = method == "HEAD" ? std::string_view("GET") : method;
-  std::set<std::string> allowed;
+  boost::container::small_vector<std::string_view, 4> other_methods;  // of routes at this path
   for (const auto& route : routes_) {
     if (route.segments.size() != parts.size()) continue;
-    std::map<std::string, std::string> params;
     bool matches = true;
     for (size_t i = 0; i < parts.size() && matches; ++i) {
       const auto& segment = route.segments[i];
-      if (is_param(segment)) {
-        if (parts[i].empty())
-          matches = false;
-        else
-          params[segment.substr(1, segment.size() - 2)] = url_decode(parts[i], false);
-      } else {
-        matches = segment == parts[i];
-      }
+      matches = is_param(segment) ? !parts[i].empty() : segment == parts[i];
     }
     if (!matches) continue;
-    allowed.insert(route.method);
-    if (route.method == "GET") allowed.insert("HEAD");
-    if (route.method == wanted) {
-      result.outcome = Outcome::found;
-      result.route = &route;
-      result.params = std::move(params);
-      return result;
+    if (route.method != wanted) {
+      other_methods.push_back(route.method);
+      continue;
     }
+    // Parameters are decoded for the route that answers only.
+    for (size_t i = 0; i < parts.size(); ++i) {
+      const auto& segment = route.segments[i];
+      if (is_param(segment)) {
+        result.params[segment.substr(1, segment.size() - 2)] = url_decode(parts[i], false);
+      }
+    }
+    result.outcome = Outcome::found;
+    result.route = &route;
+    return result;
   }
-  if (!allowed.empty()) {
+  if (!other_methods.empty()) {
+    std::set<std::string> allowed(other_methods.begin(), other_methods.end());
+    if (allowed.count("GET") != 0) allowed.insert("HEAD");
     result.outcome = Outcome::method_not_allowed;
     for (const auto& m : allowed) result.allow += (result.allow.empty() ? "" : ", ") + m;
   }
