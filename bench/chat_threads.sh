@@ -48,6 +48,13 @@ start_baseline() {  # $1: the netra token whose subject the baseline's own HS256
   [[ $ours == "$theirs" ]] || { echo "the baseline answers another page"; cat "$work/baseline.log"; exit 1; }
 }
 
+probe() {  # $1 token; prints "count p50_ms p99_ms" of 1,000 sequential requests on one connection
+  local urls=()
+  for _ in $(seq 1000); do urls+=("http://127.0.0.1:$port/api/threads"); done
+  curl -s -H "Authorization: Bearer $1" -w '\nT %{time_total}\n' "${urls[@]}" | awk '/^T / {print $2 * 1000}' |
+    sort -n | awk '{a[NR] = $1} END {printf "%d %.2f %.2f\n", NR, a[int(NR * 0.5)], a[int(NR * 0.99)]}'
+}
+
 baseline_port=18481
 echo "wrk -t1 -c50 -d${seconds}s, GET /api/threads (20 of 30 threads) beside GET /health/live"
 for backend in sqlite postgres; do
@@ -61,12 +68,18 @@ for backend in sqlite postgres; do
   [[ $count == 20 ]] || { echo "expected a page of 20, got $count"; exit 1; }
   [[ $backend == postgres ]] && start_baseline "$tok"
   for ((r = 1; r <= rounds; r++)); do
-    [[ -n ${WRK_RAW:-} ]] && wrk -t1 -c50 -d"${seconds}s" --latency -H "Authorization: Bearer $tok" "http://127.0.0.1:$port/api/threads" | grep -A5 "Latency Distribution"
+    # Beside wrk, one more client asks one request at a time on its own connection: what a user
+    # sees while the server is saturated (wrk's own p99 then carries its scheduling on 2 cores).
+    (sleep 1; probe "$tok" > "$work/probe") &
+    probe_pid=$!
     read -r rps p99 < <(run /api/threads -H "Authorization: Bearer $tok")
+    wait "$probe_pid"
+    read -r probe_n probe_p50 probe_p99 < "$work/probe"
     read -r floor floor_p99 < <(run /health/live)
     awk -v b="$backend" -v a="$rps" -v p="$p99" -v f="$floor" -v fp="$floor_p99" -v r="$r" 'BEGIN {
       printf "  %-8s round %d: /api/threads %.0f req/s p99 %.2f ms | /health/live %.0f req/s p99 %.2f ms | %.2f of the floor\n",
         b, r, a, p, f, fp, a / f }'
+    echo "           one client beside wrk: $probe_n requests, p50 $probe_p50 ms, p99 $probe_p99 ms"
     if [[ $backend == postgres ]]; then
       read -r py py_p99 < <(port=$baseline_port run /api/threads -H "Authorization: Bearer $baseline_token")
       awk -v a="$rps" -v p="$p99" -v b="$py" -v bp="$py_p99" -v r="$r" 'BEGIN {
