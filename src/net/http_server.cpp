@@ -111,7 +111,6 @@ std::string method_label(std::string_view method) {
 
 }  // namespace
 
-// One client connection; lives on one event loop, touched only from its thread.
 // The time a loop's sweeper last looked, plus one tick: what deadlines are counted from, so that
 // arming one is a store, not a clock read (three clock reads a request were 1.3 % of the server's
 // CPU on /health/live). A deadline then passes between its limit and two ticks later.
@@ -119,6 +118,7 @@ struct LoopClock {
   std::atomic<steady_clock::time_point> sweep_horizon{steady_clock::now()};
 };
 
+// One client connection; lives on one event loop, touched only from its thread.
 struct Connection {
   Connection(tcp::socket s, size_t loop_index, const LoopClock& clock)
       : socket(std::move(s)), loop(loop_index), loop_clock(clock) {
