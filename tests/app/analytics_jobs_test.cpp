@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -18,9 +19,8 @@
 #include "core/event_loops.hpp"
 #include "core/health_registry.hpp"
 #include "core/offload_pool.hpp"
-#include "db/database_settings.hpp"
-#include "db/migrations.hpp"
 #include "net/http_client.hpp"
+#include "support/migrated_database.hpp"
 #include "support/run_awaitable.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_servers.hpp"
@@ -50,11 +50,7 @@ class AnalyticsJobsTest : public ::testing::Test {
       GTEST_SKIP() << "TEST_CLICKHOUSE_URL is not set (scripts/clickhouse-test-server)";
     }
     loops_.start();
-    db::DatabaseSettings settings;
-    settings.url = "sqlite:" + dir_.file("netra.db");
-    db_ = db::open_database(settings, offload_);
-    auto migrated = run(db::apply_migrations(*db_, db::embedded_migrations(), deadline()));
-    ASSERT_TRUE(migrated) << migrated.error().message;
+    migrated_.emplace("sqlite", dir_, "netra", offload_, loops_);
 
     analytics::AnalyticsSettings analytics_settings;
     analytics_settings.clickhouse.url = env("TEST_CLICKHOUSE_URL");
@@ -63,12 +59,13 @@ class AnalyticsJobsTest : public ::testing::Test {
     database_ = "netra_jobs_" + std::to_string(std::random_device()());
     analytics_settings.clickhouse.database = database_;
     analytics_ = std::make_shared<analytics::AnalyticsComponent>(
-        analytics::AnalyticsComponent::make_spec(), analytics_settings, *db_, offload_, health_);
+        analytics::AnalyticsComponent::make_spec(), analytics_settings, migrated_->db(), offload_,
+        health_);
     tasks::TaskSettings task_settings;
     task_settings.poll_interval = 100ms;
     tasks_ = std::make_shared<tasks::BackgroundTasksComponent>(
-        tasks::BackgroundTasksComponent::make_spec(), *db_, "ins_here", task_settings, metrics_,
-        health_);
+        tasks::BackgroundTasksComponent::make_spec(), migrated_->db(), "ins_here", task_settings,
+        metrics_, health_);
     tasks::add_analytics_jobs(*tasks_, analytics_);
   }
   void TearDown() override {
@@ -85,8 +82,7 @@ class AnalyticsJobsTest : public ::testing::Test {
     }
     analytics_.reset();
     tasks_.reset();
-    if (db_) db_->close_idle();
-    db_.reset();
+    migrated_.reset();
     offload_.shutdown(1s);
     loops_.stop(1s);
   }
@@ -119,12 +115,12 @@ class AnalyticsJobsTest : public ::testing::Test {
       e.cost_usd = 0.5;
       events.push_back(e);
     }
-    analytics::EmbeddedAnalyticsStore buffer(*db_);
+    analytics::EmbeddedAnalyticsStore buffer(migrated_->db());
     auto stored = run(buffer.insert("usr_a", std::move(events), deadline()));
     ASSERT_TRUE(stored) << stored.error().message;
   }
   size_t buffered() {
-    analytics::EmbeddedAnalyticsStore buffer(*db_);
+    analytics::EmbeddedAnalyticsStore buffer(migrated_->db());
     auto counted = run(buffer.count_all(deadline()));
     EXPECT_TRUE(counted) << counted.error().message;
     return counted ? counted.value() : 0;
@@ -141,8 +137,9 @@ class AnalyticsJobsTest : public ::testing::Test {
     nlohmann::json result;
   };
   std::vector<Row> jobs_of(const std::string& kind) {
-    auto rows = run(db_->query("SELECT id, state, result FROM jobs WHERE kind = $1 ORDER BY id",
-                               db::Params{kind}, deadline()));
+    auto rows =
+        run(migrated_->db().query("SELECT id, state, result FROM jobs WHERE kind = $1 ORDER BY id",
+                                  db::Params{kind}, deadline()));
     EXPECT_TRUE(rows) << rows.error().message;
     std::vector<Row> out;
     if (!rows) return out;
@@ -173,7 +170,7 @@ class AnalyticsJobsTest : public ::testing::Test {
   testing::TempDir dir_;
   core::EventLoops loops_{2, std::chrono::milliseconds(10)};
   core::OffloadPool offload_{2};
-  std::unique_ptr<db::Database> db_;
+  std::optional<testing::MigratedDatabase> migrated_;
   core::HealthRegistry health_;
   telemetry::Metrics metrics_{"test", "test"};
   core::LifecycleContext ctx_ = context();
