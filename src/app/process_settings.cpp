@@ -24,9 +24,11 @@ const core::SettingsSchema<ProcessSettings>& process_settings_schema() {
         .key("disabled", &ProcessSettings::disabled,
              {.fallback = "[]",
               .help = "components not to start (also DISABLED_COMPONENTS=a,b and --disable a,b)"})
-        .key(
-            "server.threads", &ProcessSettings::threads,
-            {.fallback = "0", .min = 0, .max = 256, .help = "event-loop threads; 0 = one per usable core but one (at least one)"})
+        .key("server.threads", &ProcessSettings::threads,
+             {.fallback = "0",
+              .min = 0,
+              .max = 256,
+              .help = "event-loop threads; 0 = one per usable core but one (at least one)"})
         .key("server.drain_delay_ms", &ProcessSettings::drain_delay,
              {.fallback = "0",
               .min = 0,
