@@ -92,8 +92,8 @@ asio::awaitable<void> systemd_watchdog(const net::SystemdNotifier& notifier, mic
   }
 }
 
-size_t loop_count(const ProcessSettings& process) {
-  return process.threads > 0 ? process.threads : core::default_event_loops(core::usable_cores());
+size_t loop_count(const ProcessSettings& process, size_t usable_cores) {
+  return process.threads > 0 ? process.threads : core::default_event_loops(usable_cores);
 }
 
 // One run of the service: what it is made of (in the order it is made; torn down in reverse),
@@ -106,7 +106,9 @@ class Service {
         process_(config.settings().process),
         json_logs_(telemetry::resolve_log_format(process_.log_format) ==
                    telemetry::LogFormat::json),
-        loops_(loop_count(process_), std::max(milliseconds(1), process_.watchdog_threshold / 5)),
+        usable_cores_(core::usable_cores()),
+        loops_(loop_count(process_, usable_cores_),
+               std::max(milliseconds(1), process_.watchdog_threshold / 5)),
         offload_(process_.offload_threads),
         metrics_(core::kVersion, core::kCommit),
         observer_(metrics_),
@@ -201,7 +203,7 @@ class Service {
         "starting {} component(s), profile {}, {} event loop(s) ({}; {} usable core(s)), deadline "
         "{} ms",
         definition_.catalog.size(), process_.profile, loops_.size(),
-        process_.threads > 0 ? "server.threads" : "one per core but one", core::usable_cores(),
+        process_.threads > 0 ? "server.threads" : "one per core but one", usable_cores_,
         process_.startup_deadline.count());
     auto started = asio::co_spawn(loops_.context(0), engine_.start(), asio::use_future);
     if (started.wait_for(generous_bound()) != std::future_status::ready) {
@@ -319,6 +321,7 @@ class Service {
   const ServiceDefinition& definition_;
   const ProcessSettings& process_;
   const bool json_logs_;
+  const size_t usable_cores_;  // read once from /proc and the cgroup: sizes the loops, then logged
   std::shared_ptr<spdlog::logger> log_ = telemetry::logger("netra");
   core::EventLoops loops_;
   core::OffloadPool offload_;

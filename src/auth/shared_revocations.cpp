@@ -5,9 +5,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <charconv>
 
 #include "core/clock.hpp"
+#include "core/parse_number.hpp"
 #include "redis/redis_client.hpp"
 #include "telemetry/logging.hpp"
 
@@ -25,13 +25,6 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
 redis.call('PUBLISH', ARGV[4], ARGV[1] .. ' ' .. ARGV[2])
 return 1
 )lua");
-
-std::optional<int64_t> number(std::string_view text) {
-  int64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
 
 }  // namespace
 
@@ -127,7 +120,8 @@ asio::awaitable<void> SharedRevocations::retry() {
 void SharedRevocations::heard(const std::string& payload) {
   const auto space = payload.rfind(' ');
   if (space == std::string::npos) return;
-  const auto until = number(std::string_view(payload).substr(space + 1));
+  const auto until =
+      core::parse_whole_integer<int64_t>(std::string_view(payload).substr(space + 1));
   if (!until) return;
   sessions_.apply_shared(payload.substr(0, space), *until);
 }
@@ -151,7 +145,8 @@ asio::awaitable<void> SharedRevocations::catch_up() {
   } else {
     const auto& items = held->elements;
     for (size_t i = 0; i + 1 < items.size(); i += 2) {
-      if (auto until = number(items[i + 1].text)) sessions_.apply_shared(items[i].text, *until);
+      if (auto until = core::parse_whole_integer<int64_t>(items[i + 1].text))
+        sessions_.apply_shared(items[i].text, *until);
     }
   }
   std::vector<Revocation> batch;

@@ -3,9 +3,10 @@
 #include <sched.h>
 
 #include <algorithm>
-#include <charconv>
 #include <fstream>
 #include <string>
+
+#include "core/parse_number.hpp"
 
 namespace netra::core {
 
@@ -36,20 +37,15 @@ std::optional<size_t> quota_cores() {
   return cores_from_cpu_max(line);
 }
 
-std::optional<uint64_t> number(std::string_view text) {
-  uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
 }  // namespace
 
 std::optional<size_t> cores_from_cpu_max(std::string_view line) {
   while (!line.empty() && (line.back() == '\n' || line.back() == ' ')) line.remove_suffix(1);
   const auto space = line.find(' ');
   if (space == std::string_view::npos) return std::nullopt;
-  const auto quota = number(line.substr(0, space));  // "max" (no limit) does not parse
-  const auto period = number(line.substr(space + 1));
+  const auto quota =
+      parse_whole_integer<uint64_t>(line.substr(0, space));  // "max" (no limit) does not parse
+  const auto period = parse_whole_integer<uint64_t>(line.substr(space + 1));
   if (!quota || !period || *period == 0 || *quota == 0) return std::nullopt;
   return std::max<size_t>(1, (*quota + *period - 1) / *period);
 }
