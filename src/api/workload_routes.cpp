@@ -71,13 +71,15 @@ constexpr size_t kMaxDepth = 8;  // an array of events, an event, its tags: 3 le
 // Values in the whole body: a full batch of events with every field, and room to spare.
 constexpr size_t kMaxValues = analytics::kMaxBatchEvents * 64;
 
+constexpr const char* kNotABatch = "the body must be a JSON array of events";
+
 std::optional<std::string> out_of_bounds(const std::string& body) {
   using Outcome = net::JsonBoundsOutcome;
   switch (net::check_json_bounds(body, {kMaxDepth, kMaxValues, analytics::kMaxBatchEvents})) {
     case Outcome::within:
       return std::nullopt;
     case Outcome::invalid_json:
-      return "the body must be a JSON array of events";
+      return kNotABatch;
     case Outcome::too_deep:
       return fmt::format("values nested deeper than {} levels", kMaxDepth);
     case Outcome::too_many_values:
@@ -85,7 +87,7 @@ std::optional<std::string> out_of_bounds(const std::string& body) {
     case Outcome::too_many_elements:
       return fmt::format("a batch holds 1 to {} events, not more", analytics::kMaxBatchEvents);
   }
-  return "the body must be a JSON array of events";
+  return kNotABatch;
 }
 
 ParsedBody parse_body(const std::string& body, const std::string& caller) {
@@ -98,7 +100,7 @@ ParsedBody parse_body(const std::string& body, const std::string& caller) {
   boost::system::error_code ec;
   const auto document = boost::json::parse(body, ec, &arena);
   if (ec || !document.is_array()) {
-    return {net::json_error(400, "invalid_request", "the body must be a JSON array of events"), {}};
+    return {net::json_error(400, "invalid_request", kNotABatch), {}};
   }
   const auto& events = document.get_array();
   if (events.empty() || events.size() > analytics::kMaxBatchEvents) {

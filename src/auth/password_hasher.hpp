@@ -43,7 +43,8 @@ class PasswordHasher {
   // Makes that fixed hash on the hashing pool now, unless a verification made it already; false
   // when it cannot be made (not enough memory for the limits). Start-up begins it without
   // waiting for it: a verification that needs the hash before it is there makes it first (once,
-  // for all), and so takes about twice as long — only in the first ~0.1 s of a process.
+  // for all), and so takes about twice as long — only in a process's first second or so (the
+  // auth component starts it one second after start-up).
   asio::awaitable<bool> prepare() const;
 
   // The fixed hash, made once (on whichever pool thread needs it first).
