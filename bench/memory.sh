@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Resident memory of netra (embedded defaults) after start-up and while 1,000 idle keep-alive
-# connections are held open.
+# Resident memory of netra (embedded defaults) after start-up, beside nginx (one worker, the
+# baseline of the HTTP benches), and while 1,000 idle keep-alive connections are held open.
+# Each figure is split into anonymous memory (the heap, stacks: what the process itself uses)
+# and file-backed pages (the mapped binary and libraries: page cache, shared, and larger the
+# bigger the binary and the kernel's fault-around and folio sizes are).
 #   bench/memory.sh [CONNECTIONS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,5 +17,17 @@ work=$(mktemp -d)
 pid=$!
 trap 'kill $pid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do curl -sf http://127.0.0.1:18380/health/ready >/dev/null && break; sleep 0.05; done
+split() { awk '/VmRSS|RssAnon|RssFile/ {printf "%s %s kB  ", $1, $2}' "/proc/$1/status"; }
+sleep 2  # the pool threads give their allocation caches back after a second idle
 echo "netra resident memory after start-up: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
+echo "  netra:                $(split $pid)"
+source bench/nginx_baseline.sh
+nginx_dir=$work/nginx
+nginx_conf "$nginx_dir" 18381
+nginx -p "$nginx_dir" -c "$nginx_dir/nginx.conf" &
+for _ in $(seq 100); do curl -sf http://127.0.0.1:18381/ >/dev/null && break; sleep 0.05; done
+for nginx_pid in $(pgrep -P "$(cat "$nginx_dir/nginx.pid")") "$(cat "$nginx_dir/nginx.pid")"; do
+  echo "  nginx $(tr '\0' ' ' </proc/$nginx_pid/cmdline | cut -c8-21): $(split "$nginx_pid")"
+done
+kill "$(cat "$nginx_dir/nginx.pid")"
 build/release/bench/http_probe hold 18380 /health/live "$connections" $pid

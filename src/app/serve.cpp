@@ -15,6 +15,7 @@
 
 #include "api/auth_routes.hpp"
 #include "auth/auth_state.hpp"
+#include "core/allocator.hpp"
 #include "core/build_info.hpp"
 #include "core/cpu_budget.hpp"
 #include "core/engine.hpp"
@@ -220,6 +221,7 @@ class Service {
     notifier_.notify("READY=1");
     log_->info("{} in {:.1f} ms; serving until SIGTERM or SIGINT", core::to_string(result.outcome),
                result.elapsed_ms);
+    core::return_freed_memory();  // on this thread, not a loop: start-up's garbage, given back now
     return kExitOk;
   }
 

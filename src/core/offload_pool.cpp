@@ -5,6 +5,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/allocator.hpp"
+
 namespace netra::core {
 
 namespace detail {
@@ -29,6 +31,12 @@ struct OffloadPool::Shared {
   std::vector<std::shared_ptr<std::atomic<bool>>> finished;
 };
 
+namespace {
+// A pool thread idle this long gives its allocation cache back (core/allocator.hpp): busy
+// threads keep the cache's speed, a pool asleep for hours does not hold its start-up garbage.
+constexpr auto kIdleBeforeReleasingCache = std::chrono::seconds(1);
+}  // namespace
+
 OffloadPool::OffloadPool(size_t threads, std::string name, size_t max_queued)
     : name_(std::move(name)), max_queued_(max_queued), shared_(std::make_shared<Shared>()) {
   const size_t count = std::max<size_t>(threads, 1);
@@ -38,9 +46,20 @@ OffloadPool::OffloadPool(size_t threads, std::string name, size_t max_queued)
     shared_->finished.push_back(finished);
     shared_->threads.emplace_back([shared = shared_, finished] {
       std::unique_lock lock(shared->mutex);
+      bool cache_released = true;  // nothing cached before the first call
+      const auto has_work = [&] { return shared->stopping || !shared->queue.empty(); };
       for (;;) {
-        shared->work_ready.wait(lock, [&] { return shared->stopping || !shared->queue.empty(); });
+        if (cache_released) {
+          shared->work_ready.wait(lock, has_work);
+        } else if (!shared->work_ready.wait_for(lock, kIdleBeforeReleasingCache, has_work)) {
+          lock.unlock();
+          release_thread_cache();
+          lock.lock();
+          cache_released = true;
+          continue;
+        }
         if (shared->stopping) break;
+        cache_released = false;
         auto job = std::move(shared->queue.front());
         shared->queue.pop_front();
         ++shared->busy;
