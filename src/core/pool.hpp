@@ -64,7 +64,9 @@ class Pool {
   };
 
  public:
-  using Create = std::function<asio::awaitable<Result<std::unique_ptr<T>, std::string>>()>;
+  // Opens a resource by `deadline` (the acquiring caller's, capped by the acquire timeout).
+  using Create =
+      std::function<asio::awaitable<Result<std::unique_ptr<T>, std::string>>(Deadline deadline)>;
   using Validate = std::function<asio::awaitable<bool>(T&)>;
   using LeakReport = std::function<void(const std::string& owner, std::chrono::milliseconds held)>;
 
@@ -143,7 +145,7 @@ class Pool {
         co_return lease(state, std::move(slot), std::move(owner));
       }
       if (may_create) {
-        auto created = co_await state->create();
+        auto created = co_await state->create(until);
         if (!created) {
           state->destroy(nullptr);
           co_return PoolError{PoolError::Kind::connect_failed, created.error()};

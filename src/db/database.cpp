@@ -24,6 +24,13 @@ struct Database::Shared {
   core::CircuitBreaker breaker;
   size_t pool_max = 0;
   DatabaseObserver observer;
+  std::chrono::milliseconds query_timeout{0};  // 0: none
+
+  // The deadline of one call (or one statement of a transaction) that starts now.
+  core::Deadline limited(core::Deadline deadline, CallLimit limit) const {
+    if (limit == CallLimit::caller_deadline || query_timeout.count() == 0) return deadline;
+    return deadline.capped(query_timeout);
+  }
 
   // Every outcome goes through here: the breaker learns from it (only a server that is down or
   // too slow counts against it, not a refused statement or our own full pool) and the observer
@@ -66,6 +73,7 @@ struct Transaction::State {
   std::shared_ptr<Database::Shared> shared;
   ConnectionPool::Lease lease;
   core::Deadline deadline;
+  CallLimit limit;
   asio::any_io_executor executor;
   // The driver's BEGIN, until it has run: it goes with the first statement in one call.
   std::string pending_begin;
@@ -160,19 +168,20 @@ asio::awaitable<core::Result<ConnectionPool::Lease, DbError>> Database::Shared::
 
 Database::Database(std::unique_ptr<detail::Driver> driver, core::PoolOptions pool_options,
                    ConnectionPool::LeakReport leak_report, core::BreakerOptions breaker_options,
-                   DatabaseObserver observer)
+                   DatabaseObserver observer, std::chrono::milliseconds query_timeout)
     : shared_(std::make_shared<Shared>(breaker_options)) {
   shared_->observer = std::move(observer);
+  shared_->query_timeout = query_timeout;
   shared_->driver = std::move(driver);
   shared_->pool_max = pool_options.max_size;
   auto* raw_driver = shared_->driver.get();
   auto make_pool = [&](core::PoolOptions options) {
     return std::make_unique<ConnectionPool>(
         options,
-        [raw_driver, timeout = options.acquire_timeout]()
+        [raw_driver](core::Deadline deadline)
             -> asio::awaitable<
                 core::Result<std::unique_ptr<detail::DriverConnection>, std::string>> {
-          co_return co_await raw_driver->connect(core::Deadline::after(timeout));
+          co_return co_await raw_driver->connect(deadline);
         },
         [](detail::DriverConnection& c) -> asio::awaitable<bool> {
           auto r =
@@ -192,8 +201,10 @@ Database::Database(std::unique_ptr<detail::Driver> driver, core::PoolOptions poo
 Database::~Database() = default;
 
 asio::awaitable<DbResult<QueryResult>> Database::query(std::string sql, Params params,
-                                                       core::Deadline deadline, std::string owner) {
+                                                       core::Deadline caller_deadline,
+                                                       std::string owner, CallLimit limit) {
   auto shared = shared_;
+  const auto deadline = shared->limited(caller_deadline, limit);
   const Access access = only_reads(sql) ? Access::read : Access::write;
   auto lease = co_await shared->checked_lease(std::move(owner), deadline, access);
   if (!lease) co_return lease.error();
@@ -205,14 +216,16 @@ asio::awaitable<DbResult<QueryResult>> Database::query(std::string sql, Params p
   co_return result;
 }
 
-asio::awaitable<DbResult<Transaction>> Database::begin(core::Deadline deadline, std::string owner) {
+asio::awaitable<DbResult<Transaction>> Database::begin(core::Deadline deadline, std::string owner,
+                                                       CallLimit limit) {
   auto shared = shared_;
-  auto lease = co_await shared->checked_lease(std::move(owner), deadline, Access::write);
+  const auto acquire_by = shared->limited(deadline, limit);
+  auto lease = co_await shared->checked_lease(std::move(owner), acquire_by, Access::write);
   if (!lease) co_return lease.error();
-  if (deadline.expired()) co_return expired_before_running();
+  if (acquire_by.expired()) co_return expired_before_running();
   auto executor = co_await asio::this_coro::executor;
   co_return Transaction(std::unique_ptr<Transaction::State>(
-      new Transaction::State{shared, std::move(lease.value()), deadline, executor,
+      new Transaction::State{shared, std::move(lease.value()), deadline, limit, executor,
                              shared->driver->begin_statement(), false}));
 }
 
@@ -285,7 +298,8 @@ asio::awaitable<DbResult<QueryResult>> Transaction::run(std::string sql, Params 
   s.pending_begin.clear();
   const std::string after = then_commit ? "COMMIT" : "";
   s.shared->sending(sql, params);
-  auto wrapped = co_await s.lease->execute_wrapped(before, sql, params, after, s.deadline);
+  auto wrapped = co_await s.lease->execute_wrapped(before, sql, params, after,
+                                                   s.shared->limited(s.deadline, s.limit));
   if (!before.empty()) {
     // The breaker hears how the transaction began, as it hears of any statement.
     if (wrapped.failed == Failed::before) {
@@ -327,7 +341,8 @@ asio::awaitable<DbResult<Done>> Transaction::commit() {
     co_return Done{};
   }
   state_->finished = true;
-  auto result = co_await state_->lease->execute("COMMIT", {}, state_->deadline);
+  auto result = co_await state_->lease->execute(
+      "COMMIT", {}, state_->shared->limited(state_->deadline, state_->limit));
   if (!result) {
     state_->release(false);  // state unknown: never reuse it
     co_return result.error();
@@ -343,7 +358,8 @@ asio::awaitable<DbResult<Done>> Transaction::rollback() {
     co_return Done{};
   }
   state_->finished = true;
-  auto result = co_await state_->lease->execute("ROLLBACK", {}, state_->deadline);
+  auto result = co_await state_->lease->execute(
+      "ROLLBACK", {}, state_->shared->limited(state_->deadline, state_->limit));
   state_->release(result.ok());
   if (!result) co_return result.error();
   co_return Done{};

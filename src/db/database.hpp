@@ -5,6 +5,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -42,6 +43,13 @@ struct DatabaseObserver {
 
 class Transaction;
 
+// How long one call may take. `query_timeout`: database.query_timeout_ms from the moment the call
+// starts (waiting for a connection included), within the caller's deadline — so a server that
+// has frozen fails a call after that long, not after the whole request's deadline, and the
+// breaker opens after a few such calls. `caller_deadline`: the caller's deadline alone, for work
+// known to take long (migrations).
+enum class CallLimit { query_timeout, caller_deadline };
+
 class Database {
  public:
   // Calls go through a circuit breaker named "database": while it is open they fail fast with
@@ -50,7 +58,8 @@ class Database {
   // driver allows fewer writers than connections (SQLite), writes use a pool of their own.
   Database(std::unique_ptr<detail::Driver> driver, core::PoolOptions pool_options,
            core::Pool<detail::DriverConnection>::LeakReport leak_report = {},
-           core::BreakerOptions breaker_options = {}, DatabaseObserver observer = {});
+           core::BreakerOptions breaker_options = {}, DatabaseObserver observer = {},
+           std::chrono::milliseconds query_timeout = std::chrono::milliseconds::zero());
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -58,13 +67,16 @@ class Database {
   // One statement on a pooled connection (its own implicit transaction). `owner` names the route
   // or task for leak reports.
   asio::awaitable<DbResult<QueryResult>> query(std::string sql, Params params,
-                                               core::Deadline deadline,
-                                               std::string owner = "query");
+                                               core::Deadline deadline, std::string owner = "query",
+                                               CallLimit limit = CallLimit::query_timeout);
 
   // Starts a transaction on a connection of its own (a write connection); it is rolled back
-  // unless committed. The driver's BEGIN runs with the first statement.
+  // unless committed. The driver's BEGIN runs with the first statement. Under
+  // CallLimit::query_timeout, waiting for the connection and then each statement (COMMIT
+  // included) has the query timeout, all within `deadline`.
   asio::awaitable<DbResult<Transaction>> begin(core::Deadline deadline,
-                                               std::string owner = "transaction");
+                                               std::string owner = "transaction",
+                                               CallLimit limit = CallLimit::query_timeout);
 
   std::string driver_name() const;
   std::string describe() const;  // where it connects, password as ***

@@ -72,7 +72,7 @@ DatabaseComponent::DatabaseComponent(core::ComponentSpec spec, const DatabaseSet
         telemetry::logger(kName)->warn("a connection has been held for {} ms by {}", held.count(),
                                        owner);
       },
-      core::BreakerOptions{}, std::move(observer));
+      core::BreakerOptions{}, std::move(observer), settings.query_timeout);
   health.add_breaker(database_->breaker(), true);
   health.add_pool(kName, database_->pool_max(),
                   [db = database_.get()] { return db->pool_stats(); });

@@ -57,6 +57,13 @@ const core::SettingsSchema<DatabaseSettings>& database_settings_schema() {
               .min = 1,
               .max = 86400000,
               .help = "PostgreSQL: the server ends a statement that runs longer"})
+        .key("database.query_timeout_ms", &DatabaseSettings::query_timeout,
+             {.fallback = "3000",
+              .min = 1,
+              .max = 3600000,
+              .help = "one call (waiting for a connection included) ends by then, within the "
+                      "request's deadline: a frozen server fails calls after this long and opens "
+                      "the breaker; migrations have only their own deadline"})
         .key("database.ssl_mode", [](DatabaseSettings & s) -> auto& { return s.tls.mode; },
              {.fallback = "\"\"",
               .choices = {"", "disable", "allow", "prefer", "require", "verify-ca", "verify-full"},
@@ -149,7 +156,8 @@ std::unique_ptr<Database> open_database(const DatabaseSettings& settings,
                                         core::OffloadPool& offload, DatabaseObserver observer) {
   return std::make_unique<Database>(make_driver(settings, offload), settings.pool,
                                     core::Pool<detail::DriverConnection>::LeakReport{},
-                                    core::BreakerOptions{}, std::move(observer));
+                                    core::BreakerOptions{}, std::move(observer),
+                                    settings.query_timeout);
 }
 
 }  // namespace netra::db

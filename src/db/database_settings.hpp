@@ -28,6 +28,7 @@ struct DatabaseSettings {
       5000};  // SQLite: how long to wait for another process's lock
   std::chrono::milliseconds connect_timeout{5000};     // PostgreSQL: our own connect deadline
   std::chrono::milliseconds statement_timeout{30000};  // PostgreSQL: enforced by the server
+  std::chrono::milliseconds query_timeout{3000};       // ours: one call, connection wait included
   TlsSettings tls;                                     // PostgreSQL
   // environment = "production" refuses a PostgreSQL server that does not prove who it is, unless
   // this says the operator accepts that.

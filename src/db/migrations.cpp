@@ -68,7 +68,8 @@ std::vector<std::string> split_statements(const std::string& sql) {
 namespace {
 asio::awaitable<bool> all_applied(Database& db, const std::vector<Migration>& migrations,
                                   core::Deadline deadline) {
-  auto rows = co_await db.query(kListApplied, Params{}, deadline, kOwner);
+  auto rows =
+      co_await db.query(kListApplied, Params{}, deadline, kOwner, CallLimit::caller_deadline);
   if (!rows) co_return false;
   std::set<int64_t> applied;
   for (const auto& row : rows->rows) applied.insert(row.int64(0));
@@ -94,7 +95,7 @@ asio::awaitable<DbResult<MigrationOutcome>> apply_migrations(
   for (const auto& m : migrations) {
     // One transaction per migration; the lock is the transaction's first statement, so another
     // instance waits here, then sees the migration recorded and skips it.
-    auto begun = co_await db.begin(deadline, kOwner);
+    auto begun = co_await db.begin(deadline, kOwner, CallLimit::caller_deadline);
     if (!begun) co_return named(m, begun.error());
     auto& tx = begun.value();
     if (postgres) {
@@ -126,9 +127,11 @@ asio::awaitable<DbResult<MigrationOutcome>> apply_migrations(
 
 asio::awaitable<DbResult<MigrationStatus>> migration_status(
     Database& db, const std::vector<Migration>& migrations, core::Deadline deadline) {
-  auto created = co_await db.query(kCreateTable, Params{}, deadline, kOwner);
+  auto created =
+      co_await db.query(kCreateTable, Params{}, deadline, kOwner, CallLimit::caller_deadline);
   if (!created) co_return created.error();
-  auto rows = co_await db.query(kListApplied, Params{}, deadline, kOwner);
+  auto rows =
+      co_await db.query(kListApplied, Params{}, deadline, kOwner, CallLimit::caller_deadline);
   if (!rows) co_return rows.error();
   std::map<int64_t, int64_t> applied_at;
   for (const auto& row : rows->rows) applied_at[row.int64(0)] = row.int64(1);

@@ -271,7 +271,13 @@ std::string PostgresDriver::describe() const {
 asio::awaitable<core::Result<std::unique_ptr<DriverConnection>, std::string>>
 PostgresDriver::connect(core::Deadline deadline) {
   using Opened = core::Result<std::unique_ptr<DriverConnection>, std::string>;
-  const auto until = deadline.capped(options_.connect_timeout);
+  // The connect timeout, or the caller's sooner deadline (a request's query timeout); the
+  // message says which figure applied.
+  const auto now = core::Deadline::clock::now();
+  const bool caller_sooner = deadline.when() < now + options_.connect_timeout;
+  const auto until = caller_sooner ? deadline : core::Deadline::at(now + options_.connect_timeout);
+  const auto allowed_ms =
+      caller_sooner ? deadline.remaining().count() : options_.connect_timeout.count();
   const std::string where = describe();
   std::string missing;
   if (load_libpq(missing) == nullptr)
@@ -314,8 +320,7 @@ PostgresDriver::connect(core::Deadline deadline) {
       waiter.end();
     }
     if (!ready) {
-      const auto limit = duration_cast<milliseconds>(options_.connect_timeout).count();
-      co_return Opened("connecting to " + where + " timed out after " + std::to_string(limit) +
+      co_return Opened("connecting to " + where + " timed out after " + std::to_string(allowed_ms) +
                        " ms (the server accepted nothing or did not answer)");
     }
     poll = pq().PQconnectPoll(conn);
