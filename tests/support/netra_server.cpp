@@ -1,7 +1,9 @@
 #include "support/netra_server.hpp"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
@@ -81,6 +83,7 @@ ScratchClickHouse::ScratchClickHouse() {
 }
 
 ScratchClickHouse::~ScratchClickHouse() {
+  thaw();
   run_process({std::string(NETRA_SOURCE_DIR) + "/scripts/clickhouse-test-server", "stop", dir_}, {},
               60s);
 }
@@ -99,6 +102,20 @@ void ScratchClickHouse::pause() {
 
 void ScratchClickHouse::resume() {
   script("resume");
+}
+
+void ScratchClickHouse::freeze() {
+  std::ifstream pid_file(dir_ + "/pid");
+  int pid = 0;
+  if (!(pid_file >> pid) || pid <= 0 || ::kill(pid, SIGSTOP) != 0) {
+    throw std::runtime_error("cannot freeze the ClickHouse of " + dir_);
+  }
+  frozen_pid_ = pid;
+}
+
+void ScratchClickHouse::thaw() {
+  if (frozen_pid_ > 0) ::kill(frozen_pid_, SIGCONT);
+  frozen_pid_ = 0;
 }
 
 }  // namespace netra::testing

@@ -55,11 +55,15 @@ class ScratchClickHouse {
   const std::string& password() const { return password_; }
   void pause();
   void resume();
+  // SIGSTOP / SIGCONT: connections stay open and nothing answers (a hung host).
+  void freeze();
+  void thaw();
 
  private:
   void script(const std::string& command);
 
   std::string url_, user_, password_, dir_;
+  int frozen_pid_ = 0;
 };
 
 }  // namespace netra::testing
