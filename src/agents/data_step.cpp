@@ -1,8 +1,11 @@
 #include "agents/data_step.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 
+#include "agents/markdown_format.hpp"
 #include "agents/time_window.hpp"
 #include "analytics/model_catalog.hpp"
 
@@ -64,15 +67,17 @@ template <typename T>
 asio::awaitable<AnalyticsResult<T>> tool_call(RunEmitter& emitter, std::string_view tool,
                                               json parameters,
                                               asio::awaitable<analytics::Served<T>> query,
-                                              json (*describe)(const T&), std::string& backend) {
+                                              json (*describe)(const T&), DataSnapshot& snap) {
   co_await emitter.tool_executing(kAgent, tool, std::move(parameters));
   analytics::Served<T> served = co_await std::move(query);
   // Where this query's answer came from; the snapshot's source names every backend that served.
+  auto& backend = snap.backend;
   if (backend.empty()) {
     backend = std::string(served.backend);
   } else if (backend != served.backend) {
     backend = std::string(kMixedBackends);
   }
+  if (served.partial && !snap.partial) snap.partial = served.partial;
   AnalyticsResult<T> result = std::move(served.result);
   if (!result) {
     json error = error_json(result.error());
@@ -134,7 +139,7 @@ asio::awaitable<AnalyticsResult<DataSnapshot>> collect_data(analytics::Analytics
       store.summary_served(request.user_id, request.range, analytics::GroupBy::model, deadline);
   auto by_model = co_await tool_call<std::vector<GroupSummary>>(
       emitter, "analytics.summary", std::move(params), std::move(by_model_query), describe_groups,
-      snap.backend);
+      snap);
   if (!by_model) co_return by_model.error();
   snap.by_model = std::move(by_model.value());
 
@@ -144,7 +149,7 @@ asio::awaitable<AnalyticsResult<DataSnapshot>> collect_data(analytics::Analytics
       store.summary_served(request.user_id, request.range, analytics::GroupBy::workload, deadline);
   auto by_workload = co_await tool_call<std::vector<GroupSummary>>(
       emitter, "analytics.summary", std::move(params), std::move(by_workload_query),
-      describe_groups, snap.backend);
+      describe_groups, snap);
   if (!by_workload) co_return by_workload.error();
   snap.by_workload = std::move(by_workload.value());
 
@@ -154,7 +159,7 @@ asio::awaitable<AnalyticsResult<DataSnapshot>> collect_data(analytics::Analytics
       store.repeated_prompts_served(request.user_id, request.range, kRepeatedPromptLimit, deadline);
   auto repeats = co_await tool_call<std::vector<analytics::RepeatedPrompt>>(
       emitter, "analytics.repeated_prompts", std::move(params), std::move(repeats_query),
-      describe_repeats, snap.backend);
+      describe_repeats, snap);
   if (!repeats) co_return repeats.error();
   snap.repeated_prompts = std::move(repeats.value());
 
@@ -164,7 +169,7 @@ asio::awaitable<AnalyticsResult<DataSnapshot>> collect_data(analytics::Analytics
       store.timeline_served(request.user_id, request.range, snap.bucket_ms, deadline);
   auto timeline = co_await tool_call<std::vector<analytics::TimeBucket>>(
       emitter, "analytics.timeline", std::move(params), std::move(timeline_query),
-      describe_timeline, snap.backend);
+      describe_timeline, snap);
   if (!timeline) co_return timeline.error();
   snap.timeline = std::move(timeline.value());
 
@@ -173,7 +178,7 @@ asio::awaitable<AnalyticsResult<DataSnapshot>> collect_data(analytics::Analytics
   auto sample_query = store.events_served(request.user_id, request.range, kSampleLimit, deadline);
   auto sample = co_await tool_call<std::vector<analytics::WorkloadEvent>>(
       emitter, "analytics.events", std::move(params), std::move(sample_query), describe_events,
-      snap.backend);
+      snap);
   if (!sample) co_return sample.error();
 
   int64_t events = 0;
@@ -183,6 +188,15 @@ asio::awaitable<AnalyticsResult<DataSnapshot>> collect_data(analytics::Analytics
   snap.completeness =
       assess_completeness(request.range, events, snap.timeline, snap.bucket_ms, sample.value());
   snap.notes = scope_notes(request, snap);
+  if (snap.partial) {
+    // First: every figure below is about part of the data, and the report must not present it
+    // as the user's spend.
+    snap.notes.insert(snap.notes.begin(),
+                      fmt::format("the data is incomplete — ClickHouse has not answered since {}, "
+                                  "so these figures count only the calls received since then, "
+                                  "not the user's spend over the period",
+                                  markdown::utc_time(snap.partial->since_ms)));
+  }
   co_return snap;
 }
 
@@ -230,6 +244,7 @@ json to_json(const DataSnapshot& snapshot) {
               {"bucket_ms", snapshot.bucket_ms},
               {"sample_complete", snapshot.sample_complete},
               {"completeness", to_json(snapshot.completeness)},
+              {"complete", !snapshot.partial.has_value()},
               {"notes", snapshot.notes}};
   return out;
 }

@@ -5,6 +5,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,6 +59,8 @@ struct DataSnapshot {
   bool sample_complete = false;                     // the sample held every event of the window
   Completeness completeness;
   std::vector<std::string> notes;  // e.g. a workload the request named has no events
+  // Set when a query was answered from ClickHouse's outage buffer: the figures are partial.
+  std::optional<analytics::PartialData> partial;
 };
 
 // Buckets of an hour, or wider when an hour would make 10,000 buckets or more.

@@ -91,7 +91,7 @@ template <typename T>
 asio::awaitable<Served<T>> served_by(asio::awaitable<AnalyticsResult<T>> read,
                                      std::string_view backend) {
   auto result = co_await std::move(read);
-  co_return Served<T>{std::move(result), backend};
+  co_return Served<T>{std::move(result), backend, std::nullopt};
 }
 
 }  // namespace

@@ -69,11 +69,21 @@ inline constexpr int64_t kMinBucketMs = 60'000;
 inline constexpr int64_t kMaxBuckets = 10'000;
 inline constexpr int64_t kMaxReadLimit = 10'000;
 
-// A result and the backend that produced it ("clickhouse" or "embedded").
+// What a read answered from the embedded store while ClickHouse is configured leaves out: that
+// store then holds only the events that arrived during the outage (its buffer), not the user's
+// history, which is in ClickHouse.
+struct PartialData {
+  int64_t since_ms = 0;  // when ClickHouse stopped answering, as this process saw it
+  std::string missing;   // in words, for the answer and the agent's report
+};
+
+// A result, the backend that produced it ("clickhouse" or "embedded"), and what it leaves out
+// when it is partial.
 template <typename T>
 struct Served {
   AnalyticsResult<T> result;
   std::string_view backend;
+  std::optional<PartialData> partial;
 };
 
 // Every call sees only `user_id`'s events, checks its arguments before touching the store

@@ -3,6 +3,7 @@
 #include <type_traits>
 
 #include "analytics/clickhouse_store.hpp"
+#include "core/clock.hpp"
 #include "telemetry/logging.hpp"
 
 namespace netra::analytics {
@@ -10,6 +11,9 @@ namespace {
 
 constexpr std::string_view kClickHouse = "clickhouse";
 constexpr std::string_view kEmbedded = "embedded";
+constexpr const char* kMissing =
+    "ClickHouse is not answering: this counts only the events received since then, kept by the "
+    "embedded store until ClickHouse takes them; the events stored in ClickHouse are left out";
 
 }  // namespace
 
@@ -37,6 +41,14 @@ std::string_view FallbackAnalyticsStore::backend() const {
   return kClickHouse;
 }
 
+PartialData FallbackAnalyticsStore::outage_partial() {
+  int64_t since = 0;
+  const int64_t now = core::unix_ms_now();
+  // The first read served without ClickHouse marks the outage's start (this process's view).
+  if (!outage_since_ms_.compare_exchange_strong(since, now)) return {since, kMissing};
+  return {now, kMissing};
+}
+
 void FallbackAnalyticsStore::note_fallback(const AnalyticsError& error) {
   if (falling_back_.exchange(true)) return;
   telemetry::logger("clickhouse")
@@ -45,6 +57,7 @@ void FallbackAnalyticsStore::note_fallback(const AnalyticsError& error) {
 }
 
 void FallbackAnalyticsStore::note_clickhouse_answered() {
+  outage_since_ms_.store(0);
   if (!falling_back_.load() || !falling_back_.exchange(false)) return;
   telemetry::logger("clickhouse")->info("ClickHouse answers again; it serves workload events");
 }
@@ -60,13 +73,13 @@ asio::awaitable<Served<T>> FallbackAnalyticsStore::serve(Call<T> call, Kind kind
     auto answer = co_await std::move(attempt);
     if (answer) {
       note_clickhouse_answered();
-      co_return Served<T>{std::move(answer), kClickHouse};
+      co_return Served<T>{std::move(answer), kClickHouse, std::nullopt};
     }
     const auto code = answer.error().code;
     const bool unreached = code == AnalyticsErrorCode::unavailable;
     const bool slow = code == AnalyticsErrorCode::timeout && kind == Kind::read;
     if (!(unreached || slow) || deadline.expired()) {
-      co_return Served<T>{std::move(answer), kClickHouse};
+      co_return Served<T>{std::move(answer), kClickHouse, std::nullopt};
     }
     note_fallback(answer.error());
   }
@@ -78,7 +91,9 @@ asio::awaitable<Served<T>> FallbackAnalyticsStore::serve(Call<T> call, Kind kind
       buffered_events_ += answer.value();
     }
   }
-  co_return Served<T>{std::move(answer), kEmbedded};
+  std::optional<PartialData> partial;
+  if (kind == Kind::read && clickhouse_ != nullptr) partial = outage_partial();
+  co_return Served<T>{std::move(answer), kEmbedded, std::move(partial)};
 }
 
 asio::awaitable<Served<size_t>> FallbackAnalyticsStore::insert_served(

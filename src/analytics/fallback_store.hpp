@@ -83,6 +83,8 @@ class FallbackAnalyticsStore final : public AnalyticsStore {
                                   Arg arg, core::Deadline deadline);
   bool use_clickhouse() const;
   void note_fallback(const AnalyticsError& error);
+  // What a read served by the embedded store leaves out, since when.
+  PartialData outage_partial();
   void note_clickhouse_answered();
 
   std::shared_ptr<ClickHouseStore> clickhouse_;
@@ -91,6 +93,7 @@ class FallbackAnalyticsStore final : public AnalyticsStore {
   std::atomic<bool> live_{false};
   std::atomic<bool> falling_back_{false};  // for one log line per outage, not one per call
   std::atomic<uint64_t> buffered_events_{0};
+  std::atomic<int64_t> outage_since_ms_{0};  // 0: ClickHouse answered the last call it was given
 };
 
 }  // namespace netra::analytics

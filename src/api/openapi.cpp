@@ -152,6 +152,17 @@ json workload_summary_schema() {
             {"from", {{"type", "integer"}, {"description", "Unix seconds"}}},
             {"to", {{"type", "integer"}, {"description", "Unix seconds (excluded)"}}},
             {"backend", {{"enum", {"clickhouse", "embedded"}}}},
+            {"complete",
+             {{"type", "boolean"},
+              {"description",
+               "false when the embedded store answered while ClickHouse is configured but not "
+               "answering: it holds only the events received since then"}}},
+            {"partial",
+             {{"type", "object"},
+              {"description", "only when complete is false: since when, and what is left out"},
+              {"properties",
+               {{"since", {{"type", "integer"}, {"description", "Unix seconds"}}},
+                {"missing", {{"type", "string"}}}}}}},
             {"groups", {{"type", "array"}, {"items", group}}}}}};
 }
 

@@ -212,13 +212,19 @@ asio::awaitable<HttpResponse> get_summary(Routes& routes, HttpRequest& r) {
   if (!served.result) co_return error_response(served.result.error(), r.request_id);
   auto groups = json::array();
   for (const auto& g : served.result.value()) groups.push_back(group_summary_json(g));
-  auto body = json{{"group_by", analytics::to_string(query->group_by)},
-                   {"from", query->range.from_ms / 1000},
-                   {"to", query->range.to_ms / 1000},
-                   {"backend", served.backend},
-                   {"groups", std::move(groups)}}
-                  .dump();
-  if (cached.generation) {
+  auto answer = json{{"group_by", analytics::to_string(query->group_by)},
+                     {"from", query->range.from_ms / 1000},
+                     {"to", query->range.to_ms / 1000},
+                     {"backend", served.backend},
+                     {"complete", !served.partial.has_value()},
+                     {"groups", std::move(groups)}};
+  if (served.partial) {
+    answer["partial"] = {{"since", served.partial->since_ms / 1000},
+                         {"missing", served.partial->missing}};
+  }
+  auto body = answer.dump();
+  // A partial answer is not kept: the next read may find ClickHouse answering again.
+  if (cached.generation && !served.partial) {
     co_await routes.summaries->keep(r.user_id, window, std::move(*cached.generation), body);
   }
   co_return net::json_response(std::move(body)).with_header("Cache-Status", "netra; fwd=miss");

@@ -113,6 +113,8 @@ TEST_P(WorkloadHttp, TheSummaryAgreesWithAnIndependentComputation) {
 
   const auto summary = expect(200, "GET", "/api/workloads/summary?group_by=model", alice_);
   EXPECT_EQ(summary["backend"], GetParam());
+  EXPECT_EQ(summary["complete"], true) << "the configured store answered: nothing is left out";
+  EXPECT_FALSE(summary.contains("partial"));
   EXPECT_EQ(summary["group_by"], "model");
   ASSERT_EQ(summary["groups"].size(), 3u);
   for (const auto& g : summary["groups"]) {

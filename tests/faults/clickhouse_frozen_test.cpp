@@ -2,6 +2,7 @@
 // netra uses it, and a "ClickHouse" that accepts and never answers from the start. A read waits
 // at most analytics.timeout_ms, then the breaker answers at once from the embedded store; writes
 // meanwhile are kept there; once ClickHouse answers again they are moved into it.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -102,7 +103,11 @@ TEST(ClickHouseFrozen, ReadsWaitAtMostTheTimeoutThenTheBreakerAnswersAtOnceAndIt
       timed(server, "POST", "/api/workloads/events", token, events(500, "before").dump());
   ASSERT_EQ(stored.status, 200) << stored.body.dump();
   ASSERT_EQ(stored.body["backend"], "clickhouse");
+  EXPECT_EQ(timed(server, "GET", uncached_summary(), token).body["complete"], true);
 
+  const int64_t frozen_at_s = std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
   clickhouse.freeze();
   // Reads until the breaker opens: none waits past the timeout.
   int waited = 0;
@@ -118,6 +123,12 @@ TEST(ClickHouseFrozen, ReadsWaitAtMostTheTimeoutThenTheBreakerAnswersAtOnceAndIt
   EXPECT_EQ(fast_read.status, 200);
   EXPECT_EQ(fast_read.body["backend"], "embedded");
   EXPECT_LT(fast_read.took, kAtOnce);
+  // The embedded store holds none of the 500 from before: the answer says it is partial, since
+  // when, and what it leaves out — not a silent fall from 500 to 0.
+  EXPECT_EQ(fast_read.body["complete"], false) << fast_read.body.dump();
+  EXPECT_GE(fast_read.body["partial"]["since"].get<int64_t>(), frozen_at_s - 1);
+  EXPECT_THAT(fast_read.body["partial"]["missing"].get<std::string>(),
+              ::testing::HasSubstr("stored in ClickHouse are left out"));
   const auto kept =
       timed(server, "POST", "/api/workloads/events", token, events(30, "during").dump());
   EXPECT_EQ(kept.status, 200) << kept.body.dump();
@@ -135,6 +146,7 @@ TEST(ClickHouseFrozen, ReadsWaitAtMostTheTimeoutThenTheBreakerAnswersAtOnceAndIt
     std::this_thread::sleep_for(200ms);
   }
   EXPECT_EQ(in_clickhouse, 530) << server.process().output();
+  EXPECT_EQ(timed(server, "GET", uncached_summary(), token).body["complete"], true);
 }
 
 TEST(ClickHouseBlackholed, StartUpDoesNotWaitOnItAndReadsAreAnsweredFromTheEmbeddedStore) {
@@ -157,6 +169,7 @@ TEST(ClickHouseBlackholed, StartUpDoesNotWaitOnItAndReadsAreAnsweredFromTheEmbed
     EXPECT_EQ(read.status, 200);
     EXPECT_EQ(read.body["backend"], "embedded");
     EXPECT_EQ(requests_in(read.body), 30);
+    EXPECT_EQ(read.body["complete"], false) << "ClickHouse, configured, has never answered";
     EXPECT_LT(read.took, milliseconds(kTimeoutMs) + kSlack) << "a read outwaited the timeout";
   }
 }

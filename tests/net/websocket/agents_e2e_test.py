@@ -682,6 +682,10 @@ class AgentsThroughAClickHouseOutage(ClickHouseTestCase):
             self.assertEqual(result["data"]["backend"], "embedded")
             self.assertTrue(result["data"]["completeness"]["sufficient"])
             self.assertIn("embedded analytics store", events[-1]["data"]["report"])
+            # ClickHouse is configured: the embedded store holds only its outage buffer, and the
+            # report must not present that as the user's spend.
+            self.assertFalse(result["data"]["complete"])
+            self.assertIn("the data is incomplete", events[-1]["data"]["report"])
         finally:
             await asyncio.to_thread(self.clickhouse.resume)
         await self.eventually(lambda: self.component_state("clickhouse"), "ready")
@@ -690,6 +694,8 @@ class AgentsThroughAClickHouseOutage(ClickHouseTestCase):
         events = await run_events(client, accepted["run_id"])
         self.assert_step_order(events)
         self.assertEqual(events[-1]["data"]["result"]["data"]["backend"], "clickhouse")
+        self.assertTrue(events[-1]["data"]["result"]["data"]["complete"])
+        self.assertNotIn("the data is incomplete", events[-1]["data"]["report"])
 
 
 if __name__ == "__main__":
