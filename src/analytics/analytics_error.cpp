@@ -12,6 +12,8 @@ std::string_view to_string(AnalyticsErrorCode code) {
       return "unavailable";
     case AnalyticsErrorCode::timeout:
       return "timeout";
+    case AnalyticsErrorCode::storage_full:
+      return "storage_full";
     case AnalyticsErrorCode::internal:
       return "internal";
   }
@@ -33,6 +35,9 @@ AnalyticsError AnalyticsError::from_db(const db::DbError& error) {
       break;
     case db::DbErrorCode::timeout:
       code = AnalyticsErrorCode::timeout;
+      break;
+    case db::DbErrorCode::storage_full:
+      code = AnalyticsErrorCode::storage_full;
       break;
     case db::DbErrorCode::constraint:  // the events table has no constraint a valid event breaks
     case db::DbErrorCode::invalid:

@@ -14,11 +14,12 @@
 namespace netra::analytics {
 
 enum class AnalyticsErrorCode {
-  invalid,      // the request is malformed: `problems` names each bad event field (400)
-  busy,         // no connection free in time (503, retry soon)
-  unavailable,  // the store cannot be reached, or its circuit breaker is open (503)
-  timeout,      // the deadline passed (503/504)
-  internal,     // the store refused a well-formed request or answered nonsense (500; a bug)
+  invalid,       // the request is malformed: `problems` names each bad event field (400)
+  busy,          // no connection free in time (503, retry soon)
+  unavailable,   // the store cannot be reached, or its circuit breaker is open (503)
+  timeout,       // the deadline passed (503/504)
+  storage_full,  // the embedded store's disk is full: nothing was written (507)
+  internal,      // the store refused a well-formed request or answered nonsense (500; a bug)
 };
 std::string_view to_string(AnalyticsErrorCode code);
 

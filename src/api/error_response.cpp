@@ -13,6 +13,14 @@ net::HttpResponse internal_error(const std::string& request_id) {
   return net::json_error(500, "internal_error", "internal error; request id " + request_id);
 }
 
+// 507 (RFC 4918): the request was fine and may succeed later; an operator has to free space.
+net::HttpResponse storage_full_response() {
+  return net::json_error(507, "storage_full",
+                         "the database's disk is full: nothing was written, and writes are refused "
+                         "until space is freed (reads still work)")
+      .with_header("Retry-After", "60");
+}
+
 }  // namespace
 
 net::HttpResponse error_response(const db::DbError& error, const std::string& request_id) {
@@ -29,6 +37,8 @@ net::HttpResponse error_response(const db::DbError& error, const std::string& re
       return net::json_error(504, code, "the database did not answer in time");
     case DbErrorCode::constraint:
       return net::json_error(409, code, "the change conflicts with existing data");
+    case DbErrorCode::storage_full:
+      return storage_full_response();
     case DbErrorCode::invalid:
     case DbErrorCode::internal:
       break;
@@ -84,6 +94,9 @@ net::HttpResponse error_response(const analytics::AnalyticsError& error,
     case Code::timeout:
       log("timed out");
       return net::json_error(504, "timeout", "the analytics store did not answer in time");
+    case Code::storage_full:
+      log("refused: disk full");
+      return storage_full_response();
     case Code::internal:
       break;
   }

@@ -12,6 +12,8 @@ std::string_view to_string(DbErrorCode code) {
       return "database_timeout";
     case DbErrorCode::constraint:
       return "constraint_violation";
+    case DbErrorCode::storage_full:
+      return "storage_full";
     case DbErrorCode::invalid:
       return "invalid_statement";
     case DbErrorCode::internal:

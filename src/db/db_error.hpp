@@ -10,11 +10,12 @@
 namespace netra::db {
 
 enum class DbErrorCode {
-  busy,         // no connection free within the acquire timeout
-  unavailable,  // cannot connect, connection lost, or the circuit breaker is open
-  timeout,      // the deadline or the statement timeout passed
-  constraint,   // a unique, foreign-key or check constraint refused the write
-  invalid,      // the statement or its parameters are wrong (a bug)
+  busy,          // no connection free within the acquire timeout
+  unavailable,   // cannot connect, connection lost, or the circuit breaker is open
+  timeout,       // the deadline or the statement timeout passed
+  constraint,    // a unique, foreign-key or check constraint refused the write
+  storage_full,  // the database's disk is full: nothing was written; reads still work
+  invalid,       // the statement or its parameters are wrong (a bug)
   internal,
 };
 

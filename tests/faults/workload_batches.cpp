@@ -9,13 +9,13 @@ namespace netra::testing {
 
 using nlohmann::json;
 
-std::string full_batch_body(int batch) {
+std::string batch_body(int batch, int count) {
   json events = json::array();
   const int64_t base = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::system_clock::now().time_since_epoch())
                            .count() -
                        3'600'000;
-  for (int i = 0; i < kFullBatch; ++i) {
+  for (int i = 0; i < count; ++i) {
     events.push_back({{"timestamp", base + i},
                       {"workload_id", "w-" + std::to_string(batch)},
                       {"provider", "openai"},
@@ -34,14 +34,14 @@ std::string ingest_request(const std::string& body, const std::string& token) {
          "\r\n\r\n" + body;
 }
 
-StoredEvents stored_events(NetraServer& server, const std::string& token) {
+StoredEvents stored_events(NetraServer& server, const std::string& token, int batch_size) {
   const auto summary = server.expect(200, "GET", "/api/workloads/summary?group_by=workload", token);
   StoredEvents stored;
   stored.per_workload = summary["groups"].dump();
   for (const auto& group : summary["groups"]) {
     const auto requests = group["requests"].get<int64_t>();
     stored.total += requests;
-    if (requests != kFullBatch) stored.every_batch_whole = false;
+    if (requests != batch_size) stored.every_batch_whole = false;
   }
   return stored;
 }

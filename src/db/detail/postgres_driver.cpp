@@ -33,7 +33,8 @@ DbErrorCode code_for(const char* sqlstate) {
   if (sqlstate == nullptr) return DbErrorCode::internal;
   const std::string_view s(sqlstate);
   if (s.substr(0, 2) == "23") return DbErrorCode::constraint;
-  if (s == "57014") return DbErrorCode::timeout;  // query_canceled: statement_timeout
+  if (s == "57014") return DbErrorCode::timeout;       // query_canceled: statement_timeout
+  if (s == "53100") return DbErrorCode::storage_full;  // disk_full
   if (s.substr(0, 2) == "42" || s.substr(0, 2) == "22") return DbErrorCode::invalid;
   if (s.substr(0, 2) == "08" || s.substr(0, 2) == "53" || s.substr(0, 2) == "57") {
     return DbErrorCode::unavailable;

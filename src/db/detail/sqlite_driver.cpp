@@ -36,9 +36,11 @@ DbError sqlite_error(sqlite3* db, int rc, const std::string& context) {
     case SQLITE_RANGE:
     case SQLITE_MISMATCH:
       return {DbErrorCode::invalid, message};
+    case SQLITE_FULL:
+      // The server is up and reads still work: not a reason to fail every call (the breaker).
+      return {DbErrorCode::storage_full, message};
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
-    case SQLITE_FULL:
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       return {DbErrorCode::unavailable, message};
