@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "faults/workload_batches.hpp"
 #include "support/misbehaving_peer.hpp"
 #include "support/netra_server.hpp"
 #include "support/test_servers.hpp"
@@ -24,24 +25,6 @@ using Clock = std::chrono::steady_clock;
 constexpr int kTimeoutMs = 1000;  // analytics.timeout_ms
 constexpr auto kSlack = 1500ms;   // the answer's way back, under ASan
 constexpr auto kAtOnce = 500ms;   // an answer that waited on nothing
-
-json events(int n, const std::string& workload) {
-  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-  json out = json::array();
-  for (int i = 0; i < n; ++i) {
-    out.push_back({{"timestamp", now - 1000 - i},
-                   {"workload_id", workload},
-                   {"provider", "openai"},
-                   {"model", "gpt-4o"},
-                   {"input_tokens", 10},
-                   {"output_tokens", 1},
-                   {"latency_ms", 100},
-                   {"cost_usd", 0.0001}});
-  }
-  return out;
-}
 
 // The summary of everything so far; each call names another `to` (in the future), so that none
 // is answered from the 30 s summary cache.
@@ -99,8 +82,7 @@ TEST(ClickHouseFrozen, ReadsWaitAtMostTheTimeoutThenTheBreakerAnswersAtOnceAndIt
   sets.push_back("analytics.user=" + clickhouse.user());
   NetraServer server(sets, {{"NETRA_ANALYTICS_PASSWORD", clickhouse.password()}});
   const auto token = server.sign_in("frozen-ch@example.com");
-  const auto stored =
-      timed(server, "POST", "/api/workloads/events", token, events(500, "before").dump());
+  const auto stored = timed(server, "POST", "/api/workloads/events", token, batch_body(1, 500));
   ASSERT_EQ(stored.status, 200) << stored.body.dump();
   ASSERT_EQ(stored.body["backend"], "clickhouse");
   EXPECT_EQ(timed(server, "GET", uncached_summary(), token).body["complete"], true);
@@ -129,8 +111,7 @@ TEST(ClickHouseFrozen, ReadsWaitAtMostTheTimeoutThenTheBreakerAnswersAtOnceAndIt
   EXPECT_GE(fast_read.body["partial"]["since"].get<int64_t>(), frozen_at_s - 1);
   EXPECT_THAT(fast_read.body["partial"]["missing"].get<std::string>(),
               ::testing::HasSubstr("stored in ClickHouse are left out"));
-  const auto kept =
-      timed(server, "POST", "/api/workloads/events", token, events(30, "during").dump());
+  const auto kept = timed(server, "POST", "/api/workloads/events", token, batch_body(2, 30));
   EXPECT_EQ(kept.status, 200) << kept.body.dump();
   EXPECT_EQ(kept.body["backend"], "embedded");
   EXPECT_LT(kept.took, kAtOnce);
@@ -160,7 +141,7 @@ TEST(ClickHouseBlackholed, StartUpDoesNotWaitOnItAndReadsAreAnsweredFromTheEmbed
   EXPECT_LT(started, milliseconds(kTimeoutMs) + 5s) << server.process().output();
   const auto token = server.sign_in("blackholed-ch@example.com");
 
-  const auto kept = timed(server, "POST", "/api/workloads/events", token, events(30, "w").dump());
+  const auto kept = timed(server, "POST", "/api/workloads/events", token, batch_body(1, 30));
   EXPECT_EQ(kept.status, 200) << kept.body.dump();
   EXPECT_EQ(kept.body["backend"], "embedded");
   EXPECT_LT(kept.took, milliseconds(kTimeoutMs) + kSlack);
