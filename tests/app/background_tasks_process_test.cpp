@@ -81,7 +81,12 @@ TEST(BackgroundTasksProcess, HealthShowsTheQueueAsTheUpkeepLastReadIt) {
   nlohmann::json queue;
   for (int i = 0; i < 150; ++i) {
     queue = tasks_entry(server)["details"]["queue"];
-    if (queue.is_object() && queue["queued"] == 0 && queue["running"] == 0) break;
+    // The upkeep reads the counts and the oldest waiting job in separate statements, so one
+    // reading can catch a job between them: wait for a reading where all three have settled.
+    if (queue.is_object() && queue["queued"] == 0 && queue["running"] == 0 &&
+        queue["oldest_waiting_seconds"] == 0) {
+      break;
+    }
     std::this_thread::sleep_for(100ms);
   }
   ASSERT_TRUE(queue.is_object()) << tasks_entry(server).dump();
