@@ -41,12 +41,12 @@ std::string_view FallbackAnalyticsStore::backend() const {
   return kClickHouse;
 }
 
-PartialData FallbackAnalyticsStore::outage_partial() {
+int64_t FallbackAnalyticsStore::outage_since_ms() {
   int64_t since = 0;
   const int64_t now = core::unix_ms_now();
-  // The first read served without ClickHouse marks the outage's start (this process's view).
-  if (!outage_since_ms_.compare_exchange_strong(since, now)) return {since, kMissing};
-  return {now, kMissing};
+  // The first call served without ClickHouse — a buffered write as much as a read — marks the
+  // outage's start (this process's view); the events buffered since are the partial answer.
+  return outage_since_ms_.compare_exchange_strong(since, now) ? now : since;
 }
 
 void FallbackAnalyticsStore::note_fallback(const AnalyticsError& error) {
@@ -92,7 +92,10 @@ asio::awaitable<Served<T>> FallbackAnalyticsStore::serve(Call<T> call, Kind kind
     }
   }
   std::optional<PartialData> partial;
-  if (kind == Kind::read && clickhouse_ != nullptr) partial = outage_partial();
+  if (clickhouse_ != nullptr) {
+    const int64_t since = outage_since_ms();
+    if (kind == Kind::read) partial = PartialData{since, kMissing};
+  }
   co_return Served<T>{std::move(answer), kEmbedded, std::move(partial)};
 }
 

@@ -83,8 +83,9 @@ class FallbackAnalyticsStore final : public AnalyticsStore {
                                   Arg arg, core::Deadline deadline);
   bool use_clickhouse() const;
   void note_fallback(const AnalyticsError& error);
-  // What a read served by the embedded store leaves out, since when.
-  PartialData outage_partial();
+  // When ClickHouse stopped answering: marked by the first call the embedded store serves in
+  // its place, cleared when ClickHouse answers.
+  int64_t outage_since_ms();
   void note_clickhouse_answered();
 
   std::shared_ptr<ClickHouseStore> clickhouse_;
