@@ -139,8 +139,7 @@ CatalogEntry auth_entry(bool allow_remote) {
       return BuiltComponent::of(remote_auth(ctx, spec));
     }
     return BuiltComponent::of(std::make_shared<auth::AuthComponent>(
-        spec, ctx.settings().auth, ctx.process().auth, ctx.get<db::DatabaseComponent>(),
-        ctx.process().offload));
+        spec, ctx.settings().auth, ctx.process().auth, ctx.get<db::DatabaseComponent>()));
   };
   entry.validate = validate_auth;
   if (allow_remote) {

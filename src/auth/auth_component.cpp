@@ -19,12 +19,11 @@ core::ComponentSpec AuthComponent::make_spec() {
 }
 
 AuthComponent::AuthComponent(core::ComponentSpec spec, AuthConfig config, AuthState& state,
-                             db::DatabaseComponent& database, core::OffloadPool& offload)
+                             db::DatabaseComponent& database)
     : core::Component(std::move(spec)),
       config_(std::move(config)),
       state_(state),
       database_(database),
-      offload_(offload),
       hashing_(std::make_unique<core::OffloadPool>(config_.hash_threads, "password hashing",
                                                    config_.hash_queue)) {}
 

@@ -27,7 +27,7 @@ class AuthComponent final : public core::Component {
   static core::ComponentSpec make_spec();
 
   AuthComponent(core::ComponentSpec spec, AuthConfig config, AuthState& state,
-                db::DatabaseComponent& database, core::OffloadPool& offload);
+                db::DatabaseComponent& database);
   ~AuthComponent() override;
 
   asio::awaitable<core::Status> start(core::LifecycleContext& ctx) override;
@@ -37,7 +37,6 @@ class AuthComponent final : public core::Component {
   AuthConfig config_;
   AuthState& state_;
   db::DatabaseComponent& database_;
-  core::OffloadPool& offload_;
   // Passwords are hashed here, not on the offload pool: a burst of registrations cannot delay
   // any other blocking call, and a full queue answers busy instead of growing.
   std::unique_ptr<core::OffloadPool> hashing_;

@@ -48,6 +48,7 @@ struct PoolStats {
 
 template <typename T>
 class Pool {
+  struct State;  // defined below; named here for Lease (clang wants it declared before use)
   struct Slot {
     std::unique_ptr<T> resource;
     std::chrono::steady_clock::time_point created;

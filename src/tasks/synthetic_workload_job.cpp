@@ -20,7 +20,6 @@ using namespace std::chrono;
 
 namespace {
 
-constexpr int64_t kDayMs = 86'400'000;
 // One chunk's write (10,000 events); a store slower than this fails the attempt, which retries.
 constexpr seconds kChunkBudget{60};
 
