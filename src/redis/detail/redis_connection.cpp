@@ -10,39 +10,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "redis/detail/hiredis_replies.hpp"
+
 namespace netra::redis::detail {
 
 namespace {
 
 using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
-RedisReply copy_reply(const redisReply& reply) {
-  RedisReply out;
-  switch (reply.type) {
-    case REDIS_REPLY_STRING:
-      out.type = RedisReply::Type::string;
-      out.text.assign(reply.str, reply.len);
-      break;
-    case REDIS_REPLY_STATUS:
-      out.type = RedisReply::Type::status;
-      out.text.assign(reply.str, reply.len);
-      break;
-    case REDIS_REPLY_INTEGER:
-      out.type = RedisReply::Type::integer;
-      out.integer = reply.integer;
-      break;
-    case REDIS_REPLY_ARRAY:
-      out.type = RedisReply::Type::array;
-      out.elements.reserve(reply.elements);
-      for (size_t i = 0; i < reply.elements; ++i)
-        out.elements.push_back(copy_reply(*reply.element[i]));
-      break;
-    default:  // nil (an error reply never gets here)
-      break;
-  }
-  return out;
-}
 
 RedisError unavailable(std::string message) {
   return {RedisError::Kind::unavailable, std::move(message)};
@@ -305,6 +280,7 @@ asio::awaitable<std::optional<RedisError>> RedisConnection::open(const RedisEndp
     last_error_ = why;
     co_return unavailable(std::move(why));
   }
+  bound_replies(*context->c.reader);
   context->data = this;
   auto watch = std::make_shared<Watch>(executor_, context->c.fd);
   watch->context = context;
