@@ -59,6 +59,13 @@ ClickHouseLiteral ClickHouseLiteral::integer(int64_t value) {
 
 core::Result<ClickHouseLiteral, std::string> ClickHouseLiteral::real(double value) {
   if (!std::isfinite(value)) return std::string("a ClickHouse number must be finite");
+  // 18.16's parser refuses a subnormal literal ("5e-324" is a syntax error), found by
+  // tests/analytics/clickhouse_literal_roundtrip_test.cpp against the real server.
+  if (std::fpclassify(value) == FP_SUBNORMAL)
+    return std::string(
+        "a ClickHouse number literal cannot be subnormal (closer to 0 than 2.2e-308)");
+  // "-0" is the integer 0 negated to ClickHouse: a zero's sign needs a decimal point to survive.
+  if (value == 0 && std::signbit(value)) return ClickHouseLiteral("-0.0");
   // fmt prints the shortest text that reads back as the same double ("0.1", "1e-07").
   return ClickHouseLiteral(fmt::format("{}", value));
 }

@@ -19,7 +19,7 @@ class ClickHouseLiteral {
   static ClickHouseLiteral string(std::string_view value);
   static ClickHouseLiteral integer(int64_t value);
   // A finite number in its shortest exact form; NaN and infinities are refused (ClickHouse would
-  // read them as column names or keywords).
+  // read them as column names or keywords), and subnormals (18.16 cannot parse them).
   static core::Result<ClickHouseLiteral, std::string> real(double value);
   // A database, table or column name: [A-Za-z_][A-Za-z0-9_]*, at most 64 bytes, spliced bare
   // (never quoted, so nothing can close a quote).

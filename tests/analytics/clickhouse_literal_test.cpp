@@ -48,12 +48,20 @@ TEST(ClickHouseLiteral, NumbersAreNumbers) {
   EXPECT_EQ(ClickHouseLiteral::real(0.1).value().sql(), "0.1");
   EXPECT_EQ(ClickHouseLiteral::real(1e-7).value().sql(), "1e-07");
   EXPECT_EQ(ClickHouseLiteral::real(-2.5).value().sql(), "-2.5");
+  EXPECT_EQ(ClickHouseLiteral::real(-0.0).value().sql(), "-0.0");  // "-0" reads as +0
 }
 
 TEST(ClickHouseLiteral, NanAndInfinityAreRefused) {
   EXPECT_FALSE(ClickHouseLiteral::real(std::numeric_limits<double>::quiet_NaN()));
   EXPECT_FALSE(ClickHouseLiteral::real(std::numeric_limits<double>::infinity()));
   EXPECT_FALSE(ClickHouseLiteral::real(-std::numeric_limits<double>::infinity()));
+}
+
+TEST(ClickHouseLiteral, SubnormalsAreRefusedAndTheSmallestNormalIsNot) {
+  EXPECT_FALSE(ClickHouseLiteral::real(5e-324));  // ClickHouse 18.16: a syntax error
+  EXPECT_FALSE(ClickHouseLiteral::real(-2.225073858507201e-308));
+  EXPECT_EQ(ClickHouseLiteral::real(2.2250738585072014e-308).value().sql(),
+            "2.2250738585072014e-308");
 }
 
 TEST(ClickHouseLiteral, IdentifiersAreChecked) {
