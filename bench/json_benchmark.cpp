@@ -2,8 +2,9 @@
 //   - encoding a page of 20 threads (the body of GET /api/threads): the nlohmann encoder the
 //     route used before (kept here, word for word, as the baseline) against api::thread_page_json;
 //   - decoding a batch of 10,000 workload events (a full POST /api/workloads/events body) into a
-//     document: nlohmann::json::parse (what the route ran before) against boost::json::parse,
-//     and the route's whole decode now (the bounds pass, the parse, analytics::events_from_json).
+//     document: nlohmann::json::parse (what the route ran before) against boost::json::parse and
+//     net::parse_json (Boost.JSON with exact doubles, what the route runs), and the route's whole
+//     decode now (the bounds pass, the parse, analytics::events_from_json).
 //     The route's whole decode through nlohmann measured 37.2 ms at cb14a97.
 //
 //   bench/json.sh
@@ -16,6 +17,7 @@
 #include "analytics/workload_event_json.hpp"
 #include "api/chat_json.hpp"
 #include "net/json_bounds.hpp"
+#include "net/json_parse.hpp"
 
 namespace {
 
@@ -121,6 +123,20 @@ void BM_IngestBatchParseBoostJson(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.size()));
 }
 
+// The same document through net::parse_json: Boost.JSON's event parser and value_stack, with the
+// doubles read again exactly by std::from_chars (Boost 1.81 misreads one 17-digit number in five).
+void BM_IngestBatchParseExact(benchmark::State& state) {
+  const auto& body = ingest_batch();
+  for (auto _ : state) {
+    boost::json::monotonic_resource arena;
+    boost::system::error_code ec;
+    auto document = net::parse_json(body, ec, &arena);
+    benchmark::DoNotOptimize(document);
+    if (ec) state.SkipWithError("parse failed");
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.size()));
+}
+
 void BM_IngestBatchBoundsPass(benchmark::State& state) {
   const auto& body = ingest_batch();
   for (auto _ : state) {
@@ -139,7 +155,8 @@ void BM_IngestBatchDecodeRoute(benchmark::State& state) {
       state.SkipWithError("out of bounds");
     }
     boost::json::monotonic_resource arena;
-    auto document = boost::json::parse(body, &arena);
+    boost::system::error_code ec;
+    auto document = net::parse_json(body, ec, &arena);
     auto parsed = analytics::events_from_json(document.as_array(), "usr_bench");
     benchmark::DoNotOptimize(parsed);
     if (parsed.events.size() != 10'000 || parsed.bad_events != 0) state.SkipWithError("bad batch");
@@ -151,6 +168,7 @@ BENCHMARK(BM_ThreadPageNlohmann);
 BENCHMARK(BM_ThreadPageBoostJson);
 BENCHMARK(BM_IngestBatchParseNlohmann)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_IngestBatchParseBoostJson)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_IngestBatchParseExact)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_IngestBatchBoundsPass)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_IngestBatchDecodeRoute)->Unit(benchmark::kMillisecond);
 

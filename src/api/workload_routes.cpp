@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse.hpp>
 
 #include "analytics/analytics_component.hpp"
 #include "analytics/fallback_store.hpp"
@@ -17,6 +16,7 @@
 #include "net/json_body.hpp"
 #include "net/json_bounds.hpp"
 #include "net/json_error.hpp"
+#include "net/json_parse.hpp"
 #include "redis/shared_cache.hpp"
 #include "redis/shared_token_buckets.hpp"
 
@@ -94,11 +94,12 @@ ParsedBody parse_body(const std::string& body, const std::string& caller) {
   if (auto refused = out_of_bounds(body)) {
     return {net::json_error(400, "invalid_request", *refused), {}};
   }
-  // Boost.JSON, not nlohmann: 8.7 times faster on a full batch (bench/json.sh). The document
+  // Boost.JSON, not nlohmann: 8.7 times faster on a full batch (bench/json.sh), with its doubles
+  // read exactly (net/json_parse.hpp). The document
   // lives in one arena, released at once when the events have been read out of it.
   boost::json::monotonic_resource arena;
   boost::system::error_code ec;
-  const auto document = boost::json::parse(body, ec, &arena);
+  const auto document = net::parse_json(body, ec, &arena);
   if (ec || !document.is_array()) {
     return {net::json_error(400, "invalid_request", kNotABatch), {}};
   }

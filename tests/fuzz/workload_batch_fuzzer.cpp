@@ -1,7 +1,7 @@
 // Workload-event batches as POST /api/workloads/events reads them: the bounds check before the
-// document is built, Boost.JSON's parse, and the reading of each event with its problems. The
-// bounds check must agree with the parser, and a batch read without problems must satisfy every
-// store's limits and survive its way out (the JSON reports show) and back unchanged.
+// document is built, the parse (net/json_parse.hpp), and the reading of each event with its
+// problems. The bounds check must agree with the parser, and a batch read without problems must
+// satisfy every store's limits and survive its way out (the JSON reports show) and back unchanged.
 #include <boost/json.hpp>
 #include <cstdint>
 #include <string>
@@ -12,6 +12,7 @@
 #include "core/utf8.hpp"
 #include "fuzz/fuzz_check.hpp"
 #include "net/json_bounds.hpp"
+#include "net/json_parse.hpp"
 
 namespace {
 
@@ -31,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       body, {8, analytics::kMaxBatchEvents * 64, analytics::kMaxBatchEvents});
   boost::system::error_code ec;
   boost::json::monotonic_resource arena;
-  const auto document = boost::json::parse(body, ec, &arena);
+  const auto document = net::parse_json(body, ec, &arena);
   // The bounds check stops at the first bound passed, so it may see less of a text than the parser:
   // what it lets through must parse, what it calls invalid must not.
   if (bounds == net::JsonBoundsOutcome::within) FUZZ_CHECK(!ec);
@@ -55,7 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     const auto shown = analytics::to_json(event).dump();  // throws on text that is not UTF-8
     boost::json::array again;
-    again.push_back(boost::json::parse(shown));
+    again.push_back(net::parse_json(shown, ec));
+    FUZZ_CHECK(!ec);
     const auto reread = analytics::events_from_json(again, kCaller);
     FUZZ_CHECK(reread.problems.empty());
     auto expected = event;
