@@ -2,7 +2,7 @@
 # The libFuzzer targets of tests/fuzz (issue 21), built by the `fuzz` preset (clang-16, ASan and
 # UBSan), each run for SECONDS (default 600) from its corpus in tests/fuzz/corpus/<target>/. New
 # inputs go to a scratch directory (FUZZ_MERGE=1 merges those that add coverage into the corpus);
-# a crash, a leak, a hang (an input over 25 s) or a broken property leaves its input in
+# a crash, a leak, a hang (an input over 60 s) or a broken property leaves its input in
 # build/fuzz/findings/<target>/ and makes the script exit 1 — fix it, then add the input to the
 # corpus so that it stays fixed. scripts/test runs every target for 20 s.
 #   bench/fuzz.sh [SECONDS] [TARGET...]      (all targets by default)
@@ -34,7 +34,7 @@ for target in "${targets[@]}"; do
   [[ $server_targets == *" $target "* ]] && leaks=0
   log=$scratch/log
   outcome=ok
-  "$binary" "$scratch" "tests/fuzz/corpus/$target" -max_total_time="$seconds" -timeout=25 \
+  "$binary" "$scratch" "tests/fuzz/corpus/$target" -max_total_time="$seconds" -timeout=60 \
     -rss_limit_mb=4096 -max_len=65536 -detect_leaks=$leaks -print_final_stats=1 \
     -artifact_prefix="$findings/" >"$log" 2>&1 || { outcome="FAILED (log: $findings/log)"; status=1; }
   runs=$(grep -oP 'stat::number_of_executed_units:\s*\K\d+' "$log" || echo 0)

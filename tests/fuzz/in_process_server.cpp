@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -144,8 +145,8 @@ void InProcessServer::start() {
 }
 
 std::string InProcessServer::exchange(std::string_view bytes) const {
-  auto received = exchange_on(port_, bytes, seconds(20));
-  if (!received) fail("no complete answer within 20 s (hung, or refused the connection)");
+  auto received = exchange_on(port_, bytes, seconds(40));
+  if (!received) fail("no complete answer within 40 s (" + std::string(std::strerror(errno)) + ")");
   return *received;
 }
 
@@ -170,6 +171,14 @@ void require_no_internal_error(const std::string& response, std::string_view inp
   if (response.starts_with("HTTP/1.1 500")) {
     std::fprintf(stderr, "500 for input:\n%.*s\nresponse:\n%s\n", static_cast<int>(input.size()),
                  input.data(), response.c_str());
+    std::abort();
+  }
+}
+
+void require_answer(const std::string& response, std::string_view input) {
+  if (!response.starts_with("HTTP/1.1 ")) {
+    std::fprintf(stderr, "no answer for input:\n%.*s\nreceived:\n%s\n",
+                 static_cast<int>(input.size()), input.data(), response.c_str());
     std::abort();
   }
 }

@@ -21,7 +21,8 @@ class InProcessServer {
   const std::string& access_token() const { return access_token_; }
 
   // Sends `bytes` on a new connection, half-closes it and returns everything the server sent
-  // before it closed. A server that has not closed 20 s later has hung: that aborts (a finding).
+  // before it closed. A server that has not closed 40 s later (past server.request_deadline_ms,
+  // 30 s) has hung: that aborts (a finding).
   std::string exchange(std::string_view bytes) const;
 
  private:
@@ -38,5 +39,9 @@ std::string with_token(std::string_view text, const std::string& token);
 // Aborts (a finding) when the first answer in `response` is a 500: the service never answers a
 // request it cannot serve with an internal error — bad input is 4xx, a dependency down is 503.
 void require_no_internal_error(const std::string& response, std::string_view input);
+
+// Aborts (a finding) when `response` does not start with a status line: the connection was closed
+// without an answer (an exception that ended it, say).
+void require_answer(const std::string& response, std::string_view input);
 
 }  // namespace netra::fuzz

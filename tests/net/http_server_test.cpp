@@ -105,6 +105,15 @@ TEST_F(HttpServerTest, UnknownPathIs404WithJsonError) {
   EXPECT_EQ(r->header("content-type"), "application/json");
 }
 
+// The message names the path, whose bytes need not be UTF-8: they are written as U+FFFD. Before,
+// the error body threw and the connection ended with no answer (found by the route fuzzer).
+TEST_F(HttpServerTest, APathThatIsNotUtf8IsStillAnswered) {
+  auto r = http_get(port(), "/no/%FF%C3");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(error_of(*r)["message"], "no route for /no/\uFFFD\uFFFD");
+}
+
 TEST_F(HttpServerTest, WrongMethodIs405WithAllow) {
   TestHttpClient client("127.0.0.1", port());
   client.send("DELETE /health/live HTTP/1.1\r\nHost: t\r\n\r\n");
