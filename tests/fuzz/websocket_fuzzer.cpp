@@ -42,7 +42,10 @@ class Socket {
       done = true;
     });
     run("connection");
-    if (!done || error) hung("connection");
+    if (error) {  // run() already aborted when the connection did not complete in time
+      std::fprintf(stderr, "websocket: connection refused: %s\n", error.message().c_str());
+      std::abort();
+    }
     ws_.set_option(websocket::stream_base::decorator([&](websocket::request_type& request) {
       request.set(beast::http::field::authorization, "Bearer " + server.access_token());
     }));
