@@ -387,6 +387,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
             log_->info("{} {} {} before its body rid={} route=\"{}\"", request->method,
                        loggable_target(*request), early->status, request->request_id, route_label);
           }
+          settings_.cors.decorate(*request, *early);
           co_await write(*c, *early, parser.get().version(), false, request->request_id);
           co_return;
         }
@@ -438,8 +439,23 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       const bool head = message.method() == http::verb::head;
       request->body = std::move(message.body());
 
-      if (websocket_ && !draining_ && request->path == websocket_path_ &&
-          beast::websocket::is_upgrade(message) && dispatch_.upgrade_allowed(*request)) {
+      const bool upgrade = websocket_ && !draining_ && request->path == websocket_path_ &&
+                           beast::websocket::is_upgrade(message);
+      if (upgrade) {
+        // Before the socket is handed over: a page of an unlisted origin gets no channel.
+        if (auto refused = settings_.cors.refuse_channel(*request)) {
+          refused->close = true;
+          if (hooks_.observer) {
+            hooks_.observer->request_started();
+            hooks_.observer->request_finished("GET " + websocket_path_, "GET", refused->status, 0);
+          }
+          log_->info("rid={} refused a WebSocket handshake from origin {}", request->request_id,
+                     request->header("origin"));
+          co_await write(*c, *refused, version, false, request->request_id);
+          co_return;
+        }
+      }
+      if (upgrade && dispatch_.upgrade_allowed(*request)) {
         if (settings_.access_log) {
           log_->info("{} {} 101 rid={} route=\"upgrade {}\"", request->method,
                      loggable_target(*request), request->request_id, websocket_path_);
@@ -459,6 +475,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       std::string route_label = "unmatched";
       HttpResponse response = co_await dispatch_.dispatch(request, std::move(match), route_label);
       in_flight_.fetch_sub(1);
+      settings_.cors.decorate(*request, response);
       const double seconds = duration<double>(steady_clock::now() - began).count();
       if (hooks_.observer) {
         hooks_.observer->request_finished(route_label, method_label(request->method),

@@ -56,7 +56,15 @@ const core::SettingsSchema<ServerSettings>& server_settings_schema() {
                   },
                   {.fallback = "[]",
                    .help = "proxies (CIDRs or addresses) whose Forwarded / X-Forwarded-For names "
-                           "the client; from any other peer those headers are ignored"});
+                           "the client; from any other peer those headers are ignored"})
+        .key_with("server.cors_origins", core::ValueType::string_list,
+                  [](ServerSettings& settings, const core::ConfigValue& value) {
+                    settings.cors = CorsPolicy::parse(std::get<std::vector<std::string>>(value));
+                  },
+                  {.fallback = "[]",
+                   .help = "browser origins (\"https://app.example.com\", exact, no wildcard) "
+                           "whose pages may call the API and open its WebSocket; a page of any "
+                           "other origin is refused"});
     return s;
   }();
   return schema;

@@ -7,6 +7,7 @@
 
 #include "core/settings_schema.hpp"
 #include "net/client_address.hpp"
+#include "net/cors.hpp"
 
 namespace netra::net {
 
@@ -22,6 +23,7 @@ struct ServerSettings {
   std::chrono::milliseconds request_deadline{30000};  // handler time → 504
   bool access_log = true;
   TrustedProxies trusted_proxies;  // who may name the client (HttpRequest::remote_address)
+  CorsPolicy cors;                 // browser origins other than our own that may call the API
 };
 
 const core::SettingsSchema<ServerSettings>& server_settings_schema();

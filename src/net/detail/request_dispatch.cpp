@@ -12,6 +12,7 @@
 #include "core/labelled_executor.hpp"
 #include "core/loop_activity.hpp"
 #include "net/bearer_token.hpp"
+#include "net/cors.hpp"
 #include "net/json_error.hpp"
 #include "telemetry/logging.hpp"
 
@@ -98,6 +99,10 @@ size_t RequestDispatch::body_limit_of(const Router::Match& match) const {
 asio::awaitable<HttpResponse> RequestDispatch::dispatch(std::shared_ptr<HttpRequest> request,
                                                         Router::Match match,
                                                         std::string& route_label) {
+  if (CorsPolicy::is_preflight(*request)) {
+    route_label = "OPTIONS (CORS preflight)";
+    co_return settings_.cors.preflight(*request, router_);
+  }
   if (match.outcome == Router::Outcome::not_found) {
     co_return json_error(404, "not_found", "no route for " + request->path);
   }
