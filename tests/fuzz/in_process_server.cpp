@@ -43,8 +43,12 @@ uint16_t free_loopback_port() {
   return ntohs(address.sin_port);
 }
 
-// A connected loopback socket whose reads and writes give up after `timeout`, or -1.
-int connect_to(uint16_t port, seconds timeout) {
+// libFuzzer's timer (SIGALRM every -timeout/2 + 1 s, installed without SA_RESTART) interrupts
+// whatever the fuzzing thread waits in, and a socket call with a timeout is never restarted
+// (signal(7)): each call below retries on EINTR. Taken for the server's fault, these interrupted
+// waits were "answers" with no bytes, about once a minute, mostly during argon2 logins.
+
+int connect_once(uint16_t port, seconds timeout) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   timeval tv{static_cast<time_t>(timeout.count()), 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -54,10 +58,21 @@ int connect_to(uint16_t port, seconds timeout) {
   address.sin_port = htons(port);
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    const int error = errno;
     ::close(fd);
+    errno = error;
     return -1;
   }
   return fd;
+}
+
+// A connected loopback socket whose reads and writes give up after `timeout`, or -1.
+int connect_to(uint16_t port, seconds timeout) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int fd = connect_once(port, timeout);
+    if (fd >= 0 || errno != EINTR) return fd;
+  }
+  return -1;
 }
 
 // Everything the server sends until it closes; nullopt when it has not closed by the timeout.
@@ -67,6 +82,7 @@ std::optional<std::string> exchange_on(uint16_t port, std::string_view bytes, se
   size_t sent = 0;
   while (sent < bytes.size()) {
     const auto n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;  // the server may close before it read everything (a refused header)
     sent += static_cast<size_t>(n);
   }
@@ -79,6 +95,7 @@ std::optional<std::string> exchange_on(uint16_t port, std::string_view bytes, se
       received.append(buffer, static_cast<size_t>(n));
       continue;
     }
+    if (n < 0 && errno == EINTR) continue;
     const bool timed_out = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
     // Closed with a reset: the server closed first, and its TIME_WAIT entry would otherwise stay
     // for a minute — at a thousand connections a second, a new connection from a reused port
