@@ -100,7 +100,8 @@ asio::awaitable<HttpResponse> list_threads(chat::ChatStore& store, HttpRequest& 
   co_return net::json_response(thread_page_json(listed->threads));
 }
 
-asio::awaitable<HttpResponse> create_thread(chat::ChatStore& store, HttpRequest& r) {
+asio::awaitable<HttpResponse> create_thread(chat::ChatStore& store, const ThreadEvents& events,
+                                            HttpRequest& r) {
   auto fields = thread_fields(r);
   if (!fields) co_return fields.error();
   chat::NewThread thread;
@@ -108,6 +109,7 @@ asio::awaitable<HttpResponse> create_thread(chat::ChatStore& store, HttpRequest&
   if (fields->metadata) thread.metadata = *fields->metadata;
   auto created = co_await store.threads.create(r.user_id, std::move(thread), store_deadline());
   if (!created) co_return error_response(created.error(), r.request_id);
+  events.created(created.value());
   co_return net::json_response(boost::json::serialize(thread_json(created.value())), 201);
 }
 
@@ -119,22 +121,27 @@ asio::awaitable<HttpResponse> get_thread(chat::ChatStore& store, HttpRequest& r)
   co_return net::json_response(boost::json::serialize(thread_json(thread.value())));
 }
 
-asio::awaitable<HttpResponse> update_thread(chat::ChatStore& store, HttpRequest& r) {
+asio::awaitable<HttpResponse> update_thread(chat::ChatStore& store, const ThreadEvents& events,
+                                            HttpRequest& r) {
   auto id = path_id(r, "id", chat::IdKind::thread);
   if (!id) co_return id.error();
   auto fields = thread_fields(r);
   if (!fields) co_return fields.error();
+  const bool renamed = fields->title.has_value();
   auto updated = co_await store.threads.update(r.user_id, id.value(), std::move(fields.value()),
                                                store_deadline());
   if (!updated) co_return error_response(updated.error(), r.request_id);
+  if (renamed) events.renamed(updated.value());
   co_return net::json_response(boost::json::serialize(thread_json(updated.value())));
 }
 
-asio::awaitable<HttpResponse> archive_thread(chat::ChatStore& store, HttpRequest& r) {
+asio::awaitable<HttpResponse> archive_thread(chat::ChatStore& store, const ThreadEvents& events,
+                                             HttpRequest& r) {
   auto id = path_id(r, "id", chat::IdKind::thread);
   if (!id) co_return id.error();
   auto archived = co_await store.threads.archive(r.user_id, id.value(), store_deadline());
   if (!archived) co_return error_response(archived.error(), r.request_id);
+  events.deleted(r.user_id, id.value());
   co_return net::json_response(
       nlohmann::json{{"id", id.value()}, {"object", "thread"}, {"archived", true}}.dump());
 }
@@ -304,16 +311,23 @@ asio::awaitable<HttpResponse> cancel_run(agents::AgentRuns& runs, HttpRequest& r
 
 }  // namespace
 
-void add_chat_routes(net::Router& router, std::shared_ptr<chat::ChatStore> store) {
-  // Each handler is a plain function of (store, request); the lambda only binds the store.
+void add_chat_routes(net::Router& router, std::shared_ptr<chat::ChatStore> store,
+                     std::shared_ptr<const ThreadEvents> events) {
+  // Each handler is a plain function of (store, request) — and of the thread events for those
+  // that change a thread; the lambda only binds them.
   auto bind = [store](asio::awaitable<HttpResponse> (*handler)(chat::ChatStore&, HttpRequest&)) {
     return [store, handler](HttpRequest& r) { return handler(*store, r); };
   };
+  using Changes =
+      asio::awaitable<HttpResponse> (*)(chat::ChatStore&, const ThreadEvents&, HttpRequest&);
+  auto bind_events = [store, events](Changes handler) {
+    return [store, events, handler](HttpRequest& r) { return handler(*store, *events, r); };
+  };
   router.add("GET", "/api/threads", bind(list_threads), kChatRoute);
-  router.add("POST", "/api/threads", bind(create_thread), kChatRoute);
+  router.add("POST", "/api/threads", bind_events(create_thread), kChatRoute);
   router.add("GET", "/api/threads/{id}", bind(get_thread), kChatRoute);
-  router.add("PUT", "/api/threads/{id}", bind(update_thread), kChatRoute);
-  router.add("DELETE", "/api/threads/{id}", bind(archive_thread), kChatRoute);
+  router.add("PUT", "/api/threads/{id}", bind_events(update_thread), kChatRoute);
+  router.add("DELETE", "/api/threads/{id}", bind_events(archive_thread), kChatRoute);
   router.add("GET", "/api/threads/{id}/messages", bind(list_messages), kChatRoute);
   router.add("POST", "/api/threads/{id}/messages", bind(post_message), kChatRoute);
   router.add("GET", "/api/threads/{id}/runs", bind(list_runs), kChatRoute);

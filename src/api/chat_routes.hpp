@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "api/thread_events.hpp"
 #include "net/router.hpp"
 
 namespace netra::chat {
@@ -16,7 +17,9 @@ class AgentRuns;
 
 namespace netra::api {
 
-void add_chat_routes(net::Router& router, std::shared_ptr<chat::ChatStore> store);
+// Creating, renaming and deleting a thread is told to the user's sockets through `events`.
+void add_chat_routes(net::Router& router, std::shared_ptr<chat::ChatStore> store,
+                     std::shared_ptr<const ThreadEvents> events);
 
 // Agent runs over REST: POST /api/threads/{id}/runs {user_request} starts one (as start_agent
 // does over the socket), POST /api/runs/{run_id}/cancel stops one (as stop_agent).

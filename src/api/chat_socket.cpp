@@ -1,6 +1,7 @@
 #include "api/chat_socket.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <limits>
 
 #include "api/auth_routes.hpp"
 #include "api/chat_json.hpp"
@@ -70,6 +71,32 @@ core::Result<std::optional<std::string>, chat::FieldError> optional_id(const jso
   return std::optional<std::string>(it->get<std::string>());
 }
 
+// An optional whole number between `min` and `max`; `fallback` when absent or null.
+core::Result<int64_t, chat::FieldError> optional_count(const json& payload, const char* field,
+                                                       int64_t fallback, int64_t min, int64_t max) {
+  auto it = payload.find(field);
+  if (it == payload.end() || it->is_null()) return fallback;
+  const std::string range =
+      "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+  if (!it->is_number_integer()) return chat::FieldError{field, range};
+  // Read as signed only when it fits: a huge unsigned value must not wrap into the range.
+  if (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(max)) {
+    return chat::FieldError{field, range};
+  }
+  const auto value = it->get<int64_t>();
+  if (value < min || value > max) return chat::FieldError{field, range};
+  return value;
+}
+
+// A thread's title as a client may give it: absent or null (no title), or a string (the store
+// checks its length).
+core::Result<std::optional<std::string>, chat::FieldError> optional_title(const json& payload) {
+  auto it = payload.find("title");
+  if (it == payload.end() || it->is_null()) return std::optional<std::string>();
+  if (!it->is_string()) return chat::FieldError{"title", "must be a string"};
+  return std::optional<std::string>(it->get<std::string>());
+}
+
 // A required text field within the content limits (1 byte to 32 KiB of UTF-8).
 core::Result<std::string, chat::FieldError> required_text(const json& payload, const char* field) {
   auto it = payload.find(field);
@@ -82,11 +109,13 @@ core::Result<std::string, chat::FieldError> required_text(const json& payload, c
 
 ChatSocket::ChatSocket(const auth::AuthState& auth, auth::TicketStore& tickets,
                        std::shared_ptr<chat::ChatStore> chat, agents::AgentRuns& runs,
+                       std::shared_ptr<const ThreadEvents> thread_events,
                        std::chrono::milliseconds heartbeat_interval)
     : auth_(auth),
       tickets_(tickets),
       chat_(std::move(chat)),
       runs_(runs),
+      thread_events_(std::move(thread_events)),
       heartbeat_interval_(heartbeat_interval) {}
 
 void ChatSocket::count_across_instances(std::shared_ptr<redis::ClusterSlots> places,
@@ -203,7 +232,7 @@ asio::awaitable<void> ChatSocket::received(std::shared_ptr<net::WebSocketConnect
   const auto& name = type->get_ref<const std::string&>();
   if (name == "ping") {
     c.send(json{{"type", "pong"}, {"server_time", unix_seconds(core::unix_ms_now())}}.dump());
-  } else if (name == "user_message") {
+  } else if (name == "user_message" || name == "chat_message") {  // the original clients' name
     co_await user_message(c, payload);
   } else if (name == "start_agent") {
     co_await start_agent(c, payload);
@@ -211,10 +240,21 @@ asio::awaitable<void> ChatSocket::received(std::shared_ptr<net::WebSocketConnect
     co_await stop_agent(c, payload);
   } else if (name == "switch_thread") {
     co_await switch_thread(c, payload);
+  } else if (name == "create_thread") {
+    co_await create_thread(c, payload);
+  } else if (name == "list_threads") {
+    co_await list_threads(c, payload);
+  } else if (name == "rename_thread") {
+    co_await rename_thread(c, payload);
+  } else if (name == "delete_thread") {
+    co_await delete_thread(c, payload);
+  } else if (name == "get_thread_history") {
+    co_await thread_history(c, payload);
   } else {
     c.send(error_text("UNKNOWN_TYPE",
-                      "unknown message type; expected ping, user_message, start_agent, "
-                      "stop_agent or switch_thread"));
+                      "unknown message type; expected ping, user_message (or chat_message), "
+                      "start_agent, stop_agent, switch_thread, create_thread, list_threads, "
+                      "rename_thread, delete_thread or get_thread_history"));
   }
 }
 
@@ -323,6 +363,91 @@ asio::awaitable<void> ChatSocket::switch_thread(Connection& c, const json& paylo
   switched.emplace("thread", thread_json(thread.value()));
   switched.emplace("type", "thread_switched");
   c.send(boost::json::serialize(switched));
+}
+
+asio::awaitable<void> ChatSocket::create_thread(Connection& c, const json& payload) {
+  if (auto bad = unknown_field(payload, {"title", "metadata"})) co_return answer_field(c, *bad);
+  auto title = optional_title(payload);
+  if (!title) co_return answer_field(c, title.error());
+  chat::NewThread thread;
+  thread.title = std::move(title.value());
+  if (auto it = payload.find("metadata"); it != payload.end() && !it->is_null()) {
+    thread.metadata = *it;  // the store checks it is an object within its size
+  }
+  auto created = co_await chat_->threads.create(c.user_id(), std::move(thread), store_deadline());
+  if (!created) co_return answer_store_error(c, created.error(), "THREAD_NOT_FOUND");
+  thread_events_->created(created.value());  // this socket's answer, and every other's news
+}
+
+asio::awaitable<void> ChatSocket::list_threads(Connection& c, const json& payload) {
+  if (auto bad = unknown_field(payload, {"limit", "offset"})) co_return answer_field(c, *bad);
+  auto limit = optional_count(payload, "limit", 20, 1, chat::kMaxPageLimit);
+  if (!limit) co_return answer_field(c, limit.error());
+  auto offset = optional_count(payload, "offset", 0, 0, std::numeric_limits<int32_t>::max());
+  if (!offset) co_return answer_field(c, offset.error());
+  auto page =
+      co_await chat_->threads.list(c.user_id(), limit.value(), offset.value(), store_deadline());
+  if (!page) co_return answer_store_error(c, page.error(), "THREAD_NOT_FOUND");
+  boost::json::array threads;
+  for (const auto& thread : page->threads) threads.push_back(thread_json(thread));
+  boost::json::object listed;
+  listed.emplace("type", "thread_list");
+  listed.emplace("threads", std::move(threads));
+  listed.emplace("total", page->total);
+  listed.emplace("limit", limit.value());
+  listed.emplace("offset", offset.value());
+  c.send(boost::json::serialize(listed));
+}
+
+asio::awaitable<void> ChatSocket::rename_thread(Connection& c, const json& payload) {
+  if (auto bad = unknown_field(payload, {"thread_id", "title"})) co_return answer_field(c, *bad);
+  auto thread_id = optional_id(payload, "thread_id", chat::IdKind::thread);
+  if (!thread_id) co_return answer_field(c, thread_id.error());
+  if (!thread_id.value()) co_return answer_field(c, {"thread_id", "required, a thread id"});
+  auto title = payload.find("title");
+  if (title == payload.end() || !title->is_string()) {
+    co_return answer_field(c, {"title", "required, a string"});
+  }
+  chat::ThreadUpdate update;
+  update.title = title->get<std::string>();
+  auto renamed = co_await chat_->threads.update(c.user_id(), *thread_id.value(), std::move(update),
+                                                store_deadline());
+  if (!renamed) co_return answer_store_error(c, renamed.error(), "THREAD_NOT_FOUND");
+  thread_events_->renamed(renamed.value());
+}
+
+asio::awaitable<void> ChatSocket::delete_thread(Connection& c, const json& payload) {
+  if (auto bad = unknown_field(payload, {"thread_id"})) co_return answer_field(c, *bad);
+  auto thread_id = optional_id(payload, "thread_id", chat::IdKind::thread);
+  if (!thread_id) co_return answer_field(c, thread_id.error());
+  if (!thread_id.value()) co_return answer_field(c, {"thread_id", "required, a thread id"});
+  auto archived =
+      co_await chat_->threads.archive(c.user_id(), *thread_id.value(), store_deadline());
+  if (!archived) co_return answer_store_error(c, archived.error(), "THREAD_NOT_FOUND");
+  thread_events_->deleted(c.user_id(), *thread_id.value());
+}
+
+asio::awaitable<void> ChatSocket::thread_history(Connection& c, const json& payload) {
+  if (auto bad = unknown_field(payload, {"thread_id", "before", "limit"}))
+    co_return answer_field(c, *bad);
+  auto thread_id = optional_id(payload, "thread_id", chat::IdKind::thread);
+  if (!thread_id) co_return answer_field(c, thread_id.error());
+  if (!thread_id.value()) co_return answer_field(c, {"thread_id", "required, a thread id"});
+  auto before = optional_id(payload, "before", chat::IdKind::message);
+  if (!before) co_return answer_field(c, before.error());
+  auto limit = optional_count(payload, "limit", 50, 1, chat::kMaxPageLimit);
+  if (!limit) co_return answer_field(c, limit.error());
+  auto history = co_await chat_->messages.history(c.user_id(), *thread_id.value(), before.value(),
+                                                  limit.value(), store_deadline());
+  if (!history) co_return answer_store_error(c, history.error(), "THREAD_NOT_FOUND");
+  json messages = json::array();
+  for (const auto& message : history->messages) messages.push_back(message_json(message));
+  c.send(json{{"type", "thread_history"},
+              {"thread_id", *thread_id.value()},
+              {"messages", std::move(messages)},
+              {"has_more", history->has_more},
+              {"total", history->total}}
+             .dump());
 }
 
 }  // namespace netra::api

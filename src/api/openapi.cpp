@@ -406,9 +406,14 @@ json build_document() {
        "WebSocket: authenticate with Authorization: Bearer, the subprotocol jwt.<token>, or "
        "?ticket=<id>; JSON messages {type, payload}"},
       {"description",
-       "Client messages: ping, user_message {thread_id?, message}, start_agent {thread_id?, "
-       "user_request}, stop_agent {run_id}, switch_thread {thread_id}. Server messages: "
-       "connection_established, pong, message_saved, thread_switched, agent_stopped, error "
+       "Client messages: ping, user_message (or chat_message) {thread_id?, message}, "
+       "start_agent {thread_id?, user_request}, stop_agent {run_id}, switch_thread {thread_id}, "
+       "create_thread {title?, metadata?}, list_threads {limit?, offset?}, rename_thread "
+       "{thread_id, title}, delete_thread {thread_id}, get_thread_history {thread_id, before?, "
+       "limit?}. Server messages: connection_established, pong, message_saved, thread_switched, "
+       "thread_list {threads, total, limit, offset}, thread_history {thread_id, messages, "
+       "has_more, total}, thread_created {thread}, thread_renamed {thread} and thread_deleted "
+       "{thread_id} (on every socket of the user, for REST changes too), agent_stopped, error "
        "{code, message, field?}, and run events {type, run_id, thread_id, agent_name, timestamp, "
        "seq, data} of type agent_started, agent_thinking, tool_executing, tool_completed, "
        "agent_completed, agent_error; and a synthetic-data job's {type, data} of type "

@@ -46,7 +46,7 @@ void add_backend_routes(net::Router& router, const BackendParts& parts) {
     add_auth_routes(router, parts.auth, parts.settings.auth_routes, parts.redis);
   }
   add_ticket_routes(router, parts.tickets, parts.settings.websocket_public_url);
-  if (parts.chat) add_chat_routes(router, parts.chat);
+  if (parts.chat) add_chat_routes(router, parts.chat, parts.thread_events);
   if (parts.runs) add_run_routes(router, parts.runs);
   if (parts.websocket) add_websocket_route(router);
   if (parts.workloads) {

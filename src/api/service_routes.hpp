@@ -7,6 +7,7 @@
 #include <string>
 
 #include "api/api_settings.hpp"
+#include "api/thread_events.hpp"
 #include "api/workload_routes.hpp"
 #include "net/router.hpp"
 
@@ -46,6 +47,8 @@ struct BackendParts {
   bool remote_auth = false;  // /auth/* is served by the separate auth service
   auth::TicketStore& tickets;
   std::shared_ptr<chat::ChatStore> chat;
+  // Thread changes to the user's sockets (with chat).
+  std::shared_ptr<const ThreadEvents> thread_events = std::make_shared<ThreadEvents>();
   std::shared_ptr<agents::AgentRuns> runs;
   bool agents = false;     // agent_supervisor is in this process
   bool websocket = false;  // /ws is served

@@ -186,6 +186,12 @@ struct SharedParts {
   const std::string instance_id = core::make_id("ins");
   // Run events to this instance's sockets and, with Redis, to every other instance's.
   std::shared_ptr<api::RunEventFanout> fanout = std::make_shared<api::RunEventFanout>(instance_id);
+  // A thread created, renamed or deleted (over REST or a socket), to the user's sockets the same
+  // way.
+  std::shared_ptr<const api::ThreadEvents> thread_events = std::make_shared<api::ThreadEvents>(
+      [fanout = fanout](const std::string& user, std::string text) {
+        fanout->send(user, std::move(text));
+      });
   // With Redis, the per-user limits count the whole cluster: a user's sockets, a user's runs.
   std::shared_ptr<redis::ClusterSlots> socket_places = redis::ClusterSlots::create("sockets");
   std::shared_ptr<redis::ClusterSlots> run_places = redis::ClusterSlots::create("runs");
@@ -231,8 +237,8 @@ CatalogEntry websocket_entry(std::shared_ptr<SharedParts> parts) {
         auto& auth = ctx.process().auth;
         auto chat = parts->chat_store(database);
         auto runs = parts->runs(database);
-        parts->socket_handler = std::make_unique<api::ChatSocket>(auth, parts->tickets, chat, *runs,
-                                                                  settings.ping_interval);
+        parts->socket_handler = std::make_unique<api::ChatSocket>(
+            auth, parts->tickets, chat, *runs, parts->thread_events, settings.ping_interval);
         parts->socket_handler->count_across_instances(parts->socket_places,
                                                       settings.max_connections_per_user);
         parts->socket_server =
@@ -376,6 +382,7 @@ ServiceDefinition production_service() {
                              .remote_auth = ctx.settings().auth.remote(),
                              .tickets = parts->tickets,
                              .chat = chat,
+                             .thread_events = parts->thread_events,
                              .runs = runs,
                              .agents = ctx.find<agents::AgentSupervisorComponent>() != nullptr,
                              .websocket = parts->socket_server != nullptr,

@@ -67,6 +67,13 @@ struct MessagePage {
   int64_t total = 0;              // messages in the thread
 };
 
+// A stretch of a thread's history, read backwards from its latest message or from one given.
+struct MessageHistory {
+  std::vector<Message> messages;  // oldest first
+  bool has_more = false;          // older messages remain before the first of these
+  int64_t total = 0;              // messages in the thread
+};
+
 struct NewMessage {
   Role role = Role::user;
   std::string content;

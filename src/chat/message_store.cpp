@@ -1,5 +1,8 @@
 #include "chat/message_store.hpp"
 
+#include <algorithm>
+#include <limits>
+
 #include "chat/chat_validation.hpp"
 #include "chat/detail/chat_rows.hpp"
 #include "core/id.hpp"
@@ -22,6 +25,12 @@ const std::string kCountVisible = std::string("SELECT ") + detail::kMessageCount
                                   "WHERE t.id = $1 AND t.owner_id = $2 AND t.archived_at IS NULL";
 const std::string kPage = std::string("SELECT ") + detail::kMessageColumns +
                           "FROM messages WHERE thread_id = $1 ORDER BY ordinal LIMIT $2 OFFSET $3";
+
+const std::string kOrdinalOf = "SELECT ordinal FROM messages WHERE id = $1 AND thread_id = $2";
+// One more than asked for: whether older messages remain, without counting them.
+const std::string kHistory = std::string("SELECT ") + detail::kMessageColumns +
+                             "FROM messages WHERE thread_id = $1 AND ordinal < $2 "
+                             "ORDER BY ordinal DESC LIMIT $3";
 
 db::Params message_params(const Message& m, const std::string& metadata) {
   return params({m.id, m.thread_id, std::string(to_string(m.role)), m.content, metadata,
@@ -122,6 +131,50 @@ asio::awaitable<ChatResult<MessagePage>> MessageStore::list(std::string owner_id
       std::move(thread_id), limit, offset, deadline, detail::message_from);
   if (!page) co_return page.error();
   co_return MessagePage{std::move(page->first), page->second};
+}
+
+asio::awaitable<ChatResult<MessageHistory>> MessageStore::history(std::string owner_id,
+                                                                  std::string thread_id,
+                                                                  std::optional<std::string> before,
+                                                                  int64_t limit,
+                                                                  core::Deadline deadline) {
+  if (auto bad = check_id(thread_id, IdKind::thread, "thread_id")) {
+    co_return ChatError::invalid(*bad);
+  }
+  if (before) {
+    if (auto bad = check_id(*before, IdKind::message, "before")) co_return ChatError::invalid(*bad);
+  }
+  if (auto bad = check_page(limit, 0)) co_return ChatError::invalid(*bad);
+  auto count_values = params({thread_id, std::move(owner_id)});
+  auto count =
+      co_await db_.query(kCountVisible, std::move(count_values), deadline, "messages.history");
+  if (!count) co_return failed(count.error());
+  if (count->empty()) co_return ChatError::not_found("thread");
+  int64_t below = std::numeric_limits<int64_t>::max();
+  if (before) {
+    // Named first: g++ 12 mishandles braced temporaries inside a co_await expression.
+    auto ordinal_values = params({*before, thread_id});
+    auto ordinal =
+        co_await db_.query(kOrdinalOf, std::move(ordinal_values), deadline, "messages.history");
+    if (!ordinal) co_return failed(ordinal.error());
+    if (ordinal->empty()) {
+      FieldError elsewhere{"before", "is not a message of this thread"};
+      co_return ChatError::invalid(std::move(elsewhere));
+    }
+    below = ordinal->rows[0].int64(0);
+  }
+  auto page_values = params({std::move(thread_id), below, limit + 1});
+  auto page = co_await db_.query(kHistory, std::move(page_values), deadline, "messages.history");
+  if (!page) co_return failed(page.error());
+  auto rows = detail::all_rows<Message>(*page, detail::message_from);
+  if (!rows) co_return rows.error();
+  MessageHistory history;
+  history.total = count->rows[0].int64(0);
+  history.messages = std::move(rows.value());
+  history.has_more = static_cast<int64_t>(history.messages.size()) > limit;
+  if (history.has_more) history.messages.pop_back();  // the oldest, read only to know
+  std::reverse(history.messages.begin(), history.messages.end());
+  co_return history;
 }
 
 }  // namespace netra::chat

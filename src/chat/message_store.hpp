@@ -36,6 +36,12 @@ class MessageStore {
   asio::awaitable<ChatResult<MessagePage>> list(std::string owner_id, std::string thread_id,
                                                 int64_t limit, int64_t offset,
                                                 core::Deadline deadline);
+  // The `limit` messages (1–100) just before `before` — the latest when it is empty — oldest
+  // first: how a client scrolls back, page by page, without offsets that shift as messages
+  // arrive. A `before` that is not a message of this thread is `invalid` (field before).
+  asio::awaitable<ChatResult<MessageHistory>> history(std::string owner_id, std::string thread_id,
+                                                      std::optional<std::string> before,
+                                                      int64_t limit, core::Deadline deadline);
 
  private:
   db::Database& db_;

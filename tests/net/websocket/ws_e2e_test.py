@@ -567,6 +567,8 @@ class Protocol(ServerTestCase):
         client = await self.established(token)
         created = await self.http("POST", "/api/threads", {"title": "costs"}, token=token,
                                   expect=201)
+        told = await client.recv()  # a thread made over REST is news to the user's sockets
+        self.assertEqual((told["type"], told["thread"]["id"]), ("thread_created", created["id"]))
         switched = await client.request("switch_thread", {"thread_id": created["id"]})
         self.assertEqual(switched["type"], "thread_switched", switched)
         self.assertEqual(switched["thread"]["id"], created["id"])
@@ -1105,6 +1107,139 @@ class Isolation(ServerTestCase):
 
 
 class IsolationPostgres(PostgresMixin, Isolation):
+    pass
+
+
+# --- threads over the socket (issue 19) --------------------------------------------------------
+
+class Threads(ServerTestCase):
+    """create_thread, list_threads, rename_thread, delete_thread and get_thread_history, with the
+    thread events on every socket of the user (REST changes included) and on no one else's."""
+
+    async def expect_on_all(self, clients, type_, what):
+        events = []
+        for client in clients:
+            event = await client.recv()
+            self.assertEqual(event.get("type"), type_, f"{what}: {event}")
+            events.append(event)
+        self.assertTrue(all(e == events[0] for e in events), f"{what}: {events}")
+        return events[0]
+
+    async def test_the_thread_list_kept_over_the_socket_on_every_socket_of_the_user(self):
+        token = await self.user("lister")
+        other = await self.user("other")
+        first, second = await self.established(token), await self.established(token)
+        stranger = await self.established(other)
+
+        await first.send("create_thread", {"title": "Cut gpt-4o costs", "metadata": {"k": 1}})
+        created = (await self.expect_on_all([first, second], "thread_created", "create"))["thread"]
+        self.assertEqual(created["title"], "Cut gpt-4o costs", created)
+        self.assertEqual(created["metadata"], {"k": 1}, created)
+        thread_id = created["id"]
+
+        # REST changes reach the sockets too.
+        rest = await self.http("POST", "/api/threads", {"title": "From REST"}, token=token,
+                               expect=201)
+        self.assertEqual(
+            (await self.expect_on_all([first, second], "thread_created", "REST create"))
+            ["thread"]["id"], rest["id"])
+
+        listed = await first.request("list_threads", {"limit": 1})
+        self.assertEqual(listed["type"], "thread_list", listed)
+        self.assertEqual(listed["total"], 2, listed)
+        self.assertEqual([t["id"] for t in listed["threads"]], [rest["id"]], listed)
+        older = await first.request("list_threads", {"limit": 1, "offset": 1})
+        self.assertEqual([t["id"] for t in older["threads"]], [thread_id], older)
+
+        await second.send("rename_thread", {"thread_id": thread_id, "title": "Latency first"})
+        renamed = (await self.expect_on_all([first, second], "thread_renamed", "rename"))["thread"]
+        self.assertEqual((renamed["id"], renamed["title"]), (thread_id, "Latency first"))
+        await self.http("PUT", f"/api/threads/{rest['id']}", {"title": "Renamed by REST"},
+                        token=token)
+        self.assertEqual(
+            (await self.expect_on_all([first, second], "thread_renamed", "REST rename"))
+            ["thread"]["title"], "Renamed by REST")
+
+        await first.send("delete_thread", {"thread_id": thread_id})
+        deleted = await self.expect_on_all([first, second], "thread_deleted", "delete")
+        self.assertEqual(deleted["thread_id"], thread_id)
+        await self.http("DELETE", f"/api/threads/{rest['id']}", token=token)
+        self.assertEqual(
+            (await self.expect_on_all([first, second], "thread_deleted", "REST delete"))
+            ["thread_id"], rest["id"])
+        self.assertEqual((await first.request("list_threads"))["total"], 0)
+
+        # Another user heard nothing, and cannot touch the threads by id.
+        await stranger.ping_ok("the other user hears none of it")
+        for type_, payload in (("rename_thread", {"thread_id": thread_id, "title": "mine"}),
+                               ("delete_thread", {"thread_id": thread_id}),
+                               ("get_thread_history", {"thread_id": thread_id})):
+            await stranger.send(type_, payload)
+            await self.assert_error(stranger, "THREAD_NOT_FOUND", what=type_)
+        # Deleted is deleted: a second delete, a rename and the history are not found.
+        await first.send("delete_thread", {"thread_id": thread_id})
+        await self.assert_error(first, "THREAD_NOT_FOUND")
+        await second.ping_ok("a refused delete tells no one")
+
+    async def test_history_pages_back_from_the_latest_message(self):
+        token = await self.user("reader")
+        client = await self.established(token)
+        saved = await client.request("chat_message", {"message": "message 0"})  # the alias
+        self.assertEqual(saved["type"], "message_saved", saved)
+        thread_id = saved["thread_id"]
+        for i in range(1, 7):
+            answer = await client.request("user_message",
+                                          {"thread_id": thread_id, "message": f"message {i}"})
+            self.assertEqual(answer["type"], "message_saved", answer)
+
+        page = await client.request("get_thread_history", {"thread_id": thread_id, "limit": 3})
+        self.assertEqual(page["type"], "thread_history", page)
+        self.assertEqual([m["content"] for m in page["messages"]],
+                         ["message 4", "message 5", "message 6"], page)
+        self.assertEqual((page["has_more"], page["total"]), (True, 7), page)
+        before = page["messages"][0]["id"]
+        page = await client.request("get_thread_history",
+                                    {"thread_id": thread_id, "before": before, "limit": 3})
+        self.assertEqual([m["content"] for m in page["messages"]],
+                         ["message 1", "message 2", "message 3"], page)
+        self.assertTrue(page["has_more"], page)
+        page = await client.request("get_thread_history",
+                                    {"thread_id": thread_id, "before": page["messages"][0]["id"],
+                                     "limit": 3})
+        self.assertEqual([m["content"] for m in page["messages"]], ["message 0"], page)
+        self.assertFalse(page["has_more"], page)
+        default = await client.request("get_thread_history", {"thread_id": thread_id})
+        self.assertEqual(len(default["messages"]), 7, default)
+
+        # A message of another thread is no place to start from; bad input names its field.
+        other = await client.request("user_message", {"message": "elsewhere"})
+        bad = [({"thread_id": thread_id, "before": other["message_id"]}, "INVALID_PAYLOAD",
+                "before"),
+               ({"thread_id": thread_id, "limit": 0}, "INVALID_PAYLOAD", "limit"),
+               ({"thread_id": thread_id, "limit": 101}, "INVALID_PAYLOAD", "limit"),
+               ({"thread_id": thread_id, "limit": 18446744073709551615}, "INVALID_PAYLOAD",
+                "limit"),
+               ({"thread_id": thread_id, "limit": "3"}, "INVALID_PAYLOAD", "limit"),
+               ({"thread_id": thread_id, "since": 1}, "INVALID_PAYLOAD", "since"),
+               ({}, "INVALID_PAYLOAD", "thread_id"),
+               ({"thread_id": UNKNOWN_THREAD}, "THREAD_NOT_FOUND", None)]
+        for payload, code, field in bad:
+            with self.subTest(payload=payload):
+                await client.send("get_thread_history", payload)
+                await self.assert_error(client, code, field)
+        for type_, payload, field in (("create_thread", {"title": 7}, "title"),
+                                      ("create_thread", {"title": "x" * 201}, "title"),
+                                      ("create_thread", {"metadata": [1]}, "metadata"),
+                                      ("rename_thread", {"thread_id": thread_id}, "title"),
+                                      ("list_threads", {"limit": -1}, "limit"),
+                                      ("list_threads", {"offset": -1}, "offset")):
+            with self.subTest(type_=type_, payload=payload):
+                await client.send(type_, payload)
+                await self.assert_error(client, "INVALID_PAYLOAD", field)
+        await client.ping_ok("after the refusals")
+
+
+class ThreadsPostgres(PostgresMixin, Threads):
     pass
 
 
