@@ -10,10 +10,11 @@ logging in again every 10 minutes (they last 15). An error is a 5xx, no answer, 
 does not open; 4xx answers the mix can cause (409 run_active, 429 too_many_runs or the ingest rate)
 are counted apart and are not errors.
 
-Prints one line per minute and a verdict: memory growth after the first five minutes (target
-< 10 %), descriptors (target: flat), errors (target: 0).
+Prints one line per minute and a verdict: memory growth after the first five minutes (the median
+of the last five minutes against that of minutes 6-10; target < 10 %), descriptors (target:
+flat), errors (target: 0).
 """
-import asyncio, json, random, sys, time, urllib.error, urllib.request
+import asyncio, json, random, statistics, sys, time, urllib.error, urllib.request
 from collections import Counter
 
 import websockets
@@ -151,12 +152,21 @@ async def main(port, pid, minutes, users):
     await asyncio.gather(*(soak.user(i, until) for i in range(users)))
     rows = await monitor
     print("\noutcomes:", ", ".join(f"{k}: {v}" for k, v in sorted(soak.outcomes.items())))
-    baseline = rows[min(4, len(rows) - 1)]  # the end of minute 5 (or the last, if shorter)
-    last = rows[-1]
-    growth = (last[1] - baseline[1]) / baseline[1] * 100
-    print(f"memory: {baseline[1] / 1024:.1f} MiB after minute {baseline[0]}, "
-          f"{last[1] / 1024:.1f} MiB at the end: {growth:+.1f} % (target < 10 %)")
-    print(f"descriptors: {baseline[2]} after minute {baseline[0]}, {last[2]} at the end")
+    # Resident memory swings by a fifth from one minute to the next (jemalloc gives idle pages back
+    # between bursts of agent runs), so one sample against one sample says little: the growth is
+    # the median of the last five minutes against the median of minutes 6-10 (or, for a short
+    # soak, the last five against the five before them, whatever is there).
+    settled = rows[5:] if len(rows) > 5 else rows
+    early, late = settled[:5], settled[-5:]
+    early_mib = statistics.median(r[1] for r in early) / 1024
+    late_mib = statistics.median(r[1] for r in late) / 1024
+    growth = (late_mib - early_mib) / early_mib * 100
+    print(f"memory: median {early_mib:.1f} MiB in minutes {early[0][0]}-{early[-1][0]}, "
+          f"{late_mib:.1f} MiB in minutes {late[0][0]}-{late[-1][0]}: {growth:+.1f} % "
+          f"(target < 10 %); every minute after the fifth within "
+          f"{min(r[1] for r in settled) / 1024:.1f}-{max(r[1] for r in settled) / 1024:.1f} MiB")
+    fds = [r[2] for r in settled]
+    print(f"descriptors: {min(fds)}-{max(fds)} after minute 5, {rows[-1][2]} at the end")
     print(f"errors: {sum(soak.errors.values())} (target 0)", dict(soak.errors))
     for line in soak.first_errors:
         print("  ", line)
