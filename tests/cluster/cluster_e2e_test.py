@@ -683,7 +683,11 @@ class RollingRestart(ClusterTestCase):
         for w in workers:
             w.start()
         lb_ws = f"ws://127.0.0.1:{self.lb_port}/ws"
-        sockets = [await self.connect(url=lb_ws, token=access) for _ in range(3)]
+        # Another account's sockets: every thread the load creates is a thread_created event on
+        # the load's user's sockets, and these sockets are read only between restarts — a socket
+        # that does not read cannot be sent its close frame (1006 instead of 1001).
+        socket_access, _ = await self.login(self.a)
+        sockets = [await self.connect(url=lb_ws, token=socket_access) for _ in range(3)]
         for s_ in sockets:
             self.assertEqual((await s_.recv())["type"], "connection_established")
         closes = []
@@ -697,7 +701,7 @@ class RollingRestart(ClusterTestCase):
                 for i, s_ in enumerate(sockets):
                     if s_.ws.closed:
                         closes.append(s_.ws.close_code)
-                        sockets[i] = await self.connect(url=lb_ws, token=access)
+                        sockets[i] = await self.connect(url=lb_ws, token=socket_access)
                         self.assertEqual((await sockets[i].recv())["type"],
                                          "connection_established")
         finally:
