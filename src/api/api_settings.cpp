@@ -29,6 +29,18 @@ const core::SettingsSchema<ApiSettings>& api_settings_schema() {
               .min = 1,
               .max = 100000,
               .help = "token refreshes per minute per client address; more get 429"})
+        .key("auth.api_keys_per_user", [](ApiSettings & s) -> auto& { return s.api_keys.per_user; },
+             {.fallback = "20",
+              .min = 1,
+              .max = 1000,
+              .help = "API keys one user may hold; POST /api/keys beyond it gets 409"})
+        .key("auth.api_key_requests_per_minute",
+             [](ApiSettings & s) -> auto& { return s.api_keys.requests_per_minute; },
+             {.fallback = "1200",
+              .min = 1,
+              .max = 10000000,
+              .help = "requests per minute one API key may make (across the instances with "
+                      "Redis); more get 429"})
         .key("websocket.public_url", &ApiSettings::websocket_public_url,
              {.fallback = "\"\"",
               .help = "the WebSocket URL handed out with tickets (wss://host/ws); empty: "

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "api/auth_routes.hpp"
+#include "api/key_routes.hpp"
 #include "core/settings_schema.hpp"
 
 namespace netra::api {
@@ -18,6 +19,7 @@ struct ApiSettings {
   AuthRouteOptions auth_routes;  // dev_login comes from the auth layer's configuration
   std::string websocket_public_url;
   size_t ingest_body_limit = 0;
+  ApiKeyLimits api_keys;
 };
 
 // Its check: an administrator's token of at least 32 bytes (never its value in a message).

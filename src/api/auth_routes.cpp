@@ -78,11 +78,39 @@ HttpResponse pair_or_error(const auth::AuthResult<auth::TokenPair>& pair, const 
   return pair_response(pair.value());
 }
 
+// An API key: its owner, id and scopes (the route checks the scope), or why it is refused.
+asio::awaitable<net::ServerHooks::AuthOutcome> verify_api_key(const auth::AuthState& state,
+                                                              std::string token) {
+  using Outcome = net::ServerHooks::AuthOutcome;
+  using Kind = auth::ApiKeyVerifier::Verdict::Kind;
+  auto keys = state.api_keys();
+  if (!keys) co_return Outcome{.reason = "API keys are not served by this process"};
+  auto verdict = co_await keys->verify(std::move(token));
+  switch (verdict.kind) {
+    case Kind::ok:
+      co_return Outcome{.kind = Outcome::Kind::ok,
+                        .user_id = std::move(verdict.key.user_id),
+                        .api_key_id = std::move(verdict.key.id),
+                        .scopes = std::move(verdict.key.scopes)};
+    case Kind::rate_limited:
+      co_return Outcome{.kind = Outcome::Kind::rate_limited,
+                        .reason = std::move(verdict.reason),
+                        .api_key_id = std::move(verdict.key.id),
+                        .retry_after = verdict.retry_after};
+    case Kind::unavailable:
+      co_return Outcome{.kind = Outcome::Kind::unavailable, .reason = std::move(verdict.reason)};
+    case Kind::unknown:
+      break;
+  }
+  co_return Outcome{.reason = std::move(verdict.reason)};
+}
+
 }  // namespace
 
 asio::awaitable<net::ServerHooks::AuthOutcome> verify_bearer(const auth::AuthState& state,
                                                              std::string token) {
   using Outcome = net::ServerHooks::AuthOutcome;
+  if (auth::looks_like_api_key(token)) co_return co_await verify_api_key(state, std::move(token));
   auto claims = co_await state.verify_access(std::move(token));
   if (claims) {
     co_return Outcome{Outcome::Kind::ok, claims->subject, "", claims->expires_at,

@@ -19,7 +19,11 @@ using net::HttpResponse;
 
 // Below the server's request deadline, so a slow database answers 504 from here, with a reason.
 constexpr std::chrono::seconds kStoreBudget{10};
-const net::RouteOptions kChatRoute{.needs_component = "api", .authenticated = true};
+// Reading conversations is an API key's `read` scope; changing them, its `agent` scope.
+const net::RouteOptions kChatRead{
+    .needs_component = "api", .authenticated = true, .key_scope = "read"};
+const net::RouteOptions kChatWrite{
+    .needs_component = "api", .authenticated = true, .key_scope = "agent"};
 
 core::Deadline store_deadline() {
   return core::Deadline::after(kStoreBudget);
@@ -323,20 +327,21 @@ void add_chat_routes(net::Router& router, std::shared_ptr<chat::ChatStore> store
   auto bind_events = [store, events](Changes handler) {
     return [store, events, handler](HttpRequest& r) { return handler(*store, *events, r); };
   };
-  router.add("GET", "/api/threads", bind(list_threads), kChatRoute);
-  router.add("POST", "/api/threads", bind_events(create_thread), kChatRoute);
-  router.add("GET", "/api/threads/{id}", bind(get_thread), kChatRoute);
-  router.add("PUT", "/api/threads/{id}", bind_events(update_thread), kChatRoute);
-  router.add("DELETE", "/api/threads/{id}", bind_events(archive_thread), kChatRoute);
-  router.add("GET", "/api/threads/{id}/messages", bind(list_messages), kChatRoute);
-  router.add("POST", "/api/threads/{id}/messages", bind(post_message), kChatRoute);
-  router.add("GET", "/api/threads/{id}/runs", bind(list_runs), kChatRoute);
-  router.add("GET", "/api/runs/{run_id}", bind(get_run), kChatRoute);
+  router.add("GET", "/api/threads", bind(list_threads), kChatRead);
+  router.add("POST", "/api/threads", bind_events(create_thread), kChatWrite);
+  router.add("GET", "/api/threads/{id}", bind(get_thread), kChatRead);
+  router.add("PUT", "/api/threads/{id}", bind_events(update_thread), kChatWrite);
+  router.add("DELETE", "/api/threads/{id}", bind_events(archive_thread), kChatWrite);
+  router.add("GET", "/api/threads/{id}/messages", bind(list_messages), kChatRead);
+  router.add("POST", "/api/threads/{id}/messages", bind(post_message), kChatWrite);
+  router.add("GET", "/api/threads/{id}/runs", bind(list_runs), kChatRead);
+  router.add("GET", "/api/runs/{run_id}", bind(get_run), kChatRead);
 }
 
 void add_run_routes(net::Router& router, std::shared_ptr<agents::AgentRuns> runs) {
   // Served only while agent_supervisor is ready: otherwise 503 naming it, and nothing is saved.
-  const net::RouteOptions options{.needs_component = "agent_supervisor", .authenticated = true};
+  const net::RouteOptions options{
+      .needs_component = "agent_supervisor", .authenticated = true, .key_scope = "agent"};
   router.add(
       "POST", "/api/threads/{id}/runs", [runs](HttpRequest& r) { return start_run(*runs, r); },
       options);

@@ -209,6 +209,9 @@ void add_job_routes(net::Router& router, tasks::BackgroundTasksComponent& tasks)
   net::RouteOptions route;
   route.needs_component = tasks::BackgroundTasksComponent::kName;
   route.authenticated = true;
+  // A key with `read` sees jobs; starting or cancelling one takes a signed-in user.
+  auto reading = route;
+  reading.key_scope = "read";
   auto small_body = route;
   small_body.body_limit = 16 * 1024;
   router.add(
@@ -216,14 +219,14 @@ void add_job_routes(net::Router& router, tasks::BackgroundTasksComponent& tasks)
       [body = templates_json().dump()](HttpRequest&) -> asio::awaitable<HttpResponse> {
         co_return net::json_response(body);
       },
-      net::RouteOptions{.needs_component = "api", .authenticated = true});
+      net::RouteOptions{.needs_component = "api", .authenticated = true, .key_scope = "read"});
   router.add(
       "POST", "/api/generation/synthetic",
       [&tasks](HttpRequest& r) { return start_synthetic(tasks, r); }, small_body);
   router.add(
-      "GET", "/api/jobs", [&tasks](HttpRequest& r) { return list_jobs(tasks, r); }, route);
+      "GET", "/api/jobs", [&tasks](HttpRequest& r) { return list_jobs(tasks, r); }, reading);
   router.add(
-      "GET", "/api/jobs/{id}", [&tasks](HttpRequest& r) { return get_job(tasks, r); }, route);
+      "GET", "/api/jobs/{id}", [&tasks](HttpRequest& r) { return get_job(tasks, r); }, reading);
   router.add(
       "POST", "/api/jobs/{id}/cancel", [&tasks](HttpRequest& r) { return cancel_job(tasks, r); },
       small_body);

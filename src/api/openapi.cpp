@@ -362,6 +362,23 @@ std::vector<Operation> operations() {
        true, nullptr, 200, object_with({{"jobs", {{"type", "array"}, {"items", ref("Job")}}}})},
       {"GET", "/api/jobs/{id}", "A job of the caller (404 for anyone else's)", true, nullptr, 200,
        object_with({{"job", ref("Job")}})},
+      {"POST", "/api/keys",
+       "Make an API key {name, scopes: [ingest|read|agent]}; the answer holds the key, shown only "
+       "this once. Needs an access token; 409 too_many_keys past auth.api_keys_per_user",
+       true,
+       object_with({{"name", {{"type", "string"}, {"minLength", 1}, {"maxLength", 100}}},
+                    {"scopes",
+                     {{"type", "array"},
+                      {"minItems", 1},
+                      {"items", {{"enum", {"ingest", "read", "agent"}}}}}}}),
+       201, object_with({{"key", ref("ApiKey")}})},
+      {"GET", "/api/keys", "The caller's API keys (never the keys themselves), newest first", true,
+       nullptr, 200,
+       object_with({{"keys", {{"type", "array"}, {"items", ref("ApiKey")}}},
+                    {"scopes", {{"type", "array"}, {"items", {{"type", "string"}}}}}})},
+      {"DELETE", "/api/keys/{id}",
+       "Delete an API key of the caller: refused from the next request on, on every instance", true,
+       nullptr, 200, object_with({{"deleted", {{"type", "string"}}}})},
       {"POST", "/api/jobs/{id}/cancel",
        "Cancel a job: a queued one at once (200), a running one at its next chunk (202); 409 "
        "job_ended once it ended otherwise",
@@ -444,7 +461,16 @@ json build_document() {
       {"paths", paths},
       {"components",
        {{"securitySchemes",
-         {{"bearer", {{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}}}},
+         {{"bearer",
+           {{"type", "http"},
+            {"scheme", "bearer"},
+            {"bearerFormat", "JWT access token, or an API key nk_…"},
+            {"description",
+             "An access token from /auth/login calls every route. An API key (POST /api/keys) "
+             "calls the routes its scopes reach: ingest POST /api/workloads/events; read the GET "
+             "routes of threads, runs, workloads and jobs; agent the routes that change threads "
+             "and start or cancel runs. Elsewhere it gets 403 insufficient_scope naming the "
+             "scope, or 403 api_key_not_allowed (keys, tickets, jobs it would start)."}}}}},
         {"schemas",
          {{"Thread", thread_schema()},
           {"Message", message_schema()},
@@ -452,6 +478,18 @@ json build_document() {
           {"WorkloadEvent", workload_event_schema()},
           {"WorkloadSummary", workload_summary_schema()},
           {"Job", job_schema()},
+          {"ApiKey",
+           object_with(
+               {{"id", {{"type", "string"}}},
+                {"name", {{"type", "string"}}},
+                {"prefix", {{"type", "string"}, {"description", "nk_ and 8 characters"}}},
+                {"scopes", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+                {"created_at", {{"type", "integer"}}},
+                {"last_used_at",
+                 {{"type", {"integer", "null"}}, {"description", "Unix seconds, to the minute"}}},
+                {"key",
+                 {{"type", "string"},
+                  {"description", "the key itself: only in POST /api/keys's answer"}}}})},
           {"User", object_with({{"id", {{"type", "string"}}}, {"email", {{"type", "string"}}}})},
           {"Error", error_schema()}}}}}};
 }

@@ -3,6 +3,7 @@
 #include "api/auth_routes.hpp"
 #include "api/chat_routes.hpp"
 #include "api/job_routes.hpp"
+#include "api/key_routes.hpp"
 #include "api/openapi.hpp"
 #include "api/public_config_route.hpp"
 #include "api/ticket_routes.hpp"
@@ -46,6 +47,7 @@ void add_backend_routes(net::Router& router, const BackendParts& parts) {
     add_auth_routes(router, parts.auth, parts.settings.auth_routes, parts.redis);
   }
   add_ticket_routes(router, parts.tickets, parts.settings.websocket_public_url);
+  if (parts.api_keys) add_key_routes(router, parts.api_keys, parts.settings.api_keys);
   if (parts.chat) add_chat_routes(router, parts.chat, parts.thread_events);
   if (parts.runs) add_run_routes(router, parts.runs);
   if (parts.websocket) add_websocket_route(router);
@@ -61,6 +63,7 @@ void add_backend_routes(net::Router& router, const BackendParts& parts) {
                           {{"auth", parts.remote_auth ? "remote" : "embedded"},
                            {"dev_login", parts.settings.auth_routes.dev_login},
                            {"chat", true},
+                           {"api_keys", parts.api_keys != nullptr},
                            {"websocket", parts.websocket},
                            {"workloads", parts.workloads != nullptr},
                            {"agents", parts.agents},

@@ -18,6 +18,7 @@ namespace netra::analytics {
 class FallbackAnalyticsStore;
 }
 namespace netra::auth {
+class ApiKeyVerifier;
 class AuthState;
 class TicketStore;
 }  // namespace netra::auth
@@ -46,6 +47,8 @@ struct BackendParts {
   auth::AuthState& auth;
   bool remote_auth = false;  // /auth/* is served by the separate auth service
   auth::TicketStore& tickets;
+  // The users' API keys (/api/keys), where the database is in this process.
+  std::shared_ptr<auth::ApiKeyVerifier> api_keys;
   std::shared_ptr<chat::ChatStore> chat;
   // Thread changes to the user's sockets (with chat).
   std::shared_ptr<const ThreadEvents> thread_events = std::make_shared<ThreadEvents>();

@@ -262,7 +262,9 @@ void add_workload_routes(net::Router& router,
   route.needs_component = analytics::AnalyticsComponent::kName;
   route.authenticated = true;
   route.serves_degraded = true;
+  route.key_scope = "read";
   auto ingest = route;
+  ingest.key_scope = "ingest";
   ingest.body_limit = options.body_limit;
   // Before the body is read: its bytes count against the instance's share for bodies being read
   // and parsed (a chunked one counts as the largest allowed), and a caller over the rate already

@@ -16,6 +16,7 @@
 #include "api/workload_routes.hpp"
 #include "app/component_catalog.hpp"
 #include "app/config.hpp"
+#include "auth/api_key_verifier.hpp"
 #include "auth/auth_component.hpp"
 #include "auth/remote_auth_component.hpp"
 #include "auth/shared_revocations.hpp"
@@ -370,9 +371,13 @@ ServiceDefinition production_service() {
     // Chat and runs live in the database; a test's stand-in for it leaves their routes out.
     std::shared_ptr<chat::ChatStore> chat;
     std::shared_ptr<agents::AgentRuns> runs;
+    std::shared_ptr<auth::ApiKeyVerifier> api_keys;
     if (auto* database = ctx.find<db::DatabaseComponent>()) {
       chat = parts->chat_store(*database);
       runs = parts->runs(*database);
+      api_keys = std::make_shared<auth::ApiKeyVerifier>(
+          database->database(), ctx.settings().api.api_keys.requests_per_minute, redis_client(ctx));
+      p.auth.set_api_keys(api_keys);
     }
     auto* clickhouse = ctx.find<analytics::AnalyticsComponent>();
     api::add_backend_routes(router,
@@ -381,6 +386,7 @@ ServiceDefinition production_service() {
                              .auth = p.auth,
                              .remote_auth = ctx.settings().auth.remote(),
                              .tickets = parts->tickets,
+                             .api_keys = api_keys,
                              .chat = chat,
                              .thread_events = parts->thread_events,
                              .runs = runs,

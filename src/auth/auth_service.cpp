@@ -1,11 +1,9 @@
 #include "auth/auth_service.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cctype>
 
-#include "auth/base64url.hpp"
+#include "auth/token_hash.hpp"
 #include "core/clock.hpp"
 #include "core/id.hpp"
 
@@ -14,14 +12,6 @@ namespace {
 
 constexpr size_t kMinPassword = 10;
 constexpr size_t kMaxPassword = 256;
-
-// Refresh tokens are looked up by this, never stored themselves.
-std::string token_hash(std::string_view token) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(token.data(), token.size(), digest, &length, EVP_sha256(), nullptr);
-  return base64url_encode(std::string_view(reinterpret_cast<char*>(digest), length));
-}
 
 AuthError unavailable(const db::DbError& e) {
   return {AuthErrorCode::unavailable, e.message, ""};

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 
+#include "auth/api_key_verifier.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/remote_key_set.hpp"
 #include "auth/revoked_sessions.hpp"
@@ -33,6 +34,16 @@ class AuthState {
     std::lock_guard lock(mutex_);
     remote_ = std::move(keys);
   }
+  // The users' API keys, where this process has their database (the backend); else null, and a
+  // bearer token that looks like a key is refused.
+  std::shared_ptr<ApiKeyVerifier> api_keys() const {
+    std::lock_guard lock(mutex_);
+    return api_keys_;
+  }
+  void set_api_keys(std::shared_ptr<ApiKeyVerifier> keys) {
+    std::lock_guard lock(mutex_);
+    api_keys_ = std::move(keys);
+  }
   // Logins revoked here: their access tokens are refused until they expire, and listeners (the
   // WebSocket server) close what they opened.
   RevokedSessions& revoked_sessions() { return revoked_; }
@@ -44,6 +55,7 @@ class AuthState {
   mutable std::mutex mutex_;
   std::shared_ptr<AuthService> service_;
   std::shared_ptr<RemoteKeySet> remote_;
+  std::shared_ptr<ApiKeyVerifier> api_keys_;
   RevokedSessions revoked_;
 };
 

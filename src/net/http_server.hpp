@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "net/router.hpp"
 #include "net/server_settings.hpp"
@@ -40,11 +41,16 @@ struct ServerHooks {
   // Checks an access token for an authenticated route: the user id, or why it is refused. Absent
   // (or returning `unavailable`) while no key is loaded: 503 auth_unavailable. Never logs tokens.
   struct AuthOutcome {
-    enum class Kind { ok, invalid, unavailable } kind = Kind::invalid;
-    std::string user_id;     // for ok
-    std::string reason;      // for the log
-    int64_t expires_at = 0;  // for ok: when the token expires (Unix seconds)
-    std::string session_id;  // for ok: the login it belongs to, when the token names it
+    enum class Kind { ok, invalid, unavailable, rate_limited } kind = Kind::invalid;
+    std::string user_id{};     // for ok
+    std::string reason{};      // for the log
+    int64_t expires_at = 0;    // for ok: when the token expires (Unix seconds)
+    std::string session_id{};  // for ok: the login it belongs to, when the token names it
+    // For ok with an API key: its id and scopes (RouteOptions::key_scope). Empty for an access
+    // token, which may call every authenticated route.
+    std::string api_key_id{};
+    std::vector<std::string> scopes{};
+    std::chrono::seconds retry_after{0};  // for rate_limited
   };
   // A coroutine: verifying may first fetch the signing keys from a separate auth service.
   std::function<asio::awaitable<AuthOutcome>(std::string token)> authenticate;

@@ -30,6 +30,10 @@ struct RouteOptions {
   // Requires `Authorization: Bearer <access token>`; the handler sees the caller in
   // HttpRequest::user_id. Refused with 401 and WWW-Authenticate otherwise.
   bool authenticated = false;
+  // The API-key scope that lets a key call this authenticated route ("ingest", "read",
+  // "agent"); a key without it gets 403 insufficient_scope. Empty: keys are refused (403
+  // api_key_not_allowed) — managing keys, sessions and sockets takes a signed-in user.
+  std::string key_scope{};
   // The route serves while `needs_component` is degraded, because a fallback stands in for it
   // (workload analytics on the embedded store while ClickHouse is down): 503 only while it is
   // starting, stopping, stopped or disabled.

@@ -1,4 +1,4 @@
-// Accounts and refresh tokens in the real schema, on SQLite and (when given) PostgreSQL.
+// Accounts, refresh tokens and API keys in the real schema, on SQLite and (when given) PostgreSQL.
 #include "auth/user_store.hpp"
 
 #include <gtest/gtest.h>
@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "auth/api_key_store.hpp"
+#include "auth/token_hash.hpp"
 #include "core/event_loops.hpp"
 #include "core/id.hpp"
 #include "core/offload_pool.hpp"
@@ -208,6 +210,93 @@ TEST_P(StoreTest, RefreshReplayAndLogoutRacingLeaveNoLiveTokenInARevokedFamily) 
   ASSERT_TRUE(live) << live.error().message;
   EXPECT_EQ(live->rows[0].int64(0), 0) << "live tokens in revoked families";
   RecordProperty("rounds_with_a_refresh", refreshed_rounds);
+}
+
+TEST_P(StoreTest, AnApiKeyIsStoredOnlyAsItsHashAndFoundByIt) {
+  UserStore users(*db_);
+  ApiKeyStore keys(*db_);
+  auto owner = run(users.create(unique_email(), "$argon2id$hash", deadline()));
+  ASSERT_TRUE(owner);
+  auto made =
+      run(keys.create(owner->id, "ingest from prod", {"read", "ingest", "read"}, 20, deadline()));
+  ASSERT_TRUE(made && made->has_value()) << (made ? "" : made.error().message);
+  const auto& created = **made;
+  EXPECT_EQ(created.secret.rfind("nk_", 0), 0u);
+  EXPECT_EQ(created.secret.size(), 3u + 43u);  // 256 bits in base64url
+  EXPECT_EQ(created.key.prefix, created.secret.substr(0, 11));
+  EXPECT_EQ(created.key.scopes, (std::vector<std::string>{"ingest", "read"}));
+  EXPECT_EQ(created.key.id.rfind("key_", 0), 0u);
+
+  // No column holds the key; the hash column holds its SHA-256.
+  auto row = run(db_->query("SELECT * FROM api_keys", {}, deadline()));
+  ASSERT_TRUE(row);
+  ASSERT_EQ(row->rows.size(), 1u);
+  for (size_t c = 0; c < row->columns.size(); ++c) {
+    const auto value = row->rows[0].optional_text(c).value_or("");
+    EXPECT_EQ(value.find(created.secret.substr(11)), std::string::npos) << row->columns[c];
+  }
+  EXPECT_EQ(row->rows[0].text(row->column("key_hash")), token_hash(created.secret));
+
+  auto found = run(keys.find(created.secret, deadline()));
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->id, created.key.id);
+  EXPECT_EQ((*found)->user_id, owner->id);
+  EXPECT_TRUE((*found)->allows("ingest"));
+  EXPECT_FALSE((*found)->allows("agent"));
+  EXPECT_FALSE((*found)->last_used_at.has_value());
+  // One character changed is another key: nothing.
+  auto altered = created.secret;
+  altered.back() = altered.back() == 'A' ? 'B' : 'A';
+  auto none = run(keys.find(altered, deadline()));
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->has_value());
+
+  ASSERT_TRUE(run(keys.touch(created.key.id, 1'700'000'000'000, deadline())));
+  auto touched = run(keys.find(created.secret, deadline()));
+  ASSERT_TRUE(touched && touched->has_value());
+  EXPECT_EQ((*touched)->last_used_at, 1'700'000'000'000);
+}
+
+TEST_P(StoreTest, ApiKeysBelongToTheirOwnerAndADeletedKeyIsGone) {
+  UserStore users(*db_);
+  ApiKeyStore keys(*db_);
+  auto owner = run(users.create(unique_email(), "$argon2id$hash", deadline()));
+  auto other = run(users.create(unique_email(), "$argon2id$hash", deadline()));
+  ASSERT_TRUE(owner && other);
+  auto first = run(keys.create(owner->id, "first", {"read"}, 2, deadline()));
+  auto second = run(keys.create(owner->id, "second", {"agent"}, 2, deadline()));
+  ASSERT_TRUE(first && first->has_value() && second && second->has_value());
+  // At the limit: nothing is made.
+  auto third = run(keys.create(owner->id, "third", {"read"}, 2, deadline()));
+  ASSERT_TRUE(third);
+  EXPECT_FALSE(third->has_value());
+  // Another user's limit is their own.
+  auto theirs = run(keys.create(other->id, "theirs", {"ingest"}, 2, deadline()));
+  ASSERT_TRUE(theirs && theirs->has_value());
+
+  auto listed = run(keys.list(owner->id, deadline()));
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  for (const auto& key : *listed) EXPECT_EQ(key.user_id, owner->id);
+
+  // Deleting by another owner does nothing; by the owner, the key is gone for good.
+  const auto id = (*first)->key.id;
+  auto not_theirs = run(keys.remove(other->id, id, deadline()));
+  ASSERT_TRUE(not_theirs);
+  EXPECT_FALSE(*not_theirs);
+  auto removed = run(keys.remove(owner->id, id, deadline()));
+  ASSERT_TRUE(removed);
+  EXPECT_TRUE(*removed);
+  auto gone = run(keys.find((*first)->secret, deadline()));
+  ASSERT_TRUE(gone);
+  EXPECT_FALSE(gone->has_value());
+  auto again = run(keys.remove(owner->id, id, deadline()));
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(*again);
+  auto left = run(keys.list(owner->id, deadline()));
+  ASSERT_TRUE(left);
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ(left->front().name, "second");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(backends()),

@@ -1,7 +1,8 @@
 """Instances of one service sharing PostgreSQL and Redis, as behind a load balancer: a WebSocket
 ticket issued by one is redeemed once on any; a logout on one ends the login on the others within
 a second (HTTP refused, sockets closed with 4003); a run on one streams to the user's sockets on
-the others in seq order, once; login attempts spread over them meet one limit, and a user's sockets, runs and ingested events
+the others in seq order, once; an API key deleted on one is refused on the others at once, and
+its requests meet one rate; login attempts spread over them meet one limit, and a user's sockets, runs and ingested events
 one per-user limit; a workload summary is cached for all of them until the user ingests; three started at
 once migrate once; a run whose instance is killed is interrupted by another once its lease
 lapses, and exactly once.
@@ -217,6 +218,52 @@ class LoginLimitAcrossInstances(ClusterTestCase):
             refused = await self.call(instance, "POST", "/auth/login", attempt)
             self.assertEqual(refused.status, 429, refused)
             self.assertGreaterEqual(int(refused.headers["Retry-After"]), 55)
+
+
+class ApiKeysAcrossInstances(ClusterTestCase):
+    """An API key made on one instance works on all; deleted on one, it is refused on the others
+    with the next request (each looks it up in the shared database); its request rate is one
+    count in Redis, whichever instance it calls."""
+
+    settings = {"auth.api_key_requests_per_minute": "6"}
+    instance_count = 3
+    redis_database = 7
+
+    async def make_key(self, instance, access, scopes):
+        answer = await self.json(instance, "POST", "/api/keys", {"name": "app", "scopes": scopes},
+                                 token=access, expect=201)
+        return answer["key"]
+
+    async def test_a_key_deleted_on_one_instance_is_refused_at_once_on_the_others(self):
+        access, _ = await self.login(self.a)
+        key = await self.make_key(self.a, access, ["read"])
+        for instance in self.instances:
+            answer = await self.call(instance, "GET", "/api/threads", token=key["key"])
+            self.assertEqual(answer.status, 200, answer)
+        await self.json(self.a, "DELETE", f"/api/keys/{key['id']}", token=access)
+        for instance in (self.b, self.c, self.a):
+            refused = await self.call(instance, "GET", "/api/threads", token=key["key"])
+            self.assertEqual(refused.status, 401, refused)
+        listed = await self.json(self.b, "GET", "/api/keys", token=access)
+        self.assertEqual(listed["keys"], [])
+
+    async def test_a_keys_requests_on_three_instances_count_against_one_rate(self):
+        access, _ = await self.login(self.a)
+        key = await self.make_key(self.b, access, ["read"])
+        for i in range(6):
+            answer = await self.call(self.instances[i % 3], "GET", "/api/threads",
+                                     token=key["key"])
+            self.assertEqual(answer.status, 200, f"request {i + 1}: {answer}")
+        for instance in self.instances:
+            refused = await self.call(instance, "GET", "/api/threads", token=key["key"])
+            self.assertEqual(refused.status, 429, refused)
+            self.assertGreater(int(refused.headers["Retry-After"]), 0)
+        # The owner's own access token is not limited by the key's rate.
+        self.assertEqual((await self.call(self.c, "GET", "/api/threads", token=access)).status, 200)
+
+    @property
+    def c(self):
+        return self.instances[2]
 
 
 class SimultaneousStart(unittest.TestCase):

@@ -33,6 +33,23 @@ asio::awaitable<HttpResponse> invoke(const Route& route, std::shared_ptr<HttpReq
   co_return response;
 }
 
+// 403 for an API key on a route its scopes do not reach (RFC 6750's insufficient_scope), or on a
+// route no key may call; nullopt when the key may.
+std::optional<HttpResponse> refuse_key(const ServerHooks::AuthOutcome& key, const Route& route) {
+  const auto& needed = route.options.key_scope;
+  if (needed.empty()) {
+    return json_error(403, "api_key_not_allowed",
+                      "this route takes a signed-in user's access token, not an API key");
+  }
+  if (std::find(key.scopes.begin(), key.scopes.end(), needed) != key.scopes.end()) {
+    return std::nullopt;
+  }
+  return json_error(403, "insufficient_scope", "this API key lacks the '" + needed + "' scope",
+                    {{"scope", needed}})
+      .with_header("WWW-Authenticate",
+                   "Bearer error=\"insufficient_scope\", scope=\"" + needed + "\"");
+}
+
 }  // namespace
 
 std::string new_request_id() {
@@ -61,7 +78,7 @@ asio::awaitable<std::optional<HttpResponse>> RequestDispatch::before_body(
   route_label = route.label;
   if (auto closed = gate(route)) co_return closed;
   if (route.options.authenticated) {
-    if (auto refused = co_await authenticate(request)) co_return refused;
+    if (auto refused = co_await authenticate(request, route)) co_return refused;
     request.authenticated = true;
   }
   if (route.options.admit) {
@@ -116,7 +133,7 @@ asio::awaitable<HttpResponse> RequestDispatch::dispatch(std::shared_ptr<HttpRequ
   route_label = route.label;
   if (auto closed = gate(route)) co_return std::move(*closed);
   if (route.options.authenticated && !request->authenticated) {
-    auto refused = co_await authenticate(*request);
+    auto refused = co_await authenticate(*request, route);
     if (refused) co_return std::move(*refused);
   }
   request->path_params = std::move(match.params);
@@ -138,7 +155,8 @@ bool RequestDispatch::upgrade_allowed(const HttpRequest& request) const {
 }
 
 // Sets request.user_id, or answers 401/503. The token itself never reaches a log line.
-asio::awaitable<std::optional<HttpResponse>> RequestDispatch::authenticate(HttpRequest& request) {
+asio::awaitable<std::optional<HttpResponse>> RequestDispatch::authenticate(HttpRequest& request,
+                                                                           const Route& route) {
   constexpr size_t kMaxToken = 8 * 1024;
   auto challenge = [](HttpResponse r) {
     r.with_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
@@ -165,9 +183,24 @@ asio::awaitable<std::optional<HttpResponse>> RequestDispatch::authenticate(HttpR
     log_->info("rid={} refused a token: {}", request.request_id, outcome.reason);
     co_return challenge(json_error(401, "invalid_token", "the token is not valid"));
   }
+  if (outcome.kind == Kind::rate_limited) {
+    log_->info("rid={} key={} refused: {}", request.request_id, outcome.api_key_id, outcome.reason);
+    co_return json_error(429, "rate_limited",
+                         "this API key is over its request rate; try again later")
+        .with_header("Retry-After", std::to_string(outcome.retry_after.count()));
+  }
+  if (!outcome.api_key_id.empty()) {
+    if (auto refused = refuse_key(outcome, route)) {
+      log_->info("rid={} key={} refused on \"{}\": no {} scope", request.request_id,
+                 outcome.api_key_id, route.label,
+                 route.options.key_scope.empty() ? "key" : route.options.key_scope);
+      co_return refused;
+    }
+  }
   request.user_id = std::move(outcome.user_id);
   request.token_expires_at = outcome.expires_at;
   request.session_id = std::move(outcome.session_id);
+  request.api_key_id = std::move(outcome.api_key_id);
   co_return std::nullopt;
 }
 
