@@ -111,10 +111,9 @@ asio::awaitable<HttpResponse> list_keys(auth::ApiKeyVerifier& keys, HttpRequest&
 asio::awaitable<HttpResponse> delete_key(auth::ApiKeyVerifier& keys, HttpRequest& r) {
   const auto& id = r.path_params.at("id");
   if (id.size() > 64) co_return net::json_error(404, "not_found", "no such API key");
-  auto removed = co_await keys.store().remove(r.user_id, id, core::Deadline::after(kStoreBudget));
+  auto removed = co_await keys.remove(r.user_id, id, core::Deadline::after(kStoreBudget));
   if (!removed) co_return error_response(removed.error(), r.request_id);
   if (!*removed) co_return net::json_error(404, "not_found", "no such API key");
-  keys.forget(id);
   co_return net::json_response(json{{"deleted", id}}.dump());
 }
 

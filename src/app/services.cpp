@@ -376,7 +376,8 @@ ServiceDefinition production_service() {
       chat = parts->chat_store(*database);
       runs = parts->runs(*database);
       api_keys = std::make_shared<auth::ApiKeyVerifier>(
-          database->database(), ctx.settings().api.api_keys.requests_per_minute, redis_client(ctx));
+          database->database(), p.auth.revoked_sessions(),
+          ctx.settings().api.api_keys.requests_per_minute, redis_client(ctx));
       p.auth.set_api_keys(api_keys);
     }
     auto* clickhouse = ctx.find<analytics::AnalyticsComponent>();

@@ -135,9 +135,9 @@ asio::awaitable<db::DbResult<bool>> ApiKeyStore::remove(std::string user_id, std
   co_return removed->affected_rows > 0;
 }
 
-asio::awaitable<db::DbResult<std::optional<ApiKey>>> ApiKeyStore::find(std::string secret,
-                                                                       core::Deadline deadline) {
-  db::Params hash{token_hash(secret)};
+asio::awaitable<db::DbResult<std::optional<ApiKey>>> ApiKeyStore::find_by_hash(
+    std::string key_hash, core::Deadline deadline) {
+  db::Params hash{std::move(key_hash)};
   auto found = co_await db_.query(kColumns + "WHERE key_hash = $1", std::move(hash), deadline,
                                   "api_keys.find");
   if (!found) co_return found.error();

@@ -62,9 +62,9 @@ class ApiKeyStore {
   // nothing, on every instance that shares the database.
   asio::awaitable<db::DbResult<bool>> remove(std::string user_id, std::string id,
                                              core::Deadline deadline);
-  // The key a bearer token is, by its hash; nothing for an unknown or deleted one.
-  asio::awaitable<db::DbResult<std::optional<ApiKey>>> find(std::string secret,
-                                                            core::Deadline deadline);
+  // The key whose token_hash() is `key_hash`; nothing for an unknown or deleted one.
+  asio::awaitable<db::DbResult<std::optional<ApiKey>>> find_by_hash(std::string key_hash,
+                                                                    core::Deadline deadline);
   // Records that the key was used at `unix_ms`.
   asio::awaitable<db::DbResult<db::Done>> touch(std::string id, int64_t unix_ms,
                                                 core::Deadline deadline);

@@ -12,10 +12,12 @@
 #include <vector>
 
 #include "auth/api_key_store.hpp"
+#include "auth/api_key_verifier.hpp"
 #include "auth/token_hash.hpp"
 #include "core/event_loops.hpp"
 #include "core/id.hpp"
 #include "core/offload_pool.hpp"
+#include "support/manual_clock.hpp"
 #include "support/migrated_database.hpp"
 #include "support/run_awaitable.hpp"
 #include "support/test_servers.hpp"
@@ -237,7 +239,7 @@ TEST_P(StoreTest, AnApiKeyIsStoredOnlyAsItsHashAndFoundByIt) {
   }
   EXPECT_EQ(row->rows[0].text(row->column("key_hash")), token_hash(created.secret));
 
-  auto found = run(keys.find(created.secret, deadline()));
+  auto found = run(keys.find_by_hash(token_hash(created.secret), deadline()));
   ASSERT_TRUE(found && found->has_value());
   EXPECT_EQ((*found)->id, created.key.id);
   EXPECT_EQ((*found)->user_id, owner->id);
@@ -247,12 +249,12 @@ TEST_P(StoreTest, AnApiKeyIsStoredOnlyAsItsHashAndFoundByIt) {
   // One character changed is another key: nothing.
   auto altered = created.secret;
   altered.back() = altered.back() == 'A' ? 'B' : 'A';
-  auto none = run(keys.find(altered, deadline()));
+  auto none = run(keys.find_by_hash(token_hash(altered), deadline()));
   ASSERT_TRUE(none);
   EXPECT_FALSE(none->has_value());
 
   ASSERT_TRUE(run(keys.touch(created.key.id, 1'700'000'000'000, deadline())));
-  auto touched = run(keys.find(created.secret, deadline()));
+  auto touched = run(keys.find_by_hash(token_hash(created.secret), deadline()));
   ASSERT_TRUE(touched && touched->has_value());
   EXPECT_EQ((*touched)->last_used_at, 1'700'000'000'000);
 }
@@ -287,7 +289,7 @@ TEST_P(StoreTest, ApiKeysBelongToTheirOwnerAndADeletedKeyIsGone) {
   auto removed = run(keys.remove(owner->id, id, deadline()));
   ASSERT_TRUE(removed);
   EXPECT_TRUE(*removed);
-  auto gone = run(keys.find((*first)->secret, deadline()));
+  auto gone = run(keys.find_by_hash(token_hash((*first)->secret), deadline()));
   ASSERT_TRUE(gone);
   EXPECT_FALSE(gone->has_value());
   auto again = run(keys.remove(owner->id, id, deadline()));
@@ -297,6 +299,53 @@ TEST_P(StoreTest, ApiKeysBelongToTheirOwnerAndADeletedKeyIsGone) {
   ASSERT_TRUE(left);
   ASSERT_EQ(left->size(), 1u);
   EXPECT_EQ(left->front().name, "second");
+}
+
+TEST_P(StoreTest, AVerifiedKeyIsRememberedUntilRevokedOrStale) {
+  UserStore users(*db_);
+  RevokedSessions revoked;
+  testing::ManualClock clock;
+  auto verifier = std::make_shared<ApiKeyVerifier>(*db_, revoked, 1000,
+                                                   std::weak_ptr<redis::RedisClient>{}, clock);
+  auto owner = run(users.create(unique_email(), "$argon2id$hash", deadline()));
+  ASSERT_TRUE(owner);
+  using Kind = ApiKeyVerifier::Verdict::Kind;
+  auto make = [&] {
+    auto made = run(verifier->store().create(owner->id, "k", {"read"}, 20, deadline()));
+    EXPECT_TRUE(made && made->has_value());
+    return **made;
+  };
+
+  // Deleted behind the verifier's back (another instance, no Redis between them): remembered for
+  // kCacheTtl, then looked up again and not found.
+  const auto first = make();
+  EXPECT_EQ(run(verifier->verify(first.secret)).kind, Kind::ok);
+  ASSERT_TRUE(run(verifier->store().remove(owner->id, first.key.id, deadline())));
+  EXPECT_EQ(run(verifier->verify(first.secret)).kind, Kind::ok);
+  clock.advance(ApiKeyVerifier::kCacheTtl + std::chrono::seconds(1));
+  EXPECT_EQ(run(verifier->verify(first.secret)).kind, Kind::unknown);
+
+  // Deleted on another instance that told this one (SharedRevocations): refused at once.
+  const auto second = make();
+  EXPECT_EQ(run(verifier->verify(second.secret)).kind, Kind::ok);
+  ASSERT_TRUE(run(verifier->store().remove(owner->id, second.key.id, deadline())));
+  revoked.apply_shared(second.key.id, core::unix_seconds_now() + 60);
+  EXPECT_EQ(run(verifier->verify(second.secret)).kind, Kind::unknown);
+
+  // Deleted through this verifier: refused at once, and the revocation is there to be shared.
+  const auto third = make();
+  EXPECT_EQ(run(verifier->verify(third.secret)).kind, Kind::ok);
+  auto removed = run(verifier->remove(owner->id, third.key.id, deadline()));
+  ASSERT_TRUE(removed && *removed);
+  EXPECT_TRUE(revoked.revoked(third.key.id, core::unix_seconds_now()));
+  EXPECT_EQ(run(verifier->verify(third.secret)).kind, Kind::unknown);
+  // Another user cannot delete a key, nor revoke it by trying.
+  const auto fourth = make();
+  auto not_theirs = run(verifier->remove("usr_someone_else", fourth.key.id, deadline()));
+  ASSERT_TRUE(not_theirs);
+  EXPECT_FALSE(*not_theirs);
+  EXPECT_FALSE(revoked.revoked(fourth.key.id, core::unix_seconds_now()));
+  EXPECT_EQ(run(verifier->verify(fourth.secret)).kind, Kind::ok);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(backends()),
