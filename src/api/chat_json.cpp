@@ -15,11 +15,12 @@ int64_t seconds(int64_t unix_ms) {
   return unix_ms / 1000;
 }
 
-nlohmann::json optional_seconds(const std::optional<int64_t>& unix_ms) {
-  return unix_ms ? nlohmann::json(seconds(*unix_ms)) : nlohmann::json(nullptr);
-}
 
 }  // namespace
+
+nlohmann::json unix_seconds_or_null(const std::optional<int64_t>& unix_ms) {
+  return unix_ms ? nlohmann::json(seconds(*unix_ms)) : nlohmann::json(nullptr);
+}
 
 boost::json::object thread_json(const chat::Thread& t, boost::json::storage_ptr sp) {
   // Keys in the order nlohmann wrote them (sorted), so answers read as they always did.
@@ -65,8 +66,8 @@ nlohmann::json run_json(const chat::Run& r) {
           {"user_request", r.user_request},
           {"error", r.error ? nlohmann::json(*r.error) : nlohmann::json(nullptr)},
           {"created_at", seconds(r.created_at)},
-          {"started_at", optional_seconds(r.started_at)},
-          {"finished_at", optional_seconds(r.finished_at)}};
+          {"started_at", unix_seconds_or_null(r.started_at)},
+          {"finished_at", unix_seconds_or_null(r.finished_at)}};
 }
 
 nlohmann::json agent_event_json(const chat::AgentEvent& e) {

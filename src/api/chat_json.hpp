@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,9 @@
 #include "chat/event_sink.hpp"
 
 namespace netra::api {
+
+// A stored time (Unix ms) as every route shows times: Unix seconds, or null when there is none.
+nlohmann::json unix_seconds_or_null(const std::optional<int64_t>& unix_ms);
 
 // A thread, in Boost.JSON (see net/json_values.hpp for why): {created_at, id, message_count,
 // metadata, object, title, updated_at}, keys in that order.

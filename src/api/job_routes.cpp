@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "analytics/demo_workload.hpp"
+#include "api/chat_json.hpp"
 #include "api/error_response.hpp"
 #include "core/clock.hpp"
 #include "core/retry_policy.hpp"
@@ -23,10 +24,6 @@ constexpr std::chrono::seconds kStoreBudget{10};
 // A user at the limit waits for one of their jobs to end: a 10,000-event job takes seconds.
 constexpr const char* kRetryWhenFull = "30";
 constexpr size_t kMaxIdempotencyKeyBytes = 128;
-
-json seconds_or_null(const std::optional<int64_t>& unix_ms) {
-  return unix_ms ? json(*unix_ms / 1000) : json(nullptr);
-}
 
 json templates_json() {
   auto profiles = json::array();
@@ -201,8 +198,8 @@ json job_json(const tasks::Job& job) {
           {"cancel_requested", job.cancel_requested},
           {"created_at", job.created_at / 1000},
           {"updated_at", job.updated_at / 1000},
-          {"started_at", seconds_or_null(job.started_at)},
-          {"finished_at", seconds_or_null(job.finished_at)}};
+          {"started_at", unix_seconds_or_null(job.started_at)},
+          {"finished_at", unix_seconds_or_null(job.finished_at)}};
 }
 
 void add_job_routes(net::Router& router, tasks::BackgroundTasksComponent& tasks) {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/chat_json.hpp"
 #include "api/error_response.hpp"
 #include "auth/api_key_verifier.hpp"
 #include "core/utf8.hpp"
@@ -27,10 +28,6 @@ json scope_names() {
   return names;
 }
 
-json seconds_or_null(const std::optional<int64_t>& unix_ms) {
-  return unix_ms ? json(*unix_ms / 1000) : json(nullptr);
-}
-
 // A key as its owner sees it: never the key, nor its hash.
 json key_json(const auth::ApiKey& key) {
   return {{"id", key.id},
@@ -38,7 +35,7 @@ json key_json(const auth::ApiKey& key) {
           {"prefix", key.prefix},
           {"scopes", key.scopes},
           {"created_at", key.created_at / 1000},
-          {"last_used_at", seconds_or_null(key.last_used_at)}};
+          {"last_used_at", unix_seconds_or_null(key.last_used_at)}};
 }
 
 struct NewKey {
