@@ -41,6 +41,27 @@ const core::SettingsSchema<ApiSettings>& api_settings_schema() {
               .max = 10000000,
               .help = "requests per minute one API key may make (across the instances with "
                       "Redis); more get 429"})
+        .key("server.event_streams_per_user",
+             [](ApiSettings & s) -> auto& { return s.event_streams.streams_per_user; },
+             {.fallback = "10",
+              .min = 1,
+              .max = 10000,
+              .help = "server-sent-event streams (/api/events, /api/runs/{id}/events) one user may "
+                      "hold open on an instance; more get 429"})
+        .key("server.event_stream_heartbeat_ms",
+             [](ApiSettings & s) -> auto& { return s.event_streams.heartbeat; },
+             {.fallback = "15000",
+              .min = 100,
+              .max = 300000,
+              .help = "a quiet event stream gets a comment this often, so proxies and clients "
+                      "know it is alive"})
+        .key("server.event_stream_idle_timeout_ms",
+             [](ApiSettings & s) -> auto& { return s.event_streams.idle_timeout; },
+             {.fallback = "1800000",
+              .min = 1000,
+              .max = 86400000,
+              .help = "an event stream with no event for this long ends (its client reconnects "
+                      "with Last-Event-ID)"})
         .key("websocket.public_url", &ApiSettings::websocket_public_url,
              {.fallback = "\"\"",
               .help = "the WebSocket URL handed out with tickets (wss://host/ws); empty: "

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "api/auth_routes.hpp"
+#include "api/event_stream_routes.hpp"
 #include "api/key_routes.hpp"
 #include "core/settings_schema.hpp"
 
@@ -20,6 +21,7 @@ struct ApiSettings {
   std::string websocket_public_url;
   size_t ingest_body_limit = 0;
   ApiKeyLimits api_keys;
+  EventStreamLimits event_streams;
 };
 
 // Its check: an administrator's token of at least 32 bytes (never its value in a message).

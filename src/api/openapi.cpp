@@ -362,6 +362,16 @@ std::vector<Operation> operations() {
        true, nullptr, 200, object_with({{"jobs", {{"type", "array"}, {"items", ref("Job")}}}})},
       {"GET", "/api/jobs/{id}", "A job of the caller (404 for anyone else's)", true, nullptr, 200,
        object_with({{"job", ref("Job")}})},
+      {"GET", "/api/runs/{run_id}/events",
+       "The run's events as server-sent events (text/event-stream): each event's id is its seq, "
+       "Last-Event-ID (or ?last_event_id=) resumes exactly after it — the stored steps, then "
+       "live — and the stream ends after the run's last event; a comment every "
+       "server.event_stream_heartbeat_ms",
+       true, nullptr},
+      {"GET", "/api/events",
+       "Every live event of the caller as server-sent events (text/event-stream): runs, thread "
+       "changes, job progress; 429 too_many_streams past server.event_streams_per_user",
+       true, nullptr},
       {"POST", "/api/keys",
        "Make an API key {name, scopes: [ingest|read|agent]}; the answer holds the key, shown only "
        "this once. Needs an access token; 409 too_many_keys past auth.api_keys_per_user",
@@ -418,6 +428,11 @@ json build_document() {
     paths[op.path][method] = operation;
   }
   paths["/api/workloads/summary"]["get"]["parameters"] = workload_summary_parameters();
+  for (const char* path : {"/api/runs/{run_id}/events", "/api/events"}) {
+    paths[path]["get"]["responses"]["200"] = {
+        {"description", "an event stream: `event:` the type, `data:` the event's JSON"},
+        {"content", {{"text/event-stream", {{"schema", {{"type", "string"}}}}}}}};
+  }
   paths["/ws"]["get"] = {
       {"summary",
        "WebSocket: authenticate with Authorization: Bearer, the subprotocol jwt.<token>, or "

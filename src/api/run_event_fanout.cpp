@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/chat_json.hpp"
+#include "api/event_streams.hpp"
 #include "net/websocket_server.hpp"
 #include "redis/redis_client.hpp"
 #include "telemetry/logging.hpp"
@@ -17,6 +18,10 @@ RunEventFanout::RunEventFanout(std::string instance_id) : instance_id_(std::move
 
 void RunEventFanout::deliver_to(std::weak_ptr<net::WebSocketServer> sockets) {
   sockets_ = std::move(sockets);
+}
+
+void RunEventFanout::deliver_to_streams(std::shared_ptr<EventStreams> streams) {
+  streams_ = std::move(streams);
 }
 
 void RunEventFanout::share_through(std::weak_ptr<redis::RedisClient> redis) {
@@ -37,6 +42,7 @@ void RunEventFanout::deliver(const chat::AgentEvent& event) {
 
 void RunEventFanout::send(const std::string& user_id, std::string text) {
   if (auto sockets = sockets_.lock()) sockets->send_to_user(user_id, text);
+  if (streams_) streams_->deliver(user_id, text);
   if (!shared_) return;
   bool start = false;
   {
@@ -91,10 +97,11 @@ void RunEventFanout::heard(const std::string& channel, const std::string& payloa
   auto parsed = nlohmann::json::parse(payload, nullptr, false);
   if (!parsed.is_object() || !parsed.contains("from") || !parsed.contains("event")) return;
   if (parsed["from"] == instance_id_) return;  // delivered here when it was published
-  auto sockets = sockets_.lock();
-  if (!sockets || !parsed["event"].is_string()) return;
-  sockets->send_to_user(channel.substr(std::string_view(kChannelPrefix).size()),
-                        parsed["event"].get<std::string>());
+  if (!parsed["event"].is_string()) return;
+  const auto user_id = channel.substr(std::string_view(kChannelPrefix).size());
+  const auto& text = parsed["event"].get_ref<const std::string&>();
+  if (auto sockets = sockets_.lock()) sockets->send_to_user(user_id, text);
+  if (streams_) streams_->deliver(user_id, text);
 }
 
 }  // namespace netra::api

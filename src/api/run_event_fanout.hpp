@@ -1,11 +1,11 @@
-// RunEventFanout: how a run's events (and a job's progress) reach the sockets of its user on every
-// instance. Each event (stored as a step before it gets here) goes to this instance's sockets at
-// once and, with Redis, is published on the user's channel netra:events:<user_id>; every other
-// instance, subscribed to netra:events:*, hands it to its own sockets of that user, and ignores
-// what it published itself. Publishing runs one event at a time in the order they came (so sockets
-// elsewhere see them in seq order), from a bounded queue: while Redis cannot take them, the oldest
-// are dropped with a warning — nothing is lost, a client reads the run's steps back from GET
-// /api/runs/{id}.
+// RunEventFanout: how a run's events (and a job's progress) reach the sockets and event streams
+// (EventStreams) of its user on every instance. Each event (stored as a step before it gets here)
+// goes to this instance's sockets at once and, with Redis, is published on the user's channel
+// netra:events:<user_id>; every other instance, subscribed to netra:events:*, hands it to its own
+// sockets of that user, and ignores what it published itself. Publishing runs one event at a time
+// in the order they came (so sockets elsewhere see them in seq order), from a bounded queue: while
+// Redis cannot take them, the oldest are dropped with a warning — nothing is lost, a client reads
+// the run's steps back from GET /api/runs/{id}.
 #pragma once
 
 #include <atomic>
@@ -27,6 +27,8 @@ class RedisClient;
 
 namespace netra::api {
 
+class EventStreams;
+
 class RunEventFanout : public std::enable_shared_from_this<RunEventFanout> {
  public:
   static constexpr const char* kChannelPrefix = "netra:events:";
@@ -37,6 +39,9 @@ class RunEventFanout : public std::enable_shared_from_this<RunEventFanout> {
 
   // Where this instance's sockets are (set when /ws is built; without it only Redis hears).
   void deliver_to(std::weak_ptr<net::WebSocketServer> sockets);
+  // This instance's server-sent-event subscribers, who hear what the sockets hear (set while the
+  // service is assembled, before anything is delivered).
+  void deliver_to_streams(std::shared_ptr<EventStreams> streams);
   // Publishes through `redis` and subscribes to the other instances' events (before it opens).
   void share_through(std::weak_ptr<redis::RedisClient> redis);
 
@@ -58,6 +63,7 @@ class RunEventFanout : public std::enable_shared_from_this<RunEventFanout> {
 
   const std::string instance_id_;
   std::weak_ptr<net::WebSocketServer> sockets_;
+  std::shared_ptr<EventStreams> streams_;
   std::weak_ptr<redis::RedisClient> redis_;
   bool shared_ = false;
   std::mutex mutex_;

@@ -2,6 +2,7 @@
 
 #include "api/auth_routes.hpp"
 #include "api/chat_routes.hpp"
+#include "api/event_stream_routes.hpp"
 #include "api/job_routes.hpp"
 #include "api/key_routes.hpp"
 #include "api/openapi.hpp"
@@ -49,6 +50,9 @@ void add_backend_routes(net::Router& router, const BackendParts& parts) {
   add_ticket_routes(router, parts.tickets, parts.settings.websocket_public_url);
   if (parts.api_keys) add_key_routes(router, parts.api_keys, parts.settings.api_keys);
   if (parts.chat) add_chat_routes(router, parts.chat, parts.thread_events);
+  if (parts.chat && parts.event_streams) {
+    add_event_stream_routes(router, parts.chat, parts.event_streams, parts.settings.event_streams);
+  }
   if (parts.runs) add_run_routes(router, parts.runs);
   if (parts.websocket) add_websocket_route(router);
   if (parts.workloads) {

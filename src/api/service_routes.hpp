@@ -7,6 +7,7 @@
 #include <string>
 
 #include "api/api_settings.hpp"
+#include "api/event_streams.hpp"
 #include "api/thread_events.hpp"
 #include "api/workload_routes.hpp"
 #include "net/router.hpp"
@@ -52,6 +53,8 @@ struct BackendParts {
   std::shared_ptr<chat::ChatStore> chat;
   // Thread changes to the user's sockets (with chat).
   std::shared_ptr<const ThreadEvents> thread_events = std::make_shared<ThreadEvents>();
+  // Server-sent-event subscribers (/api/events, /api/runs/{id}/events, with chat).
+  std::shared_ptr<EventStreams> event_streams;
   std::shared_ptr<agents::AgentRuns> runs;
   bool agents = false;     // agent_supervisor is in this process
   bool websocket = false;  // /ws is served

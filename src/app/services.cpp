@@ -11,6 +11,7 @@
 #include "api/api_component.hpp"
 #include "api/chat_json.hpp"
 #include "api/chat_socket.hpp"
+#include "api/event_streams.hpp"
 #include "api/run_event_fanout.hpp"
 #include "api/service_routes.hpp"
 #include "api/workload_routes.hpp"
@@ -380,6 +381,10 @@ ServiceDefinition production_service() {
           ctx.settings().api.api_keys.requests_per_minute, redis_client(ctx));
       p.auth.set_api_keys(api_keys);
     }
+    // Server-sent events hear what the sockets hear.
+    auto streams =
+        std::make_shared<api::EventStreams>(ctx.settings().api.event_streams.streams_per_user);
+    parts->fanout->deliver_to_streams(streams);
     auto* clickhouse = ctx.find<analytics::AnalyticsComponent>();
     api::add_backend_routes(router,
                             {.settings = ctx.settings().api,
@@ -390,6 +395,7 @@ ServiceDefinition production_service() {
                              .api_keys = api_keys,
                              .chat = chat,
                              .thread_events = parts->thread_events,
+                             .event_streams = streams,
                              .runs = runs,
                              .agents = ctx.find<agents::AgentSupervisorComponent>() != nullptr,
                              .websocket = parts->socket_server != nullptr,

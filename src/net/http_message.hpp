@@ -13,6 +13,8 @@
 
 namespace netra::net {
 
+class StreamBody;
+
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...; HEAD is served by GET routes
   std::string target;  // as sent: path and query
@@ -47,6 +49,8 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   bool close = false;  // close the connection after this response
+  // A body written as it is produced (net/response_stream.hpp) instead of `body`.
+  std::shared_ptr<StreamBody> stream = nullptr;
 
   HttpResponse& with_header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -17,6 +17,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <cstdio>
+#include <functional>
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -26,6 +28,7 @@
 #include "net/detail/request_dispatch.hpp"
 #include "net/detail/websocket_upgrade.hpp"
 #include "net/json_error.hpp"
+#include "net/response_stream.hpp"
 #include "net/websocket_server.hpp"
 #include "telemetry/logging.hpp"
 
@@ -148,6 +151,8 @@ struct Connection {
   std::string remote_address;
   uint16_t remote_port = 0;
   std::string write_buffer;  // reused for every response on this connection
+  // While a streamed response runs: wakes it to end (shutdown). Called on this loop only.
+  std::function<void()> wake_stream;
 };
 
 class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
@@ -486,6 +491,13 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
                    loggable_target(*request), response.status, seconds * 1000, request->request_id,
                    route_label);
       }
+      if (response.stream) {
+        // Ends the connection: a stream runs until it ends, and nothing follows it.
+        co_await stream(*c, response, version, head, request->request_id);
+        boost::system::error_code ignored;
+        c->socket.shutdown(tcp::socket::shutdown_send, ignored);
+        co_return;
+      }
       const bool close = !keep_alive || response.close || draining_ || c->close_after_response;
       response.close = close;
       const bool written = co_await write(*c, response, version, head, request->request_id);
@@ -526,6 +538,19 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
                               bool head, const std::string& request_id) {
     std::string& out = c.write_buffer;
     out.clear();
+    serialize_head(out, response, version, request_id,
+                   "Content-Length: " + std::to_string(response.body.size()));
+    if (!head) out += response.body;
+    c.arm(settings_.request_timeout);
+    auto [ec, n] = co_await asio::async_write(c.socket, asio::buffer(out), use_tuple);
+    c.disarm();
+    co_return !ec;
+  }
+
+  // The status line and headers; `framing` is the header that delimits the body (Content-Length,
+  // Transfer-Encoding), or empty for a body that ends with the connection.
+  static void serialize_head(std::string& out, const HttpResponse& response, unsigned version,
+                             const std::string& request_id, std::string_view framing) {
     out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
     out += std::to_string(response.status);
     out += ' ';
@@ -534,8 +559,10 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     out += response.content_type;
     out += "\r\nX-Request-Id: ";
     out += request_id;
-    out += "\r\nContent-Length: ";
-    out += std::to_string(response.body.size());
+    if (!framing.empty()) {
+      out += "\r\n";
+      out += framing;
+    }
     for (const auto& [name, value] : response.headers) {
       out += "\r\n";
       out += name;
@@ -548,11 +575,70 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       out += "\r\nConnection: keep-alive";
     }
     out += "\r\n\r\n";
-    if (!head) out += response.body;
+  }
+
+  // A streamed response on `c` (HTTP/1.1 chunks; an HTTP/1.0 client gets the body until the
+  // connection closes): the header, then what the stream writes, then the last chunk.
+  class ConnectionStream final : public ResponseStream {
+   public:
+    ConnectionStream(Impl& impl, Connection& c, bool chunked)
+        : impl_(impl), c_(c), chunked_(chunked) {}
+    asio::awaitable<bool> write(std::string_view data) override {
+      if (data.empty()) co_return true;  // an empty chunk would end the body
+      std::string& out = c_.write_buffer;
+      out.clear();
+      if (chunked_) out += fmt_hex(data.size()) + "\r\n";
+      out += data;
+      if (chunked_) out += "\r\n";
+      c_.arm(impl_.settings_.request_timeout);
+      auto [ec, n] = co_await asio::async_write(c_.socket, asio::buffer(out), use_tuple);
+      c_.disarm();
+      co_return !ec;
+    }
+    bool closing() const override { return impl_.draining_ || c_.close_after_response; }
+    void on_closing(std::function<void()> wake) override { c_.wake_stream = std::move(wake); }
+
+   private:
+    static std::string fmt_hex(size_t n) {
+      char digits[20];
+      const int length = std::snprintf(digits, sizeof digits, "%zx", n);
+      return std::string(digits, static_cast<size_t>(length));
+    }
+    Impl& impl_;
+    Connection& c_;
+    bool chunked_;
+  };
+
+  asio::awaitable<void> stream(Connection& c, HttpResponse& response, unsigned version, bool head,
+                               const std::string& request_id) {
+    response.close = true;
+    const bool chunked = version != 10;
+    std::string& out = c.write_buffer;
+    out.clear();
+    serialize_head(out, response, version, request_id, chunked ? "Transfer-Encoding: chunked" : "");
+    if (head) {
+      // The header says what a GET would get; a HEAD's body is empty, its last chunk included.
+      c.arm(settings_.request_timeout);
+      co_await asio::async_write(c.socket, asio::buffer(out), use_tuple);
+      c.disarm();
+      co_return;
+    }
     c.arm(settings_.request_timeout);
     auto [ec, n] = co_await asio::async_write(c.socket, asio::buffer(out), use_tuple);
     c.disarm();
-    co_return !ec;
+    if (ec) co_return;
+    ConnectionStream writer(*this, c, chunked);
+    try {
+      co_await response.stream->run(writer);
+    } catch (const std::exception& e) {
+      log_->error("rid={} a streamed response ended by an error: {}", request_id, e.what());
+    }
+    c.wake_stream = nullptr;
+    if (chunked) {
+      c.arm(settings_.request_timeout);
+      co_await asio::async_write(c.socket, asio::buffer(std::string_view("0\r\n\r\n")), use_tuple);
+      c.disarm();
+    }
   }
 
   // Runs `f` on every open connection, each on its own loop.
@@ -595,6 +681,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         boost::system::error_code ignored;
         c.socket.cancel(ignored);
       }
+      if (c.wake_stream) c.wake_stream();  // a streamed response ends at its next turn
     });
   }
 

@@ -34,6 +34,9 @@ struct RouteOptions {
   // "agent"); a key without it gets 403 insufficient_scope. Empty: keys are refused (403
   // api_key_not_allowed) — managing keys, sessions and sockets takes a signed-in user.
   std::string key_scope{};
+  // The route answers with an event stream (HttpResponse::stream): a browser page of an origin
+  // CorsPolicy does not list is refused before the handler runs, as a WebSocket handshake is.
+  bool event_stream = false;
   // The route serves while `needs_component` is degraded, because a fallback stands in for it
   // (workload analytics on the embedded store while ClickHouse is down): 503 only while it is
   // starting, stopping, stopped or disabled.

@@ -136,6 +136,9 @@ asio::awaitable<HttpResponse> RequestDispatch::dispatch(std::shared_ptr<HttpRequ
     auto refused = co_await authenticate(*request, route);
     if (refused) co_return std::move(*refused);
   }
+  if (route.options.event_stream) {
+    if (auto refused = settings_.cors.refuse_channel(*request)) co_return std::move(*refused);
+  }
   request->path_params = std::move(match.params);
   if (route.options.runs_inline) {
     // Labelled for the watchdog like the spawned handlers; valid because it never suspends.

@@ -1,0 +1,100 @@
+#include "api/event_streams.hpp"
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace netra::api {
+
+EventStreams::EventStreams(size_t max_per_user, size_t max_queued)
+    : max_per_user_(max_per_user), max_queued_(max_queued) {}
+
+std::shared_ptr<EventStreams::Subscription> EventStreams::subscribe(
+    const std::string& user_id, asio::any_io_executor executor) {
+  std::lock_guard lock(mutex_);
+  auto& mine = by_user_[user_id];
+  if (mine.size() >= max_per_user_) return nullptr;
+  auto subscription =
+      std::make_shared<Subscription>(weak_from_this(), user_id, std::move(executor), max_queued_);
+  mine.push_back(subscription.get());
+  return subscription;
+}
+
+void EventStreams::deliver(const std::string& user_id, const std::string& text) {
+  std::lock_guard lock(mutex_);
+  const auto found = by_user_.find(user_id);
+  if (found == by_user_.end()) return;
+  // Under the lock: a subscription unregisters (in its destructor) before it is freed.
+  for (Subscription* subscription : found->second) subscription->push(text);
+}
+
+size_t EventStreams::open() const {
+  std::lock_guard lock(mutex_);
+  size_t count = 0;
+  for (const auto& [user, subscriptions] : by_user_) count += subscriptions.size();
+  return count;
+}
+
+void EventStreams::remove(Subscription* subscription) {
+  std::lock_guard lock(mutex_);
+  const auto found = by_user_.find(subscription->user_id_);
+  if (found == by_user_.end()) return;
+  std::erase(found->second, subscription);
+  if (found->second.empty()) by_user_.erase(found);
+}
+
+EventStreams::Subscription::Subscription(std::weak_ptr<EventStreams> owner, std::string user_id,
+                                         asio::any_io_executor executor, size_t max_queued)
+    : owner_(std::move(owner)),
+      user_id_(std::move(user_id)),
+      executor_(executor),
+      max_queued_(max_queued),
+      timer_(executor) {}
+
+EventStreams::Subscription::~Subscription() {
+  if (auto owner = owner_.lock()) owner->remove(this);
+}
+
+void EventStreams::Subscription::push(const std::string& text) {
+  {
+    std::lock_guard lock(mutex_);
+    if (queue_.size() >= max_queued_) {
+      overflowed_ = true;
+    } else {
+      queue_.push_back(text);
+    }
+  }
+  // The timer is the executor's to touch; a subscription gone by then needs no waking.
+  asio::post(executor_, [weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->timer_.cancel();
+  });
+}
+
+void EventStreams::Subscription::wake() {
+  timer_.cancel();
+}
+
+bool EventStreams::Subscription::overflowed() const {
+  std::lock_guard lock(mutex_);
+  return overflowed_;
+}
+
+asio::awaitable<std::optional<std::string>> EventStreams::Subscription::next(
+    std::chrono::milliseconds timeout) {
+  auto take = [this]() -> std::optional<std::string> {
+    std::lock_guard lock(mutex_);
+    if (queue_.empty()) return std::nullopt;
+    std::string text = std::move(queue_.front());
+    queue_.pop_front();
+    return text;
+  };
+  if (auto text = take()) co_return text;
+  // A push between take() and the wait posts its cancel to this executor, which runs it only
+  // once this coroutine waits: the wait then ends at once.
+  timer_.expires_after(timeout);
+  co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+  co_return take();
+}
+
+}  // namespace netra::api

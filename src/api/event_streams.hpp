@@ -1,0 +1,73 @@
+// EventStreams: this instance's server-sent-event subscribers, by user. RunEventFanout hands it
+// every event it hands the user's sockets — a run's events and thread changes, made here or heard
+// from another instance through Redis — and GET /api/events and GET /api/runs/{id}/events wait
+// on a Subscription each. A user holds at most `max_per_user` subscriptions on an instance; each
+// queues at most `max_queued` messages, past which it is marked overflowed (its stream ends, and
+// its client resumes from Last-Event-ID: the run's steps are stored, nothing is lost).
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace netra::api {
+
+namespace asio = boost::asio;
+
+class EventStreams : public std::enable_shared_from_this<EventStreams> {
+ public:
+  EventStreams(size_t max_per_user, size_t max_queued = 1000);
+
+  class Subscription : public std::enable_shared_from_this<Subscription> {
+   public:
+    Subscription(std::weak_ptr<EventStreams> owner, std::string user_id,
+                 asio::any_io_executor executor, size_t max_queued);
+    ~Subscription();
+    // The next message (the JSON clients get over the socket), waiting at most `timeout`;
+    // nothing when the wait ended without one (the timeout, or wake()). On the executor the
+    // subscription was made with.
+    asio::awaitable<std::optional<std::string>> next(std::chrono::milliseconds timeout);
+    // Ends a wait in next() (on the subscription's executor).
+    void wake();
+    bool overflowed() const;
+
+   private:
+    friend class EventStreams;
+    void push(const std::string& text);
+
+    std::weak_ptr<EventStreams> owner_;
+    const std::string user_id_;
+    asio::any_io_executor executor_;
+    const size_t max_queued_;
+    asio::steady_timer timer_;
+    mutable std::mutex mutex_;
+    std::deque<std::string> queue_;
+    bool overflowed_ = false;
+  };
+
+  // A subscription to `user_id`'s events, woken on `executor`; null when the user holds
+  // max_per_user already.
+  std::shared_ptr<Subscription> subscribe(const std::string& user_id,
+                                          asio::any_io_executor executor);
+  // One message for the user's subscriptions. Thread-safe; never waits on a subscriber.
+  void deliver(const std::string& user_id, const std::string& text);
+  size_t open() const;
+
+ private:
+  void remove(Subscription* subscription);
+
+  const size_t max_per_user_;
+  const size_t max_queued_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::vector<Subscription*>> by_user_;
+};
+
+}  // namespace netra::api
