@@ -103,6 +103,21 @@ class Execution {
     co_return outcome;
   }
 
+  // Titles the run's thread from its request when it has no title yet, and tells the user's
+  // clients; a failure costs the run nothing (the thread stays untitled).
+  asio::awaitable<void> title_thread(const TriageResult& triaged) {
+    if (deps_.threads == nullptr) co_return;
+    std::string title = thread_title(triaged);
+    auto titled = co_await deps_.threads->title_if_untitled(request_.user_id, request_.thread_id,
+                                                            std::move(title), store_deadline());
+    if (!titled) {
+      telemetry::logger("agent_supervisor")
+          ->warn("run={} could not title its thread: {}", request_.run_id, titled.error().message);
+      co_return;
+    }
+    if (titled->has_value() && deps_.thread_titled) deps_.thread_titled(**titled);
+  }
+
   RunDependencies deps_;
   RunSettings settings_;
   RunRequest request_;
@@ -220,6 +235,7 @@ asio::awaitable<RunOutcome> Execution::run() {
   json detail = json::object();
   co_await thinking(1, std::move(note), std::move(detail));
   const TriageResult triaged = triage(request_.user_request, settings_.clock());
+  co_await title_thread(triaged);
 
   stop = co_await checkpoint(2);
   if (stop) co_return *stop;
@@ -280,6 +296,13 @@ asio::awaitable<RunOutcome> Execution::run() {
   chat::NewMessage message;
   message.role = chat::Role::assistant;
   message.content = fit_report(report, chat::kMaxContentBytes);
+  // The report as it is written, section by section, before the run completes: concatenated,
+  // the chunks are the message stored next.
+  const auto sections = report_sections(message.content);
+  for (size_t i = 0; i < sections.size(); ++i) {
+    json chunk = {{"index", i}, {"count", sections.size()}, {"text", sections[i]}};
+    co_await emitter_.emit(AgentEventType::agent_response_chunk, kSteps[4], std::move(chunk));
+  }
   message.metadata = {{"kind", "agent_report"},
                       {"intent", to_string(triaged.intent)},
                       {"monthly_saving_usd", optimization.monthly_saving_usd}};

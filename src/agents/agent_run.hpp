@@ -7,6 +7,7 @@
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@
 #include "chat/event_sink.hpp"
 #include "chat/message_store.hpp"
 #include "chat/run_store.hpp"
+#include "chat/thread_store.hpp"
 
 namespace netra::agents {
 
@@ -42,6 +44,10 @@ struct RunDependencies {
   chat::EventSink& events;
   // Phrases the report's summary from its figures; nullptr (the default): the computed summary.
   ChatCompletionsClient* llm = nullptr;
+  // Where a run titles a thread that has none, from its request (thread_title), and who hears of
+  // it (the user's clients: thread_renamed); nullptr: threads keep what they have.
+  chat::ThreadStore* threads = nullptr;
+  std::function<void(const chat::Thread&)> thread_titled = nullptr;
 };
 
 struct RunSettings {

@@ -57,6 +57,7 @@ asio::awaitable<chat::ChatResult<StartedRun>> AgentRuns::start(RunAsk ask,
     if (!created) co_return created.error();
     started.request = std::move(created->message);
     started.new_thread = true;
+    if (opened_) opened_(created->thread);
   }
   auto supervisor = this->supervisor();
   if (ask.chat_message && (active || !supervisor)) {

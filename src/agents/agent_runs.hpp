@@ -6,6 +6,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -68,6 +69,12 @@ class AgentRuns {
   asio::awaitable<chat::ChatResult<StoppedRun>> stop(std::string user_id, std::string run_id,
                                                      core::Deadline deadline);
 
+  // Who hears of a thread a request opened (a message without a thread id): the user's clients,
+  // told before the run's first event (thread_created). Set while the service is assembled.
+  void announce_threads(std::function<void(const chat::Thread&)> opened) {
+    opened_ = std::move(opened);
+  }
+
   // The agent_supervisor component attaches its supervisor once started, and detaches it when it
   // stops; runs asked for in between go to it.
   void attach(std::shared_ptr<Supervisor> supervisor);
@@ -79,6 +86,7 @@ class AgentRuns {
   chat::EventSink& events_;
   mutable std::mutex mutex_;
   std::shared_ptr<Supervisor> supervisor_;
+  std::function<void(const chat::Thread&)> opened_;
 };
 
 }  // namespace netra::agents

@@ -266,6 +266,62 @@ std::string fit_report(std::string report, size_t max_bytes) {
   return report;
 }
 
+std::string thread_title(const TriageResult& triage) {
+  // The workloads or models named, as the request named them; else the LLM calls as a whole.
+  std::string subject = "LLM";
+  const auto& named = triage.workloads.empty() ? triage.models : triage.workloads;
+  if (!named.empty()) {
+    subject = named[0];
+    if (named.size() == 2) subject += " and " + named[1];
+    if (named.size() > 2) subject += " and " + std::to_string(named.size() - 1) + " more";
+  }
+  std::string what;
+  switch (triage.intent) {
+    case Intent::cost:
+      what = "Cut " + subject + " costs";
+      break;
+    case Intent::latency:
+      what = "Speed up " + subject + " calls";
+      break;
+    case Intent::reliability:
+      what = "Fix " + subject + " errors";
+      break;
+    case Intent::usage_report:
+      what = subject + " usage report";
+      break;
+    case Intent::model_choice:
+      what = "Choose a model for " + subject;
+      break;
+    case Intent::general_question:
+      what = subject + " workloads";
+      break;
+  }
+  std::string period = triage.window.label;
+  if (const auto cut = period.find(" ("); cut != std::string::npos) period.resize(cut);
+  std::string out = period.empty() ? what : what + " — " + period;
+  // A name the request gave may be long: cut at a character, never inside one.
+  constexpr size_t kMaxBytes = 180;
+  if (out.size() > kMaxBytes) {
+    size_t end = kMaxBytes;
+    while (end > 0 && (static_cast<unsigned char>(out[end]) & 0xC0) == 0x80) --end;
+    out.resize(end);
+    out += "…";
+  }
+  return out;
+}
+
+std::vector<std::string> report_sections(std::string_view report) {
+  std::vector<std::string> sections;
+  size_t start = 0;
+  for (size_t at = report.find("\n## "); at != std::string_view::npos;
+       at = report.find("\n## ", at + 1)) {
+    sections.emplace_back(report.substr(start, at + 1 - start));
+    start = at + 1;
+  }
+  if (start < report.size()) sections.emplace_back(report.substr(start));
+  return sections;
+}
+
 std::string render_report(const ReportInput& in) {
   std::string out = "# " + title(in.triage.intent) + "\n\n" + quoted(in.user_request) + "\n";
   if (!in.data.completeness.sufficient) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agents/action_plan.hpp"
@@ -42,5 +43,13 @@ std::string summary_headline(const ReportInput& input);
 // The report cut at a line so that it fits `max_bytes` (a chat message holds 32 KiB), with a last
 // line that says so; unchanged when it fits. Cutting at a line break keeps the UTF-8 whole.
 std::string fit_report(std::string report, size_t max_bytes);
+
+// A thread's title from its first request, when it has none: what was asked about what, and
+// over which period ("Cut gpt-4o costs — last 30 days"); at most 200 characters.
+std::string thread_title(const TriageResult& triage);
+
+// The report cut before each level-2 heading ("## "): the pieces a run sends as it writes them
+// (agent_response_chunk), which concatenated are the report again.
+std::vector<std::string> report_sections(std::string_view report);
 
 }  // namespace netra::agents

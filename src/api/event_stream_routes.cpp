@@ -84,6 +84,10 @@ class LiveEvents final : public net::StreamBody {
     if (!co_await out.write(": connected\nretry: 3000\n\n")) co_return;
     while (!out.closing()) {
       auto text = co_await subscription_->next(clock_.wait());
+      if (subscription_->revoked()) {
+        co_await out.write(end_comment("the login or API key was revoked"));
+        co_return;
+      }
       if (text) {
         const auto parsed = json::parse(*text, nullptr, false);
         const auto type = parsed.is_object() ? parsed.value("type", "message") : "message";
@@ -127,6 +131,10 @@ class RunEvents final : public net::StreamBody {
     if (!co_await send_stored(out, found_)) co_return;
     while (!ended_ && !out.closing()) {
       auto text = co_await subscription_->next(clock_.wait());
+      if (subscription_->revoked()) {
+        co_await out.write(end_comment("the login or API key was revoked"));
+        co_return;
+      }
       if (text) {
         if (!co_await send_live(out, *text)) co_return;
         continue;
@@ -190,6 +198,11 @@ class RunEvents final : public net::StreamBody {
   bool ended_ = false;
 };
 
+// What a stream was opened with, whose revocation ends it: the API key, or the login.
+std::string credential_of(const HttpRequest& r) {
+  return r.api_key_id.empty() ? r.session_id : r.api_key_id;
+}
+
 HttpResponse event_stream(std::shared_ptr<net::StreamBody> body) {
   HttpResponse response;
   response.content_type = "text/event-stream";
@@ -229,7 +242,8 @@ asio::awaitable<HttpResponse> run_events(std::shared_ptr<chat::ChatStore> store,
   auto after = resume_after(r);
   if (!after) co_return after.error();
   // Subscribed before the stored steps are read: an event stored after the read arrives live.
-  auto subscription = streams->subscribe(r.user_id, co_await asio::this_coro::executor);
+  auto subscription =
+      streams->subscribe(r.user_id, credential_of(r), co_await asio::this_coro::executor);
   if (!subscription) co_return too_many_streams(limits);
   auto found = co_await store->runs.get(r.user_id, id, core::Deadline::after(kStoreBudget));
   if (!found) co_return error_response(found.error(), r.request_id);
@@ -240,7 +254,8 @@ asio::awaitable<HttpResponse> run_events(std::shared_ptr<chat::ChatStore> store,
 
 asio::awaitable<HttpResponse> live_events(std::shared_ptr<EventStreams> streams,
                                           EventStreamLimits limits, HttpRequest& r) {
-  auto subscription = streams->subscribe(r.user_id, co_await asio::this_coro::executor);
+  auto subscription =
+      streams->subscribe(r.user_id, credential_of(r), co_await asio::this_coro::executor);
   if (!subscription) co_return too_many_streams(limits);
   co_return event_stream(
       std::make_shared<LiveEvents>(std::move(subscription), limits, r.token_expires_at));

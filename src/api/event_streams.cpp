@@ -11,12 +11,12 @@ EventStreams::EventStreams(size_t max_per_user, size_t max_queued)
     : max_per_user_(max_per_user), max_queued_(max_queued) {}
 
 std::shared_ptr<EventStreams::Subscription> EventStreams::subscribe(
-    const std::string& user_id, asio::any_io_executor executor) {
+    const std::string& user_id, const std::string& credential, asio::any_io_executor executor) {
   std::lock_guard lock(mutex_);
   auto& mine = by_user_[user_id];
   if (mine.size() >= max_per_user_) return nullptr;
-  auto subscription =
-      std::make_shared<Subscription>(weak_from_this(), user_id, std::move(executor), max_queued_);
+  auto subscription = std::make_shared<Subscription>(weak_from_this(), user_id, credential,
+                                                     std::move(executor), max_queued_);
   mine.push_back(subscription.get());
   return subscription;
 }
@@ -27,6 +27,23 @@ void EventStreams::deliver(const std::string& user_id, const std::string& text) 
   if (found == by_user_.end()) return;
   // Under the lock: a subscription unregisters (in its destructor) before it is freed.
   for (Subscription* subscription : found->second) subscription->push(text);
+}
+
+void EventStreams::revoke(const std::string& credential) {
+  if (credential.empty()) return;
+  std::lock_guard lock(mutex_);
+  for (auto& [user, subscriptions] : by_user_) {
+    for (Subscription* subscription : subscriptions) {
+      if (subscription->credential_ != credential) continue;
+      {
+        std::lock_guard own(subscription->mutex_);
+        subscription->revoked_ = true;
+      }
+      asio::post(subscription->executor_, [weak = subscription->weak_from_this()] {
+        if (auto self = weak.lock()) self->timer_.cancel();
+      });
+    }
+  }
 }
 
 size_t EventStreams::open() const {
@@ -45,9 +62,11 @@ void EventStreams::remove(Subscription* subscription) {
 }
 
 EventStreams::Subscription::Subscription(std::weak_ptr<EventStreams> owner, std::string user_id,
-                                         asio::any_io_executor executor, size_t max_queued)
+                                         std::string credential, asio::any_io_executor executor,
+                                         size_t max_queued)
     : owner_(std::move(owner)),
       user_id_(std::move(user_id)),
+      credential_(std::move(credential)),
       executor_(executor),
       max_queued_(max_queued),
       timer_(executor) {}
@@ -78,6 +97,11 @@ void EventStreams::Subscription::wake() {
 bool EventStreams::Subscription::overflowed() const {
   std::lock_guard lock(mutex_);
   return overflowed_;
+}
+
+bool EventStreams::Subscription::revoked() const {
+  std::lock_guard lock(mutex_);
+  return revoked_;
 }
 
 asio::awaitable<std::optional<std::string>> EventStreams::Subscription::next(

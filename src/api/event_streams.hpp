@@ -28,7 +28,7 @@ class EventStreams : public std::enable_shared_from_this<EventStreams> {
 
   class Subscription : public std::enable_shared_from_this<Subscription> {
    public:
-    Subscription(std::weak_ptr<EventStreams> owner, std::string user_id,
+    Subscription(std::weak_ptr<EventStreams> owner, std::string user_id, std::string credential,
                  asio::any_io_executor executor, size_t max_queued);
     ~Subscription();
     // The next message (the JSON clients get over the socket), waiting at most `timeout`;
@@ -38,6 +38,8 @@ class EventStreams : public std::enable_shared_from_this<EventStreams> {
     // Ends a wait in next() (on the subscription's executor).
     void wake();
     bool overflowed() const;
+    // The login (or API key) it was opened with was revoked: the stream must end.
+    bool revoked() const;
 
    private:
     friend class EventStreams;
@@ -45,18 +47,24 @@ class EventStreams : public std::enable_shared_from_this<EventStreams> {
 
     std::weak_ptr<EventStreams> owner_;
     const std::string user_id_;
+    const std::string credential_;  // the login's session id, or the API key's id
     asio::any_io_executor executor_;
     const size_t max_queued_;
     asio::steady_timer timer_;
     mutable std::mutex mutex_;
     std::deque<std::string> queue_;
     bool overflowed_ = false;
+    bool revoked_ = false;
   };
 
   // A subscription to `user_id`'s events, woken on `executor`; null when the user holds
-  // max_per_user already.
-  std::shared_ptr<Subscription> subscribe(const std::string& user_id,
+  // max_per_user already. `credential`: the login's session id or the API key's id, whose
+  // revocation ends it.
+  std::shared_ptr<Subscription> subscribe(const std::string& user_id, const std::string& credential,
                                           asio::any_io_executor executor);
+  // A login or API key was revoked (a logout, a deleted key; RevokedSessions' listener): the
+  // streams it opened end at once. Thread-safe.
+  void revoke(const std::string& credential);
   // One message for the user's subscriptions. Thread-safe; never waits on a subscriber.
   void deliver(const std::string& user_id, const std::string& text);
   size_t open() const;

@@ -226,6 +226,8 @@ struct SharedParts {
       run_events = std::make_unique<chat::RunEventSink>(
           store->runs, [this](const chat::AgentEvent& event) { fanout->deliver(event); });
       agent_runs = std::make_shared<agents::AgentRuns>(*store, *run_events);
+      agent_runs->announce_threads(
+          [events = thread_events](const chat::Thread& thread) { events->created(thread); });
     }
     return agent_runs;
   }
@@ -274,6 +276,10 @@ CatalogEntry agent_supervisor_entry(std::shared_ptr<SharedParts> parts) {
           workloads = parts->embedded_analytics.get();
         }
         agents::RunDependencies deps{*workloads, chat->runs, chat->messages, *parts->run_events};
+        deps.threads = &chat->threads;
+        deps.thread_titled = [events = parts->thread_events](const chat::Thread& thread) {
+          events->renamed(thread);
+        };
         auto component = std::make_shared<agents::AgentSupervisorComponent>(
             spec, ctx.settings().supervisor, *runs, deps, ctx.settings().llm,
             &ctx.process().health);
@@ -385,6 +391,11 @@ ServiceDefinition production_service() {
     auto streams =
         std::make_shared<api::EventStreams>(ctx.settings().api.event_streams.streams_per_user);
     parts->fanout->deliver_to_streams(streams);
+    // A logout or a deleted API key ends the streams it opened, as it closes the sockets.
+    p.auth.revoked_sessions().listen(
+        [weak = std::weak_ptr<api::EventStreams>(streams)](const std::string& revoked) {
+          if (auto streams = weak.lock()) streams->revoke(revoked);
+        });
     auto* clickhouse = ctx.find<analytics::AnalyticsComponent>();
     api::add_backend_routes(router,
                             {.settings = ctx.settings().api,

@@ -22,7 +22,10 @@ enum class AgentEventType {
   tool_executing,
   tool_completed,
   agent_completed,
-  agent_error
+  agent_error,
+  // A piece of the report as it is written (a section), before agent_completed; the pieces,
+  // concatenated, are the stored assistant message.
+  agent_response_chunk
 };
 std::string_view to_string(AgentEventType type);
 std::optional<AgentEventType> parse_agent_event_type(std::string_view text);

@@ -5,13 +5,14 @@
 namespace netra::chat {
 namespace {
 
-constexpr std::array<std::pair<AgentEventType, std::string_view>, 6> kNames{{
+constexpr std::array<std::pair<AgentEventType, std::string_view>, 7> kNames{{
     {AgentEventType::agent_started, "agent_started"},
     {AgentEventType::agent_thinking, "agent_thinking"},
     {AgentEventType::tool_executing, "tool_executing"},
     {AgentEventType::tool_completed, "tool_completed"},
     {AgentEventType::agent_completed, "agent_completed"},
     {AgentEventType::agent_error, "agent_error"},
+    {AgentEventType::agent_response_chunk, "agent_response_chunk"},
 }};
 
 }  // namespace

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <optional>
 #include <string>
 
 #include "chat/chat_error.hpp"
@@ -35,6 +36,13 @@ class ThreadStore {
   // Changes what `update` holds and marks the thread active now; returns it as stored.
   asio::awaitable<ChatResult<Thread>> update(std::string owner_id, std::string thread_id,
                                              ThreadUpdate update, core::Deadline deadline);
+  // Sets the title of a thread that has none (null or empty) — a title the owner gave is never
+  // replaced, even one given a moment before. The thread as stored when it was titled; nothing
+  // when it had a title already.
+  asio::awaitable<ChatResult<std::optional<Thread>>> title_if_untitled(std::string owner_id,
+                                                                       std::string thread_id,
+                                                                       std::string title,
+                                                                       core::Deadline deadline);
   // Hides the thread from every later call; its rows stay. Archiving twice is `not_found`.
   asio::awaitable<ChatResult<db::Done>> archive(std::string owner_id, std::string thread_id,
                                                 core::Deadline deadline);

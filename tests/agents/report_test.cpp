@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 
 #include "agents/markdown_format.hpp"
+#include "agents/triage.hpp"
 #include "report_fixture.hpp"
 
 namespace netra::agents {
@@ -131,6 +132,43 @@ TEST(FitReport, CutsAtALineToFitAMessageAndSaysSo) {
   EXPECT_EQ(cut.rfind("# Title\n\nline one\n", 0), 0u);
   EXPECT_THAT(cut, HasSubstr("the report was shortened to fit a message"));
   EXPECT_EQ(cut.find("xxx"), std::string::npos);
+}
+
+TEST(ReportSections, CutBeforeEachLevelTwoHeadingAndJoinBackToTheReport) {
+  const std::string report =
+      "# Title\n\n> asked\n## Summary\n\ntext\n\n## Findings\n\n### By model\n\nrows\n## Data\n";
+  const auto sections = report_sections(report);
+  EXPECT_THAT(sections,
+              ::testing::ElementsAre("# Title\n\n> asked\n", "## Summary\n\ntext\n\n",
+                                     "## Findings\n\n### By model\n\nrows\n", "## Data\n"));
+  std::string joined;
+  for (const auto& s : sections) joined += s;
+  EXPECT_EQ(joined, report);
+  EXPECT_TRUE(report_sections("").empty());
+  EXPECT_THAT(report_sections("no headings"), ::testing::ElementsAre("no headings"));
+}
+
+TEST(ThreadTitle, SaysWhatWasAskedAboutWhatAndOverWhichPeriod) {
+  const int64_t now = 1'780'000'000'000;
+  auto title = [&](const char* request) { return thread_title(triage(request, now)); };
+  EXPECT_EQ(title("How can I cut my gpt-4o costs over the last 30 days?"),
+            "Cut gpt-4o costs — last 30 days");
+  EXPECT_EQ(title("Why is the support-chat workload so slow at p99 last week?")
+                .rfind("Speed up support-chat calls — ", 0),
+            0u);
+  EXPECT_EQ(title("How can I cut my LLM costs?"), "Cut LLM costs — last 30 days");
+  EXPECT_EQ(title("Compare gpt-4o and claude-3-5-haiku for the last 7 days"),
+            "Choose a model for gpt-4o and claude-3-5-haiku — last 7 days");
+  // A long name is cut at a character, and the title fits a thread's.
+  TriageResult named;
+  named.intent = Intent::cost;
+  // "Cut " and 175 characters: the 180-byte cut falls inside the é, which goes whole.
+  named.workloads = {std::string(175, 'w') + "é" + std::string(100, 'w')};
+  named.window.label = "last 7 days";
+  const auto long_name = thread_title(named);
+  EXPECT_LE(long_name.size(), 200u);
+  EXPECT_EQ(long_name.rfind("Cut www", 0), 0u);
+  EXPECT_EQ(long_name, "Cut " + std::string(175, 'w') + "…");
 }
 
 TEST(MarkdownFormat, NumbersMoneySharesTimesAndNames) {

@@ -162,7 +162,8 @@ class SupervisorTest : public AgentsTest {
     return found->run;
   }
 
-  // "type" or "type:step_number" for each stored event of the run, in order.
+  // "type" or "type:step_number" for each stored event of the run, in order; the report's chunks
+  // as one "agent_response_chunk*".
   std::vector<std::string> event_trail(const std::string& run_id) {
     std::vector<std::string> out;
     for (const auto& e : stored_events(alice_, run_id)) {
@@ -171,6 +172,11 @@ class SupervisorTest : public AgentsTest {
         line += ":" + std::to_string(e.data.value("step_number", 0));
       }
       if (e.type == chat::AgentEventType::agent_error) line += ":" + e.data.value("code", "");
+      // The report's sections, however many: one entry.
+      if (e.type == chat::AgentEventType::agent_response_chunk) {
+        line += "*";
+        if (!out.empty() && out.back() == line) continue;
+      }
       out.push_back(std::move(line));
     }
     return out;

@@ -30,11 +30,11 @@ TEST_P(SupervisorTest, ARunEmitsEveryStepInOrderAndStoresTheReport) {
   EXPECT_EQ(submit(request), Admission::started);
   ASSERT_TRUE(delivered_.wait_for_end(request.run_id));
 
-  EXPECT_EQ(
-      event_trail(request.run_id),
-      trail({{"agent_started", "agent_thinking:1", "agent_thinking:2"},
-             kToolCalls,
-             {"agent_thinking:3", "agent_thinking:4", "agent_thinking:5", "agent_completed"}}));
+  EXPECT_EQ(event_trail(request.run_id),
+            trail({{"agent_started", "agent_thinking:1", "agent_thinking:2"},
+                   kToolCalls,
+                   {"agent_thinking:3", "agent_thinking:4", "agent_thinking:5",
+                    "agent_response_chunk*", "agent_completed"}}));
   const auto events = stored_events(alice_, request.run_id);
   EXPECT_EQ(events.front().agent_name, "supervisor");
   EXPECT_EQ(events.front().data["user_request"], request.user_request);
@@ -77,6 +77,23 @@ TEST_P(SupervisorTest, ARunEmitsEveryStepInOrderAndStoresTheReport) {
   EXPECT_EQ(message.id, result["message_id"]);
   EXPECT_EQ(message.content, done.data["report"]);
   EXPECT_THAT(message.content, HasSubstr("# How to cut your LLM spend"));
+  // It was sent as it was written, a section per chunk, before the run completed.
+  std::string written;
+  std::vector<std::string> headings;
+  size_t index = 0;
+  for (const auto& e : events) {
+    if (e.type != chat::AgentEventType::agent_response_chunk) continue;
+    EXPECT_EQ(e.agent_name, "reporting");
+    EXPECT_EQ(e.data["index"], index++);
+    const auto text = e.data["text"].get<std::string>();
+    headings.push_back(text.substr(0, text.find('\n')));
+    written += text;
+  }
+  EXPECT_EQ(written, message.content);
+  EXPECT_EQ(events[events.size() - 2].data["count"], index);
+  EXPECT_THAT(headings,
+              ::testing::ElementsAre("# How to cut your LLM spend", "## Summary", "## Findings",
+                                     "## Recommendations", "## Actions", "## Data"));
   EXPECT_THAT(message.content, HasSubstr("### R1. Trim the prompts of `rag-search`"));
   EXPECT_EQ(message.metadata["kind"], "agent_report");
 

@@ -85,6 +85,33 @@ TEST_P(ThreadStoreTest, AThreadWithoutTitleHasNoneAndEmptyMetadata) {
   EXPECT_EQ(read->metadata, nlohmann::json::object());
 }
 
+TEST_P(ThreadStoreTest, AnAutomaticTitleNeverReplacesOneTheOwnerGave) {
+  chat::NewThread untitled;
+  auto thread = run(chat_->threads.create(alice_, untitled, deadline()));
+  ASSERT_TRUE(thread);
+  // Another owner cannot title it.
+  auto theirs = run(chat_->threads.title_if_untitled(bob_, thread->id, "mine now", deadline()));
+  ASSERT_TRUE(theirs);
+  EXPECT_FALSE(theirs->has_value());
+  auto titled = run(chat_->threads.title_if_untitled(alice_, thread->id, "Cut costs", deadline()));
+  ASSERT_TRUE(titled && titled->has_value());
+  EXPECT_EQ((*titled)->title, "Cut costs");
+  auto again = run(chat_->threads.title_if_untitled(alice_, thread->id, "Other", deadline()));
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->has_value());
+  chat::ThreadUpdate named;
+  named.title = "My own name";
+  ASSERT_TRUE(run(chat_->threads.update(alice_, thread->id, named, deadline())));
+  auto kept = run(chat_->threads.title_if_untitled(alice_, thread->id, "Auto", deadline()));
+  ASSERT_TRUE(kept);
+  EXPECT_FALSE(kept->has_value());
+  EXPECT_EQ(run(chat_->threads.get(alice_, thread->id, deadline()))->title, "My own name");
+  auto too_long =
+      run(chat_->threads.title_if_untitled(alice_, thread->id, std::string(201, 't'), deadline()));
+  ASSERT_FALSE(too_long);
+  EXPECT_EQ(too_long.error().code, chat::ChatErrorCode::invalid);
+}
+
 TEST_P(ThreadStoreTest, ListsPagesByLatestActivityWithMessageCounts) {
   std::vector<Thread> threads;
   for (int i = 0; i < 5; ++i) {

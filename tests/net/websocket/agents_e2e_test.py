@@ -30,7 +30,7 @@ from ws_e2e_test import STEP_S, UNKNOWN_THREAD, PostgresMixin, ServerTestCase
 RUN_S = 60.0  # the longest a whole run may take here (ASan build, a 3 s ClickHouse timeout)
 STEPS = ["triage", "data", "optimization", "actions", "reporting"]
 RUN_EVENTS = {"agent_started", "agent_thinking", "tool_executing", "tool_completed",
-              "agent_completed", "agent_error"}
+              "agent_response_chunk", "agent_completed", "agent_error"}
 COST_QUESTION = "How can I cut my LLM costs over the last 14 days?"
 
 
@@ -173,14 +173,59 @@ class AgentRuns(AgentServerTestCase):
         self.assertEqual(messages["messages"][0]["content"], COST_QUESTION)
         self.assertEqual(messages["messages"][1]["content"], done["report"])
         self.assertEqual(messages["messages"][1]["id"], result["message_id"])
+        # The report arrived as it was written, section by section, before agent_completed:
+        # the chunks, in order, are the stored message.
+        chunks = [e for e in events if e["type"] == "agent_response_chunk"]
+        self.assertGreaterEqual(len(chunks), 3)
+        self.assertEqual([c["data"]["index"] for c in chunks], list(range(len(chunks))))
+        self.assertEqual({c["data"]["count"] for c in chunks}, {len(chunks)})
+        first_chunk = events.index(chunks[0])
+        self.assertEqual([e["type"] for e in events[first_chunk:]],
+                         ["agent_response_chunk"] * len(chunks) + ["agent_completed"])
+        self.assertEqual("".join(c["data"]["text"] for c in chunks),
+                         messages["messages"][1]["content"])
         await bystander.ping_ok("another user hears nothing of the run")
+
+    async def test_a_run_opens_and_titles_a_thread_and_keeps_a_title_its_owner_gave(self):
+        token = await self.user_with_data("titles")
+        sender = await self.established(token)
+        other = await self.established(token)
+        await sender.send("start_agent",
+                          {"user_request": "How can I cut my gpt-4o costs over the last 30 days?"})
+        accepted = await next_of(sender, "run_accepted")
+        heard = []
+        await next_of(other, "agent_completed", timeout=RUN_S, skipped=heard)
+        types = [m["type"] for m in heard]
+        self.assertIn("thread_created", types)
+        self.assertLess(types.index("thread_created"), types.index("agent_started"), types)
+        created = heard[types.index("thread_created")]["thread"]
+        self.assertEqual(created["id"], accepted["thread_id"])
+        renamed = [m["thread"] for m in heard if m["type"] == "thread_renamed"]
+        self.assertEqual([(t["id"], t["title"]) for t in renamed],
+                         [(accepted["thread_id"], "Cut gpt-4o costs — last 30 days")])
+        thread = await self.http("GET", f"/api/threads/{accepted['thread_id']}", token=token)
+        self.assertEqual(thread["title"], "Cut gpt-4o costs — last 30 days")
+
+        named = await self.http("POST", "/api/threads", {"title": "Mine"}, token=token,
+                                expect=201)
+        await sender.send("start_agent", {"thread_id": named["id"],
+                                          "user_request": COST_QUESTION})
+        heard = []
+        await next_of(other, "agent_completed", timeout=RUN_S, skipped=heard)
+        self.assertNotIn("thread_renamed", [m["type"] for m in heard])
+        thread = await self.http("GET", f"/api/threads/{named['id']}", token=token)
+        self.assertEqual(thread["title"], "Mine")
 
     async def test_user_message_starts_a_run(self):
         token = await self.user_with_data()
         client = await self.established(token)
-        saved = await client.request("user_message",
-                                     {"message": "Which model should I use for summaries?"})
+        # A message without a thread opens one: every socket of the user hears of it first.
+        await client.send("user_message", {"message": "Which model should I use for summaries?"})
+        opened = await client.recv()
+        self.assertEqual(opened["type"], "thread_created", opened)
+        saved = await client.recv()
         self.assertEqual(saved["type"], "message_saved", saved)
+        self.assertEqual(saved["thread_id"], opened["thread"]["id"])
         self.assertEqual(saved["agent"], "started", saved)
         events = await run_events(client, saved["run_id"])
         self.assert_step_order(events)

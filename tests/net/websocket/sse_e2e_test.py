@@ -3,7 +3,8 @@
 frames is what is checked): a run's events to its end; a client cut off mid-run resuming with
 Last-Event-ID gets exactly the events it missed; /api/events carries the caller's thread changes
 and runs and nothing of another user's; the limits (streams per user, idle limit, a page of an
-unlisted origin, another user's run, a bad Last-Event-ID, API-key scopes); shutdown ends a stream.
+unlisted origin, another user's run, a bad Last-Event-ID, API-key scopes); a logout or a deleted
+API key ends the streams it opened; shutdown ends a stream.
 
 Run: NETRA_BIN=build/debug/netra /usr/bin/python3 -m unittest -v sse_e2e_test (in this folder),
 or `ctest --preset debug -R sse_e2e`.
@@ -252,6 +253,27 @@ class LiveEventStreams(SseTestCase):
         self.assertEqual((await self.open("/api/events", read)).status, 200)
         refused = await self.raw_http("GET", "/api/events", token=ingest)
         self.assertEqual(refused.status, 403, refused)
+
+
+class StreamsRevoked(SseTestCase):
+    async def test_a_logout_or_a_deleted_key_ends_the_streams_it_opened(self):
+        email, password, _ = await asyncio.to_thread(self.server.new_user, "revoke")
+        pair = await self.http("POST", "/auth/login", {"email": email, "password": password})
+        access = pair["access_token"]
+        key = (await self.http("POST", "/api/keys", {"name": "k", "scopes": ["read"]},
+                               token=access, expect=201))["key"]
+        by_login = await self.open("/api/events", access)
+        by_key = await self.open("/api/events", key["key"])
+        await self.http("DELETE", f"/api/keys/{key['id']}", token=access)
+        self.assertIsNone(await asyncio.to_thread(by_key.next_event, 5))
+        self.assertIn("stream ends: the login or API key was revoked", by_key.comments)
+        # The login's own stream outlived the key's.
+        with self.assertRaises(TimeoutError):
+            await asyncio.to_thread(by_login.next_event, 0.5)
+        await self.http("POST", "/auth/logout", {"refresh_token": pair["refresh_token"]},
+                        token=access)
+        self.assertIsNone(await asyncio.to_thread(by_login.next_event, 5))
+        self.assertIn("stream ends: the login or API key was revoked", by_login.comments)
 
 
 class StreamsAtShutdown(unittest.TestCase):

@@ -161,6 +161,19 @@ class ServerTestCase(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(greeting.get("type"), "connection_established", greeting)
         return client
 
+    async def open_thread(self, client, text, type_="user_message", others=()):
+        """Sends a message without a thread: the thread it opens is announced first
+        (thread_created, on `client` and on `others`, the user's other sockets), then saved."""
+        await client.send(type_, {"message": text})
+        opened = await client.recv()
+        self.assertEqual(opened["type"], "thread_created", opened)
+        for other in others:
+            self.assertEqual(await other.recv(), opened)
+        saved = await client.recv()
+        self.assertEqual(saved["type"], "message_saved", saved)
+        self.assertEqual(saved["thread_id"], opened["thread"]["id"])
+        return saved
+
     async def assert_error(self, client, code, field=None, what=""):
         answer = await client.recv()
         self.assertEqual(answer.get("type"), "error", f"{what}: {answer}")
@@ -473,8 +486,13 @@ class Protocol(ServerTestCase):
     async def test_user_message_starts_a_thread_then_adds_to_it(self):
         token = await self.user()
         client = await self.established(token)
-        first = await client.request("user_message", {"message": "hello, netra ✓"})
+        # A message without a thread opens one, which the user's sockets hear of first.
+        await client.send("user_message", {"message": "hello, netra ✓"})
+        opened = await client.recv()
+        self.assertEqual(opened["type"], "thread_created", opened)
+        first = await client.recv()
         self.assertEqual(first["type"], "message_saved", first)
+        self.assertEqual(first["thread_id"], opened["thread"]["id"])
         self.assertRegex(first["thread_id"], r"^thr_")
         self.assertRegex(first["message_id"], r"^msg_")
         self.assertIsNone(first["run_id"])
@@ -485,7 +503,9 @@ class Protocol(ServerTestCase):
         self.assertEqual(second["thread_id"], thread_id)
         self.assertNotEqual(second["message_id"], first["message_id"])
         # a null thread_id is no thread_id: a new thread
-        third = await client.request("user_message", {"thread_id": None, "message": "new"})
+        await client.send("user_message", {"thread_id": None, "message": "new"})
+        self.assertEqual((await client.recv())["type"], "thread_created")
+        third = await client.recv()
         self.assertEqual(third["type"], "message_saved", third)
         self.assertNotEqual(third["thread_id"], thread_id)
         listed = await self.http("GET", f"/api/threads/{thread_id}/messages", token=token)
@@ -515,6 +535,10 @@ class Protocol(ServerTestCase):
         bystander = await self.established(other_token)
 
         await sender.send("start_agent", {"user_request": "what did GPT-4 cost me last week?"})
+        # The thread it opened first, on every socket of the user; then the run's one event.
+        opened = [await c.recv() for c in (sender, second, third)]
+        for message in opened:
+            self.assertEqual(message["type"], "thread_created", message)
         events = [await c.recv() for c in (sender, second, third)]
         for event in events:
             self.assertEqual(event["type"], "agent_error", event)
@@ -652,6 +676,7 @@ class Limits(ServerTestCase):
                                "payload": {"message": "a" * (n - len(text))}})
         self.assertEqual(len(sized(1024)), 1024)
         await client.send_text(sized(1024))
+        self.assertEqual((await client.recv())["type"], "thread_created")
         self.assertEqual((await client.recv())["type"], "message_saved")
         await client.send_text(sized(1025))
         code, _ = await client.closed()
@@ -1051,8 +1076,7 @@ class Isolation(ServerTestCase):
         alice_too = await self.established(alice_token)
         bob = await self.established(bob_token)
 
-        saved = await alice.request("user_message", {"message": "alice's secret plan"})
-        self.assertEqual(saved["type"], "message_saved", saved)
+        saved = await self.open_thread(alice, "alice's secret plan", others=[alice_too])
         thread_id = saved["thread_id"]
         await alice.send("start_agent", {"thread_id": thread_id, "user_request": "alice asks"})
         event = await alice.recv()
@@ -1083,6 +1107,7 @@ class Isolation(ServerTestCase):
 
         # bob's own run reaches bob only
         await bob.send("start_agent", {"user_request": "bob's own question"})
+        self.assertEqual((await bob.recv())["type"], "thread_created")
         bob_event = await bob.recv()
         self.assertEqual(bob_event["type"], "agent_error", bob_event)
         self.assertNotEqual(bob_event["thread_id"], thread_id)
@@ -1184,8 +1209,7 @@ class Threads(ServerTestCase):
     async def test_history_pages_back_from_the_latest_message(self):
         token = await self.user("reader")
         client = await self.established(token)
-        saved = await client.request("chat_message", {"message": "message 0"})  # the alias
-        self.assertEqual(saved["type"], "message_saved", saved)
+        saved = await self.open_thread(client, "message 0", "chat_message")  # the alias
         thread_id = saved["thread_id"]
         for i in range(1, 7):
             answer = await client.request("user_message",
@@ -1212,7 +1236,7 @@ class Threads(ServerTestCase):
         self.assertEqual(len(default["messages"]), 7, default)
 
         # A message of another thread is no place to start from; bad input names its field.
-        other = await client.request("user_message", {"message": "elsewhere"})
+        other = await self.open_thread(client, "elsewhere")
         bad = [({"thread_id": thread_id, "before": other["message_id"]}, "INVALID_PAYLOAD",
                 "before"),
                ({"thread_id": thread_id, "limit": 0}, "INVALID_PAYLOAD", "limit"),
