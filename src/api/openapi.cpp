@@ -368,6 +368,10 @@ std::vector<Operation> operations() {
        "live — and the stream ends after the run's last event; a comment every "
        "server.event_stream_heartbeat_ms",
        true, nullptr},
+      {"GET", "/api/threads/{id}/export",
+       "The whole conversation as a download: ?format=markdown (text/markdown, the default) or "
+       "json ({thread, messages, total, truncated}); at most 5,000 messages",
+       true, nullptr},
       {"GET", "/api/events",
        "Every live event of the caller as server-sent events (text/event-stream): runs, thread "
        "changes, job progress; 429 too_many_streams past server.event_streams_per_user",
@@ -428,6 +432,13 @@ json build_document() {
     paths[op.path][method] = operation;
   }
   paths["/api/workloads/summary"]["get"]["parameters"] = workload_summary_parameters();
+  paths["/api/threads/{id}/export"]["get"]["parameters"].push_back(
+      {{"name", "format"}, {"in", "query"}, {"schema", {{"enum", {"markdown", "json"}}}}});
+  paths["/api/threads/{id}/export"]["get"]["responses"]["200"] = {
+      {"description", "a download (Content-Disposition: attachment)"},
+      {"content",
+       {{"text/markdown", {{"schema", {{"type", "string"}}}}},
+        {"application/json", {{"schema", {{"type", "object"}}}}}}}};
   for (const char* path : {"/api/runs/{run_id}/events", "/api/events"}) {
     paths[path]["get"]["responses"]["200"] = {
         {"description", "an event stream: `event:` the type, `data:` the event's JSON"},
@@ -449,7 +460,8 @@ json build_document() {
        "{code, message, field?}, and run events {type, run_id, thread_id, agent_name, timestamp, "
        "seq, data} of type agent_started, agent_thinking, tool_executing, tool_completed, "
        "agent_response_chunk {index, count, text} (the report, a section each, before "
-       "agent_completed), agent_completed, agent_error; and a synthetic-data job's {type, data} of type "
+       "agent_completed), agent_completed, agent_error; and a synthetic-data job's {type, data} of "
+       "type "
        "generation_started, generation_progress {job_id, progress, events_written, eta_ms}, "
        "generation_completed {job_id, events, cost_usd}, generation_failed {job_id, code, "
        "message}. A refused credential gets error AUTH_FAILED and close "

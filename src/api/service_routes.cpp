@@ -3,6 +3,7 @@
 #include "api/auth_routes.hpp"
 #include "api/chat_routes.hpp"
 #include "api/event_stream_routes.hpp"
+#include "api/export_routes.hpp"
 #include "api/job_routes.hpp"
 #include "api/key_routes.hpp"
 #include "api/openapi.hpp"
@@ -49,7 +50,10 @@ void add_backend_routes(net::Router& router, const BackendParts& parts) {
   }
   add_ticket_routes(router, parts.tickets, parts.settings.websocket_public_url);
   if (parts.api_keys) add_key_routes(router, parts.api_keys, parts.settings.api_keys);
-  if (parts.chat) add_chat_routes(router, parts.chat, parts.thread_events);
+  if (parts.chat) {
+    add_chat_routes(router, parts.chat, parts.thread_events);
+    add_export_route(router, parts.chat);
+  }
   if (parts.chat && parts.event_streams) {
     add_event_stream_routes(router, parts.chat, parts.event_streams, parts.settings.event_streams);
   }
