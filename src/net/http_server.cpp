@@ -493,7 +493,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       }
       if (response.stream) {
         // Ends the connection: a stream runs until it ends, and nothing follows it.
-        co_await stream(*c, response, version, head, request->request_id);
+        co_await stream(c, response, version, head, request->request_id);
         boost::system::error_code ignored;
         c->socket.shutdown(tcp::socket::shutdown_send, ignored);
         co_return;
@@ -581,8 +581,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   // connection closes): the header, then what the stream writes, then the last chunk.
   class ConnectionStream final : public ResponseStream {
    public:
-    ConnectionStream(Impl& impl, Connection& c, bool chunked)
-        : impl_(impl), c_(c), chunked_(chunked) {}
+    ConnectionStream(Impl& impl, Connection& c, bool chunked, std::shared_ptr<bool> client_gone)
+        : impl_(impl), c_(c), chunked_(chunked), client_gone_(std::move(client_gone)) {}
     asio::awaitable<bool> write(std::string_view data) override {
       if (data.empty()) co_return true;  // an empty chunk would end the body
       std::string& out = c_.write_buffer;
@@ -595,7 +595,9 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       c_.disarm();
       co_return !ec;
     }
-    bool closing() const override { return impl_.draining_ || c_.close_after_response; }
+    bool closing() const override {
+      return impl_.draining_ || c_.close_after_response || *client_gone_;
+    }
     void on_closing(std::function<void()> wake) override { c_.wake_stream = std::move(wake); }
 
    private:
@@ -607,10 +609,23 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     Impl& impl_;
     Connection& c_;
     bool chunked_;
+    std::shared_ptr<bool> client_gone_;
   };
 
-  asio::awaitable<void> stream(Connection& c, HttpResponse& response, unsigned version, bool head,
-                               const std::string& request_id) {
+  // A stream only writes, so this read is what notices at once a client that closed (or
+  // half-closed) its side, or sent anything at all (nothing is served after a stream): the stream
+  // is woken to end. It ends when the stream's end cancels it.
+  static asio::awaitable<void> watch_client(std::shared_ptr<Connection> c,
+                                            std::shared_ptr<bool> gone) {
+    char ignored[256];
+    co_await c->socket.async_read_some(asio::buffer(ignored), use_tuple);
+    *gone = true;
+    if (c->wake_stream) c->wake_stream();
+  }
+
+  asio::awaitable<void> stream(std::shared_ptr<Connection> shared, HttpResponse& response,
+                               unsigned version, bool head, const std::string& request_id) {
+    Connection& c = *shared;
     response.close = true;
     const bool chunked = version != 10;
     std::string& out = c.write_buffer;
@@ -627,7 +642,9 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     auto [ec, n] = co_await asio::async_write(c.socket, asio::buffer(out), use_tuple);
     c.disarm();
     if (ec) co_return;
-    ConnectionStream writer(*this, c, chunked);
+    auto client_gone = std::make_shared<bool>(false);
+    asio::co_spawn(c.socket.get_executor(), watch_client(shared, client_gone), asio::detached);
+    ConnectionStream writer(*this, c, chunked, client_gone);
     try {
       co_await response.stream->run(writer);
     } catch (const std::exception& e) {
@@ -639,6 +656,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       co_await asio::async_write(c.socket, asio::buffer(std::string_view("0\r\n\r\n")), use_tuple);
       c.disarm();
     }
+    boost::system::error_code ignored;
+    c.socket.cancel(ignored);  // ends watch_client
   }
 
   // Runs `f` on every open connection, each on its own loop.

@@ -276,6 +276,36 @@ class StreamsRevoked(SseTestCase):
         self.assertIn("stream ends: the login or API key was revoked", by_login.comments)
 
 
+class StreamsOfClientsGone(SseTestCase):
+    """A quiet stream (no heartbeat for a minute) still notices at once that its client left."""
+
+    settings = {"server.event_stream_heartbeat_ms": "60000",
+                "server.event_streams_per_user": "1"}
+
+    async def test_a_client_that_leaves_frees_its_place_at_once(self):
+        token = await self.user("gone")
+        first = await self.open("/api/events", token)
+        self.assertEqual(first.status, 200)
+        refused = await self.raw_http("GET", "/api/events", token=token)
+        self.assertEqual(refused.status, 429, refused)
+        first.close()
+        deadline = time.monotonic() + 2
+        while True:
+            again = await self.open("/api/events", token)
+            if again.status == 200:
+                break
+            again.close()
+            self.assertLess(time.monotonic(), deadline, "the place was not freed within 2 s")
+            await asyncio.sleep(0.05)
+
+    async def test_a_client_that_half_closes_gets_the_end_of_the_stream(self):
+        token = await self.user("half")
+        stream = await self.open("/api/events", token)
+        stream.sock.shutdown(socket.SHUT_WR)
+        self.assertIsNone(await asyncio.to_thread(stream.next_event, 5))
+        self.assertTrue(stream.ended)
+
+
 class StreamsAtShutdown(unittest.TestCase):
     def test_shutdown_ends_an_open_stream_with_its_last_chunk(self):
         server = NetraProcess({"server.event_stream_heartbeat_ms": "60000"},
