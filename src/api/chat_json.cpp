@@ -15,7 +15,6 @@ int64_t seconds(int64_t unix_ms) {
   return unix_ms / 1000;
 }
 
-
 }  // namespace
 
 nlohmann::json unix_seconds_or_null(const std::optional<int64_t>& unix_ms) {

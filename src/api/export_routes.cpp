@@ -90,6 +90,7 @@ asio::awaitable<HttpResponse> export_thread(chat::ChatStore& store, HttpRequest&
     total = page->total;
     if (page->messages.empty()) break;
     for (auto& m : page->messages) messages.push_back(std::move(m));
+    if (static_cast<int64_t>(messages.size()) >= total) break;  // no empty page to ask for
   }
   if (static_cast<int64_t>(messages.size()) > kMaxExportedMessages) {
     messages.resize(kMaxExportedMessages);

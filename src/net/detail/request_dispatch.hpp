@@ -56,7 +56,8 @@ class RequestDispatch {
 
  private:
   std::optional<HttpResponse> gate(const Route& route) const;
-  asio::awaitable<std::optional<HttpResponse>> authenticate(HttpRequest& request, const Route& route);
+  asio::awaitable<std::optional<HttpResponse>> authenticate(HttpRequest& request,
+                                                            const Route& route);
   asio::awaitable<HttpResponse> run_handler(const Route& route,
                                             std::shared_ptr<HttpRequest> request);
 
