@@ -397,6 +397,20 @@ std::vector<Operation> operations() {
        "Cancel a job: a queued one at once (200), a running one at its next chunk (202); 409 "
        "job_ended once it ended otherwise",
        true, nullptr, 202, object_with({{"job", ref("Job")}})},
+      {"POST",
+       "/mcp",
+       "The Model Context Protocol server (Streamable HTTP, MCP 2025-11-25, 2025-06-18, "
+       "2025-03-26): one JSON-RPC message; Accept must name application/json and "
+       "text/event-stream. initialize answers with Mcp-Session-Id, which every later message "
+       "carries. Tools: get_spend_summary, find_savings (an event stream with progress), "
+       "ingest_events, list_threads, get_report; resources: the caller's reports "
+       "(netra://reports/{run_id}). An access token, or an API key with the agent scope",
+       true,
+       {{"type", "object"}},
+       200,
+       {{"type", "object"}}},
+      {"DELETE", "/mcp", "End the MCP session named by Mcp-Session-Id: 204, then 404 for it", true,
+       nullptr, 204, nullptr},
   };
 }
 
@@ -418,8 +432,9 @@ json build_document() {
     if (!op.request.is_null()) {
       operation["requestBody"] = {{"required", true}, {"content", content(op.request)}};
     }
-    json responses = {{std::to_string(op.status),
-                       {{"description", "success"}, {"content", content(op.response)}}}};
+    json success = {{"description", "success"}};
+    if (op.status != 204) success["content"] = content(op.response);  // 204 has no body
+    json responses = {{std::to_string(op.status), std::move(success)}};
     responses["default"] = {{"description", "an error"}, {"content", content(ref("Error"))}};
     if (op.authenticated) {
       operation["security"] = json::array({{{"bearer", json::array()}}});

@@ -6,6 +6,7 @@
 #include "api/export_routes.hpp"
 #include "api/job_routes.hpp"
 #include "api/key_routes.hpp"
+#include "api/mcp/mcp_routes.hpp"
 #include "api/openapi.hpp"
 #include "api/public_config_route.hpp"
 #include "api/ticket_routes.hpp"
@@ -67,6 +68,14 @@ void add_backend_routes(net::Router& router, const BackendParts& parts) {
                          .summaries = parts.summaries});
   }
   if (parts.tasks) add_job_routes(router, *parts.tasks);
+  // The MCP server: its tools are the routes above, called in process (so added after them).
+  const bool mcp = parts.chat && parts.event_streams;
+  if (mcp) {
+    mcp::add_mcp_routes(router,
+                        std::make_shared<const mcp::McpServices>(mcp::McpServices{
+                            router, parts.component_unavailable, parts.chat, parts.event_streams}),
+                        parts.auth.revoked_sessions());
+  }
   add_public_config_route(router, parts.environment,
                           {{"auth", parts.remote_auth ? "remote" : "embedded"},
                            {"dev_login", parts.settings.auth_routes.dev_login},
@@ -75,7 +84,8 @@ void add_backend_routes(net::Router& router, const BackendParts& parts) {
                            {"websocket", parts.websocket},
                            {"workloads", parts.workloads != nullptr},
                            {"agents", parts.agents},
-                           {"jobs", parts.tasks != nullptr}});
+                           {"jobs", parts.tasks != nullptr},
+                           {"mcp", mcp}});
   add_documentation(router);
 }
 

@@ -10,6 +10,7 @@
 #include "api/event_streams.hpp"
 #include "api/thread_events.hpp"
 #include "api/workload_routes.hpp"
+#include "net/route_access.hpp"
 #include "net/router.hpp"
 
 namespace netra::agents {
@@ -68,6 +69,9 @@ struct BackendParts {
   std::shared_ptr<redis::SharedCache> summaries{};
   // The jobs API and synthetic data (background_tasks is in this process).
   tasks::BackgroundTasksComponent* tasks = nullptr;
+  // The components' states as the routes' gates see them: the MCP server's tools call routes in
+  // process, through the same gates (HttpServer::component_unavailable).
+  net::ComponentAvailability component_unavailable = nullptr;
 };
 
 void add_backend_routes(net::Router& router, const BackendParts& parts);

@@ -397,26 +397,29 @@ ServiceDefinition production_service() {
           if (auto streams = weak.lock()) streams->revoke(revoked);
         });
     auto* clickhouse = ctx.find<analytics::AnalyticsComponent>();
-    api::add_backend_routes(router,
-                            {.settings = ctx.settings().api,
-                             .environment = ctx.settings().process.environment,
-                             .auth = p.auth,
-                             .remote_auth = ctx.settings().auth.remote(),
-                             .tickets = parts->tickets,
-                             .api_keys = api_keys,
-                             .chat = chat,
-                             .thread_events = parts->thread_events,
-                             .event_streams = streams,
-                             .runs = runs,
-                             .agents = ctx.find<agents::AgentSupervisorComponent>() != nullptr,
-                             .websocket = parts->socket_server != nullptr,
-                             .workloads = clickhouse ? clickhouse->store() : nullptr,
-                             .ingest_limits = ctx.settings().ingest,
-                             .offload = p.offload,
-                             .health = p.health,
-                             .redis = redis_client(ctx),
-                             .summaries = parts->summaries,
-                             .tasks = ctx.find<tasks::BackgroundTasksComponent>()});
+    api::add_backend_routes(
+        router, {.settings = ctx.settings().api,
+                 .environment = ctx.settings().process.environment,
+                 .auth = p.auth,
+                 .remote_auth = ctx.settings().auth.remote(),
+                 .tickets = parts->tickets,
+                 .api_keys = api_keys,
+                 .chat = chat,
+                 .thread_events = parts->thread_events,
+                 .event_streams = streams,
+                 .runs = runs,
+                 .agents = ctx.find<agents::AgentSupervisorComponent>() != nullptr,
+                 .websocket = parts->socket_server != nullptr,
+                 .workloads = clickhouse ? clickhouse->store() : nullptr,
+                 .ingest_limits = ctx.settings().ingest,
+                 .offload = p.offload,
+                 .health = p.health,
+                 .redis = redis_client(ctx),
+                 .summaries = parts->summaries,
+                 .tasks = ctx.find<tasks::BackgroundTasksComponent>(),
+                 .component_unavailable = [&server = p.server](const std::string& name) {
+                   return server.component_unavailable(name);
+                 }});
   };
   return service;
 }

@@ -1,8 +1,9 @@
-// ChatStore: the three chat stores over one Database, as the chat routes, the WebSocket channel
+// ChatStore: the chat stores over one Database, as the chat routes, the WebSocket channel
 // and the agent supervisor take them.
 #pragma once
 
 #include "chat/message_store.hpp"
+#include "chat/report_store.hpp"
 #include "chat/run_store.hpp"
 #include "chat/thread_store.hpp"
 
@@ -10,11 +11,12 @@ namespace netra::chat {
 
 struct ChatStore {
   explicit ChatStore(db::Database& db, const UnixClock& clock = core::unix_ms_now)
-      : threads(db, clock), messages(db, clock), runs(db, clock) {}
+      : threads(db, clock), messages(db, clock), runs(db, clock), reports(db) {}
 
   ThreadStore threads;
   MessageStore messages;
   RunStore runs;
+  ReportStore reports;
 };
 
 }  // namespace netra::chat

@@ -14,7 +14,8 @@ namespace {
 // What a page may send beyond the CORS-safelisted headers: the token, a JSON body, the resume
 // point of an event stream, trace context and our request id.
 constexpr std::string_view kAllowedHeaders =
-    "Authorization, Content-Type, Last-Event-ID, traceparent, tracestate, X-Request-Id";
+    "Authorization, Content-Type, Last-Event-ID, traceparent, tracestate, X-Request-Id, "
+    "Mcp-Session-Id, MCP-Protocol-Version";
 // What a page may read of an answer beyond the safelisted headers.
 constexpr std::string_view kExposedHeaders =
     "X-Request-Id, Retry-After, traceparent, Mcp-Session-Id";
@@ -116,6 +117,13 @@ std::optional<HttpResponse> CorsPolicy::refuse_channel(const HttpRequest& reques
   // The server's own pages: the Origin names the host the request was sent to.
   const auto url = parse_http_url(origin);
   if (url && url.value().host_header == request.header("host")) return std::nullopt;
+  return json_error(403, "origin_not_allowed",
+                    "the origin " + std::string(origin) + " is not among server.cors_origins");
+}
+
+std::optional<HttpResponse> CorsPolicy::refuse_unlisted(const HttpRequest& request) const {
+  const auto origin = request.header("origin");
+  if (origin.empty() || allows(origin)) return std::nullopt;
   return json_error(403, "origin_not_allowed",
                     "the origin " + std::string(origin) + " is not among server.cors_origins");
 }

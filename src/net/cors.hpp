@@ -41,6 +41,10 @@ class CorsPolicy {
   // site must not open a channel in its visitor's name. Clients that send no Origin are not
   // browsers and pass. Returns the 403 to answer, or nullopt.
   std::optional<HttpResponse> refuse_channel(const HttpRequest& request) const;
+  // Stricter, for /mcp: a request that names an Origin is refused unless it is listed, even the
+  // server's own host. A page reached through DNS rebinding is "same-origin" with the server it
+  // was rebound to, and the MCP transport asks servers to check Origin for exactly that.
+  std::optional<HttpResponse> refuse_unlisted(const HttpRequest& request) const;
 
  private:
   std::vector<std::string> origins_;  // canonical, as browsers send them

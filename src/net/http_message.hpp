@@ -30,6 +30,7 @@ struct HttpRequest {
   int64_t token_expires_at = 0;  // authenticated routes: when the caller's token expires
   std::string session_id;        // authenticated routes: the caller's login, when known
   std::string api_key_id;        // authenticated routes: the API key that called, if one did
+  std::vector<std::string> api_key_scopes;  // and what that key may call (RouteOptions::key_scope)
   // Set once the caller was authenticated from the header, before the body was read.
   bool authenticated = false;
   // What the route's admission (RouteOptions::admit) reserved for this request, held until the

@@ -202,6 +202,10 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
 
   uint16_t port() const { return port_; }
   size_t open_connections() const { return open_.load(); }
+  std::optional<std::string> component_unavailable(const std::string& component) const {
+    if (!hooks_.component_unavailable) return std::nullopt;
+    return hooks_.component_unavailable(component);
+  }
   size_t in_flight() const { return in_flight_.load(); }
 
   asio::awaitable<void> shutdown(milliseconds drain_timeout) {
@@ -749,6 +753,9 @@ asio::awaitable<void> HttpServer::shutdown(std::chrono::milliseconds drain_timeo
 }
 size_t HttpServer::open_connections() const {
   return impl_->open_connections();
+}
+std::optional<std::string> HttpServer::component_unavailable(const std::string& component) const {
+  return impl_->component_unavailable(component);
 }
 size_t HttpServer::requests_in_flight() const {
   return impl_->in_flight();

@@ -80,6 +80,9 @@ class HttpServer {
 
   size_t open_connections() const;
   size_t requests_in_flight() const;
+  // Why `component` cannot serve now, as the routes' gates see it (ServerHooks); for a route
+  // called in process (net/route_call.hpp). Thread-safe.
+  std::optional<std::string> component_unavailable(const std::string& component) const;
 
  private:
   class Impl;

@@ -37,6 +37,9 @@ struct RouteOptions {
   // The route answers with an event stream (HttpResponse::stream): a browser page of an origin
   // CorsPolicy does not list is refused before the handler runs, as a WebSocket handshake is.
   bool event_stream = false;
+  // Any request naming an Origin that CorsPolicy does not list is refused, the server's own host
+  // included (CorsPolicy::refuse_unlisted): for /mcp, whose transport asks for that check.
+  bool listed_origins_only = false;
   // The route serves while `needs_component` is degraded, because a fallback stands in for it
   // (workload analytics on the embedded store while ClickHouse is down): 503 only while it is
   // starting, stopping, stopped or disabled.

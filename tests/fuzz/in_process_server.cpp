@@ -164,6 +164,21 @@ void InProcessServer::start() {
   if (!signed_in || !signed_in->starts_with("HTTP/1.1 200"))
     fail("dev login refused: " + signed_in.value_or("(no answer)"));
   access_token_ = nlohmann::json::parse(body_of(*signed_in)).at("access_token").get<std::string>();
+  // An MCP session of that user, so that inputs to /mcp reach past the transport's checks.
+  const std::string initialize =
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25"}})";
+  auto initialized = exchange_on(
+      port_,
+      "POST /mcp HTTP/1.1\r\nHost: fuzz\r\nAuthorization: Bearer " + access_token_ +
+          "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream"
+          "\r\nContent-Length: " +
+          std::to_string(initialize.size()) + "\r\n\r\n" + initialize,
+      seconds(10));
+  constexpr std::string_view kSessionHeader = "Mcp-Session-Id: ";
+  const auto at = initialized ? initialized->find(kSessionHeader) : std::string::npos;
+  if (at == std::string::npos) fail("no MCP session: " + initialized.value_or("(no answer)"));
+  const auto from = at + kSessionHeader.size();
+  mcp_session_ = initialized->substr(from, initialized->find("\r\n", from) - from);
 }
 
 std::string InProcessServer::exchange(std::string_view bytes) const {

@@ -19,6 +19,8 @@ class InProcessServer {
   uint16_t port() const { return port_; }
   // An access token of the user every input acts as.
   const std::string& access_token() const { return access_token_; }
+  // An MCP session (Mcp-Session-Id) of that user.
+  const std::string& mcp_session() const { return mcp_session_; }
 
   // Sends `bytes` on a new connection, half-closes it and returns everything the server sent
   // before it closed. A server that has not closed 40 s later (past server.request_deadline_ms,
@@ -30,6 +32,7 @@ class InProcessServer {
   void start();
   uint16_t port_ = 0;
   std::string access_token_;
+  std::string mcp_session_;
 };
 
 // `text` with every "$TOKEN" replaced by the access token (seed inputs carry the placeholder, so

@@ -1,6 +1,6 @@
 // Every route's request validation: an input is a request line's method and target, a newline,
 // and the body ("POST /api/threads/{id}/messages\n{\"message\":...}"), sent as a well-formed
-// request of the signed-in user with a JSON content type — so the fuzzer spends its time on paths,
+// request of the signed-in user with a JSON content type (and an MCP session) — so the fuzzer spends its time on paths,
 // query strings and bodies rather than on HTTP syntax. Every request is answered, never with a
 // 500; "$TOKEN" in the body becomes the access token.
 #include <cstddef>
@@ -26,6 +26,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string request;
   request.append(request_line).append(" HTTP/1.1\r\nHost: fuzz\r\nAuthorization: Bearer ");
   request.append(server.access_token()).append("\r\nContent-Type: application/json\r\n");
+  // What /mcp requires of every client, so that its inputs reach the JSON-RPC methods and tools.
+  request.append("Accept: application/json, text/event-stream\r\nMcp-Session-Id: ");
+  request.append(server.mcp_session()).append("\r\n");
   request.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
   request.append("Connection: close\r\n\r\n").append(body);
   const auto response = server.exchange(request);

@@ -7,13 +7,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "core/component_state.hpp"
 #include "core/id.hpp"
 #include "core/labelled_executor.hpp"
 #include "core/loop_activity.hpp"
 #include "net/bearer_token.hpp"
 #include "net/cors.hpp"
 #include "net/json_error.hpp"
+#include "net/route_access.hpp"
 #include "telemetry/logging.hpp"
 
 namespace netra::net::detail {
@@ -31,23 +31,6 @@ struct HandlerRun {
 asio::awaitable<HttpResponse> invoke(const Route& route, std::shared_ptr<HttpRequest> request) {
   HttpResponse response = co_await route.handler(*request);
   co_return response;
-}
-
-// 403 for an API key on a route its scopes do not reach (RFC 6750's insufficient_scope), or on a
-// route no key may call; nullopt when the key may.
-std::optional<HttpResponse> refuse_key(const ServerHooks::AuthOutcome& key, const Route& route) {
-  const auto& needed = route.options.key_scope;
-  if (needed.empty()) {
-    return json_error(403, "api_key_not_allowed",
-                      "this route takes a signed-in user's access token, not an API key");
-  }
-  if (std::find(key.scopes.begin(), key.scopes.end(), needed) != key.scopes.end()) {
-    return std::nullopt;
-  }
-  return json_error(403, "insufficient_scope", "this API key lacks the '" + needed + "' scope",
-                    {{"scope", needed}})
-      .with_header("WWW-Authenticate",
-                   "Bearer error=\"insufficient_scope\", scope=\"" + needed + "\"");
 }
 
 }  // namespace
@@ -91,17 +74,7 @@ asio::awaitable<std::optional<HttpResponse>> RequestDispatch::before_body(
 
 // 503 with Retry-After while the component the route needs cannot serve it; nullopt when it can.
 std::optional<HttpResponse> RequestDispatch::gate(const Route& route) const {
-  if (route.options.needs_component.empty() || !hooks_.component_unavailable) return std::nullopt;
-  auto why = hooks_.component_unavailable(route.options.needs_component);
-  const bool fallback_serves = why && route.options.serves_degraded &&
-                               *why == core::to_string(core::ComponentState::degraded);
-  if (!why || fallback_serves) return std::nullopt;
-  auto response =
-      json_error(503, "unavailable",
-                 "component '" + route.options.needs_component + "' is not ready (" + *why + ")",
-                 {{"component", route.options.needs_component}, {"state", *why}});
-  response.with_header("Retry-After", "1");
-  return response;
+  return component_gate(route, hooks_.component_unavailable);
 }
 
 // The body limit of the route a request header is for: the server's unless the route sets one.
@@ -136,7 +109,9 @@ asio::awaitable<HttpResponse> RequestDispatch::dispatch(std::shared_ptr<HttpRequ
     auto refused = co_await authenticate(*request, route);
     if (refused) co_return std::move(*refused);
   }
-  if (route.options.event_stream) {
+  if (route.options.listed_origins_only) {
+    if (auto refused = settings_.cors.refuse_unlisted(*request)) co_return std::move(*refused);
+  } else if (route.options.event_stream) {
     if (auto refused = settings_.cors.refuse_channel(*request)) co_return std::move(*refused);
   }
   request->path_params = std::move(match.params);
@@ -193,7 +168,7 @@ asio::awaitable<std::optional<HttpResponse>> RequestDispatch::authenticate(HttpR
         .with_header("Retry-After", std::to_string(outcome.retry_after.count()));
   }
   if (!outcome.api_key_id.empty()) {
-    if (auto refused = refuse_key(outcome, route)) {
+    if (auto refused = refuse_key(outcome.scopes, route)) {
       log_->info("rid={} key={} refused on \"{}\": no {} scope", request.request_id,
                  outcome.api_key_id, route.label,
                  route.options.key_scope.empty() ? "key" : route.options.key_scope);
@@ -204,6 +179,7 @@ asio::awaitable<std::optional<HttpResponse>> RequestDispatch::authenticate(HttpR
   request.token_expires_at = outcome.expires_at;
   request.session_id = std::move(outcome.session_id);
   request.api_key_id = std::move(outcome.api_key_id);
+  request.api_key_scopes = std::move(outcome.scopes);
   co_return std::nullopt;
 }
 

@@ -1,0 +1,329 @@
+#include "api/mcp/mcp_tools.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/url/url.hpp>
+
+#include "analytics/workload_event.hpp"
+#include "chat/chat_store.hpp"
+#include "net/route_call.hpp"
+
+namespace netra::api::mcp {
+namespace {
+
+constexpr std::chrono::seconds kStoreBudget{5};
+constexpr int64_t kReportsListed = 50;
+constexpr std::string_view kReportUriPrefix = "netra://reports/";
+
+json time_argument(const char* what) {
+  return {
+      {"type", json::array({"string", "integer"})},
+      {"description", fmt::format("{}: Unix seconds, or ISO-8601 (2026-06-01T00:00:00Z)", what)}};
+}
+
+json object_schema(json properties, json required = json::array()) {
+  json schema = {
+      {"type", "object"}, {"properties", std::move(properties)}, {"additionalProperties", false}};
+  if (!required.empty()) schema["required"] = std::move(required);
+  return schema;
+}
+
+json tool(const char* name, const char* title, const char* description, json input,
+          json annotations) {
+  annotations["title"] = title;
+  return {{"name", name},
+          {"title", title},
+          {"description", description},
+          {"inputSchema", std::move(input)},
+          {"annotations", std::move(annotations)}};
+}
+
+// The arguments a tool was given, each checked against what it takes: the first problem, said
+// so that a model can correct its call.
+struct ArgumentRule {
+  const char* name;
+  enum class Type { string, integer, string_or_integer, array } type;
+};
+
+std::optional<std::string> check_arguments(const json& arguments,
+                                           std::initializer_list<ArgumentRule> rules,
+                                           std::initializer_list<const char*> required = {}) {
+  if (!arguments.is_object()) return "the arguments must be an object";
+  for (const auto& [key, value] : arguments.items()) {
+    const auto rule = std::find_if(rules.begin(), rules.end(),
+                                   [&](const ArgumentRule& r) { return key == r.name; });
+    if (rule == rules.end()) return fmt::format("unknown argument \"{}\"", key.substr(0, 64));
+    using Type = ArgumentRule::Type;
+    const bool fits = (rule->type == Type::string && value.is_string()) ||
+                      (rule->type == Type::integer && value.is_number_integer()) ||
+                      (rule->type == Type::string_or_integer &&
+                       (value.is_string() || value.is_number_integer())) ||
+                      (rule->type == Type::array && value.is_array());
+    if (!fits) {
+      static constexpr const char* kTypeNames[] = {"a string", "an integer",
+                                                   "a string or an integer", "an array"};
+      return fmt::format("\"{}\" must be {}", key, kTypeNames[static_cast<int>(rule->type)]);
+    }
+  }
+  for (const char* name : required) {
+    if (!arguments.contains(name)) return fmt::format("\"{}\" is required", name);
+  }
+  return std::nullopt;
+}
+
+core::Result<json, RpcFailure> failure(RpcError code, std::string message) {
+  return RpcFailure{code, std::move(message)};
+}
+
+// A result whose text is `text`, with `structured` as its structured content.
+json text_result(std::string text, json structured) {
+  json result = {{"content", json::array({{{"type", "text"}, {"text", std::move(text)}}})}};
+  if (!structured.is_null()) result["structuredContent"] = std::move(structured);
+  return result;
+}
+
+std::string as_text(const json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+// "/api/workloads/summary?from=…": the path with the given arguments as its query, encoded.
+std::string target_with(std::string_view path, const json& arguments,
+                        std::initializer_list<const char*> names) {
+  boost::urls::url url(path);
+  for (const char* name : names) {
+    if (const auto it = arguments.find(name); it != arguments.end()) {
+      url.params().append({name, as_text(*it)});
+    }
+  }
+  return std::string(url.buffer());
+}
+
+asio::awaitable<json> route_tool(const McpServices& services, net::RouteCall call,
+                                 const net::HttpRequest& caller, const char* array_key = "items") {
+  auto answer =
+      co_await net::call_route(services.router, services.availability, std::move(call), caller);
+  co_return result_of_route(answer, array_key);
+}
+
+json report_json(const chat::Report& report) {
+  return {{"run_id", report.run_id},
+          {"thread_id", report.thread_id},
+          {"message_id", report.message_id},
+          {"request", report.request},
+          {"created_at", report.created_at / 1000},
+          {"uri", report_uri(report.run_id)}};
+}
+
+asio::awaitable<json> get_report(const McpServices& services, const json& arguments,
+                                 const net::HttpRequest& caller) {
+  if (auto bad = check_arguments(arguments, {{"run_id", ArgumentRule::Type::string}}, {"run_id"})) {
+    co_return tool_error(*bad);
+  }
+  const auto run_id = arguments.at("run_id").get<std::string>();
+  auto found = co_await services.chat->reports.of_run(caller.user_id, run_id,
+                                                      core::Deadline::after(kStoreBudget));
+  if (!found) {
+    const auto& error = found.error();
+    if (error.code == chat::ChatErrorCode::not_found) {
+      co_return tool_error("no report for run " + run_id.substr(0, 64) +
+                           ": it is not a run of yours, or it has not completed (yet)");
+    }
+    if (error.code == chat::ChatErrorCode::invalid) {
+      co_return tool_error("\"" + error.field + "\" " + error.message);
+    }
+    co_return tool_error("the report could not be read now; try again shortly");
+  }
+  co_return text_result(std::move(found->content), report_json(found.value()));
+}
+
+}  // namespace
+
+json tool_list() {
+  const json read_only = {{"readOnlyHint", true}, {"openWorldHint", false}};
+  json tools = json::array();
+  tools.push_back(tool(
+      "get_spend_summary", "Spend summary",
+      "The caller's AI spend over a window (default: the last 30 days), per model, workload or "
+      "provider: requests, tokens, cost and latency of each. The answer says which store served "
+      "it and whether it is complete.",
+      object_schema({{"from", time_argument("Start of the window")},
+                     {"to", time_argument("End of the window (default: now)")},
+                     {"group_by",
+                      {{"type", "string"},
+                       {"enum", {"model", "workload", "provider"}},
+                       {"description", "How to group the spend (default: model)"}}}}),
+      read_only));
+  tools.push_back(tool(
+      "find_savings", "Find savings",
+      "Runs the optimisation agent on a request in plain words (\"cut my LLM costs by 30% "
+      "without hurting latency\"): it reads the caller's workload data and answers with a report "
+      "of recommendations, their savings and a plan. Takes seconds; progress is reported when "
+      "the call carries a progressToken. The report is kept: get_report reads it again.",
+      object_schema(
+          {{"request",
+            {{"type", "string"},
+             {"minLength", 1},
+             {"maxLength", 32768},
+             {"description", "What to optimise, in plain words"}}},
+           {"thread_id",
+            {{"type", "string"},
+             {"description", "A thread of the caller's to continue (default: a new thread)"}}}},
+          {"request"}),
+      {{"readOnlyHint", false}, {"destructiveHint", false}, {"openWorldHint", false}}));
+  tools.push_back(tool(
+      "ingest_events", "Ingest workload events",
+      "Stores a batch of the caller's LLM calls (1 to 10,000 events in at most 1 MiB of JSON "
+      "here; POST /api/workloads/events takes larger batches). Each event: timestamp (Unix ms), "
+      "workload_id, provider, model, input_tokens, output_tokens, latency_ms, cost_usd, status "
+      "(\"ok\" or \"error\"); optionally error_type, prompt_hash, cached, tags. A batch is "
+      "stored whole or refused whole, with each invalid field named.",
+      object_schema({{"events",
+                      {{"type", "array"},
+                       {"minItems", 1},
+                       {"maxItems", analytics::kMaxBatchEvents},
+                       {"items", {{"type", "object"}}},
+                       {"description", "The events, as POST /api/workloads/events takes them"}}}},
+                    {"events"}),
+      {{"readOnlyHint", false},
+       {"destructiveHint", false},
+       {"idempotentHint", false},
+       {"openWorldHint", false}}));
+  tools.push_back(tool("list_threads", "List threads",
+                       "The caller's conversation threads, most recently active first.",
+                       object_schema({{"limit",
+                                       {{"type", "integer"},
+                                        {"minimum", 1},
+                                        {"maximum", 100},
+                                        {"description", "How many (default 20)"}}},
+                                      {"offset",
+                                       {{"type", "integer"},
+                                        {"minimum", 0},
+                                        {"description", "How many to skip (default 0)"}}}}),
+                       read_only));
+  tools.push_back(tool(
+      "get_report", "Get a report",
+      "The report a completed agent run wrote (markdown), by the run's id.",
+      object_schema({{"run_id", {{"type", "string"}, {"description", "The run's id (run_…)"}}}},
+                    {"run_id"}),
+      read_only));
+  return {{"tools", std::move(tools)}};
+}
+
+bool is_long_tool(std::string_view name) {
+  return name == "find_savings";
+}
+
+asio::awaitable<core::Result<json, RpcFailure>> call_tool(const McpServices& services,
+                                                          std::string name, json arguments,
+                                                          const net::HttpRequest& caller) {
+  using Type = ArgumentRule::Type;
+  if (arguments.is_null()) arguments = json::object();
+  if (name == "get_spend_summary") {
+    if (auto bad = check_arguments(arguments, {{"from", Type::string_or_integer},
+                                               {"to", Type::string_or_integer},
+                                               {"group_by", Type::string}})) {
+      co_return tool_error(*bad);
+    }
+    net::RouteCall call{
+        "GET", target_with("/api/workloads/summary", arguments, {"from", "to", "group_by"})};
+    co_return co_await route_tool(services, std::move(call), caller);
+  }
+  if (name == "list_threads") {
+    if (auto bad =
+            check_arguments(arguments, {{"limit", Type::integer}, {"offset", Type::integer}})) {
+      co_return tool_error(*bad);
+    }
+    net::RouteCall call{"GET", target_with("/api/threads", arguments, {"limit", "offset"})};
+    co_return co_await route_tool(services, std::move(call), caller, "threads");
+  }
+  if (name == "ingest_events") {
+    if (auto bad = check_arguments(arguments, {{"events", Type::array}}, {"events"})) {
+      co_return tool_error(*bad);
+    }
+    net::RouteCall call{"POST", "/api/workloads/events", arguments.at("events").dump()};
+    co_return co_await route_tool(services, std::move(call), caller);
+  }
+  if (name == "get_report") co_return co_await get_report(services, arguments, caller);
+  co_return failure(RpcError::invalid_params, "Unknown tool: " + name.substr(0, 64));
+}
+
+json result_of_route(const net::HttpResponse& answer, const char* array_key) {
+  auto body = json::parse(answer.body, nullptr, false);
+  const bool ok = answer.status >= 200 && answer.status < 300;
+  json result = {{"content", json::array()}};
+  if (!ok) {
+    std::string why = fmt::format("HTTP {}", answer.status);
+    if (body.is_object() && body.contains("error") && body["error"].is_object()) {
+      const auto& error = body["error"];
+      why = fmt::format("{} ({}): {}", error.value("code", "error"), answer.status,
+                        error.value("message", ""));
+    }
+    result["content"].push_back({{"type", "text"}, {"text", std::move(why)}});
+    result["isError"] = true;
+  }
+  result["content"].push_back({{"type", "text"}, {"text", answer.body}});
+  if (body.is_object()) {
+    result["structuredContent"] = std::move(body);
+  } else if (body.is_array()) {
+    result["structuredContent"] = {{array_key, std::move(body)}};
+  }
+  return result;
+}
+
+json tool_error(std::string message) {
+  return {{"content", json::array({{{"type", "text"}, {"text", std::move(message)}}})},
+          {"isError", true}};
+}
+
+std::string report_uri(const std::string& run_id) {
+  return std::string(kReportUriPrefix) + run_id;
+}
+
+asio::awaitable<core::Result<json, RpcFailure>> list_resources(const McpServices& services,
+                                                               const net::HttpRequest& caller) {
+  auto latest = co_await services.chat->reports.latest(caller.user_id, kReportsListed,
+                                                       core::Deadline::after(kStoreBudget));
+  if (!latest) co_return failure(RpcError::internal_error, "the reports could not be read now");
+  json resources = json::array();
+  for (const auto& report : latest.value()) {
+    const auto title =
+        report.request.size() > 80 ? report.request.substr(0, 77) + "..." : report.request;
+    resources.push_back({{"uri", report_uri(report.run_id)},
+                         {"name", "report-" + report.run_id},
+                         {"title", title},
+                         {"description", "The agent's report on: " + title},
+                         {"mimeType", "text/markdown"}});
+  }
+  json listed = {{"resources", std::move(resources)}};
+  co_return listed;
+}
+
+asio::awaitable<core::Result<json, RpcFailure>> read_resource(const McpServices& services,
+                                                              json params,
+                                                              const net::HttpRequest& caller) {
+  const auto uri = params.find("uri");
+  if (uri == params.end() || !uri->is_string()) {
+    co_return failure(RpcError::invalid_params, "\"uri\" is required, a string");
+  }
+  const auto& text = uri->get_ref<const std::string&>();
+  const auto not_found = "Resource not found: " + text.substr(0, 128);
+  if (!text.starts_with(kReportUriPrefix)) {
+    co_return failure(RpcError::resource_not_found, not_found);
+  }
+  auto found = co_await services.chat->reports.of_run(
+      caller.user_id, text.substr(kReportUriPrefix.size()), core::Deadline::after(kStoreBudget));
+  if (!found) {
+    const auto code = found.error().code;
+    if (code == chat::ChatErrorCode::not_found || code == chat::ChatErrorCode::invalid) {
+      co_return failure(RpcError::resource_not_found, not_found);
+    }
+    co_return failure(RpcError::internal_error, "the report could not be read now");
+  }
+  json contents = {{"contents", json::array({{{"uri", text},
+                                              {"mimeType", "text/markdown"},
+                                              {"text", std::move(found->content)}}})}};
+  co_return contents;
+}
+
+}  // namespace netra::api::mcp
