@@ -7,6 +7,7 @@
 #   bench/api_key_ingest.sh [SECONDS (10)] [ROUNDS (2)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/wrk_lib.sh
 seconds=${1:-10}; rounds=${2:-2}
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 2; }
 cmake --preset release >/dev/null && cmake --build --preset release --target netra >/dev/null
@@ -53,11 +54,7 @@ wrk.headers["Content-Type"] = "application/json"
 local f = io.open("$work/batch$2.json"); wrk.body = f:read("*a"); f:close()
 LUA
   wrk -t1 -c16 -d"${seconds}s" --latency -s "$work/post.lua" -H "Authorization: Bearer $1" \
-    "http://127.0.0.1:$port/api/workloads/events" | awk '
-    /Requests\/sec/ {rps=$2}
-    /Non-2xx/ {bad=$NF}
-    /^ +99%/ {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; p99=v}
-    END {if (bad) {print "non-2xx answers:", bad > "/dev/stderr"; exit 1}; print rps, p99}'
+    "http://127.0.0.1:$port/api/workloads/events" | wrk_rps_p99
 }
 
 echo "wrk -t1 -c16 -d${seconds}s, POST /api/workloads/events, embedded SQLite"

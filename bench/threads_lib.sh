@@ -1,5 +1,6 @@
 # What the GET /api/threads benches share: an account with 30 threads, and one wrk run.
 # Source it after setting $port (the server) and $seconds (each wrk run).
+source "$(dirname "${BASH_SOURCE[0]}")/wrk_lib.sh"
 
 token() {  # registers, logs in, creates 30 threads; prints the access token
   /usr/bin/python3 - "$port" <<'PY'
@@ -22,10 +23,6 @@ PY
 
 run() {  # prints "rps p99_ms"; $1 path, $2.. extra wrk arguments
   local path=$1; shift
-  wrk -t1 -c50 -d"${seconds}s" --latency "$@" "http://127.0.0.1:$port$path" | awk '
-    /Requests\/sec/ {rps=$2}
-    /Non-2xx/ {bad=$NF}
-    /^ +99%/ {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; p99=v}
-    END {if (bad) {print "non-2xx answers:", bad > "/dev/stderr"; exit 1}; print rps, p99}'
+  wrk -t1 -c50 -d"${seconds}s" --latency "$@" "http://127.0.0.1:$port$path" | wrk_rps_p99
 }
 

@@ -8,11 +8,13 @@
 #include "api/event_streams.hpp"
 #include "chat/chat_store.hpp"
 #include "chat/chat_validation.hpp"
+#include "chat/event_sink.hpp"
 #include "core/clock.hpp"
 #include "core/parse_number.hpp"
 #include "net/json_body.hpp"
 #include "net/json_error.hpp"
 #include "net/response_stream.hpp"
+#include "net/sse_event.hpp"
 
 namespace netra::api {
 namespace {
@@ -24,19 +26,6 @@ using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 
 constexpr std::chrono::seconds kStoreBudget{5};
-
-// One event in the text/event-stream format. `data` is one line of JSON (no raw line breaks).
-std::string sse_event(std::string_view type, std::string_view data,
-                      std::optional<int64_t> id = std::nullopt) {
-  std::string out;
-  if (id) out += "id: " + std::to_string(*id) + "\n";
-  out.append("event: ").append(type).append("\ndata: ").append(data).append("\n\n");
-  return out;
-}
-
-bool ends_run(std::string_view type) {
-  return type == "agent_completed" || type == "agent_error";
-}
 
 // When a stream must end whatever happens: its idle limit from the last event, and the caller's
 // access token's expiry (an API key's stream has none).
@@ -92,7 +81,7 @@ class LiveEvents final : public net::StreamBody {
         const auto parsed = json::parse(*text, nullptr, false);
         const auto type = parsed.is_object() ? parsed.value("type", "message") : "message";
         clock_.last_event = steady_clock::now();
-        if (!co_await out.write(sse_event(type, *text))) co_return;
+        if (!co_await out.write(net::sse_event(type, *text))) co_return;
         continue;
       }
       if (subscription_->overflowed()) {
@@ -186,8 +175,8 @@ class RunEvents final : public net::StreamBody {
                              int64_t seq) {
     last_sent_ = seq;
     clock_.last_event = steady_clock::now();
-    if (ends_run(type)) ended_ = true;
-    co_return co_await out.write(sse_event(type, data, seq));
+    if (chat::ends_run(type)) ended_ = true;
+    co_return co_await out.write(net::sse_event(type, data, seq));
   }
 
   std::shared_ptr<chat::ChatStore> store_;

@@ -29,6 +29,8 @@ enum class AgentEventType {
 };
 std::string_view to_string(AgentEventType type);
 std::optional<AgentEventType> parse_agent_event_type(std::string_view text);
+// Whether an event of this type (as clients see it: "agent_completed") is a run's last.
+bool ends_run(std::string_view type);
 
 struct AgentEvent {
   AgentEventType type = AgentEventType::agent_thinking;

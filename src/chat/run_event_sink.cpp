@@ -31,6 +31,11 @@ std::optional<AgentEventType> parse_agent_event_type(std::string_view text) {
   return std::nullopt;
 }
 
+bool ends_run(std::string_view type) {
+  return type == to_string(AgentEventType::agent_completed) ||
+         type == to_string(AgentEventType::agent_error);
+}
+
 nlohmann::json RunEventSink::step_payload(const AgentEvent& event) {
   return {{"thread_id", event.thread_id},
           {"agent_name", event.agent_name},

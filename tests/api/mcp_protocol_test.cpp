@@ -6,6 +6,7 @@
 
 #include "api/mcp/json_rpc.hpp"
 #include "api/mcp/mcp_session.hpp"
+#include "api/mcp/mcp_tools.hpp"
 
 namespace netra::api::mcp {
 namespace {
@@ -25,12 +26,12 @@ TEST(JsonRpc, ReadsRequestsNotificationsAndResponses) {
   EXPECT_EQ(request->kind, RpcMessage::Kind::request);
   EXPECT_EQ(request->id, "a1");
   EXPECT_EQ(request->method, "tools/call");
-  EXPECT_EQ(request->params["name"], "x");
+  EXPECT_EQ(request->params.at("name").as_string(), "x");
 
   auto numbered = parse_message(R"({"jsonrpc":"2.0","id":7,"method":"ping"})");
   ASSERT_TRUE(numbered);
   EXPECT_EQ(numbered->id, 7);
-  EXPECT_TRUE(numbered->params.is_object());  // absent params read as {}
+  EXPECT_TRUE(numbered->params.empty());  // absent params read as {}
 
   auto notification = parse_message(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
   ASSERT_TRUE(notification);
@@ -48,7 +49,7 @@ TEST(JsonRpc, RefusesWhatIsNotOneMessage) {
   EXPECT_EQ(error_code_of(""), parse);
   EXPECT_EQ(error_code_of(R"([{"jsonrpc":"2.0","id":1,"method":"ping"}])"), invalid);  // a batch
   EXPECT_EQ(error_code_of(R"("ping")"), invalid);
-  EXPECT_EQ(error_code_of(R"({"id":1,"method":"ping"})"), invalid);                   // no jsonrpc
+  EXPECT_EQ(error_code_of(R"({"id":1,"method":"ping"})"), invalid);  // no jsonrpc
   EXPECT_EQ(error_code_of(R"({"jsonrpc":"1.0","id":1,"method":"ping"})"), invalid);
   EXPECT_EQ(error_code_of(R"({"jsonrpc":"2.0","id":null,"method":"ping"})"), invalid);
   EXPECT_EQ(error_code_of(R"({"jsonrpc":"2.0","id":1.5,"method":"ping"})"), invalid);
@@ -64,7 +65,11 @@ TEST(JsonRpc, RefusesWhatIsNotOneMessage) {
 }
 
 TEST(JsonRpc, WritesResultsErrorsAndNotifications) {
-  EXPECT_EQ(rpc_result(4, {{"ok", true}}).dump(), R"({"id":4,"jsonrpc":"2.0","result":{"ok":true}})");
+  EXPECT_EQ(rpc_result(4, {{"ok", true}}).dump(),
+            R"({"id":4,"jsonrpc":"2.0","result":{"ok":true}})");
+  // Around a result written already: the same text.
+  EXPECT_EQ(rpc_result_text(4, R"({"ok":true})"), rpc_result(4, {{"ok", true}}).dump());
+  EXPECT_EQ(rpc_result_text("a\"b", "{}"), rpc_result("a\"b", json::object()).dump());
   const auto error = rpc_error("q", RpcError::method_not_found, "no", {{"m", "x"}});
   EXPECT_EQ(error["error"]["code"], -32601);
   EXPECT_EQ(error["error"]["data"]["m"], "x");
@@ -95,6 +100,29 @@ TEST(McpSessions, AnIdIsBoundToTheUserItWasMadeFor) {
   EXPECT_FALSE(is_session_of(id + "A", "usr_alice"));
   EXPECT_FALSE(is_session_of("", "usr_alice"));
   EXPECT_NE(revocation_key(id), id);
+}
+
+TEST(ToolResults, ARoutesAnswerIsTheResultsTextAndStructuredContent) {
+  net::HttpResponse answer;
+  answer.body = R"({"groups":[{"key":"gpt-4o","note":"a \"quoted\"\nline"}]})";
+  const auto result = json::parse(result_of_route(answer));
+  ASSERT_EQ(result["content"].size(), 1u);
+  EXPECT_EQ(result["content"][0]["type"], "text");
+  EXPECT_EQ(result["content"][0]["text"], answer.body);  // escaped, and read back the same
+  EXPECT_EQ(result["structuredContent"], json::parse(answer.body));
+  EXPECT_FALSE(result.contains("isError"));
+
+  answer.body = R"([{"id":"thr_1"}])";  // structured content is an object: the array goes inside
+  EXPECT_EQ(
+      json::parse(result_of_route(answer, "threads"))["structuredContent"]["threads"][0]["id"],
+      "thr_1");
+
+  answer.status = 403;
+  answer.body = R"({"error":{"code":"insufficient_scope","message":"lacks read"}})";
+  const auto refused = json::parse(result_of_route(answer));
+  EXPECT_EQ(refused["isError"], true);
+  EXPECT_EQ(refused["content"][0]["text"], "insufficient_scope (403): lacks read");
+  EXPECT_EQ(refused["structuredContent"]["error"]["code"], "insufficient_scope");
 }
 
 }  // namespace

@@ -280,6 +280,55 @@ class ApiKeysAcrossInstances(ClusterTestCase):
         return self.instances[2]
 
 
+class McpAcrossInstances(ClusterTestCase):
+    """An MCP session opened on one instance is served by every other (it holds no state: the
+    caller is the bearer token's, the session id is bound to them); ended on one, it is refused
+    there at once and on the others within a second (its end travels as a revocation through
+    Redis)."""
+
+    instance_count = 3
+
+    async def mcp(self, instance, token, body, session=None, method="POST"):
+        headers = {"Accept": "application/json, text/event-stream"}
+        if session:
+            headers["Mcp-Session-Id"] = session
+        return await asyncio.wait_for(
+            asyncio.to_thread(instance.request, method, "/mcp", body, token, headers), STEP_S + 5)
+
+    async def test_a_session_is_served_everywhere_and_ended_everywhere(self):
+        access, _ = await self.login(self.a)
+        opened = await self.mcp(self.a, access, {
+            "jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {"protocolVersion": "2025-11-25", "capabilities": {},
+                       "clientInfo": {"name": "cluster", "version": "1"}}})
+        self.assertEqual(opened.status, 200, opened)
+        session = opened.headers["Mcp-Session-Id"]
+        threads = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                   "params": {"name": "list_threads", "arguments": {}}}
+        for instance in self.instances:
+            answer = await self.mcp(instance, access, threads, session)
+            self.assertEqual(answer.status, 200, answer)
+            self.assertNotIn("isError", answer.json()["result"], answer)
+        ended = await self.mcp(self.b, access, None, session, method="DELETE")
+        self.assertEqual(ended.status, 204, ended)
+        ended_at = time.monotonic()
+        self.assertEqual((await self.mcp(self.b, access, threads, session)).status, 404)
+        for instance in (self.a, self.c):
+            while True:
+                answer = await self.mcp(instance, access, threads, session)
+                if answer.status == 404:
+                    break
+                self.assertEqual(answer.status, 200, answer)
+                self.assertLess(time.monotonic() - ended_at, 1.0, "still served after a second")
+                await asyncio.sleep(0.01)
+        print(f"ended MCP session refused everywhere {(time.monotonic() - ended_at) * 1000:.0f} "
+              "ms after its end")
+
+    @property
+    def c(self):
+        return self.instances[2]
+
+
 class SimultaneousStart(unittest.TestCase):
     """Three instances started at the same moment on an empty database: the migrations run once,
     and all three serve."""

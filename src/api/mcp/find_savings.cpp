@@ -7,8 +7,10 @@
 #include "api/event_streams.hpp"
 #include "chat/chat_store.hpp"
 #include "chat/chat_validation.hpp"
+#include "chat/event_sink.hpp"
 #include "net/response_stream.hpp"
 #include "net/route_call.hpp"
+#include "net/sse_event.hpp"
 
 namespace netra::api::mcp {
 namespace {
@@ -23,15 +25,11 @@ constexpr milliseconds kQuietCheck{2000};
 constexpr std::chrono::seconds kHeartbeat{15};
 
 std::string sse_message(const json& message) {
-  return "event: message\ndata: " + message.dump() + "\n\n";
+  return net::sse_event("message", message.dump());
 }
 
 net::HttpResponse json_answer(const json& message) {
   return net::json_response(message.dump());
-}
-
-bool ends_run(std::string_view type) {
-  return type == "agent_completed" || type == "agent_error";
 }
 
 // The run's answer: its report, or why it has none.
@@ -128,7 +126,7 @@ class FollowRun final : public net::StreamBody {
     if (seq <= last_seq_) co_return true;
     last_seq_ = seq;
     const auto type = event.value("type", std::string("event"));
-    if (ends_run(type)) ended_ = true;
+    if (chat::ends_run(type)) ended_ = true;
     std::string message = type;
     // What a person reads of it: the step's own words, or the tool it runs.
     if (const auto data = event.find("data"); data != event.end() && data->is_object()) {
@@ -167,17 +165,17 @@ class FollowRun final : public net::StreamBody {
 
 // Why a call ends before its run starts: the tool result that says so.
 struct NotStarted {
-  json result;
+  std::string result;  // JSON text
 };
 
 // The thread to run in: the one given, or a new one (POST /api/threads).
-asio::awaitable<core::Result<std::string, NotStarted>> thread_for(const McpServices& services,
-                                                                  const json& arguments,
-                                                                  const net::HttpRequest& caller) {
-  if (const auto given = arguments.find("thread_id"); given != arguments.end()) {
-    const auto& id = given->get_ref<const std::string&>();
+asio::awaitable<core::Result<std::string, NotStarted>> thread_for(
+    const McpServices& services, const boost::json::object& arguments,
+    const net::HttpRequest& caller) {
+  if (const auto* given = arguments.if_contains("thread_id")) {
+    const std::string id(given->get_string());
     if (auto bad = chat::check_id(id, chat::IdKind::thread, "thread_id")) {
-      NotStarted refused{tool_error("\"thread_id\" " + bad->reason)};
+      NotStarted refused{tool_error("\"thread_id\" " + bad->reason).dump()};
       co_return refused;
     }
     std::string chosen = id;
@@ -197,22 +195,12 @@ asio::awaitable<core::Result<std::string, NotStarted>> thread_for(const McpServi
 }  // namespace
 
 asio::awaitable<net::HttpResponse> find_savings(std::shared_ptr<const McpServices> services,
-                                                json id, json arguments, json progress_token,
+                                                json id, boost::json::object arguments,
+                                                json progress_token,
                                                 const net::HttpRequest& caller) {
-  if (arguments.is_null()) arguments = json::object();
-  std::optional<std::string> bad;
-  if (!arguments.is_object()) {
-    bad = "the arguments must be an object";
-  } else {
-    for (const auto& [key, value] : arguments.items()) {
-      if (key != "request" && key != "thread_id") {
-        bad = "unknown argument \"" + key.substr(0, 64) + "\"";
-      } else if (!value.is_string()) {
-        bad = "\"" + key + "\" must be a string";
-      }
-    }
-    if (!bad && !arguments.contains("request")) bad = "\"request\" is required";
-  }
+  using Type = ArgumentRule::Type;
+  const auto bad = check_arguments(
+      arguments, {{"request", Type::string}, {"thread_id", Type::string}}, {"request"});
   if (bad) co_return json_answer(rpc_result(id, tool_error(*bad)));
   // Subscribed before the run starts: its first events arrive while the start is answered.
   auto subscription = services->streams->subscribe(
@@ -224,12 +212,14 @@ asio::awaitable<net::HttpResponse> find_savings(std::shared_ptr<const McpService
                        "events and long tool calls); end one and call again")));
   }
   auto thread = co_await thread_for(*services, arguments, caller);
-  if (!thread) co_return json_answer(rpc_result(id, std::move(thread.error().result)));
-  const json body = {{"user_request", arguments.at("request")}};
+  if (!thread) co_return net::json_response(rpc_result_text(id, thread.error().result));
+  const json body = {{"user_request", std::string(arguments.at("request").get_string())}};
   net::RouteCall start{"POST", "/api/threads/" + thread.value() + "/runs", body.dump()};
   auto started =
       co_await net::call_route(services->router, services->availability, std::move(start), caller);
-  if (started.status != 202) co_return json_answer(rpc_result(id, result_of_route(started)));
+  if (started.status != 202) {
+    co_return net::json_response(rpc_result_text(id, result_of_route(started)));
+  }
   const auto answer = json::parse(started.body);
   chat::Run run;
   run.id = answer.at("run").at("id").get<std::string>();

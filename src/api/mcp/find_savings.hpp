@@ -21,7 +21,8 @@ constexpr std::chrono::minutes kMaxFollow{15};
 // The answer to tools/call find_savings (request id `id`, with its `progress_token` or null): an
 // event stream once the run started, else the JSON-RPC answer saying why it did not.
 asio::awaitable<net::HttpResponse> find_savings(std::shared_ptr<const McpServices> services,
-                                                json id, json arguments, json progress_token,
+                                                json id, boost::json::object arguments,
+                                                json progress_token,
                                                 const net::HttpRequest& caller);
 
 }  // namespace netra::api::mcp

@@ -1,6 +1,9 @@
 #include "api/mcp/json_rpc.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include "net/json_bounds.hpp"
+#include "net/json_parse.hpp"
 
 namespace netra::api::mcp {
 namespace {
@@ -23,45 +26,70 @@ core::Result<RpcMessage, json> parse_message(std::string_view body) {
     return rpc_error(nullptr, RpcError::parse_error, "the body is not JSON");
   }
   if (bounds != Outcome::within) return invalid("the message is nested too deep or too large");
-  auto value = json::parse(body, nullptr, false);
-  if (value.is_discarded())
-    return rpc_error(nullptr, RpcError::parse_error, "the body is not JSON");
+  boost::system::error_code ec;
+  auto value = net::parse_json(body, ec);
+  if (ec) return rpc_error(nullptr, RpcError::parse_error, "the body is not JSON");
   if (value.is_array()) {
     return invalid("send one JSON-RPC message per request: batches are not supported");
   }
   if (!value.is_object()) return invalid("a JSON-RPC message is an object");
-  const auto version = value.find("jsonrpc");
-  if (version == value.end() || *version != "2.0") return invalid("\"jsonrpc\" must be \"2.0\"");
-  RpcMessage message;
-  const auto id = value.find("id");
-  const bool has_id = id != value.end();
-  if (has_id && !id->is_string() && !id->is_number_integer()) {
-    return invalid("\"id\" must be a string or an integer");
+  auto& object = value.get_object();
+  const auto* version = object.if_contains("jsonrpc");
+  if (version == nullptr || !version->is_string() || version->get_string() != "2.0") {
+    return invalid("\"jsonrpc\" must be \"2.0\"");
   }
-  const auto method = value.find("method");
-  if (method == value.end()) {
-    if (!has_id || (!value.contains("result") && !value.contains("error"))) {
+  RpcMessage message;
+  const auto* id = object.if_contains("id");
+  if (id != nullptr) {
+    if (id->is_string()) {
+      message.id = std::string(id->get_string());
+    } else if (id->is_int64()) {
+      message.id = id->get_int64();
+    } else if (id->is_uint64()) {
+      message.id = id->get_uint64();
+    } else {
+      return invalid("\"id\" must be a string or an integer");
+    }
+  }
+  const auto* method = object.if_contains("method");
+  if (method == nullptr) {
+    if (id == nullptr || (!object.contains("result") && !object.contains("error"))) {
       return invalid("a message needs a \"method\", or an \"id\" and a \"result\" or \"error\"");
     }
     message.kind = RpcMessage::Kind::response;
-    message.id = *id;
     return message;
   }
-  if (!method->is_string() || method->get_ref<const std::string&>().empty()) {
+  if (!method->is_string() || method->get_string().empty()) {
     return invalid("\"method\" must be a non-empty string");
   }
-  message.method = method->get<std::string>();
-  if (const auto params = value.find("params"); params != value.end() && !params->is_null()) {
+  message.method = std::string(method->get_string());
+  if (auto* params = object.if_contains("params"); params != nullptr && !params->is_null()) {
     if (!params->is_object()) return invalid("\"params\" must be an object");
-    message.params = std::move(*params);
+    message.params = std::move(params->get_object());
   }
-  message.kind = has_id ? RpcMessage::Kind::request : RpcMessage::Kind::notification;
-  if (has_id) message.id = *id;
+  message.kind = id != nullptr ? RpcMessage::Kind::request : RpcMessage::Kind::notification;
   return message;
 }
 
 json rpc_result(const json& id, json result) {
   return {{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
+}
+
+std::string rpc_result_text(const json& id, std::string_view result) {
+  std::string text;
+  text.reserve(result.size() + 64);
+  text.append(R"({"id":)");
+  if (id.is_string()) {
+    text.append(boost::json::serialize(boost::json::string_view(id.get_ref<const std::string&>())));
+  } else if (id.is_number_unsigned()) {
+    text.append(std::to_string(id.get<uint64_t>()));
+  } else if (id.is_number_integer()) {
+    text.append(std::to_string(id.get<int64_t>()));
+  } else {
+    text.append(id.dump());
+  }
+  text.append(R"(,"jsonrpc":"2.0","result":)").append(result).append("}");
+  return text;
 }
 
 json rpc_error(const json& id, RpcError code, std::string message, json data) {

@@ -53,8 +53,9 @@ std::optional<HttpResponse> refuse_session(const HttpRequest& r,
   return std::nullopt;
 }
 
-json initialize_result(const json& params) {
-  const auto asked = params.value("protocolVersion", std::string());
+json initialize_result(const boost::json::object& params) {
+  const auto* version = params.if_contains("protocolVersion");
+  const std::string asked = version && version->is_string() ? version->get_string().c_str() : "";
   return {{"protocolVersion", negotiate_version(asked)},
           {"capabilities",
            {{"tools", {{"listChanged", false}}},
@@ -65,6 +66,18 @@ json initialize_result(const json& params) {
            "latency). get_spend_summary shows where the money goes; find_savings runs the "
            "optimisation agent on a goal in plain words and returns its report; ingest_events "
            "sends more data. Reports stay readable as resources and with get_report."}};
+}
+
+// The progressToken of a request's _meta (a string or an integer), or null.
+json progress_token(const boost::json::object& params) {
+  const auto* meta = params.if_contains("_meta");
+  if (meta == nullptr || !meta->is_object()) return nullptr;
+  const auto* token = meta->get_object().if_contains("progressToken");
+  if (token == nullptr) return nullptr;
+  if (token->is_string()) return std::string(token->get_string());
+  if (token->is_int64()) return token->get_int64();
+  if (token->is_uint64()) return token->get_uint64();
+  return nullptr;
 }
 
 json report_templates() {
@@ -86,21 +99,26 @@ asio::awaitable<HttpResponse> request(std::shared_ptr<const McpServices> service
   if (method == "ping") co_return rpc_answer(rpc_result(id, json::object()));
   if (method == "tools/list") co_return rpc_answer(rpc_result(id, tool_list()));
   if (method == "tools/call") {
-    const auto name = message.params.find("name");
-    if (name == message.params.end() || !name->is_string()) {
+    const auto* name = message.params.if_contains("name");
+    if (name == nullptr || !name->is_string()) {
       co_return rpc_answer(rpc_error(id, RpcError::invalid_params, "\"name\" is required"));
     }
-    auto arguments = message.params.value("arguments", json::object());
-    if (is_long_tool(name->get_ref<const std::string&>())) {
-      json token = nullptr;
-      if (const auto meta = message.params.find("_meta");
-          meta != message.params.end() && meta->is_object()) {
-        token = meta->value("progressToken", json(nullptr));
+    boost::json::object arguments;
+    if (auto* given = message.params.if_contains("arguments"); given && !given->is_null()) {
+      if (!given->is_object()) {
+        co_return rpc_answer(
+            rpc_error(id, RpcError::invalid_params, "\"arguments\" must be an object"));
       }
-      co_return co_await find_savings(services, id, std::move(arguments), std::move(token), r);
+      arguments = std::move(given->get_object());
     }
-    co_return co_await answer_of(
-        co_await call_tool(*services, name->get<std::string>(), std::move(arguments), r), id);
+    const std::string tool(name->get_string());
+    if (is_long_tool(tool)) {
+      co_return co_await find_savings(services, id, std::move(arguments),
+                                      progress_token(message.params), r);
+    }
+    auto called = co_await call_tool(*services, tool, std::move(arguments), r);
+    if (!called) co_return rpc_answer(rpc_error(id, called.error().code, called.error().message));
+    co_return net::json_response(rpc_result_text(id, called.value()));
   }
   if (method == "resources/list")
     co_return co_await answer_of(co_await list_resources(*services, r), id);

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
 #include <boost/url/url.hpp>
 
 #include "analytics/workload_event.hpp"
@@ -39,39 +41,6 @@ json tool(const char* name, const char* title, const char* description, json inp
           {"annotations", std::move(annotations)}};
 }
 
-// The arguments a tool was given, each checked against what it takes: the first problem, said
-// so that a model can correct its call.
-struct ArgumentRule {
-  const char* name;
-  enum class Type { string, integer, string_or_integer, array } type;
-};
-
-std::optional<std::string> check_arguments(const json& arguments,
-                                           std::initializer_list<ArgumentRule> rules,
-                                           std::initializer_list<const char*> required = {}) {
-  if (!arguments.is_object()) return "the arguments must be an object";
-  for (const auto& [key, value] : arguments.items()) {
-    const auto rule = std::find_if(rules.begin(), rules.end(),
-                                   [&](const ArgumentRule& r) { return key == r.name; });
-    if (rule == rules.end()) return fmt::format("unknown argument \"{}\"", key.substr(0, 64));
-    using Type = ArgumentRule::Type;
-    const bool fits = (rule->type == Type::string && value.is_string()) ||
-                      (rule->type == Type::integer && value.is_number_integer()) ||
-                      (rule->type == Type::string_or_integer &&
-                       (value.is_string() || value.is_number_integer())) ||
-                      (rule->type == Type::array && value.is_array());
-    if (!fits) {
-      static constexpr const char* kTypeNames[] = {"a string", "an integer",
-                                                   "a string or an integer", "an array"};
-      return fmt::format("\"{}\" must be {}", key, kTypeNames[static_cast<int>(rule->type)]);
-    }
-  }
-  for (const char* name : required) {
-    if (!arguments.contains(name)) return fmt::format("\"{}\" is required", name);
-  }
-  return std::nullopt;
-}
-
 core::Result<json, RpcFailure> failure(RpcError code, std::string message) {
   return RpcFailure{code, std::move(message)};
 }
@@ -83,24 +52,28 @@ json text_result(std::string text, json structured) {
   return result;
 }
 
-std::string as_text(const json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
+// A checked argument (a string or an integer) as a query parameter's value.
+std::string as_text(const boost::json::value& value) {
+  if (value.is_string()) return std::string(value.get_string());
+  return boost::json::serialize(value);
 }
 
 // "/api/workloads/summary?from=…": the path with the given arguments as its query, encoded.
-std::string target_with(std::string_view path, const json& arguments,
+std::string target_with(std::string_view path, const boost::json::object& arguments,
                         std::initializer_list<const char*> names) {
-  boost::urls::url url(path);
+  boost::urls::url url;
+  url.set_encoded_path(path);  // ours, already encoded: not parsed as a URL again
   for (const char* name : names) {
-    if (const auto it = arguments.find(name); it != arguments.end()) {
-      url.params().append({name, as_text(*it)});
+    if (const auto* value = arguments.if_contains(name)) {
+      url.params().append({name, as_text(*value)});
     }
   }
   return std::string(url.buffer());
 }
 
-asio::awaitable<json> route_tool(const McpServices& services, net::RouteCall call,
-                                 const net::HttpRequest& caller, const char* array_key = "items") {
+asio::awaitable<std::string> route_tool(const McpServices& services, net::RouteCall call,
+                                        const net::HttpRequest& caller,
+                                        const char* array_key = "items") {
   auto answer =
       co_await net::call_route(services.router, services.availability, std::move(call), caller);
   co_return result_of_route(answer, array_key);
@@ -115,29 +88,59 @@ json report_json(const chat::Report& report) {
           {"uri", report_uri(report.run_id)}};
 }
 
-asio::awaitable<json> get_report(const McpServices& services, const json& arguments,
-                                 const net::HttpRequest& caller) {
+asio::awaitable<std::string> get_report(const McpServices& services,
+                                        const boost::json::object& arguments,
+                                        const net::HttpRequest& caller) {
   if (auto bad = check_arguments(arguments, {{"run_id", ArgumentRule::Type::string}}, {"run_id"})) {
-    co_return tool_error(*bad);
+    co_return tool_error(*bad).dump();
   }
-  const auto run_id = arguments.at("run_id").get<std::string>();
+  const std::string run_id(arguments.at("run_id").get_string());
   auto found = co_await services.chat->reports.of_run(caller.user_id, run_id,
                                                       core::Deadline::after(kStoreBudget));
   if (!found) {
     const auto& error = found.error();
     if (error.code == chat::ChatErrorCode::not_found) {
       co_return tool_error("no report for run " + run_id.substr(0, 64) +
-                           ": it is not a run of yours, or it has not completed (yet)");
+                           ": it is not a run of yours, or it has not completed (yet)")
+          .dump();
     }
     if (error.code == chat::ChatErrorCode::invalid) {
-      co_return tool_error("\"" + error.field + "\" " + error.message);
+      co_return tool_error("\"" + error.field + "\" " + error.message).dump();
     }
-    co_return tool_error("the report could not be read now; try again shortly");
+    co_return tool_error("the report could not be read now; try again shortly").dump();
   }
-  co_return text_result(std::move(found->content), report_json(found.value()));
+  co_return text_result(std::move(found->content), report_json(found.value())).dump();
 }
 
 }  // namespace
+
+std::optional<std::string> check_arguments(const boost::json::object& arguments,
+                                           std::initializer_list<ArgumentRule> rules,
+                                           std::initializer_list<const char*> required) {
+  for (const auto& [key, value] : arguments) {
+    const auto rule = std::find_if(rules.begin(), rules.end(),
+                                   [&](const ArgumentRule& r) { return key == r.name; });
+    if (rule == rules.end()) {
+      return fmt::format("unknown argument \"{}\"", std::string_view(key).substr(0, 64));
+    }
+    using Type = ArgumentRule::Type;
+    const bool integer = value.is_int64() || value.is_uint64();
+    const bool fits = (rule->type == Type::string && value.is_string()) ||
+                      (rule->type == Type::integer && integer) ||
+                      (rule->type == Type::string_or_integer && (value.is_string() || integer)) ||
+                      (rule->type == Type::array && value.is_array());
+    if (!fits) {
+      static constexpr const char* kTypeNames[] = {"a string", "an integer",
+                                                   "a string or an integer", "an array"};
+      return fmt::format("\"{}\" must be {}", std::string_view(key),
+                         kTypeNames[static_cast<int>(rule->type)]);
+    }
+  }
+  for (const char* name : required) {
+    if (!arguments.contains(name)) return fmt::format("\"{}\" is required", name);
+  }
+  return std::nullopt;
+}
 
 json tool_list() {
   const json read_only = {{"readOnlyHint", true}, {"openWorldHint", false}};
@@ -214,16 +217,16 @@ bool is_long_tool(std::string_view name) {
   return name == "find_savings";
 }
 
-asio::awaitable<core::Result<json, RpcFailure>> call_tool(const McpServices& services,
-                                                          std::string name, json arguments,
-                                                          const net::HttpRequest& caller) {
+asio::awaitable<core::Result<std::string, RpcFailure>> call_tool(const McpServices& services,
+                                                                 std::string name,
+                                                                 boost::json::object arguments,
+                                                                 const net::HttpRequest& caller) {
   using Type = ArgumentRule::Type;
-  if (arguments.is_null()) arguments = json::object();
   if (name == "get_spend_summary") {
     if (auto bad = check_arguments(arguments, {{"from", Type::string_or_integer},
                                                {"to", Type::string_or_integer},
                                                {"group_by", Type::string}})) {
-      co_return tool_error(*bad);
+      co_return tool_error(*bad).dump();
     }
     net::RouteCall call{
         "GET", target_with("/api/workloads/summary", arguments, {"from", "to", "group_by"})};
@@ -232,43 +235,58 @@ asio::awaitable<core::Result<json, RpcFailure>> call_tool(const McpServices& ser
   if (name == "list_threads") {
     if (auto bad =
             check_arguments(arguments, {{"limit", Type::integer}, {"offset", Type::integer}})) {
-      co_return tool_error(*bad);
+      co_return tool_error(*bad).dump();
     }
     net::RouteCall call{"GET", target_with("/api/threads", arguments, {"limit", "offset"})};
     co_return co_await route_tool(services, std::move(call), caller, "threads");
   }
   if (name == "ingest_events") {
     if (auto bad = check_arguments(arguments, {{"events", Type::array}}, {"events"})) {
-      co_return tool_error(*bad);
+      co_return tool_error(*bad).dump();
     }
-    net::RouteCall call{"POST", "/api/workloads/events", arguments.at("events").dump()};
+    net::RouteCall call{"POST", "/api/workloads/events",
+                        boost::json::serialize(arguments.at("events"))};
     co_return co_await route_tool(services, std::move(call), caller);
   }
   if (name == "get_report") co_return co_await get_report(services, arguments, caller);
-  co_return failure(RpcError::invalid_params, "Unknown tool: " + name.substr(0, 64));
+  RpcFailure unknown{RpcError::invalid_params, "Unknown tool: " + name.substr(0, 64)};
+  co_return unknown;
 }
 
-json result_of_route(const net::HttpResponse& answer, const char* array_key) {
-  auto body = json::parse(answer.body, nullptr, false);
+std::string result_of_route(const net::HttpResponse& answer, const char* array_key) {
   const bool ok = answer.status >= 200 && answer.status < 300;
+  const auto& body = answer.body;
+  const bool object = body.starts_with('{');
+  const bool array = body.starts_with('[');
+  if (ok && (object || array)) {
+    std::string result;
+    result.reserve(2 * body.size() + 128);
+    result.append(R"({"content":[{"text":)");
+    result.append(boost::json::serialize(boost::json::string_view(body)));
+    result.append(R"(,"type":"text"}],"structuredContent":)");
+    if (object) {
+      result.append(body);
+    } else {
+      result.append(R"({")").append(array_key).append(R"(":)").append(body).append("}");
+    }
+    return result.append("}");
+  }
+  // A refusal (or a body that is not JSON): read for its message, rare enough to parse.
+  auto parsed = json::parse(body, nullptr, false);
   json result = {{"content", json::array()}};
   if (!ok) {
     std::string why = fmt::format("HTTP {}", answer.status);
-    if (body.is_object() && body.contains("error") && body["error"].is_object()) {
-      const auto& error = body["error"];
+    if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_object()) {
+      const auto& error = parsed["error"];
       why = fmt::format("{} ({}): {}", error.value("code", "error"), answer.status,
                         error.value("message", ""));
     }
     result["content"].push_back({{"type", "text"}, {"text", std::move(why)}});
     result["isError"] = true;
   }
-  result["content"].push_back({{"type", "text"}, {"text", answer.body}});
-  if (body.is_object()) {
-    result["structuredContent"] = std::move(body);
-  } else if (body.is_array()) {
-    result["structuredContent"] = {{array_key, std::move(body)}};
-  }
-  return result;
+  result["content"].push_back({{"type", "text"}, {"text", body}});
+  if (parsed.is_object()) result["structuredContent"] = std::move(parsed);
+  return result.dump();
 }
 
 json tool_error(std::string message) {
@@ -300,13 +318,13 @@ asio::awaitable<core::Result<json, RpcFailure>> list_resources(const McpServices
 }
 
 asio::awaitable<core::Result<json, RpcFailure>> read_resource(const McpServices& services,
-                                                              json params,
+                                                              boost::json::object params,
                                                               const net::HttpRequest& caller) {
-  const auto uri = params.find("uri");
-  if (uri == params.end() || !uri->is_string()) {
+  const auto* uri = params.if_contains("uri");
+  if (uri == nullptr || !uri->is_string()) {
     co_return failure(RpcError::invalid_params, "\"uri\" is required, a string");
   }
-  const auto& text = uri->get_ref<const std::string&>();
+  const std::string text(uri->get_string());
   const auto not_found = "Resource not found: " + text.substr(0, 128);
   if (!text.starts_with(kReportUriPrefix)) {
     co_return failure(RpcError::resource_not_found, not_found);

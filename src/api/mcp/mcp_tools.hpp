@@ -7,6 +7,8 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,23 +45,37 @@ struct RpcFailure {
   std::string message{};
 };
 
+// What a tool takes, argument by argument (its inputSchema says the same to clients).
+struct ArgumentRule {
+  const char* name;
+  enum class Type { string, integer, string_or_integer, array } type;
+};
+// The first problem with the arguments a tool was given — an unknown one, a wrong type, a
+// required one missing — said so that a model can correct its call; nullopt when they fit.
+std::optional<std::string> check_arguments(const boost::json::object& arguments,
+                                           std::initializer_list<ArgumentRule> rules,
+                                           std::initializer_list<const char*> required = {});
+
 // The tools/list result.
 json tool_list();
 // Whether the tool answers as an event stream, with progress (a long call).
 bool is_long_tool(std::string_view name);
 
 // tools/call of a tool that is not long: its CallToolResult ({content, structuredContent,
-// isError}); a failure only for a tool that does not exist. A refusal of the route (bad
-// arguments, a missing scope, a store that cannot answer) is a result with isError, which the
+// isError}) as JSON text; a failure only for a tool that does not exist. A refusal of the route
+// (bad arguments, a missing scope, a store that cannot answer) is a result with isError, which the
 // calling model can read and act on.
-asio::awaitable<core::Result<json, RpcFailure>> call_tool(const McpServices& services,
-                                                          std::string name, json arguments,
-                                                          const net::HttpRequest& caller);
+asio::awaitable<core::Result<std::string, RpcFailure>> call_tool(const McpServices& services,
+                                                                 std::string name,
+                                                                 boost::json::object arguments,
+                                                                 const net::HttpRequest& caller);
 
-// The CallToolResult of a route's answer: the body as text and structured content, and isError
-// for a status that is not 2xx (its error message first, so a model reads why). Structured
-// content is an object: an array answer is put under `array_key`.
-json result_of_route(const net::HttpResponse& answer, const char* array_key = "items");
+// The CallToolResult of a route's answer, as JSON text: the body as text and as structured
+// content (an object: an array answer is put under `array_key`), and isError for a status that is
+// not 2xx, its error message first so that a model reads why. A body is the route's own JSON, so
+// a success is written around it, not parsed and written again (the summary's tool answered at a
+// quarter of the route's rate while it was).
+std::string result_of_route(const net::HttpResponse& answer, const char* array_key = "items");
 // A CallToolResult with isError: `message` for the model to read.
 json tool_error(std::string message);
 
@@ -67,7 +83,7 @@ json tool_error(std::string message);
 asio::awaitable<core::Result<json, RpcFailure>> list_resources(const McpServices& services,
                                                                const net::HttpRequest& caller);
 asio::awaitable<core::Result<json, RpcFailure>> read_resource(const McpServices& services,
-                                                              json params,
+                                                              boost::json::object params,
                                                               const net::HttpRequest& caller);
 
 // The URI of a run's report.

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# MCP's tools/call get_spend_summary beside GET /api/workloads/summary for the same caller and
+# data, wrk -t1 -c16, rounds alternating, against a release `netra serve` on its embedded defaults
+# (SQLite, access log off). The tool is the route called in process (net/route_call), so the two
+# differ by what MCP adds: reading the JSON-RPC message and wrapping the route's answer as a tool
+# result. Both read the same summary cache (30 s). Target: tool >= 0.8x route.
+#   bench/mcp_summary.sh [SECONDS (10)] [ROUNDS (2)]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/wrk_lib.sh
+seconds=${1:-10}; rounds=${2:-2}
+command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 2; }
+cmake --preset release >/dev/null && cmake --build --preset release --target netra >/dev/null
+work=$(mktemp -d)
+port=18491
+pid=""
+trap '[[ -z $pid ]] || kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+
+mkdir -p "$work/run"
+(cd "$work/run" && NETRA_SERVER_PORT=$port NETRA_SERVER_HOST=127.0.0.1 NETRA_SERVER_ACCESS_LOG=false \
+  NETRA_LOG_FORMAT=json exec "$OLDPWD/build/release/netra" serve >"$work/log" 2>&1) &
+pid=$!
+for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.05; done
+
+# An account with a week of calls of four models; its token and an MCP session.
+read -r token session < <(/usr/bin/python3 - "$port" <<'PY'
+import json, sys, time, urllib.request
+base = f"http://127.0.0.1:{sys.argv[1]}"
+def call(method, path, body, token=None, headers=None):
+    all_headers = {"Content-Type": "application/json", **(headers or {})}
+    if token: all_headers["Authorization"] = "Bearer " + token
+    req = urllib.request.Request(base + path, json.dumps(body).encode(), all_headers, method=method)
+    answer = urllib.request.urlopen(req, timeout=10)
+    return json.load(answer), answer.headers
+account = {"email": "bench@example.com", "password": "a long enough password"}
+call("POST", "/auth/register", account)
+token = call("POST", "/auth/login", account)[0]["access_token"]
+now = int(time.time() * 1000)
+models = ["gpt-4o", "gpt-4o-mini", "claude-3-5-sonnet", "claude-3-5-haiku"]
+events = [{"timestamp": now - (i * 7 * 86_400_000) // 2000 - 60_000, "workload_id": f"w{i % 5}",
+           "provider": "anthropic" if "claude" in models[i % 4] else "openai",
+           "model": models[i % 4], "input_tokens": 900 + i % 50, "output_tokens": 120,
+           "latency_ms": 400 + i % 300, "cost_usd": 0.0002, "status": "ok"} for i in range(2000)]
+call("POST", "/api/workloads/events", events, token)
+_, headers = call("POST", "/mcp", {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                                   "params": {"protocolVersion": "2025-11-25"}}, token,
+                  {"Accept": "application/json, text/event-stream"})
+print(token, headers["Mcp-Session-Id"])
+PY
+)
+
+cat > "$work/mcp.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Accept"] = "application/json, text/event-stream"
+wrk.headers["Mcp-Session-Id"] = "$session"
+wrk.headers["MCP-Protocol-Version"] = "2025-11-25"
+wrk.body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_spend_summary","arguments":{"group_by":"model"}}}'
+LUA
+run() {  # prints "rps p99_ms"; $1 url, $2 extra wrk arguments
+  wrk -t1 -c16 -d"${seconds}s" --latency $2 -H "Authorization: Bearer $token" "$1" | wrk_rps_p99
+}
+# The same answer both ways (the tool's structured content is the route's body).
+route_body=$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/workloads/summary?group_by=model")
+tool_body=$(curl -sf -X POST -H "Authorization: Bearer $token" -H "Content-Type: application/json" \
+  -H "Accept: application/json, text/event-stream" -H "Mcp-Session-Id: $session" \
+  -d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_spend_summary","arguments":{"group_by":"model"}}}' \
+  "http://127.0.0.1:$port/mcp")
+/usr/bin/python3 -c 'import json,sys; r=json.loads(sys.argv[1]); t=json.loads(sys.argv[2])["result"]["structuredContent"]; assert r["groups"]==t["groups"] and len(r["groups"])==4, (r,t)' "$route_body" "$tool_body"
+
+echo "wrk -t1 -c16 -d${seconds}s, a summary of 2,000 events in 4 models, embedded SQLite"
+for ((r = 1; r <= rounds; r++)); do
+  read -r g_rps g_p99 < <(run "http://127.0.0.1:$port/api/workloads/summary?group_by=model" "")
+  read -r m_rps m_p99 < <(run "http://127.0.0.1:$port/mcp" "-s $work/mcp.lua")
+  printf '  round %d: GET /api/workloads/summary %8.0f req/s p99 %6.2f ms | MCP get_spend_summary %8.0f req/s p99 %6.2f ms | %.2fx\n' \
+    "$r" "$g_rps" "$g_p99" "$m_rps" "$m_p99" "$(echo "$m_rps / $g_rps" | bc -l)"
+done
