@@ -37,6 +37,7 @@ from netra_process import (NetraProcess, ScratchClickHouse, ScratchPostgresDatab
                            _required_under_ci, clickhouse_available, postgres_url)
 from agents_e2e_test import COST_QUESTION, next_of, run_events  # noqa: E402
 from ws_e2e_test import STEP_S, Client  # noqa: E402
+from sse_e2e_test import SseClient  # noqa: E402
 
 
 def flush_redis_database(url, number):
@@ -140,7 +141,8 @@ class ClusterTestCase(unittest.IsolatedAsyncioTestCase):
 
 
 class InstancesShareState(ClusterTestCase):
-    """Three instances: tickets, logouts and run events across them."""
+    """Three instances: tickets, logouts and run events (to sockets and event streams) across
+    them."""
 
     instance_count = 3
 
@@ -188,6 +190,34 @@ class InstancesShareState(ClusterTestCase):
                              "a socket on B heard other events, or out of order")
             await client.ping_ok("nothing more: no event twice")
         await bystander.ping_ok("another user on B hears nothing of the run")
+
+    async def test_a_run_on_one_instance_streams_to_event_streams_on_the_other(self):
+        access, _ = await self.login(self.a)
+        live = await asyncio.to_thread(SseClient, self.b.port, "/api/events", access)
+        self.addCleanup(live.close)
+        self.assertEqual(live.status, 200)
+        thread = await self.json(self.a, "POST", "/api/threads", {"title": "costs"}, token=access,
+                                 expect=201)
+        started = await self.json(self.a, "POST", f"/api/threads/{thread['id']}/runs",
+                                  {"user_request": COST_QUESTION}, token=access, expect=202)
+        run_id = started["run"]["id"]
+        heard = []
+        while not heard or heard[-1]["type"] not in ("agent_completed", "agent_error"):
+            event = await asyncio.to_thread(live.next_event, 30)
+            self.assertIsNotNone(event, "the stream on B ended before the run did")
+            if event["json"].get("run_id") == run_id:
+                heard.append(event["json"])
+        stored = (await self.json(self.a, "GET", f"/api/runs/{run_id}", token=access))["steps"]
+        self.assertEqual([(e["seq"], e["type"]) for e in heard],
+                         [(s["seq"], s["type"]) for s in stored],
+                         "B's stream missed, repeated or reordered events of A's run")
+        self.assertEqual(heard[-1]["type"], "agent_completed")
+        # The run's own stream, on B, resumes exactly after the id it is given.
+        resumed = await asyncio.to_thread(SseClient, self.b.port, f"/api/runs/{run_id}/events",
+                                          access, {"Last-Event-ID": "3"})
+        self.addCleanup(resumed.close)
+        rest = await asyncio.to_thread(resumed.events_to_end, 30)
+        self.assertEqual([int(e["id"]) for e in rest], [s["seq"] for s in stored[3:]])
 
     async def test_an_instance_started_after_a_logout_refuses_that_login(self):
         access, refresh = await self.login(self.a)
