@@ -10,19 +10,10 @@ cd "$(dirname "$0")/.."
 source bench/wrk_lib.sh
 seconds=${1:-10}; rounds=${2:-2}
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 2; }
-cmake --preset release >/dev/null && cmake --build --preset release --target netra >/dev/null
-work=$(mktemp -d)
+source bench/serve_lib.sh
 port=18490
-pid=""
-trap '[[ -z $pid ]] || kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-
-mkdir -p "$work/run"
-(cd "$work/run" && NETRA_SERVER_PORT=$port NETRA_SERVER_HOST=127.0.0.1 NETRA_SERVER_ACCESS_LOG=false \
-  NETRA_LOG_FORMAT=json NETRA_ANALYTICS_INGEST_EVENTS_PER_SECOND=100000000 \
-  NETRA_ANALYTICS_INGEST_BURST_EVENTS=100000000 NETRA_AUTH_API_KEY_REQUESTS_PER_MINUTE=10000000 \
-  exec "$OLDPWD/build/release/netra" serve >"$work/log" 2>&1) &
-pid=$!
-for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.05; done
+serve_release NETRA_ANALYTICS_INGEST_EVENTS_PER_SECOND=100000000 \
+  NETRA_ANALYTICS_INGEST_BURST_EVENTS=100000000 NETRA_AUTH_API_KEY_REQUESTS_PER_MINUTE=10000000
 
 # An account, its access token and an ingest key; the event batches as files.
 read -r token key < <(/usr/bin/python3 - "$port" "$work" <<'PY'

@@ -8,16 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-30}
-cmake --preset release >/dev/null && cmake --build --preset release --target netra >/dev/null
-work=$(mktemp -d)
+source bench/serve_lib.sh
 port=18495
-pid=""
-trap '[[ -z $pid ]] || kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-mkdir -p "$work/run"
-(cd "$work/run" && NETRA_SERVER_PORT=$port NETRA_SERVER_HOST=127.0.0.1 NETRA_SERVER_ACCESS_LOG=false \
-  NETRA_LOG_FORMAT=json exec "$OLDPWD/build/release/netra" serve >"$work/log" 2>&1) &
-pid=$!
-for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.05; done
+serve_release
 token=$(/usr/bin/python3 -c 'import sys; sys.path.insert(0, "bench"); import ws_bench; print(ws_bench.login(int(sys.argv[1])))' "$port")
 (cd "$work/run" && "$OLDPWD/build/release/netra" demo-data --email bench@example.com --days 14 \
   --events 3000 >/dev/null 2>&1)

@@ -10,17 +10,9 @@ cd "$(dirname "$0")/.."
 source bench/wrk_lib.sh
 seconds=${1:-10}; rounds=${2:-2}
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 2; }
-cmake --preset release >/dev/null && cmake --build --preset release --target netra >/dev/null
-work=$(mktemp -d)
+source bench/serve_lib.sh
 port=18491
-pid=""
-trap '[[ -z $pid ]] || kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-
-mkdir -p "$work/run"
-(cd "$work/run" && NETRA_SERVER_PORT=$port NETRA_SERVER_HOST=127.0.0.1 NETRA_SERVER_ACCESS_LOG=false \
-  NETRA_LOG_FORMAT=json exec "$OLDPWD/build/release/netra" serve >"$work/log" 2>&1) &
-pid=$!
-for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.05; done
+serve_release
 
 # An account with a week of calls of four models; its token and an MCP session.
 read -r token session < <(/usr/bin/python3 - "$port" <<'PY'
