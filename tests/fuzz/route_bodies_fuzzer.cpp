@@ -1,8 +1,8 @@
 // Every route's request validation: an input is a request line's method and target, a newline,
 // and the body ("POST /api/threads/{id}/messages\n{\"message\":...}"), sent as a well-formed
-// request of the signed-in user with a JSON content type (and an MCP session) — so the fuzzer spends its time on paths,
-// query strings and bodies rather than on HTTP syntax. Every request is answered, never with a
-// 500; "$TOKEN" in the body becomes the access token.
+// request of the signed-in user with a JSON content type (and an MCP session) — so the fuzzer
+// spends its time on paths, query strings and bodies rather than on HTTP syntax. Every request is
+// answered, never with a 500; "$TOKEN" in the body becomes the access token.
 #include <cstddef>
 #include <cstdint>
 #include <string>
