@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/error_response.hpp"
+#include "api/oidc_routes.hpp"
 #include "net/client_address.hpp"
 #include "net/json_body.hpp"
 #include "net/json_error.hpp"
@@ -55,7 +56,9 @@ nlohmann::json user_json(const auth::User& u) {
   return {{"id", u.id}, {"email", u.email}};
 }
 
-HttpResponse pair_response(const auth::TokenPair& p) {
+}  // namespace
+
+HttpResponse token_pair_response(const auth::TokenPair& p) {
   return net::json_response(nlohmann::json{
       {"access_token", p.access_token},
       {"refresh_token", p.refresh_token},
@@ -64,6 +67,8 @@ HttpResponse pair_response(const auth::TokenPair& p) {
       {"user",
        user_json(p.user)}}.dump());
 }
+
+namespace {
 
 const net::RouteOptions kWhileAuthServiceReady{.needs_component = "auth_service"};
 
@@ -75,7 +80,7 @@ HttpResponse not_running(const HttpRequest& r) {
 // The answer to a call that yields a token pair: the pair, or its error's mapping.
 HttpResponse pair_or_error(const auth::AuthResult<auth::TokenPair>& pair, const HttpRequest& r) {
   if (!pair) return error_response(pair.error(), r.request_id);
-  return pair_response(pair.value());
+  return token_pair_response(pair.value());
 }
 
 // An API key: its owner, id and scopes (the route checks the scope), or why it is refused.
@@ -230,6 +235,8 @@ void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptio
         co_return net::json_response(service->jwks().dump());
       },
       kWhileAuthServiceReady);
+
+  if (!options.oidc_providers.empty()) add_oidc_routes(router, state, options, redis);
 }
 
 }  // namespace netra::api

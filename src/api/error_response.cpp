@@ -131,6 +131,8 @@ net::HttpResponse error_response(const auth::AuthError& error, const std::string
     case auth::AuthErrorCode::unavailable:
       return net::json_error(503, "auth_unavailable", "try again shortly")
           .with_header("Retry-After", "1");
+    case auth::AuthErrorCode::email_not_verified:
+      return net::json_error(403, "email_not_verified", error.message);
     case auth::AuthErrorCode::busy:
       return net::json_error(503, "busy", "too many sign-ins at once; try again shortly")
           .with_header("Retry-After", "1");

@@ -255,6 +255,15 @@ std::vector<Operation> operations() {
       {"POST", "/auth/dev/login", "Development only (auth.dev_login): sign in without a password",
        false, object_with({{"email", text}}, {"email"}), 200, token_pair_schema()},
       {"GET", "/auth/me", "The caller", true, nullptr, 200, object_with({{"user", ref("User")}})},
+      {"GET", "/auth/oidc/{provider}/login",
+       "Sign in with an OpenID provider (auth.oidc.<provider>): 302 to its authorization page "
+       "(code flow, PKCE S256, state, nonce) and a cookie that binds the callback to this "
+       "browser. ?return_to= a path here or a page of server.cors_origins",
+       false, nullptr, 302, nullptr},
+      {"GET", "/auth/oidc/{provider}/callback",
+       "Where the provider sends the browser back (?code&state): the token pair as JSON, or 303 "
+       "to return_to with it in the fragment",
+       false, nullptr, 200, token_pair_schema()},
       {"GET", "/.well-known/jwks.json", "The public keys that verify access tokens", false,
        nullptr},
       {"POST", "/api/websocket/ticket", "A single-use ticket for the WebSocket handshake", true,
@@ -419,7 +428,7 @@ json build_document() {
   for (const auto& op : operations()) {
     json operation = {{"summary", op.summary}};
     json parameters = json::array();
-    for (const char* name : {"id", "run_id"}) {
+    for (const char* name : {"id", "run_id", "provider"}) {
       if (op.path.find(std::string("{") + name + "}") != std::string::npos) {
         parameters.push_back(
             {{"name", name}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}});
@@ -447,6 +456,15 @@ json build_document() {
     paths[op.path][method] = operation;
   }
   paths["/api/workloads/summary"]["get"]["parameters"] = workload_summary_parameters();
+  paths["/auth/oidc/{provider}/login"]["get"]["parameters"].push_back(
+      {{"name", "return_to"}, {"in", "query"}, {"schema", {{"type", "string"}}}});
+  for (const char* name : {"code", "state", "error", "error_description"}) {
+    paths["/auth/oidc/{provider}/callback"]["get"]["parameters"].push_back(
+        {{"name", name}, {"in", "query"}, {"schema", {{"type", "string"}}}});
+  }
+  paths["/auth/oidc/{provider}/login"]["get"]["responses"].erase("302");
+  paths["/auth/oidc/{provider}/login"]["get"]["responses"]["302"] = {
+      {"description", "to the provider (Location), with Set-Cookie"}};
   paths["/api/threads/{id}/export"]["get"]["parameters"].push_back(
       {{"name", "format"}, {"in", "query"}, {"schema", {{"enum", {"markdown", "json"}}}}});
   paths["/api/threads/{id}/export"]["get"]["responses"]["200"] = {

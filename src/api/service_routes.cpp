@@ -76,16 +76,19 @@ void add_backend_routes(net::Router& router, const BackendParts& parts) {
                             router, parts.component_unavailable, parts.chat, parts.event_streams}),
                         parts.auth.revoked_sessions());
   }
-  add_public_config_route(router, parts.environment,
-                          {{"auth", parts.remote_auth ? "remote" : "embedded"},
-                           {"dev_login", parts.settings.auth_routes.dev_login},
-                           {"chat", true},
-                           {"api_keys", parts.api_keys != nullptr},
-                           {"websocket", parts.websocket},
-                           {"workloads", parts.workloads != nullptr},
-                           {"agents", parts.agents},
-                           {"jobs", parts.tasks != nullptr},
-                           {"mcp", mcp}});
+  add_public_config_route(
+      router, parts.environment,
+      {{"auth", parts.remote_auth ? "remote" : "embedded"},
+       {"dev_login", parts.settings.auth_routes.dev_login},
+       {"oidc_providers",
+        parts.remote_auth ? std::vector<std::string>{} : parts.settings.auth_routes.oidc_providers},
+       {"chat", true},
+       {"api_keys", parts.api_keys != nullptr},
+       {"websocket", parts.websocket},
+       {"workloads", parts.workloads != nullptr},
+       {"agents", parts.agents},
+       {"jobs", parts.tasks != nullptr},
+       {"mcp", mcp}});
   add_documentation(router);
 }
 

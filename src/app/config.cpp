@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <set>
 
 #include "app/config_schema.hpp"
+#include "auth/auth_config.hpp"
 #include "core/did_you_mean.hpp"
 
 extern char** environ;
@@ -124,10 +126,59 @@ std::string check(const KeySpec& spec, const ConfigValue& value) {
   return "";
 }
 
+// The OpenID providers the configuration names (auth.oidc.<name>.*) in the file, the
+// environment (NETRA_AUTH_OIDC_<NAME>_<KEY>) or the flags: their keys exist only once named.
+std::set<std::string> oidc_provider_names(const ConfigInputs& inputs) {
+  std::set<std::string> names;
+  if (inputs.file) {
+    try {  // a file that does not parse is reported by Loader::load_file
+      const auto table = toml::parse_file(*inputs.file);
+      if (const auto* providers = table["auth"]["oidc"].as_table()) {
+        for (const auto& [name, node] : *providers) {
+          if (node.is_table()) names.insert(std::string(name.str()));
+        }
+      }
+    } catch (const toml::parse_error&) {
+    }
+  }
+  std::vector<std::string> suffixes;  // "_ISSUER", "_CLIENT_ID", ...
+  for (const auto& spec : auth::oidc_provider_schema("p").keys()) {
+    suffixes.push_back(env_name(spec.key).substr(env_name("auth.oidc.p").size()));
+  }
+  const std::string prefix = "NETRA_AUTH_OIDC_";
+  for (const auto& [variable, text] : inputs.environment) {
+    if (variable.rfind(prefix, 0) != 0) continue;
+    for (const auto& suffix : suffixes) {
+      const auto rest = variable.substr(prefix.size());
+      if (rest.size() > suffix.size() && rest.ends_with(suffix)) {
+        std::string name = rest.substr(0, rest.size() - suffix.size());
+        std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+        names.insert(name);
+      }
+    }
+  }
+  for (const auto& flag : inputs.flags) {
+    if (flag.key.rfind("auth.oidc.", 0) != 0) continue;
+    const auto rest = flag.key.substr(std::string("auth.oidc.").size());
+    names.insert(rest.substr(0, rest.find('.')));
+  }
+  return names;
+}
+
 class Loader {
  public:
   explicit Loader(const ConfigInputs& inputs) {
-    for (const auto& spec : service_keys()) specs_[spec.key] = spec;
+    declared_ = service_keys();
+    for (const auto& name : oidc_provider_names(inputs)) {
+      if (!auth::is_oidc_provider_name(name)) {
+        errors_.push_back("auth.oidc." + name +
+                          ": a provider's name is a lower-case letter, then letters or digits");
+        continue;
+      }
+      oidc_names_.push_back(name);
+      for (auto& spec : auth::oidc_provider_schema(name).keys()) declared_.push_back(spec);
+    }
+    for (const auto& spec : declared_) specs_[spec.key] = spec;
     for (const auto& name : inputs.component_names) {
       for (const auto& spec : component_keys()) {
         KeySpec full = spec;
@@ -143,7 +194,7 @@ class Loader {
   }
 
   std::map<std::string, std::pair<ConfigValue, std::string>> load(const ConfigInputs& inputs) {
-    for (const auto& spec : service_keys()) {
+    for (const auto& spec : declared_) {
       auto parsed = toml::parse("v = " + spec.rules.fallback);
       set(spec.key, *from_toml(spec, *parsed.get("v")), "default");
     }
@@ -242,6 +293,13 @@ class Loader {
     }
   }
 
+ public:
+  // The names of the OpenID providers configured (valid ones only).
+  const std::vector<std::string>& oidc_names() const { return oidc_names_; }
+
+ private:
+  std::vector<KeySpec> declared_;  // every key with a default: the service's and the providers'
+  std::vector<std::string> oidc_names_;
   std::map<std::string, KeySpec> specs_;
   std::vector<std::string> key_names_;
   std::vector<std::string> env_names_;
@@ -254,11 +312,12 @@ class Loader {
 
 Config Config::load(const ConfigInputs& inputs) {
   Config config;
-  for (auto& [key, value] : Loader(inputs).load(inputs)) {
+  Loader loader(inputs);
+  for (auto& [key, value] : loader.load(inputs)) {
     config.entries_[key] = Entry{std::move(value.first), std::move(value.second)};
   }
   std::vector<std::string> problems;
-  config.settings_ = read_settings(config, problems);
+  config.settings_ = read_settings(config, problems, loader.oidc_names());
   if (!problems.empty()) throw ConfigError(problems);
   return config;
 }

@@ -39,8 +39,8 @@ const std::vector<core::KeySpec>& service_keys() {
   return keys;
 }
 
-ServiceSettings read_settings(const core::ConfigValues& values,
-                              std::vector<std::string>& problems) {
+ServiceSettings read_settings(const core::ConfigValues& values, std::vector<std::string>& problems,
+                              const std::vector<std::string>& oidc_providers) {
   ServiceSettings s;
   s.process = process_settings_schema().read(values, &problems);
   s.server = net::server_settings_schema().read(values, &problems);
@@ -49,13 +49,21 @@ ServiceSettings read_settings(const core::ConfigValues& values,
   s.database = db::database_settings_schema().read(values, &problems);
   s.redis = redis::redis_settings_schema().read(values, &problems);
   s.auth = auth::auth_config_schema().read(values, &problems);
+  for (const auto& name : oidc_providers) {
+    auto provider = auth::oidc_provider_schema(name).read(values, &problems);
+    provider.name = name;
+    s.auth.oidc.push_back(std::move(provider));
+  }
   s.analytics = analytics::analytics_settings_schema().read(values, &problems);
   s.ingest = analytics::ingest_limits_schema().read(values, &problems);
   s.supervisor = agents::supervisor_options_schema().read(values, &problems);
   s.llm = agents::llm_settings_schema().read(values, &problems);
   s.tasks = tasks::task_settings_schema().read(values, &problems);
-  // The API's sign-in routes follow the auth layer's switch.
+  // The API's sign-in routes follow the auth layer's switch and providers.
   s.api.auth_routes.dev_login = s.auth.dev_login;
+  for (const auto& provider : s.auth.oidc)
+    s.api.auth_routes.oidc_providers.push_back(provider.name);
+  s.api.auth_routes.return_origins = s.server.cors;
   return s;
 }
 

@@ -49,6 +49,8 @@ const std::vector<core::KeySpec>& component_keys();
 // Every slice read from `values`. A value a slice refuses to read (a trusted proxy that is no
 // address) is added to `problems`; the slices' checks across keys are not run here but by the
 // catalog entry of the component the slice belongs to.
-ServiceSettings read_settings(const core::ConfigValues& values, std::vector<std::string>& problems);
+// `oidc_providers`: the names of the OpenID providers the configuration has keys for.
+ServiceSettings read_settings(const core::ConfigValues& values, std::vector<std::string>& problems,
+                              const std::vector<std::string>& oidc_providers = {});
 
 }  // namespace netra::app

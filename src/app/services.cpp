@@ -109,6 +109,11 @@ CatalogEntry metrics_entry() {
 
 void validate_auth(const Config& config) {
   auto problems = auth::auth_config_schema().problems(config);
+  for (const auto& provider : config.settings().auth.oidc) {
+    for (auto& problem : auth::oidc_provider_schema(provider.name).problems(config)) {
+      problems.push_back(std::move(problem));
+    }
+  }
   if (config.settings().auth.dev_login && config.settings().process.production()) {
     problems.push_back("auth.dev_login = true (from " + config.source("auth.dev_login") +
                        ") is refused with environment = \"production\" (from " +

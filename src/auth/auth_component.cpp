@@ -67,9 +67,18 @@ asio::awaitable<core::Status> AuthComponent::start(core::LifecycleContext& ctx) 
   asio::co_spawn(executor, prepare_hasher(*settle_, *hasher_), asio::detached);
   const auto signing = keys.signing;
   const size_t accepted = keys.verifying.size();
-  state_.set(std::make_shared<auth::AuthService>(config_.settings, std::move(keys),
-                                                 database_.database(), *hasher_,
-                                                 &state_.revoked_sessions()));
+  auto service =
+      std::make_shared<auth::AuthService>(config_.settings, std::move(keys), database_.database(),
+                                          *hasher_, &state_.revoked_sessions());
+  if (!config_.oidc.empty()) {
+    // The providers are not contacted now: discovery happens on the first sign-in.
+    state_.set_oidc(std::make_shared<auth::OidcSignIn>(config_.oidc, database_.database(), service,
+                                                       config_.ca_file));
+    std::string names;
+    for (const auto& p : config_.oidc) names += (names.empty() ? "" : ", ") + p.name;
+    telemetry::logger(kName)->info("sign-in with OpenID providers: {}", names);
+  }
+  state_.set(std::move(service));
   telemetry::logger(kName)->info(
       "signing tokens with {} key {} from {}; {} more key(s) accepted",
       auth::jwt_alg(signing->algorithm()), signing->kid(),
@@ -79,6 +88,7 @@ asio::awaitable<core::Status> AuthComponent::start(core::LifecycleContext& ctx) 
 
 asio::awaitable<core::Status> AuthComponent::stop(core::LifecycleContext&) {
   if (settle_) settle_->cancel();
+  state_.set_oidc(nullptr);
   state_.set(nullptr);
   co_return core::Status::ok();
 }

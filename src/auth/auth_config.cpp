@@ -1,6 +1,7 @@
 #include "auth/auth_config.hpp"
 
-#include <boost/asio/ip/address.hpp>
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 #include "auth/signing_key.hpp"
@@ -8,15 +9,6 @@
 
 namespace netra::auth {
 namespace {
-
-// 127.0.0.0/8, ::1 or "localhost": the auth service on this machine, where plain HTTP stays on
-// the loopback interface.
-bool is_loopback_host(const std::string& host) {
-  if (host == "localhost") return true;
-  boost::system::error_code ec;
-  const auto address = boost::asio::ip::make_address(host, ec);
-  return !ec && address.is_loopback();
-}
 
 void check_config(const AuthConfig& config, const core::ConfigValues& values,
                   std::vector<std::string>& problems) {
@@ -40,7 +32,7 @@ void check_config(const AuthConfig& config, const core::ConfigValues& values,
       problems.push_back("auth.url = \"" + url + "\" (from " + values.source("auth.url") +
                          "): " + parsed.error() +
                          "; give the auth service's https:// URL, e.g. https://auth.internal");
-    } else if (!parsed->tls && !is_loopback_host(parsed->host)) {
+    } else if (!parsed->tls && !net::is_loopback_host(parsed->host)) {
       problems.push_back("auth.url = \"" + url + "\" (from " + values.source("auth.url") +
                          ") is http:// to a host that is not loopback: the key set that "
                          "decides whose tokens count must come over https://");
@@ -52,7 +44,78 @@ void check_config(const AuthConfig& config, const core::ConfigValues& values,
   }
 }
 
+// The https:// rule of auth.url, for a URL of an OpenID provider or our own callback.
+void check_url(const std::string& key, const std::string& url, const core::ConfigValues& values,
+               const std::string& example, std::vector<std::string>& problems) {
+  const auto parsed = net::parse_http_url(url);
+  if (url.empty()) {
+    problems.push_back(key + " is required (e.g. " + example + ")");
+  } else if (!parsed) {
+    problems.push_back(key + " = \"" + url + "\" (from " + values.source(key) +
+                       "): " + parsed.error());
+  } else if (!parsed->tls && !net::is_loopback_host(parsed->host)) {
+    problems.push_back(
+        key + " = \"" + url + "\" (from " + values.source(key) +
+        ") is http:// to a host that is not loopback: sign-in must go over https://");
+  }
+}
+
+void check_oidc_provider(const OidcProviderConfig& p, const core::ConfigValues& values,
+                         std::vector<std::string>& problems) {
+  const std::string prefix = "auth.oidc." + p.name + ".";
+  check_url(prefix + "issuer", p.issuer, values, "https://accounts.google.com", problems);
+  check_url(prefix + "redirect_uri", p.redirect_uri, values,
+            "https://netra.example.com/auth/oidc/" + p.name + "/callback", problems);
+  if (p.client_id.empty()) problems.push_back(prefix + "client_id is required");
+  if (std::find(p.scopes.begin(), p.scopes.end(), "openid") == p.scopes.end()) {
+    problems.push_back(prefix + "scopes (from " + values.source(prefix + "scopes") +
+                       ") must include \"openid\"");
+  }
+  // Like auth.shared_secret: a secret in a file ends up in backups and repositories.
+  const auto secret_source = values.source(prefix + "client_secret");
+  if (!p.client_secret.empty() && secret_source.rfind("NETRA_", 0) != 0) {
+    std::string variable = "NETRA_AUTH_OIDC_";
+    for (char c : p.name) variable += static_cast<char>(std::toupper(c));
+    problems.push_back(prefix + "client_secret is set in " + secret_source +
+                       "; set it in the environment only (" + variable + "_CLIENT_SECRET)");
+  }
+}
+
 }  // namespace
+
+bool is_oidc_provider_name(std::string_view name) {
+  if (name.empty() || name.size() > 32 || name[0] < 'a' || name[0] > 'z') return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
+}
+
+core::SettingsSchema<OidcProviderConfig> oidc_provider_schema(const std::string& name) {
+  const std::string prefix = "auth.oidc." + name + ".";
+  core::SettingsSchema<OidcProviderConfig> s;
+  s.key(prefix + "issuer", &OidcProviderConfig::issuer,
+        {.fallback = "\"\"",
+         .help = "the provider's issuer URL (its discovery document is under "
+                 "/.well-known/openid-configuration)"})
+      .key(prefix + "client_id", &OidcProviderConfig::client_id,
+           {.fallback = "\"\"", .help = "this service's client id at the provider"})
+      .key(prefix + "client_secret", &OidcProviderConfig::client_secret,
+           {.fallback = "\"\"",
+            .help = "the client secret: from the environment only; empty for a public client"})
+      .key(prefix + "scopes", &OidcProviderConfig::scopes,
+           {.fallback = "[\"openid\", \"email\", \"profile\"]",
+            .help = "scopes asked for; \"openid\" is required, \"email\" links accounts"})
+      .key(prefix + "redirect_uri", &OidcProviderConfig::redirect_uri,
+           {.fallback = "\"\"",
+            .help = "this service's callback as registered at the provider, "
+                    "https://<host>/auth/oidc/<name>/callback"});
+  s.check([name](const OidcProviderConfig& config, const core::ConfigValues& values,
+                 std::vector<std::string>& problems) {
+    auto named = config;
+    named.name = name;
+    check_oidc_provider(named, values, problems);
+  });
+  return s;
+}
 
 const core::SettingsSchema<AuthConfig>& auth_config_schema() {
   static const auto schema = [] {
@@ -114,8 +177,9 @@ const core::SettingsSchema<AuthConfig>& auth_config_schema() {
                   "unless the host is loopback), or http://127.0.0.1:8081 on the same machine"})
         .key("auth.ca_file", &AuthConfig::ca_file,
              {.fallback = "\"\"",
-              .help = "PEM file of the authority that signs the auth service's certificate, for an "
-                      "https:// auth.url it does not reach through the system's trust store"})
+              .help = "PEM file of the authority that signs the auth service's certificate (or an "
+                      "OpenID provider's), for an https:// auth.url it does not reach through the "
+                      "system's trust store"})
         .key("auth.jwks_refresh_interval_ms", &AuthConfig::jwks_refresh_interval,
              {.fallback = "5000",
               .min = 100,

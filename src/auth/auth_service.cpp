@@ -55,6 +55,7 @@ AuthService::AuthService(AuthSettings settings, KeyRing keys, db::Database& db,
                                 8 * 1024, 100000}),
       users_(db),
       tokens_(db),
+      identities_(db),
       hasher_(hasher),
       revoked_(revoked) {
   verifier_.replace_keys(keys_.all());
@@ -207,6 +208,56 @@ asio::awaitable<AuthResult<User>> AuthService::user(std::string user_id) {
   if (!found) co_return unavailable(found.error());
   if (!found->has_value()) co_return invalid_token();
   co_return **found;
+}
+
+asio::awaitable<AuthResult<TokenPair>> AuthService::sign_in_with_identity(std::string provider,
+                                                                          IdToken identity) {
+  auto linked = co_await identities_.user_of(provider, identity.subject, store_deadline());
+  if (!linked) co_return unavailable(linked.error());
+  if (linked->has_value()) {
+    auto user = co_await users_.find_by_id(**linked, store_deadline());
+    if (!user) co_return unavailable(user.error());
+    if (user->has_value()) co_return co_await start_login(**user);
+  }
+  const auto normalized = identity.email ? normalize_email(*identity.email) : std::nullopt;
+  if (!normalized || !identity.email_verified) {
+    co_return AuthError{AuthErrorCode::email_not_verified,
+                        identity.email ? "the provider has not verified the account's email address"
+                                       : "the provider gave no email address (ask for the email "
+                                         "scope)",
+                        ""};
+  }
+  auto found = co_await users_.find_by_email(*normalized, store_deadline());
+  if (!found) co_return unavailable(found.error());
+  std::optional<User> user = found.value();
+  if (!user) {
+    // No password can match this hash: the account signs in through its provider only.
+    auto created = co_await users_.create(*normalized, "!oidc-only", store_deadline());
+    if (created) {
+      user = created.value();
+    } else if (created.error().code == db::DbErrorCode::constraint) {
+      // Another sign-in (or a registration) created it meanwhile.
+      auto again = co_await users_.find_by_email(*normalized, store_deadline());
+      if (!again || !again->has_value()) co_return unavailable(created.error());
+      user = **again;
+    } else {
+      co_return unavailable(created.error());
+    }
+  }
+  auto link = co_await identities_.link(provider, identity.subject, user->id, *normalized,
+                                        core::unix_ms_now(), store_deadline());
+  if (!link && link.error().code != db::DbErrorCode::constraint) {
+    co_return unavailable(link.error());
+  }
+  if (!link) {
+    // A concurrent sign-in of the same subject linked it first: sign into what it linked.
+    auto winner = co_await identities_.user_of(provider, identity.subject, store_deadline());
+    if (!winner || !winner->has_value()) co_return unavailable(link.error());
+    auto linked_user = co_await users_.find_by_id(**winner, store_deadline());
+    if (!linked_user || !linked_user->has_value()) co_return unavailable(link.error());
+    user = **linked_user;
+  }
+  co_return co_await start_login(*user);
 }
 
 core::Result<Claims, JwtError> AuthService::verify_access(std::string_view token) const {

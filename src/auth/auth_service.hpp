@@ -9,8 +9,10 @@
 #include <optional>
 #include <string>
 
+#include "auth/id_token.hpp"
 #include "auth/jwt.hpp"
 #include "auth/key_store.hpp"
+#include "auth/oidc_store.hpp"
 #include "auth/password_hasher.hpp"
 #include "auth/revoked_sessions.hpp"
 #include "auth/user_store.hpp"
@@ -38,6 +40,7 @@ enum class AuthErrorCode {
   invalid_token,        // 401
   unavailable,          // 503: the database or the hasher failed
   busy,                 // 503 with Retry-After: too many passwords being hashed right now
+  email_not_verified,   // 403: an OpenID sign-in whose provider did not verify the email
 };
 
 struct AuthError {
@@ -68,6 +71,12 @@ class AuthService {
   // account with an unusable random password if it does not exist.
   asio::awaitable<AuthResult<TokenPair>> dev_login(std::string email);
   asio::awaitable<AuthResult<User>> user(std::string user_id);
+  // A user an OpenID provider vouches for (its ID token verified; see OidcSignIn): the account
+  // that provider's subject signed into before; else the account of its email, linked only when
+  // the provider verified that email (else anyone who can set an unverified address there would
+  // take over the account); else a new account, also only with a verified email.
+  asio::awaitable<AuthResult<TokenPair>> sign_in_with_identity(std::string provider,
+                                                               IdToken identity);
 
   // Local, no I/O: signature, alg, exp/nbf, iss, aud, token_type=access.
   core::Result<Claims, JwtError> verify_access(std::string_view token) const;
@@ -95,6 +104,7 @@ class AuthService {
   JwtVerifier verifier_;
   UserStore users_;
   RefreshTokenStore tokens_;
+  IdentityStore identities_;
   const PasswordHasher& hasher_;
   RevokedSessions* revoked_;
 };

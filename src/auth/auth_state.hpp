@@ -9,6 +9,7 @@
 
 #include "auth/api_key_verifier.hpp"
 #include "auth/auth_service.hpp"
+#include "auth/oidc_sign_in.hpp"
 #include "auth/remote_key_set.hpp"
 #include "auth/revoked_sessions.hpp"
 
@@ -29,6 +30,16 @@ class AuthState {
   void set(std::shared_ptr<AuthService> service) {
     std::lock_guard lock(mutex_);
     service_ = std::move(service);
+  }
+  // Sign-in with OpenID providers, where the embedded service runs and providers are
+  // configured; else null.
+  std::shared_ptr<OidcSignIn> oidc() const {
+    std::lock_guard lock(mutex_);
+    return oidc_;
+  }
+  void set_oidc(std::shared_ptr<OidcSignIn> oidc) {
+    std::lock_guard lock(mutex_);
+    oidc_ = std::move(oidc);
   }
   void set_remote(std::shared_ptr<RemoteKeySet> keys) {
     std::lock_guard lock(mutex_);
@@ -55,6 +66,7 @@ class AuthState {
   mutable std::mutex mutex_;
   std::shared_ptr<AuthService> service_;
   std::shared_ptr<RemoteKeySet> remote_;
+  std::shared_ptr<OidcSignIn> oidc_;
   std::shared_ptr<ApiKeyVerifier> api_keys_;
   RevokedSessions revoked_;
 };

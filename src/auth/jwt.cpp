@@ -132,19 +132,21 @@ core::Result<Claims, JwtError> JwtVerifier::verify(std::string_view token, Token
   return verified;
 }
 
-core::Result<Claims, JwtError> JwtVerifier::verify_uncached(std::string_view token,
-                                                            TokenType expected, int64_t now) const {
-  if (token.size() > options_.max_token_bytes) return refuse("token longer than the limit");
+core::Result<nlohmann::json, JwtError> JwtVerifier::verified_payload(std::string_view token) const {
+  auto refused = [](std::string reason) {
+    return core::Result<nlohmann::json, JwtError>(JwtError{std::move(reason)});
+  };
+  if (token.size() > options_.max_token_bytes) return refused("token longer than the limit");
   const auto first = token.find('.');
   const auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
   if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
-    return refuse("not three dot-separated parts");
+    return refused("not three dot-separated parts");
   }
   const auto header = json_part(token.substr(0, first));
-  if (!header) return refuse("malformed header");
+  if (!header) return refused("malformed header");
   const auto alg = header->find("alg");
   const auto kid = header->find("kid");
-  if (alg == header->end() || !alg->is_string()) return refuse("no alg");
+  if (alg == header->end() || !alg->is_string()) return refused("no alg");
   const auto keys = this->keys();
   std::shared_ptr<const SigningKey> key;
   if (kid != header->end() && kid->is_string()) {
@@ -156,21 +158,28 @@ core::Result<Claims, JwtError> JwtVerifier::verify_uncached(std::string_view tok
     for (const auto& [id, candidate] : *keys) {
       if (candidate->is_symmetric()) key = candidate;
     }
-    if (!key) return refuse("no kid");
+    if (!key) return refused("no kid");
   } else {
-    return refuse("no kid");
+    return refused("no kid");
   }
   // The allow-list is ours; the key decides the algorithm, so a token cannot pick one.
   if (alg->get<std::string>() != jwt_alg(key->algorithm()))
-    return refuse("alg does not match the key");
+    return refused("alg does not match the key");
 
   const auto signature = base64url_decode(token.substr(second + 1));
-  if (!signature) return refuse("malformed signature");
-  if (!key->verify(token.substr(0, second), *signature)) return refuse("bad signature");
+  if (!signature) return refused("malformed signature");
+  if (!key->verify(token.substr(0, second), *signature)) return refused("bad signature");
 
-  const auto payload = json_part(token.substr(first + 1, second - first - 1));
-  if (!payload) return refuse("malformed payload");
-  const auto& p = *payload;
+  auto payload = json_part(token.substr(first + 1, second - first - 1));
+  if (!payload) return refused("malformed payload");
+  return std::move(*payload);
+}
+
+core::Result<Claims, JwtError> JwtVerifier::verify_uncached(std::string_view token,
+                                                            TokenType expected, int64_t now) const {
+  auto payload = verified_payload(token);
+  if (!payload) return payload.error();
+  const auto& p = payload.value();
   auto text = [&](const char* name) -> std::optional<std::string> {
     auto it = p.find(name);
     if (it == p.end() || !it->is_string()) return std::nullopt;

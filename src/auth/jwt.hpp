@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,6 +72,10 @@ class JwtVerifier {
 
   core::Result<Claims, JwtError> verify(std::string_view token, TokenType expected,
                                         int64_t now_seconds) const;
+  // The payload of a token whose signature one of the keys verifies (found by kid, the algorithm
+  // the key's own), its claims not yet checked: for tokens of other issuers, such as an OpenID
+  // provider's ID tokens, whose claims are not ours (see auth/id_token.hpp).
+  core::Result<nlohmann::json, JwtError> verified_payload(std::string_view token) const;
 
  private:
   core::Result<Claims, JwtError> verify_uncached(std::string_view token, TokenType expected,

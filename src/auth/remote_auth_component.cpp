@@ -1,6 +1,7 @@
 #include "auth/remote_auth_component.hpp"
 
 #include "net/http_client.hpp"
+#include "net/http_json.hpp"
 #include "telemetry/logging.hpp"
 
 namespace netra::auth {
@@ -8,23 +9,9 @@ namespace {
 
 // GET the JWKS; anything but a 200 with a JSON object is a failed fetch.
 auth::RemoteKeySet::Fetch jwks_fetch(std::shared_ptr<net::HttpClient> client, std::string url) {
-  return
-      [client,
-       url](core::Deadline deadline) -> asio::awaitable<core::Result<nlohmann::json, std::string>> {
-        net::HttpClientRequest request;
-        request.url = url;
-        request.headers.emplace_back("Accept", "application/json");
-        auto response = co_await client->send(std::move(request), deadline);
-        if (!response) co_return response.error().message;
-        if (response->status != 200) {
-          co_return url + " answered " + std::to_string(response->status);
-        }
-        auto document = nlohmann::json::parse(response->body, nullptr, false);
-        if (document.is_discarded() || !document.is_object()) {
-          co_return url + " did not answer a JSON object";
-        }
-        co_return document;
-      };
+  return [client, url](core::Deadline deadline) {
+    return net::get_json_object(*client, url, deadline);
+  };
 }
 
 }  // namespace

@@ -63,17 +63,28 @@ asio::awaitable<void> RemoteKeySet::refresh() {
   log->info("fetched {} signing key(s): {}", keys.size(), kids);
 }
 
+asio::awaitable<std::optional<JwtError>> RemoteKeySet::refetch_for(JwtError refused) {
+  // An unknown kid may be a key issued since the last fetch; with no keys at all, fetch them.
+  if (verifier_.key_count() != 0 && !refused.unknown_key) co_return refused;
+  std::function<asio::awaitable<void>()> work = [this] { return refresh(); };
+  co_await flight_.run(std::move(work), core::Deadline::after(options_.fetch_timeout));
+  if (verifier_.key_count() == 0) co_return JwtError{"no signing keys fetched yet", false, true};
+  co_return std::nullopt;
+}
+
 asio::awaitable<core::Result<Claims, JwtError>> RemoteKeySet::verify_access(std::string token) {
   auto verified = verifier_.verify(token, TokenType::access, core::unix_seconds_now());
   if (verified) co_return verified;
-  // An unknown kid may be a key issued since the last fetch; with no keys at all, fetch them.
-  if (verifier_.key_count() != 0 && !verified.error().unknown_key) co_return verified;
-  std::function<asio::awaitable<void>()> work = [this] { return refresh(); };
-  co_await flight_.run(std::move(work), core::Deadline::after(options_.fetch_timeout));
-  if (verifier_.key_count() == 0) {
-    co_return JwtError{"no signing keys fetched yet", false, true};
-  }
+  if (auto refused = co_await refetch_for(verified.error())) co_return std::move(*refused);
   co_return verifier_.verify(token, TokenType::access, core::unix_seconds_now());
+}
+
+asio::awaitable<core::Result<nlohmann::json, JwtError>> RemoteKeySet::verified_payload(
+    std::string token) {
+  auto verified = verifier_.verified_payload(token);
+  if (verified) co_return verified;
+  if (auto refused = co_await refetch_for(verified.error())) co_return std::move(*refused);
+  co_return verifier_.verified_payload(token);
 }
 
 KeySetStatus RemoteKeySet::status() const {

@@ -11,6 +11,7 @@
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "auth/jwt.hpp"
@@ -51,6 +52,9 @@ class RemoteKeySet {
 
   // Like AuthService::verify_access; `no_keys` while no key set has been fetched.
   asio::awaitable<core::Result<Claims, JwtError>> verify_access(std::string token);
+  // JwtVerifier::verified_payload with the same fetching: a token of another issuer (an OpenID
+  // provider's ID token) whose signature one of the fetched keys verifies.
+  asio::awaitable<core::Result<nlohmann::json, JwtError>> verified_payload(std::string token);
   KeySetStatus status() const;
 
   // The usable keys of a JWKS document; keys it cannot use (other kty, malformed) are skipped.
@@ -59,6 +63,9 @@ class RemoteKeySet {
 
  private:
   asio::awaitable<void> refresh();
+  // After a token was refused: fetches the set again when that may help (an unknown kid, or no
+  // keys yet) and returns nothing when a second check is worth making, else why not.
+  asio::awaitable<std::optional<JwtError>> refetch_for(JwtError refused);
 
   RemoteKeySetOptions options_;
   Fetch fetch_;

@@ -39,10 +39,12 @@ using namespace std::chrono;
 namespace {
 
 // The target as the access log shows it: the values of query parameters that are credentials
-// (a WebSocket ticket, a token in a URL) are replaced by ***.
+// (a WebSocket ticket, a token in a URL, an OpenID sign-in's authorization code and state) are
+// replaced by ***.
 std::string loggable_target(const HttpRequest& request) {
   if (request.query.empty()) return request.target;
-  static constexpr std::string_view kSecret[] = {"ticket", "token", "access_token", "password"};
+  static constexpr std::string_view kSecret[] = {"ticket",   "token", "access_token",
+                                                 "password", "code",  "state"};
   std::string out = request.target.substr(0, request.target.find('?') + 1);
   std::string_view query = request.query;
   while (true) {

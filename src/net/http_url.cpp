@@ -1,5 +1,6 @@
 #include "net/http_url.hpp"
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/address_v6.hpp>
 #include <cctype>
 
@@ -101,6 +102,13 @@ core::Result<HttpUrl, std::string> parse_http_url(std::string_view url) {
   if (target.empty() || target.front() == '?') out.target = "/";
   out.target += target;
   return out;
+}
+
+bool is_loopback_host(std::string_view host) {
+  if (host == "localhost") return true;
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(host, ec);
+  return !ec && address.is_loopback();
 }
 
 }  // namespace netra::net

@@ -28,4 +28,8 @@ struct HttpUrl {
 // caller percent-encodes). The error says which.
 core::Result<HttpUrl, std::string> parse_http_url(std::string_view url);
 
+// 127.0.0.0/8, ::1 or "localhost": a server on this machine, where plain HTTP stays on the
+// loopback interface (the one place an http:// key set or sign-in provider is acceptable).
+bool is_loopback_host(std::string_view host);
+
 }  // namespace netra::net

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "auth/auth_config.hpp"
+
 namespace netra::app {
 namespace {
 
@@ -155,6 +157,60 @@ TEST_F(ConfigTest, EveryErrorIsReportedAtOnce) {
   } catch (const ConfigError& e) {
     EXPECT_EQ(e.errors().size(), 2u);
   }
+}
+
+// OpenID providers' keys exist once a provider is named, in the file, the environment or a flag.
+TEST_F(ConfigTest, OpenIdProvidersAreNamedByTheFileTheEnvironmentOrAFlag) {
+  ConfigInputs inputs;
+  inputs.file = write(
+      "[auth.oidc.google]\nissuer = \"https://accounts.google.com\"\nclient_id = \"g-id\"\n"
+      "redirect_uri = \"https://netra.example/auth/oidc/google/callback\"\n");
+  inputs.environment = {{"NETRA_AUTH_OIDC_GOOGLE_CLIENT_SECRET", "g-secret"},
+                        {"NETRA_AUTH_OIDC_CORP2_ISSUER", "https://sso.corp.example"}};
+  inputs.flags = {{"auth.oidc.corp2.client_id", "c-id", "--set"}};
+  auto config = Config::load(inputs);
+  const auto& providers = config.settings().auth.oidc;
+  ASSERT_EQ(providers.size(), 2u);
+  EXPECT_EQ(providers[0].name, "corp2");
+  EXPECT_EQ(providers[0].issuer, "https://sso.corp.example");
+  EXPECT_EQ(providers[0].client_id, "c-id");
+  EXPECT_EQ(providers[1].name, "google");
+  EXPECT_EQ(providers[1].client_secret, "g-secret");
+  EXPECT_EQ(providers[1].scopes, (std::vector<std::string>{"openid", "email", "profile"}));
+  EXPECT_EQ(config.settings().api.auth_routes.oidc_providers,
+            (std::vector<std::string>{"corp2", "google"}));
+  EXPECT_TRUE(auth::oidc_provider_schema("google").problems(config).empty());
+  // corp2 has no redirect_uri: its check says so.
+  EXPECT_THAT(auth::oidc_provider_schema("corp2").problems(config),
+              ::testing::Contains(HasSubstr("auth.oidc.corp2.redirect_uri is required")));
+}
+
+TEST_F(ConfigTest, AnOpenIdProvidersKeysAndNameAreChecked) {
+  ConfigInputs inputs;
+  inputs.file = write(
+      "[auth.oidc.idp]\nissuer = \"http://idp.example\"\nclient_secret = \"in-a-file\"\n"
+      "scopes = [\"email\"]\nredirect_uri = \"http://127.0.0.1:8000/auth/oidc/idp/callback\"\n"
+      "clientid = \"x\"\n");
+  EXPECT_THAT(load_error(inputs),
+              HasSubstr("unknown key 'auth.oidc.idp.clientid' at " + *inputs.file +
+                        ":6 (did you mean 'auth.oidc.idp.client_id'?)"));
+  inputs.file = write(
+      "[auth.oidc.idp]\nissuer = \"http://idp.example\"\nclient_secret = \"in-a-file\"\n"
+      "scopes = [\"email\"]\nredirect_uri = \"http://127.0.0.1:8000/auth/oidc/idp/callback\"\n");
+  auto config = Config::load(inputs);
+  std::string problems;
+  for (const auto& p : auth::oidc_provider_schema("idp").problems(config)) problems += p + "\n";
+  EXPECT_THAT(problems, HasSubstr("auth.oidc.idp.issuer = \"http://idp.example\""));
+  EXPECT_THAT(problems, HasSubstr("not loopback"));
+  EXPECT_THAT(problems, HasSubstr("auth.oidc.idp.client_id is required"));
+  EXPECT_THAT(problems, HasSubstr("must include \"openid\""));
+  EXPECT_THAT(problems, HasSubstr("NETRA_AUTH_OIDC_IDP_CLIENT_SECRET"));
+  EXPECT_THAT(problems, ::testing::Not(HasSubstr("in-a-file"))) << "a secret is never printed";
+  EXPECT_THAT(problems, ::testing::Not(HasSubstr("redirect_uri"))) << "loopback http is fine";
+
+  ConfigInputs badly_named;
+  badly_named.environment = {{"NETRA_AUTH_OIDC_MY_IDP_ISSUER", "https://idp.example"}};
+  EXPECT_THAT(load_error(badly_named), HasSubstr("auth.oidc.my_idp: a provider's name is"));
 }
 
 }  // namespace

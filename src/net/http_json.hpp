@@ -1,0 +1,20 @@
+// GET a JSON document over the one HTTP client: what fetching a key set (JWKS) or an OpenID
+// provider's discovery document needs — a 200 whose body is a JSON object, else why not.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/deadline.hpp"
+#include "core/result.hpp"
+#include "net/http_client.hpp"
+
+namespace netra::net {
+
+// The object, or a message naming the URL (without its query) and what was wrong.
+asio::awaitable<core::Result<nlohmann::json, std::string>> get_json_object(HttpClient& client,
+                                                                           std::string url,
+                                                                           core::Deadline deadline);
+
+}  // namespace netra::net
