@@ -6,23 +6,17 @@ packages (`npm ci` in tests/browser), except under CI where that is a failure.""
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "net", "websocket"))
-from netra_process import NetraProcess  # noqa: E402
+from netra_process import NetraProcess, free_port  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 BROWSER_TIMEOUT_S = 120
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def missing_parts():

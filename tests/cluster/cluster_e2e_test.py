@@ -13,7 +13,6 @@ Run: NETRA_BIN=build/debug/netra TEST_REDIS_URL=… TEST_POSTGRES_URL=… TEST_C
 
 import asyncio
 import urllib.request
-import socket
 import json
 import io
 import http.client
@@ -34,7 +33,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
                                 "websocket"))
 
 from netra_process import (NetraProcess, ScratchClickHouse, ScratchPostgresDatabase,  # noqa: E402
-                           _required_under_ci, clickhouse_available, postgres_url)
+                           _required_under_ci, clickhouse_available, free_port,
+                           postgres_url)
 from agents_e2e_test import COST_QUESTION, next_of, run_events  # noqa: E402
 from ws_e2e_test import STEP_S, Client  # noqa: E402
 from sse_e2e_test import SseClient  # noqa: E402
@@ -723,11 +723,6 @@ class RedisOutage(ClusterTestCase):
 HAPROXY_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "deploy",
                               "haproxy.cfg")
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RollingRestart(ClusterTestCase):

@@ -9,7 +9,6 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,7 +17,7 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "net", "websocket"))
-from netra_process import NetraProcess  # noqa: E402
+from netra_process import NetraProcess, free_port, missing_node_packages  # noqa: E402
 from ws_e2e_test import PostgresMixin  # noqa: E402
 
 CLIENT_TIMEOUT_S = 180
@@ -27,19 +26,9 @@ COST_QUESTION = "How can I cut my LLM costs by 30% without hurting latency?"
 
 
 def missing_parts():
-    missing = []
-    if shutil.which("node") is None:
-        missing.append("node")
-    for package in ("sdk", "conformance"):
-        if not os.path.isdir(os.path.join(HERE, "node_modules", "@modelcontextprotocol", package)):
-            missing.append(f"tests/mcp/node_modules/@modelcontextprotocol/{package} (npm ci)")
-    return missing
+    return missing_node_packages(HERE, ("@modelcontextprotocol/sdk",
+                                        "@modelcontextprotocol/conformance"))
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def workload_events(count=120):

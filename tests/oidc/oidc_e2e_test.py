@@ -15,7 +15,6 @@ import os
 import secrets
 import select
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from urllib.parse import parse_qs, quote, urlencode, urljoin, urlsplit, urlunspl
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "net", "websocket"))
-from netra_process import NetraProcess  # noqa: E402
+from netra_process import NetraProcess, free_port, missing_node_packages  # noqa: E402
 from ws_e2e_test import PostgresMixin  # noqa: E402
 
 PROVIDER_SCRIPT = os.path.join(HERE, "oidc_test_provider.mjs")
@@ -43,19 +42,8 @@ TOKEN_KEYS = {"access_token", "refresh_token", "token_type", "expires_in", "user
 
 
 def missing_parts():
-    missing = []
-    if shutil.which("node") is None:
-        missing.append("node")
-    for package in ("oidc-provider", "jose"):
-        if not os.path.isdir(os.path.join(HERE, "node_modules", package)):
-            missing.append(f"tests/oidc/node_modules/{package} (npm ci)")
-    return missing
+    return missing_node_packages(HERE, ("oidc-provider", "jose"))
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def b64url_decode(text):

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -31,6 +32,24 @@ DEFAULT_SETTINGS = {
 }
 
 _LISTENING = re.compile(r"listening on 127\.0\.0\.1:(\d+)")
+
+
+def free_port():
+    """A TCP port free on 127.0.0.1 now, for a server whose port must be known before it starts
+    (another process could take it meanwhile; the tests that use it start at once)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def missing_node_packages(folder, packages):
+    """What a test that runs node with the npm packages of `folder` (installed there by `npm ci`)
+    lacks: node itself, or a package."""
+    missing = [] if shutil.which("node") else ["node"]
+    for package in packages:
+        if not os.path.isdir(os.path.join(folder, "node_modules", package)):
+            missing.append(f"{os.path.basename(folder)}/node_modules/{package} (npm ci)")
+    return missing
 
 
 def netra_bin():
