@@ -2,7 +2,8 @@
 // verified as it is. Any other input is a header and a payload (JSON texts, split at the first
 // newline) that the fuzzer signs itself — with the HS256 secret and with the RS256 key the
 // verifier trusts, "$KID" in the header naming that key — so it reaches the claim checks behind a
-// valid signature. Whatever verifies must carry what the verifier requires.
+// valid signature. Whatever verifies must carry what the verifier requires; a payload that also
+// passes as an ID token (issuer "netra", audience "netra-api", nonce "n") must carry a subject.
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -10,6 +11,7 @@
 #include <string_view>
 
 #include "auth/base64url.hpp"
+#include "auth/id_token.hpp"
 #include "auth/jwt.hpp"
 #include "auth/signing_key.hpp"
 #include "fuzz/fuzz_check.hpp"
@@ -54,6 +56,19 @@ void verify(const Keys& keys, std::string_view token) {
     FUZZ_CHECK(claims->expires_at + 30 > kNow);
     FUZZ_CHECK(claims->not_before - 30 <= kNow);
   }
+  // The same signature check, read as an OpenID provider's ID token (auth/id_token).
+  const auto payload = keys.verifier.verified_payload(token);
+  if (!payload) return;
+  IdTokenExpectations expected;
+  expected.issuer = "netra";
+  expected.client_id = "netra-api";
+  expected.nonce = "n";
+  expected.now = kNow;
+  const auto identity = check_id_token(payload.value(), expected);
+  if (!identity) return;
+  FUZZ_CHECK(!identity->subject.empty());
+  FUZZ_CHECK(identity->issuer == "netra");
+  FUZZ_CHECK(!identity->email_verified || identity->email.has_value());
 }
 
 }  // namespace
