@@ -15,6 +15,8 @@ void append_sixes(std::string& out, uint64_t value, int count, const char* alpha
   for (int i = count - 1; i >= 0; --i) out += alphabet[(value >> (6 * i)) & 63];
 }
 
+}  // namespace
+
 // Random bytes from the OS, taken 4 KiB at a time per thread: an id (every request has one)
 // costs a copy, and a system call only every 256th id. The bytes are the kernel's CSPRNG output
 // either way; the process does not fork after start, so no two processes share a buffer.
@@ -41,8 +43,6 @@ void fill_random(unsigned char* bytes, size_t size) {
     size -= n;
   }
 }
-
-}  // namespace
 
 std::string make_sortable_id(std::string_view prefix, int64_t unix_ms) {
   // base64url's characters, in byte order.

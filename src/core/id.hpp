@@ -1,11 +1,16 @@
 // Ids: opaque, URL-safe, unguessable identifiers ("usr_3q2-…"), the one way ids are made.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace netra::core {
+
+// `size` bytes of the kernel's CSPRNG (getrandom), taken from a per-thread buffer refilled 4 KiB
+// at a time; a byte handed out is wiped from it. Thread-safe. Throws if the kernel fails.
+void fill_random(unsigned char* bytes, size_t size);
 
 // `prefix` + "_" + 22 characters of base64url over 128 random bits from the OS. Thread-safe.
 std::string make_id(std::string_view prefix);

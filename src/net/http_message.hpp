@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "telemetry/trace_context.hpp"
+
 namespace netra::net {
 
 class StreamBody;
@@ -23,6 +25,8 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
   std::string body;
   std::string request_id;
+  // The W3C trace this request belongs to (its traceparent, or one started here) and our span.
+  telemetry::TraceContext trace;
   std::map<std::string, std::string> path_params;  // {id} in the route template
   std::string remote_address;
   uint16_t remote_port = 0;      // tells connections from one address apart (keep-alive tests)

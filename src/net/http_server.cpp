@@ -63,6 +63,20 @@ std::string loggable_target(const HttpRequest& request) {
   return out;
 }
 
+// An error body (json_error's {"error":{...}}) gets the request's trace id as error.trace_id,
+// here in one place rather than in every route: whoever reports an error quotes the id that
+// finds it in the logs and the trace.
+void with_trace_id(const HttpRequest& request, HttpResponse& response) {
+  static constexpr std::string_view kErrorObject = R"({"error":{)";
+  if (response.status < 400 || !response.body.starts_with(kErrorObject)) return;
+  std::string field = R"("trace_id":")";
+  field += request.trace.trace();
+  const bool empty_object =
+      response.body.size() > kErrorObject.size() && response.body[kErrorObject.size()] == '}';
+  field += empty_object ? "\"" : "\",";
+  response.body.insert(kErrorObject.size(), field);
+}
+
 // Feeds buffered bytes to the parser, up to the end of the header only when `header_only` (the
 // parser must not be eager then); need_more is not an error here.
 beast::error_code parse_buffered(http::request_parser<http::string_body>& parser,
@@ -395,11 +409,15 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
                                               early->status, 0);
           }
           if (settings_.access_log) {
-            log_->info("{} {} {} before its body rid={} route=\"{}\"", request->method,
-                       loggable_target(*request), early->status, request->request_id, route_label);
+            log_->info("{} {} {} before its body rid={} trace={} route=\"{}\"", request->method,
+                       loggable_target(*request), early->status, request->request_id,
+                       request->trace.trace(), route_label);
           }
           settings_.cors.decorate(*request, *early);
-          co_await write(*c, *early, parser.get().version(), false, request->request_id);
+          with_trace_id(*request, *early);
+          const auto traceparent = request->trace.traceparent();
+          co_await write(*c, *early, parser.get().version(), false, request->request_id,
+                         {traceparent.data(), traceparent.size()});
           co_return;
         }
         if (request->header("expect") == "100-continue" && !parser.is_done()) {
@@ -462,7 +480,10 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
           }
           log_->info("rid={} refused a WebSocket handshake from origin {}", request->request_id,
                      request->header("origin"));
-          co_await write(*c, *refused, version, false, request->request_id);
+          with_trace_id(*request, *refused);
+          const auto traceparent = request->trace.traceparent();
+          co_await write(*c, *refused, version, false, request->request_id,
+                         {traceparent.data(), traceparent.size()});
           co_return;
         }
       }
@@ -487,26 +508,30 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       HttpResponse response = co_await dispatch_.dispatch(request, std::move(match), route_label);
       in_flight_.fetch_sub(1);
       settings_.cors.decorate(*request, response);
+      with_trace_id(*request, response);
+      const auto traceparent = request->trace.traceparent();
+      const std::string_view traceparent_text(traceparent.data(), traceparent.size());
       const double seconds = duration<double>(steady_clock::now() - began).count();
       if (hooks_.observer) {
         hooks_.observer->request_finished(route_label, method_label(request->method),
                                           response.status, seconds);
       }
       if (settings_.access_log) {
-        log_->info("{} {} {} {:.2f}ms rid={} route=\"{}\"", request->method,
+        log_->info("{} {} {} {:.2f}ms rid={} trace={} route=\"{}\"", request->method,
                    loggable_target(*request), response.status, seconds * 1000, request->request_id,
-                   route_label);
+                   request->trace.trace(), route_label);
       }
       if (response.stream) {
         // Ends the connection: a stream runs until it ends, and nothing follows it.
-        co_await stream(c, response, version, head, request->request_id);
+        co_await stream(c, response, version, head, request->request_id, traceparent_text);
         boost::system::error_code ignored;
         c->socket.shutdown(tcp::socket::shutdown_send, ignored);
         co_return;
       }
       const bool close = !keep_alive || response.close || draining_ || c->close_after_response;
       response.close = close;
-      const bool written = co_await write(*c, response, version, head, request->request_id);
+      const bool written =
+          co_await write(*c, response, version, head, request->request_id, traceparent_text);
       if (!written || close) {
         boost::system::error_code ignored;
         c->socket.shutdown(tcp::socket::shutdown_send, ignored);
@@ -533,6 +558,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     }
     const auto given_id = request->header("x-request-id");
     request->request_id = detail::request_id_from(given_id);
+    request->trace =
+        telemetry::continue_or_start(request->header("traceparent"), request->header("tracestate"));
     request->remote_address = settings_.trusted_proxies.client_of(c.remote_address, *request);
     request->remote_port = c.remote_port;
     return request;
@@ -541,11 +568,12 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   // Writes the response under the request timeout; false if the client went away. Serialised by
   // hand into one buffer: a handful of headers does not need Beast's serializer.
   asio::awaitable<bool> write(Connection& c, const HttpResponse& response, unsigned version,
-                              bool head, const std::string& request_id) {
+                              bool head, const std::string& request_id,
+                              std::string_view traceparent = {}) {
     std::string& out = c.write_buffer;
     out.clear();
     serialize_head(out, response, version, request_id,
-                   "Content-Length: " + std::to_string(response.body.size()));
+                   "Content-Length: " + std::to_string(response.body.size()), traceparent);
     if (!head) out += response.body;
     c.arm(settings_.request_timeout);
     auto [ec, n] = co_await asio::async_write(c.socket, asio::buffer(out), use_tuple);
@@ -556,7 +584,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   // The status line and headers; `framing` is the header that delimits the body (Content-Length,
   // Transfer-Encoding), or empty for a body that ends with the connection.
   static void serialize_head(std::string& out, const HttpResponse& response, unsigned version,
-                             const std::string& request_id, std::string_view framing) {
+                             const std::string& request_id, std::string_view framing,
+                             std::string_view traceparent) {
     out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
     out += std::to_string(response.status);
     out += ' ';
@@ -565,6 +594,10 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     out += response.content_type;
     out += "\r\nX-Request-Id: ";
     out += request_id;
+    if (!traceparent.empty()) {
+      out += "\r\ntraceparent: ";
+      out += traceparent;
+    }
     if (!framing.empty()) {
       out += "\r\n";
       out += framing;
@@ -630,13 +663,15 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   }
 
   asio::awaitable<void> stream(std::shared_ptr<Connection> shared, HttpResponse& response,
-                               unsigned version, bool head, const std::string& request_id) {
+                               unsigned version, bool head, const std::string& request_id,
+                               std::string_view traceparent) {
     Connection& c = *shared;
     response.close = true;
     const bool chunked = version != 10;
     std::string& out = c.write_buffer;
     out.clear();
-    serialize_head(out, response, version, request_id, chunked ? "Transfer-Encoding: chunked" : "");
+    serialize_head(out, response, version, request_id, chunked ? "Transfer-Encoding: chunked" : "",
+                   traceparent);
     if (head) {
       // The header says what a GET would get; a HEAD's body is empty, its last chunk included.
       c.arm(settings_.request_timeout);

@@ -140,6 +140,29 @@ TEST_F(HttpServerTest, HeadIsAnsweredForEveryGetRouteWithoutABody) {
   EXPECT_EQ(head->header("content-length"), "18");
 }
 
+// W3C Trace Context: a caller's trace is continued (our span in the answer's traceparent), a
+// missing or invalid one is started here; the trace id is in the access log and error bodies.
+TEST_F(HttpServerTest, EveryAnswerCarriesItsTraceAndErrorsQuoteItsId) {
+  const std::string caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  auto continued = http_get(port(), "/health/live", {{"traceparent", caller}});
+  ASSERT_TRUE(continued);
+  const std::string ours(continued->header("traceparent"));
+  EXPECT_TRUE(
+      std::regex_match(ours, std::regex("00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01")))
+      << ours;
+  EXPECT_NE(ours, caller);
+  ASSERT_TRUE(server_->process().wait_for_output("trace=4bf92f3577b34da6a3ce929d0e0e4736", 2s));
+
+  auto started = http_get(port(), "/no/such/route", {{"traceparent", "00-not-a-trace-01"}});
+  ASSERT_TRUE(started);
+  EXPECT_EQ(started->status, 404);
+  const std::string header(started->header("traceparent"));
+  ASSERT_TRUE(std::regex_match(header, std::regex("00-[0-9a-f]{32}-[0-9a-f]{16}-01"))) << header;
+  const auto error = nlohmann::json::parse(started->body)["error"];
+  EXPECT_EQ(error["trace_id"], header.substr(3, 32));
+  EXPECT_EQ(error["code"], "not_found") << "the rest of the error stays as it was";
+}
+
 TEST_F(HttpServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   TestHttpClient client("127.0.0.1", port());
   for (int i = 0; i < 5; ++i) {

@@ -1,0 +1,89 @@
+#include "telemetry/trace_context.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "core/id.hpp"
+
+namespace netra::telemetry {
+namespace {
+
+constexpr size_t kMaxTracestate = 512;
+
+bool lower_hex(std::string_view text) {
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+bool all_zero(std::string_view text) {
+  return text.find_first_not_of('0') == std::string_view::npos;
+}
+
+int hex_value(char c) {
+  return c <= '9' ? c - '0' : c - 'a' + 10;
+}
+
+constexpr char kDigits[] = "0123456789abcdef";
+
+// N random bytes as 2N hex digits, never all zero (an all-zero id is invalid, §3.2.2.3).
+template <size_t N>
+void random_hex(std::array<char, 2 * N>& out) {
+  std::array<unsigned char, N> bytes{};
+  do {
+    core::fill_random(bytes.data(), bytes.size());
+  } while (std::all_of(bytes.begin(), bytes.end(), [](unsigned char b) { return b == 0; }));
+  for (size_t i = 0; i < N; ++i) {
+    out[2 * i] = kDigits[bytes[i] >> 4];
+    out[2 * i + 1] = kDigits[bytes[i] & 15];
+  }
+}
+
+}  // namespace
+
+std::optional<TraceParent> parse_traceparent(std::string_view h) {
+  // version(2) - trace-id(32) - parent-id(16) - flags(2): 55 characters.
+  if (h.size() < 55 || h[2] != '-' || h[35] != '-' || h[52] != '-') return std::nullopt;
+  const auto version = h.substr(0, 2);
+  const auto trace_id = h.substr(3, 32);
+  const auto parent_id = h.substr(36, 16);
+  const auto flags = h.substr(53, 2);
+  if (!lower_hex(version) || version == "ff") return std::nullopt;
+  if (version == "00" ? h.size() != 55 : (h.size() > 55 && h[55] != '-')) return std::nullopt;
+  if (!lower_hex(trace_id) || !lower_hex(parent_id) || !lower_hex(flags)) return std::nullopt;
+  if (all_zero(trace_id) || all_zero(parent_id)) return std::nullopt;
+  TraceParent parsed{std::string(trace_id), std::string(parent_id),
+                     static_cast<uint8_t>(hex_value(flags[0]) * 16 + hex_value(flags[1]))};
+  return parsed;
+}
+
+std::array<char, 55> TraceContext::traceparent() const {
+  std::array<char, 55> out{};
+  auto at = std::copy_n("00-", 3, out.begin());
+  at = std::copy(trace_id.begin(), trace_id.end(), at);
+  *at++ = '-';
+  at = std::copy(span_id.begin(), span_id.end(), at);
+  *at++ = '-';
+  *at++ = kDigits[flags >> 4];
+  *at = kDigits[flags & 15];
+  return out;
+}
+
+TraceContext continue_or_start(std::string_view traceparent, std::string_view tracestate) {
+  TraceContext context;
+  random_hex<8>(context.span_id);
+  if (auto parent = parse_traceparent(traceparent)) {
+    std::copy_n(parent->trace_id.begin(), 32, context.trace_id.begin());
+    context.parent_id = std::move(parent->parent_id);
+    // Only the sampled bit is defined for version 00; the others are not passed on (§3.2.2.5).
+    context.flags = parent->flags & 0x01;
+    if (tracestate.size() <= kMaxTracestate) context.tracestate = std::string(tracestate);
+    return context;
+  }
+  random_hex<16>(context.trace_id);
+  context.flags = 0x01;
+  return context;
+}
+
+}  // namespace netra::telemetry

@@ -1,0 +1,44 @@
+// TraceContext: W3C Trace Context (https://www.w3.org/TR/trace-context/) for one request — the
+// trace it belongs to, continued from the caller's `traceparent` header when that is valid or
+// started here, and this service's span in it. The response's `traceparent` names that span, so
+// a caller can find our part of its trace; the trace id goes into the access log line and error
+// bodies (`error.trace_id`) so that one id follows a request through every log.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace netra::telemetry {
+
+struct TraceParent {
+  std::string trace_id;   // 32 lower-case hex digits, not all zero
+  std::string parent_id;  // 16 lower-case hex digits, not all zero: the caller's span
+  uint8_t flags = 0;      // bit 0: sampled
+};
+
+// A `traceparent` header as §3.2 reads it: version 00 exactly ("00-" trace "-" parent "-"
+// flags), or a later version (not ff) whose first four fields have that shape, followed by
+// nothing or by "-" and more. Anything else is nullopt (and the trace is restarted, §3.2.2.1).
+std::optional<TraceParent> parse_traceparent(std::string_view header);
+
+// Fixed-size ids: every request has one, and they cost no allocation.
+struct TraceContext {
+  std::array<char, 32> trace_id{};  // lower-case hex
+  std::array<char, 16> span_id{};   // this service's span for the request
+  std::string parent_id;            // the caller's span; empty when the trace started here
+  uint8_t flags = 0;
+  std::string tracestate;  // passed on unchanged when the traceparent was valid (§3.3)
+
+  std::string_view trace() const { return {trace_id.data(), trace_id.size()}; }
+  // "00-<trace_id>-<span_id>-<flags>": what the response and outbound calls carry.
+  std::array<char, 55> traceparent() const;
+};
+
+// The caller's trace with a new span of ours, or a new trace (sampled: nothing decides otherwise
+// yet) when `traceparent` is absent or invalid. A tracestate over 512 bytes is dropped (§3.3.1.5).
+TraceContext continue_or_start(std::string_view traceparent, std::string_view tracestate);
+
+}  // namespace netra::telemetry
