@@ -92,7 +92,7 @@ class DatabaseTest : public ::testing::TestWithParam<Backend> {
     return std::move(r).value();
   }
   void drop_tables() {
-    for (const char* t : {"items", "t_failed", "schema_migrations", "m_one", "m_two"}) {
+    for (const char* t : {"items", "t_failed", "schema_migrations", "m_one", "m_two", "m_three"}) {
       (void)sql(std::string("DROP TABLE IF EXISTS ") + t);
     }
   }
