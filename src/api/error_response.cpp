@@ -140,4 +140,27 @@ net::HttpResponse error_response(const auth::AuthError& error, const std::string
   return internal_error(request_id);
 }
 
+net::HttpResponse error_response(const auth::OidcError& e) {
+  using Kind = auth::OidcError::Kind;
+  switch (e.kind) {
+    case Kind::unknown_provider:
+      return net::json_error(404, "not_found", "no OpenID provider of that name");
+    case Kind::invalid_state:
+      return net::json_error(400, "invalid_state", e.message);
+    case Kind::denied:
+      return net::json_error(401, "oidc_denied", e.message);
+    case Kind::code_refused:
+      return net::json_error(401, "oidc_code_refused", e.message);
+    case Kind::invalid_id_token:
+      return net::json_error(401, "invalid_id_token", e.message);
+    case Kind::email_not_verified:
+      return net::json_error(403, "email_not_verified", e.message);
+    case Kind::provider_error:
+      return net::json_error(502, "oidc_provider_error", e.message);
+    case Kind::unavailable:
+      break;
+  }
+  return net::json_error(503, "oidc_unavailable", e.message).with_header("Retry-After", "5");
+}
+
 }  // namespace netra::api

@@ -9,6 +9,7 @@
 
 #include "analytics/analytics_error.hpp"
 #include "auth/auth_service.hpp"
+#include "auth/oidc_sign_in.hpp"
 #include "chat/chat_error.hpp"
 #include "db/db_error.hpp"
 #include "net/http_message.hpp"
@@ -32,6 +33,11 @@ net::HttpResponse error_response(const analytics::AnalyticsError& error,
 // invalid_request → 400 naming the field, email_taken → 409, bad credentials or token → 401,
 // unavailable/busy → 503 with Retry-After.
 net::HttpResponse error_response(const auth::AuthError& error, const std::string& request_id);
+
+// unknown_provider → 404, invalid_state → 400, denied/code_refused/invalid_id_token → 401 (each
+// its own code), email_not_verified → 403, provider_error → 502, unavailable → 503 with
+// Retry-After. The message says which check refused the sign-in.
+net::HttpResponse error_response(const auth::OidcError& error);
 
 // {"events[3].model": "must be 1 to 128 bytes", ...}: what invalid_request lists in `fields`.
 nlohmann::json problem_fields(const std::vector<analytics::EventProblem>& problems);

@@ -3,6 +3,7 @@
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
+#include "api/error_response.hpp"
 #include "net/client_address.hpp"
 #include "net/http_url.hpp"
 #include "net/json_body.hpp"
@@ -48,28 +49,6 @@ bool acceptable_return_to(const std::string& to, const net::CorsPolicy& origins)
   return origins.allows(std::string(url->tls ? "https://" : "http://") + url->host_header);
 }
 
-HttpResponse oidc_error(const auth::OidcError& e) {
-  switch (e.kind) {
-    case Kind::unknown_provider:
-      return net::json_error(404, "not_found", "no OpenID provider of that name");
-    case Kind::invalid_state:
-      return net::json_error(400, "invalid_state", e.message);
-    case Kind::denied:
-      return net::json_error(401, "oidc_denied", e.message);
-    case Kind::code_refused:
-      return net::json_error(401, "oidc_code_refused", e.message);
-    case Kind::invalid_id_token:
-      return net::json_error(401, "invalid_id_token", e.message);
-    case Kind::email_not_verified:
-      return net::json_error(403, "email_not_verified", e.message);
-    case Kind::provider_error:
-      return net::json_error(502, "oidc_provider_error", e.message);
-    case Kind::unavailable:
-      break;
-  }
-  return net::json_error(503, "oidc_unavailable", e.message).with_header("Retry-After", "5");
-}
-
 // What every answer of these routes carries: nothing here may be cached or leak in a Referer.
 HttpResponse& private_answer(HttpResponse& response) {
   return response.with_header("Cache-Control", "no-store")
@@ -110,7 +89,8 @@ void add_oidc_routes(net::Router& router, auth::AuthState& state, const AuthRout
               .with_header("Retry-After", std::to_string(decision.retry_after.count()));
         }
         auto sign_in = state.oidc();
-        if (!sign_in) co_return oidc_error({Kind::unavailable, "sign-in is not running"});
+        if (!sign_in)
+          co_return error_response(auth::OidcError{Kind::unavailable, "sign-in is not running"});
         const auto return_to = r.query_param("return_to");
         if (!return_to.empty() && !acceptable_return_to(return_to, *origins)) {
           co_return net::invalid_fields({{"return_to",
@@ -118,7 +98,7 @@ void add_oidc_routes(net::Router& router, auth::AuthState& state, const AuthRout
                                           "server.cors_origins"}});
         }
         auto begun = co_await sign_in->begin(r.path_params["provider"], return_to);
-        if (!begun) co_return oidc_error(begun.error());
+        if (!begun) co_return error_response(begun.error());
         HttpResponse response;
         response.status = 302;
         response.with_header("Location", begun->redirect_url);
@@ -133,13 +113,14 @@ void add_oidc_routes(net::Router& router, auth::AuthState& state, const AuthRout
       "GET", "/auth/oidc/{provider}/callback",
       [&state](HttpRequest& r) -> asio::awaitable<HttpResponse> {
         auto sign_in = state.oidc();
-        if (!sign_in) co_return oidc_error({Kind::unavailable, "sign-in is not running"});
+        if (!sign_in)
+          co_return error_response(auth::OidcError{Kind::unavailable, "sign-in is not running"});
         auth::OidcCallback callback{r.query_param("code"), r.query_param("state"),
                                     r.query_param("error"), r.query_param("error_description"),
                                     cookie_value(r.header("cookie"), kCookie)};
         auto finished = co_await sign_in->finish(r.path_params["provider"], std::move(callback));
         if (!finished) {
-          auto refused = oidc_error(finished.error());
+          auto refused = error_response(finished.error());
           co_return std::move(private_answer(refused));
         }
         HttpResponse response = token_pair_response(finished->tokens);
