@@ -44,7 +44,10 @@ for target in "${targets[@]}"; do
   printf '%-28s %10s %9s %8s %8s  %s\n' "$target" "$runs" "$speed" "${cov:-?}" "${corpus:-?}" "$outcome"
   if [[ $outcome != ok ]]; then
     cp "$log" "$findings/log"
-    grep -E "ERROR|property does not hold|runtime error|500 for input|in-process server|websocket:" "$log" | head -5 >&2 || true
+    # What went wrong (libFuzzer's NEW_FUNC lines name Beast's websocket:: types: not these).
+    grep -v NEW_FUNC "$log" |
+      grep -E -A8 "ERROR|deadly signal|property does not hold|runtime error|500 for input|^in-process server|^websocket:" |
+      head -20 >&2 || true
   elif [[ ${FUZZ_MERGE:-0} == 1 ]]; then
     "$binary" -merge=1 "tests/fuzz/corpus/$target" "$scratch" -detect_leaks=$leaks >/dev/null 2>&1 || true
   fi

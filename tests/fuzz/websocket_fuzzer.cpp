@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "fuzz/in_process_server.hpp"
 
@@ -103,21 +104,23 @@ class Socket {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto& server = netra::fuzz::InProcessServer::get();
-  static std::unique_ptr<Socket> socket;
+  // Not a static unique_ptr: destroyed at exit, it would close the socket while the server
+  // thread still runs (see InProcessServer::get).
+  static Socket* socket = nullptr;
   if (!socket) {
-    socket = std::make_unique<Socket>(server);
+    socket = new Socket(server);
     if (!socket->receive()) hung("greeting");
   }
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const auto message = netra::fuzz::with_token(input, server.access_token());
   if (!socket->send(message) || !socket->send(R"({"type":"ping"})")) {
-    socket.reset();
+    delete std::exchange(socket, nullptr);
     return 0;
   }
   for (;;) {
     const auto reply = socket->receive();
     if (!reply) {  // closed: a message over the limit, or a credential that ended
-      socket.reset();
+      delete std::exchange(socket, nullptr);
       return 0;
     }
     if (reply->find(R"("type":"pong")") != std::string::npos) return 0;
