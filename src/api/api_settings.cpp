@@ -66,6 +66,15 @@ const core::SettingsSchema<ApiSettings>& api_settings_schema() {
              {.fallback = "\"\"",
               .help = "the WebSocket URL handed out with tickets (wss://host/ws); empty: "
                       "ws://<Host header>/ws"})
+        .key("auth.admin_emails", [](ApiSettings & s) -> auto& { return s.status.admin_emails; },
+             {.fallback = "[]",
+              .help = "the accounts (by email, compared without case) that may open /status and "
+                      "its feed"})
+        .key("monitoring.status_public",
+             [](ApiSettings & s) -> auto& { return s.status.public_page; },
+             {.fallback = "false",
+              .help = "true: /status/feed answers anyone (errors reduced to coarse marks, as "
+                      "/health shows them); false: only auth.admin_emails"})
         .key("analytics.ingest_body_limit_bytes", &ApiSettings::ingest_body_limit,
              {.fallback = "16777216",
               .min = 1024,

@@ -9,6 +9,7 @@
 #include "api/auth_routes.hpp"
 #include "api/event_stream_routes.hpp"
 #include "api/key_routes.hpp"
+#include "api/status_routes.hpp"
 #include "core/settings_schema.hpp"
 
 namespace netra::api {
@@ -22,6 +23,7 @@ struct ApiSettings {
   size_t ingest_body_limit = 0;
   ApiKeyLimits api_keys;
   EventStreamLimits event_streams;
+  StatusPageOptions status;
 };
 
 // Its check: an administrator's token of at least 32 bytes (never its value in a message).

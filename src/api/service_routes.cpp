@@ -9,6 +9,7 @@
 #include "api/mcp/mcp_routes.hpp"
 #include "api/openapi.hpp"
 #include "api/public_config_route.hpp"
+#include "api/status_routes.hpp"
 #include "api/ticket_routes.hpp"
 #include "net/json_error.hpp"
 #include "net/websocket_component.hpp"
@@ -75,6 +76,9 @@ void add_backend_routes(net::Router& router, const BackendParts& parts) {
                         std::make_shared<const mcp::McpServices>(mcp::McpServices{
                             router, parts.component_unavailable, parts.chat, parts.event_streams}),
                         parts.auth.revoked_sessions());
+  }
+  if (parts.status.report) {
+    add_status_routes(router, parts.status, parts.settings.status, parts.auth);
   }
   add_public_config_route(
       router, parts.environment,

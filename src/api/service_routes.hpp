@@ -8,6 +8,7 @@
 
 #include "api/api_settings.hpp"
 #include "api/event_streams.hpp"
+#include "api/status_routes.hpp"
 #include "api/thread_events.hpp"
 #include "api/workload_routes.hpp"
 #include "net/route_access.hpp"
@@ -72,6 +73,8 @@ struct BackendParts {
   // The components' states as the routes' gates see them: the MCP server's tools call routes in
   // process, through the same gates (HttpServer::component_unavailable).
   net::ComponentAvailability component_unavailable = nullptr;
+  // What /status shows; its feed is left out without a report.
+  StatusSource status{};
 };
 
 void add_backend_routes(net::Router& router, const BackendParts& parts);

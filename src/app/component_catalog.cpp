@@ -5,8 +5,14 @@
 #include "app/config.hpp"
 #include "core/component_graph.hpp"
 #include "core/configuration_error.hpp"
+#include "telemetry/tracer.hpp"
 
 namespace netra::app {
+
+telemetry::Tracer& ProcessParts::no_tracer() {
+  static telemetry::Tracer tracer;  // nothing attached: spans go nowhere
+  return tracer;
+}
 
 bool BuildContext::declares(const std::string& name) const {
   // Direct dependencies of any kind, and what they in turn require (started before them).

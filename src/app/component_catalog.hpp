@@ -27,7 +27,8 @@ class Router;
 }  // namespace netra::net
 namespace netra::telemetry {
 class Metrics;
-}
+class Tracer;
+}  // namespace netra::telemetry
 
 namespace netra::app {
 
@@ -70,6 +71,12 @@ struct ProcessParts {
   auth::AuthState& auth;         // how tokens are verified, for routes and the socket
   // One executor per event loop, for components that keep a connection on each (redis).
   std::vector<boost::asio::any_io_executor> loops{};
+  // True once shutdown has begun (readiness is down), for /status.
+  std::function<bool()> draining = [] { return false; };
+  // Where finished spans go (the tracing component attaches its exporter).
+  telemetry::Tracer& tracer = no_tracer();
+
+  static telemetry::Tracer& no_tracer();
 };
 
 // What one component is built with: the process's parts, and the components it declared.

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <set>
+#include <sstream>
 
 #include "app/config_schema.hpp"
 #include "auth/auth_config.hpp"
@@ -31,6 +33,11 @@ std::string env_name(const std::string& key) {
 std::string describe(const ConfigValue& v) {
   struct {
     std::string operator()(int64_t i) const { return std::to_string(i); }
+    std::string operator()(double d) const {
+      std::ostringstream out;
+      out << d;
+      return out.str();
+    }
     std::string operator()(bool b) const { return b ? "true" : "false"; }
     std::string operator()(const std::string& s) const { return "\"" + s + "\""; }
     std::string operator()(const std::vector<std::string>& l) const {
@@ -49,6 +56,14 @@ std::optional<ConfigValue> parse_text(const KeySpec& spec, std::string_view text
       int64_t value = 0;
       auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
       if (ec != std::errc() || end != text.data() + text.size() || text.empty())
+        return std::nullopt;
+      return value;
+    }
+    case ValueType::number: {
+      double value = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (ec != std::errc() || end != text.data() + text.size() || text.empty() ||
+          !std::isfinite(value))
         return std::nullopt;
       return value;
     }
@@ -84,6 +99,10 @@ std::optional<ConfigValue> from_toml(const KeySpec& spec, const toml::node& node
     case ValueType::integer:
       if (auto v = node.value_exact<int64_t>()) return *v;
       return std::nullopt;
+    case ValueType::number:
+      // 1 and 1.0 alike; TOML's inf and nan are refused.
+      if (auto v = node.value<double>(); v && std::isfinite(*v)) return *v;
+      return std::nullopt;
     case ValueType::boolean:
       if (auto v = node.value_exact<bool>()) return *v;
       return std::nullopt;
@@ -110,6 +129,13 @@ std::string check(const KeySpec& spec, const ConfigValue& value) {
   if (spec.type == ValueType::integer) {
     const auto v = std::get<int64_t>(value);
     if (v < spec.rules.min || v > spec.rules.max) {
+      return "is out of range " + std::to_string(spec.rules.min) + ".." +
+             std::to_string(spec.rules.max);
+    }
+  }
+  if (spec.type == ValueType::number) {
+    const auto v = std::get<double>(value);
+    if (v < static_cast<double>(spec.rules.min) || v > static_cast<double>(spec.rules.max)) {
       return "is out of range " + std::to_string(spec.rules.min) + ".." +
              std::to_string(spec.rules.max);
     }

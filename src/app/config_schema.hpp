@@ -20,6 +20,7 @@
 #include "net/websocket_server.hpp"
 #include "redis/redis_settings.hpp"
 #include "tasks/tasks_settings.hpp"
+#include "telemetry/tracing_settings.hpp"
 
 namespace netra::app {
 
@@ -37,6 +38,7 @@ struct ServiceSettings {
   agents::SupervisorOptions supervisor;
   agents::LlmSettings llm;
   tasks::TaskSettings tasks;
+  telemetry::TracingSettings tracing;
 };
 
 // Keys with one value for the whole service: every slice's, each name once.

@@ -27,10 +27,12 @@
 #include "net/health_routes.hpp"
 #include "net/http_server.hpp"
 #include "net/json_error.hpp"
+#include "net/server_span.hpp"
 #include "net/systemd_notifier.hpp"
 #include "telemetry/logging.hpp"
 #include "telemetry/metrics.hpp"
 #include "telemetry/metrics_component.hpp"
+#include "telemetry/tracer.hpp"
 
 namespace netra::app {
 namespace {
@@ -68,18 +70,26 @@ void log_report(const core::StartupReport& report, bool json_logs) {
   }
 }
 
-// Feeds the HTTP server's request events into the Prometheus registry.
+// Feeds the HTTP server's request events into the Prometheus registry, and the requests of
+// sampled traces to the tracer as server spans.
 class MetricsObserver final : public net::HttpObserver {
  public:
-  explicit MetricsObserver(telemetry::Metrics& metrics) : metrics_(metrics) {}
+  MetricsObserver(telemetry::Metrics& metrics, const telemetry::Tracer& tracer)
+      : metrics_(metrics), tracer_(tracer) {}
   void request_started() override { metrics_.http_request_started(); }
   void request_finished(const std::string& route, const std::string& method, int status,
                         double seconds) override {
     metrics_.http_request_finished(route, method, status, seconds);
   }
+  void request_traced(const net::HttpRequest& request, const std::string& route, int status,
+                      double seconds) override {
+    if (!tracer_.recording()) return;
+    tracer_.record(net::server_span(request, route, status, seconds));
+  }
 
  private:
   telemetry::Metrics& metrics_;
+  const telemetry::Tracer& tracer_;
 };
 
 // Pings systemd's watchdog from event loop 0, so a stuck loop stops the pings.
@@ -112,12 +122,16 @@ class Service {
                std::max(milliseconds(1), process_.watchdog_threshold / 5)),
         offload_(process_.offload_threads),
         metrics_(core::kVersion, core::kCommit),
-        observer_(metrics_),
+        observer_(metrics_, tracer_),
         notifier_(net::SystemdNotifier::from_environment()),
         engine_(loops_.context(0).get_executor(), engine_options()),
         server_(loops_, listener_settings(), router_, server_hooks()),
-        parts_{config_, config_.settings(), offload_,        server_, metrics_, report(),
-               health_, auth_state_,        loop_executors()} {}
+        parts_{config_,          config_.settings(),
+               offload_,         server_,
+               metrics_,         report(),
+               health_,          auth_state_,
+               loop_executors(), [this] { return draining_.load(); },
+               tracer_} {}
 
   // The probes and /metrics, served whatever the components do.
   void add_builtin_routes() {
@@ -129,8 +143,12 @@ class Service {
     router_.add("GET", "/metrics",
                 [this](net::HttpRequest&) -> asio::awaitable<net::HttpResponse> {
                   // Reading /proc for the process gauges goes through the offload pool.
-                  auto text = co_await offload_.run(
-                      [this] { return metrics_.render(engine_.report(), &health_); });
+                  auto text = co_await offload_.run([this] {
+                    const auto report = engine_.report();
+                    const bool ready =
+                        net::not_ready_reasons(report, draining_.load(), &health_).empty();
+                    return metrics_.render(report, &health_, ready);
+                  });
                   auto response = net::json_response(std::move(text));
                   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
                   co_return response;
@@ -156,6 +174,9 @@ class Service {
       log_->critical("{}: {}", e.what(), e.code().message());
       return false;
     }
+    loops_.observe_lag([this](const core::LoopActivity& loop, std::chrono::nanoseconds lag) {
+      metrics_.loop_lag(loop.name(), std::chrono::duration<double>(lag).count());
+    });
     loops_.start();
     log_->info("listening on {}:{}", listener_settings().host, server_.port());
     return true;
@@ -284,6 +305,7 @@ class Service {
   net::ServerHooks server_hooks() {
     net::ServerHooks hooks;
     hooks.observer = &observer_;
+    hooks.trace_sample_ratio = config_.settings().tracing.sample_ratio;
     hooks.component_unavailable = [this](const std::string& name) -> std::optional<std::string> {
       const auto state = engine_.state(name);
       if (state == core::ComponentState::ready) return std::nullopt;
@@ -328,6 +350,7 @@ class Service {
   core::EventLoops loops_;
   core::OffloadPool offload_;
   telemetry::Metrics metrics_;
+  telemetry::Tracer tracer_;
   MetricsObserver observer_;
   const net::SystemdNotifier notifier_;
   std::atomic<bool> draining_{false};

@@ -24,9 +24,11 @@
 #include "auth/ticket_store.hpp"
 #include "chat/chat_store.hpp"
 #include "chat/run_event_sink.hpp"
+#include "core/build_info.hpp"
 #include "core/id.hpp"
 #include "db/database_component.hpp"
 #include "db/postgres_conninfo.hpp"
+#include "net/http_client.hpp"
 #include "net/http_server.hpp"
 #include "net/websocket_component.hpp"
 #include "redis/cluster_slots.hpp"
@@ -37,7 +39,10 @@
 #include "tasks/background_tasks_component.hpp"
 #include "tasks/maintenance_jobs.hpp"
 #include "tasks/synthetic_workload_job.hpp"
+#include "telemetry/logging.hpp"
+#include "telemetry/metrics.hpp"
 #include "telemetry/metrics_component.hpp"
+#include "telemetry/tracing_component.hpp"
 
 namespace netra::app {
 namespace {
@@ -105,6 +110,48 @@ CatalogEntry metrics_entry() {
         return std::make_shared<telemetry::MetricsComponent>(spec, ctx.process().metrics,
                                                              ctx.process().report);
       });
+}
+
+// Posts one OTLP body to the collector; the error, or "" for a 2xx.
+boost::asio::awaitable<std::string> post_spans(std::shared_ptr<net::HttpClient> client, std::string url,
+                                        std::string body, core::Deadline deadline) {
+  net::HttpClientRequest request{.method = "POST",
+                                 .url = std::move(url),
+                                 .headers = {{"Content-Type", "application/json"}},
+                                 .body = std::move(body)};
+  auto answer = co_await client->send(std::move(request), deadline);
+  if (!answer) co_return answer.error().message;
+  if (answer.value().status / 100 != 2) {
+    co_return "the collector answered " + std::to_string(answer.value().status);
+  }
+  co_return std::string();
+}
+
+CatalogEntry tracing_entry(std::string instance_id) {
+  auto entry = entry_of<telemetry::TracingComponent>(
+      telemetry::TracingComponent::make_spec(),
+      [instance_id](const BuildContext& ctx, const auto& spec) {
+        const auto& settings = ctx.settings().tracing;
+        // Its own client: spans never queue behind ClickHouse's or the language model's calls.
+        net::HttpClientOptions options;
+        options.max_response_body_bytes = 1024 * 1024;
+        options.ca_file = ctx.settings().auth.ca_file;
+        auto client = std::make_shared<net::HttpClient>(options);
+        auto transport = [client, url = settings.traces_url()](std::string body,
+                                                               core::Deadline deadline) {
+          return post_spans(client, url, std::move(body), deadline);
+        };
+        return std::make_shared<telemetry::TracingComponent>(
+            spec, settings,
+            telemetry::TraceResource{.service_name = "netra",
+                                     .service_version = core::kVersion,
+                                     .instance_id = instance_id},
+            transport, ctx.process().tracer, ctx.process().health);
+      });
+  entry.validate = [](const Config& config) {
+    throw_if_any(telemetry::tracing_settings_schema().problems(config));
+  };
+  return entry;
 }
 
 void validate_auth(const Config& config) {
@@ -377,7 +424,8 @@ ServiceDefinition production_service() {
                      analytics_entry(parts),
                      agent_supervisor_entry(parts),
                      websocket_entry(parts),
-                     background_tasks_entry(parts)};
+                     background_tasks_entry(parts),
+                     tracing_entry(parts->instance_id)};
   service.add_routes = [parts](net::Router& router, const RouteContext& ctx) {
     const auto& p = ctx.process();
     // Chat and runs live in the database; a test's stand-in for it leaves their routes out.
@@ -422,9 +470,17 @@ ServiceDefinition production_service() {
                  .redis = redis_client(ctx),
                  .summaries = parts->summaries,
                  .tasks = ctx.find<tasks::BackgroundTasksComponent>(),
-                 .component_unavailable = [&server = p.server](const std::string& name) {
-                   return server.component_unavailable(name);
-                 }});
+                 .component_unavailable =
+                     [&server = p.server](const std::string& name) {
+                       return server.component_unavailable(name);
+                     },
+                 .status = {.report = p.report,
+                            .draining = p.draining,
+                            .registry = &p.health,
+                            .loop_lags = [&metrics = p.metrics] { return metrics.loop_lags(); },
+                            .problems = telemetry::recent_problems,
+                            .version = core::kVersion,
+                            .commit = core::kCommit}});
   };
   return service;
 }

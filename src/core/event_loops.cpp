@@ -1,5 +1,6 @@
 #include "core/event_loops.hpp"
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <condition_variable>
@@ -33,12 +34,16 @@ struct EventLoops::Loop {
 
 namespace {
 void schedule_beat(asio::steady_timer& timer, LoopActivity& activity,
-                   std::chrono::milliseconds period) {
+                   std::chrono::milliseconds period, const EventLoops::LagObserver& observe_lag) {
   timer.expires_after(period);
-  timer.async_wait([&timer, &activity, period](boost::system::error_code ec) {
+  timer.async_wait([&timer, &activity, period, &observe_lag](boost::system::error_code ec) {
     if (ec) return;
     activity.beat();
-    schedule_beat(timer, activity, period);
+    if (observe_lag) {
+      const auto late = asio::steady_timer::clock_type::now() - timer.expiry();
+      observe_lag(activity, std::max(late, std::chrono::nanoseconds(0)));
+    }
+    schedule_beat(timer, activity, period, observe_lag);
   });
 }
 }  // namespace
@@ -77,7 +82,7 @@ std::vector<const LoopActivity*> EventLoops::activities() const {
 void EventLoops::start() {
   for (auto& loop : loops_) {
     loop->work.emplace(loop->io.get_executor());
-    schedule_beat(loop->heartbeat, loop->activity, heartbeat_);
+    schedule_beat(loop->heartbeat, loop->activity, heartbeat_, lag_observer_);
     loop->thread = std::thread([l = loop.get(), finished = loop->finished] {
       l->activity.attach_current_thread();
       l->activity.beat();

@@ -6,6 +6,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -31,6 +32,12 @@ class EventLoops {
   size_t next_index();
   std::vector<const LoopActivity*> activities() const;
 
+  // Called on a loop's own thread at each heartbeat with how late its timer fired: the time the
+  // loop took to come back to a ready timer, the event-loop lag a slow handler causes. Set
+  // before start(); must be cheap and must not block.
+  using LagObserver = std::function<void(const LoopActivity&, std::chrono::nanoseconds lag)>;
+  void observe_lag(LagObserver observer) { lag_observer_ = std::move(observer); }
+
   // Starts one thread per loop. Called once.
   void start();
   // Stops the loops and joins every thread that ends within `grace`. A thread stuck in a
@@ -42,6 +49,7 @@ class EventLoops {
   struct Loop;
   std::vector<std::unique_ptr<Loop>> loops_;
   std::chrono::milliseconds heartbeat_;
+  LagObserver lag_observer_;
   std::atomic<size_t> next_{0};
   bool stopped_ = false;
 };

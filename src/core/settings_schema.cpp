@@ -12,6 +12,8 @@ std::string_view to_string(ValueType type) {
       return "a string";
     case ValueType::string_list:
       return "a list of strings";
+    case ValueType::number:
+      return "a number";
   }
   return "a value";
 }

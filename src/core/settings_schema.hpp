@@ -20,9 +20,9 @@
 
 namespace netra::core {
 
-using ConfigValue = std::variant<int64_t, bool, std::string, std::vector<std::string>>;
+using ConfigValue = std::variant<int64_t, bool, std::string, std::vector<std::string>, double>;
 
-enum class ValueType { integer, boolean, string, string_list };
+enum class ValueType { integer, boolean, string, string_list, number };
 std::string_view to_string(ValueType type);
 
 // What a key may hold beyond its type.
@@ -68,13 +68,19 @@ constexpr ValueType value_type_of() {
   } else {
     static_assert(is_duration<F>::value || std::is_arithmetic_v<F>,
                   "a key fills a bool, a string, a list of strings, a number or a duration");
-    return ValueType::integer;
+    if constexpr (std::is_floating_point_v<F>) {
+      return ValueType::number;
+    } else {
+      return ValueType::integer;
+    }
   }
 }
 
 template <class F>
 F field_value(const ConfigValue& value) {
-  if constexpr (value_type_of<F>() != ValueType::integer) {
+  if constexpr (value_type_of<F>() == ValueType::number) {
+    return static_cast<F>(std::get<double>(value));
+  } else if constexpr (value_type_of<F>() != ValueType::integer) {
     return std::get<F>(value);
   } else if constexpr (is_duration<F>::value) {
     return F(static_cast<typename F::rep>(std::get<int64_t>(value)));

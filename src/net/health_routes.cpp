@@ -9,7 +9,15 @@ bool startup_finished(const core::StartupReport& r) {
   return r.outcome == core::StartupOutcome::ready || r.outcome == core::StartupOutcome::degraded;
 }
 
-// Why the service should not take traffic now; empty when it should.
+// The report as this request may see it: whole for an administrator, else its public view.
+core::StartupReport report_for(const HealthSource& source, const HttpRequest& request) {
+  auto report = source.report();
+  if (source.sees_details && source.sees_details(request)) return report;
+  return core::public_view(std::move(report));
+}
+
+}  // namespace
+
 std::vector<std::string> not_ready_reasons(const core::StartupReport& r, bool draining,
                                            const core::HealthRegistry* registry) {
   std::vector<std::string> reasons;
@@ -33,7 +41,7 @@ std::vector<std::string> not_ready_reasons(const core::StartupReport& r, bool dr
   return reasons;
 }
 
-std::string overall(const core::StartupReport& r, bool draining) {
+std::string overall_status(const core::StartupReport& r, bool draining) {
   if (draining) return "stopping";
   if (r.outcome == core::StartupOutcome::in_progress) return "starting";
   if (r.outcome == core::StartupOutcome::failed) return "failed";
@@ -45,14 +53,32 @@ std::string overall(const core::StartupReport& r, bool draining) {
   return "ok";
 }
 
-// The report as this request may see it: whole for an administrator, else its public view.
-core::StartupReport report_for(const HealthSource& source, const HttpRequest& request) {
-  auto report = source.report();
-  if (source.sees_details && source.sees_details(request)) return report;
-  return core::public_view(std::move(report));
+nlohmann::json breakers_json(const core::HealthRegistry* registry) {
+  nlohmann::json breakers = nlohmann::json::array();
+  if (registry == nullptr) return breakers;
+  for (const auto& b : registry->breakers()) {
+    breakers.push_back({{"name", b.snapshot.name},
+                        {"state", to_string(b.snapshot.state)},
+                        {"critical", b.critical},
+                        {"recent_calls", b.snapshot.calls},
+                        {"recent_failures", b.snapshot.failures},
+                        {"times_opened", b.snapshot.times_opened}});
+  }
+  return breakers;
 }
 
-}  // namespace
+nlohmann::json pools_json(const core::HealthRegistry* registry) {
+  nlohmann::json pools = nlohmann::json::array();
+  if (registry == nullptr) return pools;
+  for (const auto& p : registry->pools()) {
+    pools.push_back({{"name", p.name},
+                     {"max", p.max_size},
+                     {"in_use", p.stats.in_use},
+                     {"idle", p.stats.idle},
+                     {"waiting", p.stats.waiting}});
+  }
+  return pools;
+}
 
 void add_health_routes(Router& router, HealthSource source) {
   // Probes read in-memory state and never suspend; they never wait on a component either.
@@ -109,31 +135,12 @@ void add_health_routes(Router& router, HealthSource source) {
           }
           components.push_back(std::move(entry));
         }
-        nlohmann::json breakers = nlohmann::json::array();
-        nlohmann::json pools = nlohmann::json::array();
-        if (source.registry != nullptr) {
-          for (const auto& b : source.registry->breakers()) {
-            breakers.push_back({{"name", b.snapshot.name},
-                                {"state", to_string(b.snapshot.state)},
-                                {"critical", b.critical},
-                                {"recent_calls", b.snapshot.calls},
-                                {"recent_failures", b.snapshot.failures},
-                                {"times_opened", b.snapshot.times_opened}});
-          }
-          for (const auto& p : source.registry->pools()) {
-            pools.push_back({{"name", p.name},
-                             {"max", p.max_size},
-                             {"in_use", p.stats.in_use},
-                             {"idle", p.stats.idle},
-                             {"waiting", p.stats.waiting}});
-          }
-        }
         nlohmann::json body = {
-            {"status", overall(report, draining)},
+            {"status", overall_status(report, draining)},
             {"ready", not_ready_reasons(report, draining, source.registry).empty()},
             {"components", std::move(components)},
-            {"breakers", std::move(breakers)},
-            {"pools", std::move(pools)},
+            {"breakers", breakers_json(source.registry)},
+            {"pools", pools_json(source.registry)},
             {"startup", core::to_json(report)}};
         co_return json_response(body.dump());
       },

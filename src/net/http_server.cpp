@@ -407,6 +407,9 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
             hooks_.observer->request_started();
             hooks_.observer->request_finished(route_label, method_label(request->method),
                                               early->status, 0);
+            if (request->trace.sampled()) {
+              hooks_.observer->request_traced(*request, route_label, early->status, 0);
+            }
           }
           if (settings_.access_log) {
             log_->info("{} {} {} before its body rid={} trace={} route=\"{}\"", request->method,
@@ -495,6 +498,9 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         if (hooks_.observer) {
           hooks_.observer->request_started();
           hooks_.observer->request_finished("GET " + websocket_path_, "GET", 101, 0);
+          if (request->trace.sampled()) {
+            hooks_.observer->request_traced(*request, "GET " + websocket_path_, 101, 0);
+          }
         }
         websocket_->take_over(
             detail::WebSocketUpgrade{std::move(c->socket), parser.release(), std::move(*request)});
@@ -515,6 +521,9 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       if (hooks_.observer) {
         hooks_.observer->request_finished(route_label, method_label(request->method),
                                           response.status, seconds);
+        if (request->trace.sampled()) {
+          hooks_.observer->request_traced(*request, route_label, response.status, seconds);
+        }
       }
       if (settings_.access_log) {
         log_->info("{} {} {} {:.2f}ms rid={} trace={} route=\"{}\"", request->method,
@@ -558,8 +567,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     }
     const auto given_id = request->header("x-request-id");
     request->request_id = detail::request_id_from(given_id);
-    request->trace =
-        telemetry::continue_or_start(request->header("traceparent"), request->header("tracestate"));
+    request->trace = telemetry::continue_or_start(
+        request->header("traceparent"), request->header("tracestate"), hooks_.trace_sample_ratio);
     request->remote_address = settings_.trusted_proxies.client_of(c.remote_address, *request);
     request->remote_port = c.remote_port;
     return request;

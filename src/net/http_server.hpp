@@ -31,6 +31,9 @@ class HttpObserver {
   // `route` is the route label ("GET /health/live") or "unmatched".
   virtual void request_finished(const std::string& route, const std::string& method, int status,
                                 double seconds) = 0;
+  // A request of a sampled trace was answered after `seconds`: its server span ends now.
+  virtual void request_traced(const HttpRequest& /*request*/, const std::string& /*route*/,
+                              int /*status*/, double /*seconds*/) {}
 };
 
 struct ServerHooks {
@@ -38,6 +41,9 @@ struct ServerHooks {
   // when it is ready. Thread-safe, cheap.
   std::function<std::optional<std::string>(const std::string& component)> component_unavailable;
   HttpObserver* observer = nullptr;
+  // The share of traces started here that are sampled (tracing.sample_ratio); a caller's
+  // traceparent decides for the traces it continues.
+  double trace_sample_ratio = 1.0;
   // Checks an access token for an authenticated route: the user id, or why it is refused. Absent
   // (or returning `unavailable`) while no key is loaded: 503 auth_unavailable. Never logs tokens.
   struct AuthOutcome {

@@ -1,6 +1,7 @@
 #include "telemetry/logging.hpp"
 
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -56,6 +57,18 @@ spdlog::sink_ptr sink_locked() {
   return g_sink;
 }
 
+constexpr size_t kRecentProblems = 50;
+
+// Warnings and worse, kept for /status; the sink's own level filters what the logger passes.
+std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> problems_sink() {
+  static const auto sink = [] {
+    auto made = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(kRecentProblems);
+    made->set_level(spdlog::level::warn);
+    return made;
+  }();
+  return sink;
+}
+
 }  // namespace
 
 LogFormat resolve_log_format(std::string_view setting) {
@@ -80,11 +93,25 @@ void init_logging(LogFormat format, std::string_view level) {
 std::shared_ptr<spdlog::logger> logger(const std::string& component) {
   std::lock_guard lock(g_mutex);
   if (auto existing = spdlog::get(component)) return existing;
-  auto made = std::make_shared<spdlog::logger>(component, sink_locked());
+  auto made = std::make_shared<spdlog::logger>(
+      component, spdlog::sinks_init_list{sink_locked(), problems_sink()});
   made->set_level(g_level);
   made->flush_on(spdlog::level::trace);
   spdlog::register_logger(made);
   return made;
+}
+
+std::vector<LoggedProblem> recent_problems() {
+  std::vector<LoggedProblem> out;
+  for (const auto& raw : problems_sink()->last_raw()) {
+    const auto level = spdlog::level::to_string_view(raw.level);
+    out.push_back(
+        {std::chrono::duration<double>(raw.time.time_since_epoch()).count(),
+         raw.level == spdlog::level::warn ? "warning" : std::string(level.data(), level.size()),
+         std::string(raw.logger_name.data(), raw.logger_name.size()),
+         std::string(raw.payload.data(), raw.payload.size())});
+  }
+  return out;
 }
 
 }  // namespace netra::telemetry

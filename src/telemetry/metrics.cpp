@@ -6,6 +6,9 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
+#include <chrono>
+#include <map>
 #include <mutex>
 #include <set>
 #include <unordered_map>
@@ -67,6 +70,22 @@ struct Metrics::Families {
                                      .Help("Requests being handled now")
                                      .Register(*registry)
                                      .Add({});
+  prometheus::Family<prometheus::Histogram>& loop_lag =
+      BuildHistogram()
+          .Name("netra_event_loop_lag_seconds")
+          .Help(
+              "How late each event loop's heartbeat timer fired: time a ready timer waited for "
+              "the loop (a handler that blocks or computes long makes it grow)")
+          .Register(*registry);
+  // The recent worst lag per loop: the larger of this window's and the previous one's maximum.
+  struct LagWindow {
+    double last = 0;
+    double current_max = 0;
+    double previous_max = 0;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  };
+  mutable std::mutex lag_mutex;
+  std::map<std::string, LagWindow> lag_windows;
   prometheus::Family<prometheus::Counter>& jobs_ended =
       BuildCounter()
           .Name("netra_jobs_total")
@@ -107,6 +126,11 @@ struct Metrics::Families {
           .Name("netra_component_start_attempts")
           .Help("Start attempts made per component")
           .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& ready =
+      BuildGauge()
+          .Name("netra_ready")
+          .Help("1 when the instance takes traffic (/health/ready answers 200), else 0")
+          .Register(*registry);
   prometheus::Gauge& startup_seconds =
       BuildGauge()
           .Name("netra_startup_duration_seconds")
@@ -123,11 +147,14 @@ struct Metrics::Families {
                                .Help("Open file descriptors")
                                .Register(*registry)
                                .Add({});
-  prometheus::Gauge& cpu = BuildGauge()
-                               .Name("process_cpu_seconds_total")
-                               .Help("User and system CPU time spent in seconds")
-                               .Register(*registry)
-                               .Add({});
+  // A counter, as Prometheus's conventions require of a _total name (promtool checks it): each
+  // render adds what the process used since the last one.
+  prometheus::Counter& cpu = BuildCounter()
+                                 .Name("process_cpu_seconds_total")
+                                 .Help("User and system CPU time spent in seconds")
+                                 .Register(*registry)
+                                 .Add({});
+  std::mutex cpu_mutex;  // two scrapes at once must not both add the same interval
   prometheus::Gauge& start_time = BuildGauge()
                                       .Name("process_start_time_seconds")
                                       .Help("Start time of the process since the Unix epoch")
@@ -239,6 +266,33 @@ void Metrics::database_failed(const std::string& code) {
   families_->db_errors.Add({{"code", code}}).Increment();
 }
 
+void Metrics::loop_lag(const std::string& loop, double seconds) {
+  // Down to 100 µs, an idle loop's drift; up to 5 s, past the watchdog's default threshold.
+  static const prometheus::Histogram::BucketBoundaries kBuckets{
+      0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5};
+  families_->loop_lag.Add({{"loop", loop}}, kBuckets).Observe(seconds);
+  constexpr auto kWindow = std::chrono::seconds(10);
+  const auto now = std::chrono::steady_clock::now();
+  const std::lock_guard lock(families_->lag_mutex);
+  auto& window = families_->lag_windows[loop];
+  if (now - window.started >= kWindow) {
+    window.previous_max = window.current_max;
+    window.current_max = 0;
+    window.started = now;
+  }
+  window.last = seconds;
+  window.current_max = std::max(window.current_max, seconds);
+}
+
+std::vector<Metrics::LoopLag> Metrics::loop_lags() const {
+  const std::lock_guard lock(families_->lag_mutex);
+  std::vector<LoopLag> out;
+  for (const auto& [loop, window] : families_->lag_windows) {
+    out.push_back({loop, window.last, std::max(window.current_max, window.previous_max)});
+  }
+  return out;
+}
+
 void Metrics::job_ended(const std::string& kind, const std::string& outcome, double seconds) {
   families_->jobs_ended.Add({{"kind", kind}, {"outcome", outcome}}).Increment();
   static const prometheus::Histogram::BucketBoundaries kBuckets{0.01, 0.1, 1, 10, 60, 300, 1800};
@@ -258,8 +312,8 @@ void Metrics::set_job_counts(const std::vector<JobCount>& counts, double oldest_
   f.jobs_oldest_waiting.Set(oldest_waiting_seconds);
 }
 
-std::string Metrics::render(const core::StartupReport& report,
-                            const core::HealthRegistry* registry) {
+std::string Metrics::render(const core::StartupReport& report, const core::HealthRegistry* registry,
+                            std::optional<bool> ready) {
   auto& f = *families_;
   if (registry != nullptr) {
     for (const auto& b : registry->breakers()) {
@@ -290,11 +344,15 @@ std::string Metrics::render(const core::StartupReport& report,
     f.start_attempts.Add({{"component", c.name}}).Set(c.attempts);
   }
   f.startup_seconds.Set(report.elapsed_ms / 1000.0);
+  if (ready) f.ready.Add({}).Set(*ready ? 1 : 0);
   f.in_flight.Set(static_cast<double>(in_flight_.load(std::memory_order_relaxed)));
   const auto stats = ProcessStats::read_self();
   f.resident.Set(static_cast<double>(stats.resident_bytes));
   f.fds.Set(static_cast<double>(stats.open_fds));
-  f.cpu.Set(stats.cpu_seconds);
+  {
+    const std::lock_guard lock(f.cpu_mutex);
+    if (stats.cpu_seconds > f.cpu.Value()) f.cpu.Increment(stats.cpu_seconds - f.cpu.Value());
+  }
   f.start_time.Set(stats.start_time_seconds);
   return prometheus::TextSerializer().Serialize(f.registry->Collect());
 }

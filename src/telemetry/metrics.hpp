@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,17 @@ class Metrics {
   void http_request_finished(const std::string& route, const std::string& method, int status,
                              double seconds);
 
+  // How late an event loop's heartbeat timer fired (netra_event_loop_lag_seconds, by loop).
+  // Called on that loop's thread a few times a second.
+  void loop_lag(const std::string& loop, double seconds);
+  // Each loop's last lag and the worst of the last 10 to 20 seconds, for /status.
+  struct LoopLag {
+    std::string loop;
+    double last_seconds = 0;
+    double recent_max_seconds = 0;
+  };
+  std::vector<LoopLag> loop_lags() const;
+
   // Database pool acquisitions (wait, and whether it ended busy) and failed calls by code.
   void database_acquired(double wait_seconds, bool busy);
   void database_failed(const std::string& code);
@@ -41,9 +53,11 @@ class Metrics {
   void set_job_counts(const std::vector<JobCount>& counts, double oldest_waiting_seconds);
 
   // Refreshes the component and process gauges from `report`, then renders every family.
-  // Breaker and pool gauges come from `registry` when given.
+  // Breaker and pool gauges come from `registry` when given; `ready` is netra_ready (whether
+  // /health/ready answers 200), absent when not given.
   std::string render(const core::StartupReport& report,
-                     const core::HealthRegistry* registry = nullptr);
+                     const core::HealthRegistry* registry = nullptr,
+                     std::optional<bool> ready = std::nullopt);
 
  public:
   struct Families;  // the Prometheus families; opaque outside metrics.cpp

@@ -70,7 +70,20 @@ std::array<char, 55> TraceContext::traceparent() const {
   return out;
 }
 
-TraceContext continue_or_start(std::string_view traceparent, std::string_view tracestate) {
+bool sampled_by_ratio(std::string_view trace_id, double ratio) {
+  if (ratio >= 1) return true;
+  if (ratio <= 0 || trace_id.size() < 16) return false;
+  // The trace id's last 16 hex digits, random in a trace we started, read as a fraction of 2^64.
+  uint64_t value = 0;
+  for (char c : trace_id.substr(trace_id.size() - 16)) value = value * 16 + hex_value(c);
+  // Compared as integers: a double cannot tell 2^63 - 1 from 2^63.
+  const double bound = ratio * 18446744073709551616.0;  // 2^64
+  if (bound >= 18446744073709551616.0) return true;
+  return value < static_cast<uint64_t>(bound);
+}
+
+TraceContext continue_or_start(std::string_view traceparent, std::string_view tracestate,
+                               double sample_ratio) {
   TraceContext context;
   random_hex<8>(context.span_id);
   if (auto parent = parse_traceparent(traceparent)) {
@@ -82,7 +95,7 @@ TraceContext continue_or_start(std::string_view traceparent, std::string_view tr
     return context;
   }
   random_hex<16>(context.trace_id);
-  context.flags = 0x01;
+  context.flags = sampled_by_ratio(context.trace(), sample_ratio) ? 0x01 : 0x00;
   return context;
 }
 

@@ -33,12 +33,21 @@ struct TraceContext {
   std::string tracestate;  // passed on unchanged when the traceparent was valid (§3.3)
 
   std::string_view trace() const { return {trace_id.data(), trace_id.size()}; }
+  bool sampled() const { return (flags & 0x01) != 0; }
   // "00-<trace_id>-<span_id>-<flags>": what the response and outbound calls carry.
   std::array<char, 55> traceparent() const;
 };
 
-// The caller's trace with a new span of ours, or a new trace (sampled: nothing decides otherwise
-// yet) when `traceparent` is absent or invalid. A tracestate over 512 bytes is dropped (§3.3.1.5).
-TraceContext continue_or_start(std::string_view traceparent, std::string_view tracestate);
+// The caller's trace with a new span of ours, or a new trace when `traceparent` is absent or
+// invalid. Sampling is parent-based: a continued trace keeps its caller's sampled flag; a new one
+// is sampled with probability `sample_ratio` (tracing.sample_ratio), decided from its trace id so
+// that every service that sees the id decides alike. A tracestate over 512 bytes is dropped
+// (§3.3.1.5).
+TraceContext continue_or_start(std::string_view traceparent, std::string_view tracestate,
+                               double sample_ratio = 1.0);
+
+// Whether a trace id falls within `ratio` (0..1): OpenTelemetry's TraceIdRatioBased sampler,
+// which reads the id's last 8 bytes as a fraction.
+bool sampled_by_ratio(std::string_view trace_id, double ratio);
 
 }  // namespace netra::telemetry

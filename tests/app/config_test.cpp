@@ -82,6 +82,30 @@ TEST_F(ConfigTest, WrongTypeAndOutOfRangeNameKeyAndSource) {
           "startup.deadline_ms = 0 (from NETRA_STARTUP_DEADLINE_MS) is out of range 1..3600000"));
 }
 
+TEST_F(ConfigTest, NumbersTakeFractionsAndIntegersAndAreRangeChecked) {
+  EXPECT_EQ(Config::load({}).settings().tracing.sample_ratio, 1.0);
+  ConfigInputs file;
+  file.file = write("[tracing]\nsample_ratio = 0.25\n");
+  EXPECT_EQ(Config::load(file).settings().tracing.sample_ratio, 0.25);
+  ConfigInputs integer;
+  integer.file = write("[tracing]\nsample_ratio = 0\n");
+  EXPECT_EQ(Config::load(integer).settings().tracing.sample_ratio, 0.0);
+  ConfigInputs flag;
+  flag.flags = {{"tracing.sample_ratio", "0.125", "--set tracing.sample_ratio"}};
+  EXPECT_EQ(Config::load(flag).settings().tracing.sample_ratio, 0.125);
+
+  ConfigInputs too_big;
+  too_big.environment = {{"NETRA_TRACING_SAMPLE_RATIO", "1.5"}};
+  EXPECT_THAT(load_error(too_big), HasSubstr("tracing.sample_ratio = 1.5 (from "
+                                             "NETRA_TRACING_SAMPLE_RATIO) is out of range 0..1"));
+  ConfigInputs words;
+  words.environment = {{"NETRA_TRACING_SAMPLE_RATIO", "half"}};
+  EXPECT_THAT(load_error(words), HasSubstr("must be a number, got 'half'"));
+  ConfigInputs not_finite;
+  not_finite.file = write("[tracing]\nsample_ratio = nan\n");
+  EXPECT_THAT(load_error(not_finite), HasSubstr("tracing.sample_ratio at"));
+}
+
 TEST_F(ConfigTest, EnvironmentValueThatIsNotANumber) {
   ConfigInputs inputs;
   inputs.environment = {{"NETRA_SERVER_PORT", "80x"}};

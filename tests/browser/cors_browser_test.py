@@ -30,13 +30,18 @@ def missing_parts():
     return missing
 
 
+def require_browser(test):
+    """Skips `test` without chromium, node or the npm packages; under CI that is a failure."""
+    missing = missing_parts()
+    if missing:
+        if os.environ.get("CI"):
+            test.fail("a browser test needs " + ", ".join(missing))
+        test.skipTest("needs " + ", ".join(missing))
+
+
 class Cors(unittest.TestCase):
     def setUp(self):
-        missing = missing_parts()
-        if missing:
-            if os.environ.get("CI"):
-                self.fail("a browser test needs " + ", ".join(missing))
-            self.skipTest("needs " + ", ".join(missing))
+        require_browser(self)
         self.listed_port, self.unlisted_port = free_port(), free_port()
         self.server = NetraProcess({
             "auth.dev_login": "true",

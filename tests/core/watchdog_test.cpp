@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/post.hpp>
+#include <map>
 #include <mutex>
+#include <string>
 
 #include "core/engine_harness.hpp"
 #include "core/event_loops.hpp"
@@ -80,4 +82,25 @@ TEST(Watchdog, NamesTheComponentWhoseStartBlocksTheLoop) {
 }
 
 }  // namespace
+// The lag observer (netra_event_loop_lag_seconds) sees a handler that blocks a loop as the time
+// its heartbeat timer waited, on that loop only; a loop left alone shows next to no lag.
+TEST(EventLoopLag, ABlockedLoopsHeartbeatReportsTheBlockAsLag) {
+  core::EventLoops loops(2, 10ms);
+  std::mutex mutex;
+  std::map<std::string, std::chrono::nanoseconds> worst;
+  loops.observe_lag([&](const core::LoopActivity& loop, std::chrono::nanoseconds lag) {
+    std::lock_guard lock(mutex);
+    worst[loop.name()] = std::max(worst[loop.name()], lag);
+  });
+  loops.start();
+  asio::post(loops.context(1), [] { std::this_thread::sleep_for(150ms); });
+  std::this_thread::sleep_for(300ms);
+  loops.stop(1s);
+
+  std::lock_guard lock(mutex);
+  ASSERT_TRUE(worst.contains("loop-0") && worst.contains("loop-1"));
+  EXPECT_GE(worst["loop-1"], 130ms) << "the timer due during the block fired when it ended";
+  EXPECT_LT(worst["loop-0"], 100ms) << "the other loop was free";
+}
+
 }  // namespace netra::testing

@@ -75,5 +75,27 @@ TEST(TraceContextTest, WithoutAValidParentANewTraceStartsAndTracestateIsDropped)
   EXPECT_TRUE(continue_or_start(kValid, std::string(513, 'x')).tracestate.empty());
 }
 
+// Parent-based ratio sampling: a new trace is sampled by its id's last 8 bytes against the ratio
+// (so the share is the ratio, and every service reading the id decides alike); a caller decides
+// the traces it continues whatever the ratio.
+TEST(TraceContextTest, NewTracesAreSampledAtTheRatioAndCallersDecideTheirOwn) {
+  EXPECT_TRUE(sampled_by_ratio("00000000000000000000000000000000", 0.001));
+  EXPECT_FALSE(sampled_by_ratio("0000000000000000ffffffffffffffff", 0.999));
+  EXPECT_TRUE(sampled_by_ratio("ffffffffffffffff7fffffffffffffff", 0.5));
+  EXPECT_FALSE(sampled_by_ratio("00000000000000008000000000000000", 0.5));
+  EXPECT_FALSE(sampled_by_ratio("00000000000000000000000000000000", 0));
+  EXPECT_TRUE(sampled_by_ratio("0000000000000000ffffffffffffffff", 1));
+  int sampled = 0;
+  for (int i = 0; i < 4000; ++i) sampled += continue_or_start("", "", 0.25).sampled();
+  EXPECT_NEAR(sampled, 1000, 150) << "about a quarter of 4000 new traces";
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_FALSE(continue_or_start("", "", 0).sampled());
+    EXPECT_TRUE(continue_or_start(kValid, "", 0).sampled()) << "the caller sampled it";
+    EXPECT_FALSE(continue_or_start("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00", "", 1)
+                     .sampled())
+        << "the caller did not";
+  }
+}
+
 }  // namespace
 }  // namespace netra::telemetry

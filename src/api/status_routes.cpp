@@ -1,0 +1,132 @@
+#include "api/status_routes.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+#include "api/error_response.hpp"
+#include "auth/auth_service.hpp"
+#include "auth/auth_state.hpp"
+#include "core/health_registry.hpp"
+#include "net/health_routes.hpp"
+#include "net/json_error.hpp"
+
+namespace netra::api {
+namespace {
+
+namespace asio = boost::asio;
+using net::HttpRequest;
+using net::HttpResponse;
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+// The page's own files: the script and style from here only, nothing inline, no framing.
+HttpResponse asset_response(const StatusAsset& asset) {
+  HttpResponse response;
+  response.body = asset.text;
+  response.content_type = asset.content_type;
+  response.with_header("Content-Security-Policy",
+                       "default-src 'none'; script-src 'self'; style-src 'self'; "
+                       "connect-src 'self'; img-src 'self' data:; form-action 'none'; "
+                       "frame-ancestors 'none'; base-uri 'none'");
+  response.with_header("X-Content-Type-Options", "nosniff");
+  response.with_header("Cache-Control", "no-cache");
+  return response;
+}
+
+nlohmann::json feed(const StatusSource& source, bool administrator) {
+  const auto whole = source.report();
+  const bool draining = source.draining();
+  // What anyone may see of the errors is what /health shows anyone: coarse marks.
+  const auto report = administrator ? whole : core::public_view(whole);
+  nlohmann::json details = nlohmann::json::object();
+  if (source.registry != nullptr) {
+    for (auto& [component, entry] : source.registry->details()) details[component] = entry;
+  }
+  nlohmann::json loops = nlohmann::json::array();
+  for (const auto& lag : source.loop_lags()) {
+    loops.push_back({{"loop", lag.loop},
+                     {"last_ms", lag.last_seconds * 1000},
+                     {"recent_max_ms", lag.recent_max_seconds * 1000}});
+  }
+  nlohmann::json out = {{"instance", {{"version", source.version}, {"commit", source.commit}}},
+                        {"status", net::overall_status(whole, draining)},
+                        {"ready", net::not_ready_reasons(whole, draining, source.registry).empty()},
+                        {"reasons", net::not_ready_reasons(report, draining, source.registry)},
+                        {"startup", core::to_json(report)},
+                        {"breakers", net::breakers_json(source.registry)},
+                        {"pools", net::pools_json(source.registry)},
+                        {"loops", std::move(loops)},
+                        {"details", std::move(details)}};
+  // Log lines may name hosts, users and paths: administrators only.
+  if (administrator) {
+    nlohmann::json problems = nlohmann::json::array();
+    for (const auto& p : source.problems()) {
+      problems.push_back({{"time", p.unix_seconds},
+                          {"level", p.level},
+                          {"logger", p.logger},
+                          {"message", p.message}});
+    }
+    out["problems"] = std::move(problems);
+  } else {
+    out["problems"] = nullptr;
+  }
+  return out;
+}
+
+}  // namespace
+
+void add_status_routes(net::Router& router, StatusSource source, StatusPageOptions options,
+                       auth::AuthState& auth) {
+  for (const auto& asset : status_assets()) {
+    router.add("GET", asset.path,
+               [&asset](HttpRequest&) -> asio::awaitable<HttpResponse> {
+                 co_return asset_response(asset);
+               },
+               {.runs_inline = true});
+  }
+  for (auto& email : options.admin_emails) email = lower(email);
+
+  if (options.public_page) {
+    router.add("GET", "/status/feed",
+               [source](HttpRequest&) -> asio::awaitable<HttpResponse> {
+                 auto response = net::json_response(feed(source, false).dump());
+                 response.with_header("Cache-Control", "no-store");
+                 co_return response;
+               },
+               {.runs_inline = true});
+    return;
+  }
+  router.add(
+      "GET", "/status/feed",
+      [source, admins = options.admin_emails,
+       &auth](HttpRequest& request) -> asio::awaitable<HttpResponse> {
+        if (admins.empty()) {
+          co_return net::json_error(403, "not_an_administrator",
+                                    "no administrator is configured: list their emails in "
+                                    "auth.admin_emails, or set monitoring.status_public");
+        }
+        auto service = auth.get();
+        if (!service) {
+          co_return net::json_error(403, "not_an_administrator",
+                                    "administrators are known by email where the auth service "
+                                    "runs in this process");
+        }
+        auto user = co_await service->user(request.user_id);
+        if (!user) co_return error_response(user.error(), request.request_id);
+        if (std::find(admins.begin(), admins.end(), lower(user.value().email)) == admins.end()) {
+          co_return net::json_error(403, "not_an_administrator",
+                                    "this account is not in auth.admin_emails");
+        }
+        auto response = net::json_response(feed(source, true).dump());
+        response.with_header("Cache-Control", "no-store");
+        co_return response;
+      },
+      {.needs_component = "auth_service", .authenticated = true});
+}
+
+}  // namespace netra::api

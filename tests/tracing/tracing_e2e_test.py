@@ -1,0 +1,287 @@
+"""Spans over OTLP, end to end: a real `netra serve` exports to otlp_receiver.mjs, which accepts
+only what converts to the official OpenTelemetry definitions (opentelemetry-proto as compiled into
+@opentelemetry/otlp-transformer, on protobufjs) and survives a protobuf round trip unchanged.
+
+ReceiverAlone shows the receiver refuses what the definitions do not take, so that a pass of the
+netra classes means something. Skipped without node or the npm packages (`npm ci` in
+tests/tracing), except under CI where that is a failure.
+"""
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "net", "websocket"))
+from netra_process import NetraProcess, free_port, missing_node_packages  # noqa: E402
+
+RECEIVER = os.path.join(HERE, "otlp_receiver.mjs")
+RECEIVER_START_TIMEOUT_S = 20.0
+SPAN_TIMEOUT_S = 10.0
+CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
+CALLER_SPAN = "00f067aa0ba902b7"
+
+
+def require_node(test):
+    missing = missing_node_packages(HERE, ("@opentelemetry/otlp-transformer", "protobufjs"))
+    if missing:
+        if os.environ.get("CI", "") not in ("", "false"):
+            test.fail("the tracing tests need " + ", ".join(missing))
+        test.skipTest("needs " + ", ".join(missing))
+
+
+class Receiver:
+    """otlp_receiver.mjs on a loopback port; lines() reads what it printed so far."""
+
+    def __init__(self, mode="accept", port=0):
+        self.process = subprocess.Popen(["node", RECEIVER], cwd=HERE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                        env=dict(os.environ, MODE=mode, PORT=str(port)))
+        self.seen = []
+        self.lines = queue.Queue()
+        threading.Thread(target=self._read_lines, daemon=True).start()
+        first = self._read_line(RECEIVER_START_TIMEOUT_S)
+        if first is None or "port" not in first:
+            self.stop()
+            raise AssertionError(f"the receiver did not start: {first}")
+        self.port = first["port"]
+
+    def _read_lines(self):
+        # A thread of its own: select() on a pipe whose lines Python already buffered would wait.
+        for line in self.process.stdout:
+            self.lines.put(json.loads(line))
+
+    def _read_line(self, timeout):
+        try:
+            return self.lines.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def wait_for(self, accept, what, timeout=SPAN_TIMEOUT_S):
+        """The first line (old or new) that `accept` takes."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for line in self.seen:
+                if accept(line):
+                    return line
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"no {what} within {timeout} s; received {self.seen}")
+            line = self._read_line(remaining)
+            if line is not None:
+                self.seen.append(line)
+
+    def drain(self, seconds):
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            line = self._read_line(remaining)
+            if line is not None:
+                self.seen.append(line)
+
+    def post(self, body):
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}/v1/traces",
+                                         data=body.encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return answer.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stdout.close()
+
+
+def minimal_body(span_overrides=None, extra=None):
+    span = {"traceId": CALLER_TRACE, "spanId": CALLER_SPAN, "name": "x", "kind": 2,
+            "startTimeUnixNano": "1", "endTimeUnixNano": "2"}
+    span.update(span_overrides or {})
+    body = {"resourceSpans": [{"resource": {"attributes": []},
+                               "scopeSpans": [{"scope": {"name": "t"}, "spans": [span]}]}]}
+    body.update(extra or {})
+    return json.dumps(body)
+
+
+class ReceiverAlone(unittest.TestCase):
+    """The receiver takes a valid body and refuses what the definitions do not."""
+
+    def setUp(self):
+        require_node(self)
+        self.receiver = Receiver()
+        self.addCleanup(self.receiver.stop)
+
+    def test_it_takes_a_valid_body_and_refuses_what_the_definitions_do_not(self):
+        self.assertEqual(self.receiver.post(minimal_body()), 200)
+        self.receiver.wait_for(lambda l: l.get("spanId") == CALLER_SPAN, "the valid span")
+        for why, body in [
+            ("an unknown field", minimal_body({"durationNanos": "1"})),
+            ("a misspelt field", minimal_body(extra={"resource_spans": [{}]})),
+            ("a short id", minimal_body({"spanId": "00f067aa"})),
+            ("an id in base64", minimal_body({"traceId": "S/kvNXezTaajzpKdDg5HNg=="})),
+            ("a string kind", minimal_body({"kind": "SERVER"})),
+            ("a number where a string goes", minimal_body({"name": 5})),
+        ]:
+            with self.subTest(why):
+                self.assertEqual(self.receiver.post(body), 400, why)
+        self.receiver.drain(0.5)
+        refused = [line for line in self.receiver.seen if "refused" in line]
+        self.assertEqual(len(refused), 6, refused)
+
+
+class Tracing(unittest.TestCase):
+    """A real netra exporting to the strict receiver."""
+
+    def start_netra(self, receiver_port, **settings):
+        values = {"auth.dev_login": "true",
+                  "tracing.otlp_endpoint": f"http://127.0.0.1:{receiver_port}",
+                  "tracing.flush_interval_ms": "100"}
+        values.update(settings)
+        netra = NetraProcess(values)
+        self.addCleanup(netra.cleanup)
+        return netra.start()
+
+    def setUp(self):
+        require_node(self)
+        self.receiver = Receiver()
+        self.addCleanup(self.receiver.stop)
+
+    def test_a_request_in_a_callers_trace_is_a_server_span_under_the_callers_span(self):
+        netra = self.start_netra(self.receiver.port)
+        token = netra.json_request("POST", "/auth/dev/login", {"email": "t@example.com"})[
+            "access_token"]
+        thread = netra.json_request("POST", "/api/threads", {"title": "traced"}, token=token,
+                                    expect=201)
+        answer = netra.request("GET", f"/api/threads/{thread['id']}", token=token, headers={
+            "traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-01", "tracestate": "vendor=1"})
+        self.assertEqual(answer.status, 200)
+        ours = answer.headers["traceparent"].split("-")[2]
+        span = self.receiver.wait_for(lambda l: l.get("traceId") == CALLER_TRACE, "the span")
+        self.assertEqual(span["spanId"], ours, "the span the answer's traceparent names")
+        self.assertEqual(span["parentSpanId"], CALLER_SPAN)
+        self.assertEqual(span["name"], "GET /api/threads/{id}", "the route, never the path")
+        self.assertEqual(span["kind"], 2, "SPAN_KIND_SERVER")
+        self.assertEqual(span["status"]["code"], 0)
+        self.assertEqual(span["attributes"]["http.route"], "/api/threads/{id}")
+        self.assertEqual(span["attributes"]["url.path"], f"/api/threads/{thread['id']}")
+        self.assertEqual(span["attributes"]["http.request.method"], "GET")
+        self.assertEqual(span["attributes"]["http.response.status_code"], 200)
+        self.assertEqual(span["attributes"]["netra.request_id"], answer.headers["X-Request-Id"])
+        self.assertTrue(span["attributes"]["enduser.id"])
+        self.assertLess(int(span["startTimeUnixNano"]), int(span["endTimeUnixNano"]))
+        self.assertLess(abs(int(span["endTimeUnixNano"]) / 1e9 - time.time()), 60)
+        self.assertEqual(span["resource"]["service.name"], "netra")
+        self.assertTrue(span["resource"]["service.instance.id"].startswith("ins_"))
+        # A trace started here is a root span.
+        root = self.receiver.wait_for(lambda l: l.get("name") == "POST /api/threads",
+                                      "the thread creation's span")
+        self.assertEqual(root["parentSpanId"], "")
+        refused = [line for line in self.receiver.seen if "refused" in line]
+        self.assertEqual(refused, [])
+
+    def test_a_5xx_is_an_error_span_and_an_unsampled_caller_records_nothing(self):
+        netra = self.start_netra(self.receiver.port, disabled="agent_supervisor")
+        token = netra.json_request("POST", "/auth/dev/login", {"email": "t@example.com"})[
+            "access_token"]
+        thread = netra.json_request("POST", "/api/threads", {"title": "t"}, token=token,
+                                    expect=201)
+        failed = netra.request("POST", f"/api/threads/{thread['id']}/runs", body={
+            "content": "hello"}, token=token)
+        self.assertEqual(failed.status, 503)
+        span = self.receiver.wait_for(lambda l: l.get("name") == "POST /api/threads/{id}/runs",
+                                      "the refused run's span")
+        self.assertEqual(span["status"]["code"], 2, "STATUS_CODE_ERROR")
+        self.assertEqual(span["attributes"]["http.response.status_code"], 503)
+        unsampled = "5bf92f3577b34da6a3ce929d0e0e4736"
+        netra.request("GET", "/health", headers={"traceparent": f"00-{unsampled}-{CALLER_SPAN}-00"})
+        netra.request("GET", "/health/live")  # sampled: proves the export went on meanwhile
+        self.receiver.wait_for(lambda l: l.get("name") == "GET /health/live", "a later span")
+        self.receiver.drain(0.3)
+        self.assertEqual([l for l in self.receiver.seen if l.get("traceId") == unsampled], [])
+
+    def test_sampling_ratio_zero_records_no_new_trace_but_follows_a_sampled_caller(self):
+        netra = self.start_netra(self.receiver.port, **{"tracing.sample_ratio": "0"})
+        for _ in range(20):
+            answer = netra.request("GET", "/health")
+            self.assertTrue(answer.headers["traceparent"].endswith("-00"), answer.headers)
+        netra.request("GET", "/health/live",
+                      headers={"traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-01"})
+        span = self.receiver.wait_for(lambda l: l.get("traceId") == CALLER_TRACE, "the caller's")
+        self.assertEqual(span["name"], "GET /health/live")
+        self.receiver.drain(0.3)
+        self.assertEqual([l["name"] for l in self.receiver.seen if "name" in l],
+                         ["GET /health/live"])
+
+
+class CollectorDown(unittest.TestCase):
+    """A collector that is not there or refuses: requests are unaffected, spans are dropped and
+    counted, the breaker opens, and the log says so once."""
+
+    def setUp(self):
+        require_node(self)
+
+    def metric(self, netra, line_start):
+        for line in netra.request("GET", "/metrics").body.splitlines():
+            if line.startswith(line_start):
+                return float(line.split()[-1])
+        return None
+
+    def test_no_collector_costs_requests_nothing_and_the_drops_are_counted(self):
+        netra = NetraProcess({"tracing.otlp_endpoint": f"http://127.0.0.1:{free_port()}",
+                              "tracing.flush_interval_ms": "50"})
+        self.addCleanup(netra.cleanup)
+        netra.start()
+        for _ in range(200):
+            self.assertEqual(netra.request("GET", "/health/live").status, 200)
+        deadline = time.monotonic() + SPAN_TIMEOUT_S
+        while True:
+            failed = self.metric(netra, 'netra_spans_dropped_total{reason="export_failed"}') or 0
+            open_ = self.metric(netra, 'netra_spans_dropped_total{reason="breaker_open"}') or 0
+            if failed > 0 and self.metric(netra, 'netra_circuit_breaker_state{breaker="otlp",state="open"}') == 1:
+                break
+            self.assertLess(time.monotonic(), deadline, netra.request("GET", "/metrics").body)
+            for _ in range(20):
+                netra.request("GET", "/health/live")
+            time.sleep(0.1)
+        self.assertGreater(failed + open_, 0)
+        self.assertEqual(self.metric(netra, "netra_spans_exported_total"), 0)
+        self.assertEqual(netra.log().count("spans not exported"), 1, "logged once per outage")
+        health = netra.request("GET", "/health").json()
+        self.assertEqual(health["status"], "ok", "a low component's collector is not the service's")
+        self.assertEqual(netra.request("GET", "/health/ready").status, 200)
+
+    def test_a_collector_that_comes_back_gets_spans_again(self):
+        port = free_port()
+        netra = NetraProcess({"tracing.otlp_endpoint": f"http://127.0.0.1:{port}",
+                              "tracing.flush_interval_ms": "50"})
+        self.addCleanup(netra.cleanup)
+        netra.start()
+        netra.request("GET", "/health/live")
+        netra.wait_for_log("spans not exported", timeout=SPAN_TIMEOUT_S)
+        receiver = Receiver(port=port)
+        self.addCleanup(receiver.stop)
+        # The breaker may be open for its 10 s: keep sending until a span arrives.
+        deadline = time.monotonic() + 20
+        while True:
+            netra.request("GET", "/health/live")
+            receiver.drain(0.2)
+            if any(l.get("name") == "GET /health/live" for l in receiver.seen):
+                break
+            self.assertLess(time.monotonic(), deadline, netra.log()[-3000:])
+        netra.wait_for_log("the collector takes spans again", timeout=5)
+
+
+if __name__ == "__main__":
+    unittest.main()
