@@ -113,8 +113,9 @@ CatalogEntry metrics_entry() {
 }
 
 // Posts one OTLP body to the collector; the error, or "" for a 2xx.
-boost::asio::awaitable<std::string> post_spans(std::shared_ptr<net::HttpClient> client, std::string url,
-                                        std::string body, core::Deadline deadline) {
+boost::asio::awaitable<std::string> post_spans(std::shared_ptr<net::HttpClient> client,
+                                               std::string url, std::string body,
+                                               core::Deadline deadline) {
   net::HttpClientRequest request{.method = "POST",
                                  .url = std::move(url),
                                  .headers = {{"Content-Type", "application/json"}},
@@ -127,20 +128,27 @@ boost::asio::awaitable<std::string> post_spans(std::shared_ptr<net::HttpClient> 
   co_return std::string();
 }
 
+using SpanTransport = telemetry::SpanExporter::Transport;
+
 CatalogEntry tracing_entry(std::string instance_id) {
   auto entry = entry_of<telemetry::TracingComponent>(
       telemetry::TracingComponent::make_spec(),
       [instance_id](const BuildContext& ctx, const auto& spec) {
         const auto& settings = ctx.settings().tracing;
         // Its own client: spans never queue behind ClickHouse's or the language model's calls.
-        net::HttpClientOptions options;
-        options.max_response_body_bytes = 1024 * 1024;
-        options.ca_file = ctx.settings().auth.ca_file;
-        auto client = std::make_shared<net::HttpClient>(options);
-        auto transport = [client, url = settings.traces_url()](std::string body,
-                                                               core::Deadline deadline) {
-          return post_spans(client, url, std::move(body), deadline);
-        };
+        // Made only with an endpoint: a client loads the system's certificate authorities when
+        // made (about 40 ms, which a restart would otherwise pay for nothing).
+        SpanTransport transport;
+        if (!settings.otlp_endpoint.empty()) {
+          net::HttpClientOptions options;
+          options.max_response_body_bytes = 1024 * 1024;
+          options.ca_file = ctx.settings().auth.ca_file;
+          auto client = std::make_shared<net::HttpClient>(options);
+          transport = [client, url = settings.traces_url()](std::string body,
+                                                            core::Deadline deadline) {
+            return post_spans(client, url, std::move(body), deadline);
+          };
+        }
         return std::make_shared<telemetry::TracingComponent>(
             spec, settings,
             telemetry::TraceResource{.service_name = "netra",
