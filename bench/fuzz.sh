@@ -4,7 +4,7 @@
 # inputs go to a scratch directory (FUZZ_MERGE=1 merges those that add coverage into the corpus);
 # a crash, a leak, a hang (an input over 60 s) or a broken property leaves its input in
 # build/fuzz/findings/<target>/ and makes the script exit 1 — fix it, then add the input to the
-# corpus so that it stays fixed. scripts/test runs every target for 20 s.
+# corpus so that it stays fixed. scripts/test runs every target for 10 s.
 #   bench/fuzz.sh [SECONDS] [TARGET...]      (all targets by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."

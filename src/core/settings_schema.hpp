@@ -79,6 +79,8 @@ constexpr ValueType value_type_of() {
 template <class F>
 F field_value(const ConfigValue& value) {
   if constexpr (value_type_of<F>() == ValueType::number) {
+    // A number key holds a double; a whole number given where one is taken reads as well.
+    if (const auto* whole = std::get_if<int64_t>(&value)) return static_cast<F>(*whole);
     return static_cast<F>(std::get<double>(value));
   } else if constexpr (value_type_of<F>() != ValueType::integer) {
     return std::get<F>(value);

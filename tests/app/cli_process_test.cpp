@@ -45,7 +45,7 @@ TEST(Cli, RealBinaryChecksItsEmbeddedDefaults) {
 TEST(Cli, CheckPrintsTheStartPlanInWaves) {
   auto r = fixture("demo", {"check"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_THAT(r.output, HasSubstr("profile full; 7 of 7 components enabled"));
+  EXPECT_THAT(r.output, HasSubstr("profile full; 8 of 8 components enabled"));
   EXPECT_THAT(r.output, HasSubstr("auth_service"));
   EXPECT_THAT(r.output, HasSubstr("requires database, uses redis"));
   // database starts in wave 0, api in wave 2 (after auth_service).
@@ -76,10 +76,10 @@ TEST(Cli, ConfigErrorsNameKeyAndSourceWithExitCode2) {
 TEST(Cli, AuditSwitchesAreHonoured) {
   auto r = fixture("demo", {"check"}, {{"DISABLED_COMPONENTS", "clickhouse,monitoring"}});
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_THAT(r.output, HasSubstr("5 of 7 components enabled"));
+  EXPECT_THAT(r.output, HasSubstr("6 of 8 components enabled"));
   r = fixture("demo", {"check"}, {{"DISABLE_NON_CRITICAL", "true"}});
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_THAT(r.output, HasSubstr("profile minimal; 2 of 7 components enabled"));
+  EXPECT_THAT(r.output, HasSubstr("profile minimal; 2 of 8 components enabled"));
 }
 
 TEST(Cli, GraphAsDotAndMermaidShowsCriticalityAndEdgeKinds) {
@@ -169,7 +169,7 @@ TEST(Serve, StartsLogsEveryComponentAndStopsInReverseOrderOnSigterm) {
   auto pos = [&](const std::string& name) {
     return std::find(stopped.begin(), stopped.end(), name) - stopped.begin();
   };
-  ASSERT_EQ(stopped.size(), 7u) << child.output();
+  ASSERT_EQ(stopped.size(), 8u) << child.output();  // every component of the graph, tracing too
   EXPECT_LT(pos("api"), pos("auth_service"));
   EXPECT_LT(pos("auth_service"), pos("database"));
   EXPECT_LT(pos("monitoring"), pos("clickhouse"));

@@ -93,7 +93,7 @@ TEST(SettingsSchema, AKeysTypeFollowsFromItsField) {
   EXPECT_EQ(types["x.on"], ValueType::boolean);
   EXPECT_EQ(types["x.name"], ValueType::string);
   EXPECT_EQ(types["x.names"], ValueType::string_list);
-  EXPECT_EQ(types["x.rate"], ValueType::integer);
+  EXPECT_EQ(types["x.rate"], ValueType::number);  // a double field takes fractions
   EXPECT_EQ(types["x.wait_ms"], ValueType::integer);
   EXPECT_EQ(types["x.size"], ValueType::integer);
   EXPECT_EQ(types["x.mode"], ValueType::string);
