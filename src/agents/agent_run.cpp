@@ -18,6 +18,7 @@
 #include "agents/triage.hpp"
 #include "chat/chat_validation.hpp"
 #include "core/retry_policy.hpp"
+#include "telemetry/active_span.hpp"
 #include "telemetry/logging.hpp"
 
 namespace netra::agents {
@@ -126,10 +127,16 @@ class Execution {
   core::Deadline deadline_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   size_t step_ = 0;  // the step under way; 0 before the first
+  // In a sampled trace, the step under way as a span: the parent of what the step does.
+  std::optional<telemetry::ActiveSpan> step_span_;
 };
 
 asio::awaitable<std::optional<RunOutcome>> Execution::checkpoint(size_t step) {
   step_ = step;
+  step_span_.reset();
+  step_span_.emplace("agent.step " + std::string(kSteps[step - 1]), telemetry::SpanKind::internal);
+  step_span_->set("netra.step_number", static_cast<int64_t>(step));
+  step_span_->make_current();
   std::optional<RunOutcome> stop;
   if (emitter_.failure()) {
     stop = co_await fail("STORE_FAILED", "the run's progress could not be saved; try again shortly",

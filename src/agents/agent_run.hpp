@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,7 @@
 #include "chat/message_store.hpp"
 #include "chat/run_store.hpp"
 #include "chat/thread_store.hpp"
+#include "telemetry/trace_scope.hpp"
 
 namespace netra::agents {
 
@@ -32,6 +34,9 @@ struct RunRequest {
   std::string thread_id;
   std::string user_id;  // the thread's owner
   std::string user_request;
+  // The trace of the request that asked for it, when one was current: the run is a span of that
+  // trace ("agent.run"), its steps and tool calls children of it.
+  std::optional<telemetry::TraceScope> trace = std::nullopt;
 };
 
 class ChatCompletionsClient;

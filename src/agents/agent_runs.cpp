@@ -1,5 +1,7 @@
 #include "agents/agent_runs.hpp"
 
+#include "telemetry/trace_scope.hpp"
+
 namespace netra::agents {
 namespace {
 
@@ -69,7 +71,8 @@ asio::awaitable<chat::ChatResult<StartedRun>> AgentRuns::start(RunAsk ask,
   if (!run) co_return run.error();
   started.run = run.value();
 
-  RunRequest submitted{run->id, run->thread_id, ask.user_id, std::move(ask.request)};
+  RunRequest submitted{run->id, run->thread_id, ask.user_id, std::move(ask.request), std::nullopt};
+  if (const auto* scope = telemetry::current_trace_scope()) submitted.trace = *scope;
   if (supervisor) {
     started.admission = co_await supervisor->submit(std::move(submitted));
   } else {

@@ -147,11 +147,14 @@ asio::awaitable<void> hold_leases(std::shared_ptr<AgentSupervisorComponent::Leas
 AgentSupervisorComponent::AgentSupervisorComponent(core::ComponentSpec spec,
                                                    SupervisorOptions options, AgentRuns& runs,
                                                    RunDependencies deps, LlmSettings llm,
-                                                   core::HealthRegistry* health)
+                                                   core::HealthRegistry* health,
+                                                   net::CallObserver llm_calls)
     : core::Component(std::move(spec)), options_(options), runs_(runs), deps_(deps) {
   if (health != nullptr) publish_agent_metrics(*health, runs);
   if (llm.enabled()) {
-    http_ = std::make_unique<net::HttpClient>();
+    net::HttpClientOptions http_options;
+    http_options.on_call = std::move(llm_calls);
+    http_ = std::make_unique<net::HttpClient>(std::move(http_options));
     llm_ = std::make_unique<ChatCompletionsClient>(*http_, std::move(llm));
     deps_.llm = llm_.get();
   }

@@ -29,7 +29,8 @@ class AgentSupervisorComponent final : public core::Component {
   // component owns the language-model client its runs phrase summaries with (deps.llm is set).
   AgentSupervisorComponent(core::ComponentSpec spec, SupervisorOptions options, AgentRuns& runs,
                            RunDependencies deps, LlmSettings llm = {},
-                           core::HealthRegistry* health = nullptr);
+                           core::HealthRegistry* health = nullptr,
+                           net::CallObserver llm_calls = nullptr);
 
   // In a cluster (with Redis): hold leases on this instance's runs and sweep only the runs whose
   // lease lapsed, instead of marking every unfinished run interrupted at start. Before start().

@@ -147,6 +147,7 @@ asio::awaitable<core::Result<std::string, LlmError>> ChatCompletionsClient::comp
     }
     // Names from the data are UTF-8 already; replace rather than throw if one is not.
     request.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+    request.span_name = "chat " + settings_.model;  // OpenTelemetry's name for a model call
     const auto capped = deadline.capped(settings_.timeout);
     auto response = co_await http_.send(std::move(request), capped);
     if (!response) {

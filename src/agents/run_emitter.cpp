@@ -45,11 +45,21 @@ asio::awaitable<bool> RunEmitter::tool_executing(std::string_view agent_name, st
   nlohmann::json data = {{"tool", tool}, {"parameters", std::move(parameters)}};
   const bool stored =
       co_await emit(chat::AgentEventType::tool_executing, agent_name, std::move(data));
+  tool_span_.reset();
+  tool_span_.emplace("agent.tool " + std::string(tool), telemetry::SpanKind::internal);
+  tool_span_->set("netra.agent", std::string(agent_name));
+  tool_span_->make_current();
   co_return stored;
 }
 
 asio::awaitable<bool> RunEmitter::tool_completed(std::string_view agent_name, std::string_view tool,
                                                  nlohmann::json outcome, ToolOutcome how) {
+  if (tool_span_ && how == ToolOutcome::failed) {
+    const bool said =
+        outcome.is_object() && outcome.contains("message") && outcome["message"].is_string();
+    tool_span_->fail(said ? outcome["message"].get<std::string>() : "the tool failed");
+  }
+  tool_span_.reset();
   const char* key = how == ToolOutcome::succeeded ? "result" : "error";
   nlohmann::json data = {
       {"tool", tool}, {key, std::move(outcome)}, {"duration_ms", tool_elapsed_ms()}};

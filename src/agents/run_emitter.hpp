@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "chat/event_sink.hpp"
+#include "telemetry/active_span.hpp"
 
 namespace netra::agents {
 
@@ -48,6 +49,8 @@ class RunEmitter {
 
   // tool_executing {tool, parameters}, and tool_completed {tool, result, duration_ms} — or
   // {tool, error, duration_ms} when it failed — with the time since the matching tool_executing.
+  // In a sampled trace the work between them is a span "agent.tool <tool>", the parent of the
+  // queries and calls the tool makes.
   asio::awaitable<bool> tool_executing(std::string_view agent_name, std::string_view tool,
                                        nlohmann::json parameters);
   asio::awaitable<bool> tool_completed(std::string_view agent_name, std::string_view tool,
@@ -66,6 +69,7 @@ class RunEmitter {
   RunIdentity identity_;
   std::chrono::milliseconds store_timeout_;
   std::chrono::steady_clock::time_point tool_started_{};
+  std::optional<telemetry::ActiveSpan> tool_span_;
   std::optional<chat::ChatError> failure_;
   int64_t last_seq_ = 0;  // of the last event stored
 };

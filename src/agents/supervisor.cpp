@@ -12,6 +12,7 @@
 
 #include "agents/run_emitter.hpp"
 #include "redis/cluster_slots.hpp"
+#include "telemetry/active_span.hpp"
 #include "telemetry/logging.hpp"
 
 namespace netra::agents {
@@ -218,6 +219,13 @@ Supervisor::Tally Supervisor::tally() const {
 }
 
 void Supervisor::spawn_run(EntryPtr entry) {
+  if (entry->request.trace) {
+    // In the asking request's trace: the run's span and everything under it join that trace.
+    auto scope = std::make_shared<telemetry::TraceScope>(*entry->request.trace);
+    asio::co_spawn(telemetry::trace_executor(executor_, std::move(scope)),
+                   run_entry(std::move(entry)), log_escape);
+    return;
+  }
   asio::co_spawn(executor_, run_entry(std::move(entry)), log_escape);
 }
 
@@ -229,8 +237,17 @@ asio::awaitable<void> Supervisor::run_entry(EntryPtr entry) {
   // execute_run never throws; the slot is freed whatever happens to the run.
   RunSettings run_settings = settings();
   RunRequest request = entry->request;
+  telemetry::ActiveSpan span("agent.run", telemetry::SpanKind::internal);
+  span.set("netra.run_id", request.run_id);
+  span.set("netra.thread_id", request.thread_id);
+  span.make_current();
   const auto outcome =
       co_await execute_run(deps_, std::move(run_settings), std::move(request), entry->cancelled);
+  span.set("netra.run_outcome", std::string(to_string(outcome)));
+  if (outcome == RunOutcome::failed || outcome == RunOutcome::timed_out) {
+    span.fail("the run " + std::string(to_string(outcome)));
+  }
+  span.end();
   telemetry::logger("agent_supervisor")
       ->debug("run {} ended {}", entry->request.run_id, to_string(outcome));
   {

@@ -124,13 +124,15 @@ core::ComponentSpec AnalyticsComponent::make_spec() {
 
 AnalyticsComponent::AnalyticsComponent(core::ComponentSpec spec, AnalyticsSettings settings,
                                        db::Database& database, core::OffloadPool& offload,
-                                       core::HealthRegistry& health)
+                                       core::HealthRegistry& health,
+                                       net::CallObserver clickhouse_calls)
     : core::Component(std::move(spec)), settings_(std::move(settings)) {
   if (auto bad = check_settings(settings_)) throw core::ConfigurationError({*bad});
   if (!settings_.clickhouse.url.empty()) {
     net::HttpClientOptions options;
     // ClickHouse closes idle HTTP connections after 3 s (keep_alive_timeout); stay below that.
     options.idle_timeout = milliseconds(2500);
+    options.on_call = std::move(clickhouse_calls);
     client_ = std::make_shared<net::HttpClient>(options);
     clickhouse_ = std::make_shared<ClickHouseStore>(settings_.clickhouse, client_, &offload);
     health.add_breaker(clickhouse_->breaker(), /*critical=*/false);

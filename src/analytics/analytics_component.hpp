@@ -22,6 +22,7 @@
 #include "core/health_registry.hpp"
 #include "core/settings_schema.hpp"
 #include "db/database.hpp"
+#include "net/http_client.hpp"
 
 namespace netra::net {
 class HttpClient;
@@ -61,7 +62,8 @@ class AnalyticsComponent final : public core::Component {
   // netra_workload_events_buffered (events waiting in it, counted at each start). `database`
   // and `offload` (where large batches are encoded for ClickHouse) must outlive the component.
   AnalyticsComponent(core::ComponentSpec spec, AnalyticsSettings settings, db::Database& database,
-                     core::OffloadPool& offload, core::HealthRegistry& health);
+                     core::OffloadPool& offload, core::HealthRegistry& health,
+                     net::CallObserver clickhouse_calls = nullptr);
   ~AnalyticsComponent() override;
 
   // The store routes and agents use, from construction on; see FallbackAnalyticsStore.

@@ -29,6 +29,7 @@ const std::vector<core::KeySpec>& service_keys() {
     append_keys(all, agents::llm_settings_schema());
     append_keys(all, tasks::task_settings_schema());
     append_keys(all, telemetry::tracing_settings_schema());
+    append_keys(all, telemetry::monitoring_settings_schema());
     std::set<std::string> names;
     for (const auto& key : all) {
       if (!names.insert(key.key).second) {
@@ -61,6 +62,7 @@ ServiceSettings read_settings(const core::ConfigValues& values, std::vector<std:
   s.llm = agents::llm_settings_schema().read(values, &problems);
   s.tasks = tasks::task_settings_schema().read(values, &problems);
   s.tracing = telemetry::tracing_settings_schema().read(values, &problems);
+  s.monitoring = telemetry::monitoring_settings_schema().read(values, &problems);
   // The API's sign-in routes follow the auth layer's switch and providers.
   s.api.auth_routes.dev_login = s.auth.dev_login;
   for (const auto& provider : s.auth.oidc)

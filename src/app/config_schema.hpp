@@ -20,6 +20,7 @@
 #include "net/websocket_server.hpp"
 #include "redis/redis_settings.hpp"
 #include "tasks/tasks_settings.hpp"
+#include "telemetry/monitoring_settings.hpp"
 #include "telemetry/tracing_settings.hpp"
 
 namespace netra::app {
@@ -39,6 +40,7 @@ struct ServiceSettings {
   agents::LlmSettings llm;
   tasks::TaskSettings tasks;
   telemetry::TracingSettings tracing;
+  telemetry::MonitoringSettings monitoring;
 };
 
 // Keys with one value for the whole service: every slice's, each name once.

@@ -133,6 +133,31 @@ class Service {
                loop_executors(), [this] { return draining_.load(); },
                tracer_} {}
 
+  // The offload pool as /health, /status and /metrics show pools (threads busy, calls queued),
+  // and the time its calls waited for a thread.
+  void publish_offload_pool() {
+    health_.add_pool("offload", offload_.thread_count(), [this] {
+      core::PoolStats stats;
+      stats.total = offload_.thread_count();
+      stats.in_use = offload_.busy_threads();
+      stats.idle = stats.total - std::min(stats.total, stats.in_use);
+      stats.waiting = offload_.queued();
+      return stats;
+    });
+    health_.add_family(
+        {"netra_offload_wait_seconds_total",
+         "Time calls waited for a thread of the offload pool, summed", "", true, [this] {
+           return std::vector<core::HealthRegistry::Series>{{"", offload_.waits().waited_seconds}};
+         }});
+    health_.add_family({"netra_offload_calls_total",
+                        "Calls the offload pool ran (the mean wait: the rate of "
+                        "netra_offload_wait_seconds_total over this one)",
+                        "", true, [this] {
+                          return std::vector<core::HealthRegistry::Series>{
+                              {"", static_cast<double>(offload_.waits().started)}};
+                        }});
+  }
+
   // The probes and /metrics, served whatever the components do.
   void add_builtin_routes() {
     // Error texts of dependencies are for operators: the log, and requests with the admin token.
@@ -174,9 +199,11 @@ class Service {
       log_->critical("{}: {}", e.what(), e.code().message());
       return false;
     }
-    loops_.observe_lag([this](const core::LoopActivity& loop, std::chrono::nanoseconds lag) {
-      metrics_.loop_lag(loop.name(), std::chrono::duration<double>(lag).count());
-    });
+    if (config_.settings().monitoring.enabled) {
+      loops_.observe_lag([this](const core::LoopActivity& loop, std::chrono::nanoseconds lag) {
+        metrics_.loop_lag(loop.name(), std::chrono::duration<double>(lag).count());
+      });
+    }
     loops_.start();
     log_->info("listening on {}:{}", listener_settings().host, server_.port());
     return true;
@@ -306,6 +333,7 @@ class Service {
     net::ServerHooks hooks;
     hooks.observer = &observer_;
     hooks.trace_sample_ratio = config_.settings().tracing.sample_ratio;
+    hooks.tracer = &tracer_;
     hooks.component_unavailable = [this](const std::string& name) -> std::optional<std::string> {
       const auto state = engine_.state(name);
       if (state == core::ComponentState::ready) return std::nullopt;
@@ -373,6 +401,7 @@ class Service {
 int serve(const Config& config, const ServiceDefinition& service) {
   Service run(config, service);
   run.add_builtin_routes();
+  run.publish_offload_pool();
   run.build();
   if (!run.listen()) return kExitStartupFailed;
   run.watch_loops();

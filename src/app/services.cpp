@@ -43,16 +43,28 @@
 #include "telemetry/metrics.hpp"
 #include "telemetry/metrics_component.hpp"
 #include "telemetry/tracing_component.hpp"
+#include "telemetry/warning_monitor.hpp"
 
 namespace netra::app {
 namespace {
+
+// Times each call of a component's HTTP client as calls to `dependency`
+// (netra_dependency_duration_seconds).
+net::CallObserver dependency_calls(const BuildContext& ctx, std::string dependency) {
+  if (!ctx.settings().monitoring.enabled) return nullptr;
+  return [&metrics = ctx.process().metrics, dependency = std::move(dependency)](
+             std::string_view operation, double seconds, bool ok) {
+    metrics.dependency_call(dependency, operation, seconds, ok);
+  };
+}
 
 CatalogEntry database_entry() {
   auto entry = entry_of<db::DatabaseComponent>(
       db::DatabaseComponent::make_spec(), [](const BuildContext& ctx, const auto& spec) {
         const auto& p = ctx.process();
+        const bool timed = ctx.settings().monitoring.enabled;
         return std::make_shared<db::DatabaseComponent>(spec, ctx.settings().database, p.offload,
-                                                       p.health, &p.metrics);
+                                                       p.health, timed ? &p.metrics : nullptr);
       });
   entry.validate = [](const Config& config) {
     auto problems = db::database_settings_schema().problems(config);
@@ -81,8 +93,8 @@ using ShareThroughRedis = std::function<void(const std::shared_ptr<redis::RedisC
 CatalogEntry redis_entry(ShareThroughRedis share) {
   auto build = [share](const BuildContext& ctx, const core::ComponentSpec& spec) {
     const auto& p = ctx.process();
-    auto component =
-        std::make_shared<redis::RedisComponent>(spec, ctx.settings().redis, p.loops, p.health);
+    auto component = std::make_shared<redis::RedisComponent>(
+        spec, ctx.settings().redis, p.loops, p.health, dependency_calls(ctx, "redis"));
     if (auto client = component->client()) {
       std::make_shared<auth::SharedRevocations>(p.auth.revoked_sessions(), client, p.loops.front())
           ->attach();
@@ -104,28 +116,71 @@ std::weak_ptr<redis::RedisClient> redis_client(const RouteContext& ctx) {
   return component->client();
 }
 
-CatalogEntry metrics_entry() {
-  return entry_of<telemetry::MetricsComponent>(
-      telemetry::MetricsComponent::make_spec(), [](const BuildContext& ctx, const auto& spec) {
-        return std::make_shared<telemetry::MetricsComponent>(spec, ctx.process().metrics,
-                                                             ctx.process().report);
-      });
-}
-
-// Posts one OTLP body to the collector; the error, or "" for a 2xx.
-boost::asio::awaitable<std::string> post_spans(std::shared_ptr<net::HttpClient> client,
-                                               std::string url, std::string body,
-                                               core::Deadline deadline) {
+// Posts one JSON body (spans to the collector, a warning to the webhook); the error, or "" for a
+// 2xx.
+boost::asio::awaitable<std::string> post_json(std::shared_ptr<net::HttpClient> client,
+                                              std::string url, std::string body,
+                                              core::Deadline deadline) {
   net::HttpClientRequest request{.method = "POST",
                                  .url = std::move(url),
                                  .headers = {{"Content-Type", "application/json"}},
-                                 .body = std::move(body)};
+                                 .body = std::move(body),
+                                 .span_name = ""};
   auto answer = co_await client->send(std::move(request), deadline);
   if (!answer) co_return answer.error().message;
   if (answer.value().status / 100 != 2) {
-    co_return "the collector answered " + std::to_string(answer.value().status);
+    co_return "answered " + std::to_string(answer.value().status);
   }
   co_return std::string();
+}
+
+// The directory of the SQLite file, whose free space the warning checks watch ("" for
+// PostgreSQL or an in-memory database).
+std::string sqlite_directory(const std::string& url) {
+  constexpr std::string_view kScheme = "sqlite:";
+  if (!url.starts_with(kScheme)) return "";
+  std::string path = url.substr(kScheme.size());
+  path = path.substr(0, path.find('?'));
+  if (path.empty() || path == ":memory:") return "";
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::shared_ptr<telemetry::WarningMonitor> warning_monitor(const BuildContext& ctx,
+                                                           const std::string& instance_id) {
+  const auto& p = ctx.process();
+  if (p.loops.empty() || !ctx.settings().monitoring.enabled) return nullptr;
+  const auto& settings = ctx.settings().monitoring;
+  telemetry::WarningMonitor::Webhook webhook;
+  if (!settings.webhook_url.empty()) {
+    // Made only with a URL: a client loads the certificate authorities when made.
+    net::HttpClientOptions options;
+    options.max_response_body_bytes = 64 * 1024;
+    options.ca_file = ctx.settings().auth.ca_file;
+    auto client = std::make_shared<net::HttpClient>(options);
+    webhook = [client, url = settings.webhook_url](std::string body, core::Deadline deadline) {
+      return post_json(client, url, std::move(body), deadline);
+    };
+  }
+  return std::make_shared<telemetry::WarningMonitor>(
+      p.loops.front(),
+      telemetry::WarningMonitor::Sources{p.metrics, p.health, p.offload,
+                                         sqlite_directory(ctx.settings().database.url)},
+      settings, webhook, instance_id);
+}
+
+CatalogEntry metrics_entry(std::string instance_id) {
+  auto entry = entry_of<telemetry::MetricsComponent>(
+      telemetry::MetricsComponent::make_spec(),
+      [instance_id](const BuildContext& ctx, const auto& spec) {
+        return std::make_shared<telemetry::MetricsComponent>(
+            spec, ctx.process().metrics, ctx.process().report, warning_monitor(ctx, instance_id));
+      });
+  entry.validate = [](const Config& config) {
+    throw_if_any(telemetry::monitoring_settings_schema().problems(config));
+  };
+  return entry;
 }
 
 using SpanTransport = telemetry::SpanExporter::Transport;
@@ -146,7 +201,7 @@ CatalogEntry tracing_entry(std::string instance_id) {
           auto client = std::make_shared<net::HttpClient>(options);
           transport = [client, url = settings.traces_url()](std::string body,
                                                             core::Deadline deadline) {
-            return post_spans(client, url, std::move(body), deadline);
+            return post_json(client, url, std::move(body), deadline);
           };
         }
         return std::make_shared<telemetry::TracingComponent>(
@@ -189,7 +244,8 @@ std::shared_ptr<auth::RemoteAuthComponent> remote_auth(const BuildContext& ctx,
   std::string base = config.url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   return std::make_shared<auth::RemoteAuthComponent>(spec, base + "/.well-known/jwks.json", options,
-                                                     ctx.process().auth, config.ca_file);
+                                                     ctx.process().auth, config.ca_file,
+                                                     dependency_calls(ctx, "jwks"));
 }
 
 // `allow_remote`: the backend follows auth.url; the auth service itself always embeds.
@@ -341,8 +397,8 @@ CatalogEntry agent_supervisor_entry(std::shared_ptr<SharedParts> parts) {
           events->renamed(thread);
         };
         auto component = std::make_shared<agents::AgentSupervisorComponent>(
-            spec, ctx.settings().supervisor, *runs, deps, ctx.settings().llm,
-            &ctx.process().health);
+            spec, ctx.settings().supervisor, *runs, deps, ctx.settings().llm, &ctx.process().health,
+            dependency_calls(ctx, "llm"));
         if (auto* redis = ctx.find<redis::RedisComponent>(); redis && redis->client()) {
           component->use_leases(
               std::make_shared<agents::RunLeases>(redis->client(), parts->instance_id));
@@ -372,7 +428,7 @@ CatalogEntry analytics_entry(std::shared_ptr<SharedParts> parts) {
       [parts](const BuildContext& ctx, const auto& spec) {
         auto component = std::make_shared<analytics::AnalyticsComponent>(
             spec, ctx.settings().analytics, ctx.get<db::DatabaseComponent>().database(),
-            ctx.process().offload, ctx.process().health);
+            ctx.process().offload, ctx.process().health, dependency_calls(ctx, "clickhouse"));
         // Built even when disabled; then its workers never run, and the replay drains in place.
         if (auto* tasks = ctx.find<tasks::BackgroundTasksComponent>()) {
           if (component->has_clickhouse()) tasks::add_analytics_jobs(*tasks, component);
@@ -410,6 +466,7 @@ CatalogEntry background_tasks_entry(std::shared_ptr<SharedParts> parts) {
             spec, database, parts->instance_id, ctx.settings().tasks, ctx.process().metrics,
             ctx.process().health);
         tasks::add_maintenance_jobs(*component, database, ctx.settings().tasks);
+        component->trace_jobs(ctx.process().tracer, ctx.settings().tracing.sample_ratio);
         component->announce_through([wakeups = parts->job_wakeups] { wakeups->publish(); });
         parts->job_wakeups->listen(
             [weak = std::weak_ptr<tasks::BackgroundTasksComponent>(component)] {
@@ -426,7 +483,7 @@ ServiceDefinition production_service() {
   auto parts = std::make_shared<SharedParts>();
   service.catalog = {database_entry(),
                      redis_entry([parts](const auto& redis) { parts->share_through(redis); }),
-                     metrics_entry(),
+                     metrics_entry(parts->instance_id),
                      auth_entry(true),
                      api_entry(),
                      analytics_entry(parts),
@@ -495,8 +552,8 @@ ServiceDefinition production_service() {
 
 ServiceDefinition auth_service() {
   ServiceDefinition service;
-  service.catalog = {database_entry(), redis_entry({}), metrics_entry(), auth_entry(false),
-                     api_entry()};
+  service.catalog = {database_entry(), redis_entry({}), metrics_entry(core::make_id("ins")),
+                     auth_entry(false), api_entry()};
   service.add_routes = [](net::Router& router, const RouteContext& ctx) {
     api::add_auth_service_routes(router, ctx.settings().api, ctx.process().auth, redis_client(ctx));
   };

@@ -18,12 +18,13 @@ auth::RemoteKeySet::Fetch jwks_fetch(std::shared_ptr<net::HttpClient> client, st
 
 RemoteAuthComponent::RemoteAuthComponent(core::ComponentSpec spec, std::string jwks_url,
                                          auth::RemoteKeySetOptions options, AuthState& state,
-                                         std::string ca_file)
+                                         std::string ca_file, net::CallObserver jwks_calls)
     : core::Component(std::move(spec)),
       jwks_url_(std::move(jwks_url)),
       options_(std::move(options)),
       state_(state),
-      ca_file_(std::move(ca_file)) {}
+      ca_file_(std::move(ca_file)),
+      jwks_calls_(std::move(jwks_calls)) {}
 
 RemoteAuthComponent::~RemoteAuthComponent() = default;
 
@@ -32,6 +33,7 @@ asio::awaitable<core::Status> RemoteAuthComponent::start(core::LifecycleContext&
   client_options.max_response_body_bytes = 1024 * 1024;  // a JWKS is a few KiB
   client_options.max_idle_per_origin = 1;
   client_options.ca_file = ca_file_;  // https:// only; empty: the system's trust store
+  client_options.on_call = jwks_calls_;
   client_ = std::make_shared<net::HttpClient>(client_options);
   keys_ = std::make_shared<auth::RemoteKeySet>(options_, jwks_fetch(client_, jwks_url_));
   state_.set_remote(keys_);

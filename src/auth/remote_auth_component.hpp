@@ -9,6 +9,7 @@
 #include "auth/auth_component.hpp"
 #include "auth/remote_key_set.hpp"
 #include "core/component.hpp"
+#include "net/http_client.hpp"
 
 namespace netra::net {
 class HttpClient;
@@ -22,8 +23,8 @@ class RemoteAuthComponent final : public core::Component {
   // machine. `ca_file`: the authority its certificate chains to, when the system does not trust
   // it ("" for the system's store).
   RemoteAuthComponent(core::ComponentSpec spec, std::string jwks_url,
-                      auth::RemoteKeySetOptions options, AuthState& state,
-                      std::string ca_file = "");
+                      auth::RemoteKeySetOptions options, AuthState& state, std::string ca_file = "",
+                      net::CallObserver jwks_calls = nullptr);
   ~RemoteAuthComponent() override;
 
   asio::awaitable<core::Status> start(core::LifecycleContext& ctx) override;
@@ -36,6 +37,7 @@ class RemoteAuthComponent final : public core::Component {
   auth::RemoteKeySetOptions options_;
   AuthState& state_;
   std::string ca_file_;
+  net::CallObserver jwks_calls_;
   std::shared_ptr<net::HttpClient> client_;
   std::shared_ptr<auth::RemoteKeySet> keys_;
 };

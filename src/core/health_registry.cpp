@@ -50,4 +50,14 @@ std::map<std::string, nlohmann::json> HealthRegistry::details() const {
   return out;
 }
 
+void HealthRegistry::set_warnings(nlohmann::json warnings) {
+  std::lock_guard lock(mutex_);
+  warnings_ = std::move(warnings);
+}
+
+nlohmann::json HealthRegistry::warnings() const {
+  std::lock_guard lock(mutex_);
+  return warnings_;
+}
+
 }  // namespace netra::core

@@ -64,6 +64,11 @@ class HealthRegistry {
   void add_details(std::string component, std::function<nlohmann::json()> read);
   std::map<std::string, nlohmann::json> details() const;  // by component name
 
+  // The warnings in force (telemetry::WarningMonitor's), as /health lists them under
+  // "warnings": an array of {kind, message, since}.
+  void set_warnings(nlohmann::json warnings);
+  nlohmann::json warnings() const;
+
  private:
   mutable std::mutex mutex_;
   std::vector<std::pair<const CircuitBreaker*, bool>> breakers_;
@@ -75,6 +80,7 @@ class HealthRegistry {
   std::vector<Pool> pools_;
   std::vector<Family> families_;
   std::map<std::string, std::function<nlohmann::json()>> details_;
+  nlohmann::json warnings_ = nlohmann::json::array();
 };
 
 }  // namespace netra::core

@@ -23,8 +23,14 @@ struct OffloadPool::Shared {
   std::mutex mutex;
   std::condition_variable work_ready;
   std::condition_variable thread_finished;
-  std::deque<std::function<void(bool)>> queue;
+  struct Queued {
+    std::function<void(bool)> job;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::deque<Queued> queue;
   bool stopping = false;
+  uint64_t started = 0;
+  std::chrono::steady_clock::duration waited{};
   size_t busy = 0;
   size_t running_threads = 0;
   std::vector<std::thread> threads;
@@ -60,7 +66,9 @@ OffloadPool::OffloadPool(size_t threads, std::string name, size_t max_queued)
         }
         if (shared->stopping) break;
         cache_released = false;
-        auto job = std::move(shared->queue.front());
+        auto job = std::move(shared->queue.front().job);
+        shared->waited += std::chrono::steady_clock::now() - shared->queue.front().since;
+        ++shared->started;
         shared->queue.pop_front();
         ++shared->busy;
         lock.unlock();
@@ -87,7 +95,7 @@ OffloadPool::Submitted OffloadPool::submit(std::function<void(bool)> job) {
     // Full only when no thread is free to take it at once.
     const size_t idle = shared_->running_threads - shared_->busy;
     if (max_queued_ > 0 && shared_->queue.size() >= max_queued_ + idle) return Submitted::full;
-    shared_->queue.push_back(std::move(job));
+    shared_->queue.push_back({std::move(job), std::chrono::steady_clock::now()});
   }
   shared_->work_ready.notify_one();
   return Submitted::queued;
@@ -98,8 +106,13 @@ size_t OffloadPool::queued() const {
   return shared_->queue.size();
 }
 
+OffloadPool::Waits OffloadPool::waits() const {
+  std::lock_guard lock(shared_->mutex);
+  return {shared_->started, std::chrono::duration<double>(shared_->waited).count()};
+}
+
 size_t OffloadPool::shutdown(std::chrono::milliseconds grace) {
-  std::deque<std::function<void(bool)>> unstarted;
+  std::deque<Shared::Queued> unstarted;
   std::vector<std::thread> threads;
   std::vector<std::shared_ptr<std::atomic<bool>>> finished;
   {
@@ -112,7 +125,7 @@ size_t OffloadPool::shutdown(std::chrono::milliseconds grace) {
     shared_->work_ready.notify_all();
     shared_->thread_finished.wait_for(lock, grace, [&] { return shared_->running_threads == 0; });
   }
-  for (auto& job : unstarted) job(false);
+  for (auto& queued : unstarted) queued.job(false);
   {
     std::lock_guard gate_lock(gate_->mutex);
     gate_->open = false;

@@ -72,6 +72,13 @@ class OffloadPool {
   size_t busy_threads() const;
   size_t thread_count() const;
   size_t queued() const;  // calls waiting for a thread
+  // Calls that got a thread since the pool started, and their waits for one, summed: the rate of
+  // one over the other is the mean wait (netra_offload_wait_seconds_total).
+  struct Waits {
+    uint64_t started = 0;
+    double waited_seconds = 0;
+  };
+  Waits waits() const;
   const std::string& name() const { return name_; }
 
  private:

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "db/detail/driver.hpp"
+#include "telemetry/active_span.hpp"
 
 namespace netra::db {
 
@@ -142,6 +143,37 @@ bool only_reads(std::string_view sql) {
   return true;
 }
 
+// The client span of one statement, in a sampled trace: named by its first word ("SELECT"), with
+// the SQL text, which holds placeholders and never a value.
+telemetry::ActiveSpan statement_span(const detail::Driver& driver, const std::string& sql) {
+  if (!telemetry::recording_now()) {
+    return telemetry::ActiveSpan(nullptr, "", telemetry::SpanKind::client);
+  }
+  std::string operation = statement_operation(sql);
+  telemetry::ActiveSpan span(operation.empty() ? "statement" : operation,
+                             telemetry::SpanKind::client);
+  if (span.recording()) {
+    const auto name = driver.name();
+    span.set("db.system", name == "postgres" ? std::string("postgresql") : name);
+    span.set("db.operation.name", std::move(operation));
+    span.set("db.query.text", sql);
+  }
+  return span;
+}
+
+// A statement's end: its span, and the observer with its time on the connection.
+template <typename T>
+void statement_ended(const DatabaseObserver& observer, const std::string& sql,
+                     std::chrono::steady_clock::time_point sent, telemetry::ActiveSpan& span,
+                     const DbResult<T>& result) {
+  if (!result.ok()) span.fail(result.error().message);
+  span.end();
+  if (observer.finished) {
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - sent;
+    observer.finished(sql, took.count(), result.ok());
+  }
+}
+
 DbError finished_error() {
   return {DbErrorCode::invalid, "the transaction has already been committed or rolled back"};
 }
@@ -204,15 +236,24 @@ asio::awaitable<DbResult<QueryResult>> Database::query(std::string sql, Params p
                                                        core::Deadline caller_deadline,
                                                        std::string owner, CallLimit limit) {
   auto shared = shared_;
+  auto span = statement_span(*shared->driver, sql);
   const auto deadline = shared->limited(caller_deadline, limit);
   const Access access = only_reads(sql) ? Access::read : Access::write;
   auto lease = co_await shared->checked_lease(std::move(owner), deadline, access);
-  if (!lease) co_return lease.error();
-  if (deadline.expired()) co_return expired_before_running();
+  if (!lease) {
+    span.fail(lease.error().message);
+    co_return lease.error();
+  }
+  if (deadline.expired()) {
+    span.fail("deadline passed before it ran");
+    co_return expired_before_running();
+  }
   shared->sending(sql, params);
+  const auto sent = std::chrono::steady_clock::now();
   auto result = co_await lease.value()->execute(sql, params, deadline);
   shared->account(result);
   if (lease.value()->broken()) lease.value().discard();
+  statement_ended(shared->observer, sql, sent, span, result);
   co_return result;
 }
 
@@ -227,6 +268,15 @@ asio::awaitable<DbResult<Transaction>> Database::begin(core::Deadline deadline, 
   co_return Transaction(std::unique_ptr<Transaction::State>(
       new Transaction::State{shared, std::move(lease.value()), deadline, limit, executor,
                              shared->driver->begin_statement(), false}));
+}
+
+std::string statement_operation(std::string_view sql) {
+  const size_t begins = sql.find_first_not_of(" \t\r\n");
+  if (begins == std::string_view::npos) return "";
+  const size_t ends = sql.find_first_of(" \t\r\n(;", begins);
+  std::string operation(sql.substr(begins, ends - begins));
+  for (auto& c : operation) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return operation;
 }
 
 std::string Database::driver_name() const {
@@ -297,7 +347,9 @@ asio::awaitable<DbResult<QueryResult>> Transaction::run(std::string sql, Params 
   const std::string before = std::move(s.pending_begin);
   s.pending_begin.clear();
   const std::string after = then_commit ? "COMMIT" : "";
+  auto span = statement_span(*s.shared->driver, sql);
   s.shared->sending(sql, params);
+  const auto sent = std::chrono::steady_clock::now();
   auto wrapped = co_await s.lease->execute_wrapped(before, sql, params, after,
                                                    s.shared->limited(s.deadline, s.limit));
   if (!before.empty()) {
@@ -318,6 +370,7 @@ asio::awaitable<DbResult<QueryResult>> Transaction::run(std::string sql, Params 
   } else if (then_commit && wrapped.failed == Failed::none) {
     s.release(true);
   }
+  statement_ended(s.shared->observer, sql, sent, span, wrapped.result);
   co_return std::move(wrapped.result);
 }
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/circuit_breaker.hpp"
 #include "core/deadline.hpp"
@@ -39,7 +40,15 @@ struct DatabaseObserver {
   // Each statement as it is sent, with its bound values (benchmarks replay exactly what a store
   // sends). Called on the caller's event loop; never log the values, they may be secrets.
   std::function<void(const std::string& sql, const Params& params)> statement;
+  // Each statement once its driver answered, after `seconds` on its connection (the wait for one
+  // not included), and whether it succeeded: for latency metrics and the slow-statement log.
+  // Called on the caller's event loop.
+  std::function<void(const std::string& sql, double seconds, bool ok)> finished;
 };
+
+// What a statement does, from its first word, upper-case ("SELECT", "INSERT", "WITH"): a label
+// for its span and metrics that never holds a value.
+std::string statement_operation(std::string_view sql);
 
 class Transaction;
 

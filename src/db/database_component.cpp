@@ -9,7 +9,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cctype>
 
+#include "core/loop_activity.hpp"
 #include "db/detail/driver.hpp"
 #include "db/migrations.hpp"
 #include "telemetry/logging.hpp"
@@ -51,6 +53,25 @@ asio::awaitable<void> maintain(std::shared_ptr<DatabaseComponent::Maintenance> m
     was_open = open;
   }
 }
+
+// A statement over database.slow_statement_ms: its text with the whitespace collapsed (it holds
+// placeholders, never values), its time, and what ran it — the label of the route or job on this
+// loop (core::LoopActivity), or "background".
+void log_slow_statement(const std::string& sql, double seconds) {
+  std::string text;
+  for (char c : sql) {
+    const bool space = std::isspace(static_cast<unsigned char>(c)) != 0;
+    if (space && (text.empty() || text.back() == ' ')) continue;
+    text.push_back(space ? ' ' : c);
+  }
+  constexpr size_t kLongest = 300;
+  if (text.size() > kLongest) text = text.substr(0, kLongest) + "…";
+  const auto* loop = core::LoopActivity::current();
+  const char* label = loop != nullptr ? loop->label() : nullptr;
+  telemetry::logger(DatabaseComponent::kName)
+      ->warn("slow statement: {:.0f} ms by {}: {}", seconds * 1000,
+             label != nullptr ? label : "background", text);
+}
 }  // namespace
 
 DatabaseComponent::DatabaseComponent(core::ComponentSpec spec, const DatabaseSettings& settings,
@@ -58,6 +79,14 @@ DatabaseComponent::DatabaseComponent(core::ComponentSpec spec, const DatabaseSet
                                      telemetry::Metrics* metrics)
     : core::Component(std::move(spec)), pool_min_(settings.pool_min) {
   DatabaseObserver observer;
+  observer.finished = [metrics, slow = settings.slow_statement](const std::string& sql,
+                                                                double seconds, bool ok) {
+    if (metrics != nullptr)
+      metrics->dependency_call("database", statement_operation(sql), seconds, ok);
+    if (slow.count() > 0 && seconds * 1000 >= static_cast<double>(slow.count())) {
+      log_slow_statement(sql, seconds);
+    }
+  };
   if (metrics != nullptr) {
     observer.acquired = [metrics](double wait, bool busy) {
       metrics->database_acquired(wait, busy);

@@ -64,6 +64,12 @@ const core::SettingsSchema<DatabaseSettings>& database_settings_schema() {
               .help = "one call (waiting for a connection included) ends by then, within the "
                       "request's deadline: a frozen server fails calls after this long and opens "
                       "the breaker; migrations have only their own deadline"})
+        .key("database.slow_statement_ms", &DatabaseSettings::slow_statement,
+             {.fallback = "250",
+              .min = 0,
+              .max = 3600000,
+              .help = "a statement that runs longer is logged as a warning, with its text (never "
+                      "its values), its time and the route or job that ran it; 0 = never"})
         .key("database.ssl_mode", [](DatabaseSettings & s) -> auto& { return s.tls.mode; },
              {.fallback = "\"\"",
               .choices = {"", "disable", "allow", "prefer", "require", "verify-ca", "verify-full"},

@@ -29,6 +29,7 @@ struct DatabaseSettings {
   std::chrono::milliseconds connect_timeout{5000};     // PostgreSQL: our own connect deadline
   std::chrono::milliseconds statement_timeout{30000};  // PostgreSQL: enforced by the server
   std::chrono::milliseconds query_timeout{3000};       // ours: one call, connection wait included
+  std::chrono::milliseconds slow_statement{250};       // logged when one runs longer; 0: never
   TlsSettings tls;                                     // PostgreSQL
   // environment = "production" refuses a PostgreSQL server that does not prove who it is, unless
   // this says the operator accepts that.

@@ -141,6 +141,7 @@ void add_health_routes(Router& router, HealthSource source) {
             {"components", std::move(components)},
             {"breakers", breakers_json(source.registry)},
             {"pools", pools_json(source.registry)},
+            {"warnings", source.registry ? source.registry->warnings() : nlohmann::json::array()},
             {"startup", core::to_json(report)}};
         co_return json_response(body.dump());
       },

@@ -22,6 +22,7 @@
 #include "net/detail/beast_names.hpp"
 #include "net/detail/idle_connections.hpp"
 #include "net/http_url.hpp"
+#include "telemetry/active_span.hpp"
 #include "telemetry/logging.hpp"
 
 namespace netra::net {
@@ -175,6 +176,8 @@ class HttpClient::Impl {
         log_(telemetry::logger("http_client")) {
     if (options_.user_agent.empty()) options_.user_agent = std::string("netra/") + NETRA_VERSION;
   }
+
+  const HttpClientOptions& options() const { return options_; }
 
   asio::awaitable<Outcome> send(HttpClientRequest request, core::Deadline deadline) {
     auto url = parse_http_url(request.url);
@@ -466,7 +469,34 @@ HttpClient::~HttpClient() {
 asio::awaitable<core::Result<HttpClientResponse, HttpClientError>> HttpClient::send(
     HttpClientRequest request, core::Deadline deadline) {
   auto impl = impl_;  // a request in flight keeps the client's state alive
+  const std::string operation = request.span_name.empty() ? request.method : request.span_name;
+  const auto began = std::chrono::steady_clock::now();
+  telemetry::ActiveSpan span(operation, telemetry::SpanKind::client);
+  if (span.recording()) {
+    const auto traceparent = span.traceparent();
+    request.headers.emplace_back("traceparent",
+                                 std::string(traceparent.data(), traceparent.size()));
+    span.set("http.request.method", request.method);
+    if (auto url = parse_http_url(request.url)) {
+      span.set("server.address", url->host);
+      span.set("server.port", int64_t{url->port});
+      span.set("url.path", std::string(url->path()));  // never the query: it may hold a password
+    }
+  }
   auto outcome = co_await impl->send(std::move(request), deadline);
+  if (!outcome) {
+    span.fail(outcome.error().message);
+  } else {
+    span.set("http.response.status_code", int64_t{outcome.value().status});
+    if (outcome.value().status >= 400) {
+      span.fail("answered " + std::to_string(outcome.value().status));
+    }
+  }
+  span.end();
+  if (const auto& on_call = impl->options().on_call) {
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - began;
+    on_call(operation, took.count(), outcome.ok() && outcome.value().status < 500);
+  }
   co_return outcome;
 }
 

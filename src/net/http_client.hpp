@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,6 +27,10 @@ struct HttpClientRequest {
   // sets from the body and its keep-alive policy. Host and User-Agent are added unless given.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // The name of this call's client span in a sampled trace ("clickhouse SELECT", "chat
+  // gpt-4o-mini"); empty: the method. Within a trace the request also carries a `traceparent`
+  // naming that span, so the server's spans join the trace.
+  std::string span_name = "";
 };
 
 // Any status the server sends, 404 and 500 included, is a response, not an error.
@@ -57,6 +62,10 @@ struct HttpClientError {
 };
 std::string_view to_string(HttpClientError::Kind kind);
 
+// Told of each call once it ended: its operation (the request's span_name, or its method), its
+// time, and whether it failed (no response, or a 5xx) — for the dependency metrics.
+using CallObserver = std::function<void(std::string_view operation, double seconds, bool ok)>;
+
 struct HttpClientOptions {
   size_t max_response_body_bytes = 64 * 1024 * 1024;
   size_t max_response_header_bytes = 64 * 1024;
@@ -71,6 +80,7 @@ struct HttpClientOptions {
   // system's, as OpenSSL finds them (its default paths, or the files SSL_CERT_FILE and
   // SSL_CERT_DIR name). A file that cannot be read fails every https:// request, saying why.
   std::string ca_file;
+  CallObserver on_call = nullptr;
 };
 
 class HttpClient {

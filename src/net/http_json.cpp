@@ -13,6 +13,7 @@ asio::awaitable<core::Result<nlohmann::json, std::string>> get_json_object(
   HttpClientRequest request;
   request.url = std::move(url);
   request.headers.emplace_back("Accept", "application/json");
+  request.span_name = "GET " + named;
   auto response = co_await client.send(std::move(request), deadline);
   if (!response) co_return response.error().message;
   if (response->status != 200) co_return named + " answered " + std::to_string(response->status);

@@ -502,8 +502,9 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
             hooks_.observer->request_traced(*request, "GET " + websocket_path_, 101, 0);
           }
         }
-        websocket_->take_over(
-            detail::WebSocketUpgrade{std::move(c->socket), parser.release(), std::move(*request)});
+        websocket_->take_over(detail::WebSocketUpgrade{std::move(c->socket), parser.release(),
+                                                       std::move(*request), hooks_.tracer,
+                                                       hooks_.trace_sample_ratio});
         co_return;
       }
 

@@ -19,6 +19,10 @@ namespace netra::core {
 class EventLoops;
 }
 
+namespace netra::telemetry {
+class Tracer;
+}
+
 namespace netra::net {
 
 class WebSocketServer;
@@ -44,6 +48,10 @@ struct ServerHooks {
   // The share of traces started here that are sampled (tracing.sample_ratio); a caller's
   // traceparent decides for the traces it continues.
   double trace_sample_ratio = 1.0;
+  // Where the spans a handler starts go (statements, outbound calls, agent runs); nullptr:
+  // nowhere. Every handler runs in its request's telemetry::TraceScope either way, so that its
+  // log lines carry the trace id.
+  const telemetry::Tracer* tracer = nullptr;
   // Checks an access token for an authenticated route: the user id, or why it is refused. Absent
   // (or returning `unavailable`) while no key is loaded: 503 auth_unavailable. Never logs tokens.
   struct AuthOutcome {

@@ -22,7 +22,10 @@
 #include "core/token_bucket.hpp"
 #include "net/detail/beast_names.hpp"
 #include "net/detail/websocket_upgrade.hpp"
+#include "telemetry/active_span.hpp"
 #include "telemetry/logging.hpp"
+#include "telemetry/trace_scope.hpp"
+#include "telemetry/tracer.hpp"
 
 namespace netra::net {
 
@@ -141,8 +144,28 @@ class Session final : public WebSocketConnection, public std::enable_shared_from
   }
 
  private:
+  // The handler with the message; while tracing records, as the root span of a trace of its own
+  // ("WebSocket message"), the statements and runs it starts its children.
+  asio::awaitable<void> receive(std::string message) {
+    auto self = shared_from_this();
+    if (tracer_ == nullptr || !tracer_->recording()) {
+      co_await server_->handler.received(std::move(self), std::move(message));
+      co_return;
+    }
+    auto scope = telemetry::new_trace_scope(tracer_, trace_sample_ratio_);
+    auto span =
+        telemetry::ActiveSpan::root(scope, "WebSocket message", telemetry::SpanKind::server);
+    span.set("netra.connection_id", id_);
+    span.set("messaging.message.body.size", static_cast<int64_t>(message.size()));
+    auto traced = telemetry::trace_executor(ws_.get_executor(), std::move(scope));
+    auto work = server_->handler.received(std::move(self), std::move(message));
+    co_await asio::co_spawn(traced, std::move(work), asio::use_awaitable);
+  }
+
   asio::awaitable<void> serve(detail::WebSocketUpgrade upgrade) {
     auto& server = *server_;
+    tracer_ = upgrade.tracer;
+    trace_sample_ratio_ = upgrade.trace_sample_ratio;
     const auto& settings = server.settings;
     WebSocketAdmission admission;
     try {
@@ -258,7 +281,7 @@ class Session final : public WebSocketConnection, public std::enable_shared_from
         continue;
       }
       try {
-        co_await server.handler.received(shared_from_this(), std::move(message));
+        co_await receive(std::move(message));
       } catch (const std::exception& e) {
         server.log->error("{} message handler threw: {}", id_, e.what());
       }
@@ -399,6 +422,8 @@ class Session final : public WebSocketConnection, public std::enable_shared_from
   std::shared_ptr<WebSocketServer::Impl> server_;
   websocket::stream<tcp::socket> ws_;
   const std::string id_;
+  const telemetry::Tracer* tracer_ = nullptr;  // from the upgrade (ServerHooks::tracer)
+  double trace_sample_ratio_ = 0;
   std::string user_id_;
   std::string session_id_;
   asio::steady_timer* expiry_ = nullptr;  // the expiry wait, while it waits (on the loop)

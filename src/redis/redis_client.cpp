@@ -7,8 +7,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cctype>
 
 #include "redis/detail/redis_connection.hpp"
+#include "telemetry/active_span.hpp"
 #include "telemetry/logging.hpp"
 
 namespace netra::redis {
@@ -204,8 +206,27 @@ asio::awaitable<RedisResult<RedisReply>> RedisClient::on_slot(Slot& slot,
   co_return result;
 }
 
+namespace {
+
+// A command's client span in a sampled trace: "redis GET", never its keys or values.
+telemetry::ActiveSpan command_span(const std::vector<std::string>& args) {
+  if (!telemetry::recording_now())
+    return telemetry::ActiveSpan(nullptr, "", telemetry::SpanKind::client);
+  std::string name = args.empty() ? std::string() : args.front();
+  for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  telemetry::ActiveSpan span("redis " + name, telemetry::SpanKind::client);
+  span.set("db.system", std::string("redis"));
+  span.set("db.operation.name", std::move(name));
+  return span;
+}
+
+}  // namespace
+
 asio::awaitable<RedisResult<RedisReply>> RedisClient::command(
     std::vector<std::string> args, std::optional<core::Deadline> deadline) {
+  auto span = command_span(args);
+  const auto began = std::chrono::steady_clock::now();
+  std::string name = options_.on_command && !args.empty() ? args.front() : std::string();
   if (closed_) co_return unavailable("the client was closed");
   if (!breaker_.allow()) co_return unavailable("circuit breaker open: Redis keeps failing");
   const auto current = co_await asio::this_coro::executor;
@@ -219,6 +240,12 @@ asio::awaitable<RedisResult<RedisReply>> RedisClient::command(
                                      asio::use_awaitable);
   }
   breaker_.record(result.ok() || !result.error().is_outage());
+  if (!result) span.fail(result.error().message);
+  if (options_.on_command) {
+    for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - began;
+    options_.on_command(name, took.count(), result.ok() || !result.error().is_outage());
+  }
   co_return result;
 }
 

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/circuit_breaker.hpp"
@@ -36,6 +37,9 @@ struct RedisClientOptions {
   // Pauses between reconnection attempts (attempts is not used: it tries until closed).
   core::RetryPolicy reconnect{1, std::chrono::milliseconds(100), std::chrono::milliseconds(5000)};
   core::BreakerOptions breaker{20, 5, 0.5, std::chrono::milliseconds(2000), 1};
+  // Told of each command once it ended: its name ("GET", "EVALSHA"), its time, and whether Redis
+  // answered it (an error reply counts as answered) — for the dependency metrics.
+  std::function<void(std::string_view command, double seconds, bool ok)> on_command = nullptr;
 };
 
 // A Lua script, loaded into Redis once (SCRIPT LOAD) and called by its SHA; loaded again when

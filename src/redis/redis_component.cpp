@@ -68,10 +68,12 @@ core::ComponentSpec RedisComponent::make_spec() {
 
 RedisComponent::RedisComponent(core::ComponentSpec spec, const RedisSettings& settings,
                                std::vector<asio::any_io_executor> executors,
-                               core::HealthRegistry& health)
+                               core::HealthRegistry& health,
+                               decltype(RedisClientOptions::on_command) on_command)
     : core::Component(std::move(spec)) {
   auto options = client_options(settings);
   if (!options) throw core::ConfigurationError({options.error()});
+  options.value().on_command = std::move(on_command);
   if (!settings.url.empty()) {
     if (executors.empty()) throw std::logic_error("redis: no event loop to connect on");
     client_ = std::make_shared<RedisClient>(std::move(options.value()), std::move(executors));

@@ -26,7 +26,8 @@ class RedisComponent final : public core::Component {
   // connection each (the event loops). Publishes the breaker (not critical: the in-process
   // equivalents stand in) and netra_redis_connections in `health`.
   RedisComponent(core::ComponentSpec spec, const RedisSettings& settings,
-                 std::vector<asio::any_io_executor> executors, core::HealthRegistry& health);
+                 std::vector<asio::any_io_executor> executors, core::HealthRegistry& health,
+                 decltype(RedisClientOptions::on_command) on_command = nullptr);
   ~RedisComponent() override;
 
   // Null without redis.url. Built with the component, open once it started.

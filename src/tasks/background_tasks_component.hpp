@@ -26,7 +26,8 @@ class HealthRegistry;
 }
 namespace netra::telemetry {
 class Metrics;
-}
+class Tracer;
+}  // namespace netra::telemetry
 
 namespace netra::tasks {
 
@@ -45,6 +46,10 @@ class BackgroundTasksComponent final : public core::Component {
   // Before start(): what runs jobs of `kind`, and the recurring work.
   void handle(std::string kind, std::shared_ptr<JobHandler> handler);
   void schedule(Scheduler::Schedule schedule);
+  // Before start(): the jobs' spans go to `tracer` (JobWorkers::trace_with).
+  void trace_jobs(const telemetry::Tracer& tracer, double sample_ratio) {
+    workers_->trace_with(tracer, sample_ratio);
+  }
   // Before start(): how the other instances hear of a job queued here (by enqueue() or a
   // schedule) — the service publishes on Redis, and each instance that hears it calls wake() —
   // so that their idle workers look now rather than at their next poll.

@@ -9,7 +9,10 @@
 #include <set>
 
 #include "core/clock.hpp"
+#include "core/labelled_executor.hpp"
+#include "telemetry/active_span.hpp"
 #include "telemetry/logging.hpp"
+#include "telemetry/trace_scope.hpp"
 
 namespace netra::tasks {
 
@@ -104,6 +107,11 @@ void JobWorkers::handle(std::string kind, std::shared_ptr<JobHandler> handler) {
   handlers_[std::move(kind)] = std::move(handler);
 }
 
+void JobWorkers::trace_with(const telemetry::Tracer& tracer, double sample_ratio) {
+  tracer_ = &tracer;
+  trace_sample_ratio_ = sample_ratio;
+}
+
 void JobWorkers::start(asio::any_io_executor executor) {
   shared_->executor = executor;
   shared_->stopping = false;  // started again after a stop
@@ -163,6 +171,22 @@ asio::awaitable<void> JobWorkers::work(std::string worker) {
   if (--shared->loops == 0 && shared->stop_waiter) shared->stop_waiter->cancel();
 }
 
+asio::awaitable<JobOutcome> JobWorkers::run_traced(JobHandler& handler, JobContext& context,
+                                                   const std::string& label) {
+  auto scope = telemetry::new_trace_scope(tracer_, trace_sample_ratio_);
+  auto span = telemetry::ActiveSpan::root(scope, "job " + context.job().kind,
+                                          telemetry::SpanKind::internal);
+  span.set("netra.job_id", context.job().id);
+  span.set("netra.job_attempt", static_cast<int64_t>(context.job().attempts));
+  auto traced = telemetry::trace_executor(core::label_executor(shared_->executor, label.c_str()),
+                                          std::move(scope));
+  auto outcome = co_await asio::co_spawn(traced, handler.run(context), asio::use_awaitable);
+  if (outcome.kind == JobOutcome::Kind::retry || outcome.kind == JobOutcome::Kind::failed) {
+    span.fail(outcome.error);
+  }
+  co_return outcome;
+}
+
 asio::awaitable<void> JobWorkers::run_job(std::string worker, Job job) {
   auto shared = shared_;
   auto context =
@@ -184,7 +208,7 @@ asio::awaitable<void> JobWorkers::run_job(std::string worker, Job job) {
     outcome = JobOutcome::failure("no handler for jobs of kind " + job.kind);
   } else {
     try {
-      outcome = co_await handler->second->run(*context);
+      outcome = co_await run_traced(*handler->second, *context, handler->first);
     } catch (const std::exception& e) {
       outcome = JobOutcome::retry_later(std::string("the handler threw: ") + e.what());
     }

@@ -26,6 +26,10 @@
 #include "core/retry_policy.hpp"
 #include "tasks/job_store.hpp"
 
+namespace netra::telemetry {
+class Tracer;
+}
+
 namespace netra::tasks {
 
 // What a handler made of a job.
@@ -108,6 +112,11 @@ class JobWorkers : public std::enable_shared_from_this<JobWorkers> {
   // Before start(): the handler of jobs of `kind`.
   void handle(std::string kind, std::shared_ptr<JobHandler> handler);
 
+  // Before start(): each job runs as the root span "job <kind>" of a trace of its own, sampled
+  // with probability `sample_ratio` (tracing.sample_ratio), its spans sent to `tracer`. Without
+  // this the jobs' log lines still carry a trace id each.
+  void trace_with(const telemetry::Tracer& tracer, double sample_ratio);
+
   // Starts the workers on `executor`.
   void start(boost::asio::any_io_executor executor);
   // A job was queued: an idle worker looks now instead of at its next poll.
@@ -135,6 +144,10 @@ class JobWorkers : public std::enable_shared_from_this<JobWorkers> {
  private:
   boost::asio::awaitable<void> work(std::string worker);
   boost::asio::awaitable<void> run_job(std::string worker, Job job);
+  // The handler in the job's trace (see trace_with).
+  // `label` (the kind, as handlers_ keeps it) names the job to the Watchdog and slow-statement log.
+  boost::asio::awaitable<JobOutcome> run_traced(JobHandler& handler, JobContext& context,
+                                                const std::string& label);
   // Records how the job ended; returns how, for the observer ("" when nothing was recorded).
   boost::asio::awaitable<std::string> end_job(const std::string& worker, JobContext& context,
                                               JobOutcome outcome);
@@ -147,6 +160,8 @@ class JobWorkers : public std::enable_shared_from_this<JobWorkers> {
   const WorkerOptions options_;
   std::map<std::string, std::shared_ptr<JobHandler>> handlers_;
   std::shared_ptr<Shared> shared_;
+  const telemetry::Tracer* tracer_ = nullptr;
+  double trace_sample_ratio_ = 0;
   mutable std::mutex mutex_;
   Tally tally_;
   Observer observer_;

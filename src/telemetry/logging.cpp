@@ -10,10 +10,39 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "telemetry/trace_scope.hpp"
+
 namespace netra::telemetry {
 namespace {
 
-// {"ts":"2026-11-28T00:00:00.123Z","level":"info","component":"database","msg":"ready"}
+constexpr const char* kTextPattern = "%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v%*";
+
+// " trace=<id>" after a line logged by the work of a trace (a request's handler, an agent run, a
+// job: the scope is current while it runs, see trace_scope.hpp), so one id finds every line of
+// a request; nothing after other lines.
+class TraceIdFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg&, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    const TraceScope* scope = current_trace_scope();
+    if (scope == nullptr) return;
+    constexpr std::string_view label = " trace=";
+    dest.append(label.data(), label.data() + label.size());
+    dest.append(scope->trace_id.data(), scope->trace_id.data() + scope->trace_id.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<TraceIdFlag>();
+  }
+};
+
+std::unique_ptr<spdlog::formatter> text_formatter() {
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<TraceIdFlag>('*').set_pattern(kTextPattern);
+  return formatter;
+}
+
+// {"ts":"2026-11-28T00:00:00.123Z","level":"info","component":"database","msg":"ready"}, with
+// "trace_id" on a line logged by the work of a trace (see TraceIdFlag).
 class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
@@ -35,6 +64,8 @@ class JsonFormatter final : public spdlog::formatter {
         {"component", std::string(msg.logger_name.data(), msg.logger_name.size())},
         {"msg", std::string(msg.payload.data(), msg.payload.size())},
     };
+    if (const TraceScope* scope = current_trace_scope())
+      line["trace_id"] = std::string(scope->trace());
     // Replace invalid UTF-8 rather than throwing from inside the logger.
     const auto text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     dest.append(text.data(), text.data() + text.size());
@@ -52,7 +83,7 @@ spdlog::level::level_enum g_level = spdlog::level::info;
 spdlog::sink_ptr sink_locked() {
   if (!g_sink) {
     g_sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-    g_sink->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v");
+    g_sink->set_formatter(text_formatter());
   }
   return g_sink;
 }
@@ -83,8 +114,7 @@ void init_logging(LogFormat format, std::string_view level) {
   if (format == LogFormat::json) {
     sink->set_formatter(std::make_unique<JsonFormatter>());
   } else {
-    sink->set_formatter(
-        std::make_unique<spdlog::pattern_formatter>("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v"));
+    sink->set_formatter(text_formatter());
   }
   g_level = spdlog::level::from_str(std::string(level));
   spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->set_level(g_level); });

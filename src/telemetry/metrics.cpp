@@ -93,6 +93,18 @@ struct Metrics::Families {
               "Background jobs this instance's workers ended, by kind and how (retried: failed "
               "and queued again; released: put back in the queue at shutdown)")
           .Register(*registry);
+  prometheus::Family<prometheus::Histogram>& dependency_duration =
+      BuildHistogram()
+          .Name("netra_dependency_duration_seconds")
+          .Help(
+              "Time of each call to an outbound dependency (database statement, ClickHouse query, "
+              "Redis command, language-model or JWKS request), by dependency and operation")
+          .Register(*registry);
+  prometheus::Family<prometheus::Counter>& dependency_failures =
+      BuildCounter()
+          .Name("netra_dependency_failures_total")
+          .Help("Calls to an outbound dependency that failed, by dependency and operation")
+          .Register(*registry);
   prometheus::Family<prometheus::Histogram>& job_run =
       BuildHistogram()
           .Name("netra_job_run_seconds")
@@ -222,6 +234,11 @@ void Metrics::http_request_started() {
 void Metrics::http_request_finished(const std::string& route, const std::string& method, int status,
                                     double seconds) {
   in_flight_.fetch_sub(1, std::memory_order_relaxed);
+  // The warning checks' 5xx rate leaves the probes out: their 503 says "not ready", not "failed".
+  if (!route.starts_with("GET /health")) {
+    answers_.fetch_add(1, std::memory_order_relaxed);
+    if (status >= 500) errors_.fetch_add(1, std::memory_order_relaxed);
+  }
   // Family::Add takes the family's lock and hashes every label on each call; the series of a
   // (route, method, status) never move, so each thread remembers where they are.
   struct Series {
@@ -257,8 +274,51 @@ void Metrics::http_request_finished(const std::string& route, const std::string&
   duration.Observe(seconds);
 }
 
+double Metrics::take_longest_pool_wait() {
+  return static_cast<double>(longest_pool_wait_ns_.exchange(0, std::memory_order_relaxed)) / 1e9;
+}
+
+Metrics::Answers Metrics::answers() const {
+  return {answers_.load(std::memory_order_relaxed), errors_.load(std::memory_order_relaxed)};
+}
+
+void Metrics::dependency_call(std::string_view dependency, std::string_view operation,
+                              double seconds, bool ok) {
+  struct Series {
+    prometheus::Histogram* duration;
+    prometheus::Counter* failures;
+  };
+  thread_local std::unordered_map<std::string, Series> cache;  // "dependency\0operation"
+  thread_local uint64_t cache_owner = 0;
+  if (cache_owner != id_) {
+    cache.clear();
+    cache_owner = id_;
+  }
+  thread_local std::string key;
+  key.assign(dependency);
+  key.push_back('\0');
+  key.append(operation);
+  auto found = cache.find(key);
+  if (found == cache.end()) {
+    const prometheus::Labels labels{{"dependency", std::string(dependency)},
+                                    {"operation", std::string(operation)}};
+    found =
+        cache
+            .emplace(key, Series{&families_->dependency_duration.Add(labels, duration_buckets()),
+                                 &families_->dependency_failures.Add(labels)})
+            .first;
+  }
+  found->second.duration->Observe(seconds);
+  if (!ok) found->second.failures->Increment();
+}
+
 void Metrics::database_acquired(double wait_seconds, bool busy) {
   families_->db_acquire_wait.Observe(wait_seconds);
+  const auto ns = static_cast<int64_t>(wait_seconds * 1e9);
+  auto longest = longest_pool_wait_ns_.load(std::memory_order_relaxed);
+  while (ns > longest &&
+         !longest_pool_wait_ns_.compare_exchange_weak(longest, ns, std::memory_order_relaxed)) {
+  }
   if (busy) families_->db_acquire_timeouts.Increment();
 }
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/health_registry.hpp"
@@ -39,7 +40,23 @@ class Metrics {
 
   // Database pool acquisitions (wait, and whether it ended busy) and failed calls by code.
   void database_acquired(double wait_seconds, bool busy);
+  // The longest pool wait since the last call (for the warning checks; one reader).
+  double take_longest_pool_wait();
+  // HTTP answers since start but the health probes', and how many were 5xx (the warning checks
+  // take the difference).
+  struct Answers {
+    uint64_t total = 0;
+    uint64_t errors = 0;
+  };
+  Answers answers() const;
   void database_failed(const std::string& code);
+
+  // One call to an outbound dependency ("database", "clickhouse", "redis", "llm", "jwks") ended
+  // after `seconds`: netra_dependency_duration_seconds by dependency and operation ("SELECT",
+  // "clickhouse summary", "GET", "chat gpt-4o-mini"), and netra_dependency_failures_total when it
+  // failed. Thread-safe; on the statement path, so each thread caches its series.
+  void dependency_call(std::string_view dependency, std::string_view operation, double seconds,
+                       bool ok);
 
   // A background job's attempt ended here (`outcome`: succeeded, failed, retried, dead,
   // cancelled, released) after `seconds`.
@@ -65,6 +82,9 @@ class Metrics {
  private:
   std::unique_ptr<Families> families_;
   std::atomic<int64_t> in_flight_{0};
+  std::atomic<uint64_t> answers_{0};
+  std::atomic<uint64_t> errors_{0};
+  std::atomic<int64_t> longest_pool_wait_ns_{0};
   uint64_t id_ = 0;  // tells a thread's cached series of one instance from another's
 };
 

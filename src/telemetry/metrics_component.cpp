@@ -2,6 +2,7 @@
 
 #include "core/offload_pool.hpp"
 #include "telemetry/metrics.hpp"
+#include "telemetry/warning_monitor.hpp"
 
 namespace netra::telemetry {
 
@@ -10,8 +11,12 @@ core::ComponentSpec MetricsComponent::make_spec() {
 }
 
 MetricsComponent::MetricsComponent(core::ComponentSpec spec, telemetry::Metrics& metrics,
-                                   std::function<core::StartupReport()> report)
-    : core::Component(std::move(spec)), metrics_(metrics), report_(std::move(report)) {}
+                                   std::function<core::StartupReport()> report,
+                                   std::shared_ptr<WarningMonitor> monitor)
+    : core::Component(std::move(spec)),
+      metrics_(metrics),
+      report_(std::move(report)),
+      monitor_(std::move(monitor)) {}
 
 asio::awaitable<core::Status> MetricsComponent::start(core::LifecycleContext& ctx) {
   // Reading /proc is a blocking call: it goes through the offload pool.
@@ -19,10 +24,12 @@ asio::awaitable<core::Status> MetricsComponent::start(core::LifecycleContext& ct
   if (text.find("netra_build_info") == std::string::npos) {
     co_return core::Status::error("the metrics registry rendered no build info");
   }
+  if (monitor_) monitor_->start();
   co_return core::Status::ok();
 }
 
 asio::awaitable<core::Status> MetricsComponent::stop(core::LifecycleContext&) {
+  if (monitor_) monitor_->stop();
   co_return core::Status::ok();
 }
 

@@ -58,7 +58,14 @@ std::optional<TraceParent> parse_traceparent(std::string_view h) {
   return parsed;
 }
 
-std::array<char, 55> TraceContext::traceparent() const {
+std::array<char, 16> new_span_id() {
+  std::array<char, 16> id{};
+  random_hex<8>(id);
+  return id;
+}
+
+std::array<char, 55> format_traceparent(const std::array<char, 32>& trace_id,
+                                        const std::array<char, 16>& span_id, uint8_t flags) {
   std::array<char, 55> out{};
   auto at = std::copy_n("00-", 3, out.begin());
   at = std::copy(trace_id.begin(), trace_id.end(), at);
@@ -68,6 +75,10 @@ std::array<char, 55> TraceContext::traceparent() const {
   *at++ = kDigits[flags >> 4];
   *at = kDigits[flags & 15];
   return out;
+}
+
+std::array<char, 55> TraceContext::traceparent() const {
+  return format_traceparent(trace_id, span_id, flags);
 }
 
 bool sampled_by_ratio(std::string_view trace_id, double ratio) {

@@ -38,6 +38,13 @@ struct TraceContext {
   std::array<char, 55> traceparent() const;
 };
 
+// A new span id: 8 random bytes as 16 hex digits, never all zero.
+std::array<char, 16> new_span_id();
+
+// "00-<trace_id>-<span_id>-<flags>", the header naming span `span_id` of trace `trace_id`.
+std::array<char, 55> format_traceparent(const std::array<char, 32>& trace_id,
+                                        const std::array<char, 16>& span_id, uint8_t flags);
+
 // The caller's trace with a new span of ours, or a new trace when `traceparent` is absent or
 // invalid. Sampling is parent-based: a continued trace keeps its caller's sampled flag; a new one
 // is sampled with probability `sample_ratio` (tracing.sample_ratio), decided from its trace id so

@@ -151,7 +151,7 @@ class SupervisorTest : public AgentsTest {
   RunRequest new_run(std::string request, std::string thread_id = "") {
     if (thread_id.empty()) thread_id = must_thread(alice_).id;
     const auto r = must_run(alice_, thread_id, request);
-    return RunRequest{r.id, r.thread_id, alice_, std::move(request)};
+    return RunRequest{r.id, r.thread_id, alice_, std::move(request), std::nullopt};
   }
 
   Admission submit(const RunRequest& request) { return run(supervisor_->submit(request)); }

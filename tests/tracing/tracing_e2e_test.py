@@ -7,6 +7,7 @@ netra classes means something. Skipped without node or the npm packages (`npm ci
 tests/tracing), except under CI where that is a failure.
 """
 
+import asyncio
 import json
 import os
 import queue
@@ -21,6 +22,8 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "net", "websocket"))
 from netra_process import NetraProcess, free_port, missing_node_packages  # noqa: E402
+from agents_e2e_test import COST_QUESTION, FakeChatCompletions  # noqa: E402
+from ws_e2e_test import Client  # noqa: E402
 
 RECEIVER = os.path.join(HERE, "otlp_receiver.mjs")
 RECEIVER_START_TIMEOUT_S = 20.0
@@ -168,7 +171,8 @@ class Tracing(unittest.TestCase):
             "traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-01", "tracestate": "vendor=1"})
         self.assertEqual(answer.status, 200)
         ours = answer.headers["traceparent"].split("-")[2]
-        span = self.receiver.wait_for(lambda l: l.get("traceId") == CALLER_TRACE, "the span")
+        span = self.receiver.wait_for(lambda l: l.get("traceId") == CALLER_TRACE
+                                      and l.get("kind") == 2, "the server span")
         self.assertEqual(span["spanId"], ours, "the span the answer's traceparent names")
         self.assertEqual(span["parentSpanId"], CALLER_SPAN)
         self.assertEqual(span["name"], "GET /api/threads/{id}", "the route, never the path")
@@ -223,6 +227,133 @@ class Tracing(unittest.TestCase):
         self.receiver.drain(0.3)
         self.assertEqual([l["name"] for l in self.receiver.seen if "name" in l],
                          ["GET /health/live"])
+
+
+class SpanTree(unittest.TestCase):
+    """The spans below a request: the statements it ran, the agent run it started with its steps,
+    tool calls and the language model's call (to a fake OpenAI-compatible server, named as
+    such: no real model runs here), and the spans of a WebSocket message."""
+
+    def setUp(self):
+        require_node(self)
+        self.receiver = Receiver()
+        self.addCleanup(self.receiver.stop)
+        self.fake = FakeChatCompletions()
+        self.addCleanup(self.fake.close)
+        self.fake.text = "Most of the spend sits in a few workloads."
+        self.netra = NetraProcess({"tracing.otlp_endpoint": f"http://127.0.0.1:{self.receiver.port}",
+                                   "tracing.flush_interval_ms": "100",
+                                   "agents.llm.url": self.fake.url,
+                                   "agents.llm.model": "fake-model",
+                                   "agents.llm.timeout_ms": "5000",
+                                   "log.level": "debug"})
+        self.addCleanup(self.netra.cleanup)
+        self.netra.start()
+
+    def trace(self, trace_id, settle_s=1.0):
+        """Every span of the trace received so far, after `settle_s` more of export."""
+        self.receiver.drain(settle_s)
+        return [line for line in self.receiver.seen if line.get("traceId") == trace_id]
+
+    def test_a_request_that_starts_an_agent_run_is_the_root_of_the_runs_span_tree(self):
+        email, _, token = self.netra.new_user("traced")
+        self.netra.run_command(["demo-data", "--email", email, "--days", "14", "--events", "2000"])
+        thread = self.netra.json_request("POST", "/api/threads", {"title": "t"}, token=token,
+                                         expect=201)
+        answer = self.netra.request("POST", f"/api/threads/{thread['id']}/runs",
+                                    body={"user_request": COST_QUESTION}, token=token,
+                                    headers={"traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-01"})
+        self.assertEqual(answer.status, 202, answer)
+        run_id = answer.json()["run"]["id"]
+        deadline = time.monotonic() + 30
+        while self.netra.json_request("GET", f"/api/runs/{run_id}", token=token)["status"] in (
+                "queued", "running"):
+            self.assertLess(time.monotonic(), deadline, "the run did not end")
+            time.sleep(0.2)
+        self.receiver.wait_for(lambda l: l.get("name") == "agent.run", "the run's span")
+        spans = self.trace(CALLER_TRACE)
+        by_id = {s["spanId"]: s for s in spans}
+        self.assertEqual(len(by_id), len(spans), "every span id is unique")
+        for s in spans:
+            if s["parentSpanId"] != CALLER_SPAN:
+                self.assertIn(s["parentSpanId"], by_id, f"{s['name']}'s parent was exported")
+
+        def children(parent, prefix=""):
+            return sorted((s for s in spans if s["parentSpanId"] == parent["spanId"]
+                           and s["name"].startswith(prefix)),
+                          key=lambda s: int(s["startTimeUnixNano"]))
+
+        request = [s for s in spans if s["parentSpanId"] == CALLER_SPAN]
+        self.assertEqual([s["name"] for s in request], ["POST /api/threads/{id}/runs"])
+        request = request[0]
+        self.assertEqual(request["spanId"], answer.headers["traceparent"].split("-")[2])
+
+        statements = [s for s in children(request) if s["attributes"].get("db.system")]
+        self.assertGreaterEqual(len(statements), 2, [s["name"] for s in children(request)])
+        for s in statements:
+            self.assertEqual(s["kind"], 3, "SPAN_KIND_CLIENT")
+            self.assertEqual(s["attributes"]["db.system"], "sqlite")
+            self.assertIn(s["name"], ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "BEGIN"))
+            self.assertEqual(s["name"], s["attributes"]["db.operation.name"])
+            self.assertNotIn(COST_QUESTION, s["attributes"]["db.query.text"], "never a value")
+        self.assertIn("INSERT", [s["name"] for s in statements], "the message and run were saved")
+
+        run = children(request, "agent.run")
+        self.assertEqual(len(run), 1, [s["name"] for s in children(request)])
+        run = run[0]
+        self.assertEqual(run["kind"], 1, "SPAN_KIND_INTERNAL")
+        self.assertEqual(run["attributes"]["netra.run_id"], run_id)
+        self.assertEqual(run["attributes"]["netra.run_outcome"], "completed")
+        self.assertEqual(run["status"]["code"], 0)
+        steps = children(run, "agent.step ")
+        self.assertEqual([s["name"] for s in steps],
+                         ["agent.step triage", "agent.step data", "agent.step optimization",
+                          "agent.step actions", "agent.step reporting"])
+        self.assertEqual([s["attributes"]["netra.step_number"] for s in steps], [1, 2, 3, 4, 5])
+        for earlier, later in zip(steps, steps[1:]):
+            self.assertLessEqual(int(earlier["endTimeUnixNano"]), int(later["startTimeUnixNano"]))
+        data_tools = children(steps[1], "agent.tool ")
+        self.assertGreaterEqual(len(data_tools), 3, [s["name"] for s in children(steps[1])])
+        summary = children(steps[4], "agent.tool llm_summary")
+        self.assertEqual(len(summary), 1, [s["name"] for s in children(steps[4])])
+        model_calls = children(summary[0])
+        self.assertEqual([s["name"] for s in model_calls], ["chat fake-model"])
+        call = model_calls[0]
+        self.assertEqual(call["kind"], 3)
+        self.assertEqual(call["attributes"]["http.response.status_code"], 200)
+        self.assertEqual(call["attributes"]["server.address"], "127.0.0.1")
+        # The model's server was told which span called it: its spans would join the trace.
+        self.assertEqual(self.fake.traceparents[-1], f"00-{CALLER_TRACE}-{call['spanId']}-01")
+        # The run's own statements (its status, its events) sit under its steps.
+        under_steps = [s for step in steps for s in children(step) if s["attributes"].get(
+            "db.system")]
+        self.assertTrue(under_steps, "the steps' statements are their children")
+        self.assertEqual([l for l in self.receiver.seen if "refused" in l], [])
+        # The run's own log line carries the trace id of the request that started it.
+        self.netra.wait_for_log(rf"run {run_id} ended completed trace={CALLER_TRACE}\n")
+
+    def test_a_websocket_message_is_the_root_of_a_trace_of_its_own(self):
+        _, _, token = self.netra.new_user("socket")
+
+        async def list_threads():
+            client, _ = await Client.established(self.netra.ws_url, token)
+            try:
+                await client.send("list_threads", {})
+                return await client.recv()
+            finally:
+                await client.ws.close()
+
+        answer = asyncio.run(list_threads())
+        self.assertEqual(answer["type"], "thread_list", answer)
+        message = self.receiver.wait_for(lambda l: l.get("name") == "WebSocket message",
+                                         "the message's span")
+        self.assertEqual(message["parentSpanId"], "")
+        self.assertEqual(message["kind"], 2, "SPAN_KIND_SERVER")
+        self.assertGreater(message["attributes"]["messaging.message.body.size"], 0)
+        spans = self.trace(message["traceId"], settle_s=0.5)
+        selects = [s for s in spans if s["parentSpanId"] == message["spanId"]
+                   and s["name"] == "SELECT"]
+        self.assertTrue(selects, [s["name"] for s in spans])
 
 
 class CollectorDown(unittest.TestCase):

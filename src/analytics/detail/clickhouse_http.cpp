@@ -79,6 +79,7 @@ asio::awaitable<AnalyticsResult<std::string>> ClickHouseHttp::execute(std::strin
   if (!password_.empty()) request.headers.emplace_back("X-ClickHouse-Key", password_);
   if (on_statement_) on_statement_(body);
   request.body = std::move(body);
+  request.span_name = fmt::format("clickhouse {}", what);
   auto response = co_await client_->send(std::move(request), deadline);
   if (!response) {
     if (through_breaker) breaker_.record(false);

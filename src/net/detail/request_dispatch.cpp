@@ -15,6 +15,7 @@
 #include "net/json_error.hpp"
 #include "net/route_access.hpp"
 #include "telemetry/logging.hpp"
+#include "telemetry/trace_scope.hpp"
 
 namespace netra::net::detail {
 namespace {
@@ -190,8 +191,13 @@ asio::awaitable<HttpResponse> RequestDispatch::run_handler(const Route& route,
   auto executor = co_await asio::this_coro::executor;
   auto run = std::make_shared<HandlerRun>(executor);
   const std::string rid = request->request_id;
+  // Labelled for the watchdog, and in the request's trace for the spans and log lines of
+  // everything the handler does.
+  auto scope = telemetry::scope_of(request->trace, hooks_.tracer);
   asio::co_spawn(
-      core::label_executor(executor, route.label.c_str()), invoke(route, std::move(request)),
+      telemetry::trace_executor(core::label_executor(executor, route.label.c_str()),
+                                std::move(scope)),
+      invoke(route, std::move(request)),
       asio::bind_cancellation_slot(
           run->signal.slot(), [run, log = log_, rid, label = route.label](std::exception_ptr error,
                                                                           HttpResponse response) {

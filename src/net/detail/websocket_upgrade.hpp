@@ -9,12 +9,19 @@
 
 #include "net/http_message.hpp"
 
+namespace netra::telemetry {
+class Tracer;
+}
+
 namespace netra::net::detail {
 
 struct WebSocketUpgrade {
   boost::asio::ip::tcp::socket socket;
   boost::beast::http::request<boost::beast::http::string_body> message;
   HttpRequest request;  // the same request as handlers see it (headers, query, remote address)
+  // Where the spans of its messages go (ServerHooks::tracer), and how many traces they sample.
+  const telemetry::Tracer* tracer = nullptr;
+  double trace_sample_ratio = 0;
 };
 
 }  // namespace netra::net::detail

@@ -390,6 +390,7 @@ class FakeChatCompletions:
         self.status = 200
         self.text = ""
         self.requests = []
+        self.traceparents = []  # each request's traceparent header, or None
         fake = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -397,6 +398,7 @@ class FakeChatCompletions:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 fake.requests.append((self.path, self.headers.get("Authorization"),
                                       json.loads(body)))
+                fake.traceparents.append(self.headers.get("traceparent"))
                 reply = {"choices": [{"index": 0, "finish_reason": "stop",
                                       "message": {"role": "assistant", "content": fake.text}}]}
                 if fake.status != 200:
