@@ -9,7 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}; rounds=${2:-2}
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 2; }
-cmake --preset release >/dev/null && cmake --build --preset release --target netra >/dev/null
+# shellcheck source=bench/serve_lib.sh
+source bench/serve_lib.sh
+build_release
 work=$(mktemp -d)
 port=18482; sink_port=18483
 pid=""; sink_pid=""
@@ -17,17 +19,6 @@ trap '[[ -z $pid ]] || kill "$pid" 2>/dev/null || true; [[ -z $sink_pid ]] || ki
 
 /usr/bin/python3 bench/otlp_sink.py $sink_port &
 sink_pid=$!
-
-start_netra() {  # $@: extra environment (the tracing keys)
-  rm -rf "$work/run" && mkdir -p "$work/run"
-  (cd "$work/run" && exec env NETRA_SERVER_PORT=$port NETRA_SERVER_HOST=127.0.0.1 \
-    NETRA_SERVER_ACCESS_LOG=false NETRA_LOG_FORMAT=json NETRA_AUTH_LOGIN_LIMIT_PER_MINUTE=100000 \
-    "$@" "$OLDPWD/build/release/netra" serve >"$work/log" 2>&1) &
-  pid=$!
-  for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && return; sleep 0.05; done
-  echo "netra did not become ready"; cat "$work/log"; exit 1
-}
-stop_netra() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=""; }
 
 # shellcheck source=bench/threads_lib.sh
 source bench/threads_lib.sh
@@ -38,9 +29,10 @@ echo "wrk -t1 -c50 -d${seconds}s, GET /api/threads on SQLite; tracing off vs exp
 for ((r = 1; r <= rounds; r++)); do
   for ratio in "${configs[@]}"; do
     if [[ $ratio == off ]]; then
-      start_netra
+      start_release NETRA_AUTH_LOGIN_LIMIT_PER_MINUTE=100000
     else
-      start_netra NETRA_TRACING_OTLP_ENDPOINT="http://127.0.0.1:$sink_port" \
+      start_release NETRA_AUTH_LOGIN_LIMIT_PER_MINUTE=100000 \
+        NETRA_TRACING_OTLP_ENDPOINT="http://127.0.0.1:$sink_port" \
         NETRA_TRACING_SAMPLE_RATIO="$ratio"
     fi
     tok=$(token)
@@ -49,7 +41,7 @@ for ((r = 1; r <= rounds; r++)); do
     sleep 1.5  # the last batches
     after=$(curl -sf "http://127.0.0.1:$sink_port/count" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["spans"])')
     dropped=$(curl -sf "http://127.0.0.1:$port/metrics" | awk '/^netra_spans_dropped_total/ {s += $2} END {print s + 0}')
-    stop_netra
+    stop_release
     total[$ratio]=$(awk -v a="${total[$ratio]:-0}" -v b="$rps" 'BEGIN {print a + b}')
     printf "  round %d  %-4s %8.0f req/s  p99 %6.2f ms  spans exported %7d  dropped %d\n" \
       "$r" "$ratio" "$rps" "$p99" $((after - before)) "$dropped"

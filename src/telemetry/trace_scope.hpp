@@ -7,15 +7,12 @@
 #pragma once
 
 #include <array>
-#include <boost/asio/execution.hpp>
-#include <boost/asio/prefer.hpp>
-#include <boost/asio/query.hpp>
-#include <boost/asio/require.hpp>
 #include <cstdint>
 #include <memory>
 #include <string_view>
-#include <type_traits>
 #include <utility>
+
+#include "core/around_executor.hpp"
 
 namespace netra::telemetry {
 
@@ -62,65 +59,25 @@ class CurrentTraceScope {
   const std::shared_ptr<TraceScope>* previous_;
 };
 
-// An executor adapter: every handler it runs (every resumption of a coroutine spawned on it) runs
-// with `scope` current. Coroutines spawned from that work with its executor inherit the scope.
-template <typename Inner>
-class TracedExecutor {
- public:
-  TracedExecutor(Inner inner, std::shared_ptr<TraceScope> scope) noexcept
-      : inner_(std::move(inner)), scope_(std::move(scope)) {}
-
-  const Inner& inner() const noexcept { return inner_; }
-
-  template <typename Property>
-  auto query(const Property& p) const
-      noexcept(noexcept(boost::asio::query(std::declval<const Inner&>(), p)))
-          -> decltype(boost::asio::query(std::declval<const Inner&>(), p)) {
-    return boost::asio::query(inner_, p);
-  }
-
-  template <typename Property>
-  auto require(const Property& p) const -> TracedExecutor<
-      std::decay_t<decltype(boost::asio::require(std::declval<const Inner&>(), p))>> {
-    return {boost::asio::require(inner_, p), scope_};
-  }
-
-  template <typename Property>
-  auto prefer(const Property& p) const -> TracedExecutor<
-      std::decay_t<decltype(boost::asio::prefer(std::declval<const Inner&>(), p))>> {
-    return {boost::asio::prefer(inner_, p), scope_};
-  }
-
+// Makes a trace scope current while a handler runs (see TracedExecutor).
+struct InTraceScope {
+  std::shared_ptr<TraceScope> scope;
   template <typename Function>
-  void execute(Function&& f) const {
-    inner_.execute(InScope<std::decay_t<Function>>{std::forward<Function>(f), scope_});
+  void operator()(Function& handler) const {
+    CurrentTraceScope current(scope);
+    handler();
   }
-
-  friend bool operator==(const TracedExecutor& a, const TracedExecutor& b) noexcept {
-    return a.inner_ == b.inner_ && a.scope_ == b.scope_;
-  }
-  friend bool operator!=(const TracedExecutor& a, const TracedExecutor& b) noexcept {
-    return !(a == b);
-  }
-
- private:
-  template <typename Function>
-  struct InScope {
-    Function function;
-    std::shared_ptr<TraceScope> scope;
-    void operator()() {
-      CurrentTraceScope current(scope);
-      function();
-    }
-  };
-
-  Inner inner_;
-  std::shared_ptr<TraceScope> scope_;
+  bool operator==(const InTraceScope&) const = default;
 };
+
+// An executor adapter: every handler it runs (every resumption of a coroutine spawned on it) runs
+// with its scope current. Coroutines spawned from that work with its executor inherit the scope.
+template <typename Inner>
+using TracedExecutor = core::AroundExecutor<Inner, InTraceScope>;
 
 template <typename Inner>
 TracedExecutor<Inner> trace_executor(Inner inner, std::shared_ptr<TraceScope> scope) {
-  return TracedExecutor<Inner>(std::move(inner), std::move(scope));
+  return TracedExecutor<Inner>(std::move(inner), InTraceScope{std::move(scope)});
 }
 
 }  // namespace netra::telemetry
