@@ -219,14 +219,13 @@ Supervisor::Tally Supervisor::tally() const {
 }
 
 void Supervisor::spawn_run(EntryPtr entry) {
+  asio::any_io_executor executor = executor_;
   if (entry->request.trace) {
     // In the asking request's trace: the run's span and everything under it join that trace.
-    auto scope = std::make_shared<telemetry::TraceScope>(*entry->request.trace);
-    asio::co_spawn(telemetry::trace_executor(executor_, std::move(scope)),
-                   run_entry(std::move(entry)), log_escape);
-    return;
+    executor = telemetry::trace_executor(
+        executor_, std::make_shared<telemetry::TraceScope>(*entry->request.trace));
   }
-  asio::co_spawn(executor_, run_entry(std::move(entry)), log_escape);
+  asio::co_spawn(executor, run_entry(std::move(entry)), log_escape);
 }
 
 void Supervisor::spawn_cancel_queued(EntryPtr entry) {

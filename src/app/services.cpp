@@ -29,6 +29,7 @@
 #include "db/database_component.hpp"
 #include "db/postgres_conninfo.hpp"
 #include "net/http_client.hpp"
+#include "net/http_json.hpp"
 #include "net/http_server.hpp"
 #include "net/websocket_component.hpp"
 #include "redis/cluster_slots.hpp"
@@ -116,35 +117,12 @@ std::weak_ptr<redis::RedisClient> redis_client(const RouteContext& ctx) {
   return component->client();
 }
 
-// Posts one JSON body (spans to the collector, a warning to the webhook); the error, or "" for a
-// 2xx.
+// Posts one JSON body (spans to the collector, a warning to the webhook) with a client the
+// callback keeps alive.
 boost::asio::awaitable<std::string> post_json(std::shared_ptr<net::HttpClient> client,
                                               std::string url, std::string body,
                                               core::Deadline deadline) {
-  net::HttpClientRequest request{.method = "POST",
-                                 .url = std::move(url),
-                                 .headers = {{"Content-Type", "application/json"}},
-                                 .body = std::move(body),
-                                 .span_name = ""};
-  auto answer = co_await client->send(std::move(request), deadline);
-  if (!answer) co_return answer.error().message;
-  if (answer.value().status / 100 != 2) {
-    co_return "answered " + std::to_string(answer.value().status);
-  }
-  co_return std::string();
-}
-
-// The directory of the SQLite file, whose free space the warning checks watch ("" for
-// PostgreSQL or an in-memory database).
-std::string sqlite_directory(const std::string& url) {
-  constexpr std::string_view kScheme = "sqlite:";
-  if (!url.starts_with(kScheme)) return "";
-  std::string path = url.substr(kScheme.size());
-  path = path.substr(0, path.find('?'));
-  if (path.empty() || path == ":memory:") return "";
-  const auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
+  co_return co_await net::post_json(*client, std::move(url), std::move(body), deadline);
 }
 
 std::shared_ptr<telemetry::WarningMonitor> warning_monitor(const BuildContext& ctx,
@@ -166,7 +144,7 @@ std::shared_ptr<telemetry::WarningMonitor> warning_monitor(const BuildContext& c
   return std::make_shared<telemetry::WarningMonitor>(
       p.loops.front(),
       telemetry::WarningMonitor::Sources{p.metrics, p.health, p.offload,
-                                         sqlite_directory(ctx.settings().database.url)},
+                                         db::sqlite_directory(ctx.settings().database)},
       settings, webhook, instance_id);
 }
 

@@ -144,7 +144,7 @@ bool only_reads(std::string_view sql) {
 }
 
 // The client span of one statement, in a sampled trace: named by its first word ("SELECT"), with
-// the SQL text, which holds placeholders and never a value.
+// the SQL text, whose parameters are bound ($1, ?), so it never holds a value.
 telemetry::ActiveSpan statement_span(const detail::Driver& driver, const std::string& sql) {
   if (!telemetry::recording_now()) {
     return telemetry::ActiveSpan(nullptr, "", telemetry::SpanKind::client);

@@ -55,8 +55,8 @@ asio::awaitable<void> maintain(std::shared_ptr<DatabaseComponent::Maintenance> m
 }
 
 // A statement over database.slow_statement_ms: its text with the whitespace collapsed (it holds
-// placeholders, never values), its time, and what ran it — the label of the route or job on this
-// loop (core::LoopActivity), or "background".
+// parameter markers, never values), its time, and what ran it — the label of the route or job on
+// this loop (core::LoopActivity), or "background".
 void log_slow_statement(const std::string& sql, double seconds) {
   std::string text;
   for (char c : sql) {

@@ -20,11 +20,24 @@ namespace {
 bool is_sqlite(const std::string& url) {
   return url.rfind("sqlite:", 0) == 0;
 }
+// What follows "sqlite:": the path the driver opens.
+std::string sqlite_file(const std::string& url) {
+  return url.substr(7);
+}
 bool is_postgres(const std::string& url) {
   return url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0 ||
          url.find('=') != std::string::npos;
 }
 }  // namespace
+
+std::string sqlite_directory(const DatabaseSettings& settings) {
+  if (!is_sqlite(settings.url)) return "";
+  const std::string path = sqlite_file(settings.url);
+  if (path.empty() || path == ":memory:") return "";
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
 
 void validate_settings(const DatabaseSettings& settings) {
   const std::string& url = settings.url;
@@ -151,7 +164,7 @@ std::unique_ptr<detail::Driver> make_driver(const DatabaseSettings& settings,
   if (is_sqlite(settings.url)) {
     // One thread per connection: the readers' pool and the one write connection.
     return std::make_unique<detail::SqliteDriver>(
-        settings.url.substr(7), settings.pool.max_size + 1, settings.busy_timeout);
+        sqlite_file(settings.url), settings.pool.max_size + 1, settings.busy_timeout);
   }
   return std::make_unique<detail::PostgresDriver>(
       build_conninfo(settings.url, settings.tls),

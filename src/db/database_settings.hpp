@@ -36,6 +36,10 @@ struct DatabaseSettings {
   bool allow_unverified_tls = false;
 };
 
+// The directory of the SQLite file `settings.url` names (as the driver opens it), whose free
+// space the warning checks watch; "" for PostgreSQL or an in-memory database.
+std::string sqlite_directory(const DatabaseSettings& settings);
+
 // The `database.*` keys; its check is validate_settings.
 const core::SettingsSchema<DatabaseSettings>& database_settings_schema();
 

@@ -24,4 +24,17 @@ asio::awaitable<core::Result<nlohmann::json, std::string>> get_json_object(
   co_return document;
 }
 
+asio::awaitable<std::string> post_json(HttpClient& client, std::string url, std::string body,
+                                       core::Deadline deadline) {
+  HttpClientRequest request;
+  request.method = "POST";
+  request.url = std::move(url);
+  request.headers.emplace_back("Content-Type", "application/json");
+  request.body = std::move(body);
+  auto answer = co_await client.send(std::move(request), deadline);
+  if (!answer) co_return answer.error().message;
+  if (answer->status / 100 != 2) co_return "answered " + std::to_string(answer->status);
+  co_return std::string();
+}
+
 }  // namespace netra::net

@@ -1,5 +1,6 @@
-// GET a JSON document over the one HTTP client: what fetching a key set (JWKS) or an OpenID
-// provider's discovery document needs — a 200 whose body is a JSON object, else why not.
+// JSON over the one HTTP client: GET a document — what fetching a key set (JWKS) or an OpenID
+// provider's discovery document needs, a 200 whose body is a JSON object, else why not — and POST
+// one (spans to a collector, a warning to a webhook).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -16,5 +17,9 @@ namespace netra::net {
 asio::awaitable<core::Result<nlohmann::json, std::string>> get_json_object(HttpClient& client,
                                                                            std::string url,
                                                                            core::Deadline deadline);
+
+// POSTs `body` as application/json: "" when answered 2xx, else what went wrong (never the body).
+asio::awaitable<std::string> post_json(HttpClient& client, std::string url, std::string body,
+                                       core::Deadline deadline);
 
 }  // namespace netra::net

@@ -208,15 +208,21 @@ asio::awaitable<RedisResult<RedisReply>> RedisClient::on_slot(Slot& slot,
 
 namespace {
 
-// A command's client span in a sampled trace: "redis GET", never its keys or values.
-telemetry::ActiveSpan command_span(const std::vector<std::string>& args) {
-  if (!telemetry::recording_now())
-    return telemetry::ActiveSpan(nullptr, "", telemetry::SpanKind::client);
+// "GET", "EVALSHA": what a command is called in its span and metrics, never its keys or values.
+std::string command_name(const std::vector<std::string>& args) {
   std::string name = args.empty() ? std::string() : args.front();
   for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
+}
+
+// A command's client span in a sampled trace: "redis GET".
+telemetry::ActiveSpan command_span(const std::string& name) {
+  if (!telemetry::recording_now()) {
+    return telemetry::ActiveSpan(nullptr, "", telemetry::SpanKind::client);
+  }
   telemetry::ActiveSpan span("redis " + name, telemetry::SpanKind::client);
   span.set("db.system", std::string("redis"));
-  span.set("db.operation.name", std::move(name));
+  span.set("db.operation.name", name);
   return span;
 }
 
@@ -224,9 +230,11 @@ telemetry::ActiveSpan command_span(const std::vector<std::string>& args) {
 
 asio::awaitable<RedisResult<RedisReply>> RedisClient::command(
     std::vector<std::string> args, std::optional<core::Deadline> deadline) {
-  auto span = command_span(args);
+  // Named only when something will read the name: a command is on hot paths (rate limits).
+  const std::string name =
+      options_.on_command || telemetry::recording_now() ? command_name(args) : std::string();
+  auto span = command_span(name);
   const auto began = std::chrono::steady_clock::now();
-  std::string name = options_.on_command && !args.empty() ? args.front() : std::string();
   if (closed_) co_return unavailable("the client was closed");
   if (!breaker_.allow()) co_return unavailable("circuit breaker open: Redis keeps failing");
   const auto current = co_await asio::this_coro::executor;
@@ -242,7 +250,6 @@ asio::awaitable<RedisResult<RedisReply>> RedisClient::command(
   breaker_.record(result.ok() || !result.error().is_outage());
   if (!result) span.fail(result.error().message);
   if (options_.on_command) {
-    for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - began;
     options_.on_command(name, took.count(), result.ok() || !result.error().is_outage());
   }
