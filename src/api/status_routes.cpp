@@ -61,6 +61,9 @@ nlohmann::json feed(const StatusSource& source, bool administrator) {
                         {"breakers", net::breakers_json(source.registry)},
                         {"pools", net::pools_json(source.registry)},
                         {"loops", std::move(loops)},
+                        // As /health lists them, to anyone who may read /health.
+                        {"warnings", source.registry != nullptr ? source.registry->warnings()
+                                                                : nlohmann::json::array()},
                         {"details", std::move(details)}};
   // Log lines may name hosts, users and paths: administrators only.
   if (administrator) {

@@ -235,7 +235,8 @@ CatalogEntry auth_entry(bool allow_remote) {
       return BuiltComponent::of(remote_auth(ctx, spec));
     }
     return BuiltComponent::of(std::make_shared<auth::AuthComponent>(
-        spec, ctx.settings().auth, ctx.process().auth, ctx.get<db::DatabaseComponent>()));
+        spec, ctx.settings().auth, ctx.process().auth, ctx.get<db::DatabaseComponent>(),
+        dependency_calls(ctx, "oidc")));
   };
   entry.validate = validate_auth;
   if (allow_remote) {

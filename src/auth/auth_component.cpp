@@ -19,11 +19,12 @@ core::ComponentSpec AuthComponent::make_spec() {
 }
 
 AuthComponent::AuthComponent(core::ComponentSpec spec, AuthConfig config, AuthState& state,
-                             db::DatabaseComponent& database)
+                             db::DatabaseComponent& database, net::CallObserver oidc_calls)
     : core::Component(std::move(spec)),
       config_(std::move(config)),
       state_(state),
       database_(database),
+      oidc_calls_(std::move(oidc_calls)),
       hashing_(std::make_unique<core::OffloadPool>(config_.hash_threads, "password hashing",
                                                    config_.hash_queue)) {}
 
@@ -73,7 +74,7 @@ asio::awaitable<core::Status> AuthComponent::start(core::LifecycleContext& ctx) 
   if (!config_.oidc.empty()) {
     // The providers are not contacted now: discovery happens on the first sign-in.
     state_.set_oidc(std::make_shared<auth::OidcSignIn>(config_.oidc, database_.database(), service,
-                                                       config_.ca_file));
+                                                       config_.ca_file, oidc_calls_));
     std::string names;
     for (const auto& p : config_.oidc) names += (names.empty() ? "" : ", ") + p.name;
     telemetry::logger(kName)->info("sign-in with OpenID providers: {}", names);

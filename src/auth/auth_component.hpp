@@ -11,6 +11,7 @@
 #include "auth/auth_service.hpp"
 #include "auth/auth_state.hpp"
 #include "core/component.hpp"
+#include "net/http_client.hpp"
 
 namespace netra::core {
 class OffloadPool;
@@ -26,8 +27,9 @@ class AuthComponent final : public core::Component {
   static constexpr const char* kName = "auth_service";
   static core::ComponentSpec make_spec();
 
+  // `oidc_calls` times each call to an OpenID provider (netra_dependency_duration_seconds).
   AuthComponent(core::ComponentSpec spec, AuthConfig config, AuthState& state,
-                db::DatabaseComponent& database);
+                db::DatabaseComponent& database, net::CallObserver oidc_calls = nullptr);
   ~AuthComponent() override;
 
   asio::awaitable<core::Status> start(core::LifecycleContext& ctx) override;
@@ -37,6 +39,7 @@ class AuthComponent final : public core::Component {
   AuthConfig config_;
   AuthState& state_;
   db::DatabaseComponent& database_;
+  net::CallObserver oidc_calls_;
   // Passwords are hashed here, not on the offload pool: a burst of registrations cannot delay
   // any other blocking call, and a full queue answers busy instead of growing.
   std::unique_ptr<core::OffloadPool> hashing_;

@@ -167,6 +167,8 @@ asio::awaitable<core::Result<std::string, OidcProviderError>> OidcClient::redeem
   net::HttpClientRequest request;
   request.method = "POST";
   request.url = discovery.token_endpoint;
+  request.span_name =
+      "POST token endpoint";  // never its URL's query, whatever a provider puts there
   request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
   request.headers.emplace_back("Accept", "application/json");
   if (config_.client_secret.empty()) {

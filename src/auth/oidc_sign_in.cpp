@@ -23,12 +23,14 @@ OidcError unavailable(std::string message) {
 }  // namespace
 
 OidcSignIn::OidcSignIn(const std::vector<OidcProviderConfig>& providers, db::Database& db,
-                       std::shared_ptr<AuthService> service, const std::string& ca_file)
+                       std::shared_ptr<AuthService> service, const std::string& ca_file,
+                       net::CallObserver on_call)
     : logins_(db), service_(std::move(service)) {
   net::HttpClientOptions options;
   options.max_response_body_bytes = 1024 * 1024;  // discovery, JWKS and token answers are small
   options.max_idle_per_origin = 2;
   options.ca_file = ca_file;
+  options.on_call = std::move(on_call);
   http_ = std::make_shared<net::HttpClient>(options);
   for (const auto& provider : providers) {
     clients_[provider.name] = std::make_shared<OidcClient>(provider, http_);

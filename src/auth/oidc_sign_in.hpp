@@ -15,6 +15,7 @@
 #include "auth/auth_service.hpp"
 #include "auth/oidc_client.hpp"
 #include "auth/oidc_store.hpp"
+#include "net/http_client.hpp"
 
 namespace netra::auth {
 
@@ -56,8 +57,10 @@ struct OidcCallback {
 
 class OidcSignIn {
  public:
+  // `on_call` times each call to a provider (discovery, JWKS, token endpoint), or is empty.
   OidcSignIn(const std::vector<OidcProviderConfig>& providers, db::Database& db,
-             std::shared_ptr<AuthService> service, const std::string& ca_file);
+             std::shared_ptr<AuthService> service, const std::string& ca_file,
+             net::CallObserver on_call = nullptr);
 
   std::vector<std::string> provider_names() const;
   bool has_provider(const std::string& name) const { return clients_.count(name) != 0; }

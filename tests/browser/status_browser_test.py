@@ -36,6 +36,9 @@ class StatusPage(unittest.TestCase):
             "auth.admin_emails": f"ops@example.com, {ADMIN}",
             "analytics.url": f"http://127.0.0.1:{free_port()}",
             "analytics.timeout_ms": "500",
+            # Less free disk than this (about 1 PB) is a warning: every disk here has less.
+            "monitoring.disk_free_warn_mb": "1000000000",
+            "monitoring.check_interval_ms": "200",
         })
         self.addCleanup(self.server.cleanup)
         self.server.start()
@@ -88,6 +91,13 @@ class StatusPage(unittest.TestCase):
         self.assertGreaterEqual(seen["loops"], 1)
         # The warning logged when ClickHouse could not be reached is among the recent problems.
         self.assertGreaterEqual(seen["problemsListed"], 1)
+        # The warnings in force, as /health lists them: the free disk one is always raised here
+        # (others, such as loop lag on a busy machine, may come and go between the two reads).
+        warnings = self.server.request("GET", "/health").json()["warnings"]
+        self.assertIn("disk_free", [w["kind"] for w in warnings])
+        # (The free MiB it names moves with the disk: compare the rest.)
+        self.assertTrue(any(text.startswith("disk_free: ") and "limit 1000000000 MiB" in text
+                            for text in seen["warnings"]), seen["warnings"])
         # The token left the address bar and stays for this tab only.
         self.assertEqual(seen["hashAfter"], "")
         self.assertTrue(seen["tokenKept"])

@@ -60,6 +60,7 @@ try {
       startupSummary: document.getElementById('startup-summary').textContent,
       loops: document.querySelectorAll('#loops tbody tr').length,
       problemsListed: document.querySelectorAll('#problems li').length,
+      warnings: [...document.querySelectorAll('#warnings li')].map((li) => li.textContent),
       hashAfter: location.hash,
     };
   });

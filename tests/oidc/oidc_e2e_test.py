@@ -11,6 +11,7 @@ import base64
 import hashlib
 import http.cookiejar
 import json
+import re
 import os
 import secrets
 import select
@@ -521,6 +522,15 @@ class SignIn(NetraTestCase):
         self.assertIn("/auth/oidc/local/callback?", log)
         self.assertNotIn(query(callback)["code"], log)
         self.assertNotIn(sent["state"], log)
+        # Each call to the provider is timed as a dependency, the token endpoint without its URL.
+        metrics = self.server.request("GET", "/metrics").body
+        issuer = self.provider.issuer.rstrip("/")
+        for operation in (f"GET {issuer}/.well-known/openid-configuration",
+                          "POST token endpoint"):
+            count = re.search(r'netra_dependency_duration_seconds_count\{dependency="oidc",'
+                              rf'operation="{re.escape(operation)}"\}} (\d+)', metrics)
+            self.assertIsNotNone(count, f"{operation} in\n{metrics}")
+            self.assertGreaterEqual(int(count.group(1)), 1)
 
     def test_the_subject_not_the_email_names_the_account(self):
         frank = self.signed_in_user("frank")

@@ -21,7 +21,8 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "net", "websocket"))
-from netra_process import NetraProcess, free_port, missing_node_packages  # noqa: E402
+from netra_process import (NetraProcess, ScratchClickHouse, _required_under_ci,  # noqa: E402
+                           clickhouse_available, free_port, missing_node_packages)
 from agents_e2e_test import COST_QUESTION, FakeChatCompletions  # noqa: E402
 from ws_e2e_test import Client  # noqa: E402
 
@@ -354,6 +355,75 @@ class SpanTree(unittest.TestCase):
         selects = [s for s in spans if s["parentSpanId"] == message["spanId"]
                    and s["name"] == "SELECT"]
         self.assertTrue(selects, [s["name"] for s in spans])
+
+
+class DependencySpans(unittest.TestCase):
+    """A ClickHouse query and Redis commands are CLIENT spans under the request that made them:
+    ClickHouse is told which span called it, Redis spans name the command and never a key.
+    Real servers: a ClickHouse of its own and TEST_REDIS_URL (skipped without them, except under
+    CI)."""
+
+    def setUp(self):
+        require_node(self)
+        redis_url = _required_under_ci("TEST_REDIS_URL")
+        if redis_url is None or not clickhouse_available():
+            self.skipTest("needs TEST_REDIS_URL and TEST_CLICKHOUSE_URL")
+        self.clickhouse = ScratchClickHouse()
+        self.addCleanup(self.clickhouse.stop)
+        self.receiver = Receiver()
+        self.addCleanup(self.receiver.stop)
+        self.netra = NetraProcess(
+            dict(self.clickhouse.settings(), **{
+                "tracing.otlp_endpoint": f"http://127.0.0.1:{self.receiver.port}",
+                "tracing.flush_interval_ms": "100"}),
+            env=dict(self.clickhouse.env(), NETRA_REDIS_URL=redis_url))
+        self.addCleanup(self.netra.cleanup)
+        self.netra.start()
+
+    def traced(self, method, path, token, body=None, span=CALLER_SPAN):
+        answer = self.netra.request(method, path, body=body, token=token,
+                                    headers={"traceparent": f"00-{CALLER_TRACE}-{span}-01"})
+        self.assertEqual(answer.status, 200, answer)
+        return answer.headers["traceparent"].split("-")[2]
+
+    def children(self, parent_id, settle_s=1.0):
+        self.receiver.drain(settle_s)
+        return [s for s in self.receiver.seen
+                if s.get("traceId") == CALLER_TRACE and s.get("parentSpanId") == parent_id]
+
+    def test_clickhouse_queries_and_redis_commands_are_children_of_the_request(self):
+        _, _, token = self.netra.new_user("deps")
+        now_ms = int(time.time() * 1000)
+        events = [{"timestamp": now_ms - i, "workload_id": "secret-workload", "provider": "openai",
+                   "model": "gpt-4o", "input_tokens": 100, "output_tokens": 50,
+                   "latency_ms": 20, "cost_usd": 0.01} for i in range(20)]
+        ingest = self.traced("POST", "/api/workloads/events", token, body=events)
+        summary = self.traced("GET", "/api/workloads/summary?period=last_7_days", token,
+                              span="00f067aa0ba902b8")
+        self.receiver.wait_for(lambda l: l.get("name", "").startswith("clickhouse "),
+                               "a ClickHouse span")
+
+        ingest_children = self.children(ingest)
+        redis = [s for s in ingest_children if s["name"].startswith("redis ")]
+        self.assertTrue(redis, [s["name"] for s in ingest_children])
+        for s in redis:
+            self.assertEqual(s["kind"], 3, "SPAN_KIND_CLIENT")
+            self.assertEqual(s["attributes"]["db.system"], "redis")
+            self.assertRegex(s["name"], r"^redis [A-Z]+$")
+            self.assertNotIn("secret", json.dumps(s), "a span names the command, never a key")
+        inserts = [s for s in ingest_children if s["name"] == "clickhouse insert"]
+        self.assertEqual(len(inserts), 1, [s["name"] for s in ingest_children])
+
+        queries = [s for s in self.children(summary) if s["name"] == "clickhouse summary"]
+        self.assertEqual(len(queries), 1, [s["name"] for s in self.children(summary)])
+        query = queries[0]
+        self.assertEqual(query["kind"], 3)
+        self.assertEqual(query["attributes"]["http.response.status_code"], 200)
+        self.assertEqual(query["status"]["code"], 0)
+        # The query's span is over the request's span, and both end in order.
+        request = [s for s in self.receiver.seen if s.get("spanId") == summary][0]
+        self.assertLessEqual(int(request["startTimeUnixNano"]), int(query["startTimeUnixNano"]))
+        self.assertLessEqual(int(query["endTimeUnixNano"]), int(request["endTimeUnixNano"]))
 
 
 class CollectorDown(unittest.TestCase):

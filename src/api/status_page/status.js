@@ -118,6 +118,13 @@ function drawTables(feed) {
            (l) => (l.recent_max_ms > 100 ? "degraded" : ""));
   const jobs = feed.details.background_tasks;
   $("jobs").textContent = jobs ? JSON.stringify(jobs, null, 2) : "none in this process";
+  const warnings = $("warnings");
+  warnings.replaceChildren();
+  if (feed.warnings.length === 0) warnings.append(el("li", "none", "muted"));
+  for (const w of feed.warnings) {
+    const since = new Date(w.since * 1000).toISOString().replace("T", " ").slice(0, 19);
+    warnings.append(el("li", `${w.kind}: ${w.message} (since ${since})`, "warning"));
+  }
   const problems = $("problems");
   problems.replaceChildren();
   if (!feed.problems) {
