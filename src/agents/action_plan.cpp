@@ -19,7 +19,12 @@ double value_or(const Recommendation& r, std::string_view name, double fallback)
 
 std::vector<Action> plan_actions(const std::vector<Recommendation>& recommendations) {
   std::vector<Action> out;
-  for (const auto& r : recommendations) {
+  std::vector<const Recommendation*> each;  // a merged recommendation's actions are its targets'
+  for (const auto& group : recommendations) {
+    for (const auto* r : group.targets()) each.push_back(r);
+  }
+  for (const auto* target : each) {
+    const auto& r = *target;
     switch (r.kind) {
       case RecommendationKind::model_switch:
         out.push_back(action_for(r, "model", r.current_model, r.suggested_model,

@@ -24,7 +24,8 @@ struct Action {
   std::string note;  // how to roll it out safely
 };
 
-// One or more actions per recommendation, in the recommendations' order.
+// One or more actions per recommendation (per target of a merged one, under its id), in the
+// recommendations' order.
 std::vector<Action> plan_actions(const std::vector<Recommendation>& recommendations);
 
 nlohmann::json to_json(const Action& action);

@@ -15,6 +15,7 @@
 #include "agents/report.hpp"
 #include "agents/report_summary.hpp"
 #include "agents/run_emitter.hpp"
+#include "agents/target_verdict.hpp"
 #include "agents/triage.hpp"
 #include "chat/chat_validation.hpp"
 #include "core/retry_policy.hpp"
@@ -272,7 +273,7 @@ asio::awaitable<RunOutcome> Execution::run() {
              : "Not enough data to analyse: " + data.completeness.reason;
   detail = to_json(data.completeness);
   co_await thinking(3, std::move(note), std::move(detail));
-  const auto optimization = optimize(data, {triaged.workloads, triaged.models});
+  const auto optimization = optimize(data, {triaged.workloads, triaged.models, triaged.goals});
 
   stop = co_await checkpoint(4);
   if (stop) co_return *stop;
@@ -344,6 +345,9 @@ asio::awaitable<RunOutcome> Execution::run() {
                  {"optimization", to_json(optimization)},
                  {"actions", std::move(planned)},
                  {"message_id", stored->id}};
+  if (const auto verdict = judge_target(triaged.goals, optimization, data)) {
+    result["target"] = to_json(*verdict);
+  }
   json done = {{"result", std::move(result)},
                {"report", report},
                {"progress", 1.0},

@@ -66,10 +66,24 @@ bool in_scope(const Recommendation& r, const DataSnapshot& data, const Optimizat
   return true;
 }
 
-double combined_saving(const std::vector<Recommendation>& recommendations, const DataSnapshot& data,
-                       double factor) {
+bool largest_saving_first(const Recommendation& a, const Recommendation& b) {
+  if (a.monthly_saving_usd != b.monthly_saving_usd)
+    return a.monthly_saving_usd > b.monthly_saving_usd;
+  if (a.kind != b.kind) return a.kind < b.kind;
+  return a.target < b.target;
+}
+
+}  // namespace
+
+double combined_monthly_saving(const std::vector<Recommendation>& recommendations,
+                               const DataSnapshot& data, double factor) {
   std::map<std::string, double> kept;  // per workload: the share of its spend that remains
+  std::vector<const Recommendation*> each;
   for (const auto& r : recommendations) {
+    for (const auto* t : r.targets()) each.push_back(t);
+  }
+  for (const auto* t : each) {
+    const auto& r = *t;
     if (r.target_kind != TargetKind::workload || r.monthly_saving_usd <= 0) continue;
     const auto g =
         std::find_if(data.by_workload.begin(), data.by_workload.end(),
@@ -88,8 +102,6 @@ double combined_saving(const std::vector<Recommendation>& recommendations, const
   }
   return total;
 }
-
-}  // namespace
 
 double monthly_factor(const DataSnapshot& data) {
   if (data.timeline.empty()) return 0;
@@ -115,30 +127,41 @@ OptimizationResult optimize(const DataSnapshot& data, const OptimizationScope& s
     for (auto& r : rule(in)) all.push_back(std::move(r));
   }
   const auto applied = effective_scope(data, scope);
+  std::vector<Recommendation> scoped;
   for (auto& r : all) {
-    if (in_scope(r, data, applied)) result.recommendations.push_back(std::move(r));
+    if (in_scope(r, data, applied)) scoped.push_back(std::move(r));
   }
+  std::stable_sort(scoped.begin(), scoped.end(), largest_saving_first);
+  auto constrained = apply_constraints(std::move(scoped), data, scope.goals);
+  result.excluded = std::move(constrained.excluded);
+  result.recommendations = merge_same_kind(std::move(constrained.kept));
   std::stable_sort(result.recommendations.begin(), result.recommendations.end(),
-                   [](const Recommendation& a, const Recommendation& b) {
-                     if (a.monthly_saving_usd != b.monthly_saving_usd)
-                       return a.monthly_saving_usd > b.monthly_saving_usd;
-                     if (a.kind != b.kind) return a.kind < b.kind;
-                     return a.target < b.target;
-                   });
+                   largest_saving_first);
   if (result.recommendations.size() > kMaxRecommendations) {
     result.recommendations.resize(kMaxRecommendations);
   }
   for (size_t i = 0; i < result.recommendations.size(); ++i) {
-    result.recommendations[i].id = "R" + std::to_string(i + 1);
+    auto& r = result.recommendations[i];
+    r.id = "R" + std::to_string(i + 1);
+    for (auto& covered : r.covers) covered.id = r.id;
   }
-  result.monthly_saving_usd = combined_saving(result.recommendations, data, result.monthly_factor);
+  result.monthly_saving_usd =
+      combined_monthly_saving(result.recommendations, data, result.monthly_factor);
+  auto everything = result.recommendations;
+  for (const auto& e : result.excluded) everything.push_back(e.recommendation);
+  result.monthly_saving_unconstrained_usd =
+      combined_monthly_saving(everything, data, result.monthly_factor);
   return result;
 }
 
 nlohmann::json to_json(const OptimizationResult& result) {
   nlohmann::json recommendations = nlohmann::json::array();
   for (const auto& r : result.recommendations) recommendations.push_back(to_json(r));
+  nlohmann::json excluded = nlohmann::json::array();
+  for (const auto& e : result.excluded) excluded.push_back(to_json(e));
   return {{"analysed", result.analysed},
+          {"excluded", std::move(excluded)},
+          {"monthly_saving_unconstrained_usd", result.monthly_saving_unconstrained_usd},
           {"window_cost_usd", result.window_cost_usd},
           {"monthly_factor", result.monthly_factor},
           {"monthly_spend_usd", result.monthly_spend_usd},

@@ -6,8 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "agents/constraints.hpp"
 #include "agents/data_step.hpp"
 #include "agents/recommendation.hpp"
+#include "agents/request_goals.hpp"
 
 namespace netra::agents {
 
@@ -47,18 +49,22 @@ struct OptimizationRules {
   double latency_min_gap_ms = 1'000;
 };
 
-// What the request asked about; empty lists leave the whole data in scope.
+// What the request asked about; empty lists leave the whole data in scope. Its constraints
+// leave out what would break them (see constraints.hpp).
 struct OptimizationScope {
   std::vector<std::string> workloads;
   std::vector<std::string> models;  // canonical catalog names
+  RequestGoals goals;
 };
 
 // A report lists at most this many recommendations (the largest savings): enough to act on, and
-// the report fits a chat message (32 KiB).
+// the report fits a chat message (32 KiB). Recommendations of one kind are one (merge_same_kind).
 inline constexpr size_t kMaxRecommendations = 10;
 
 struct OptimizationResult {
   std::vector<Recommendation> recommendations;  // largest saving first, at most 10
+  // What the request's constraints left out, with why; largest saving first.
+  std::vector<ExcludedRecommendation> excluded;
   double window_cost_usd = 0;
   // Observed spend scaled to 30 days over the span the data covers: from the first event's
   // timeline bucket to the end of the window, at least a day.
@@ -67,8 +73,15 @@ struct OptimizationResult {
   // Savings do not simply add up where several touch one workload: per workload they combine
   // as cost × (1 − Π(1 − saving_i / cost)), then add across workloads.
   double monthly_saving_usd = 0;
+  // The same with what the constraints left out taken too: what relaxing them would reach.
+  double monthly_saving_unconstrained_usd = 0;
   bool analysed = false;  // false: the data was not sufficient, nothing was computed
 };
+
+// What `recommendations` save a month together: per workload they combine as
+// cost × (1 − Π(1 − saving_i / cost)), then add across workloads.
+double combined_monthly_saving(const std::vector<Recommendation>& recommendations,
+                               const DataSnapshot& data, double monthly_factor);
 
 // 30 days over the observed span (see OptimizationResult::monthly_factor); 0 without data.
 double monthly_factor(const DataSnapshot& data);

@@ -44,9 +44,19 @@ struct Recommendation {
   // and its fallback.
   std::string current_model;
   std::string suggested_model;
+  // A recommendation of one kind for several targets ("cut the slow tail of 6 models"): each
+  // target's own recommendation, with the parent's id. Empty for a single target. The parent's
+  // saving is theirs summed; its target names them all.
+  std::vector<Recommendation> covers;
 
   std::optional<double> evidence_value(std::string_view name) const;
+  // The single-target recommendations this one stands for: itself, or what it covers.
+  std::vector<const Recommendation*> targets() const;
 };
+
+// One recommendation per kind: two or more of a kind become one that covers them (largest saving
+// first), titled for the group; a kind found once stays as it is. Order of first appearance.
+std::vector<Recommendation> merge_same_kind(std::vector<Recommendation> recommendations);
 
 nlohmann::json to_json(const Evidence& evidence);
 nlohmann::json to_json(const Recommendation& recommendation);

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "agents/markdown_format.hpp"
+#include "agents/target_verdict.hpp"
 
 namespace netra::agents {
 namespace {
@@ -142,6 +143,75 @@ std::string summary_headline(const ReportInput& in) {
 
 namespace {
 
+// Whether the saving asked for is reached, by how much, and what else would reach it.
+void target_lines(std::string& out, const ReportInput& in) {
+  const auto verdict = judge_target(in.triage.goals, in.optimization, in.data);
+  if (!verdict) return;
+  const auto& v = *verdict;
+  const auto share = [&](double usd) {
+    return md::percent(v.monthly_spend_usd > 0 ? usd / v.monthly_spend_usd : 0);
+  };
+  if (v.met) {
+    out += fmt::format(
+        "- Target “{}”: **met** — the changes below save {} a month ({} of {}), where {} was "
+        "needed.\n",
+        md::cell(v.asked), md::money(v.planned_usd), share(v.planned_usd),
+        md::money(v.monthly_spend_usd), md::money(v.needed_usd));
+    return;
+  }
+  out += fmt::format(
+      "- Target “{}”: **not met** — the changes below save {} a month ({} of {}); {} ({}) was "
+      "needed, {} more.\n",
+      md::cell(v.asked), md::money(v.planned_usd), share(v.planned_usd),
+      md::money(v.monthly_spend_usd), md::money(v.needed_usd), share(v.needed_usd),
+      md::money(v.needed_usd - v.planned_usd));
+  const size_t left_out = in.optimization.excluded.size();
+  if (v.unconstrained_usd > v.planned_usd + 0.005) {
+    out += fmt::format(
+        "- With the {} change(s) left out for your constraints the saving would be {} ({}){}.\n",
+        left_out, md::money(v.unconstrained_usd), share(v.unconstrained_usd),
+        v.unconstrained_usd + 0.005 >= v.needed_usd ? ", which reaches the target"
+                                                    : ": still short of the target");
+  }
+  if (v.further) {
+    const auto& f = *v.further;
+    const bool reaches = v.with_further_usd + 0.005 >= v.needed_usd;
+    out += fmt::format(
+        "- The largest saving left within your constraints: moving {} from {} to {}, about "
+        "{} a month at list prices; with the changes below that makes {} ({}){}. Its calls "
+        "average {} input tokens — longer than the short calls a smaller model is sure to "
+        "handle — so compare answers on a sample first.\n",
+        md::code(f.workload), md::code(f.current_model), md::code(f.cheaper_model),
+        md::money(f.monthly_saving_usd), md::money(v.with_further_usd), share(v.with_further_usd),
+        reaches ? ", which reaches the target" : ", still short of the target",
+        md::count(f.avg_input_tokens));
+  } else if (v.unconstrained_usd + 0.005 < v.needed_usd) {
+    out += "- Nothing else in this data would close the gap within your constraints.\n";
+  }
+}
+
+// The constraints the request set, and how many recommendations they left out.
+void constraint_line(std::string& out, const ReportInput& in) {
+  const auto& goals = in.triage.goals;
+  if (!goals.has_constraints()) return;
+  std::vector<std::string> read;
+  if (goals.keep_latency) read.emplace_back("no slower answers");
+  if (goals.latency_limit) {
+    read.push_back(fmt::format("p{} at most {} ms", goals.latency_limit->percentile,
+                               md::count(goals.latency_limit->max_ms)));
+  }
+  if (goals.keep_quality) read.emplace_back("no worse answers");
+  if (!goals.only_vendors.empty()) {
+    read.push_back(fmt::format("only {}", fmt::join(goals.only_vendors, " or ")));
+  }
+  for (const auto& w : goals.protected_workloads) read.push_back(md::code(w) + " left alone");
+  const size_t n = in.optimization.excluded.size();
+  out +=
+      fmt::format("- Constraints: {}. {}\n", fmt::join(read, "; "),
+                  n == 0 ? "No recommendation breaks them."
+                         : fmt::format("{} recommendation(s) left out for them (see below).", n));
+}
+
 void summary(std::string& out, const ReportInput& in) {
   const auto& opt = in.optimization;
   out += "## Summary\n\n";
@@ -149,8 +219,11 @@ void summary(std::string& out, const ReportInput& in) {
     out += in.phrased->text + "\n\n";
     out += "_Summary phrased by " + md::code(in.phrased->model) +
            " from the figures below; the tables are computed._\n";
-    // The notes say what the figures leave out: they stay word for word.
-    if (!in.triage.window.note.empty() || !in.data.notes.empty()) out += "\n";
+    // The target, constraints and notes say what the figures leave out: word for word.
+    if (!in.triage.window.note.empty() || !in.data.notes.empty() || in.triage.goals.has_target() ||
+        in.triage.goals.has_constraints()) {
+      out += "\n";
+    }
   } else {
     int64_t requests = 0;
     for (const auto& g : in.data.by_model) requests += g.requests;
@@ -162,6 +235,8 @@ void summary(std::string& out, const ReportInput& in) {
     out += fmt::format("- {} recommendation(s), {} action(s).\n", opt.recommendations.size(),
                        in.actions.size());
   }
+  target_lines(out, in);
+  constraint_line(out, in);
   if (!in.triage.window.note.empty()) out += "- Note: " + in.triage.window.note + ".\n";
   for (const auto& note : in.data.notes) out += "- Note: " + note + ".\n";
 }
@@ -192,13 +267,73 @@ void findings(std::string& out, const DataSnapshot& data) {
   rest_line(out, data.by_workload, "workloads");
 }
 
+// The evidence a merged recommendation's table shows for each target, by kind.
+std::vector<std::string_view> table_evidence(RecommendationKind kind) {
+  switch (kind) {
+    case RecommendationKind::model_switch:
+      return {"requests", "avg_input_tokens", "avg_output_tokens", "price_reduction"};
+    case RecommendationKind::caching:
+      return {"repeated_prompts", "avoidable_calls", "avoidable_share"};
+    case RecommendationKind::batching:
+      return {"requests_per_day", "avg_tokens_per_request"};
+    case RecommendationKind::prompt_trimming:
+      return {"avg_input_tokens", "target_input_tokens", "input_output_ratio"};
+    case RecommendationKind::retries_and_fallback:
+      return {"errors", "error_rate", "burst_error_share"};
+    case RecommendationKind::latency:
+      return {"latency_p50", "latency_p99", "p99_over_p50", "suggested_timeout"};
+  }
+  return {};
+}
+
+// One row per target of a merged recommendation: its name, the models, the evidence, the saving.
+void covered_table(std::string& out, const Recommendation& group) {
+  const auto names = table_evidence(group.kind);
+  const bool models = std::any_of(group.covers.begin(), group.covers.end(),
+                                  [](const auto& r) { return !r.suggested_model.empty(); });
+  const bool saves = group.monthly_saving_usd > 0;
+  std::string header = "| " + std::string(to_string(group.target_kind));
+  std::string rule = "|---";
+  if (models) {
+    header +=
+        group.kind == RecommendationKind::retries_and_fallback ? " | fallback" : " | from | to";
+    rule += group.kind == RecommendationKind::retries_and_fallback ? "|---" : "|---|---";
+  }
+  for (auto name : names) {
+    header += " | " + md::evidence_name(name);
+    rule += "|---:";
+  }
+  if (saves) {
+    header += " | a month";
+    rule += "|---:";
+  }
+  out += header + " |\n" + rule + "|\n";
+  for (const auto& r : group.covers) {
+    std::string row = "| " + md::code(r.target);
+    if (models) {
+      if (group.kind != RecommendationKind::retries_and_fallback) {
+        row += " | " + md::code(r.current_model);
+      }
+      row += " | " + (r.suggested_model.empty() ? std::string("—") : md::code(r.suggested_model));
+    }
+    for (auto name : names) {
+      const auto found = std::find_if(r.evidence.begin(), r.evidence.end(),
+                                      [&](const Evidence& e) { return e.name == name; });
+      row += " | " + (found == r.evidence.end() ? std::string("—") : md::evidence_value(*found));
+    }
+    if (saves) row += " | " + md::money(r.monthly_saving_usd);
+    out += row + " |\n";
+  }
+  out += "\n";
+}
+
 void recommendations(std::string& out, const OptimizationResult& opt) {
   out += "\n## Recommendations\n\n";
   if (opt.recommendations.empty()) {
-    out +=
-        "None: nothing in this data crosses the thresholds of the rules (a cheaper model, "
-        "caching, batching, shorter prompts, retries, latency).\n";
-    return;
+    out += opt.excluded.empty()
+               ? "None: nothing in this data crosses the thresholds of the rules (a cheaper model, "
+                 "caching, batching, shorter prompts, retries, latency).\n"
+               : "None within your constraints.\n";
   }
   for (const auto& r : opt.recommendations) {
     const std::string gain = r.monthly_saving_usd > 0
@@ -206,12 +341,29 @@ void recommendations(std::string& out, const OptimizationResult& opt) {
                              : r.kind == RecommendationKind::latency ? "faster answers"
                                                                      : "fewer failed calls";
     out += fmt::format("### {}. {} — {}\n\n{}\n\n", r.id, r.title, gain, r.rationale);
+    if (!r.covers.empty()) {
+      covered_table(out, r);
+      continue;
+    }
     std::vector<std::string> items;
     for (const auto& e : r.evidence) {
       items.push_back(md::evidence_name(e.name) + ": " + md::evidence_value(e));
     }
     out += "Evidence: " + fmt::format("{}", fmt::join(items, " · ")) + "\n\n";
   }
+  if (opt.excluded.empty()) return;
+  out += "### Left out for your constraints\n\n";
+  for (size_t i = 0; i < opt.excluded.size() && i < kMaxRecommendations; ++i) {
+    const auto& e = opt.excluded[i];
+    const auto& r = e.recommendation;
+    const std::string gain =
+        r.monthly_saving_usd > 0 ? " (about " + md::money(r.monthly_saving_usd) + " a month)" : "";
+    out += fmt::format("- {}{}: {}.\n", r.title, gain, e.reason);
+  }
+  if (opt.excluded.size() > kMaxRecommendations) {
+    out += fmt::format("- …and {} more.\n", opt.excluded.size() - kMaxRecommendations);
+  }
+  out += "\n";
 }
 
 void actions(std::string& out, const std::vector<Action>& actions) {

@@ -130,11 +130,17 @@ std::vector<std::string> workloads_in_text(std::string_view request) {
 TriageResult triage(std::string_view request, int64_t now_ms) {
   TriageResult result;
   for (const auto* model : models_in_text(request)) result.models.emplace_back(model->name);
-  auto reading = classify_intent(request, result.models.size());
+  result.goals = read_goals(request);
+  // "without hurting latency" says what to keep, not what the request is about.
+  auto reading = classify_intent(without_constraints(request, result.goals), result.models.size());
   result.intent = reading.intent;
   result.cues = std::move(reading.cues);
   result.window = parse_time_window(request, now_ms);
-  result.workloads = workloads_in_text(request);
+  // A workload to leave alone is not what the request is about.
+  for (auto& w : workloads_in_text(request)) {
+    const auto& kept = result.goals.protected_workloads;
+    if (std::find(kept.begin(), kept.end(), w) == kept.end()) result.workloads.push_back(w);
+  }
   return result;
 }
 
@@ -144,11 +150,9 @@ nlohmann::json to_json(const TriageResult& triage) {
                            {"label", triage.window.label},
                            {"stated", triage.window.stated}};
   if (!triage.window.note.empty()) window["note"] = triage.window.note;
-  return {{"intent", to_string(triage.intent)},
-          {"cues", triage.cues},
-          {"window", std::move(window)},
-          {"models", triage.models},
-          {"workloads", triage.workloads}};
+  return {{"intent", to_string(triage.intent)}, {"cues", triage.cues},
+          {"window", std::move(window)},        {"models", triage.models},
+          {"workloads", triage.workloads},      {"goals", to_json(triage.goals)}};
 }
 
 }  // namespace netra::agents

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "agents/intent.hpp"
+#include "agents/request_goals.hpp"
 #include "agents/time_window.hpp"
 
 namespace netra::agents {
@@ -19,6 +20,7 @@ struct TriageResult {
   TimeWindow window;
   std::vector<std::string> models;     // canonical catalog names, in order of mention
   std::vector<std::string> workloads;  // as written, in order of mention
+  RequestGoals goals;                  // a target to reach, constraints to keep
 };
 
 // `now_ms` anchors relative periods ("last 7 days"); pass the run's clock, never read it here.

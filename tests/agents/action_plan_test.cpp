@@ -71,5 +71,42 @@ TEST(PlanActions, NoRecommendationsNoActions) {
   EXPECT_TRUE(plan_actions({}).empty());
 }
 
+TEST(MergeSameKind, SeveralOfAKindBecomeOneThatCoversThemWithOneActionEach) {
+  auto slow = [](std::string model, double timeout) {
+    return rec("", RecommendationKind::latency, std::move(model),
+               {{"suggested_timeout", timeout, "ms"}});
+  };
+  auto cache = rec("", RecommendationKind::caching, "faq-bot");
+  cache.monthly_saving_usd = 5;
+  auto merged = merge_same_kind(
+      {slow("gpt-4o", 2000), cache, slow("claude-3-5-sonnet", 3000), slow("gemini-1.5-pro", 4000)});
+  ASSERT_EQ(merged.size(), 2u);
+  const auto& group = merged[0];
+  EXPECT_EQ(group.kind, RecommendationKind::latency);
+  EXPECT_EQ(group.title, "Cut the slow tail of 3 models: timeout, streaming, a hedged retry");
+  // No saving: ordered by name.
+  EXPECT_EQ(group.target, "claude-3-5-sonnet, gemini-1.5-pro, gpt-4o");
+  ASSERT_EQ(group.covers.size(), 3u);
+  EXPECT_EQ(group.targets().size(), 3u);
+  EXPECT_TRUE(merged[1].covers.empty()) << "a kind found once stays as it is";
+  EXPECT_EQ(merged[1].targets().size(), 1u);
+  EXPECT_EQ(to_json(group)["covers"].size(), 3u);
+
+  merged[0].id = "R1";
+  for (auto& c : merged[0].covers) c.id = "R1";
+  merged[1].id = "R2";
+  std::vector<std::string> lines;
+  for (const auto& a : plan_actions(merged)) lines.push_back(line(a));
+  EXPECT_THAT(lines, ::testing::ElementsAre(
+                         "R1 claude-3-5-sonnet request_timeout_ms: unknown -> 3000",
+                         "R1 claude-3-5-sonnet streaming: unknown -> on",
+                         "R1 gemini-1.5-pro request_timeout_ms: unknown -> 4000",
+                         "R1 gemini-1.5-pro streaming: unknown -> on",
+                         "R1 gpt-4o request_timeout_ms: unknown -> 2000",
+                         "R1 gpt-4o streaming: unknown -> on",
+                         "R2 faq-bot response_cache: off -> on, keyed by model and prompt hash, "
+                         "24 h time to live"));
+}
+
 }  // namespace
 }  // namespace netra::agents

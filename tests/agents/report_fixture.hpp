@@ -30,7 +30,7 @@ class ReportFixture : public AgentsTest {
     triage_ = triage(request, known::kTo);
     data_ = collect(triage_.window.range, triage_.workloads, triage_.models);
     const auto& data = data_;
-    optimization_ = optimize(data, {triage_.workloads, triage_.models});
+    optimization_ = optimize(data, {triage_.workloads, triage_.models, triage_.goals});
     actions_ = plan_actions(optimization_.recommendations);
     request_ = request;
     return render_report(input());
