@@ -17,6 +17,7 @@
 #include "agents/run_emitter.hpp"
 #include "agents/target_verdict.hpp"
 #include "agents/triage.hpp"
+#include "agents/what_if.hpp"
 #include "chat/chat_validation.hpp"
 #include "core/retry_policy.hpp"
 #include "telemetry/active_span.hpp"
@@ -242,8 +243,7 @@ asio::awaitable<RunOutcome> Execution::run() {
       "Reading the request: what it asks, and which period, models and workloads it names";
   json detail = json::object();
   co_await thinking(1, std::move(note), std::move(detail));
-  const TriageResult triaged = triage(request_.user_request, settings_.clock());
-  co_await title_thread(triaged);
+  TriageResult triaged = triage(request_.user_request, settings_.clock());
 
   stop = co_await checkpoint(2);
   if (stop) co_return *stop;
@@ -265,15 +265,25 @@ asio::awaitable<RunOutcome> Execution::run() {
     co_return outcome;
   }
   const DataSnapshot& data = collected.value();
+  // "Why is support-chat slow?" names a workload only the data knows.
+  std::vector<std::string> known_workloads;
+  for (const auto& g : data.by_workload) known_workloads.push_back(g.key);
+  add_named_workloads(triaged, request_.user_request, known_workloads);
+  // "What's the weather?" gets a short answer that says what the agent does, not a report.
+  const bool outside = off_topic(triaged, request_.user_request);
+  co_await title_thread(triaged);
 
   stop = co_await checkpoint(3);
   if (stop) co_return *stop;
-  note = data.completeness.sufficient
+  note = outside ? "Nothing to analyse: the request is not about your LLM workloads"
+         : data.completeness.sufficient
              ? fmt::format("Looking for savings and fixes in {} calls", data.completeness.events)
              : "Not enough data to analyse: " + data.completeness.reason;
   detail = to_json(data.completeness);
   co_await thinking(3, std::move(note), std::move(detail));
-  const auto optimization = optimize(data, {triaged.workloads, triaged.models, triaged.goals});
+  const auto optimization =
+      outside ? OptimizationResult{}
+              : optimize(data, {triaged.workloads, triaged.models, triaged.goals});
 
   stop = co_await checkpoint(4);
   if (stop) co_return *stop;
@@ -291,7 +301,7 @@ asio::awaitable<RunOutcome> Execution::run() {
   co_await thinking(5, std::move(note), std::move(detail));
   ReportInput input{request_.user_request, triaged, data, optimization, actions};
   std::optional<PhrasedSummary> phrased;
-  if (deps_.llm != nullptr) {
+  if (deps_.llm != nullptr && !outside) {
     phrased = co_await phrase_summary(*deps_.llm, emitter_, input, deadline_);
     // The model may take seconds: a stop pressed meanwhile is honoured before anything is stored.
     if (cancelled_ && cancelled_->load()) {
@@ -300,7 +310,8 @@ asio::awaitable<RunOutcome> Execution::run() {
     }
   }
   if (phrased) input.phrased = &*phrased;
-  const std::string report = render_report(input);
+  const std::string report =
+      outside ? render_off_topic(request_.user_request, data) : render_report(input);
   chat::NewMessage message;
   message.role = chat::Role::assistant;
   message.content = fit_report(report, chat::kMaxContentBytes);
@@ -315,6 +326,7 @@ asio::awaitable<RunOutcome> Execution::run() {
                       {"intent", to_string(triaged.intent)},
                       {"monthly_saving_usd", optimization.monthly_saving_usd}};
   if (phrased) message.metadata["summary_phrased_by"] = phrased->model;
+  if (outside) message.metadata["off_topic"] = true;
   message.run_id = request_.run_id;
   auto stored = co_await deps_.messages.add(request_.user_id, request_.thread_id,
                                             std::move(message), store_deadline());
@@ -347,6 +359,11 @@ asio::awaitable<RunOutcome> Execution::run() {
                  {"message_id", stored->id}};
   if (const auto verdict = judge_target(triaged.goals, optimization, data)) {
     result["target"] = to_json(*verdict);
+  }
+  if (const auto what_if = outside ? std::nullopt
+                                   : read_what_if(triaged, request_.user_request, data,
+                                                  optimization.monthly_factor)) {
+    result["what_if"] = to_json(*what_if);
   }
   json done = {{"result", std::move(result)},
                {"report", report},

@@ -3,9 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <optional>
 
 #include "agents/markdown_format.hpp"
 #include "agents/target_verdict.hpp"
+#include "agents/what_if.hpp"
+#include "analytics/model_catalog.hpp"
 
 namespace netra::agents {
 namespace {
@@ -82,9 +86,232 @@ void rest_line(std::string& out, const std::vector<GroupSummary>& groups, const 
                      what, md::count(static_cast<double>(requests)), md::money(cost));
 }
 
+const GroupSummary* group_named(const std::vector<GroupSummary>& groups, const std::string& key) {
+  for (const auto& g : groups) {
+    if (g.key == key) return &g;
+  }
+  return nullptr;
+}
+
+// A model the request names, as the data spells it (a dated version counts).
+const GroupSummary* model_named(const DataSnapshot& data, const std::string& canonical) {
+  const GroupSummary* best = nullptr;
+  for (const auto& g : data.by_model) {
+    const auto* known = analytics::find_model(g.key);
+    if (known == nullptr || known->name != canonical) continue;
+    if (best == nullptr || g.requests > best->requests) best = &g;
+  }
+  return best;
+}
+
+double total_cost(const DataSnapshot& data) {
+  double cost = 0;
+  for (const auto& g : data.by_workload) cost += g.cost_usd;
+  return cost;
+}
+
+// The models one workload's calls go to, most calls first.
+std::vector<const WorkloadModelUsage*> models_of(const DataSnapshot& data,
+                                                 const std::string& workload) {
+  std::vector<const WorkloadModelUsage*> out;
+  for (const auto& u : data.workload_models) {
+    if (u.workload_id == workload) out.push_back(&u);
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto* a, const auto* b) { return a->requests > b->requests; });
+  return out;
+}
+
+// The first sentence about the one workload or model the request names, by what it asks.
+std::string subject_headline(const ReportInput& in, const GroupSummary& g, bool workload) {
+  const auto name = md::code(g.key);
+  const auto p50 = md::count(static_cast<double>(g.latency_p50_ms));
+  const auto p99 = md::count(static_cast<double>(g.latency_p99_ms));
+  switch (in.triage.intent) {
+    case Intent::latency: {
+      std::string out = fmt::format(
+          "{}: half of its calls finish within {} ms, 1% take {} ms or more ({}× the median).",
+          name, p50, p99,
+          md::plain(static_cast<double>(g.latency_p99_ms) /
+                        static_cast<double>(std::max<int64_t>(1, g.latency_p50_ms)),
+                    1));
+      if (!workload) return out;
+      std::vector<std::string> parts;
+      for (const auto* u : models_of(in.data, g.key)) {
+        const auto* m = group_named(in.data.by_model, u->model);
+        if (m == nullptr || parts.size() == 3) continue;
+        parts.push_back(fmt::format("{} ({} of its calls, p99 {} ms across your workloads)",
+                                    md::code(u->model), md::percent(u->requests / g.requests),
+                                    md::count(static_cast<double>(m->latency_p99_ms))));
+      }
+      if (!parts.empty()) out += fmt::format(" Its calls go to {}.", fmt::join(parts, ", "));
+      return out;
+    }
+    case Intent::reliability:
+      return fmt::format("{}: {} of {} calls failed ({}).", name,
+                         md::count(static_cast<double>(g.errors)),
+                         md::count(static_cast<double>(g.requests)), md::percent(g.error_rate));
+    default: {
+      const double all = total_cost(in.data);
+      std::string out = fmt::format(
+          "{} cost {} over {} calls in this period ({} of the spend), about {} a month; p99 {} "
+          "ms, {} of its calls failed.",
+          name, md::money(g.cost_usd), md::count(static_cast<double>(g.requests)),
+          md::percent(all > 0 ? g.cost_usd / all : 0),
+          md::money(g.cost_usd * in.optimization.monthly_factor), p99, md::percent(g.error_rate));
+      if (in.optimization.monthly_saving_usd > 0) {
+        out += fmt::format(" The changes below could save about **{} a month**.",
+                           md::money(in.optimization.monthly_saving_usd));
+      }
+      return out;
+    }
+  }
+}
+
+// The group the request is about first: its first named workload, else its first named model,
+// when the data has calls for it.
+std::optional<std::pair<const GroupSummary*, bool>> subject_of(const ReportInput& in) {
+  for (const auto& w : in.triage.workloads) {
+    if (const auto* g = group_named(in.data.by_workload, w)) return std::pair{g, true};
+  }
+  for (const auto& m : in.triage.models) {
+    if (const auto* g = model_named(in.data, m)) return std::pair{g, false};
+  }
+  return std::nullopt;
+}
+
+std::optional<WhatIf> what_if_of(const ReportInput& in) {
+  return read_what_if(in.triage, in.user_request, in.data, in.optimization.monthly_factor);
+}
+
+std::string switch_subject(const WhatIf& w) {
+  if (!w.workloads.empty()) {
+    std::vector<std::string> names;
+    for (const auto& n : w.workloads) names.push_back(md::code(n));
+    return fmt::format("{}", fmt::join(names, " and "));
+  }
+  if (!w.from_models.empty()) {
+    std::vector<std::string> names;
+    for (const auto& n : w.from_models) names.push_back(md::code(n));
+    return fmt::format("the calls on {}", fmt::join(names, " and "));
+  }
+  return "all your calls";
+}
+
+// The answer to a what-if, in one or two sentences.
+std::string what_if_headline(const WhatIf& w, const ReportInput& in) {
+  if (w.kind == RecommendationKind::model_switch) {
+    const auto subject = switch_subject(w);
+    if (!w.nothing.empty()) {
+      return fmt::format("Switching {} to {}: {}.", subject, md::code(w.target_model), w.nothing);
+    }
+    const double before = w.monthly_cost_usd();
+    const double after = w.monthly_cost_after_usd();
+    std::string out = fmt::format(
+        "Switching {} to {} would cost about **{} a month** instead of {} at list prices: {} "
+        "({}) {}.",
+        subject, md::code(w.target_model), md::money(after), md::money(before),
+        md::money(std::abs(before - after)),
+        md::percent(before > 0 ? std::abs(before - after) / before : 0),
+        after <= before ? "less" : "more");
+    // What the user's own calls say about the model asked about, against the one it replaces.
+    const SwitchLine* main = nullptr;
+    for (const auto& l : w.lines) {
+      if (main == nullptr || l.monthly_cost_usd > main->monthly_cost_usd) main = &l;
+    }
+    const auto* now = main ? group_named(in.data.by_model, main->model) : nullptr;
+    if (const auto* seen = model_named(in.data, w.target_model)) {
+      out += fmt::format(" In your data {} answered {} calls with p99 {} ms and {} errors",
+                         md::code(seen->key), md::count(static_cast<double>(seen->requests)),
+                         md::count(static_cast<double>(seen->latency_p99_ms)),
+                         md::percent(seen->error_rate));
+      if (now != nullptr) {
+        out += fmt::format(", against p99 {} ms and {} errors for {}",
+                           md::count(static_cast<double>(now->latency_p99_ms)),
+                           md::percent(now->error_rate), md::code(now->key));
+      }
+      out += ".";
+    } else {
+      out += fmt::format(
+          " Your data has no calls to {}, so its latency and failures here are unknown: try it "
+          "on a sample of real prompts first.",
+          md::code(w.target_model));
+    }
+    return out;
+  }
+  if (!w.nothing.empty()) {
+    return fmt::format("{} for {} would save nothing: {}.",
+                       w.kind == RecommendationKind::caching    ? "A cache"
+                       : w.kind == RecommendationKind::batching ? "A batch API"
+                                                                : "Trimming the prompts",
+                       switch_subject(w), w.nothing);
+  }
+  std::vector<std::string> parts;
+  for (const auto& r : w.estimates) {
+    const auto* g = group_named(in.data.by_workload, r.target);
+    const double spend = g ? g->cost_usd * in.optimization.monthly_factor : 0;
+    parts.push_back(fmt::format("{}: about **{} a month** ({} of its spend)", r.title,
+                                md::money(r.monthly_saving_usd),
+                                md::percent(spend > 0 ? r.monthly_saving_usd / spend : 0)));
+  }
+  return fmt::format("{}.", fmt::join(parts, "; "));
+}
+
+void what_if_section(std::string& out, const WhatIf& w, const ReportInput& in) {
+  if (!w.nothing.empty()) return;
+  out += "\n## What if\n\n";
+  if (w.kind != RecommendationKind::model_switch) {
+    for (const auto& r : w.estimates) {
+      out += r.rationale + "\n\n";
+      std::vector<std::string> items;
+      for (const auto& e : r.evidence) {
+        items.push_back(md::evidence_name(e.name) + ": " + md::evidence_value(e));
+      }
+      out += "Evidence: " + fmt::format("{}", fmt::join(items, " · ")) + "\n\n";
+    }
+    out +=
+        "This estimate applies the rule without its thresholds: it is listed as a "
+        "recommendation only where it crosses them.\n";
+    return;
+  }
+  out +=
+      fmt::format("| workload | model now | calls | a month now | a month on {} | difference |\n",
+                  md::cell(w.target_model));
+  out += "|---|---|---:|---:|---:|---:|\n";
+  for (const auto& l : w.lines) {
+    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", md::code(l.workload), md::code(l.model),
+                       md::count(l.requests), md::money(l.monthly_cost_usd),
+                       md::money(l.monthly_cost_after_usd),
+                       (l.monthly_cost_after_usd <= l.monthly_cost_usd ? "−" : "+") +
+                           md::money(std::abs(l.monthly_cost_usd - l.monthly_cost_after_usd)));
+  }
+  out += "\n| model | calls | p50 | p99 | errors |\n|---|---:|---:|---:|---:|\n";
+  std::vector<const GroupSummary*> shown;
+  auto show = [&](const GroupSummary* g) {
+    if (g == nullptr || std::find(shown.begin(), shown.end(), g) != shown.end()) return;
+    shown.push_back(g);
+    out +=
+        fmt::format("| {} | {} | {} ms | {} ms | {} |\n", md::code(g->key),
+                    md::count(static_cast<double>(g->requests)),
+                    md::count(static_cast<double>(g->latency_p50_ms)),
+                    md::count(static_cast<double>(g->latency_p99_ms)), md::percent(g->error_rate));
+  };
+  for (const auto& l : w.lines) show(group_named(in.data.by_model, l.model));
+  show(model_named(in.data, w.target_model));
+  out +=
+      "\nCosts apply the list-price ratio of the two models to what the calls really cost; "
+      "latency and errors are your own calls', across all workloads. A smaller model may "
+      "answer worse: compare answers on a sample before moving all traffic.\n";
+}
+
 }  // namespace
 
 std::string summary_headline(const ReportInput& in) {
+  if (const auto w = what_if_of(in)) return what_if_headline(*w, in);
+  // A request that names a workload or a model is answered about it first.
+  if (const auto subject = subject_of(in); subject && in.triage.intent != Intent::model_choice) {
+    return subject_headline(in, *subject->first, subject->second);
+  }
   const auto& opt = in.optimization;
   const auto& data = in.data;
   const auto count_kind = [&](RecommendationKind kind) {
@@ -241,8 +468,31 @@ void summary(std::string& out, const ReportInput& in) {
   for (const auto& note : in.data.notes) out += "- Note: " + note + ".\n";
 }
 
-void findings(std::string& out, const DataSnapshot& data) {
-  out += "\n## Findings\n\n### By model\n\n";
+// The workload the request names, first: the models its calls go to.
+void subject_findings(std::string& out, const ReportInput& in) {
+  const auto subject = subject_of(in);
+  if (!subject || !subject->second) return;
+  const auto& g = *subject->first;
+  out += fmt::format("### {}\n\n", md::code(g.key));
+  out += "| model | calls | cost | model's p50 | model's p99 | model's errors |\n";
+  out += "|---|---:|---:|---:|---:|---:|\n";
+  for (const auto* u : models_of(in.data, g.key)) {
+    const auto* m = group_named(in.data.by_model, u->model);
+    out += fmt::format(
+        "| {} | {} | {} | {} | {} | {} |\n", md::code(u->model), md::count(u->requests),
+        md::money(u->cost_usd),
+        m ? md::count(static_cast<double>(m->latency_p50_ms)) + " ms" : std::string("—"),
+        m ? md::count(static_cast<double>(m->latency_p99_ms)) + " ms" : std::string("—"),
+        m ? md::percent(m->error_rate) : std::string("—"));
+  }
+  out += "\nThe models' figures are across all your workloads.\n\n";
+}
+
+void findings(std::string& out, const ReportInput& in) {
+  const auto& data = in.data;
+  out += "\n## Findings\n\n";
+  subject_findings(out, in);
+  out += "### By model\n\n";
   out += "| model | calls | cost | p50 | p95 | p99 | errors | cached |\n";
   out += "|---|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto* g : costliest(data.by_model)) {
@@ -474,6 +724,23 @@ std::vector<std::string> report_sections(std::string_view report) {
   return sections;
 }
 
+std::string render_off_topic(const std::string& user_request, const DataSnapshot& data) {
+  std::string out = "# Outside what I can answer\n\n" + quoted(user_request) + "\n";
+  out +=
+      "## Summary\n\nI analyse your LLM workloads: the calls your applications send to language "
+      "models — what they cost, how fast and how reliable they are, and what to change. This "
+      "request is outside that, so there are no figures here.\n\n";
+  const auto top = costliest(data.by_workload);
+  const std::string workload = top.empty() ? "support-chat" : top[0]->key;
+  out += "## Questions I can answer\n\n";
+  out += "- How can I cut my LLM costs by 30% without hurting latency?\n";
+  out += fmt::format("- Why is {} slow at p99?\n", md::code(workload));
+  out += fmt::format("- Should I switch {} to gpt-4o-mini?\n", md::code(workload));
+  out += "- Which models fail most often this week?\n";
+  out += "- Give me a usage report for last month.\n";
+  return out;
+}
+
 std::string render_report(const ReportInput& in) {
   std::string out = "# " + title(in.triage.intent) + "\n\n" + quoted(in.user_request) + "\n";
   if (!in.data.completeness.sufficient) {
@@ -486,7 +753,8 @@ std::string render_report(const ReportInput& in) {
     return out;
   }
   summary(out, in);
-  findings(out, in.data);
+  if (const auto w = what_if_of(in)) what_if_section(out, *w, in);
+  findings(out, in);
   recommendations(out, in.optimization);
   actions(out, in.actions);
   data_section(out, in);

@@ -36,6 +36,10 @@ inline constexpr size_t kMaxTableRows = 10;
 // Deterministic: the same input gives the same text.
 std::string render_report(const ReportInput& input);
 
+// The short answer to a request outside what the agent does: it says so and offers example
+// questions (naming the user's costliest workload when the data has one), with no figures.
+std::string render_off_topic(const std::string& user_request, const DataSnapshot& data);
+
 // The summary's first sentence, which answers what was asked (the slowest model, the error rate,
 // where the spend goes, or the saving); Markdown.
 std::string summary_headline(const ReportInput& input);

@@ -127,6 +127,47 @@ std::vector<std::string> workloads_in_text(std::string_view request) {
   return found;
 }
 
+void add_named_workloads(TriageResult& triage, std::string_view request,
+                         const std::vector<std::string>& known_workloads) {
+  const auto& kept = triage.goals.protected_workloads;
+  for (const auto& token : tokens_of(request)) {
+    const auto word = lower(token.text);
+    for (const auto& known : known_workloads) {
+      if (lower(known) != word) continue;
+      if (std::find(kept.begin(), kept.end(), known) != kept.end()) continue;
+      if (std::find(triage.workloads.begin(), triage.workloads.end(), known) ==
+          triage.workloads.end()) {
+        triage.workloads.push_back(known);
+      }
+    }
+  }
+}
+
+bool off_topic(const TriageResult& triage, std::string_view request) {
+  if (triage.intent != Intent::general_question || !triage.models.empty() ||
+      !triage.workloads.empty() || triage.goals.has_target() || triage.goals.has_constraints()) {
+    return false;
+  }
+  static constexpr std::string_view kTopicWords[] = {
+      "llm",        "llms",        "ai",           "model",     "models",
+      "gpt",        "claude",      "gemini",       "mistral",   "llama",
+      "openai",     "anthropic",   "token",        "tokens",    "prompt",
+      "prompts",    "workload",    "workloads",    "call",      "calls",
+      "request",    "requests",    "api",          "inference", "embedding",
+      "embeddings", "cache",       "caching",      "vendor",    "vendors",
+      "provider",   "providers",   "agent",        "agents",    "chatbot",
+      "completion", "completions", "data",         "events",    "traffic",
+      "optimize",   "optimise",    "optimization", "recommend", "recommendations",
+      "improve",    "analyse",     "analyze",      "analysis"};
+  for (const auto& token : tokens_of(request)) {
+    const auto word = lower(token.text);
+    if (std::find(std::begin(kTopicWords), std::end(kTopicWords), word) != std::end(kTopicWords)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 TriageResult triage(std::string_view request, int64_t now_ms) {
   TriageResult result;
   for (const auto* model : models_in_text(request)) result.models.emplace_back(model->name);

@@ -33,6 +33,17 @@ TriageResult triage(std::string_view request, int64_t now_ms);
 // workloads.
 std::vector<std::string> workloads_in_text(std::string_view request);
 
+// The workloads of the user's data that the request names as words, without the word
+// "workload" ("Why is support-chat so slow?"), added to `triage.workloads` in order of mention;
+// case-insensitive, never one the request asks to leave alone.
+void add_named_workloads(TriageResult& triage, std::string_view request,
+                         const std::vector<std::string>& known_workloads);
+
+// Whether the request is outside what the agent does ("what's the weather?"): no intent cue, no
+// model, workload, target or constraint, and no word about LLM calls. Call after
+// add_named_workloads: a request that names only a workload of the data is on topic.
+bool off_topic(const TriageResult& triage, std::string_view request);
+
 nlohmann::json to_json(const TriageResult& triage);
 
 }  // namespace netra::agents

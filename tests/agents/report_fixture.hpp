@@ -30,6 +30,9 @@ class ReportFixture : public AgentsTest {
     triage_ = triage(request, known::kTo);
     data_ = collect(triage_.window.range, triage_.workloads, triage_.models);
     const auto& data = data_;
+    std::vector<std::string> known_workloads;
+    for (const auto& g : data.by_workload) known_workloads.push_back(g.key);
+    add_named_workloads(triage_, request, known_workloads);
     optimization_ = optimize(data, {triage_.workloads, triage_.models, triage_.goals});
     actions_ = plan_actions(optimization_.recommendations);
     request_ = request;

@@ -122,6 +122,81 @@ TEST_P(ReportTest, TooLittleDataSaysSoAndWhatToSend) {
   EXPECT_THAT(report, Not(HasSubstr("a month")));
 }
 
+// --- answers that meet the request -----------------------------------------------------------
+
+TEST_P(ReportTest, AWorkloadNamedWithoutTheWordIsAnsweredAboutFirst) {
+  insert(alice_, known::week());
+  const auto report = report_for("Why is tagger so slow at p99 over the last 7 days?");
+  EXPECT_THAT(triage_.workloads, ::testing::ElementsAre("tagger"));
+  // 3% of the tagger's calls take 5,000 ms, the rest 300 ms.
+  EXPECT_THAT(report, HasSubstr("- `tagger`: half of its calls finish within 300 ms, 1% take "
+                                "5,000 ms or more"));
+  EXPECT_THAT(report, HasSubstr("Its calls go to `gpt-4o-mini` (100.0% of its calls"));
+  EXPECT_LT(position(report, "### `tagger`"), position(report, "### By model"));
+}
+
+TEST_P(ReportTest, AModelSwitchWhatIfIsComputedAtListPricesWithTheUsersOwnLatency) {
+  insert(alice_, known::week());
+  const auto report = report_for("Should I switch classifier to gpt-4o-mini? Last 7 days.");
+  const auto usd = [](double x) { return fmt::format("${:.2f}", x); };
+  const double before = 700 * known::kClassifierCall * known::kMonth;
+  const double after = 700 * known::kClassifierOnMini * known::kMonth;
+  EXPECT_THAT(report, HasSubstr("- Switching `classifier` to `gpt-4o-mini` would cost about **" +
+                                usd(after) + " a month** instead of " + usd(before) +
+                                " at list prices: " + usd(before - after) +
+                                " (94.0%) less. In "
+                                "your data `gpt-4o-mini` answered 7,000 calls with p99 5,000 ms "
+                                "and 0.0% errors, against p99 600 ms and 0.7% errors for "
+                                "`gpt-4o`."));
+  EXPECT_THAT(report, HasSubstr("\n## What if\n"));
+  // A model with no call in the data: the cost, and that its latency is unknown here.
+  const auto haiku = report_for("Should I switch classifier to claude-3-haiku? Last 7 days.");
+  const double on_haiku = 700 * (400 * 0.25 + 20 * 1.25) / 1e6 * known::kMonth;
+  EXPECT_THAT(haiku, HasSubstr("would cost about **" + usd(on_haiku) + " a month** instead of " +
+                               usd(before)));
+  EXPECT_THAT(haiku, HasSubstr("Your data has no calls to `claude-3-haiku`"));
+}
+
+TEST_P(ReportTest, ACachingWhatIfGivesTheRulesEstimateForThatWorkload) {
+  insert(alice_, known::week());
+  const auto report = report_for("what if we cached faq-bot? last 7 days");
+  const double spend = 700 * known::kFaqCall * known::kMonth;
+  EXPECT_THAT(report, HasSubstr(fmt::format(
+                          "- Cache the answers of `faq-bot` by prompt hash: about **${:.2f} "
+                          "a month** ({:.1f}% of its spend).",
+                          known::caching_faq(), 100 * known::caching_faq() / spend)));
+  // The classifier repeats no prompt: nothing to save, said so.
+  EXPECT_THAT(report_for("what if we cached classifier? last 7 days"),
+              HasSubstr("- A cache for `classifier` would save nothing: none of its calls "
+                        "repeated a prompt."));
+}
+
+TEST_P(ReportTest, AQuestionOutsideWhatTheAgentDoesGetsNoFigures) {
+  insert(alice_, known::week());
+  report_for("what's the weather in Lisbon tomorrow?");
+  ASSERT_TRUE(off_topic(triage_, request_));
+  const auto answer = render_off_topic(request_, data_);
+  EXPECT_THAT(answer, HasSubstr("This request is outside that, so there are no figures here."));
+  EXPECT_THAT(answer, Not(HasSubstr("$")));
+  EXPECT_THAT(answer, HasSubstr("- Why is `rag-search` slow at p99?"));  // the costliest
+  for (const auto* on_topic : {"tell me about tagger", "how are my models doing",
+                               "cut costs by 10%", "hello, what can my LLM calls improve?"}) {
+    report_for(on_topic);
+    EXPECT_FALSE(off_topic(triage_, request_)) << on_topic;
+  }
+}
+
+TEST_P(ReportTest, TheTargetAndTheConstraintsAreInTheSummaryAndTheLeftOutListed) {
+  insert(alice_, known::week());
+  const auto report = report_for("cut costs by 32% without hurting latency over the last 7 days");
+  EXPECT_THAT(report, HasSubstr("- Target “cut costs by 32%”: **not met**"));
+  EXPECT_THAT(report, HasSubstr("which reaches the target"));
+  EXPECT_THAT(report, HasSubstr("- Constraints: no slower answers. 2 recommendation(s) left out "
+                                "for them (see below)."));
+  EXPECT_THAT(report, HasSubstr("### Left out for your constraints\n\n- Move `classifier` from "
+                                "gpt-4o to gpt-4o-mini (about"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ReportTest, ::testing::ValuesIn(chat::backends()));
 
 TEST(FitReport, CutsAtALineToFitAMessageAndSaysSo) {
