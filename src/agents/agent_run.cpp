@@ -11,6 +11,7 @@
 
 #include "agents/action_plan.hpp"
 #include "agents/data_step.hpp"
+#include "agents/follow_up.hpp"
 #include "agents/optimization.hpp"
 #include "agents/report.hpp"
 #include "agents/report_summary.hpp"
@@ -104,6 +105,25 @@ class Execution {
                   RunOutcome::timed_out};
     const auto outcome = co_await end(std::move(ending));
     co_return outcome;
+  }
+
+  // The context of the thread's latest report, if it has one: what a follow-up carries over. A
+  // store that cannot answer costs the run its context, not its answer.
+  asio::awaitable<std::optional<ReportContext>> previous_report() {
+    std::optional<std::string> latest;
+    auto history = co_await deps_.messages.history(request_.user_id, request_.thread_id,
+                                                   std::move(latest), 20, store_deadline());
+    if (!history) {
+      telemetry::logger("agent_supervisor")
+          ->warn("run={} could not read its thread's earlier reports: {}", request_.run_id,
+                 history.error().message);
+      co_return std::nullopt;
+    }
+    std::vector<json> metadata;
+    for (const auto& m : history->messages) {
+      if (m.role == chat::Role::assistant) metadata.push_back(m.metadata);
+    }
+    co_return latest_report_context(metadata);
   }
 
   // Titles the run's thread from its request when it has no title yet, and tells the user's
@@ -244,6 +264,12 @@ asio::awaitable<RunOutcome> Execution::run() {
   json detail = json::object();
   co_await thinking(1, std::move(note), std::move(detail));
   TriageResult triaged = triage(request_.user_request, settings_.clock());
+  // What the request says by itself: whether it is on topic is read from this, not from what a
+  // previous report lends it.
+  TriageResult own = triaged;
+  const auto previous = co_await previous_report();
+  std::vector<std::string> carried;
+  if (previous) carried = carry_over(triaged, *previous);
 
   stop = co_await checkpoint(2);
   if (stop) co_return *stop;
@@ -269,8 +295,14 @@ asio::awaitable<RunOutcome> Execution::run() {
   std::vector<std::string> known_workloads;
   for (const auto& g : data.by_workload) known_workloads.push_back(g.key);
   add_named_workloads(triaged, request_.user_request, known_workloads);
+  add_named_workloads(own, request_.user_request, known_workloads);
+  if (previous) {
+    for (auto& c : carry_workloads(triaged, *previous)) carried.push_back(std::move(c));
+  }
   // "What's the weather?" gets a short answer that says what the agent does, not a report.
-  const bool outside = off_topic(triaged, request_.user_request);
+  // In a thread with a report, a request that only names a period ("what about last week?")
+  // follows up on it.
+  const bool outside = off_topic(own, request_.user_request) && !(previous && own.window.stated);
   co_await title_thread(triaged);
 
   stop = co_await checkpoint(3);
@@ -281,9 +313,8 @@ asio::awaitable<RunOutcome> Execution::run() {
              : "Not enough data to analyse: " + data.completeness.reason;
   detail = to_json(data.completeness);
   co_await thinking(3, std::move(note), std::move(detail));
-  const auto optimization =
-      outside ? OptimizationResult{}
-              : optimize(data, {triaged.workloads, triaged.models, triaged.goals});
+  const OptimizationScope scope{triaged.workloads, triaged.models, triaged.goals};
+  const auto optimization = outside ? OptimizationResult{} : optimize(data, scope);
 
   stop = co_await checkpoint(4);
   if (stop) co_return *stop;
@@ -300,6 +331,10 @@ asio::awaitable<RunOutcome> Execution::run() {
   detail = {{"actions", actions.size()}};
   co_await thinking(5, std::move(note), std::move(detail));
   ReportInput input{request_.user_request, triaged, data, optimization, actions};
+  if (previous) {
+    input.previous = &*previous;
+    input.carried = carried;
+  }
   std::optional<PhrasedSummary> phrased;
   if (deps_.llm != nullptr && !outside) {
     phrased = co_await phrase_summary(*deps_.llm, emitter_, input, deadline_);
@@ -326,7 +361,12 @@ asio::awaitable<RunOutcome> Execution::run() {
                       {"intent", to_string(triaged.intent)},
                       {"monthly_saving_usd", optimization.monthly_saving_usd}};
   if (phrased) message.metadata["summary_phrased_by"] = phrased->model;
-  if (outside) message.metadata["off_topic"] = true;
+  if (outside) {
+    message.metadata["off_topic"] = true;
+  } else {
+    // What the next request in this thread may follow up on.
+    message.metadata["context"] = context_metadata(triaged, data, optimization);
+  }
   message.run_id = request_.run_id;
   auto stored = co_await deps_.messages.add(request_.user_id, request_.thread_id,
                                             std::move(message), store_deadline());
@@ -357,7 +397,7 @@ asio::awaitable<RunOutcome> Execution::run() {
                  {"optimization", to_json(optimization)},
                  {"actions", std::move(planned)},
                  {"message_id", stored->id}};
-  if (const auto verdict = judge_target(triaged.goals, optimization, data)) {
+  if (const auto verdict = judge_target(scope, optimization, data)) {
     result["target"] = to_json(*verdict);
   }
   if (const auto what_if = outside ? std::nullopt

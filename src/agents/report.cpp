@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <optional>
 
 #include "agents/markdown_format.hpp"
@@ -304,6 +305,42 @@ void what_if_section(std::string& out, const WhatIf& w, const ReportInput& in) {
       "answer worse: compare answers on a sample before moving all traffic.\n";
 }
 
+// What changed since the thread's previous report: spend per model, and the saving found.
+void since_previous(std::string& out, const ReportInput& in) {
+  const auto& before = *in.previous;
+  out += "\n## Since the previous report\n\n";
+  const bool same_period = before.window.range.from_ms == in.data.range.from_ms &&
+                           before.window.range.to_ms == in.data.range.to_ms;
+  out += same_period ? fmt::format("The same period ({}); the data may have grown since.\n\n",
+                                   before.window.label)
+                     : fmt::format("The previous report covered {}; this one covers {}.\n\n",
+                                   before.window.label, in.triage.window.label);
+  // A month at each period's rate: a week and a month compare.
+  out += "| model | a month then | a month now | change |\n|---|---:|---:|---:|\n";
+  std::map<std::string, std::pair<double, double>> rows;
+  for (const auto& [model, cost] : before.spend_by_model) {
+    rows[model].first = cost * before.monthly_factor;
+  }
+  for (const auto& g : in.data.by_model) {
+    rows[g.key].second = g.cost_usd * in.optimization.monthly_factor;
+  }
+  std::vector<std::pair<std::string, std::pair<double, double>>> ordered(rows.begin(), rows.end());
+  std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
+    return std::max(a.second.first, a.second.second) > std::max(b.second.first, b.second.second);
+  });
+  if (ordered.size() > kMaxTableRows) ordered.resize(kMaxTableRows);
+  for (const auto& [model, costs] : ordered) {
+    const double change = costs.second - costs.first;
+    out +=
+        fmt::format("| {} | {} | {} | {}{} |\n", md::code(model), md::money(costs.first),
+                    md::money(costs.second), change < 0 ? "−" : "+", md::money(std::abs(change)));
+  }
+  out += fmt::format(
+      "\nSpend about {} a month then, {} now; the saving found, {} a month then, {} now.\n",
+      md::money(before.monthly_spend_usd), md::money(in.optimization.monthly_spend_usd),
+      md::money(before.monthly_saving_usd), md::money(in.optimization.monthly_saving_usd));
+}
+
 }  // namespace
 
 std::string summary_headline(const ReportInput& in) {
@@ -372,7 +409,8 @@ namespace {
 
 // Whether the saving asked for is reached, by how much, and what else would reach it.
 void target_lines(std::string& out, const ReportInput& in) {
-  const auto verdict = judge_target(in.triage.goals, in.optimization, in.data);
+  const auto verdict = judge_target({in.triage.workloads, in.triage.models, in.triage.goals},
+                                    in.optimization, in.data);
   if (!verdict) return;
   const auto& v = *verdict;
   const auto share = [&](double usd) {
@@ -461,6 +499,10 @@ void summary(std::string& out, const ReportInput& in) {
                     md::money(opt.monthly_spend_usd));
     out += fmt::format("- {} recommendation(s), {} action(s).\n", opt.recommendations.size(),
                        in.actions.size());
+  }
+  if (!in.carried.empty()) {
+    out += fmt::format("- A follow-up: from the previous report in this thread, {}.\n",
+                       fmt::join(in.carried, ", "));
   }
   target_lines(out, in);
   constraint_line(out, in);
@@ -754,6 +796,7 @@ std::string render_report(const ReportInput& in) {
   }
   summary(out, in);
   if (const auto w = what_if_of(in)) what_if_section(out, *w, in);
+  if (in.previous != nullptr) since_previous(out, in);
   findings(out, in);
   recommendations(out, in.optimization);
   actions(out, in.actions);

@@ -9,6 +9,7 @@
 
 #include "agents/action_plan.hpp"
 #include "agents/data_step.hpp"
+#include "agents/follow_up.hpp"
 #include "agents/optimization.hpp"
 #include "agents/triage.hpp"
 
@@ -28,6 +29,9 @@ struct ReportInput {
   const std::vector<Action>& actions;
   // Replaces the summary's computed sentences (its notes stay); nullptr: the computed summary.
   const PhrasedSummary* phrased = nullptr;
+  // A follow-up: the thread's previous report and what carried over from it; nullptr: none.
+  const ReportContext* previous = nullptr;
+  std::vector<std::string> carried = {};
 };
 
 // Tables list the groups that cost the most, at most this many; the rest are summed in a line.

@@ -438,6 +438,42 @@ std::string without_constraints(std::string_view request, const RequestGoals& go
   return out;
 }
 
+RequestGoals goals_from_json(const nlohmann::json& json) {
+  RequestGoals goals;
+  if (!json.is_object()) return goals;
+  const auto number = [&](const char* key) -> std::optional<double> {
+    const auto it = json.find(key);
+    if (it == json.end() || !it->is_number()) return std::nullopt;
+    return it->get<double>();
+  };
+  const auto strings = [&](const char* key) {
+    std::vector<std::string> out;
+    const auto it = json.find(key);
+    if (it == json.end() || !it->is_array()) return out;
+    for (const auto& v : *it) {
+      if (v.is_string()) out.push_back(v.get<std::string>());
+    }
+    return out;
+  };
+  goals.saving_share = number("saving_share");
+  goals.monthly_budget_usd = number("monthly_budget_usd");
+  goals.monthly_saving_usd = number("monthly_saving_usd");
+  if (const auto it = json.find("latency_limit"); it != json.end() && it->is_object()) {
+    const auto percentile = it->value("percentile", 0);
+    const auto max_ms = it->value("max_ms", 0.0);
+    if ((percentile == 50 || percentile == 95 || percentile == 99) && max_ms > 0) {
+      goals.latency_limit = LatencyLimit{percentile, max_ms};
+    }
+  }
+  goals.keep_latency = json.value("keep_latency", false);
+  goals.keep_quality = json.value("keep_quality", false);
+  goals.only_vendors = strings("only_vendors");
+  goals.protected_workloads = strings("protected_workloads");
+  goals.target_phrases = strings("target_phrases");
+  goals.constraint_phrases = strings("constraint_phrases");
+  return goals;
+}
+
 nlohmann::json to_json(const RequestGoals& goals) {
   nlohmann::json out = nlohmann::json::object();
   if (goals.saving_share) out["saving_share"] = *goals.saving_share;

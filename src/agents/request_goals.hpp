@@ -54,5 +54,7 @@ RequestGoals read_goals(std::string_view request);
 std::string without_constraints(std::string_view request, const RequestGoals& goals);
 
 nlohmann::json to_json(const RequestGoals& goals);
+// What to_json wrote (a previous report's goals); what it cannot read stays unset.
+RequestGoals goals_from_json(const nlohmann::json& json);
 
 }  // namespace netra::agents

@@ -13,6 +13,21 @@ namespace {
 using analytics::find_model;
 using analytics::list_cost_usd;
 
+bool contains(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+std::string canonical(std::string_view model) {
+  const auto* known = find_model(model);
+  return known != nullptr ? std::string(known->name) : std::string(model);
+}
+
+// Whether one workload's calls on one model are among what the request is about.
+bool in_scope(const WorkloadModelUsage& u, const OptimizationScope& scope) {
+  return (scope.workloads.empty() || contains(scope.workloads, u.workload_id)) &&
+         (scope.models.empty() || contains(scope.models, canonical(u.model)));
+}
+
 // Whether the plan already moves this workload's calls off this model.
 bool planned_switch(const OptimizationResult& optimization, const WorkloadModelUsage& u) {
   for (const auto& group : optimization.recommendations) {
@@ -41,12 +56,13 @@ Recommendation as_recommendation(const FurtherSwitch& f) {
 
 // The largest saving a same-vendor cheaper model would bring to one workload's calls that the
 // request's constraints allow (a workload left alone, latency or quality kept, the vendors).
-std::optional<FurtherSwitch> largest_further_switch(const RequestGoals& goals,
+std::optional<FurtherSwitch> largest_further_switch(const OptimizationScope& scope,
                                                     const OptimizationResult& optimization,
                                                     const DataSnapshot& data) {
+  const auto& goals = scope.goals;
   std::vector<FurtherSwitch> candidates;
   for (const auto& u : data.workload_models) {
-    if (planned_switch(optimization, u)) continue;
+    if (planned_switch(optimization, u) || !in_scope(u, scope)) continue;
     const auto* current = find_model(u.model);
     if (current == nullptr || current->cheaper.empty()) continue;
     const auto* cheaper = find_model(current->cheaper);
@@ -69,15 +85,49 @@ std::optional<FurtherSwitch> largest_further_switch(const RequestGoals& goals,
   return std::nullopt;
 }
 
+// The spend of what the request is about, a month at this rate.
+double scoped_monthly_spend(const OptimizationScope& scope, const OptimizationResult& optimization,
+                            const DataSnapshot& data) {
+  if (scope.workloads.empty() && scope.models.empty()) return optimization.monthly_spend_usd;
+  double cost = 0;
+  if (scope.models.empty()) {
+    for (const auto& g : data.by_workload) {
+      if (contains(scope.workloads, g.key)) cost += g.cost_usd;
+    }
+  } else if (scope.workloads.empty()) {
+    for (const auto& g : data.by_model) {
+      if (contains(scope.models, canonical(g.key))) cost += g.cost_usd;
+    }
+  } else {
+    for (const auto& u : data.workload_models) {
+      if (in_scope(u, scope)) cost += u.cost_usd;
+    }
+  }
+  return cost * optimization.monthly_factor;
+}
+
 }  // namespace
 
-std::optional<TargetVerdict> judge_target(const RequestGoals& goals,
+std::optional<TargetVerdict> judge_target(const OptimizationScope& asked,
                                           const OptimizationResult& optimization,
                                           const DataSnapshot& data) {
-  if (!goals.has_target() || !optimization.analysed) return std::nullopt;
+  if (!asked.goals.has_target() || !optimization.analysed) return std::nullopt;
+  // Names the data has never seen do not narrow the scope (as in optimize()).
+  OptimizationScope scope{{}, {}, asked.goals};
+  for (const auto& w : asked.workloads) {
+    for (const auto& g : data.by_workload) {
+      if (g.key == w && !contains(scope.workloads, w)) scope.workloads.push_back(w);
+    }
+  }
+  for (const auto& m : asked.models) {
+    for (const auto& g : data.by_model) {
+      if (canonical(g.key) == m && !contains(scope.models, m)) scope.models.push_back(m);
+    }
+  }
+  const auto& goals = scope.goals;
   TargetVerdict v;
   v.asked = fmt::format("{}", fmt::join(goals.target_phrases, "; "));
-  v.monthly_spend_usd = optimization.monthly_spend_usd;
+  v.monthly_spend_usd = scoped_monthly_spend(scope, optimization, data);
   // Several targets in one request: the hardest one decides.
   if (goals.saving_share) v.needed_usd = *goals.saving_share * v.monthly_spend_usd;
   if (goals.monthly_budget_usd) {
@@ -90,7 +140,7 @@ std::optional<TargetVerdict> judge_target(const RequestGoals& goals,
   // A cent of rounding is not a miss.
   v.met = v.planned_usd + 0.005 >= v.needed_usd;
   if (!v.met) {
-    v.further = largest_further_switch(goals, optimization, data);
+    v.further = largest_further_switch(scope, optimization, data);
     if (v.further) {
       // It combines with the plan's changes to the same workload, not adds.
       auto with = optimization.recommendations;

@@ -24,7 +24,7 @@ struct FurtherSwitch {
 
 struct TargetVerdict {
   std::string asked;             // the words that set the target
-  double monthly_spend_usd = 0;  // now, at this rate
+  double monthly_spend_usd = 0;  // now, at this rate, of what the request is about
   double needed_usd = 0;         // the monthly saving that reaches the target
   double planned_usd = 0;        // what the recommendations save
   bool met = false;
@@ -38,8 +38,10 @@ struct TargetVerdict {
   }
 };
 
-// None without a target, or without an analysis to judge.
-std::optional<TargetVerdict> judge_target(const RequestGoals& goals,
+// None without a target, or without an analysis to judge. A request about some workloads or
+// models ("cut my gpt-4o costs by 30%") is judged against their spend, and looks for more among
+// them only.
+std::optional<TargetVerdict> judge_target(const OptimizationScope& scope,
                                           const OptimizationResult& optimization,
                                           const DataSnapshot& data);
 

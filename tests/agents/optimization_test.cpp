@@ -144,7 +144,7 @@ TEST_P(OptimizationTest, KeepingLatencyLeavesOutTheSlowerSwitchAndBatchingAndSay
   // 30.3% planned against 32% asked: not met, and the left-out changes (33.0%) would reach it.
   ASSERT_LT(planned / spend, 0.32);
   ASSERT_GT(all / spend, 0.32);
-  const auto verdict = judge_target(goals, result, data);
+  const auto verdict = judge_target({{}, {}, goals}, result, data);
   ASSERT_TRUE(verdict.has_value());
   EXPECT_FALSE(verdict->met);
   EXPECT_NEAR(verdict->needed_usd, 0.32 * spend, 1e-6);
@@ -155,7 +155,7 @@ TEST_P(OptimizationTest, KeepingLatencyLeavesOutTheSlowerSwitchAndBatchingAndSay
   EXPECT_FALSE(verdict->further.has_value());
   // 30% is met as it is.
   const auto thirty = read_goals("cut costs by 30% without hurting latency");
-  EXPECT_TRUE(judge_target(thirty, optimize(data, {{}, {}, thirty}), data)->met);
+  EXPECT_TRUE(judge_target({{}, {}, thirty}, optimize(data, {{}, {}, thirty}), data)->met);
 }
 
 TEST_P(OptimizationTest, AnUnmetTargetNamesTheLargestSwitchLeftWithItsCombinedSaving) {
@@ -163,7 +163,7 @@ TEST_P(OptimizationTest, AnUnmetTargetNamesTheLargestSwitchLeftWithItsCombinedSa
   const auto goals = read_goals("we must cut 40% of our LLM spend");
   const auto result = optimize(data, {{}, {}, goals});
   EXPECT_TRUE(result.excluded.empty());
-  const auto verdict = judge_target(goals, result, data);
+  const auto verdict = judge_target({{}, {}, goals}, result, data);
   ASSERT_TRUE(verdict.has_value());
   EXPECT_FALSE(verdict->met);
   ASSERT_TRUE(verdict->further.has_value());
@@ -183,7 +183,7 @@ TEST_P(OptimizationTest, AnUnmetTargetNamesTheLargestSwitchLeftWithItsCombinedSa
   EXPECT_GT(verdict->with_further_usd, 0.4 * known_monthly_spend());
   // A budget the plan already meets.
   const auto budget = read_goals("get us under $200 a month");
-  const auto under = judge_target(budget, optimize(data, {{}, {}, budget}), data);
+  const auto under = judge_target({{}, {}, budget}, optimize(data, {{}, {}, budget}), data);
   ASSERT_LT(known_monthly_spend() - result.monthly_saving_usd, 200);
   EXPECT_TRUE(under->met);
   EXPECT_NEAR(under->needed_usd, known_monthly_spend() - 200, 1e-6);

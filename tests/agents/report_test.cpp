@@ -197,6 +197,40 @@ TEST_P(ReportTest, TheTargetAndTheConstraintsAreInTheSummaryAndTheLeftOutListed)
                                 "gpt-4o to gpt-4o-mini (about"));
 }
 
+TEST_P(ReportTest, AFollowUpKeepsWhatItDoesNotChangeAndSaysWhatChanged) {
+  insert(alice_, known::week());
+  report_for("cut my costs by 30% over the last 7 days without hurting latency");
+  const auto first = context();
+  EXPECT_EQ(first.window.label, "last 7 days");
+  EXPECT_TRUE(first.goals.keep_latency);
+
+  // "and only for faq-bot?": the period, question and goals carry, the workload is new.
+  auto report = report_for("and only for faq-bot?", first);
+  EXPECT_EQ(triage_.window.range.from_ms, first.window.range.from_ms);
+  EXPECT_EQ(triage_.intent, Intent::cost);
+  EXPECT_THAT(triage_.workloads, ::testing::ElementsAre("faq-bot"));
+  EXPECT_TRUE(triage_.goals.keep_latency);
+  EXPECT_THAT(report, HasSubstr("- A follow-up: from the previous report in this thread, the "
+                                "period (last 7 days), the question (cost), the goals (“cut my "
+                                "costs by 30%”, “without hurting latency”)."));
+  EXPECT_THAT(report, HasSubstr("- `faq-bot` cost "));
+  // The target is judged against faq-bot's spend now: caching saves 380 of its 700 calls' cost.
+  EXPECT_THAT(report, HasSubstr("- Target “cut my costs by 30%”: **met**"));
+  EXPECT_THAT(report, HasSubstr("\n## Since the previous report\n\nThe same period (last 7 days)"));
+
+  // "what about the last 3 days?": a new period; the workloads of the first report (none) stay.
+  report = report_for("what about the last 3 days?", first);
+  EXPECT_EQ(triage_.window.label, "last 3 days");
+  EXPECT_EQ(triage_.intent, Intent::cost);
+  EXPECT_THAT(triage_.workloads, ::testing::IsEmpty());
+  EXPECT_THAT(report, HasSubstr("The previous report covered last 7 days; this one covers last "
+                                "3 days."));
+  // Each model a month at each period's rate: the week is even, so gpt-4o's month is the same.
+  const auto usd = [](double x) { return fmt::format("${:.2f}", x); };
+  const double classifier_month = 700 * known::kClassifierCall * known::kMonth;
+  EXPECT_THAT(report, HasSubstr("| `gpt-4o` | " + usd(classifier_month) + " |"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ReportTest, ::testing::ValuesIn(chat::backends()));
 
 TEST(FitReport, CutsAtALineToFitAMessageAndSaysSo) {
