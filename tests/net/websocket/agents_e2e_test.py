@@ -247,6 +247,74 @@ class AgentRuns(AgentServerTestCase):
         self.assertIn("/api/workloads/events", report)
         self.assertNotIn("$", report.split("## Summary", 1)[1].split("##", 1)[0])
 
+    async def test_an_answer_meets_the_request_and_a_follow_up_keeps_its_context(self):
+        token = await self.user_with_data("goals", events=6000, days=30)
+        client = await self.established(token)
+
+        async def ask(question, thread_id=None):
+            payload = {"user_request": question}
+            if thread_id:
+                payload["thread_id"] = thread_id
+            await client.send("start_agent", payload)
+            accepted = await next_of(client, "run_accepted")
+            events = await run_events(client, accepted["run_id"])
+            self.assertEqual(events[-1]["type"], "agent_completed", events[-1])
+            return accepted["thread_id"], events[-1]["data"]
+
+        thread, done = await ask("How can I cut my LLM costs by 30% without hurting latency?")
+        result, report = done["result"], done["report"]
+        # The target: met exactly when the saving found is 30% of the spend, and the report says
+        # which, with the share the run's own figures give.
+        opt = result["optimization"]
+        target = result["target"]
+        share = opt["monthly_saving_usd"] / opt["monthly_spend_usd"]
+        self.assertAlmostEqual(target["planned_share"], share, places=9)
+        self.assertEqual(target["met"], share >= 0.3)
+        self.assertIn("**met**" if target["met"] else "**not met**", report)
+        self.assertIn(f"({share * 100:.1f}% of ", report)
+        self.assertEqual(result["triage"]["intent"], "cost")
+        self.assertTrue(result["triage"]["goals"]["keep_latency"])
+        # No model switch left in the plan is slower at p99 in the user's data.
+        p99 = {}
+        for row in report.split("### By model", 1)[1].split("###", 1)[0].splitlines():
+            cells = [c.strip() for c in row.strip("|").split("|")]
+            if len(cells) == 8 and cells[0].startswith("`"):
+                p99[cells[0].strip("`").split("-2024")[0]] = int(cells[5].replace(",", "")[:-3])
+        for r in opt["recommendations"]:
+            for each in r.get("covers", [r]):
+                if each["kind"] == "model_switch":
+                    self.assertLessEqual(p99[each["suggested_model"]], p99[each["current_model"]])
+        for e in opt["excluded"]:
+            self.assertIn(e["excluded_because"], report)
+        # Recommendations of one kind are one, listing every model it covers.
+        kinds = [r["kind"] for r in opt["recommendations"]]
+        self.assertEqual(len(kinds), len(set(kinds)), kinds)
+        latency = [r for r in opt["recommendations"] if r["kind"] == "latency"]
+        if latency and "covers" in latency[0]:
+            for covered in latency[0]["covers"]:
+                self.assertIn(f"| `{covered['target']}` |", report)
+
+        # A follow-up in the thread keeps the period and the goals, from the stored report.
+        _, done = await ask("and only for support-chat?", thread)
+        triage = done["result"]["triage"]
+        self.assertEqual(triage["workloads"], ["support-chat"])
+        self.assertEqual(triage["window"]["from_ms"], result["triage"]["window"]["from_ms"])
+        self.assertTrue(triage["goals"]["keep_latency"])
+        self.assertIn("A follow-up: from the previous report in this thread", done["report"])
+        self.assertIn("## Since the previous report", done["report"])
+        self.assertTrue(done["report"].split("## Summary", 1)[1].startswith("\n\n- `support-chat`"))
+
+        # A what-if is computed; a question outside the agent's work gets no figures.
+        _, done = await ask("Should I switch doc-summarizer to claude-3-5-haiku?")
+        what_if = done["result"]["what_if"]
+        self.assertEqual(what_if["target_model"], "claude-3-5-haiku")
+        self.assertLess(what_if["monthly_cost_after_usd"], what_if["monthly_cost_usd"])
+        self.assertIn(f"{what_if['monthly_cost_after_usd']:,.2f} a month** instead of "
+                      f"${what_if['monthly_cost_usd']:,.2f}", done["report"])
+        _, done = await ask("what's the weather?")
+        self.assertNotIn("$", done["report"])
+        self.assertIn("outside", done["report"])
+
     async def test_rest_starts_a_run_that_the_socket_hears(self):
         token = await self.user_with_data()
         client = await self.established(token)
