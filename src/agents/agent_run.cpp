@@ -257,6 +257,7 @@ asio::awaitable<RunOutcome> Execution::run() {
                   {"timeout_ms", settings_.timeout.count()}};
   co_await emitter_.emit(AgentEventType::agent_started, kSupervisorName, std::move(started));
 
+  if (deps_.refresh_catalog) co_await deps_.refresh_catalog();
   auto stop = co_await checkpoint(1);
   if (stop) co_return *stop;
   std::string note =

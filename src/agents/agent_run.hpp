@@ -53,6 +53,9 @@ struct RunDependencies {
   // it (the user's clients: thread_renamed); nullptr: threads keep what they have.
   chat::ThreadStore* threads = nullptr;
   std::function<void(const chat::Thread&)> thread_titled = nullptr;
+  // Before a run prices anything: the model catalog as the administrators left it (another
+  // instance may have changed an entry); nullptr: the installed catalog as it is.
+  std::function<asio::awaitable<void>()> refresh_catalog = nullptr;
 };
 
 struct RunSettings {

@@ -32,7 +32,13 @@ const core::SettingsSchema<SupervisorOptions>& supervisor_options_schema() {
               .min = 1000,
               .max = 3600000,
               .help = "one agent run may take this long from its start; then it fails with "
-                      "agent_error TIMEOUT"});
+                      "agent_error TIMEOUT"})
+        .key("agents.catalog_file", &SupervisorOptions::catalog_file,
+             {.fallback = "\"\"",
+              .help = "empty: the model catalog compiled in (list prices with the date each was "
+                      "checked); else a JSON file shaped like src/analytics/model_catalog.json "
+                      "that replaces it; administrators' entries (PUT /api/catalog/models/{id}) "
+                      "are laid over either"});
     return s;
   }();
   return schema;

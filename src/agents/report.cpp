@@ -689,11 +689,40 @@ void data_section(std::string& out, const ReportInput& in) {
                        fmt::join(fields, ", "));
   }
   out += fmt::format("- Completeness: {} of 1.\n", md::plain(c.score));
+  // Models the catalog does not price: named, never priced at zero.
+  std::vector<std::string> unpriced;
+  std::string first_checked;
+  std::string last_checked;
+  for (const auto& g : data.by_model) {
+    const auto* known = analytics::find_model(g.key);
+    if (known == nullptr) {
+      unpriced.push_back(fmt::format("{} ({} calls, {} as reported)", md::code(g.key),
+                                     md::count(static_cast<double>(g.requests)),
+                                     md::money(g.cost_usd)));
+      continue;
+    }
+    const std::string checked(known->checked);
+    if (checked.empty()) continue;
+    if (first_checked.empty() || checked < first_checked) first_checked = checked;
+    if (last_checked.empty() || checked > last_checked) last_checked = checked;
+  }
+  if (!unpriced.empty()) {
+    out += fmt::format(
+        "- No list price in the catalog for {}: no change is priced for them (an administrator "
+        "can add them: PUT /api/catalog/models/{{id}}).\n",
+        fmt::join(unpriced, ", "));
+  }
   if (in.optimization.analysed) {
-    out +=
-        "- Savings apply the vendors' list prices (late 2024) to what the calls actually cost, "
-        "and scale the period to 30 days; where several touch one workload they combine, not "
-        "add.\n";
+    const std::string when =
+        first_checked.empty() ? ""
+        : first_checked == last_checked
+            ? " (checked " + first_checked + ")"
+            : " (checked between " + first_checked + " and " + last_checked + ")";
+    out += fmt::format(
+        "- Savings apply the catalog's list prices{} to what the calls actually cost, and scale "
+        "the period to 30 days; where several touch one workload they combine, not add. GET "
+        "/api/catalog/models lists the prices.\n",
+        when);
   }
 }
 

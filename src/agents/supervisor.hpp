@@ -32,6 +32,9 @@ struct SupervisorOptions {
   size_t max_runs_per_user = 4;
   std::chrono::milliseconds run_timeout{120'000};
   std::chrono::milliseconds store_timeout{5'000};
+  // The model catalog the agents price with: empty, the one compiled in; else a JSON file that
+  // replaces it (read and installed when the configuration is loaded).
+  std::string catalog_file;
 };
 
 // The `agents.*` keys of the limits.

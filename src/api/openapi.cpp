@@ -418,6 +418,17 @@ std::vector<Operation> operations() {
        nullptr, 200,
        object_with({{"keys", {{"type", "array"}, {"items", ref("ApiKey")}}},
                     {"scopes", {{"type", "array"}, {"items", {{"type", "string"}}}}}})},
+      {"GET", "/api/catalog/models",
+       "The model catalog the agents price with: each model's vendor, family, list prices in USD "
+       "per million tokens and the date they were checked, its cheaper model and fallback, and "
+       "its source (catalog, or administrator)",
+       true, nullptr, 200,
+       object_with({{"models", {{"type", "array"}, {"items", ref("CatalogModel")}}}})},
+      {"PUT", "/api/catalog/models/{id}",
+       "Set one catalog entry (administrators only: auth.admin_emails; 403 not_an_administrator "
+       "for others), stored for every instance and used by the next run; 400 "
+       "invalid_catalog_entry names what is wrong",
+       true, ref("CatalogModel"), 200, ref("CatalogModel")},
       {"DELETE", "/api/keys/{id}",
        "Delete an API key of the caller: refused from the next request on, on every instance", true,
        nullptr, 200, object_with({{"deleted", {{"type", "string"}}}})},
@@ -571,6 +582,18 @@ json build_document() {
                  {{"type", "string"},
                   {"description", "the key itself: only in POST /api/keys's answer"}}}})},
           {"User", object_with({{"id", {{"type", "string"}}}, {"email", {{"type", "string"}}}})},
+          {"CatalogModel",
+           object_with({{"id", {{"type", "string"}}},
+                        {"vendor", {{"type", "string"}}},
+                        {"family", {{"type", "string"}}},
+                        {"input_usd_per_mtok", {{"type", "number"}}},
+                        {"output_usd_per_mtok", {{"type", "number"}}},
+                        {"cheaper", {{"type", "string"}}},
+                        {"fallback", {{"type", "string"}}},
+                        {"checked", {{"type", "string"}, {"description", "YYYY-MM-DD"}}},
+                        {"aliases", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+                        {"source", {{"type", "string"}, {"enum", {"catalog", "administrator"}}}}},
+                       {"vendor", "input_usd_per_mtok", "output_usd_per_mtok"})},
           {"Error", error_schema()}}}}}};
 }
 

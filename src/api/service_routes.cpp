@@ -1,6 +1,7 @@
 #include "api/service_routes.hpp"
 
 #include "api/auth_routes.hpp"
+#include "api/catalog_routes.hpp"
 #include "api/chat_routes.hpp"
 #include "api/event_stream_routes.hpp"
 #include "api/export_routes.hpp"
@@ -69,6 +70,9 @@ void add_backend_routes(net::Router& router, const BackendParts& parts) {
                          .summaries = parts.summaries});
   }
   if (parts.tasks) add_job_routes(router, *parts.tasks);
+  if (parts.catalog) {
+    add_catalog_routes(router, parts.catalog, parts.settings.status.admin_emails, parts.auth);
+  }
   // The MCP server: its tools are the routes above, called in process (so added after them).
   const bool mcp = parts.chat && parts.event_streams;
   if (mcp) {

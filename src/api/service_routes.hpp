@@ -18,8 +18,9 @@ namespace netra::agents {
 class AgentRuns;
 }
 namespace netra::analytics {
+class CatalogOverlay;
 class FallbackAnalyticsStore;
-}
+}  // namespace netra::analytics
 namespace netra::auth {
 class ApiKeyVerifier;
 class AuthState;
@@ -73,6 +74,8 @@ struct BackendParts {
   // The components' states as the routes' gates see them: the MCP server's tools call routes in
   // process, through the same gates (HttpServer::component_unavailable).
   net::ComponentAvailability component_unavailable = nullptr;
+  // The model catalog's routes; left out without it (no database, or no agents).
+  std::shared_ptr<analytics::CatalogOverlay> catalog{};
   // What /status shows; its feed is left out without a report.
   StatusSource status{};
 };

@@ -1,12 +1,8 @@
 #include "api/status_routes.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include <nlohmann/json.hpp>
 
-#include "api/error_response.hpp"
-#include "auth/auth_service.hpp"
-#include "auth/auth_state.hpp"
+#include "api/administrators.hpp"
 #include "core/health_registry.hpp"
 #include "net/health_routes.hpp"
 #include "net/json_error.hpp"
@@ -17,12 +13,6 @@ namespace {
 namespace asio = boost::asio;
 using net::HttpRequest;
 using net::HttpResponse;
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 // The page's own files: the script and style from here only, nothing inline, no framing.
 HttpResponse asset_response(const StatusAsset& asset) {
@@ -92,8 +82,6 @@ void add_status_routes(net::Router& router, StatusSource source, StatusPageOptio
                },
                {.runs_inline = true});
   }
-  for (auto& email : options.admin_emails) email = lower(email);
-
   if (options.public_page) {
     router.add("GET", "/status/feed",
                [source](HttpRequest&) -> asio::awaitable<HttpResponse> {
@@ -104,32 +92,22 @@ void add_status_routes(net::Router& router, StatusSource source, StatusPageOptio
                {.runs_inline = true});
     return;
   }
-  router.add(
-      "GET", "/status/feed",
-      [source, admins = options.admin_emails,
-       &auth](HttpRequest& request) -> asio::awaitable<HttpResponse> {
-        if (admins.empty()) {
-          co_return net::json_error(403, "not_an_administrator",
-                                    "no administrator is configured: list their emails in "
-                                    "auth.admin_emails, or set monitoring.status_public");
-        }
-        auto service = auth.get();
-        if (!service) {
-          co_return net::json_error(403, "not_an_administrator",
-                                    "administrators are known by email where the auth service "
-                                    "runs in this process");
-        }
-        auto user = co_await service->user(request.user_id);
-        if (!user) co_return error_response(user.error(), request.request_id);
-        if (std::find(admins.begin(), admins.end(), lower(user.value().email)) == admins.end()) {
-          co_return net::json_error(403, "not_an_administrator",
-                                    "this account is not in auth.admin_emails");
-        }
-        auto response = net::json_response(feed(source, true).dump());
-        response.with_header("Cache-Control", "no-store");
-        co_return response;
-      },
-      {.needs_component = "auth_service", .authenticated = true});
+  router.add("GET", "/status/feed",
+             [source, admins = options.admin_emails,
+              &auth](HttpRequest& request) -> asio::awaitable<HttpResponse> {
+               if (auto refused = co_await refuse_unless_administrator(request, admins, auth)) {
+                 if (admins.empty()) {
+                   co_return net::json_error(403, "not_an_administrator",
+                                             "no administrator is configured: list their emails in "
+                                             "auth.admin_emails, or set monitoring.status_public");
+                 }
+                 co_return std::move(*refused);
+               }
+               auto response = net::json_response(feed(source, true).dump());
+               response.with_header("Cache-Control", "no-store");
+               co_return response;
+             },
+             {.needs_component = "auth_service", .authenticated = true});
 }
 
 }  // namespace netra::api

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "analytics/model_catalog.hpp"
 #include "app/config.hpp"
 #include "app/demo_data_command.hpp"
 #include "app/graph_export.hpp"
@@ -141,6 +142,17 @@ int run_cli(int argc, char** argv, const ServiceDefinition& backend,
   }
   const auto& process = config->settings().process;
   telemetry::init_logging(telemetry::resolve_log_format(process.log_format), process.log_level);
+  // Every command prices with the same catalog: the one compiled in, or agents.catalog_file.
+  if (const auto& file = config->settings().supervisor.catalog_file; !file.empty()) {
+    auto catalog = analytics::read_catalog_file(file);
+    if (!catalog) {
+      print_errors("configuration error",
+                   {"agents.catalog_file (from " + config->source("agents.catalog_file") +
+                    ") cannot be used: " + catalog.error()});
+      return kExitConfigError;
+    }
+    analytics::install_catalog(catalog.value());
+  }
 
   try {
     if (check_cmd->parsed() || graph_cmd->parsed()) {

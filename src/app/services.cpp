@@ -7,6 +7,7 @@
 #include "agents/agent_runs.hpp"
 #include "agents/agent_supervisor_component.hpp"
 #include "analytics/analytics_component.hpp"
+#include "analytics/catalog_overlay.hpp"
 #include "analytics/embedded_store.hpp"
 #include "api/api_component.hpp"
 #include "api/chat_json.hpp"
@@ -108,6 +109,19 @@ CatalogEntry redis_entry(ShareThroughRedis share) {
     throw_if_any(redis::redis_settings_schema().problems(config));
   };
   return entry;
+}
+
+// A run's look at the catalog before it prices: a database that does not answer leaves the
+// installed catalog, and the run goes on.
+boost::asio::awaitable<void> refresh_catalog(std::shared_ptr<analytics::CatalogOverlay> catalog) {
+  auto refreshed = co_await catalog->refresh(core::Deadline::after(std::chrono::seconds(2)));
+  if (!refreshed.ok()) {
+    telemetry::logger("agent_supervisor")
+        ->warn(
+            "the model catalog's entries could not be read; pricing with the installed "
+            "catalog: {}",
+            refreshed.message());
+  }
 }
 
 // The redis component's client, if the service has one (empty without redis.url).
@@ -313,6 +327,17 @@ struct SharedParts {
     return chat;
   }
 
+  // The model catalog with the administrators' entries over it, for the runs and the routes.
+  std::shared_ptr<analytics::CatalogOverlay> catalog;
+  std::shared_ptr<analytics::CatalogOverlay> catalog_overlay(db::DatabaseComponent& database) {
+    // The base is what the command line installed: compiled in, or agents.catalog_file.
+    if (!catalog) {
+      catalog = std::make_shared<analytics::CatalogOverlay>(database.database(),
+                                                            analytics::installed_catalog());
+    }
+    return catalog;
+  }
+
   std::shared_ptr<agents::AgentRuns> runs(db::DatabaseComponent& database) {
     if (!agent_runs) {
       auto store = chat_store(database);
@@ -372,6 +397,9 @@ CatalogEntry agent_supervisor_entry(std::shared_ptr<SharedParts> parts) {
         }
         agents::RunDependencies deps{*workloads, chat->runs, chat->messages, *parts->run_events};
         deps.threads = &chat->threads;
+        deps.refresh_catalog = [catalog = parts->catalog_overlay(database)]() {
+          return refresh_catalog(catalog);
+        };
         deps.thread_titled = [events = parts->thread_events](const chat::Thread& thread) {
           events->renamed(thread);
         };
@@ -476,9 +504,11 @@ ServiceDefinition production_service() {
     std::shared_ptr<chat::ChatStore> chat;
     std::shared_ptr<agents::AgentRuns> runs;
     std::shared_ptr<auth::ApiKeyVerifier> api_keys;
+    std::shared_ptr<analytics::CatalogOverlay> catalog;
     if (auto* database = ctx.find<db::DatabaseComponent>()) {
       chat = parts->chat_store(*database);
       runs = parts->runs(*database);
+      catalog = parts->catalog_overlay(*database);
       api_keys = std::make_shared<auth::ApiKeyVerifier>(
           database->database(), p.auth.revoked_sessions(),
           ctx.settings().api.api_keys.requests_per_minute, redis_client(ctx));
@@ -518,6 +548,7 @@ ServiceDefinition production_service() {
                      [&server = p.server](const std::string& name) {
                        return server.component_unavailable(name);
                      },
+                 .catalog = catalog,
                  .status = {.report = p.report,
                             .draining = p.draining,
                             .registry = &p.health,

@@ -77,5 +77,71 @@ TEST(ListCost, IsPricePerMillionTokens) {
   EXPECT_DOUBLE_EQ(list_cost_usd(*m, 2'000'000, 500'000), 5.0 + 5.0);
 }
 
+TEST(CatalogData, TheCompiledInCatalogIsCheckedAndDated) {
+  const auto& builtin = builtin_catalog();
+  EXPECT_TRUE(catalog_problems(builtin).empty());
+  for (const auto& m : known_models()) {
+    SCOPED_TRACE(std::string(m.name));
+    EXPECT_FALSE(m.checked.empty());
+    EXPECT_FALSE(m.family.empty());
+  }
+  EXPECT_NE(find_model("gpt-5-mini"), nullptr);
+  EXPECT_EQ(find_model("claude-sonnet-4-5-20250929")->name, "claude-sonnet-4-5");
+  EXPECT_EQ(find_model("gemini-2.5-flash-lite")->name, "gemini-2.5-flash-lite");
+}
+
+TEST(CatalogData, EachWrongEntryIsRefusedWithWhatIsWrong) {
+  const auto error = [](std::string_view text) {
+    auto parsed = parse_catalog(text);
+    return parsed ? std::string("accepted") : parsed.error();
+  };
+  const std::string one =
+      R"({"id":"m-1","vendor":"acme","input_usd_per_mtok":1,"output_usd_per_mtok":2})";
+  EXPECT_EQ(error(R"({"models":[)" + one + "]}"), "accepted");
+  EXPECT_EQ(error(R"({"models":[)" + one + "," + one + "]}"), "m-1: listed twice");
+  EXPECT_EQ(error(R"({"models":[{"id":"M 1","vendor":"a","input_usd_per_mtok":1,)"
+                  R"("output_usd_per_mtok":1}]})"),
+            "a model id is 1 to 64 of a-z, 0-9, '.' and '-': \"M 1\"");
+  EXPECT_EQ(error(R"({"models":[{"id":"m","vendor":"a","input_usd_per_mtok":-1,)"
+                  R"("output_usd_per_mtok":1}]})"),
+            "m: input_usd_per_mtok is from 0 to 10000 (USD per million tokens)");
+  EXPECT_EQ(error(R"({"models":[{"id":"m","vendor":"a","input_usd_per_mtok":1,)"
+                  R"("output_usd_per_mtok":1,"cheaper":"nope"}]})"),
+            "m: cheaper names nope, which the catalog lacks");
+  EXPECT_EQ(error(R"({"models":[{"id":"m","input_usd_per_mtok":1,"output_usd_per_mtok":1}]})"),
+            "m: vendor is required");
+  EXPECT_EQ(error(R"({"models":[)" + one +
+                  R"(,{"id":"m-2","vendor":"a","input_usd_per_mtok":1,"output_usd_per_mtok":1,)"
+                  R"("aliases":["M 1"]}]})"),
+            "m-2: the spelling m-1 is already m-1's");
+  EXPECT_EQ(error("[]"), "not a JSON object");
+  EXPECT_EQ(error(R"({"models":[]})"), "the catalog lists no model");
+}
+
+TEST(CatalogData, AnInstalledCatalogIsWhatLookupsReadAndTheOldOneStaysValid) {
+  const auto* before = find_model("gpt-4o");
+  ASSERT_NE(before, nullptr);
+  auto changed = builtin_catalog();
+  for (auto& e : changed.models) {
+    if (e.id == "gpt-4o") e.input_usd_per_mtok = 2.0;
+  }
+  CatalogEntry added;
+  added.id = "acme-llm-1";
+  added.vendor = "acme";
+  added.input_usd_per_mtok = 0.5;
+  added.output_usd_per_mtok = 1.5;
+  added.aliases = {"acme llm one"};
+  changed = with_entries(std::move(changed), {added});
+  ASSERT_TRUE(catalog_problems(changed).empty());
+  install_catalog(changed);
+  EXPECT_DOUBLE_EQ(find_model("gpt-4o")->input_usd_per_mtok, 2.0);
+  EXPECT_EQ(find_model("Acme LLM One")->name, "acme-llm-1");
+  // What a caller found before the change is still there to read.
+  EXPECT_DOUBLE_EQ(before->input_usd_per_mtok, 2.5);
+  install_catalog(builtin_catalog());
+  EXPECT_DOUBLE_EQ(find_model("gpt-4o")->input_usd_per_mtok, 2.5);
+  EXPECT_EQ(find_model("acme-llm-1"), nullptr);
+}
+
 }  // namespace
 }  // namespace netra::analytics

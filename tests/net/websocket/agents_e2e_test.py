@@ -16,8 +16,11 @@ skipped without TEST_CLICKHOUSE_URL (scripts/test sets it).
 import asyncio
 import http.server
 import json
+import os
+import shutil
 import signal
 import ssl
+import subprocess
 import tempfile
 import threading
 import time
@@ -574,6 +577,121 @@ class AgentLanguageModelOverTls(AgentLanguageModel):
     @classmethod
     def server_env(cls):
         return {**super().server_env(), "SSL_CERT_FILE": cls.ca}
+
+
+# --- the model catalog: prices as data -------------------------------------------------------
+
+CATALOG_ADMIN = "catalog-admin@example.com"
+
+
+class ModelCatalog(AgentServerTestCase):
+    """GET /api/catalog/models for anyone signed in, PUT for administrators only; an entry set
+    is what the next run prices with, and a model the catalog lacks is named as unpriced."""
+
+    settings = {"auth.admin_emails": CATALOG_ADMIN.upper()}
+
+    async def admin_token(self):
+        password = "correct horse battery staple"
+        answer = await self.raw_http("POST", "/auth/register",
+                                     {"email": CATALOG_ADMIN, "password": password})
+        self.assertIn(answer.status, (201, 409), answer)
+        login = await self.http("POST", "/auth/login",
+                                {"email": CATALOG_ADMIN, "password": password})
+        return login["access_token"]
+
+    async def test_administrators_set_prices_that_runs_use_and_others_cannot(self):
+        user = await self.user_with_data("priced", events=3000, days=14)
+        models = (await self.http("GET", "/api/catalog/models", token=user))["models"]
+        by_id = {m["id"]: m for m in models}
+        self.assertEqual(by_id["gpt-4o"]["input_usd_per_mtok"], 2.5)
+        self.assertEqual(by_id["gpt-4o"]["source"], "catalog")
+        self.assertRegex(by_id["gpt-5-mini"]["checked"], r"^\d{4}-\d{2}-\d{2}$")
+        self.assertEqual((await self.raw_http("GET", "/api/catalog/models")).status, 401)
+
+        entry = {"vendor": "acme", "family": "acme", "input_usd_per_mtok": 0.05,
+                 "output_usd_per_mtok": 0.1, "aliases": ["acme llm one"]}
+        refused = await self.raw_http("PUT", "/api/catalog/models/acme-llm-1", entry, token=user)
+        self.assertEqual(refused.status, 403, refused)
+        self.assertEqual(refused.json()["error"]["code"], "not_an_administrator")
+
+        admin = await self.admin_token()
+        for bad, mentions in (({**entry, "input_usd_per_mtok": -1}, "input_usd_per_mtok"),
+                              ({**entry, "cheaper": "no-such-model"}, "no-such-model"),
+                              ({**entry, "id": "another-id"}, "the id in the path"),
+                              ({"vendor": "acme"}, "input_usd_per_mtok")):
+            answer = await self.raw_http("PUT", "/api/catalog/models/acme-llm-1", bad,
+                                         token=admin)
+            self.assertEqual(answer.status, 400, answer)
+            self.assertEqual(answer.json()["error"]["code"], "invalid_catalog_entry")
+            self.assertIn(mentions, answer.json()["error"]["message"])
+        self.assertEqual((await self.raw_http("PUT", "/api/catalog/models/Bad%20Id", entry,
+                                              token=admin)).status, 400)
+        stored = await self.http("PUT", "/api/catalog/models/acme-llm-1", entry, token=admin)
+        self.assertEqual(stored["source"], "administrator")
+        self.assertEqual(stored["checked"], time.strftime("%Y-%m-%d", time.gmtime()))
+        listed = {m["id"]: m for m in
+                  (await self.http("GET", "/api/catalog/models", token=user))["models"]}
+        self.assertEqual(listed["acme-llm-1"]["source"], "administrator")
+        self.assertEqual(listed["acme-llm-1"]["output_usd_per_mtok"], 0.1)
+
+        # The next run prices with it: a what-if to the new model, by the name it was given.
+        client = await self.established(user)
+        await client.send("start_agent",
+                          {"user_request": "Should I switch doc-summarizer to Acme LLM One?"})
+        events = await run_events(client, (await next_of(client, "run_accepted"))["run_id"])
+        what_if = events[-1]["data"]["result"]["what_if"]
+        self.assertEqual(what_if["target_model"], "acme-llm-1")
+        self.assertLess(what_if["monthly_cost_after_usd"], what_if["monthly_cost_usd"] / 10)
+        self.assertIn("Your data has no calls to `acme-llm-1`", events[-1]["data"]["report"])
+
+        # A model the catalog lacks is named as unpriced, never priced at zero.
+        now_ms = int(time.time() * 1000)
+        calls = [{"timestamp": now_ms - i * 1000, "workload_id": "in-house", "provider": "self",
+                  "model": "my-fine-tune", "input_tokens": 500, "output_tokens": 50,
+                  "latency_ms": 300, "cost_usd": 0.002} for i in range(60)]
+        await self.http("POST", "/api/workloads/events", calls, token=user)
+        await client.send("start_agent", {"user_request": "How can I cut my costs?"})
+        events = await run_events(client, (await next_of(client, "run_accepted"))["run_id"])
+        self.assertIn("No list price in the catalog for `my-fine-tune` (60 calls",
+                      events[-1]["data"]["report"])
+
+    async def test_a_catalog_file_replaces_the_compiled_in_one_and_a_bad_one_stops_the_start(self):
+        folder = tempfile.mkdtemp(prefix="netra-catalog-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "src",
+                              "analytics", "model_catalog.json")
+        with open(source) as f:
+            catalog = json.load(f)
+        for m in catalog["models"]:
+            if m["id"] == "gpt-4o":
+                m["input_usd_per_mtok"] = 2.0
+        good = os.path.join(folder, "catalog.json")
+        with open(good, "w") as f:
+            json.dump(catalog, f)
+        server = NetraProcess({"agents.catalog_file": good})
+        self.addCleanup(server.cleanup)
+        server.start()
+        _, _, token = server.new_user("file")
+        models = {m["id"]: m for m in
+                  server.json_request("GET", "/api/catalog/models", token=token)["models"]}
+        self.assertEqual(models["gpt-4o"]["input_usd_per_mtok"], 2.0)
+
+        catalog["models"].append(dict(catalog["models"][0]))  # gpt-5 twice
+        bad = os.path.join(folder, "bad.json")
+        with open(bad, "w") as f:
+            json.dump(catalog, f)
+        # Only this variable of netra's: it refuses NETRA_ variables it does not know.
+        result = subprocess.run([os.environ["NETRA_BIN"], "check"], capture_output=True,
+                                text=True, timeout=60, cwd=folder,
+                                env={"PATH": os.environ.get("PATH", "/usr/bin"),
+                                     "NETRA_AGENTS_CATALOG_FILE": bad})
+        self.assertEqual(result.returncode, 2, result.stdout + result.stderr)
+        self.assertIn("agents.catalog_file", result.stderr)
+        self.assertIn("gpt-5: listed twice", result.stderr)
+
+
+class ModelCatalogPostgres(PostgresMixin, ModelCatalog):
+    """The administrators' entries stored in PostgreSQL."""
 
 
 # --- limits, stop and crash, with runs held in their data step --------------------------------
