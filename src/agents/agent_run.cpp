@@ -138,7 +138,27 @@ class Execution {
           ->warn("run={} could not title its thread: {}", request_.run_id, titled.error().message);
       co_return;
     }
-    if (titled->has_value() && deps_.thread_titled) deps_.thread_titled(**titled);
+    if (titled->has_value()) {
+      rule_title_ = (**titled).title.value_or("");
+      if (deps_.thread_titled) deps_.thread_titled(**titled);
+    }
+  }
+
+  // With a language model: the title this run gave by rule, phrased by the model — unless the
+  // owner renamed the thread meanwhile. A failure keeps the rule's title.
+  asio::awaitable<void> phrase_thread_title(const TriageResult& triaged) {
+    if (deps_.llm == nullptr || !rule_title_ || rule_title_->empty()) co_return;
+    auto phrased = co_await phrase_title(*deps_.llm, emitter_, triaged, *rule_title_, deadline_);
+    if (!phrased || *phrased == *rule_title_) co_return;
+    auto retitled = co_await deps_.threads->replace_title_if(
+        request_.user_id, request_.thread_id, *rule_title_, std::move(*phrased), store_deadline());
+    if (!retitled) {
+      telemetry::logger("agent_supervisor")
+          ->warn("run={} could not retitle its thread: {}", request_.run_id,
+                 retitled.error().message);
+      co_return;
+    }
+    if (retitled->has_value() && deps_.thread_titled) deps_.thread_titled(**retitled);
   }
 
   RunDependencies deps_;
@@ -148,7 +168,8 @@ class Execution {
   RunEmitter emitter_;
   core::Deadline deadline_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-  size_t step_ = 0;  // the step under way; 0 before the first
+  size_t step_ = 0;                        // the step under way; 0 before the first
+  std::optional<std::string> rule_title_;  // the title this run gave its thread by rule
   // In a sampled trace, the step under way as a span: the parent of what the step does.
   std::optional<telemetry::ActiveSpan> step_span_;
 };
@@ -338,6 +359,7 @@ asio::awaitable<RunOutcome> Execution::run() {
   }
   std::optional<PhrasedSummary> phrased;
   if (deps_.llm != nullptr && !outside) {
+    co_await phrase_thread_title(triaged);
     phrased = co_await phrase_summary(*deps_.llm, emitter_, input, deadline_);
     // The model may take seconds: a stop pressed meanwhile is honoured before anything is stored.
     if (cancelled_ && cancelled_->load()) {

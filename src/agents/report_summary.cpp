@@ -9,6 +9,7 @@
 
 #include "agents/agent_run.hpp"
 #include "agents/markdown_format.hpp"
+#include "core/utf8.hpp"
 #include "telemetry/logging.hpp"
 
 namespace netra::agents {
@@ -192,6 +193,69 @@ asio::awaitable<std::optional<PhrasedSummary>> phrase_summary(ChatCompletionsCli
                                     RunEmitter::ToolOutcome::failed);
   }
   co_return phrased;
+}
+
+ChatPrompt title_prompt(const TriageResult& triage, const std::string& rule_title) {
+  const json facts = {{"intent", to_string(triage.intent)},
+                      {"models", triage.models},
+                      {"workloads", triage.workloads},
+                      {"period", triage.window.label},
+                      {"plain_title", rule_title}};
+  return {
+      "You name conversations about LLM usage and spend. From the facts below, reply with one "
+      "title of at most 8 words for the conversation: plain text on one line, no quotes, no "
+      "markup, no final period. Keep model and workload names exactly as given.",
+      facts.dump()};
+}
+
+std::optional<std::string> checked_title(const std::string& reply) {
+  std::string line = reply.substr(0, reply.find('\n'));
+  std::string out;
+  for (char c : line) {
+    if (std::string_view("\"`*_#<>[]").find(c) != std::string_view::npos) continue;
+    if (c == '\r' || c == '\t') c = ' ';
+    if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+    out.push_back(c);
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == '.')) out.pop_back();
+  if (out.rfind("Title: ", 0) == 0) out.erase(0, 7);
+  if (!out.empty() && out.front() == '\'' && out.back() == '\'')
+    out = out.substr(1, out.size() - 2);
+  const size_t words = static_cast<size_t>(std::count(out.begin(), out.end(), ' ')) + 1;
+  if (out.size() < 3 || core::count_code_points(out) > 80 || words > 10 ||
+      !core::is_valid_utf8(out)) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+asio::awaitable<std::optional<std::string>> phrase_title(ChatCompletionsClient& client,
+                                                         RunEmitter& emitter,
+                                                         const TriageResult& triage,
+                                                         const std::string& rule_title,
+                                                         core::Deadline deadline) {
+  const std::string_view agent = kSteps[4];
+  json parameters = {{"model", client.model()}};
+  co_await emitter.tool_executing(agent, kTitleTool, std::move(parameters));
+  auto prompt = title_prompt(triage, rule_title);
+  auto reply = co_await client.complete(std::move(prompt), deadline);
+  std::optional<std::string> title;
+  json error;
+  if (!reply) {
+    error = {{"code", to_string(reply.error().kind)}, {"message", reply.error().message}};
+  } else if (title = checked_title(reply.value()); !title) {
+    error = {{"code", "unusable_title"},
+             {"message", "not one line of 3 to 80 characters with at most 10 words"}};
+  }
+  if (title) {
+    json result = {{"model", client.model()}, {"title", *title}};
+    co_await emitter.tool_completed(agent, kTitleTool, std::move(result));
+  } else {
+    error["fallback"] = rule_title;
+    co_await emitter.tool_completed(agent, kTitleTool, std::move(error),
+                                    RunEmitter::ToolOutcome::failed);
+  }
+  co_return title;
 }
 
 }  // namespace netra::agents

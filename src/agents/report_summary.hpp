@@ -15,6 +15,7 @@
 namespace netra::agents {
 
 inline constexpr std::string_view kSummaryTool = "llm_summary";
+inline constexpr std::string_view kTitleTool = "llm_title";
 
 // The facts (intent, period, totals, the costliest models, the top recommendations with their
 // savings, notes), each figure written as the report writes it, as compact JSON; no user text
@@ -39,5 +40,18 @@ asio::awaitable<std::optional<PhrasedSummary>> phrase_summary(ChatCompletionsCli
                                                               RunEmitter& emitter,
                                                               const ReportInput& input,
                                                               core::Deadline deadline);
+
+// A thread's title phrased by the model from what triage read — the intent, the models or
+// workloads named, the period, and the title the rules made; never the user's words. The reply is
+// used when it is one line of 3 to 80 characters of plain text (quotes, markup and a final period
+// taken off) with at most 10 words; else nullopt, and the rules' title stays. Between
+// tool_executing and tool_completed events (tool llm_title) of agent "reporting".
+ChatPrompt title_prompt(const TriageResult& triage, const std::string& rule_title);
+std::optional<std::string> checked_title(const std::string& reply);
+asio::awaitable<std::optional<std::string>> phrase_title(ChatCompletionsClient& client,
+                                                         RunEmitter& emitter,
+                                                         const TriageResult& triage,
+                                                         const std::string& rule_title,
+                                                         core::Deadline deadline);
 
 }  // namespace netra::agents

@@ -29,6 +29,9 @@ const std::string kUpdate =
 const std::string kTitleIfUntitled =
     "UPDATE threads SET title = $3, updated_at = $4 WHERE id = $1 AND owner_id = $2 AND "
     "archived_at IS NULL AND (title IS NULL OR title = '')";
+const std::string kReplaceTitleIf =
+    "UPDATE threads SET title = $3, updated_at = $4 WHERE id = $1 AND owner_id = $2 AND "
+    "archived_at IS NULL AND title = $5";
 const std::string kArchive =
     "UPDATE threads SET archived_at = $3 WHERE id = $1 AND owner_id = $2 AND archived_at IS NULL";
 
@@ -112,6 +115,20 @@ asio::awaitable<ChatResult<std::optional<Thread>>> ThreadStore::title_if_untitle
   if (auto bad = check_title(title)) co_return ChatError::invalid(*bad);
   auto values = params({thread_id, owner_id, std::move(title), clock_()});
   auto titled = co_await db_.query(kTitleIfUntitled, std::move(values), deadline, "threads.title");
+  if (!titled) co_return failed(titled.error());
+  if (titled->affected_rows == 0) co_return std::optional<Thread>();
+  auto thread = co_await get(std::move(owner_id), std::move(thread_id), deadline);
+  if (!thread) co_return thread.error();
+  co_return std::optional<Thread>(std::move(thread.value()));
+}
+
+asio::awaitable<ChatResult<std::optional<Thread>>> ThreadStore::replace_title_if(
+    std::string owner_id, std::string thread_id, std::string expected, std::string title,
+    core::Deadline deadline) {
+  if (auto bad = bad_thread_id(thread_id)) co_return *bad;
+  if (auto bad = check_title(title)) co_return ChatError::invalid(*bad);
+  auto values = params({thread_id, owner_id, std::move(title), clock_(), std::move(expected)});
+  auto titled = co_await db_.query(kReplaceTitleIf, std::move(values), deadline, "threads.retitle");
   if (!titled) co_return failed(titled.error());
   if (titled->affected_rows == 0) co_return std::optional<Thread>();
   auto thread = co_await get(std::move(owner_id), std::move(thread_id), deadline);

@@ -44,6 +44,13 @@ class ThreadStore {
                                                                        std::string title,
                                                                        core::Deadline deadline);
   // Hides the thread from every later call; its rows stay. Archiving twice is `not_found`.
+  // Replaces the title when it is still `expected` (what a run set), so that a title the owner
+  // gave meanwhile stands; as title_if_untitled otherwise.
+  asio::awaitable<ChatResult<std::optional<Thread>>> replace_title_if(std::string owner_id,
+                                                                      std::string thread_id,
+                                                                      std::string expected,
+                                                                      std::string title,
+                                                                      core::Deadline deadline);
   asio::awaitable<ChatResult<db::Done>> archive(std::string owner_id, std::string thread_id,
                                                 core::Deadline deadline);
 

@@ -103,3 +103,32 @@ INSTANTIATE_TEST_SUITE_P(Backends, ReportSummaryTest, ::testing::ValuesIn(chat::
 
 }  // namespace
 }  // namespace netra::agents
+
+namespace netra::agents {
+namespace {
+
+TEST(CheckedTitle, PlainTextOnOneShortLineOrNothing) {
+  EXPECT_EQ(checked_title("\"**Trimming the LLM bill.**\""), "Trimming the LLM bill");
+  EXPECT_EQ(checked_title("Title: Faster support-chat answers\nbecause..."),
+            "Faster support-chat answers");
+  EXPECT_EQ(checked_title("`gpt-4o` spend, last 30 days"), "gpt-4o spend, last 30 days");
+  EXPECT_EQ(checked_title("ok"), std::nullopt);
+  EXPECT_EQ(checked_title(""), std::nullopt);
+  EXPECT_EQ(checked_title("one two three four five six seven eight nine ten eleven"), std::nullopt);
+  EXPECT_EQ(checked_title(std::string(81, 'x')), std::nullopt);
+  EXPECT_EQ(checked_title("bad \xff utf-8"), std::nullopt);
+}
+
+TEST(TitlePrompt, HoldsWhatTriageReadNotTheRequest) {
+  const auto t =
+      triage("How can I cut my gpt-4o costs? My secret project Zebra pays.", 1'718'452'800'000);
+  const auto prompt = title_prompt(t, "Cut gpt-4o costs — last 30 days");
+  EXPECT_EQ(prompt.user.find("Zebra"), std::string::npos);
+  const auto facts = nlohmann::json::parse(prompt.user);
+  EXPECT_EQ(facts["intent"], "cost");
+  EXPECT_EQ(facts["models"][0], "gpt-4o");
+  EXPECT_EQ(facts["plain_title"], "Cut gpt-4o costs — last 30 days");
+}
+
+}  // namespace
+}  // namespace netra::agents

@@ -121,7 +121,8 @@ class AgentServerTestCase(ServerTestCase):
         for i in tools:
             tool = events[i]["data"]["tool"]
             step = "data" if tool.startswith("analytics.") else "reporting"
-            self.assertEqual(tool.startswith("analytics.") or tool == "llm_summary", True, tool)
+            self.assertEqual(tool.startswith("analytics.") or tool in ("llm_summary", "llm_title"),
+                             True, tool)
             self.assertGreater(i, step_at[step], types)
             after = [at for name, at in step_at.items() if at > step_at[step]]
             if after:
@@ -460,6 +461,7 @@ class FakeChatCompletions:
     def __init__(self, certificate=None):
         self.status = 200
         self.text = ""
+        self.title_text = ""  # the reply to a request for a thread's title
         self.requests = []
         self.traceparents = []  # each request's traceparent header, or None
         fake = self
@@ -470,8 +472,11 @@ class FakeChatCompletions:
                 fake.requests.append((self.path, self.headers.get("Authorization"),
                                       json.loads(body)))
                 fake.traceparents.append(self.headers.get("traceparent"))
+                request = json.loads(body)
+                titling = request["messages"][0]["content"].startswith("You name conversations")
+                content = fake.title_text if titling else fake.text
                 reply = {"choices": [{"index": 0, "finish_reason": "stop",
-                                      "message": {"role": "assistant", "content": fake.text}}]}
+                                      "message": {"role": "assistant", "content": content}}]}
                 if fake.status != 200:
                     reply = {"error": {"message": "overloaded", "code": "server_error"}}
                 data = json.dumps(reply).encode()
@@ -555,6 +560,38 @@ class AgentLanguageModel(AgentServerTestCase):
         self.assertIn("error", tool["data"], tool)
         self.assertNotIn(self.KEY, json.dumps(tool))
         self.assertNotIn(self.KEY, self.server.log())
+
+
+    async def test_the_model_titles_a_new_thread_unless_its_title_is_unusable(self):
+        token = await self.user_with_data("titled")
+        self.fake.status, self.fake.text = 200, "Most of the spend sits in a few workloads."
+
+        async def run_titled(title_text):
+            self.fake.title_text = title_text
+            client = await self.established(token)
+            await client.send("start_agent", {"user_request": COST_QUESTION})
+            accepted = await next_of(client, "run_accepted")
+            events = await run_events(client, accepted["run_id"])
+            self.assert_step_order(events)
+            tools = [e["data"] for e in events if e["type"] == "tool_completed"
+                     and e["data"]["tool"] == "llm_title"]
+            self.assertEqual(len(tools), 1, [e["type"] for e in events])
+            thread = await self.http("GET", f"/api/threads/{accepted['thread_id']}", token=token)
+            return thread.get("thread", thread)["title"], tools[0]
+
+        # Quotes, markup and the final period are taken off.
+        title, tool = await run_titled('"**Trimming the LLM bill.**"')
+        self.assertEqual(title, "Trimming the LLM bill")
+        self.assertEqual(tool["result"]["title"], "Trimming the LLM bill")
+        # Never the user's words: only what triage read, and the rules' title.
+        prompt = json.loads(self.fake.requests[-2][2]["messages"][1]["content"])
+        self.assertEqual(prompt["intent"], "cost")
+        self.assertNotIn(COST_QUESTION, json.dumps(self.fake.requests[-2][2]))
+        # A reply that is no title keeps the rules' title.
+        title, tool = await run_titled("Sure! Here is a title for this conversation about your "
+                                       "costs and the models you use most")
+        self.assertTrue(title.startswith("Cut LLM costs"), title)
+        self.assertEqual(tool["error"]["code"], "unusable_title", tool)
 
 
 class AgentLanguageModelOverTls(AgentLanguageModel):
