@@ -5,19 +5,17 @@
 #include <algorithm>
 #include <optional>
 
+#include "agents/detail/name_lists.hpp"
 #include "agents/markdown_format.hpp"
 #include "analytics/model_catalog.hpp"
 
 namespace netra::agents {
+using analytics::canonical_model_name;
+using detail::contains;
 namespace {
 
 namespace md = markdown;
 using analytics::find_model;
-
-std::string canonical(std::string_view model) {
-  const auto* known = find_model(model);
-  return known != nullptr ? std::string(known->name) : std::string(model);
-}
 
 // The model's latency at `percentile` in the data: the slowest of the spellings that name it
 // ("claude-3-5-sonnet" and a dated version); none when the data has no call to it.
@@ -25,7 +23,7 @@ std::optional<double> latency_of(const DataSnapshot& data, const std::string& mo
                                  int percentile) {
   std::optional<double> worst;
   for (const auto& g : data.by_model) {
-    if (canonical(g.key) != canonical(model) || g.requests == 0) continue;
+    if (canonical_model_name(g.key) != canonical_model_name(model) || g.requests == 0) continue;
     const auto value = static_cast<double>(percentile == 50   ? g.latency_p50_ms
                                            : percentile == 95 ? g.latency_p95_ms
                                                               : g.latency_p99_ms);
@@ -36,10 +34,6 @@ std::optional<double> latency_of(const DataSnapshot& data, const std::string& mo
 
 std::string ms(double value) {
   return md::count(value) + " ms";
-}
-
-bool contains(const std::vector<std::string>& list, const std::string& value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
 }
 
 // Why a model switch would break the latency the request keeps; empty when it would not.

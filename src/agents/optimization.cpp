@@ -3,63 +3,41 @@
 #include <algorithm>
 #include <map>
 
+#include "agents/detail/name_lists.hpp"
 #include "agents/detail/optimization_rules.hpp"
 #include "agents/time_window.hpp"
 #include "analytics/model_catalog.hpp"
 
 namespace netra::agents {
+using analytics::canonical_model_name;
 using analytics::find_model;
+using detail::contains;
 namespace {
 
 constexpr int64_t kMonthMs = 30 * kDayMs;
 
-std::string canonical(const std::string& model) {
-  const auto* known = find_model(model);
-  return known != nullptr ? std::string(known->name) : model;
-}
-
-bool contains(const std::vector<std::string>& list, const std::string& value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
-}
-
-// The scope that applies: names the data has never seen do not narrow it (the data step notes
-// them), so a request about a missing workload still gets advice on the rest.
-OptimizationScope effective_scope(const DataSnapshot& data, const OptimizationScope& asked) {
-  OptimizationScope scope;
-  for (const auto& w : asked.workloads) {
-    for (const auto& g : data.by_workload) {
-      if (g.key == w) scope.workloads.push_back(w);
-    }
-  }
-  for (const auto& m : asked.models) {
-    for (const auto& g : data.by_model) {
-      if (canonical(g.key) == m && !contains(scope.models, m)) scope.models.push_back(m);
-    }
-  }
-  return scope;
-}
-
 bool workload_uses(const DataSnapshot& data, const std::string& workload,
                    const std::vector<std::string>& models) {
-  return std::any_of(data.workload_models.begin(), data.workload_models.end(),
-                     [&](const WorkloadModelUsage& u) {
-                       return u.workload_id == workload && contains(models, canonical(u.model));
-                     });
+  return std::any_of(
+      data.workload_models.begin(), data.workload_models.end(), [&](const WorkloadModelUsage& u) {
+        return u.workload_id == workload && contains(models, canonical_model_name(u.model));
+      });
 }
 
 bool in_scope(const Recommendation& r, const DataSnapshot& data, const OptimizationScope& scope) {
   if (r.target_kind == TargetKind::workload) {
     if (!scope.workloads.empty() && !contains(scope.workloads, r.target)) return false;
     if (!scope.models.empty()) {
-      const bool named = contains(scope.models, canonical(r.current_model)) ||
-                         contains(scope.models, canonical(r.suggested_model));
+      const bool named = contains(scope.models, canonical_model_name(r.current_model)) ||
+                         contains(scope.models, canonical_model_name(r.suggested_model));
       if (!named && !workload_uses(data, r.target, scope.models)) return false;
     }
     return true;
   }
-  if (!scope.models.empty() && !contains(scope.models, canonical(r.target))) return false;
+  if (!scope.models.empty() && !contains(scope.models, canonical_model_name(r.target)))
+    return false;
   if (!scope.workloads.empty()) {
-    const std::vector<std::string> model{canonical(r.target)};
+    const std::vector<std::string> model{canonical_model_name(r.target)};
     return std::any_of(scope.workloads.begin(), scope.workloads.end(),
                        [&](const std::string& w) { return workload_uses(data, w, model); });
   }
@@ -101,6 +79,21 @@ double combined_monthly_saving(const std::vector<Recommendation>& recommendation
     total += g->cost_usd * factor * (1 - remaining);
   }
   return total;
+}
+
+OptimizationScope effective_scope(const DataSnapshot& data, const OptimizationScope& asked) {
+  OptimizationScope scope{{}, {}, asked.goals};
+  for (const auto& w : asked.workloads) {
+    for (const auto& g : data.by_workload) {
+      if (g.key == w && !contains(scope.workloads, w)) scope.workloads.push_back(w);
+    }
+  }
+  for (const auto& m : asked.models) {
+    for (const auto& g : data.by_model) {
+      if (canonical_model_name(g.key) == m && !contains(scope.models, m)) scope.models.push_back(m);
+    }
+  }
+  return scope;
 }
 
 double monthly_factor(const DataSnapshot& data) {

@@ -83,6 +83,10 @@ struct OptimizationResult {
 double combined_monthly_saving(const std::vector<Recommendation>& recommendations,
                                const DataSnapshot& data, double monthly_factor);
 
+// The scope that applies: names the data has never seen do not narrow it (the data step notes
+// them), so a request about a missing workload still gets advice on the rest.
+OptimizationScope effective_scope(const DataSnapshot& data, const OptimizationScope& asked);
+
 // 30 days over the observed span (see OptimizationResult::monthly_factor); 0 without data.
 double monthly_factor(const DataSnapshot& data);
 

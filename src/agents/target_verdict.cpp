@@ -5,27 +5,21 @@
 #include <algorithm>
 
 #include "agents/constraints.hpp"
+#include "agents/detail/name_lists.hpp"
 #include "analytics/model_catalog.hpp"
 
 namespace netra::agents {
+using analytics::canonical_model_name;
+using detail::contains;
 namespace {
 
 using analytics::find_model;
 using analytics::list_cost_usd;
 
-bool contains(const std::vector<std::string>& list, const std::string& value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
-}
-
-std::string canonical(std::string_view model) {
-  const auto* known = find_model(model);
-  return known != nullptr ? std::string(known->name) : std::string(model);
-}
-
 // Whether one workload's calls on one model are among what the request is about.
 bool in_scope(const WorkloadModelUsage& u, const OptimizationScope& scope) {
   return (scope.workloads.empty() || contains(scope.workloads, u.workload_id)) &&
-         (scope.models.empty() || contains(scope.models, canonical(u.model)));
+         (scope.models.empty() || contains(scope.models, canonical_model_name(u.model)));
 }
 
 // Whether the plan already moves this workload's calls off this model.
@@ -96,7 +90,7 @@ double scoped_monthly_spend(const OptimizationScope& scope, const OptimizationRe
     }
   } else if (scope.workloads.empty()) {
     for (const auto& g : data.by_model) {
-      if (contains(scope.models, canonical(g.key))) cost += g.cost_usd;
+      if (contains(scope.models, canonical_model_name(g.key))) cost += g.cost_usd;
     }
   } else {
     for (const auto& u : data.workload_models) {
@@ -112,18 +106,7 @@ std::optional<TargetVerdict> judge_target(const OptimizationScope& asked,
                                           const OptimizationResult& optimization,
                                           const DataSnapshot& data) {
   if (!asked.goals.has_target() || !optimization.analysed) return std::nullopt;
-  // Names the data has never seen do not narrow the scope (as in optimize()).
-  OptimizationScope scope{{}, {}, asked.goals};
-  for (const auto& w : asked.workloads) {
-    for (const auto& g : data.by_workload) {
-      if (g.key == w && !contains(scope.workloads, w)) scope.workloads.push_back(w);
-    }
-  }
-  for (const auto& m : asked.models) {
-    for (const auto& g : data.by_model) {
-      if (canonical(g.key) == m && !contains(scope.models, m)) scope.models.push_back(m);
-    }
-  }
+  const auto scope = effective_scope(data, asked);
   const auto& goals = scope.goals;
   TargetVerdict v;
   v.asked = fmt::format("{}", fmt::join(goals.target_phrases, "; "));

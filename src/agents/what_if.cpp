@@ -6,10 +6,13 @@
 #include <cctype>
 #include <limits>
 
+#include "agents/detail/name_lists.hpp"
 #include "agents/detail/optimization_rules.hpp"
 #include "analytics/model_catalog.hpp"
 
 namespace netra::agents {
+using analytics::canonical_model_name;
+using detail::contains;
 namespace {
 
 using analytics::find_model;
@@ -34,15 +37,6 @@ bool has_any(const std::string& words, std::initializer_list<std::string_view> p
   return std::any_of(phrases.begin(), phrases.end(), [&](std::string_view p) {
     return words.find(" " + std::string(p) + " ") != std::string::npos;
   });
-}
-
-std::string canonical(std::string_view model) {
-  const auto* known = find_model(model);
-  return known != nullptr ? std::string(known->name) : std::string(model);
-}
-
-bool contains(const std::vector<std::string>& list, const std::string& value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
 }
 
 // The rule of `kind` with no threshold: its estimate for any workload with calls.
@@ -84,7 +78,7 @@ std::optional<WhatIf> switch_what_if(const TriageResult& triage, const DataSnaps
   const auto* target = find_model(w.target_model);
   for (const auto& u : data.workload_models) {
     if (!w.workloads.empty() && !contains(w.workloads, u.workload_id)) continue;
-    const auto model = canonical(u.model);
+    const auto model = canonical_model_name(u.model);
     if (model == w.target_model) continue;
     if (!w.from_models.empty() && !contains(w.from_models, model)) continue;
     const auto* current = find_model(u.model);

@@ -156,6 +156,11 @@ const ModelInfo* find_model(std::string_view name) {
   return found.empty() ? nullptr : found.front();
 }
 
+std::string canonical_model_name(std::string_view model) {
+  const auto* known = find_model(model);
+  return known != nullptr ? std::string(known->name) : std::string(model);
+}
+
 double list_cost_usd(const ModelInfo& model, double input_tokens, double output_tokens) {
   return (input_tokens * model.input_usd_per_mtok + output_tokens * model.output_usd_per_mtok) /
          1e6;

@@ -65,6 +65,10 @@ std::vector<const ModelInfo*> models_in_text(std::string_view text);
 // a vendor prefix ("openai/gpt-4o"); nullptr when unknown.
 const ModelInfo* find_model(std::string_view name);
 
+// The catalog's name for a model the data spells its own way ("gpt-4o-2024-08-06" → "gpt-4o"),
+// or the spelling itself when the catalog does not know it.
+std::string canonical_model_name(std::string_view model);
+
 // What `input_tokens` and `output_tokens` cost at the model's list prices.
 double list_cost_usd(const ModelInfo& model, double input_tokens, double output_tokens);
 
