@@ -26,10 +26,11 @@ bool in_scope(const WorkloadModelUsage& u, const OptimizationScope& scope) {
 bool planned_switch(const OptimizationResult& optimization, const WorkloadModelUsage& u) {
   for (const auto& group : optimization.recommendations) {
     for (const auto* r : group.targets()) {
-      if (r->kind == RecommendationKind::model_switch && r->target == u.workload_id) {
-        const auto* current = find_model(r->current_model);
-        const auto* used = find_model(u.model);
-        if (current != nullptr && current == used) return true;
+      // By name, not by catalog entry: an administrator's change may install a new catalog
+      // between two lookups.
+      if (r->kind == RecommendationKind::model_switch && r->target == u.workload_id &&
+          canonical_model_name(r->current_model) == canonical_model_name(u.model)) {
+        return true;
       }
     }
   }

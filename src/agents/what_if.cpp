@@ -76,6 +76,7 @@ std::optional<WhatIf> switch_what_if(const TriageResult& triage, const DataSnaps
   for (size_t i = 0; i + 1 < triage.models.size(); ++i) w.from_models.push_back(triage.models[i]);
   w.workloads = triage.workloads;
   const auto* target = find_model(w.target_model);
+  if (target == nullptr) return std::nullopt;  // gone from a catalog installed meanwhile
   for (const auto& u : data.workload_models) {
     if (!w.workloads.empty() && !contains(w.workloads, u.workload_id)) continue;
     const auto model = canonical_model_name(u.model);
