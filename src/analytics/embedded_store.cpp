@@ -155,7 +155,9 @@ asio::awaitable<AnalyticsResult<size_t>> EmbeddedAnalyticsStore::insert(
     std::string user_id, std::vector<WorkloadEvent> events, core::Deadline deadline) {
   auto batch = prepare_batch(user_id, std::move(events));
   if (!batch) co_return batch.error();
-  auto began = co_await db_.begin(deadline, "analytics.insert");
+  // A batch of up to 10,000 events holds the one writer (SQLite) for a while: another batch
+  // waits its turn within the caller's deadline rather than failing busy after the query timeout.
+  auto began = co_await db_.begin(deadline, "analytics.insert", db::CallLimit::queued);
   if (!began) co_return AnalyticsError::from_db(began.error());
   auto& tx = began.value();
   const auto& rows = batch.value();

@@ -33,6 +33,11 @@ struct PoolOptions {
   std::chrono::milliseconds leak_threshold{30 * 1000};
 };
 
+// How long acquire() may wait for a free resource: the acquire timeout (within the caller's
+// deadline), or the caller's deadline alone — for a queue that is the design, such as SQLite's
+// one writer, where a long batch waits its turn behind others rather than failing as busy.
+enum class AcquireWait { acquire_timeout, caller_deadline };
+
 struct PoolError {
   enum class Kind { busy, connect_failed };
   Kind kind;
@@ -109,12 +114,15 @@ class Pool {
     state_->leak_report = std::move(leak_report);
   }
 
-  // Waits at most the acquire timeout (or until `deadline`, if sooner). `owner` names the route
-  // or task, for leak reports.
-  asio::awaitable<Result<Lease, PoolError>> acquire(std::string owner, Deadline deadline) {
+  // Waits at most the acquire timeout (or until `deadline`, if sooner), or until `deadline` alone
+  // under AcquireWait::caller_deadline. `owner` names the route or task, for leak reports.
+  asio::awaitable<Result<Lease, PoolError>> acquire(
+      std::string owner, Deadline deadline, AcquireWait wait = AcquireWait::acquire_timeout) {
     auto state = state_;
     auto executor = co_await asio::this_coro::executor;
-    const auto until = deadline.capped(state->options.acquire_timeout);
+    const auto until = wait == AcquireWait::caller_deadline
+                           ? deadline
+                           : deadline.capped(state->options.acquire_timeout);
     for (;;) {
       std::unique_ptr<Slot> slot;
       bool may_create = false;
@@ -169,10 +177,13 @@ class Pool {
       }
       if (granted) co_return lease(state, std::move(granted), std::move(owner));
       if (retry && !until.expired()) continue;
-      co_return PoolError{PoolError::Kind::busy,
-                          "no connection free within " +
-                              std::to_string(state->options.acquire_timeout.count()) + " ms (" +
-                              std::to_string(state->options.max_size) + " in use)"};
+      const auto waited =
+          wait == AcquireWait::caller_deadline
+              ? std::string("by the caller's deadline")
+              : "within " + std::to_string(state->options.acquire_timeout.count()) + " ms";
+      co_return PoolError{PoolError::Kind::busy, "no connection free " + waited + " (" +
+                                                     std::to_string(state->options.max_size) +
+                                                     " in use)"};
     }
   }
 

@@ -32,6 +32,10 @@ struct Database::Shared {
     if (limit == CallLimit::caller_deadline || query_timeout.count() == 0) return deadline;
     return deadline.capped(query_timeout);
   }
+  // How long a call that starts now may wait for its connection.
+  core::Deadline wait_limit(core::Deadline deadline, CallLimit limit) const {
+    return limit == CallLimit::queued ? deadline : limited(deadline, limit);
+  }
 
   // Every outcome goes through here: the breaker learns from it (only a server that is down or
   // too slow counts against it, not a refused statement or our own full pool) and the observer
@@ -51,16 +55,20 @@ struct Database::Shared {
   // A connection for one call, or why there is none: the breaker is open, or the pool could not
   // give one (busy, or connecting failed — which the breaker and the observer hear about).
   asio::awaitable<core::Result<ConnectionPool::Lease, DbError>> checked_lease(
-      std::string owner, core::Deadline deadline, Access access);
+      std::string owner, core::Deadline deadline, Access access, CallLimit limit);
 
   ConnectionPool& pool_for(Access access) {
     return access == Access::write && writers ? *writers : *pool;
   }
 
+  // Beyond CallLimit::query_timeout the wait for a connection has the caller's deadline, not the
+  // acquire timeout: long work (a batch of events, a migration) waits its turn.
   asio::awaitable<core::Result<ConnectionPool::Lease, core::PoolError>> acquire(
-      std::string owner, core::Deadline deadline, Access access) {
+      std::string owner, core::Deadline deadline, Access access, CallLimit limit) {
     const auto began = std::chrono::steady_clock::now();
-    auto lease = co_await pool_for(access).acquire(std::move(owner), deadline);
+    const auto wait = limit == CallLimit::query_timeout ? core::AcquireWait::acquire_timeout
+                                                        : core::AcquireWait::caller_deadline;
+    auto lease = co_await pool_for(access).acquire(std::move(owner), deadline, wait);
     if (observer.acquired) {
       observer.acquired(
           std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count(),
@@ -187,9 +195,9 @@ asio::awaitable<void> roll_back_and_release(ConnectionPool::Lease lease, core::D
 }  // namespace
 
 asio::awaitable<core::Result<ConnectionPool::Lease, DbError>> Database::Shared::checked_lease(
-    std::string owner, core::Deadline deadline, Access access) {
+    std::string owner, core::Deadline deadline, Access access, CallLimit limit) {
   if (!breaker.allow()) co_return breaker_open_error(breaker);
-  auto lease = co_await acquire(std::move(owner), deadline, access);
+  auto lease = co_await acquire(std::move(owner), deadline, access, limit);
   if (!lease) {
     const DbResult<Done> failed = pool_error(lease.error());
     account(failed);
@@ -237,14 +245,17 @@ asio::awaitable<DbResult<QueryResult>> Database::query(std::string sql, Params p
                                                        std::string owner, CallLimit limit) {
   auto shared = shared_;
   auto span = statement_span(*shared->driver, sql);
-  const auto deadline = shared->limited(caller_deadline, limit);
   const Access access = only_reads(sql) ? Access::read : Access::write;
-  auto lease = co_await shared->checked_lease(std::move(owner), deadline, access);
+  const auto wait_by = shared->wait_limit(caller_deadline, limit);
+  auto lease = co_await shared->checked_lease(std::move(owner), wait_by, access, limit);
   if (!lease) {
     span.fail(lease.error().message);
     co_return lease.error();
   }
-  if (deadline.expired()) {
+  // Queued: the query timeout starts once the connection is this call's.
+  const auto deadline =
+      limit == CallLimit::queued ? shared->limited(caller_deadline, limit) : wait_by;
+  if (wait_by.expired() || deadline.expired()) {
     span.fail("deadline passed before it ran");
     co_return expired_before_running();
   }
@@ -260,8 +271,8 @@ asio::awaitable<DbResult<QueryResult>> Database::query(std::string sql, Params p
 asio::awaitable<DbResult<Transaction>> Database::begin(core::Deadline deadline, std::string owner,
                                                        CallLimit limit) {
   auto shared = shared_;
-  const auto acquire_by = shared->limited(deadline, limit);
-  auto lease = co_await shared->checked_lease(std::move(owner), acquire_by, Access::write);
+  const auto acquire_by = shared->wait_limit(deadline, limit);
+  auto lease = co_await shared->checked_lease(std::move(owner), acquire_by, Access::write, limit);
   if (!lease) co_return lease.error();
   if (acquire_by.expired()) co_return expired_before_running();
   auto executor = co_await asio::this_coro::executor;
@@ -314,12 +325,14 @@ asio::awaitable<DbResult<Done>> Database::warm_up(size_t count, core::Deadline d
   auto shared = shared_;
   std::vector<ConnectionPool::Lease> held;
   while (held.size() < count && shared->pool->stats().total < count) {
-    auto lease = co_await shared->acquire("pool warm-up", deadline, Access::read);
+    auto lease =
+        co_await shared->acquire("pool warm-up", deadline, Access::read, CallLimit::query_timeout);
     if (!lease) co_return pool_error(lease.error());
     held.push_back(std::move(lease.value()));
   }
   if (shared->writers && count > 0 && shared->writers->stats().total == 0) {
-    auto lease = co_await shared->acquire("pool warm-up", deadline, Access::write);
+    auto lease =
+        co_await shared->acquire("pool warm-up", deadline, Access::write, CallLimit::query_timeout);
     if (!lease) co_return pool_error(lease.error());
     held.push_back(std::move(lease.value()));
   }

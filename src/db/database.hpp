@@ -56,8 +56,11 @@ class Transaction;
 // starts (waiting for a connection included), within the caller's deadline — so a server that
 // has frozen fails a call after that long, not after the whole request's deadline, and the
 // breaker opens after a few such calls. `caller_deadline`: the caller's deadline alone, for work
-// known to take long (migrations).
-enum class CallLimit { query_timeout, caller_deadline };
+// known to take long (migrations). `queued`: waits for its connection until the caller's
+// deadline (neither the query timeout nor the acquire timeout), then each statement has the
+// query timeout — for a batch that waits its turn behind SQLite's one writer while other
+// batches write, instead of failing as busy, yet fails fast on a frozen server.
+enum class CallLimit { query_timeout, caller_deadline, queued };
 
 class Database {
  public:

@@ -322,6 +322,53 @@ TEST_P(DatabaseTest, ManyWritersQueueInsteadOfStalling) {
   EXPECT_EQ(breaker.state, core::BreakerState::closed);
 }
 
+// Holds a transaction (on SQLite, the one writer) for `hold`, then commits.
+asio::awaitable<db::DbResult<db::Done>> hold_a_transaction(db::Database& db,
+                                                           std::chrono::milliseconds hold) {
+  auto tx = co_await db.begin(core::Deadline::after(15s), "holder");
+  if (!tx) co_return tx.error();
+  auto inserted = co_await tx->query("INSERT INTO items (id, name) VALUES (1, 'held')", Params{});
+  if (!inserted) co_return inserted.error();
+  asio::steady_timer pause(co_await asio::this_coro::executor, hold);
+  co_await pause.async_wait(asio::use_awaitable);
+  auto done = co_await tx->commit();
+  co_return done;
+}
+
+// A transaction that began under `limit`, wrote a row and committed.
+asio::awaitable<db::DbResult<db::Done>> write_one_row(db::Database& db, db::CallLimit limit,
+                                                      int64_t id) {
+  auto tx = co_await db.begin(core::Deadline::after(5s), "writer", limit);
+  if (!tx) co_return tx.error();
+  Params row{id, "w" + std::to_string(id)};
+  auto inserted = co_await tx->query("INSERT INTO items (id, name) VALUES ($1, $2)", row);
+  if (!inserted) co_return inserted.error();
+  auto done = co_await tx->commit();
+  co_return done;
+}
+
+// A long batch holds the only connection that writes: a call that waits under the query timeout
+// answers busy after the acquire timeout, one that is queued waits its turn and commits — what a
+// second batch of workload events does behind the first.
+TEST_P(DatabaseTest, AQueuedTransactionWaitsItsTurnPastTheAcquireTimeout) {
+  core::PoolOptions one;
+  one.max_size = 1;
+  one.acquire_timeout = 200ms;
+  auto& db = open(one);
+  auto holder = asio::co_spawn(loops_.context(1), hold_a_transaction(db, 800ms), asio::use_future);
+  std::this_thread::sleep_for(100ms);
+  const auto began = std::chrono::steady_clock::now();
+  auto impatient = run(write_one_row(db, db::CallLimit::query_timeout, 2));
+  ASSERT_FALSE(impatient.ok());
+  EXPECT_EQ(impatient.error().code, DbErrorCode::busy) << impatient.error().message;
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 600ms);
+  auto queued = run(write_one_row(db, db::CallLimit::queued, 3));
+  EXPECT_TRUE(queued.ok()) << queued.error().message;
+  EXPECT_GE(std::chrono::steady_clock::now() - began, 600ms) << "it did not wait for the holder";
+  ASSERT_TRUE(holder.get().ok());
+  EXPECT_EQ(must("SELECT count(*) FROM items").rows[0].int64(0), 2);
+}
+
 // Another process holds SQLite's write lock (here a second Database on the same file): writers
 // wait for it within the busy timeout and then answer `busy` — contention, which never opens the
 // breaker, however often it happens.

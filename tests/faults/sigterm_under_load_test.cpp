@@ -52,15 +52,17 @@ TEST(SigtermUnderLoad, InFlightBatchesCompleteAndConnectionsAreRefusedOnlyAfterR
       requests.push_back(ingest_request(full_batch_body(batch), token));
     }
     std::vector<std::promise<void>> sent(kInFlight);
-    std::vector<std::future<int>> batches;
+    std::vector<std::future<TestResponse>> batches;
     for (int batch = 0; batch < kInFlight; ++batch) {
       batches.push_back(std::async(std::launch::async, [&, batch] {
         TestHttpClient client("127.0.0.1", server.port());
         const bool whole = client.send(requests[batch]);
         sent[batch].set_value();
-        if (!whole) return -1;
-        const auto answer = client.read_response(30s);
-        return answer ? answer->status : 0;
+        if (!whole)
+          return TestResponse{
+              .status = -1, .headers = {}, .body = "the request was not sent whole"};
+        return client.read_response(30s).value_or(
+            TestResponse{.status = 0, .headers = {}, .body = "no answer"});
       }));
     }
     for (auto& each : sent) each.get_future().wait();
@@ -87,7 +89,8 @@ TEST(SigtermUnderLoad, InFlightBatchesCompleteAndConnectionsAreRefusedOnlyAfterR
         << "connections were refused before the drain delay had passed";
     for (auto& batch : batches) {
       ASSERT_EQ(batch.wait_for(30s), std::future_status::ready);
-      EXPECT_EQ(batch.get(), 200) << "a batch in flight at SIGTERM failed";
+      const auto answer = batch.get();
+      EXPECT_EQ(answer.status, 200) << "a batch in flight at SIGTERM failed: " << answer.body;
     }
     EXPECT_EQ(server.process().wait(20s), 0) << server.process().output();
   }
