@@ -14,6 +14,7 @@
 #include "agents/follow_up.hpp"
 #include "agents/optimization.hpp"
 #include "agents/report.hpp"
+#include "agents/report_chunks.hpp"
 #include "agents/report_summary.hpp"
 #include "agents/run_emitter.hpp"
 #include "agents/target_verdict.hpp"
@@ -357,10 +358,15 @@ asio::awaitable<RunOutcome> Execution::run() {
     input.previous = &*previous;
     input.carried = carried;
   }
+  // The report goes out as it is written (agent_response_chunk); concatenated — each chunk at
+  // its offset — the chunks are the message stored next.
+  ReportChunks chunks(emitter_, kSteps[4]);
   std::optional<PhrasedSummary> phrased;
   if (deps_.llm != nullptr && !outside) {
     co_await phrase_thread_title(triaged);
-    phrased = co_await phrase_summary(*deps_.llm, emitter_, input, deadline_);
+    // The lead before the model writes a word; its summary then streams in as it comes.
+    if (data.completeness.sufficient) co_await chunks.append(phrased_summary_lead(input));
+    phrased = co_await phrase_summary(*deps_.llm, emitter_, input, deadline_, &chunks);
     // The model may take seconds: a stop pressed meanwhile is honoured before anything is stored.
     if (cancelled_ && cancelled_->load()) {
       const auto outcome = co_await stopped();
@@ -373,13 +379,7 @@ asio::awaitable<RunOutcome> Execution::run() {
   chat::NewMessage message;
   message.role = chat::Role::assistant;
   message.content = fit_report(report, chat::kMaxContentBytes);
-  // The report as it is written, section by section, before the run completes: concatenated,
-  // the chunks are the message stored next.
-  const auto sections = report_sections(message.content);
-  for (size_t i = 0; i < sections.size(); ++i) {
-    json chunk = {{"index", i}, {"count", sections.size()}, {"text", sections[i]}};
-    co_await emitter_.emit(AgentEventType::agent_response_chunk, kSteps[4], std::move(chunk));
-  }
+  co_await chunks.finish(message.content);
   message.metadata = {{"kind", "agent_report"},
                       {"intent", to_string(triaged.intent)},
                       {"monthly_saving_usd", optimization.monthly_saving_usd}};

@@ -4,6 +4,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -68,8 +69,14 @@ class ChatCompletionsClient {
   // Sends [system, user] with temperature 0 and returns choices[0].message.content, trimmed,
   // valid UTF-8 and at most max_reply_bytes. Bounded by the earlier of `deadline` and the
   // settings' timeout. Every failure is an LlmError (and a warning in the log); never throws.
+  // With `on_text`, asks for `stream: true` and awaits it with each piece of the reply as the
+  // provider's server-sent events bring it (choices[0].delta.content, untrimmed and unchecked:
+  // the result is what passed the checks; what arrives while it runs comes in the next piece);
+  // a provider that answers with one JSON completion instead is read as such, with no call.
+  using TextPart = std::function<asio::awaitable<void>(std::string_view)>;
   asio::awaitable<core::Result<std::string, LlmError>> complete(ChatPrompt prompt,
-                                                                core::Deadline deadline);
+                                                                core::Deadline deadline,
+                                                                TextPart on_text = nullptr);
 
  private:
   net::HttpClient& http_;

@@ -477,9 +477,16 @@ void constraint_line(std::string& out, const ReportInput& in) {
                          : fmt::format("{} recommendation(s) left out for them (see below).", n));
 }
 
+constexpr std::string_view kSummaryHeading = "## Summary\n\n";
+
+// The report's title and the request it answers.
+std::string opening(const ReportInput& in) {
+  return "# " + title(in.triage.intent) + "\n\n" + quoted(in.user_request) + "\n";
+}
+
 void summary(std::string& out, const ReportInput& in) {
   const auto& opt = in.optimization;
-  out += "## Summary\n\n";
+  out += kSummaryHeading;
   if (in.phrased != nullptr) {
     out += in.phrased->text + "\n\n";
     out += "_Summary phrased by " + md::code(in.phrased->model) +
@@ -812,8 +819,12 @@ std::string render_off_topic(const std::string& user_request, const DataSnapshot
   return out;
 }
 
+std::string phrased_summary_lead(const ReportInput& in) {
+  return opening(in) + std::string(kSummaryHeading);
+}
+
 std::string render_report(const ReportInput& in) {
-  std::string out = "# " + title(in.triage.intent) + "\n\n" + quoted(in.user_request) + "\n";
+  std::string out = opening(in);
   if (!in.data.completeness.sufficient) {
     out += "## Summary\n\nThere is not enough data to answer this yet: " +
            in.data.completeness.reason +

@@ -56,6 +56,10 @@ std::string fit_report(std::string report, size_t max_bytes);
 // over which period ("Cut gpt-4o costs — last 30 days"); at most 200 characters.
 std::string thread_title(const TriageResult& triage);
 
+// What a report whose summary a model phrases holds before the summary's text: its title, the
+// request and the summary's heading — sent before the model has written a word.
+std::string phrased_summary_lead(const ReportInput& input);
+
 // The report cut before each level-2 heading ("## "): the pieces a run sends as it writes them
 // (agent_response_chunk), which concatenated are the report again.
 std::vector<std::string> report_sections(std::string_view report);

@@ -9,6 +9,7 @@
 
 #include "agents/agent_run.hpp"
 #include "agents/markdown_format.hpp"
+#include "core/trim.hpp"
 #include "core/utf8.hpp"
 #include "telemetry/logging.hpp"
 
@@ -101,6 +102,31 @@ json top_recommendations(const std::vector<Recommendation>& recommendations) {
   return out;
 }
 
+// The summary sits under the report's own heading: a heading of the model's would split it, so
+// the marks of one ("## ") are taken off its line.
+std::string without_headings(std::string_view reply) {
+  std::string text;
+  size_t start = 0;
+  while (start <= reply.size()) {
+    size_t end = reply.find('\n', start);
+    if (end == std::string_view::npos) end = reply.size();
+    std::string_view line = reply.substr(start, end - start);
+    const auto body = line.find_first_not_of("# ");
+    if (!line.empty() && line[0] == '#')
+      line = body == std::string_view::npos ? "" : line.substr(body);
+    text.append(line);
+    if (end < reply.size()) text += '\n';
+    start = end + 1;
+  }
+  return text;
+}
+
+// One piece of the model's reply: what of it became certain, sent after the report's lead.
+asio::awaitable<void> stream_piece(SummaryDraft& draft, ReportChunks& chunks, std::string piece) {
+  auto fresh = draft.push(piece);
+  if (!fresh.empty()) co_await chunks.append(std::move(fresh));
+}
+
 }  // namespace
 
 ChatPrompt summary_prompt(const ReportInput& in) {
@@ -144,27 +170,26 @@ core::Result<std::string, SummaryRefused> checked_summary(const std::string& rep
     return SummaryRefused{fmt::format("the reply has figures that are not in the facts: {}",
                                       fmt::join(unknown, ", "))};
   }
-  // The summary sits under the report's own heading: a heading of the model's would split it.
-  std::string text;
-  size_t start = 0;
-  while (start <= reply.size()) {
-    size_t end = reply.find('\n', start);
-    if (end == std::string::npos) end = reply.size();
-    std::string_view line(reply.data() + start, end - start);
-    const auto body = line.find_first_not_of("# ");
-    if (!line.empty() && line[0] == '#')
-      line = body == std::string_view::npos ? "" : line.substr(body);
-    text.append(line);
-    if (end < reply.size()) text += '\n';
-    start = end + 1;
-  }
-  return text;
+  return without_headings(reply);
+}
+
+std::string SummaryDraft::push(std::string_view piece) {
+  raw_.append(piece);
+  // Blanks at either end and heading marks at a line's start are dropped from the whole reply,
+  // so text that needs what follows to be certain (a trailing blank, a lone "#") waits for it.
+  const std::string certain = without_headings(core::trimmed(raw_));
+  if (certain.size() <= sent_ || certain.compare(0, sent_, text_) != 0) return "";
+  std::string fresh = certain.substr(sent_);
+  text_ = certain;
+  sent_ = certain.size();
+  return fresh;
 }
 
 asio::awaitable<std::optional<PhrasedSummary>> phrase_summary(ChatCompletionsClient& client,
                                                               RunEmitter& emitter,
                                                               const ReportInput& input,
-                                                              core::Deadline deadline) {
+                                                              core::Deadline deadline,
+                                                              ReportChunks* chunks) {
   std::optional<PhrasedSummary> phrased;
   if (!input.data.completeness.sufficient) co_return phrased;
   const std::string_view agent = kSteps[4];
@@ -172,7 +197,14 @@ asio::awaitable<std::optional<PhrasedSummary>> phrase_summary(ChatCompletionsCli
   const std::string facts = prompt.user;
   json parameters = {{"model", client.model()}, {"timeout_ms", client.timeout().count()}};
   co_await emitter.tool_executing(agent, kSummaryTool, std::move(parameters));
-  auto reply = co_await client.complete(std::move(prompt), deadline);
+  SummaryDraft draft;
+  ChatCompletionsClient::TextPart on_text = nullptr;
+  if (chunks != nullptr) {
+    on_text = [&draft, chunks](std::string_view piece) {
+      return stream_piece(draft, *chunks, std::string(piece));
+    };
+  }
+  auto reply = co_await client.complete(std::move(prompt), deadline, std::move(on_text));
   json error;
   if (!reply) {
     error = {{"code", to_string(reply.error().kind)}, {"message", reply.error().message}};

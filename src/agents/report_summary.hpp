@@ -8,6 +8,7 @@
 
 #include "agents/chat_completions_client.hpp"
 #include "agents/report.hpp"
+#include "agents/report_chunks.hpp"
 #include "agents/run_emitter.hpp"
 #include "core/deadline.hpp"
 #include "core/result.hpp"
@@ -32,14 +33,31 @@ struct SummaryRefused {
 core::Result<std::string, SummaryRefused> checked_summary(const std::string& reply,
                                                           const std::string& facts);
 
+// The summary while the model writes it: of the reply so far, the text checked_summary keeps
+// whatever comes next (blanks at the ends and heading marks at a line's start wait for what
+// follows). Whether its figures pass is known only at the end.
+class SummaryDraft {
+ public:
+  // Takes the next piece of the reply; returns the text that became certain.
+  std::string push(std::string_view piece);
+
+ private:
+  std::string raw_;
+  std::string text_;  // certain so far
+  size_t sent_ = 0;
+};
+
 // Asks the model between tool_executing and tool_completed events of agent "reporting" (tool
 // llm_summary, parameters: the model); nullopt — after a tool_completed with the error — when the
 // call fails or times out, or the reply fails the check. With too little data for figures the
 // model is not asked and no event is emitted. Bounded by `deadline` and the client's timeout.
+// With `chunks`, the reply streams into them as the model writes it (SummaryDraft), after what
+// they already sent — the report's lead (phrased_summary_lead).
 asio::awaitable<std::optional<PhrasedSummary>> phrase_summary(ChatCompletionsClient& client,
                                                               RunEmitter& emitter,
                                                               const ReportInput& input,
-                                                              core::Deadline deadline);
+                                                              core::Deadline deadline,
+                                                              ReportChunks* chunks = nullptr);
 
 // A thread's title phrased by the model from what triage read — the intent, the models or
 // workloads named, the period, and the title the rules made; never the user's words. The reply is

@@ -31,6 +31,7 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 using Kind = HttpClientError::Kind;
 using Outcome = core::Result<HttpClientResponse, HttpClientError>;
 using RequestMessage = http::request<http::string_body>;
+using BodyParts = std::function<asio::awaitable<void>(const HttpClientResponse&, std::string_view)>;
 
 namespace {
 
@@ -193,8 +194,9 @@ class HttpClient::Impl {
       co_return failure(Kind::invalid_request, what + ": " + *refused);
     }
     const bool head = message.method() == http::verb::head;
+    const BodyParts parts = std::move(request.on_body_part);
     auto executor = co_await asio::this_coro::executor;
-    if (url->tls) co_return co_await send_tls(*url, message, head, what, deadline, executor);
+    if (url->tls) co_return co_await send_tls(*url, message, head, parts, what, deadline, executor);
 
     std::optional<tcp::socket> socket;
     if (auto parked = idle_.take(url->origin, asio::query(executor, asio::execution::context))) {
@@ -213,7 +215,7 @@ class HttpClient::Impl {
       }
       beast::tcp_stream stream(std::move(*socket));
       socket.reset();
-      Exchange outcome = co_await exchange(stream, message, head, what, deadline);
+      Exchange outcome = co_await exchange(stream, message, head, parts, what, deadline);
       if (outcome.response) {
         if (outcome.reusable) {
           stream.expires_never();
@@ -232,8 +234,8 @@ class HttpClient::Impl {
   // trusted authority and name the host), exchange, close. The close sends no close_notify: the
   // response is complete by then, and waiting for the server's would only spend the deadline.
   asio::awaitable<Outcome> send_tls(const HttpUrl& url, RequestMessage& message, bool head,
-                                    const std::string& what, core::Deadline deadline,
-                                    asio::any_io_executor executor) {
+                                    const BodyParts& parts, const std::string& what,
+                                    core::Deadline deadline, asio::any_io_executor executor) {
     if (tls_.unusable) co_return failure(Kind::connect_failed, what + ": " + *tls_.unusable);
     if (deadline.expired()) {
       co_return failure(Kind::timeout, what + ": the deadline passed before the request was sent");
@@ -265,7 +267,7 @@ class HttpClient::Impl {
       co_return failure(Kind::connect_failed, what + ": the TLS handshake failed: " +
                                                   tls_failure_reason(handshake_ec, stream));
     }
-    Exchange outcome = co_await exchange(stream, message, head, what, deadline);
+    Exchange outcome = co_await exchange(stream, message, head, parts, what, deadline);
     if (outcome.response) co_return std::move(*outcome.response);
     co_return outcome.error;
   }
@@ -376,10 +378,12 @@ class HttpClient::Impl {
     co_return std::move(lookup->results);
   }
 
-  // Writes the request and reads its response on one connection (a tcp_stream or a TlsStream).
+  // Writes the request and reads its response on one connection (a tcp_stream or a TlsStream):
+  // whole, or with `parts` its body piece by piece as each read brings some.
   template <typename Stream>
   asio::awaitable<Exchange> exchange(Stream& stream, RequestMessage& message, bool head,
-                                     const std::string& what, core::Deadline deadline) {
+                                     const BodyParts& parts, const std::string& what,
+                                     core::Deadline deadline) {
     Exchange out;
     beast::get_lowest_layer(stream).expires_at(deadline.when());
     auto [write_ec, written] = co_await http::async_write(stream, message, use_tuple);
@@ -396,7 +400,7 @@ class HttpClient::Impl {
       parser->header_limit(static_cast<std::uint32_t>(options_.max_response_header_bytes));
       parser->body_limit(options_.max_response_body_bytes);
       parser->skip(head);
-      auto [read_ec, read] = co_await http::async_read(stream, buffer, *parser, use_tuple);
+      auto [read_ec, read] = co_await http::async_read_header(stream, buffer, *parser, use_tuple);
       if (read_ec) {
         out.error = io_failure(read_ec, what, "reading the response", deadline);
         out.nothing_received =
@@ -413,6 +417,19 @@ class HttpClient::Impl {
     response.status = static_cast<int>(received.result_int());
     for (const auto& field : received) {
       response.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+    }
+    while (!parser->is_done()) {
+      auto [read_ec, read] =
+          parts ? co_await http::async_read_some(stream, buffer, *parser, use_tuple)
+                : co_await http::async_read(stream, buffer, *parser, use_tuple);
+      if (read_ec) {
+        out.error = io_failure(read_ec, what, "reading the response", deadline);
+        co_return out;
+      }
+      if (parts && !received.body().empty()) {
+        co_await parts(response, received.body());
+        received.body().clear();
+      }
     }
     response.body = std::move(received.body());
     // Reused only after a complete response that leaves the connection clean and open.

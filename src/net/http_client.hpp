@@ -31,6 +31,12 @@ struct HttpClientRequest {
   // gpt-4o-mini"); empty: the method. Within a trace the request also carries a `traceparent`
   // naming that span, so the server's spans join the trace.
   std::string span_name = "";
+  // When set, the body is handed over piece by piece as it arrives (a stream of server-sent
+  // events) with the response's status and headers, and awaited before the next read: pieces
+  // that arrive meanwhile come together in the next one. The response returned then has an
+  // empty body. The deadline still bounds the whole response.
+  std::function<asio::awaitable<void>(const struct HttpClientResponse& head, std::string_view part)>
+      on_body_part = nullptr;
 };
 
 // Any status the server sends, 404 and 500 included, is a response, not an error.

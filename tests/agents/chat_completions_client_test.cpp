@@ -191,3 +191,94 @@ TEST_F(ChatCompletionsClientTest, NoServerOrAnUnusableUrlIsUnreachable) {
 
 }  // namespace
 }  // namespace netra::agents
+
+namespace netra::agents {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Piece {
+  std::string text;
+  Clock::time_point when;
+};
+
+asio::awaitable<void> record_piece(std::vector<Piece>& pieces, std::string text) {
+  pieces.push_back({std::move(text), Clock::now()});
+  co_return;
+}
+
+class ChatCompletionsStreamTest : public ChatCompletionsClientTest {
+ protected:
+  struct Streamed {
+    core::Result<std::string, LlmError> result;
+    std::vector<Piece> pieces;
+    Clock::time_point ended;
+    std::string joined() const {
+      std::string out;
+      for (const auto& p : pieces) out += p.text;
+      return out;
+    }
+  };
+
+  Streamed stream(const LlmSettings& s) {
+    Streamed out;
+    ChatCompletionsClient client(*http_, s);
+    ChatCompletionsClient::TextPart on_text = [&out](std::string_view piece) {
+      return record_piece(out.pieces, std::string(piece));
+    };
+    out.result =
+        testing::run_awaitable(loops_.context(0).get_executor(),
+                               client.complete({"be brief", "{\"calls\":\"9,140\"}"},
+                                               core::Deadline::after(20s), std::move(on_text)));
+    out.ended = Clock::now();
+    return out;
+  }
+};
+
+TEST_F(ChatCompletionsStreamTest, TheReplyArrivesPieceByPieceAsTheModelWritesIt) {
+  const std::vector<std::string> pieces = {"Over the last ", "7 days your workloads ",
+                                           "made 9,140 calls."};
+  fake_.reply_with(FakeChatCompletionsServer::streamed(pieces, 150ms));
+  const auto streamed = stream(settings());
+  ASSERT_TRUE(streamed.result) << streamed.result.error().message;
+  EXPECT_EQ(streamed.result.value(), "Over the last 7 days your workloads made 9,140 calls.");
+  EXPECT_EQ(streamed.joined(), streamed.result.value());
+  ASSERT_GE(streamed.pieces.size(), 2u) << "the reply came whole";
+  // Five events 150 ms apart: the first words were in hand well before the last.
+  EXPECT_GE(streamed.ended - streamed.pieces.front().when, 300ms);
+  EXPECT_EQ(fake_.requests().at(0).body["stream"], true);
+}
+
+TEST_F(ChatCompletionsStreamTest, AStreamCutAtMaxTokensOrEndingWithoutDoneIsRefused) {
+  fake_.reply_with(FakeChatCompletionsServer::streamed({"Spend was ", "$12"}, 0ms, "length"));
+  auto cut = stream(settings());
+  ASSERT_FALSE(cut.result);
+  EXPECT_EQ(cut.result.error().kind, Kind::bad_reply);
+  EXPECT_THAT(cut.result.error().message, HasSubstr("cut at max_tokens"));
+
+  fake_.reply_with(FakeChatCompletionsServer::streamed({"Spend was ", "$12"}, 0ms, "stop", false));
+  auto unfinished = stream(settings());
+  ASSERT_FALSE(unfinished.result);
+  EXPECT_EQ(unfinished.result.error().kind, Kind::bad_response);
+  EXPECT_THAT(unfinished.result.error().message, HasSubstr("without [DONE]"));
+}
+
+TEST_F(ChatCompletionsStreamTest, AProviderThatAnswersWholeOrWithAnErrorIsReadAsBefore) {
+  fake_.reply_with(FakeChatCompletionsServer::completion("Spend was $12.34."));
+  auto whole = stream(settings());
+  ASSERT_TRUE(whole.result) << whole.result.error().message;
+  EXPECT_EQ(whole.result.value(), "Spend was $12.34.");
+  EXPECT_TRUE(whole.pieces.empty());
+
+  fake_.reply_with(
+      {401, R"({"error":{"message":"bad key sk-test-5ecret","code":"invalid_api_key"}})", 0ms});
+  auto refused = stream(settings());
+  ASSERT_FALSE(refused.result);
+  EXPECT_EQ(refused.result.error().kind, Kind::http_status);
+  EXPECT_THAT(refused.result.error().message, HasSubstr("HTTP 401 (invalid_api_key)"));
+  EXPECT_THAT(refused.result.error().message, Not(HasSubstr("5ecret")));
+  EXPECT_TRUE(refused.pieces.empty());
+}
+
+}  // namespace
+}  // namespace netra::agents

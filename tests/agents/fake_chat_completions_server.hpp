@@ -24,9 +24,18 @@ class FakeChatCompletionsServer {
     int status = 200;
     std::string body;
     std::chrono::milliseconds delay{0};  // before answering; a timer, the loop keeps turning
+    // When not empty, and the request asked for `stream: true`: a text/event-stream of these
+    // `data:` payloads instead of `body`, `gap` apart (chunked, each sent at once).
+    std::vector<std::string> events = {};
+    std::chrono::milliseconds gap{0};
   };
   // A 200 completion whose choices[0].message.content is `content`.
   static Reply completion(const std::string& content, const std::string& finish_reason = "stop");
+  // The same reply streamed as OpenAI streams it: a chunk with the role, one per piece
+  // (choices[0].delta.content), one with `finish_reason`, then [DONE] (unless `done` is false).
+  // A non-streaming request gets the whole completion.
+  static Reply streamed(const std::vector<std::string>& pieces, std::chrono::milliseconds gap,
+                        const std::string& finish_reason = "stop", bool done = true);
 
   struct Seen {
     std::string path;

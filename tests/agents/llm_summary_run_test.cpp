@@ -89,7 +89,21 @@ class LlmSummaryRunTest : public SupervisorTest {
     const auto report = report_of(request.run_id);
     EXPECT_THAT(report, HasSubstr("## Summary\n\n- The changes below could save about **"));
     EXPECT_THAT(report, Not(HasSubstr("phrased by")));
+    EXPECT_EQ(applied_chunks(request.run_id), report) << "the chunks take back what was refused";
     expect_no_key(request.run_id);
+  }
+
+  // The run's events between tool_executing and tool_completed of llm_summary: the summary's
+  // chunks as the model wrote it.
+  std::vector<chat::AgentEvent> streamed_chunks(const std::string& run_id) {
+    std::vector<chat::AgentEvent> out;
+    bool asking = false;
+    for (const auto& e : stored_events(alice_, run_id)) {
+      if (e.type == chat::AgentEventType::tool_executing) asking = e.data["tool"] == "llm_summary";
+      if (e.type == chat::AgentEventType::tool_completed) asking = false;
+      if (asking && e.type == chat::AgentEventType::agent_response_chunk) out.push_back(e);
+    }
+    return out;
   }
 
   FakeChatCompletionsServer fake_;
@@ -103,11 +117,14 @@ TEST_P(LlmSummaryRunTest, TheModelPhrasesTheSummaryFromTheFigures) {
   start();
   const auto request = run_to_end();
 
+  // The report's lead goes out before the model is asked; a provider that answers whole (this
+  // one ignores `stream: true`) adds nothing until its reply passed the checks.
   const auto trail = event_trail(request.run_id);
-  ASSERT_GE(trail.size(), 5u);
-  EXPECT_THAT(std::vector<std::string>(trail.end() - 5, trail.end()),
-              ElementsAre("agent_thinking:5", "tool_executing", "tool_completed",
-                          "agent_response_chunk*", "agent_completed"));
+  ASSERT_GE(trail.size(), 6u);
+  EXPECT_THAT(std::vector<std::string>(trail.end() - 6, trail.end()),
+              ElementsAre("agent_thinking:5", "agent_response_chunk*", "tool_executing",
+                          "tool_completed", "agent_response_chunk*", "agent_completed"));
+  EXPECT_EQ(applied_chunks(request.run_id), report_of(request.run_id));
   const auto events = summary_events(request.run_id);
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(events[1].data["tool"], "llm_summary");
@@ -137,6 +154,53 @@ TEST_P(LlmSummaryRunTest, TheModelPhrasesTheSummaryFromTheFigures) {
   EXPECT_EQ(facts["period"]["label"], "last 7 days");
   EXPECT_EQ(facts["top_recommendations"][0]["id"], "R1");
   expect_no_key(request.run_id);
+}
+
+// The model's summary streams into the report while it writes: each piece a chunk, sent before
+// the model finished, right after the report's lead; the report stored is what they build.
+TEST_P(LlmSummaryRunTest, TheSummaryStreamsAsTheModelWritesIt) {
+  insert(alice_, known::week());
+  fake_.reply_with(FakeChatCompletionsServer::streamed(
+      {"Over the last ", "7 days your ", "workloads made ", "9,140 calls."}, 100ms));
+  start();
+  const auto request = run_to_end();
+  const auto report = report_of(request.run_id);
+  EXPECT_THAT(report, HasSubstr(std::string("## Summary\n\n") + kPhrased + "\n\n_Summary phrased"));
+  EXPECT_EQ(applied_chunks(request.run_id), report);
+  const auto pieces = streamed_chunks(request.run_id);
+  ASSERT_GE(pieces.size(), 3u) << "the summary did not stream";
+  std::string streamed;
+  for (const auto& p : pieces) streamed += p.data["text"].get<std::string>();
+  EXPECT_EQ(streamed, kPhrased);
+  const auto lead = report.substr(0, report.find(kPhrased));
+  EXPECT_EQ(pieces.front().data["offset"], lead.size());
+  // 100 ms between the model's pieces: the first was out well before the last was written.
+  const auto first = delivered_.arrival(request.run_id, pieces.front().seq);
+  const auto last = delivered_.arrival(request.run_id, pieces.back().seq);
+  ASSERT_TRUE(first && last);
+  EXPECT_GE(*last - *first, 150ms);
+  EXPECT_EQ(fake_.requests().at(0).body["stream"], true);
+}
+
+// A streamed summary the checks refuse at its end (a figure the facts do not hold) is taken back:
+// the next chunk starts where the model's text did, with the computed summary.
+TEST_P(LlmSummaryRunTest, AStreamedSummaryThatFailsTheChecksIsTakenBack) {
+  insert(alice_, known::week());
+  fake_.reply_with(FakeChatCompletionsServer::streamed(
+      {"Over the last ", "7 days you could ", "save $1,000,000."}, 20ms));
+  start();
+  const auto request = run_to_end();
+  expect_fallback(request, "unchecked_figures");
+  const auto pieces = streamed_chunks(request.run_id);
+  ASSERT_FALSE(pieces.empty());
+  const auto rewound = pieces.front().data["offset"].get<size_t>();
+  bool taken_back = false;
+  for (const auto& e : stored_events(alice_, request.run_id)) {
+    if (e.type == chat::AgentEventType::agent_response_chunk &&
+        e.data["index"] > pieces.back().data["index"])
+      taken_back = taken_back || e.data["offset"].get<size_t>() <= rewound;
+  }
+  EXPECT_TRUE(taken_back) << "no chunk went back to where the model's text began";
 }
 
 TEST_P(LlmSummaryRunTest, AModelThatAnswersTooLateLeavesTheComputedSummary) {

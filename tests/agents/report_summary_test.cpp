@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 
 #include "agents/markdown_format.hpp"
+#include "core/trim.hpp"
 #include "report_fixture.hpp"
 
 namespace netra::agents {
@@ -97,6 +98,8 @@ TEST_P(ReportSummaryTest, APhrasedSummaryReplacesOnlyTheSummarysSentences) {
   EXPECT_THAT(summary, Not(HasSubstr("could save about")));
   EXPECT_THAT(computed, HasSubstr("could save about"));
   EXPECT_THAT(report, StartsWith(computed.substr(0, computed.find("## Summary"))));
+  EXPECT_THAT(report, StartsWith(phrased_summary_lead(with) + phrased.text + "\n"))
+      << "what a run sends before the model writes is the report's own start";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReportSummaryTest, ::testing::ValuesIn(chat::backends()));
@@ -128,6 +131,34 @@ TEST(TitlePrompt, HoldsWhatTriageReadNotTheRequest) {
   EXPECT_EQ(facts["intent"], "cost");
   EXPECT_EQ(facts["models"][0], "gpt-4o");
   EXPECT_EQ(facts["plain_title"], "Cut gpt-4o costs — last 30 days");
+}
+
+}  // namespace
+}  // namespace netra::agents
+
+namespace netra::agents {
+namespace {
+
+// Fed in pieces of every size, the draft sends text once it is certain, never takes any back,
+// and ends with exactly what checked_summary keeps of the whole reply.
+TEST(SummaryDraft, SendsOnlyWhatTheWholeReplyKeeps) {
+  const std::string reply =
+      "\n  ## Summary\nOver the last 7 days, 9,140 calls.  \n#\n# Note: $12.34 \t\n\n";
+  const std::string expected = "Summary\nOver the last 7 days, 9,140 calls.  \n\nNote: $12.34";
+  const auto kept =
+      checked_summary(std::string(core::trimmed(reply)), "[\"7\",\"9,140\",\"$12.34\"]");
+  ASSERT_TRUE(kept) << kept.error().message;
+  EXPECT_EQ(kept.value(), expected);
+  for (size_t piece : {size_t{1}, size_t{3}, size_t{7}, reply.size()}) {
+    SummaryDraft draft;
+    std::string sent;
+    for (size_t at = 0; at < reply.size(); at += piece) {
+      const auto fresh = draft.push(std::string_view(reply).substr(at, piece));
+      sent += fresh;
+      EXPECT_EQ(expected.substr(0, sent.size()), sent) << "sent text that was not certain";
+    }
+    EXPECT_EQ(sent, expected) << "in pieces of " << piece;
+  }
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 
 #include "agents/supervisor.hpp"
 #include "known_dataset.hpp"
@@ -22,7 +23,17 @@ class DeliveredEvents {
   void add(const chat::AgentEvent& event) {
     std::lock_guard lock(mutex_);
     events_.push_back(event);
+    arrived_.push_back(std::chrono::steady_clock::now());
     changed_.notify_all();
+  }
+  // When the event of `run_id` numbered `seq` was delivered (the sink's clock is the test's).
+  std::optional<std::chrono::steady_clock::time_point> arrival(const std::string& run_id,
+                                                               int64_t seq) {
+    std::lock_guard lock(mutex_);
+    for (size_t i = 0; i < events_.size(); ++i) {
+      if (events_[i].run_id == run_id && events_[i].seq == seq) return arrived_[i];
+    }
+    return std::nullopt;
   }
   // Waits until `run_id` has a final event (agent_completed or agent_error); false on timeout.
   bool wait_for_end(const std::string& run_id,
@@ -40,6 +51,7 @@ class DeliveredEvents {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<chat::AgentEvent> events_;
+  std::vector<std::chrono::steady_clock::time_point> arrived_;
 };
 
 // A fake in front of the real sink that holds one run at its agent_started until the test opens
@@ -180,6 +192,28 @@ class SupervisorTest : public AgentsTest {
       out.push_back(std::move(line));
     }
     return out;
+  }
+
+  // The report as a client builds it from the run's agent_response_chunk events: each text put
+  // at its offset, replacing what followed. Checks they are numbered in order and only the last
+  // is marked last.
+  std::string applied_chunks(const std::string& run_id) {
+    std::string report;
+    size_t index = 0;
+    bool ended = false;
+    for (const auto& e : stored_events(alice_, run_id)) {
+      if (e.type != chat::AgentEventType::agent_response_chunk) continue;
+      EXPECT_FALSE(ended) << "a chunk after the last";
+      EXPECT_EQ(e.agent_name, "reporting");
+      EXPECT_EQ(e.data["index"], index++);
+      const auto offset = e.data["offset"].get<size_t>();
+      EXPECT_LE(offset, report.size()) << "a chunk beyond what was sent";
+      report.resize(std::min(offset, report.size()));
+      report += e.data["text"].get<std::string>();
+      ended = e.data.value("last", false);
+    }
+    EXPECT_TRUE(ended) << "no chunk was marked last";
+    return report;
   }
 
   DeliveredEvents delivered_;

@@ -80,17 +80,16 @@ TEST_P(SupervisorTest, ARunEmitsEveryStepInOrderAndStoresTheReport) {
   // It was sent as it was written, a section per chunk, before the run completed.
   std::string written;
   std::vector<std::string> headings;
-  size_t index = 0;
   for (const auto& e : events) {
     if (e.type != chat::AgentEventType::agent_response_chunk) continue;
-    EXPECT_EQ(e.agent_name, "reporting");
-    EXPECT_EQ(e.data["index"], index++);
+    EXPECT_EQ(e.data["offset"], written.size()) << "without a model, each follows the last";
     const auto text = e.data["text"].get<std::string>();
     headings.push_back(text.substr(0, text.find('\n')));
     written += text;
   }
   EXPECT_EQ(written, message.content);
-  EXPECT_EQ(events[events.size() - 2].data["count"], index);
+  EXPECT_EQ(applied_chunks(request.run_id), message.content);
+  EXPECT_EQ(events[events.size() - 2].data["last"], true);
   EXPECT_THAT(headings,
               ::testing::ElementsAre("# How to cut your LLM spend", "## Summary", "## Findings",
                                      "## Recommendations", "## Actions", "## Data"));
