@@ -4,6 +4,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
 
 namespace netra::api {
 
@@ -25,8 +26,12 @@ void EventStreams::deliver(const std::string& user_id, const std::string& text) 
   std::lock_guard lock(mutex_);
   const auto found = by_user_.find(user_id);
   if (found == by_user_.end()) return;
+  auto message = std::make_shared<LiveMessage>();
+  message->text = text;
+  const auto parsed = nlohmann::json::parse(text, nullptr, false);
+  message->type = parsed.is_object() ? parsed.value("type", "message") : "message";
   // Under the lock: a subscription unregisters (in its destructor) before it is freed.
-  for (Subscription* subscription : found->second) subscription->push(text);
+  for (Subscription* subscription : found->second) subscription->push(message);
 }
 
 void EventStreams::revoke(const std::string& credential) {
@@ -75,14 +80,18 @@ EventStreams::Subscription::~Subscription() {
   if (auto owner = owner_.lock()) owner->remove(this);
 }
 
-void EventStreams::Subscription::push(const std::string& text) {
+void EventStreams::Subscription::push(const std::shared_ptr<const LiveMessage>& message) {
   {
     std::lock_guard lock(mutex_);
+    const bool waiting = queue_.empty();
     if (queue_.size() >= max_queued_) {
       overflowed_ = true;
     } else {
-      queue_.push_back(text);
+      queue_.push_back(message);
     }
+    // With messages queued already, the stream takes this one with them before it waits again:
+    // no wake-up to post (with 1,000 subscribers that is 1,000 fewer handlers per event).
+    if (!waiting && !overflowed_) return;
   }
   // The timer is the executor's to touch; a subscription gone by then needs no waking.
   asio::post(executor_, [weak = weak_from_this()] {
@@ -104,21 +113,22 @@ bool EventStreams::Subscription::revoked() const {
   return revoked_;
 }
 
-asio::awaitable<std::optional<std::string>> EventStreams::Subscription::next(
+std::shared_ptr<const LiveMessage> EventStreams::Subscription::try_next() {
+  std::lock_guard lock(mutex_);
+  if (queue_.empty()) return nullptr;
+  auto message = std::move(queue_.front());
+  queue_.pop_front();
+  return message;
+}
+
+asio::awaitable<std::shared_ptr<const LiveMessage>> EventStreams::Subscription::next(
     std::chrono::milliseconds timeout) {
-  auto take = [this]() -> std::optional<std::string> {
-    std::lock_guard lock(mutex_);
-    if (queue_.empty()) return std::nullopt;
-    std::string text = std::move(queue_.front());
-    queue_.pop_front();
-    return text;
-  };
-  if (auto text = take()) co_return text;
-  // A push between take() and the wait posts its cancel to this executor, which runs it only
-  // once this coroutine waits: the wait then ends at once.
+  if (auto message = try_next()) co_return message;
+  // A push between try_next() and the wait posts its cancel to this executor, which runs it
+  // only once this coroutine waits: the wait then ends at once.
   timer_.expires_after(timeout);
   co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
-  co_return take();
+  co_return try_next();
 }
 
 }  // namespace netra::api

@@ -22,6 +22,13 @@ namespace netra::api {
 
 namespace asio = boost::asio;
 
+// One live message as every subscription of the user gets it: the JSON the sockets get, and its
+// `type`, read once for all of them.
+struct LiveMessage {
+  std::string text;
+  std::string type;
+};
+
 class EventStreams : public std::enable_shared_from_this<EventStreams> {
  public:
   EventStreams(size_t max_per_user, size_t max_queued = 1000);
@@ -32,9 +39,11 @@ class EventStreams : public std::enable_shared_from_this<EventStreams> {
                  asio::any_io_executor executor, size_t max_queued);
     ~Subscription();
     // The next message (the JSON clients get over the socket), waiting at most `timeout`;
-    // nothing when the wait ended without one (the timeout, or wake()). On the executor the
+    // null when the wait ended without one (the timeout, or wake()). On the executor the
     // subscription was made with.
-    asio::awaitable<std::optional<std::string>> next(std::chrono::milliseconds timeout);
+    asio::awaitable<std::shared_ptr<const LiveMessage>> next(std::chrono::milliseconds timeout);
+    // The next message if one is queued, without waiting; null when none is.
+    std::shared_ptr<const LiveMessage> try_next();
     // Ends a wait in next() (on the subscription's executor).
     void wake();
     bool overflowed() const;
@@ -43,7 +52,7 @@ class EventStreams : public std::enable_shared_from_this<EventStreams> {
 
    private:
     friend class EventStreams;
-    void push(const std::string& text);
+    void push(const std::shared_ptr<const LiveMessage>& message);
 
     std::weak_ptr<EventStreams> owner_;
     const std::string user_id_;
@@ -52,7 +61,7 @@ class EventStreams : public std::enable_shared_from_this<EventStreams> {
     const size_t max_queued_;
     asio::steady_timer timer_;
     mutable std::mutex mutex_;
-    std::deque<std::string> queue_;
+    std::deque<std::shared_ptr<const LiveMessage>> queue_;
     bool overflowed_ = false;
     bool revoked_ = false;
   };

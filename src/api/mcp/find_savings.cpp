@@ -92,13 +92,13 @@ class FollowRun final : public net::StreamBody {
                             " minutes; call get_report with run_id " + run_.id + " later"));
         co_return;
       }
-      auto text = co_await subscription_->next(kQuietCheck);
+      auto message = co_await subscription_->next(kQuietCheck);
       if (subscription_->revoked()) {
         co_await finish(out, tool_error("the login or API key that called was revoked"));
         co_return;
       }
-      if (text) {
-        if (!co_await heard(out, *text)) co_return;
+      if (message) {
+        if (!co_await heard(out, message->text)) co_return;
         last_write = steady_clock::now();
         if (!ended_) continue;
       }
