@@ -3,6 +3,8 @@
 #include <array>
 #include <cctype>
 
+#include "agents/detail/spaced_words.hpp"
+
 namespace netra::agents {
 namespace {
 
@@ -138,23 +140,6 @@ constexpr std::array kCues = {
 constexpr std::array kPrecedence = {Intent::model_choice, Intent::cost, Intent::latency,
                                     Intent::reliability, Intent::usage_report};
 
-// " word word " — lower-case runs of letters and digits, and '$' on its own — so that a phrase
-// is found as whole words by looking for " phrase ".
-std::string spaced_words(std::string_view text) {
-  std::string out = " ";
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) != 0) {
-      out.push_back(static_cast<char>(std::tolower(u)));
-    } else {
-      if (out.back() != ' ') out.push_back(' ');
-      if (c == '$') out += "$ ";
-    }
-  }
-  if (out.back() != ' ') out.push_back(' ');
-  return out;
-}
-
 }  // namespace
 
 std::string_view to_string(Intent intent) {
@@ -184,7 +169,8 @@ std::optional<Intent> parse_intent(std::string_view text) {
 }
 
 IntentReading classify_intent(std::string_view text, size_t models_named) {
-  const std::string words = spaced_words(text);
+  // "$" is a word of its own: "save $" is a cue.
+  const std::string words = detail::spaced_words(text, "", "$");
   std::array<int, kPrecedence.size()> score{};
   auto slot = [](Intent intent) {
     for (size_t i = 0; i < kPrecedence.size(); ++i) {
@@ -193,7 +179,7 @@ IntentReading classify_intent(std::string_view text, size_t models_named) {
     return size_t{0};
   };
   for (const auto& cue : kCues) {
-    if (words.find(" " + std::string(cue.phrase) + " ") != std::string::npos) {
+    if (detail::has_phrase(words, cue.phrase)) {
       score[slot(cue.intent)] += cue.weight;
     }
   }
@@ -208,8 +194,7 @@ IntentReading classify_intent(std::string_view text, size_t models_named) {
   if (score[best] == 0) return reading;
   reading.intent = kPrecedence[best];
   for (const auto& cue : kCues) {
-    if (cue.intent == reading.intent &&
-        words.find(" " + std::string(cue.phrase) + " ") != std::string::npos) {
+    if (cue.intent == reading.intent && detail::has_phrase(words, cue.phrase)) {
       reading.cues.emplace_back(cue.phrase);
     }
   }

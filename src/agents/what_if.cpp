@@ -8,36 +8,17 @@
 
 #include "agents/detail/name_lists.hpp"
 #include "agents/detail/optimization_rules.hpp"
+#include "agents/detail/spaced_words.hpp"
 #include "analytics/model_catalog.hpp"
 
 namespace netra::agents {
 using analytics::canonical_model_name;
 using detail::contains;
+using detail::has_any;
 namespace {
 
 using analytics::find_model;
 using analytics::list_cost_usd;
-
-// " word word " in lower case, so that a phrase is found as whole words.
-std::string spaced_words(std::string_view text) {
-  std::string out = " ";
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) != 0 || c == '-' || c == '_' || c == '\'') {
-      out.push_back(static_cast<char>(std::tolower(u)));
-    } else if (out.back() != ' ') {
-      out.push_back(' ');
-    }
-  }
-  if (out.back() != ' ') out.push_back(' ');
-  return out;
-}
-
-bool has_any(const std::string& words, std::initializer_list<std::string_view> phrases) {
-  return std::any_of(phrases.begin(), phrases.end(), [&](std::string_view p) {
-    return words.find(" " + std::string(p) + " ") != std::string::npos;
-  });
-}
 
 // The rule of `kind` with no threshold: its estimate for any workload with calls.
 std::vector<Recommendation> estimates_of(RecommendationKind kind, const DataSnapshot& data,
@@ -119,7 +100,7 @@ double WhatIf::monthly_cost_after_usd() const {
 std::optional<WhatIf> read_what_if(const TriageResult& triage, std::string_view request,
                                    const DataSnapshot& data, double monthly_factor) {
   if (!data.completeness.sufficient) return std::nullopt;
-  const auto words = spaced_words(request);
+  const auto words = detail::spaced_words(request, "-_'");
   const bool asks = has_any(words, {"what if", "should i", "should we", "would", "could i",
                                     "could we", "if we", "if i", "worth", "how much"});
   // "use" and "try" ask for a change only in a question about one: "why do we use gpt-4o?" not.
