@@ -363,9 +363,10 @@ asio::awaitable<RunOutcome> Execution::run() {
   ReportChunks chunks(emitter_, kSteps[4]);
   std::optional<PhrasedSummary> phrased;
   if (deps_.llm != nullptr && !outside) {
-    co_await phrase_thread_title(triaged);
-    // The lead before the model writes a word; its summary then streams in as it comes.
+    // The lead before the model writes a word (the title's call included); its summary then
+    // streams in as it comes.
     if (data.completeness.sufficient) co_await chunks.append(phrased_summary_lead(input));
+    co_await phrase_thread_title(triaged);
     phrased = co_await phrase_summary(*deps_.llm, emitter_, input, deadline_, &chunks);
     // The model may take seconds: a stop pressed meanwhile is honoured before anything is stored.
     if (cancelled_ && cancelled_->load()) {

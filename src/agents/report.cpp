@@ -826,8 +826,8 @@ std::string phrased_summary_lead(const ReportInput& in) {
 std::string render_report(const ReportInput& in) {
   std::string out = opening(in);
   if (!in.data.completeness.sufficient) {
-    out += "## Summary\n\nThere is not enough data to answer this yet: " +
-           in.data.completeness.reason +
+    out += std::string(kSummaryHeading) +
+           "There is not enough data to answer this yet: " + in.data.completeness.reason +
            ". Rather than guess, this report shows no figures; send more calls and ask again.\n";
     for (const auto& note : in.data.notes) out += "\nNote: " + note + ".\n";
     out += "\n## What to send\n\n" + ingest_instructions() + "\n";

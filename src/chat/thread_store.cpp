@@ -111,24 +111,25 @@ asio::awaitable<ChatResult<Thread>> ThreadStore::update(std::string owner_id, st
 
 asio::awaitable<ChatResult<std::optional<Thread>>> ThreadStore::title_if_untitled(
     std::string owner_id, std::string thread_id, std::string title, core::Deadline deadline) {
-  if (auto bad = bad_thread_id(thread_id)) co_return *bad;
-  if (auto bad = check_title(title)) co_return ChatError::invalid(*bad);
-  auto values = params({thread_id, owner_id, std::move(title), clock_()});
-  auto titled = co_await db_.query(kTitleIfUntitled, std::move(values), deadline, "threads.title");
-  if (!titled) co_return failed(titled.error());
-  if (titled->affected_rows == 0) co_return std::optional<Thread>();
-  auto thread = co_await get(std::move(owner_id), std::move(thread_id), deadline);
-  if (!thread) co_return thread.error();
-  co_return std::optional<Thread>(std::move(thread.value()));
+  co_return co_await retitle(kTitleIfUntitled, std::move(owner_id), std::move(thread_id),
+                             std::nullopt, std::move(title), deadline);
 }
 
 asio::awaitable<ChatResult<std::optional<Thread>>> ThreadStore::replace_title_if(
     std::string owner_id, std::string thread_id, std::string expected, std::string title,
     core::Deadline deadline) {
+  co_return co_await retitle(kReplaceTitleIf, std::move(owner_id), std::move(thread_id),
+                             std::move(expected), std::move(title), deadline);
+}
+
+asio::awaitable<ChatResult<std::optional<Thread>>> ThreadStore::retitle(
+    const std::string& sql, std::string owner_id, std::string thread_id,
+    std::optional<std::string> expected, std::string title, core::Deadline deadline) {
   if (auto bad = bad_thread_id(thread_id)) co_return *bad;
   if (auto bad = check_title(title)) co_return ChatError::invalid(*bad);
-  auto values = params({thread_id, owner_id, std::move(title), clock_(), std::move(expected)});
-  auto titled = co_await db_.query(kReplaceTitleIf, std::move(values), deadline, "threads.retitle");
+  auto values = params({thread_id, owner_id, std::move(title), clock_()});
+  if (expected) values.emplace_back(std::move(*expected));
+  auto titled = co_await db_.query(sql, std::move(values), deadline, "threads.title");
   if (!titled) co_return failed(titled.error());
   if (titled->affected_rows == 0) co_return std::optional<Thread>();
   auto thread = co_await get(std::move(owner_id), std::move(thread_id), deadline);

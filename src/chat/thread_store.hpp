@@ -43,7 +43,6 @@ class ThreadStore {
                                                                        std::string thread_id,
                                                                        std::string title,
                                                                        core::Deadline deadline);
-  // Hides the thread from every later call; its rows stay. Archiving twice is `not_found`.
   // Replaces the title when it is still `expected` (what a run set), so that a title the owner
   // gave meanwhile stands; as title_if_untitled otherwise.
   asio::awaitable<ChatResult<std::optional<Thread>>> replace_title_if(std::string owner_id,
@@ -51,10 +50,17 @@ class ThreadStore {
                                                                       std::string expected,
                                                                       std::string title,
                                                                       core::Deadline deadline);
+  // Hides the thread from every later call; its rows stay. Archiving twice is `not_found`.
   asio::awaitable<ChatResult<db::Done>> archive(std::string owner_id, std::string thread_id,
                                                 core::Deadline deadline);
 
  private:
+  // Sets the title when the row matches `sql`'s condition ($5: `expected`, when given): the
+  // thread as stored, or nothing when it did not match.
+  asio::awaitable<ChatResult<std::optional<Thread>>> retitle(
+      const std::string& sql, std::string owner_id, std::string thread_id,
+      std::optional<std::string> expected, std::string title, core::Deadline deadline);
+
   db::Database& db_;
   UnixClock clock_;
 };
