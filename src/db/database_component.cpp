@@ -96,7 +96,7 @@ DatabaseComponent::DatabaseComponent(core::ComponentSpec spec, const DatabaseSet
     };
   }
   database_ = std::make_unique<Database>(
-      make_driver(settings, offload), settings.pool,
+      make_driver(settings, offload), pool_options(settings),
       [](const std::string& owner, std::chrono::milliseconds held) {
         telemetry::logger(kName)->warn("a connection has been held for {} ms by {}", held.count(),
                                        owner);

@@ -1,8 +1,10 @@
 #include "db/database_settings.hpp"
 
+#include <algorithm>
 #include <regex>
 
 #include "core/configuration_error.hpp"
+#include "core/cpu_budget.hpp"
 #include "db/database.hpp"
 #include "db/detail/postgres_driver.hpp"
 #include "db/detail/sqlite_driver.hpp"
@@ -106,7 +108,10 @@ const core::SettingsSchema<DatabaseSettings>& database_settings_schema() {
               .max = 1000,
               .help = "connections opened at start (never more than pool_max)"})
         .key("database.pool_max", [](DatabaseSettings & s) -> auto& { return s.pool.max_size; },
-             {.fallback = "10", .min = 1, .max = 1000, .help = "most connections open at once"})
+             {.fallback = "0",
+              .min = 0,
+              .max = 1000,
+              .help = "most connections open at once; 0 = 2 per usable core plus 2, at most 10"})
         .key("database.acquire_timeout_ms",
              [](DatabaseSettings & s) -> auto& { return s.pool.acquire_timeout; },
              {.fallback = "5000",
@@ -158,13 +163,23 @@ const core::SettingsSchema<DatabaseSettings>& database_settings_schema() {
   return schema;
 }
 
+size_t default_pool_max(size_t usable_cores) {
+  return std::min<size_t>(10, 2 * usable_cores + 2);
+}
+
+core::PoolOptions pool_options(const DatabaseSettings& settings) {
+  auto options = settings.pool;
+  if (options.max_size == 0) options.max_size = default_pool_max(core::usable_cores());
+  return options;
+}
+
 std::unique_ptr<detail::Driver> make_driver(const DatabaseSettings& settings,
                                             core::OffloadPool& offload) {
   validate_settings(settings);
   if (is_sqlite(settings.url)) {
     // One thread per connection: the readers' pool and the one write connection.
     return std::make_unique<detail::SqliteDriver>(
-        sqlite_file(settings.url), settings.pool.max_size + 1, settings.busy_timeout);
+        sqlite_file(settings.url), pool_options(settings).max_size + 1, settings.busy_timeout);
   }
   return std::make_unique<detail::PostgresDriver>(
       build_conninfo(settings.url, settings.tls),
@@ -173,7 +188,7 @@ std::unique_ptr<detail::Driver> make_driver(const DatabaseSettings& settings,
 
 std::unique_ptr<Database> open_database(const DatabaseSettings& settings,
                                         core::OffloadPool& offload, DatabaseObserver observer) {
-  return std::make_unique<Database>(make_driver(settings, offload), settings.pool,
+  return std::make_unique<Database>(make_driver(settings, offload), pool_options(settings),
                                     core::Pool<detail::DriverConnection>::LeakReport{},
                                     core::BreakerOptions{}, std::move(observer),
                                     settings.query_timeout);

@@ -36,6 +36,17 @@ struct DatabaseSettings {
   bool allow_unverified_tls = false;
 };
 
+// database.pool_max when it is 0 (the default): 2 connections per usable core plus 2, at most 10.
+// More statements in flight than the database's cores can run buy no throughput, and on a small
+// machine that also runs PostgreSQL they cost its tail: 10 connections on 2 cores shared by
+// PostgreSQL, netra and the load put backends to sleep in PostgreSQL's spinlock back-off (up to
+// 1 s), and GET /api/threads under wrk -c50 had a p99 of 17-218 ms; with 6 it was 6.3-8.6 ms at the
+// same rate (see bench/chat_threads.sh). Where the database has cores of its own, set pool_max.
+size_t default_pool_max(size_t usable_cores);
+
+// settings.pool with pool_max resolved (0: default_pool_max of this process's usable cores).
+core::PoolOptions pool_options(const DatabaseSettings& settings);
+
 // The directory of the SQLite file `settings.url` names (as the driver opens it), whose free
 // space the warning checks watch; "" for PostgreSQL or an in-memory database.
 std::string sqlite_directory(const DatabaseSettings& settings);

@@ -43,7 +43,7 @@ TEST_F(ConfigTest, EmbeddedDefaultsServeWithoutAnyInput) {
   EXPECT_EQ(settings.server.host, "0.0.0.0");
   EXPECT_EQ(settings.process.startup_deadline, std::chrono::milliseconds(60000));
   EXPECT_EQ(settings.process.profile, "full");
-  EXPECT_EQ(settings.database.pool.max_size, 10u);
+  EXPECT_EQ(settings.database.pool.max_size, 0u);  // sized by the cores (db::default_pool_max)
   EXPECT_EQ(settings.auth.settings.access_ttl, std::chrono::seconds(900));
   EXPECT_EQ(config.source("server.port"), "default");
 }

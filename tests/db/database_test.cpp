@@ -13,6 +13,7 @@
 #include <future>
 #include <thread>
 
+#include "core/cpu_budget.hpp"
 #include "core/event_loops.hpp"
 #include "core/offload_pool.hpp"
 #include "db/database_settings.hpp"
@@ -596,6 +597,19 @@ std::vector<Backend> postgres_only() {
 INSTANTIATE_TEST_SUITE_P(Backends, PostgresOutageTest, ::testing::ValuesIn(postgres_only()),
                          [](const auto& info) { return info.param.name; });
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(PostgresOutageTest);
+
+TEST(PoolSize, TheDefaultFollowsTheCoresAndNeverPassesTen) {
+  using db::default_pool_max;
+  EXPECT_EQ(default_pool_max(1), 4u);
+  EXPECT_EQ(default_pool_max(2), 6u);
+  EXPECT_EQ(default_pool_max(4), 10u);
+  EXPECT_EQ(default_pool_max(64), 10u);
+  db::DatabaseSettings settings;
+  settings.pool.max_size = 0;  // database.pool_max's default
+  EXPECT_EQ(db::pool_options(settings).max_size, default_pool_max(core::usable_cores()));
+  settings.pool.max_size = 3;  // set by the operator: kept
+  EXPECT_EQ(db::pool_options(settings).max_size, 3u);
+}
 
 TEST(RedactUrl, HidesPasswordsInUrlsAndKeywordStrings) {
   EXPECT_EQ(db::redact_url("postgres://app:s3cr3t@db.local:5432/netra"),

@@ -8,6 +8,7 @@
 #include <regex>
 #include <thread>
 
+#include "core/cpu_budget.hpp"
 #include "support/child_process.hpp"
 #include "support/fixture_server.hpp"
 #include "support/http_client.hpp"
@@ -303,7 +304,10 @@ TEST_F(HttpServerTest, MetricsExpositionCarriesEveryFamily) {
   EXPECT_EQ((samples[R"(netra_component_state{component="api",state="starting"})"]), 0);
   EXPECT_GT(samples["process_resident_memory_bytes"], 1e6);
   EXPECT_EQ((samples[R"(netra_circuit_breaker_state{breaker="database",state="closed"})"]), 1);
-  EXPECT_EQ((samples[R"(netra_pool_max_connections{pool="database"})"]), 10);
+  // database.pool_max = 0: db::default_pool_max of the usable cores (2 per core plus 2, at most
+  // 10).
+  EXPECT_EQ((samples[R"(netra_pool_max_connections{pool="database"})"]),
+            std::min<size_t>(10, 2 * netra::core::usable_cores() + 2));
   EXPECT_GE(samples["netra_db_acquire_wait_seconds_count"], 1)
       << "migrations and heartbeats acquire";
   EXPECT_GT(samples["process_open_fds"], 3);
