@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "auth/jwt.hpp"
+
 namespace netra::auth {
 namespace {
 
@@ -9,12 +11,6 @@ std::optional<std::string> text(const nlohmann::json& p, const char* name) {
   auto it = p.find(name);
   if (it == p.end() || !it->is_string()) return std::nullopt;
   return it->get<std::string>();
-}
-
-std::optional<int64_t> seconds(const nlohmann::json& p, const char* name) {
-  auto it = p.find(name);
-  if (it == p.end() || !it->is_number()) return std::nullopt;
-  return it->is_number_integer() ? it->get<int64_t>() : static_cast<int64_t>(it->get<double>());
 }
 
 // aud is a string or an array of strings (§2).
@@ -46,10 +42,10 @@ core::Result<IdToken, std::string> check_id_token(const nlohmann::json& p,
   if (!p.is_object()) return std::string("the payload is not a JSON object");
   const auto iss = text(p, "iss");
   const auto sub = text(p, "sub");
-  const auto exp = seconds(p, "exp");
-  const auto iat = seconds(p, "iat");
+  const auto exp = numeric_date(p, "exp");
+  const auto iat = numeric_date(p, "iat");
   if (!iss || !sub || sub->empty() || !exp || !iat) {
-    return std::string("a required claim (iss, sub, exp, iat) is missing");
+    return std::string("a required claim (iss, sub, exp, iat) is missing or invalid");
   }
   if (*iss != expected.issuer) return "wrong issuer: " + *iss;
   const auto aud = audiences(p);

@@ -32,6 +32,29 @@ std::string_view to_string(TokenType t) {
   return t == TokenType::access ? "access" : "refresh";
 }
 
+std::optional<int64_t> numeric_date(const nlohmann::json& payload, const char* name) {
+  auto it = payload.find(name);
+  if (it == payload.end()) return std::nullopt;
+  if (it->is_number_unsigned()) {
+    const auto value = it->get<uint64_t>();
+    if (value > static_cast<uint64_t>(kLatestNumericDate)) return std::nullopt;
+    return static_cast<int64_t>(value);
+  }
+  if (it->is_number_integer()) {
+    const auto value = it->get<int64_t>();
+    if (value < 0 || value > kLatestNumericDate) return std::nullopt;
+    return value;
+  }
+  if (it->is_number_float()) {
+    // Compared as a double before it is converted: NaN fails both, and nothing out of range is
+    // ever cast (a cast of 1.8e65 to an integer is undefined behaviour).
+    const double value = it->get<double>();
+    if (!(value >= 0 && value <= static_cast<double>(kLatestNumericDate))) return std::nullopt;
+    return static_cast<int64_t>(value);
+  }
+  return std::nullopt;
+}
+
 std::string issue_token(const SigningKey& key, const Claims& c) {
   const nlohmann::json header = {
       {"alg", jwt_alg(key.algorithm())}, {"typ", "JWT"}, {"kid", key.kid()}};
@@ -185,22 +208,17 @@ core::Result<Claims, JwtError> JwtVerifier::verify_uncached(std::string_view tok
     if (it == p.end() || !it->is_string()) return std::nullopt;
     return it->get<std::string>();
   };
-  auto number = [&](const char* name) -> std::optional<int64_t> {
-    auto it = p.find(name);
-    if (it == p.end() || !it->is_number_integer()) return std::nullopt;
-    return it->get<int64_t>();
-  };
   Claims c;
   auto sub = text("sub");
   auto iss = text("iss");
   auto aud = text("aud");
   auto jti = text("jti");
   auto type = text("token_type");
-  auto iat = number("iat");
-  auto nbf = number("nbf");
-  auto exp = number("exp");
+  auto iat = numeric_date(p, "iat");
+  auto nbf = numeric_date(p, "nbf");
+  auto exp = numeric_date(p, "exp");
   if (!sub || !iss || !aud || !jti || !type || !iat || !nbf || !exp)
-    return refuse("missing claims");
+    return refuse("missing or invalid claims");
   if (*iss != options_.issuer) return refuse("wrong issuer");
   if (*aud != options_.audience) return refuse("wrong audience");
   if (*type != to_string(expected)) return refuse("wrong token_type");

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,12 @@ struct JwtError {
                              // may be out of date
   bool no_keys = false;      // nothing to verify with yet (503, not 401)
 };
+
+// A NumericDate claim (RFC 7519 §2: seconds since the epoch, an integer or not) of `payload`;
+// nullopt when it is absent, not a number, or outside 0..kLatestNumericDate (the year 9999), so
+// that no claim read from a token, ours or a provider's, can overflow the arithmetic on it.
+inline constexpr int64_t kLatestNumericDate = 253402300799;
+std::optional<int64_t> numeric_date(const nlohmann::json& payload, const char* name);
 
 // header.payload.signature, signed with `key`.
 std::string issue_token(const SigningKey& key, const Claims& claims);

@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace netra::auth {
 namespace {
 
@@ -76,6 +78,27 @@ TEST(IdTokenTest, EachClaimCheckRefusesAndNamesItself) {
   }
   EXPECT_THAT(refusal(with("sub", "")), HasSubstr("missing"));
   EXPECT_THAT(refusal(nlohmann::json::array()), HasSubstr("not a JSON object"));
+}
+
+// Found by jwt_fuzzer: an exp of 1.8e65 was cast to an integer (undefined behaviour). A time claim
+// out of the NumericDate range is refused as missing; a fractional one is read (RFC 7519 §2).
+TEST(IdTokenTest, ATimeClaimOutOfRangeIsRefusedAndAFractionalOneRead) {
+  auto with = [](const char* claim, nlohmann::json value) {
+    auto p = valid();
+    p[claim] = std::move(value);
+    return p;
+  };
+  for (nlohmann::json bad :
+       {nlohmann::json(1.802e65), nlohmann::json(-1.0),
+        nlohmann::json(std::numeric_limits<uint64_t>::max()),
+        nlohmann::json(std::numeric_limits<int64_t>::max()),
+        nlohmann::json(std::numeric_limits<int64_t>::min()),
+        nlohmann::json(std::numeric_limits<double>::quiet_NaN()), nlohmann::json("1800000300")}) {
+    EXPECT_THAT(refusal(with("exp", bad)), HasSubstr("missing")) << "exp " << bad.dump();
+    EXPECT_THAT(refusal(with("iat", bad)), HasSubstr("missing")) << "iat " << bad.dump();
+  }
+  EXPECT_EQ(refusal(with("exp", kNow + 300.5)), "");
+  EXPECT_THAT(refusal(with("exp", kNow - 61.5)), HasSubstr("expired"));
 }
 
 TEST(IdTokenTest, AnEmailIsVerifiedOnlyWhenTheProviderSaysSo) {

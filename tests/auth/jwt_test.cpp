@@ -6,6 +6,7 @@
 #include <openssl/hmac.h>
 #include <sys/stat.h>
 
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "auth/base64url.hpp"
@@ -95,6 +96,20 @@ TEST_P(JwtTest, NotBeforeInTheFutureIsRefused) {
   auto c = claims();
   c.not_before = kNow + 120;
   EXPECT_EQ(reason(token(c)), "not valid yet");
+}
+
+// Signed and well-formed, but a time past the year 9999: refused before any arithmetic on it
+// (exp + leeway would overflow).
+TEST_P(JwtTest, ATimeClaimOutOfRangeIsRefused) {
+  auto c = claims();
+  c.expires_at = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(reason(token(c)), "missing or invalid claims");
+  c = claims();
+  c.not_before = -1;
+  EXPECT_EQ(reason(token(c)), "missing or invalid claims");
+  c = claims();
+  c.expires_at = kLatestNumericDate;
+  EXPECT_EQ(reason(token(c)), "");
 }
 
 TEST_P(JwtTest, WrongIssuerOrAudienceIsRefused) {
