@@ -353,7 +353,7 @@ asio::awaitable<RunOutcome> Execution::run() {
   note = "Writing the report";
   detail = {{"actions", actions.size()}};
   co_await thinking(5, std::move(note), std::move(detail));
-  ReportInput input{request_.user_request, triaged, data, optimization, actions};
+  ReportInput input = with_findings({request_.user_request, triaged, data, optimization, actions});
   if (previous) {
     input.previous = &*previous;
     input.carried = carried;
@@ -421,14 +421,8 @@ asio::awaitable<RunOutcome> Execution::run() {
                  {"optimization", to_json(optimization)},
                  {"actions", std::move(planned)},
                  {"message_id", stored->id}};
-  if (const auto verdict = judge_target(scope, optimization, data)) {
-    result["target"] = to_json(*verdict);
-  }
-  if (const auto what_if = outside ? std::nullopt
-                                   : read_what_if(triaged, request_.user_request, data,
-                                                  optimization.monthly_factor)) {
-    result["what_if"] = to_json(*what_if);
-  }
+  if (input.target) result["target"] = to_json(*input.target);
+  if (input.what_if && !outside) result["what_if"] = to_json(*input.what_if);
   json done = {{"result", std::move(result)},
                {"report", report},
                {"progress", 1.0},

@@ -181,10 +181,6 @@ std::optional<std::pair<const GroupSummary*, bool>> subject_of(const ReportInput
   return std::nullopt;
 }
 
-std::optional<WhatIf> what_if_of(const ReportInput& in) {
-  return read_what_if(in.triage, in.user_request, in.data, in.optimization.monthly_factor);
-}
-
 std::string switch_subject(const WhatIf& w) {
   if (!w.workloads.empty()) {
     std::vector<std::string> names;
@@ -344,7 +340,7 @@ void since_previous(std::string& out, const ReportInput& in) {
 }  // namespace
 
 std::string summary_headline(const ReportInput& in) {
-  if (const auto w = what_if_of(in)) return what_if_headline(*w, in);
+  if (in.what_if) return what_if_headline(*in.what_if, in);
   // A request that names a workload or a model is answered about it first.
   if (const auto subject = subject_of(in); subject && in.triage.intent != Intent::model_choice) {
     return subject_headline(in, *subject->first, subject->second);
@@ -409,10 +405,8 @@ namespace {
 
 // Whether the saving asked for is reached, by how much, and what else would reach it.
 void target_lines(std::string& out, const ReportInput& in) {
-  const auto verdict = judge_target({in.triage.workloads, in.triage.models, in.triage.goals},
-                                    in.optimization, in.data);
-  if (!verdict) return;
-  const auto& v = *verdict;
+  if (!in.target) return;
+  const auto& v = *in.target;
   const auto share = [&](double usd) {
     return md::percent(v.monthly_spend_usd > 0 ? usd / v.monthly_spend_usd : 0);
   };
@@ -823,6 +817,13 @@ std::string phrased_summary_lead(const ReportInput& in) {
   return opening(in) + std::string(kSummaryHeading);
 }
 
+ReportInput with_findings(ReportInput in) {
+  in.target = judge_target({in.triage.workloads, in.triage.models, in.triage.goals},
+                           in.optimization, in.data);
+  in.what_if = read_what_if(in.triage, in.user_request, in.data, in.optimization.monthly_factor);
+  return in;
+}
+
 std::string render_report(const ReportInput& in) {
   std::string out = opening(in);
   if (!in.data.completeness.sufficient) {
@@ -835,7 +836,7 @@ std::string render_report(const ReportInput& in) {
     return out;
   }
   summary(out, in);
-  if (const auto w = what_if_of(in)) what_if_section(out, *w, in);
+  if (in.what_if) what_if_section(out, *in.what_if, in);
   if (in.previous != nullptr) since_previous(out, in);
   findings(out, in);
   recommendations(out, in.optimization);

@@ -3,6 +3,7 @@
 // from and how complete it was. With too little data, it says so and what to send instead.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,7 +12,9 @@
 #include "agents/data_step.hpp"
 #include "agents/follow_up.hpp"
 #include "agents/optimization.hpp"
+#include "agents/target_verdict.hpp"
 #include "agents/triage.hpp"
+#include "agents/what_if.hpp"
 
 namespace netra::agents {
 
@@ -32,7 +35,14 @@ struct ReportInput {
   // A follow-up: the thread's previous report and what carried over from it; nullptr: none.
   const ReportContext* previous = nullptr;
   std::vector<std::string> carried = {};
+  // What the report states and the run's result carries, worked out once (with_findings): the
+  // verdict on a saving asked for, and the what-if of a change the request names.
+  std::optional<TargetVerdict> target = std::nullopt;
+  std::optional<WhatIf> what_if = std::nullopt;
 };
+
+// `in` with its target verdict and what-if worked out from the rest of it.
+ReportInput with_findings(ReportInput in);
 
 // Tables list the groups that cost the most, at most this many; the rest are summed in a line.
 inline constexpr size_t kMaxTableRows = 10;

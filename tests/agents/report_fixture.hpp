@@ -56,7 +56,7 @@ class ReportFixture : public AgentsTest {
       in.previous = &*previous_;
       in.carried = carried_;
     }
-    return in;
+    return with_findings(in);
   }
   // The context the last report_for leaves for a follow-up, as its message keeps it.
   ReportContext context() const {

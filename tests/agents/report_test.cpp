@@ -84,7 +84,8 @@ TEST_P(ReportTest, AFullReportFromAKnownWeek) {
   EXPECT_THAT(report, Not(HasSubstr("not enough data")));
 
   // The same input, the same text.
-  EXPECT_EQ(render_report({request, triage_, data, optimization_, actions_}), report);
+  EXPECT_EQ(render_report(with_findings({request, triage_, data, optimization_, actions_})),
+            report);
 }
 
 TEST_P(ReportTest, TheHeadlineAnswersTheQuestionAsked) {
