@@ -11,9 +11,11 @@
 #include <set>
 #include <sstream>
 
+#include "core/embedded_file.hpp"
+
 namespace netra::analytics {
 namespace detail {
-extern const std::string_view kBuiltinModelCatalog;  // model_catalog.json, compiled in
+const std::vector<core::EmbeddedFile>& catalog_files();  // model_catalog.json, compiled in
 }  // namespace detail
 namespace {
 
@@ -268,7 +270,7 @@ core::Result<CatalogData, std::string> parse_catalog(std::string_view json_text)
 
 const CatalogData& builtin_catalog() {
   static const CatalogData data = [] {
-    auto parsed = parse_catalog(detail::kBuiltinModelCatalog);
+    auto parsed = parse_catalog(detail::catalog_files().front().text);
     if (!parsed) throw std::logic_error("the compiled-in model catalog: " + parsed.error());
     return std::move(parsed.value());
   }();

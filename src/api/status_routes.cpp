@@ -1,8 +1,10 @@
 #include "api/status_routes.hpp"
 
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "api/administrators.hpp"
+#include "core/embedded_file.hpp"
 #include "core/health_registry.hpp"
 #include "net/health_routes.hpp"
 #include "net/json_error.hpp"
@@ -72,6 +74,30 @@ nlohmann::json feed(const StatusSource& source, bool administrator) {
 }
 
 }  // namespace
+
+namespace detail {
+const std::vector<core::EmbeddedFile>& status_page_files();  // api/status_page/status.*
+}  // namespace detail
+
+const std::vector<StatusAsset>& status_assets() {
+  static const std::vector<StatusAsset> assets = [] {
+    std::vector<StatusAsset> out;
+    for (const auto& file : detail::status_page_files()) {
+      const std::string name(file.name);
+      if (name.ends_with(".html")) {
+        out.push_back({"/status", "text/html; charset=utf-8", file.text});
+      } else if (name.ends_with(".css")) {
+        out.push_back({"/status/" + name, "text/css; charset=utf-8", file.text});
+      } else if (name.ends_with(".js")) {
+        out.push_back({"/status/" + name, "text/javascript; charset=utf-8", file.text});
+      } else {
+        throw std::logic_error("the /status page has a file of no known type: " + name);
+      }
+    }
+    return out;
+  }();
+  return assets;
+}
 
 void add_status_routes(net::Router& router, StatusSource source, StatusPageOptions options,
                        auth::AuthState& auth) {

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/startup_report.hpp"
@@ -39,11 +40,11 @@ struct StatusSource {
   std::string commit;
 };
 
-// One file of the page: its path, type and text (generated from api/status_page/).
+// One file of the page (api/status_page/, compiled in): where it is served, its type and text.
 struct StatusAsset {
-  const char* path;
-  const char* content_type;
-  const char* text;
+  std::string path;
+  std::string content_type;
+  std::string_view text;
 };
 const std::vector<StatusAsset>& status_assets();
 

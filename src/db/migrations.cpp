@@ -1,10 +1,13 @@
 #include "db/migrations.hpp"
 
+#include <charconv>
 #include <chrono>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "core/clock.hpp"
+#include "core/embedded_file.hpp"
 
 namespace netra::db {
 namespace {
@@ -41,6 +44,29 @@ DbError named(const Migration& m, const DbError& e) {
 }
 
 }  // namespace
+
+namespace detail {
+const std::vector<core::EmbeddedFile>& migration_files();  // db/migrations/*.sql, compiled in
+}  // namespace detail
+
+const std::vector<Migration>& embedded_migrations() {
+  static const std::vector<Migration> migrations = [] {
+    std::vector<Migration> out;
+    for (const auto& file : detail::migration_files()) {
+      // NNNN_what.sql: the version is the number, the name the file's without ".sql".
+      const auto name = file.name.substr(0, file.name.find('.'));
+      int version = 0;
+      const auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), version);
+      if (error != std::errc{} || end == name.data() || *end != '_') {
+        throw std::logic_error("migration file " + std::string(file.name) +
+                               " is not named NNNN_what.sql");
+      }
+      out.push_back({version, std::string(name), std::string(file.text)});
+    }
+    return out;
+  }();
+  return migrations;
+}
 
 std::vector<std::string> split_statements(const std::string& sql) {
   std::vector<std::string> statements;
