@@ -23,22 +23,28 @@ boost::asio::awaitable<std::string> post_json(std::shared_ptr<net::HttpClient> c
   co_return co_await net::post_json(*client, std::move(url), std::move(body), deadline);
 }
 
+// A callback that posts JSON bodies to `url` through an HTTP client of its own: telemetry never
+// queues behind ClickHouse's or the language model's calls. Made only for a configured URL: a
+// client loads the system's certificate authorities when made (about 40 ms, which a start would
+// otherwise pay for nothing).
+using JsonPoster = std::function<boost::asio::awaitable<std::string>(std::string, core::Deadline)>;
+JsonPoster json_poster(const BuildContext& ctx, std::string url, size_t max_answer_bytes) {
+  net::HttpClientOptions options;
+  options.max_response_body_bytes = max_answer_bytes;
+  options.ca_file = ctx.settings().auth.ca_file;
+  auto client = std::make_shared<net::HttpClient>(options);
+  return [client, url = std::move(url)](std::string body, core::Deadline deadline) {
+    return post_json(client, url, std::move(body), deadline);
+  };
+}
+
 std::shared_ptr<telemetry::WarningMonitor> warning_monitor(const BuildContext& ctx,
                                                            const std::string& instance_id) {
   const auto& p = ctx.process();
   if (p.loops.empty() || !ctx.settings().monitoring.enabled) return nullptr;
   const auto& settings = ctx.settings().monitoring;
   telemetry::WarningMonitor::Webhook webhook;
-  if (!settings.webhook_url.empty()) {
-    // Made only with a URL: a client loads the certificate authorities when made.
-    net::HttpClientOptions options;
-    options.max_response_body_bytes = 64 * 1024;
-    options.ca_file = ctx.settings().auth.ca_file;
-    auto client = std::make_shared<net::HttpClient>(options);
-    webhook = [client, url = settings.webhook_url](std::string body, core::Deadline deadline) {
-      return post_json(client, url, std::move(body), deadline);
-    };
-  }
+  if (!settings.webhook_url.empty()) webhook = json_poster(ctx, settings.webhook_url, 64 * 1024);
   return std::make_shared<telemetry::WarningMonitor>(
       p.loops.front(),
       telemetry::WarningMonitor::Sources{p.metrics, p.health, p.offload,
@@ -61,26 +67,14 @@ CatalogEntry metrics_entry(std::string instance_id) {
   return entry;
 }
 
-using SpanTransport = telemetry::SpanExporter::Transport;
-
 CatalogEntry tracing_entry(std::string instance_id) {
   auto entry = entry_of<telemetry::TracingComponent>(
       telemetry::TracingComponent::make_spec(),
       [instance_id](const BuildContext& ctx, const auto& spec) {
         const auto& settings = ctx.settings().tracing;
-        // Its own client: spans never queue behind ClickHouse's or the language model's calls.
-        // Made only with an endpoint: a client loads the system's certificate authorities when
-        // made (about 40 ms, which a restart would otherwise pay for nothing).
-        SpanTransport transport;
+        telemetry::SpanExporter::Transport transport;
         if (!settings.otlp_endpoint.empty()) {
-          net::HttpClientOptions options;
-          options.max_response_body_bytes = 1024 * 1024;
-          options.ca_file = ctx.settings().auth.ca_file;
-          auto client = std::make_shared<net::HttpClient>(options);
-          transport = [client, url = settings.traces_url()](std::string body,
-                                                            core::Deadline deadline) {
-            return post_json(client, url, std::move(body), deadline);
-          };
+          transport = json_poster(ctx, settings.traces_url(), 1024 * 1024);
         }
         return std::make_shared<telemetry::TracingComponent>(
             spec, settings,
