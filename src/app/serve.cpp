@@ -204,6 +204,10 @@ class Service {
         metrics_.loop_lag(loop.name(), std::chrono::duration<double>(lag).count());
       });
     }
+    loops_.observe_escapes([log = log_](const core::LoopActivity& loop, const std::string& what) {
+      log->error("{}: a task ended by an exception nothing caught ({}); the loop goes on",
+                 loop.name(), what);
+    });
     loops_.start();
     log_->info("listening on {}:{}", listener_settings().host, server_.port());
     return true;

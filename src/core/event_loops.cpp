@@ -4,6 +4,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -79,14 +80,37 @@ std::vector<const LoopActivity*> EventLoops::activities() const {
   return out;
 }
 
+// io_context::run() lets a handler's exception out and may be called again to go on (Asio's
+// documented contract); without this the exception would end the thread and std::terminate the
+// process.
+void EventLoops::run_until_stopped(Loop& loop) {
+  for (;;) {
+    std::string what;
+    try {
+      loop.io.run();
+      return;
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+      what = "an exception of unknown type";
+    }
+    if (escape_observer_) {
+      escape_observer_(loop.activity, what);
+    } else {
+      std::fprintf(stderr, "%s: a handler threw, the loop goes on: %s\n",
+                   loop.activity.name().c_str(), what.c_str());
+    }
+  }
+}
+
 void EventLoops::start() {
   for (auto& loop : loops_) {
     loop->work.emplace(loop->io.get_executor());
     schedule_beat(loop->heartbeat, loop->activity, heartbeat_, lag_observer_);
-    loop->thread = std::thread([l = loop.get(), finished = loop->finished] {
+    loop->thread = std::thread([this, l = loop.get(), finished = loop->finished] {
       l->activity.attach_current_thread();
       l->activity.beat();
-      l->io.run();
+      run_until_stopped(*l);
       finished->store(true);
     });
   }
