@@ -12,6 +12,7 @@ Run: NETRA_BIN=build/debug/netra TEST_REDIS_URL=… TEST_POSTGRES_URL=… TEST_C
 """
 
 import asyncio
+import collections
 import urllib.request
 import json
 import io
@@ -105,6 +106,15 @@ class ClusterTestCase(unittest.IsolatedAsyncioTestCase):
     async def asyncTearDown(self):
         for client in self.clients:
             await client.close()
+        self.assert_instances_alive()
+
+    def assert_instances_alive(self):
+        """Every instance this class started still runs (a test that stops one restarts it): one
+        that died mid-test is a crash to report with its log, not a refused request to guess at."""
+        for index, instance in enumerate(self.instances):
+            if instance.process is not None and instance.process.poll() is not None:
+                self.fail(f"instance {index} exited with {instance.process.returncode}; its log "
+                          f"ends:\n{instance.log()[-6000:]}")
 
     async def call(self, instance, method, path, body=None, token=None):
         return await asyncio.wait_for(
@@ -676,7 +686,7 @@ class RedisOutage(ClusterTestCase):
                     if answer.status != expected or took > 2.5:
                         problems.append((answer.status, round(took, 2), answer.body[:200]))
                 except OSError as e:
-                    problems.append(("error", str(e)))
+                    problems.append(("error", instance.port, type(e).__name__, str(e)))
 
         workers = [threading.Thread(target=traffic) for _ in range(3)]
         for w in workers:
@@ -694,7 +704,11 @@ class RedisOutage(ClusterTestCase):
             stop.set()
             for w in workers:
                 w.join(30)
-        self.assertEqual(problems, [], f"{len(acknowledged)} threads acknowledged")
+        self.assert_instances_alive()
+        kinds = collections.Counter(p[:3] if p[0] == "error" else (p[0], p[2][:80])
+                                    for p in problems)
+        self.assertEqual(problems[:20], [], f"{len(problems)} problems by kind {dict(kinds)}; "
+                         f"{len(acknowledged)} threads acknowledged")
         self.assertGreater(len(acknowledged), 20)
         # The outage was felt (a request met Redis's 1 s command deadline), and cost no more.
         self.assertGreater(max(slowest), 0.5)
@@ -837,8 +851,8 @@ class RollingRestart(ClusterTestCase):
                     if s_.ws.closed:
                         closes.append(s_.ws.close_code)
                         sockets[i] = await self.connect(url=lb_ws, token=socket_access)
-                        self.assertEqual((await sockets[i].recv())["type"],
-                                         "connection_established")
+                        greeting = await sockets[i].recv()
+                        self.assertEqual(greeting["type"], "connection_established", greeting)
         finally:
             stop.set()
             for w in workers:
