@@ -6,12 +6,12 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "core/task_failures.hpp"
 #include "telemetry/logging.hpp"
 
 namespace netra::agents {
@@ -187,7 +187,8 @@ asio::awaitable<core::Status> AgentSupervisorComponent::start(core::LifecycleCon
     asio::co_spawn(
         lease_loop_->executor,
         hold_leases(lease_loop_, leases_, supervisor_, deps_.runs, options_.store_timeout),
-        asio::bind_cancellation_slot(lease_loop_->signal.slot(), asio::detached));
+        asio::bind_cancellation_slot(lease_loop_->signal.slot(),
+                                     core::detached_reporting("the run lease loop")));
     log->info("run leases as instance {}: an unfinished run is interrupted once its lease lapses",
               leases_->instance_id());
   }

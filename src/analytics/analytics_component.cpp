@@ -8,7 +8,6 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -18,6 +17,7 @@
 #include "analytics/embedded_store.hpp"
 #include "core/clock.hpp"
 #include "core/configuration_error.hpp"
+#include "core/task_failures.hpp"
 #include "net/http_client.hpp"
 #include "telemetry/logging.hpp"
 
@@ -196,8 +196,10 @@ asio::awaitable<core::Status> AnalyticsComponent::start(core::LifecycleContext& 
   background_ = std::make_shared<Background>();
   background_->executor = co_await asio::this_coro::executor;
   Maintained parts{clickhouse_, store_, replay_, replay_runner_};
-  asio::co_spawn(background_->executor, maintain(background_, std::move(parts), settings_),
-                 asio::bind_cancellation_slot(background_->signal.slot(), asio::detached));
+  asio::co_spawn(
+      background_->executor, maintain(background_, std::move(parts), settings_),
+      asio::bind_cancellation_slot(background_->signal.slot(),
+                                   core::detached_reporting("the analytics maintenance")));
   log->info("workload events are kept in {} (retention {} days)", clickhouse_->describe(),
             settings_.clickhouse.ttl_days);
   co_return core::Status::ok();

@@ -1,11 +1,11 @@
 #include "api/run_event_fanout.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <nlohmann/json.hpp>
 
 #include "api/chat_json.hpp"
 #include "api/event_streams.hpp"
+#include "core/task_failures.hpp"
 #include "net/websocket_server.hpp"
 #include "redis/redis_client.hpp"
 #include "telemetry/logging.hpp"
@@ -58,7 +58,7 @@ void RunEventFanout::send(const std::string& user_id, std::string text) {
   }
   if (!start) return;
   if (auto client = redis_.lock()) {
-    asio::co_spawn(client->executor(), drain(), asio::detached);
+    asio::co_spawn(client->executor(), drain(), core::detached_reporting("the run event fan-out"));
   } else {
     std::lock_guard lock(mutex_);
     draining_ = false;

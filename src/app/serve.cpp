@@ -3,7 +3,6 @@
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -22,6 +21,7 @@
 #include "core/event_loops.hpp"
 #include "core/health_registry.hpp"
 #include "core/offload_pool.hpp"
+#include "core/task_failures.hpp"
 #include "core/watchdog.hpp"
 #include "net/admin_token.hpp"
 #include "net/health_routes.hpp"
@@ -204,9 +204,8 @@ class Service {
         metrics_.loop_lag(loop.name(), std::chrono::duration<double>(lag).count());
       });
     }
-    loops_.observe_escapes([log = log_](const core::LoopActivity& loop, const std::string& what) {
-      log->error("{}: a task ended by an exception nothing caught ({}); the loop goes on",
-                 loop.name(), what);
+    core::report_task_failures_to([log = log_](std::string_view task, std::string_view what) {
+      log->error("{} ended by an exception nothing caught: {}", task, what);
     });
     loops_.start();
     log_->info("listening on {}:{}", listener_settings().host, server_.port());
@@ -226,7 +225,8 @@ class Service {
           }
         });
     if (auto every = notifier_.watchdog_interval()) {
-      asio::co_spawn(loops_.context(0), systemd_watchdog(notifier_, *every), asio::detached);
+      asio::co_spawn(loops_.context(0), systemd_watchdog(notifier_, *every),
+                     core::detached_reporting("the systemd watchdog"));
     }
   }
 
@@ -240,7 +240,7 @@ class Service {
         log_->info("received {}; shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
         draining_ = true;
         notifier_.notify("STOPPING=1");
-        asio::co_spawn(loops_.context(0), shut_down(), asio::detached);
+        asio::co_spawn(loops_.context(0), shut_down(), core::detached_reporting("the shutdown"));
         signals_->async_wait(on_signal_);
       } else {
         log_->warn("second signal; exiting at once");

@@ -1,10 +1,10 @@
 #include "auth/api_key_verifier.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include "auth/token_hash.hpp"
+#include "core/task_failures.hpp"
 
 namespace netra::auth {
 namespace {
@@ -43,7 +43,8 @@ asio::awaitable<ApiKeyVerifier::Verdict> ApiKeyVerifier::verify(std::string secr
     // Not awaited: the request does not wait for a bookkeeping write, and a failed one is
     // written again a minute later.
     auto executor = co_await asio::this_coro::executor;
-    asio::co_spawn(executor, record_use(shared_from_this(), key->id, now), asio::detached);
+    asio::co_spawn(executor, record_use(shared_from_this(), key->id, now),
+                   core::detached_reporting("an API key's last-use record"));
   }
   co_return Verdict{Kind::ok, std::move(*key), "", {}};
 }

@@ -2,13 +2,13 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "auth/key_store.hpp"
 #include "core/offload_pool.hpp"
+#include "core/task_failures.hpp"
 #include "db/database_component.hpp"
 #include "telemetry/logging.hpp"
 
@@ -65,7 +65,8 @@ asio::awaitable<core::Status> AuthComponent::start(core::LifecycleContext& ctx) 
   // argon2id pass does not compete with the rest of the start for the cores.
   auto executor = co_await asio::this_coro::executor;
   settle_ = std::make_unique<asio::steady_timer>(executor, std::chrono::seconds(1));
-  asio::co_spawn(executor, prepare_hasher(*settle_, *hasher_), asio::detached);
+  asio::co_spawn(executor, prepare_hasher(*settle_, *hasher_),
+                 core::detached_reporting("the password hasher's calibration"));
   const auto signing = keys.signing;
   const size_t accepted = keys.verifying.size();
   auto service =

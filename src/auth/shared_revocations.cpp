@@ -2,12 +2,12 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/clock.hpp"
 #include "core/parse_number.hpp"
+#include "core/task_failures.hpp"
 #include "redis/redis_client.hpp"
 #include "telemetry/logging.hpp"
 
@@ -46,7 +46,9 @@ void SharedRevocations::attach() {
     if (auto self = weak.lock()) self->heard(payload);
   });
   redis->on_subscribed([weak] {
-    if (auto self = weak.lock()) asio::co_spawn(self->executor_, self->catch_up(), asio::detached);
+    if (auto self = weak.lock())
+      asio::co_spawn(self->executor_, self->catch_up(),
+                     core::detached_reporting("the revocations catch-up"));
   });
 }
 
@@ -62,7 +64,8 @@ void SharedRevocations::send_later(Revocation revocation) {
     batch.swap(unsent_);
   }
   batch.push_back(std::move(revocation));
-  asio::co_spawn(executor_, send(std::move(batch)), asio::detached);
+  asio::co_spawn(executor_, send(std::move(batch)),
+                 core::detached_reporting("the publication of revocations"));
 }
 
 asio::awaitable<void> SharedRevocations::send(std::vector<Revocation> revocations) {
@@ -95,7 +98,8 @@ asio::awaitable<void> SharedRevocations::send(std::vector<Revocation> revocation
     start_retrying = !retrying_;
     retrying_ = true;
   }
-  if (start_retrying) asio::co_spawn(executor_, retry(), asio::detached);
+  if (start_retrying)
+    asio::co_spawn(executor_, retry(), core::detached_reporting("the revocations retry"));
 }
 
 asio::awaitable<void> SharedRevocations::retry() {

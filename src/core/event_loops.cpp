@@ -4,10 +4,11 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <condition_variable>
-#include <cstdio>
 #include <mutex>
 #include <optional>
 #include <thread>
+
+#include "core/task_failures.hpp"
 
 namespace netra::core {
 
@@ -82,23 +83,14 @@ std::vector<const LoopActivity*> EventLoops::activities() const {
 
 // io_context::run() lets a handler's exception out and may be called again to go on (Asio's
 // documented contract); without this the exception would end the thread and std::terminate the
-// process.
+// process, taking every connection with it. What escaped is reported (core/task_failures).
 void EventLoops::run_until_stopped(Loop& loop) {
   for (;;) {
-    std::string what;
     try {
       loop.io.run();
       return;
-    } catch (const std::exception& e) {
-      what = e.what();
     } catch (...) {
-      what = "an exception of unknown type";
-    }
-    if (escape_observer_) {
-      escape_observer_(loop.activity, what);
-    } else {
-      std::fprintf(stderr, "%s: a handler threw, the loop goes on: %s\n",
-                   loop.activity.name().c_str(), what.c_str());
+      report_task_failure("a handler on " + loop.activity.name(), std::current_exception());
     }
   }
 }

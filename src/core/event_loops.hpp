@@ -8,7 +8,6 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <string>
 #include <vector>
 
 #include "core/loop_activity.hpp"
@@ -39,13 +38,6 @@ class EventLoops {
   using LagObserver = std::function<void(const LoopActivity&, std::chrono::nanoseconds lag)>;
   void observe_lag(LagObserver observer) { lag_observer_ = std::move(observer); }
 
-  // Called on a loop's thread with what an exception that escaped one of its handlers said (a
-  // detached coroutine that threw, say). The loop then runs on: one failed task must not take
-  // the process and every connection down with it. Set before start(); without one, the
-  // message goes to stderr.
-  using EscapeObserver = std::function<void(const LoopActivity&, const std::string& what)>;
-  void observe_escapes(EscapeObserver observer) { escape_observer_ = std::move(observer); }
-
   // Starts one thread per loop. Called once.
   void start();
   // Stops the loops and joins every thread that ends within `grace`. A thread stuck in a
@@ -59,7 +51,6 @@ class EventLoops {
   std::vector<std::unique_ptr<Loop>> loops_;
   std::chrono::milliseconds heartbeat_;
   LagObserver lag_observer_;
-  EscapeObserver escape_observer_;
   std::atomic<size_t> next_{0};
   bool stopped_ = false;
 };

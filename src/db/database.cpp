@@ -1,11 +1,11 @@
 #include "db/database.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <cctype>
 #include <string_view>
 
+#include "core/task_failures.hpp"
 #include "db/detail/driver.hpp"
 #include "telemetry/active_span.hpp"
 
@@ -350,7 +350,7 @@ Transaction::~Transaction() {
   asio::co_spawn(state_->executor,
                  roll_back_and_release(std::move(state_->lease),
                                        core::Deadline::after(std::chrono::seconds(5))),
-                 asio::detached);
+                 core::detached_reporting("a transaction's roll-back"));
 }
 
 asio::awaitable<DbResult<QueryResult>> Transaction::run(std::string sql, Params params,

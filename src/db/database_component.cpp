@@ -5,13 +5,13 @@
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cctype>
 
 #include "core/loop_activity.hpp"
+#include "core/task_failures.hpp"
 #include "db/detail/driver.hpp"
 #include "db/migrations.hpp"
 #include "telemetry/logging.hpp"
@@ -136,7 +136,8 @@ asio::awaitable<core::Status> DatabaseComponent::start(core::LifecycleContext& c
   if (maintenance_) maintenance_->stopping = true;  // a previous attempt's loop
   maintenance_ = std::make_shared<Maintenance>();
   maintenance_->database = database_.get();
-  asio::co_spawn(co_await asio::this_coro::executor, maintain(maintenance_), asio::detached);
+  asio::co_spawn(co_await asio::this_coro::executor, maintain(maintenance_),
+                 core::detached_reporting("the database maintenance"));
   co_return core::Status::ok();
 }
 

@@ -8,7 +8,6 @@
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -24,6 +23,7 @@
 #include <unordered_set>
 
 #include "core/event_loops.hpp"
+#include "core/task_failures.hpp"
 #include "net/detail/beast_names.hpp"
 #include "net/detail/request_dispatch.hpp"
 #include "net/detail/websocket_upgrade.hpp"
@@ -201,13 +201,15 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) throw std::system_error(ec, "cannot listen on " + where);
     port_ = acceptor_.local_endpoint().port();
-    asio::co_spawn(acceptor_.get_executor(), accept_loop(shared_from_this()), asio::detached);
+    asio::co_spawn(acceptor_.get_executor(), accept_loop(shared_from_this()),
+                   core::detached_reporting("the HTTP accept loop"));
     // Timeouts are checked ten times per shortest limit (at most every 50 ms).
     const auto shortest = std::min(settings_.request_timeout, settings_.idle_timeout);
     const auto tick = std::clamp(shortest / 10, milliseconds(1), milliseconds(50));
     for (size_t i = 0; i < per_loop_.size(); ++i) {
       per_loop_[i]->clock.sweep_horizon.store(steady_clock::now() + tick);
-      asio::co_spawn(loops_.context(i), sweep(shared_from_this(), i, tick), asio::detached);
+      asio::co_spawn(loops_.context(i), sweep(shared_from_this(), i, tick),
+                     core::detached_reporting("the HTTP connection sweeper"));
     }
   }
 
@@ -274,7 +276,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       boost::system::error_code ignored;
       socket.set_option(asio::ip::tcp::no_delay(true), ignored);
       auto executor = socket.get_executor();
-      asio::co_spawn(executor, session(self, std::move(socket), loop), asio::detached);
+      asio::co_spawn(executor, session(self, std::move(socket), loop),
+                     core::detached_reporting("an HTTP connection"));
     }
   }
 
@@ -694,7 +697,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     c.disarm();
     if (ec) co_return;
     auto client_gone = std::make_shared<bool>(false);
-    asio::co_spawn(c.socket.get_executor(), watch_client(shared, client_gone), asio::detached);
+    asio::co_spawn(c.socket.get_executor(), watch_client(shared, client_gone),
+                   core::detached_reporting("a stream's client watch"));
     ConnectionStream writer(*this, c, chunked, client_gone);
     try {
       co_await response.stream->run(writer);

@@ -6,7 +6,6 @@
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -19,6 +18,7 @@
 #include <unordered_map>
 
 #include "core/id.hpp"
+#include "core/task_failures.hpp"
 #include "core/token_bucket.hpp"
 #include "net/detail/beast_names.hpp"
 #include "net/detail/websocket_upgrade.hpp"
@@ -246,7 +246,7 @@ class Session final : public WebSocketConnection, public std::enable_shared_from
     server.log->info("{} opened for {} from {}", id_, user_id_, upgrade.request.remote_address);
     if (admission.expires_at > 0) {
       asio::co_spawn(ws_.get_executor(), close_at_expiry(shared_from_this(), admission.expires_at),
-                     asio::detached);
+                     core::detached_reporting("a socket's expiry timer"));
     }
     server.handler.opened(shared_from_this());
     co_await read_until_closed();
@@ -324,7 +324,8 @@ class Session final : public WebSocketConnection, public std::enable_shared_from
   void start_writing() {
     if (writing_) return;
     writing_ = true;
-    asio::co_spawn(ws_.get_executor(), write_all(shared_from_this()), asio::detached);
+    asio::co_spawn(ws_.get_executor(), write_all(shared_from_this()),
+                   core::detached_reporting("a socket's writer"));
   }
 
   // The one writer: queued messages in order, then the close frame if one is due.
@@ -365,7 +366,7 @@ class Session final : public WebSocketConnection, public std::enable_shared_from
     // the connection is cut. (Beast bounds the close handshake itself with the same timeout.)
     asio::co_spawn(ws_.get_executor(),
                    cut_off_after(shared_from_this(), server_->settings.handshake_timeout),
-                   asio::detached);
+                   core::detached_reporting("a socket's handshake timer"));
   }
 
   static asio::awaitable<void> cut_off_after(std::shared_ptr<Session> self, milliseconds limit) {
@@ -576,7 +577,8 @@ asio::awaitable<void> WebSocketServer::close_all(CloseCode code, std::string rea
 void WebSocketServer::take_over(detail::WebSocketUpgrade&& upgrade) {
   auto executor = upgrade.socket.get_executor();
   auto session = std::make_shared<Session>(impl_, std::move(upgrade.socket));
-  asio::co_spawn(executor, Session::run(std::move(session), std::move(upgrade)), asio::detached);
+  asio::co_spawn(executor, Session::run(std::move(session), std::move(upgrade)),
+                 core::detached_reporting("a WebSocket session"));
 }
 
 }  // namespace netra::net

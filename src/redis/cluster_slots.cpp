@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <vector>
 
+#include "core/task_failures.hpp"
 #include "redis/redis_client.hpp"
 #include "telemetry/logging.hpp"
 
@@ -76,7 +76,8 @@ void ClusterSlots::share_through(std::weak_ptr<RedisClient> redis) {
     shared_ = true;
   }
   if (auto client = redis.lock()) {
-    asio::co_spawn(client->executor(), refresh_every_while_alive(), asio::detached);
+    asio::co_spawn(client->executor(), refresh_every_while_alive(),
+                   core::detached_reporting("the refresh of the cluster places"));
   }
 }
 
@@ -107,7 +108,7 @@ void ClusterSlots::give_back(uint64_t number, std::string key, std::string membe
   // Not awaited by anyone: a place that cannot be removed lapses after the TTL.
   const auto executor = redis->executor();
   asio::co_spawn(executor, remove_place(std::move(redis), std::move(key), std::move(member)),
-                 asio::detached);
+                 core::detached_reporting("the release of a cluster place"));
 }
 
 asio::awaitable<ClusterSlots::Claim> ClusterSlots::claim(std::string key, std::string member,

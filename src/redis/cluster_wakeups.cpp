@@ -1,9 +1,9 @@
 #include "redis/cluster_wakeups.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <vector>
 
+#include "core/task_failures.hpp"
 #include "redis/redis_client.hpp"
 #include "telemetry/logging.hpp"
 
@@ -59,7 +59,7 @@ void ClusterWakeups::publish() {
     }
     sending_ = true;
   }
-  asio::co_spawn(client->executor(), send(), asio::detached);
+  asio::co_spawn(client->executor(), send(), core::detached_reporting("a cluster wake-up"));
 }
 
 asio::awaitable<void> ClusterWakeups::send() {

@@ -2,13 +2,13 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cctype>
 
+#include "core/task_failures.hpp"
 #include "redis/detail/redis_connection.hpp"
 #include "telemetry/active_span.hpp"
 #include "telemetry/logging.hpp"
@@ -124,7 +124,8 @@ void RedisClient::reconnect_later(Slot& slot) {
   if (slot.subscriber) subscriber_up_ = false;
   if (slot.reconnecting || closed_ || !healing_) return;
   slot.reconnecting = true;
-  asio::co_spawn(slot.executor, reconnect(shared_from_this(), slot), asio::detached);
+  asio::co_spawn(slot.executor, reconnect(shared_from_this(), slot),
+                 core::detached_reporting("a Redis reconnection"));
 }
 
 asio::awaitable<void> RedisClient::reconnect(std::shared_ptr<RedisClient> self, Slot& slot) {

@@ -4,7 +4,6 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -12,6 +11,7 @@
 #include <stdexcept>
 
 #include "core/configuration_error.hpp"
+#include "core/task_failures.hpp"
 #include "telemetry/logging.hpp"
 
 namespace netra::redis {
@@ -121,7 +121,8 @@ asio::awaitable<core::Status> RedisComponent::start(core::LifecycleContext& ctx)
   probe_ = std::make_shared<Probe>();
   probe_->executor = co_await asio::this_coro::executor;
   asio::co_spawn(probe_->executor, probe(probe_, client_, probe_interval_),
-                 asio::bind_cancellation_slot(probe_->signal.slot(), asio::detached));
+                 asio::bind_cancellation_slot(probe_->signal.slot(),
+                                              core::detached_reporting("the Redis probe")));
   log->info("connected to {}", client_->endpoint().describe());
   co_return core::Status::ok();
 }

@@ -2,7 +2,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -12,6 +11,7 @@
 
 #include "core/clock.hpp"
 #include "core/health_registry.hpp"
+#include "core/task_failures.hpp"
 #include "telemetry/logging.hpp"
 #include "telemetry/metrics.hpp"
 
@@ -162,7 +162,8 @@ asio::awaitable<core::Status> BackgroundTasksComponent::start(core::LifecycleCon
   scheduler_->start(executor);
   if (upkeep_) upkeep_->running = false;
   upkeep_ = std::make_shared<Upkeep>();
-  asio::co_spawn(executor, keep_up(upkeep_, jobs_, metrics_, queue_view_), asio::detached);
+  asio::co_spawn(executor, keep_up(upkeep_, jobs_, metrics_, queue_view_),
+                 core::detached_reporting("the job queue upkeep"));
   running_ = true;
   co_return core::Status::ok();
 }

@@ -2,7 +2,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -10,6 +9,7 @@
 
 #include "core/clock.hpp"
 #include "core/labelled_executor.hpp"
+#include "core/task_failures.hpp"
 #include "telemetry/active_span.hpp"
 #include "telemetry/logging.hpp"
 #include "telemetry/trace_scope.hpp"
@@ -117,7 +117,8 @@ void JobWorkers::start(asio::any_io_executor executor) {
   shared_->stopping = false;  // started again after a stop
   shared_->loops += options_.concurrency;
   for (size_t i = 0; i < options_.concurrency; ++i) {
-    asio::co_spawn(executor, work(instance_id_ + "/" + std::to_string(i)), asio::detached);
+    asio::co_spawn(executor, work(instance_id_ + "/" + std::to_string(i)),
+                   core::detached_reporting("a job worker"));
   }
 }
 
@@ -200,7 +201,7 @@ asio::awaitable<void> JobWorkers::run_job(std::string worker, Job job) {
   auto heartbeat = std::make_shared<asio::steady_timer>(shared->executor);
   auto done = std::make_shared<bool>(false);
   asio::co_spawn(shared->executor, renew_until_done(context, heartbeat, done, options_.lease / 3),
-                 asio::detached);
+                 core::detached_reporting("a job's lease renewal"));
 
   JobOutcome outcome;
   const auto handler = handlers_.find(job.kind);

@@ -2,10 +2,10 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "core/task_failures.hpp"
 #include "telemetry/logging.hpp"
 
 namespace netra::tasks {
@@ -37,7 +37,7 @@ void Scheduler::add(Schedule schedule) {
 void Scheduler::start(asio::any_io_executor executor) {
   loop_ = std::make_shared<Loop>();
   loop_->timer = std::make_shared<asio::steady_timer>(executor);
-  asio::co_spawn(executor, run(loop_), asio::detached);
+  asio::co_spawn(executor, run(loop_), core::detached_reporting("the job scheduler"));
 }
 
 asio::awaitable<void> Scheduler::stop() {

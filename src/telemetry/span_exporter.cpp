@@ -2,10 +2,10 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "core/task_failures.hpp"
 #include "telemetry/logging.hpp"
 
 namespace netra::telemetry {
@@ -53,7 +53,8 @@ void SpanExporter::start() {
     stopped_ = false;
   }
   asio::co_spawn(
-      executor_, [self = shared_from_this()] { return self->run(); }, asio::detached);
+      executor_, [self = shared_from_this()] { return self->run(); },
+      core::detached_reporting("the span exporter"));
 }
 
 std::vector<Span> SpanExporter::take_batch() {

@@ -4,7 +4,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
@@ -13,6 +12,7 @@
 
 #include "core/health_registry.hpp"
 #include "core/offload_pool.hpp"
+#include "core/task_failures.hpp"
 #include "telemetry/logging.hpp"
 
 namespace netra::telemetry {
@@ -54,7 +54,8 @@ void WarningMonitor::start() {
   if (running_.exchange(true)) return;
   last_answers_ = sources_.metrics.answers();
   sources_.metrics.take_longest_pool_wait();  // the first interval starts now
-  asio::co_spawn(executor_, loop(shared_from_this()), asio::detached);
+  asio::co_spawn(executor_, loop(shared_from_this()),
+                 core::detached_reporting("the warning monitor"));
 }
 
 void WarningMonitor::stop() {
@@ -135,7 +136,8 @@ void WarningMonitor::announce(const char* event, const Warning& warning) {
                          {"warning", to_json(warning)},
                          {"at", unix_now()}};
   deliveries_.fetch_add(1);
-  asio::co_spawn(executor_, deliver(shared_from_this(), body.dump()), asio::detached);
+  asio::co_spawn(executor_, deliver(shared_from_this(), body.dump()),
+                 core::detached_reporting("a warning webhook delivery"));
 }
 
 asio::awaitable<void> WarningMonitor::deliver(std::shared_ptr<WarningMonitor> self,
