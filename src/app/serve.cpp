@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "api/auth_routes.hpp"
+#include "app/serve_reports.hpp"
 #include "auth/auth_state.hpp"
 #include "core/allocator.hpp"
 #include "core/build_info.hpp"
@@ -27,7 +28,6 @@
 #include "net/health_routes.hpp"
 #include "net/http_server.hpp"
 #include "net/json_error.hpp"
-#include "net/server_span.hpp"
 #include "net/systemd_notifier.hpp"
 #include "telemetry/logging.hpp"
 #include "telemetry/metrics.hpp"
@@ -39,69 +39,6 @@ namespace {
 
 using namespace std::chrono;
 namespace asio = boost::asio;
-
-spdlog::level::level_enum level_of(core::EventSeverity severity) {
-  switch (severity) {
-    case core::EventSeverity::info:
-      return spdlog::level::info;
-    case core::EventSeverity::warning:
-      return spdlog::level::warn;
-    case core::EventSeverity::error:
-      return spdlog::level::err;
-  }
-  return spdlog::level::info;
-}
-
-void log_report(const core::StartupReport& report, bool json_logs) {
-  auto log = telemetry::logger("startup");
-  const auto level =
-      report.outcome == core::StartupOutcome::failed ? spdlog::level::err : spdlog::level::info;
-  if (json_logs) {
-    log->log(level, "start-up report {}", core::to_json(report).dump());
-    return;
-  }
-  const auto table = core::to_table(report);
-  size_t start = 0;
-  while (start < table.size()) {
-    const size_t end = table.find('\n', start);
-    log->log(level, "{}", table.substr(start, end - start));
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-}
-
-// Feeds the HTTP server's request events into the Prometheus registry, and the requests of
-// sampled traces to the tracer as server spans.
-class MetricsObserver final : public net::HttpObserver {
- public:
-  MetricsObserver(telemetry::Metrics& metrics, const telemetry::Tracer& tracer)
-      : metrics_(metrics), tracer_(tracer) {}
-  void request_started() override { metrics_.http_request_started(); }
-  void request_finished(const std::string& route, const std::string& method, int status,
-                        double seconds) override {
-    metrics_.http_request_finished(route, method, status, seconds);
-  }
-  void request_traced(const net::HttpRequest& request, const std::string& route, int status,
-                      double seconds) override {
-    if (!tracer_.recording()) return;
-    tracer_.record(net::server_span(request, route, status, seconds));
-  }
-
- private:
-  telemetry::Metrics& metrics_;
-  const telemetry::Tracer& tracer_;
-};
-
-// Pings systemd's watchdog from event loop 0, so a stuck loop stops the pings.
-asio::awaitable<void> systemd_watchdog(const net::SystemdNotifier& notifier, microseconds every) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  for (;;) {
-    notifier.notify("WATCHDOG=1");
-    timer.expires_after(every);
-    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (ec) co_return;
-  }
-}
 
 size_t loop_count(const ProcessSettings& process, size_t usable_cores) {
   return process.threads > 0 ? process.threads : core::default_event_loops(usable_cores);
