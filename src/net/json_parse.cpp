@@ -5,6 +5,8 @@
 #include <charconv>
 #include <string>
 
+#include "net/json_bounds_counter.hpp"
+
 namespace netra::net {
 namespace {
 
@@ -93,7 +95,63 @@ class Builder {
   std::string number_;  // a number's text so far, when it came in parts
 };
 
+// The counter first, then the builder: a document past its bounds stops being built at the value
+// that passed them, so what it takes in memory is bounded by the bounds themselves.
+class BoundedBuilder : public Builder {
+ public:
+  BoundedBuilder(const JsonBounds& bounds, boost::json::storage_ptr sp)
+      : Builder(std::move(sp)), counter_(bounds) {}
+  JsonBoundsOutcome outcome() const { return counter_.outcome; }
+
+  bool on_array_begin(error_code& ec) { return counter_.on_array_begin(ec); }
+  bool on_array_end(size_t n, error_code& ec) {
+    return counter_.on_array_end(n, ec) && Builder::on_array_end(n, ec);
+  }
+  bool on_object_begin(error_code& ec) { return counter_.on_object_begin(ec); }
+  bool on_object_end(size_t n, error_code& ec) {
+    return counter_.on_object_end(n, ec) && Builder::on_object_end(n, ec);
+  }
+  bool on_string_part(std::string_view s, size_t n, error_code& ec) {
+    return counter_.on_string_part(s, n, ec) && Builder::on_string_part(s, n, ec);
+  }
+  bool on_string(std::string_view s, size_t n, error_code& ec) {
+    return counter_.on_string(s, n, ec) && Builder::on_string(s, n, ec);
+  }
+  bool on_int64(int64_t i, std::string_view s, error_code& ec) {
+    return counter_.on_int64(i, s, ec) && Builder::on_int64(i, s, ec);
+  }
+  bool on_uint64(uint64_t u, std::string_view s, error_code& ec) {
+    return counter_.on_uint64(u, s, ec) && Builder::on_uint64(u, s, ec);
+  }
+  bool on_double(double d, std::string_view s, error_code& ec) {
+    return counter_.on_double(d, s, ec) && Builder::on_double(d, s, ec);
+  }
+  bool on_bool(bool b, error_code& ec) {
+    return counter_.on_bool(b, ec) && Builder::on_bool(b, ec);
+  }
+  bool on_null(error_code& ec) { return counter_.on_null(ec) && Builder::on_null(ec); }
+
+ private:
+  detail::JsonBoundsCounter counter_;
+};
+
 }  // namespace
+
+boost::json::value parse_json_within(std::string_view text, const JsonBounds& bounds,
+                                     JsonBoundsOutcome& outcome, boost::json::storage_ptr sp) {
+  boost::json::parse_options options;
+  options.max_depth = bounds.max_depth + 2;  // ours is checked first, with its own answer
+  boost::json::basic_parser<BoundedBuilder> parser(options, bounds, sp);
+  error_code ec;
+  const auto read = parser.write_some(false, text.data(), text.size(), ec);
+  outcome = parser.handler().outcome();
+  if (outcome != JsonBoundsOutcome::within) return nullptr;
+  if (ec || read < text.size()) {
+    outcome = JsonBoundsOutcome::invalid_json;
+    return nullptr;
+  }
+  return parser.handler().release();
+}
 
 boost::json::value parse_json(std::string_view text, error_code& ec, boost::json::storage_ptr sp) {
   boost::json::basic_parser<Builder> parser(boost::json::parse_options{}, sp);

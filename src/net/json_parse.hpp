@@ -10,11 +10,19 @@
 #include <boost/system/error_code.hpp>
 #include <string_view>
 
+#include "net/json_bounds.hpp"
+
 namespace netra::net {
 
 // The document `text` holds (one JSON value, nothing after it but whitespace), in `sp`'s memory;
 // null with `ec` set when it is not JSON.
 boost::json::value parse_json(std::string_view text, boost::system::error_code& ec,
                               boost::json::storage_ptr sp = {});
+
+// parse_json and check_json_bounds in one pass: the document, or null with `outcome` saying why
+// (the bound it passed, or invalid_json). What a refused document had built is freed before this
+// returns, and never exceeds what its bounds allow.
+boost::json::value parse_json_within(std::string_view text, const JsonBounds& bounds,
+                                     JsonBoundsOutcome& outcome, boost::json::storage_ptr sp = {});
 
 }  // namespace netra::net

@@ -117,6 +117,16 @@ TEST(ToolResults, ARoutesAnswerIsTheResultsTextAndStructuredContent) {
       json::parse(result_of_route(answer, "threads"))["structuredContent"]["threads"][0]["id"],
       "thr_1");
 
+  // Answers are remembered by body: two bodies alike in length, beginning and end are still two.
+  const std::string ends(60, ' ');
+  answer.body = R"({"a":)" + ends + R"("first")" + ends + "}";
+  EXPECT_EQ(json::parse(result_of_route(answer))["structuredContent"]["a"], "first");
+  answer.body = R"({"a":)" + ends + R"("other")" + ends + "}";
+  EXPECT_EQ(json::parse(result_of_route(answer))["structuredContent"]["a"], "other");
+  EXPECT_EQ(json::parse(result_of_route(answer))["content"][0]["text"], answer.body);
+  answer.body = R"([{"id":"thr_1"}])";  // the same body under another key
+  EXPECT_TRUE(json::parse(result_of_route(answer, "items"))["structuredContent"].contains("items"));
+
   answer.status = 403;
   answer.body = R"({"error":{"code":"insufficient_scope","message":"lacks read"}})";
   const auto refused = json::parse(result_of_route(answer));

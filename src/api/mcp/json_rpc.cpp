@@ -2,7 +2,6 @@
 
 #include <boost/json/serialize.hpp>
 
-#include "net/json_bounds.hpp"
 #include "net/json_parse.hpp"
 
 namespace netra::api::mcp {
@@ -21,14 +20,12 @@ json invalid(std::string message) {
 
 core::Result<RpcMessage, json> parse_message(std::string_view body) {
   using Outcome = net::JsonBoundsOutcome;
-  const auto bounds = net::check_json_bounds(body, {kMaxDepth, kMaxValues, kMaxElements});
-  if (bounds == Outcome::invalid_json) {
+  auto outcome = Outcome::within;
+  auto value = net::parse_json_within(body, {kMaxDepth, kMaxValues, kMaxElements}, outcome);
+  if (outcome == Outcome::invalid_json) {
     return rpc_error(nullptr, RpcError::parse_error, "the body is not JSON");
   }
-  if (bounds != Outcome::within) return invalid("the message is nested too deep or too large");
-  boost::system::error_code ec;
-  auto value = net::parse_json(body, ec);
-  if (ec) return rpc_error(nullptr, RpcError::parse_error, "the body is not JSON");
+  if (outcome != Outcome::within) return invalid("the message is nested too deep or too large");
   if (value.is_array()) {
     return invalid("send one JSON-RPC message per request: batches are not supported");
   }
