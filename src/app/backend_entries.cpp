@@ -1,8 +1,8 @@
 // The backend's own components: workload analytics, the agent supervisor, the WebSocket channel
-// and background jobs, each wired to the parts the backend shares (backend_parts.hpp).
+// and background jobs, each wired to the state the backend shares (api/backend_state.hpp).
 #include "agents/agent_supervisor_component.hpp"
 #include "analytics/analytics_component.hpp"
-#include "app/backend_parts.hpp"
+#include "api/backend_state.hpp"
 #include "app/catalog_entries.hpp"
 #include "app/config.hpp"
 #include "auth/auth_state.hpp"
@@ -39,53 +39,53 @@ boost::asio::awaitable<void> drop_summaries(std::shared_ptr<redis::SharedCache> 
 
 }  // namespace
 
-CatalogEntry websocket_entry(std::shared_ptr<BackendParts> parts) {
+CatalogEntry websocket_entry(std::shared_ptr<api::BackendState> shared) {
   return entry_of<net::WebSocketComponent>(
-      net::WebSocketComponent::make_spec(), [parts](const BuildContext& ctx, const auto& spec) {
+      net::WebSocketComponent::make_spec(), [shared](const BuildContext& ctx, const auto& spec) {
         auto& database = ctx.get<db::DatabaseComponent>();
         const auto& settings = ctx.settings().websocket;
         auto& auth = ctx.process().auth;
-        auto chat = parts->chat_store(database);
-        auto runs = parts->runs(database);
-        parts->socket_handler = std::make_unique<api::ChatSocket>(
-            auth, parts->tickets, chat, *runs, parts->thread_events, settings.ping_interval);
-        parts->socket_handler->count_across_instances(parts->socket_places,
-                                                      settings.max_connections_per_user);
-        parts->socket_server =
-            std::make_shared<net::WebSocketServer>(settings, *parts->socket_handler);
-        parts->fanout->deliver_to(parts->socket_server);
+        auto chat = shared->chat_store(database);
+        auto runs = shared->runs(database);
+        shared->socket_handler = std::make_unique<api::ChatSocket>(
+            auth, shared->tickets, chat, *runs, shared->thread_events, settings.ping_interval);
+        shared->socket_handler->count_across_instances(shared->socket_places,
+                                                       settings.max_connections_per_user);
+        shared->socket_server =
+            std::make_shared<net::WebSocketServer>(settings, *shared->socket_handler);
+        shared->fanout->deliver_to(shared->socket_server);
         // A login revoked here (logout, a stolen refresh token) closes the sockets it opened.
         auth.revoked_sessions().listen([server = std::weak_ptr<net::WebSocketServer>(
-                                            parts->socket_server)](const std::string& sid) {
+                                            shared->socket_server)](const std::string& sid) {
           if (auto s = server.lock()) s->close_session(sid);
         });
-        ctx.process().server.attach_websocket("/ws", parts->socket_server);
-        return std::make_shared<net::WebSocketComponent>(spec, parts->socket_server,
+        ctx.process().server.attach_websocket("/ws", shared->socket_server);
+        return std::make_shared<net::WebSocketComponent>(spec, shared->socket_server,
                                                          &ctx.process().health);
       });
 }
 
-CatalogEntry agent_supervisor_entry(std::shared_ptr<BackendParts> parts) {
+CatalogEntry agent_supervisor_entry(std::shared_ptr<api::BackendState> shared) {
   auto entry = entry_of<agents::AgentSupervisorComponent>(
       agents::AgentSupervisorComponent::make_spec(),
-      [parts](const BuildContext& ctx, const auto& spec) {
+      [shared](const BuildContext& ctx, const auto& spec) {
         auto& database = ctx.get<db::DatabaseComponent>();
-        auto runs = parts->runs(database);
-        auto chat = parts->chat_store(database);
+        auto runs = shared->runs(database);
+        auto chat = shared->chat_store(database);
         analytics::AnalyticsStore* workloads = nullptr;
         if (auto* clickhouse = ctx.find<analytics::AnalyticsComponent>()) {
           workloads = clickhouse->store().get();
         } else {
-          parts->embedded_analytics =
+          shared->embedded_analytics =
               std::make_unique<analytics::EmbeddedAnalyticsStore>(database.database());
-          workloads = parts->embedded_analytics.get();
+          workloads = shared->embedded_analytics.get();
         }
-        agents::RunDependencies deps{*workloads, chat->runs, chat->messages, *parts->run_events};
+        agents::RunDependencies deps{*workloads, chat->runs, chat->messages, *shared->run_events};
         deps.threads = &chat->threads;
-        deps.refresh_catalog = [catalog = parts->catalog_overlay(database)]() {
+        deps.refresh_catalog = [catalog = shared->catalog_overlay(database)]() {
           return refresh_catalog(catalog);
         };
-        deps.thread_titled = [events = parts->thread_events](const chat::Thread& thread) {
+        deps.thread_titled = [events = shared->thread_events](const chat::Thread& thread) {
           events->renamed(thread);
         };
         auto component = std::make_shared<agents::AgentSupervisorComponent>(
@@ -93,8 +93,8 @@ CatalogEntry agent_supervisor_entry(std::shared_ptr<BackendParts> parts) {
             dependency_calls(ctx, "llm"));
         if (auto* redis = ctx.find<redis::RedisComponent>(); redis && redis->client()) {
           component->use_leases(
-              std::make_shared<agents::RunLeases>(redis->client(), parts->instance_id));
-          component->count_users_runs_in(parts->run_places);
+              std::make_shared<agents::RunLeases>(redis->client(), shared->instance_id));
+          component->count_users_runs_in(shared->run_places);
         }
         return component;
       });
@@ -109,10 +109,10 @@ CatalogEntry agent_supervisor_entry(std::shared_ptr<BackendParts> parts) {
 // `clickhouse`: workload events in ClickHouse (analytics.url) or the embedded store. With
 // `background_tasks` (built first: a soft dependency), its jobs — the users' synthetic data
 // always, retention and the outage replay with ClickHouse — are registered there.
-CatalogEntry analytics_entry(std::shared_ptr<BackendParts> parts) {
+CatalogEntry analytics_entry(std::shared_ptr<api::BackendState> shared) {
   auto entry = entry_of<analytics::AnalyticsComponent>(
       analytics::AnalyticsComponent::make_spec(),
-      [parts](const BuildContext& ctx, const auto& spec) {
+      [shared](const BuildContext& ctx, const auto& spec) {
         auto component = std::make_shared<analytics::AnalyticsComponent>(
             spec, ctx.settings().analytics, ctx.get<db::DatabaseComponent>().database(),
             ctx.process().offload, ctx.process().health, dependency_calls(ctx, "clickhouse"));
@@ -123,10 +123,10 @@ CatalogEntry analytics_entry(std::shared_ptr<BackendParts> parts) {
               tasks::kSyntheticWorkloadKind,
               std::make_shared<tasks::SyntheticWorkloadJob>(
                   component->store(), ctx.process().offload,
-                  [fanout = parts->fanout](const std::string& user, nlohmann::json message) {
+                  [fanout = shared->fanout](const std::string& user, nlohmann::json message) {
                     fanout->send(user, message.dump());
                   },
-                  [cache = parts->summaries](std::string user) {
+                  [cache = shared->summaries](std::string user) {
                     return drop_summaries(cache, std::move(user));
                   }));
         }
@@ -144,18 +144,18 @@ CatalogEntry analytics_entry(std::shared_ptr<BackendParts> parts) {
 // `background_tasks`: durable jobs and schedules on the database, with the service's own
 // recurring work (and, registered by `clickhouse`, its analytics jobs and the users'
 // synthetic-data jobs). With Redis, the instances wake each other's workers when they queue a job.
-CatalogEntry background_tasks_entry(std::shared_ptr<BackendParts> parts) {
+CatalogEntry background_tasks_entry(std::shared_ptr<api::BackendState> shared) {
   return entry_of<tasks::BackgroundTasksComponent>(
       tasks::BackgroundTasksComponent::make_spec(),
-      [parts](const BuildContext& ctx, const auto& spec) {
+      [shared](const BuildContext& ctx, const auto& spec) {
         auto& database = ctx.get<db::DatabaseComponent>().database();
         auto component = std::make_shared<tasks::BackgroundTasksComponent>(
-            spec, database, parts->instance_id, ctx.settings().tasks, ctx.process().metrics,
+            spec, database, shared->instance_id, ctx.settings().tasks, ctx.process().metrics,
             ctx.process().health);
         tasks::add_maintenance_jobs(*component, database, ctx.settings().tasks);
         component->trace_jobs(ctx.process().tracer, ctx.settings().tracing.sample_ratio);
-        component->announce_through([wakeups = parts->job_wakeups] { wakeups->publish(); });
-        parts->job_wakeups->listen(
+        component->announce_through([wakeups = shared->job_wakeups] { wakeups->publish(); });
+        shared->job_wakeups->listen(
             [weak = std::weak_ptr<tasks::BackgroundTasksComponent>(component)] {
               if (auto tasks = weak.lock()) tasks->wake();
             });

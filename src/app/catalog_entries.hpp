@@ -2,8 +2,8 @@
 // grouped by what they serve: the platform under everything (platform_entries.cpp: database,
 // redis), seeing the service from outside (telemetry_entries.cpp: metrics, tracing), signing in
 // (auth_entries.cpp: auth, api), and the backend's own work (backend_entries.cpp: analytics, the
-// agent supervisor, the WebSocket channel, background jobs) over the parts it shares
-// (backend_parts.hpp).
+// agent supervisor, the WebSocket channel, background jobs) over the state it shares
+// (api/backend_state.hpp).
 #pragma once
 
 #include <functional>
@@ -16,10 +16,11 @@
 namespace netra::redis {
 class RedisClient;
 }
+namespace netra::api {
+struct BackendState;
+}
 
 namespace netra::app {
-
-struct BackendParts;
 
 // Times each call of a component's HTTP client as calls to `dependency`
 // (netra_dependency_duration_seconds); nothing when monitoring is off.
@@ -48,12 +49,12 @@ CatalogEntry auth_entry(bool allow_remote);
 CatalogEntry api_entry();
 
 // `clickhouse`: workload events in ClickHouse (analytics.url) or the embedded store.
-CatalogEntry analytics_entry(std::shared_ptr<BackendParts> parts);
+CatalogEntry analytics_entry(std::shared_ptr<api::BackendState> shared);
 // `agent_supervisor`: agent runs over the chat stores and the workload store of `clickhouse`.
-CatalogEntry agent_supervisor_entry(std::shared_ptr<BackendParts> parts);
+CatalogEntry agent_supervisor_entry(std::shared_ptr<api::BackendState> shared);
 // `websocket`: the /ws channel.
-CatalogEntry websocket_entry(std::shared_ptr<BackendParts> parts);
+CatalogEntry websocket_entry(std::shared_ptr<api::BackendState> shared);
 // `background_tasks`: durable jobs and schedules on the database.
-CatalogEntry background_tasks_entry(std::shared_ptr<BackendParts> parts);
+CatalogEntry background_tasks_entry(std::shared_ptr<api::BackendState> shared);
 
 }  // namespace netra::app

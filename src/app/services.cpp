@@ -5,9 +5,9 @@
 // settings and the components it declared; the routes are added over what was built.
 #include "agents/agent_supervisor_component.hpp"
 #include "analytics/analytics_component.hpp"
+#include "api/backend_state.hpp"
 #include "api/event_streams.hpp"
 #include "api/service_routes.hpp"
-#include "app/backend_parts.hpp"
 #include "app/catalog_entries.hpp"
 #include "app/config.hpp"
 #include "auth/api_key_verifier.hpp"
@@ -23,18 +23,18 @@ namespace netra::app {
 
 ServiceDefinition production_service() {
   ServiceDefinition service;
-  auto parts = std::make_shared<BackendParts>();
+  auto shared = std::make_shared<api::BackendState>();
   service.catalog = {database_entry(),
-                     redis_entry([parts](const auto& redis) { parts->share_through(redis); }),
-                     metrics_entry(parts->instance_id),
+                     redis_entry([shared](const auto& redis) { shared->share_through(redis); }),
+                     metrics_entry(shared->instance_id),
                      auth_entry(true),
                      api_entry(),
-                     analytics_entry(parts),
-                     agent_supervisor_entry(parts),
-                     websocket_entry(parts),
-                     background_tasks_entry(parts),
-                     tracing_entry(parts->instance_id)};
-  service.add_routes = [parts](net::Router& router, const RouteContext& ctx) {
+                     analytics_entry(shared),
+                     agent_supervisor_entry(shared),
+                     websocket_entry(shared),
+                     background_tasks_entry(shared),
+                     tracing_entry(shared->instance_id)};
+  service.add_routes = [shared](net::Router& router, const RouteContext& ctx) {
     const auto& p = ctx.process();
     // Chat and runs live in the database; a test's stand-in for it leaves their routes out.
     std::shared_ptr<chat::ChatStore> chat;
@@ -42,9 +42,9 @@ ServiceDefinition production_service() {
     std::shared_ptr<auth::ApiKeyVerifier> api_keys;
     std::shared_ptr<analytics::CatalogOverlay> catalog;
     if (auto* database = ctx.find<db::DatabaseComponent>()) {
-      chat = parts->chat_store(*database);
-      runs = parts->runs(*database);
-      catalog = parts->catalog_overlay(*database);
+      chat = shared->chat_store(*database);
+      runs = shared->runs(*database);
+      catalog = shared->catalog_overlay(*database);
       api_keys = std::make_shared<auth::ApiKeyVerifier>(
           database->database(), p.auth.revoked_sessions(),
           ctx.settings().api.api_keys.requests_per_minute, redis_client(ctx));
@@ -53,7 +53,7 @@ ServiceDefinition production_service() {
     // Server-sent events hear what the sockets hear.
     auto streams =
         std::make_shared<api::EventStreams>(ctx.settings().api.event_streams.streams_per_user);
-    parts->fanout->deliver_to_streams(streams);
+    shared->fanout->deliver_to_streams(streams);
     // A logout or a deleted API key ends the streams it opened, as it closes the sockets.
     p.auth.revoked_sessions().listen(
         [weak = std::weak_ptr<api::EventStreams>(streams)](const std::string& revoked) {
@@ -65,20 +65,20 @@ ServiceDefinition production_service() {
                  .environment = ctx.settings().process.environment,
                  .auth = p.auth,
                  .remote_auth = ctx.settings().auth.remote(),
-                 .tickets = parts->tickets,
+                 .tickets = shared->tickets,
                  .api_keys = api_keys,
                  .chat = chat,
-                 .thread_events = parts->thread_events,
+                 .thread_events = shared->thread_events,
                  .event_streams = streams,
                  .runs = runs,
                  .agents = ctx.find<agents::AgentSupervisorComponent>() != nullptr,
-                 .websocket = parts->socket_server != nullptr,
+                 .websocket = shared->socket_server != nullptr,
                  .workloads = clickhouse ? clickhouse->store() : nullptr,
                  .ingest_limits = ctx.settings().ingest,
                  .offload = p.offload,
                  .health = p.health,
                  .redis = redis_client(ctx),
-                 .summaries = parts->summaries,
+                 .summaries = shared->summaries,
                  .tasks = ctx.find<tasks::BackgroundTasksComponent>(),
                  .component_unavailable =
                      [&server = p.server](const std::string& name) {

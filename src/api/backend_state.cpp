@@ -1,10 +1,10 @@
-#include "app/backend_parts.hpp"
+#include "api/backend_state.hpp"
 
 #include "db/database_component.hpp"
 
-namespace netra::app {
+namespace netra::api {
 
-void BackendParts::share_through(const std::shared_ptr<redis::RedisClient>& redis) {
+void BackendState::share_through(const std::shared_ptr<redis::RedisClient>& redis) {
   tickets.share_through(redis);
   fanout->share_through(redis);
   socket_places->share_through(redis);
@@ -13,12 +13,12 @@ void BackendParts::share_through(const std::shared_ptr<redis::RedisClient>& redi
   job_wakeups->share_through(redis);
 }
 
-std::shared_ptr<chat::ChatStore> BackendParts::chat_store(db::DatabaseComponent& database) {
+std::shared_ptr<chat::ChatStore> BackendState::chat_store(db::DatabaseComponent& database) {
   if (!chat) chat = std::make_shared<chat::ChatStore>(database.database());
   return chat;
 }
 
-std::shared_ptr<analytics::CatalogOverlay> BackendParts::catalog_overlay(
+std::shared_ptr<analytics::CatalogOverlay> BackendState::catalog_overlay(
     db::DatabaseComponent& database) {
   // The base is what the command line installed: compiled in, or agents.catalog_file.
   if (!catalog) {
@@ -28,7 +28,7 @@ std::shared_ptr<analytics::CatalogOverlay> BackendParts::catalog_overlay(
   return catalog;
 }
 
-std::shared_ptr<agents::AgentRuns> BackendParts::runs(db::DatabaseComponent& database) {
+std::shared_ptr<agents::AgentRuns> BackendState::runs(db::DatabaseComponent& database) {
   if (!agent_runs) {
     auto store = chat_store(database);
     // Events reach sockets only when /ws runs; stored steps serve GET /api/runs/{id} anyway.
@@ -42,4 +42,4 @@ std::shared_ptr<agents::AgentRuns> BackendParts::runs(db::DatabaseComponent& dat
   return agent_runs;
 }
 
-}  // namespace netra::app
+}  // namespace netra::api

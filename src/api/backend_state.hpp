@@ -26,9 +26,9 @@ namespace netra::db {
 class DatabaseComponent;
 }
 
-namespace netra::app {
+namespace netra::api {
 
-struct BackendParts {
+struct BackendState {
   // Issued by POST /api/websocket/ticket, redeemed by the WebSocket handshake.
   auth::TicketStore tickets;
   std::shared_ptr<chat::ChatStore> chat;
@@ -39,16 +39,16 @@ struct BackendParts {
   // The agents' workload data when the clickhouse component is not ours: its embedded table.
   std::unique_ptr<analytics::EmbeddedAnalyticsStore> embedded_analytics;
   // The /ws channel: what its messages mean, and the socket server.
-  std::unique_ptr<api::ChatSocket> socket_handler;
+  std::unique_ptr<ChatSocket> socket_handler;
   std::shared_ptr<net::WebSocketServer> socket_server;
   // This process among the instances (run events it published, leases it holds).
   const std::string instance_id = core::make_id("ins");
   // Run events to this instance's sockets and, with Redis, to every other instance's.
-  std::shared_ptr<api::RunEventFanout> fanout = std::make_shared<api::RunEventFanout>(instance_id);
+  std::shared_ptr<RunEventFanout> fanout = std::make_shared<RunEventFanout>(instance_id);
   // A thread created, renamed or deleted (over REST or a socket), to the user's sockets the same
   // way.
-  std::shared_ptr<const api::ThreadEvents> thread_events = std::make_shared<api::ThreadEvents>(
-      [fanout = fanout](const std::string& user, std::string text) {
+  std::shared_ptr<const ThreadEvents> thread_events =
+      std::make_shared<ThreadEvents>([fanout = fanout](const std::string& user, std::string text) {
         fanout->send(user, std::move(text));
       });
   // With Redis, the per-user limits count the whole cluster: a user's sockets, a user's runs.
@@ -56,7 +56,7 @@ struct BackendParts {
   std::shared_ptr<redis::ClusterSlots> run_places = redis::ClusterSlots::create("runs");
   // Each user's workload summaries, kept for a while: the ingest route and the synthetic-data
   // jobs drop them when they write.
-  std::shared_ptr<redis::SharedCache> summaries = api::make_summary_cache();
+  std::shared_ptr<redis::SharedCache> summaries = make_summary_cache();
   // With Redis, a job queued on one instance wakes the idle workers of every other.
   std::shared_ptr<redis::ClusterWakeups> job_wakeups =
       redis::ClusterWakeups::create("netra:jobs", instance_id);
@@ -72,4 +72,4 @@ struct BackendParts {
   std::shared_ptr<agents::AgentRuns> runs(db::DatabaseComponent& database);
 };
 
-}  // namespace netra::app
+}  // namespace netra::api
