@@ -14,41 +14,9 @@ source bench/serve_lib.sh
 port=18491
 serve_release
 
-# An account with a week of calls of four models; its token and an MCP session.
-read -r token session < <(/usr/bin/python3 - "$port" <<'PY'
-import json, sys, time, urllib.request
-base = f"http://127.0.0.1:{sys.argv[1]}"
-def call(method, path, body, token=None, headers=None):
-    all_headers = {"Content-Type": "application/json", **(headers or {})}
-    if token: all_headers["Authorization"] = "Bearer " + token
-    req = urllib.request.Request(base + path, json.dumps(body).encode(), all_headers, method=method)
-    answer = urllib.request.urlopen(req, timeout=10)
-    return json.load(answer), answer.headers
-account = {"email": "bench@example.com", "password": "a long enough password"}
-call("POST", "/auth/register", account)
-token = call("POST", "/auth/login", account)[0]["access_token"]
-now = int(time.time() * 1000)
-models = ["gpt-4o", "gpt-4o-mini", "claude-3-5-sonnet", "claude-3-5-haiku"]
-events = [{"timestamp": now - (i * 7 * 86_400_000) // 2000 - 60_000, "workload_id": f"w{i % 5}",
-           "provider": "anthropic" if "claude" in models[i % 4] else "openai",
-           "model": models[i % 4], "input_tokens": 900 + i % 50, "output_tokens": 120,
-           "latency_ms": 400 + i % 300, "cost_usd": 0.0002, "status": "ok"} for i in range(2000)]
-call("POST", "/api/workloads/events", events, token)
-_, headers = call("POST", "/mcp", {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-                                   "params": {"protocolVersion": "2025-11-25"}}, token,
-                  {"Accept": "application/json, text/event-stream"})
-print(token, headers["Mcp-Session-Id"])
-PY
-)
-
-cat > "$work/mcp.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Accept"] = "application/json, text/event-stream"
-wrk.headers["Mcp-Session-Id"] = "$session"
-wrk.headers["MCP-Protocol-Version"] = "2025-11-25"
-wrk.body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_spend_summary","arguments":{"group_by":"model"}}}'
-LUA
+source bench/mcp_lib.sh
+read -r token session < <(mcp_account)
+mcp_lua "$work/mcp.lua" "$session"
 run() {  # prints "rps p99_ms"; $1 url, $2 extra wrk arguments
   wrk -t1 -c16 -d"${seconds}s" --latency $2 -H "Authorization: Bearer $token" "$1" | wrk_rps_p99
 }
@@ -56,7 +24,7 @@ run() {  # prints "rps p99_ms"; $1 url, $2 extra wrk arguments
 route_body=$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/workloads/summary?group_by=model")
 tool_body=$(curl -sf -X POST -H "Authorization: Bearer $token" -H "Content-Type: application/json" \
   -H "Accept: application/json, text/event-stream" -H "Mcp-Session-Id: $session" \
-  -d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_spend_summary","arguments":{"group_by":"model"}}}' \
+  -d "$mcp_body" \
   "http://127.0.0.1:$port/mcp")
 /usr/bin/python3 -c 'import json,sys; r=json.loads(sys.argv[1]); t=json.loads(sys.argv[2])["result"]["structuredContent"]; assert r["groups"]==t["groups"] and len(r["groups"])==4, (r,t)' "$route_body" "$tool_body"
 
