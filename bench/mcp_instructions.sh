@@ -46,6 +46,10 @@ count() {  # $1 label, $2 url, $3 extra wrk arguments: prints "label: N requests
 echo "netra's user-space instructions per request under callgrind (wrk -t1 -c2 -d${seconds}s each)"
 read -r _ g_n g_i < <(count route "http://127.0.0.1:$port/api/workloads/summary?group_by=model" "")
 read -r _ m_n m_i < <(count tool "http://127.0.0.1:$port/mcp" "-s $work/mcp.lua")
+# The transport alone: the same headers and session, a ping instead of the tool.
+sed 's/"method":"tools\/call".*/"method":"ping"}'"'"'/' "$work/mcp.lua" > "$work/ping.lua"
+read -r _ p_n p_i < <(count ping "http://127.0.0.1:$port/mcp" "-s $work/ping.lua")
 printf '  GET /api/workloads/summary: %6d instructions (%d requests)\n' "$g_i" "$g_n"
 printf '  MCP get_spend_summary:      %6d instructions (%d requests) | the tool adds %d, ratio %.2f\n' \
   "$m_i" "$m_n" $((m_i - g_i)) "$(echo "$g_i / $m_i" | bc -l)"
+printf '  MCP ping (the transport):   %6d instructions (%d requests)\n' "$p_i" "$p_n"
