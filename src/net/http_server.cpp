@@ -562,6 +562,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     const auto q = request->target.find('?');
     request->path = url_decode(std::string_view(request->target).substr(0, q), false);
     if (q != std::string::npos) request->query = request->target.substr(q + 1);
+    request->headers.reserve(static_cast<size_t>(std::distance(message.begin(), message.end())));
     for (const auto& field : message) {
       std::string name(field.name_string());
       for (auto& ch : name) {  // ASCII: header names are tokens; no locale lookup per character

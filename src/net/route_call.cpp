@@ -9,10 +9,10 @@ boost::asio::awaitable<HttpResponse> call_route(const Router& router,
                                                 RouteCall call, const HttpRequest& caller) {
   HttpRequest request;
   request.method = std::move(call.method);
-  request.target = call.target;
   const auto question = call.target.find('?');
   request.path = url_decode(std::string_view(call.target).substr(0, question), false);
   if (question != std::string::npos) request.query = call.target.substr(question + 1);
+  request.target = std::move(call.target);
   auto match = router.match(request.method, request.path);
   if (match.outcome == Router::Outcome::not_found) {
     co_return json_error(404, "not_found", "no route for " + request.path);
