@@ -6,6 +6,7 @@
 # path did. They leave out the kernel (about a quarter of a request's time here, the same for
 # both), so their ratio sits below the rates' one: they locate costs, the target stays the rates'.
 #   bench/mcp_instructions.sh [SECONDS (6)]   (needs valgrind and wrk)
+# KEEP=/tmp/cg keeps each callgrind profile as /tmp/cg.route, .tool, .ping (for callgrind_annotate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-6}
