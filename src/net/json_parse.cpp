@@ -1,11 +1,10 @@
 #include "net/json_parse.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/error.hpp>
 #include <boost/json/value_stack.hpp>
 #include <charconv>
 #include <string>
-
-#include "net/json_bounds_counter.hpp"
 
 namespace netra::net {
 namespace {
@@ -95,6 +94,59 @@ class Builder {
   std::string number_;  // a number's text so far, when it came in parts
 };
 
+// Counts a document against its JsonBounds as the parser reads it, in front of the Builder; a
+// `false` stops the parser (with an error code set, as Boost.JSON requires).
+class BoundsCounter {
+ public:
+  explicit BoundsCounter(const JsonBounds& bounds) : bounds_(bounds) {}
+  JsonBoundsOutcome outcome = JsonBoundsOutcome::within;
+
+  bool open(error_code& ec) {  // an array or an object begins: a value, then one level deeper
+    if (!value(ec)) return false;
+    ++depth_;
+    return true;
+  }
+  void close() { --depth_; }
+  // A string may come in parts: it is one value, counted where it begins.
+  bool string_part(error_code& ec) {
+    if (in_string_) return true;
+    in_string_ = true;
+    return value(ec);
+  }
+  bool string_end(error_code& ec) {
+    if (in_string_) {
+      in_string_ = false;
+      return true;
+    }
+    return value(ec);
+  }
+  // A value begins at the current depth.
+  bool value(error_code& ec) {
+    if (depth_ > bounds_.max_depth) return stop(JsonBoundsOutcome::too_deep, ec);
+    if (bounds_.max_values != 0 && ++values_ > bounds_.max_values) {
+      return stop(JsonBoundsOutcome::too_many_values, ec);
+    }
+    if (depth_ == 1 && bounds_.max_top_level_elements != 0 &&
+        ++elements_ > bounds_.max_top_level_elements) {
+      return stop(JsonBoundsOutcome::too_many_elements, ec);
+    }
+    return true;
+  }
+
+ private:
+  bool stop(JsonBoundsOutcome why, error_code& ec) {
+    outcome = why;
+    ec = boost::json::error::exception;  // any error: it only stops the parser
+    return false;
+  }
+
+  const JsonBounds& bounds_;
+  size_t depth_ = 0;
+  size_t values_ = 0;
+  size_t elements_ = 0;
+  bool in_string_ = false;
+};
+
 // The counter first, then the builder: a document past its bounds stops being built at the value
 // that passed them, so what it takes in memory is bounded by the bounds themselves.
 class BoundedBuilder : public Builder {
@@ -103,36 +155,36 @@ class BoundedBuilder : public Builder {
       : Builder(std::move(sp)), counter_(bounds) {}
   JsonBoundsOutcome outcome() const { return counter_.outcome; }
 
-  bool on_array_begin(error_code& ec) { return counter_.on_array_begin(ec); }
+  bool on_array_begin(error_code& ec) { return counter_.open(ec); }
   bool on_array_end(size_t n, error_code& ec) {
-    return counter_.on_array_end(n, ec) && Builder::on_array_end(n, ec);
+    counter_.close();
+    return Builder::on_array_end(n, ec);
   }
-  bool on_object_begin(error_code& ec) { return counter_.on_object_begin(ec); }
+  bool on_object_begin(error_code& ec) { return counter_.open(ec); }
   bool on_object_end(size_t n, error_code& ec) {
-    return counter_.on_object_end(n, ec) && Builder::on_object_end(n, ec);
+    counter_.close();
+    return Builder::on_object_end(n, ec);
   }
   bool on_string_part(std::string_view s, size_t n, error_code& ec) {
-    return counter_.on_string_part(s, n, ec) && Builder::on_string_part(s, n, ec);
+    return counter_.string_part(ec) && Builder::on_string_part(s, n, ec);
   }
   bool on_string(std::string_view s, size_t n, error_code& ec) {
-    return counter_.on_string(s, n, ec) && Builder::on_string(s, n, ec);
+    return counter_.string_end(ec) && Builder::on_string(s, n, ec);
   }
   bool on_int64(int64_t i, std::string_view s, error_code& ec) {
-    return counter_.on_int64(i, s, ec) && Builder::on_int64(i, s, ec);
+    return counter_.value(ec) && Builder::on_int64(i, s, ec);
   }
   bool on_uint64(uint64_t u, std::string_view s, error_code& ec) {
-    return counter_.on_uint64(u, s, ec) && Builder::on_uint64(u, s, ec);
+    return counter_.value(ec) && Builder::on_uint64(u, s, ec);
   }
   bool on_double(double d, std::string_view s, error_code& ec) {
-    return counter_.on_double(d, s, ec) && Builder::on_double(d, s, ec);
+    return counter_.value(ec) && Builder::on_double(d, s, ec);
   }
-  bool on_bool(bool b, error_code& ec) {
-    return counter_.on_bool(b, ec) && Builder::on_bool(b, ec);
-  }
-  bool on_null(error_code& ec) { return counter_.on_null(ec) && Builder::on_null(ec); }
+  bool on_bool(bool b, error_code& ec) { return counter_.value(ec) && Builder::on_bool(b, ec); }
+  bool on_null(error_code& ec) { return counter_.value(ec) && Builder::on_null(ec); }
 
  private:
-  detail::JsonBoundsCounter counter_;
+  BoundsCounter counter_;
 };
 
 }  // namespace

@@ -1,6 +1,6 @@
-// Workload-event batches as POST /api/workloads/events reads them: the bounds check before the
-// document is built, the parse (net/json_parse.hpp), and the reading of each event with its
-// problems. The bounds check must agree with the parser, and a batch read without problems must
+// Workload-event batches as POST /api/workloads/events reads them: the parse held to its bounds as
+// it builds (net/json_parse.hpp), and the reading of each event with its problems. The bounded
+// parse must agree with the unbounded one, and a batch read without problems must
 // satisfy every store's limits and survive its way out (the JSON reports show) and back unchanged.
 #include <boost/json.hpp>
 #include <cstdint>
@@ -11,7 +11,6 @@
 #include "analytics/workload_event_json.hpp"
 #include "core/utf8.hpp"
 #include "fuzz/fuzz_check.hpp"
-#include "net/json_bounds.hpp"
 #include "net/json_parse.hpp"
 
 namespace {
@@ -28,14 +27,15 @@ bool text_a_store_holds(const std::string& text) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view body(reinterpret_cast<const char*>(data), size);
-  const auto bounds = net::check_json_bounds(
-      body, {8, analytics::kMaxBatchEvents * 64, analytics::kMaxBatchEvents});
-  boost::system::error_code ec;
+  auto bounds = net::JsonBoundsOutcome::within;
   boost::json::monotonic_resource arena;
-  const auto document = net::parse_json(body, ec, &arena);
-  // The bounds check stops at the first bound passed, so it may see less of a text than the parser:
-  // what it lets through must parse, what it calls invalid must not.
-  if (bounds == net::JsonBoundsOutcome::within) FUZZ_CHECK(!ec);
+  const auto document = net::parse_json_within(
+      body, {8, analytics::kMaxBatchEvents * 64, analytics::kMaxBatchEvents}, bounds, &arena);
+  boost::system::error_code ec;
+  const auto unbounded = net::parse_json(body, ec);
+  // Bounded reading stops at the first bound passed, so it may see less of a text than unbounded
+  // reading: what it lets through must be the same document, what it calls invalid must not parse.
+  if (bounds == net::JsonBoundsOutcome::within) FUZZ_CHECK(!ec && document == unbounded);
   if (bounds == net::JsonBoundsOutcome::invalid_json) FUZZ_CHECK(ec);
   if (bounds != net::JsonBoundsOutcome::within || !document.is_array()) return 0;
 

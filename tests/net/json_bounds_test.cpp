@@ -1,7 +1,6 @@
-#include "net/json_bounds.hpp"
-
 #include <gtest/gtest.h>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 
 #include "net/json_parse.hpp"
@@ -11,19 +10,23 @@ namespace {
 
 using Outcome = JsonBoundsOutcome;
 
-// Each case is read both ways: counted alone (check_json_bounds), and counted while it is built
-// (parse_json_within), which must stop at the same bound and, within them, build the document.
+// Each case is read by parse_json_within, on the heap and in an arena: within its bounds it builds
+// the document boost::json::parse builds; past them it builds nothing it returns.
 Outcome bounds_of(const std::string& text, const JsonBounds& bounds) {
-  const auto counted = check_json_bounds(text, bounds);
-  auto built_outcome = Outcome::within;
-  const auto built = parse_json_within(text, bounds, built_outcome);
-  EXPECT_EQ(built_outcome, counted) << text.substr(0, 80);
-  if (counted == Outcome::within) {
+  auto outcome = Outcome::within;
+  const auto built = parse_json_within(text, bounds, outcome);
+  boost::json::monotonic_resource arena;
+  auto arena_outcome = Outcome::within;
+  const auto in_arena = parse_json_within(text, bounds, arena_outcome, &arena);
+  EXPECT_EQ(arena_outcome, outcome) << text.substr(0, 80);
+  if (outcome == Outcome::within) {
     EXPECT_EQ(built, boost::json::parse(text)) << text.substr(0, 80);
+    EXPECT_EQ(in_arena, built) << text.substr(0, 80);
   } else {
     EXPECT_TRUE(built.is_null());
+    EXPECT_TRUE(in_arena.is_null());
   }
-  return counted;
+  return outcome;
 }
 
 TEST(JsonBoundsTest, AValueWithinEveryBoundPasses) {
