@@ -1,6 +1,7 @@
 // JSON on the request path, Boost.JSON beside the nlohmann code it replaced or could replace:
-//   - encoding a page of 20 threads (the body of GET /api/threads): the nlohmann encoder the
-//     route used before (kept here, word for word, as the baseline) against api::thread_page_json;
+//   - encoding a page of 20 threads (the body of GET /api/threads) from the rows as the store hands
+//     them over, metadata as its stored text: the nlohmann parse and encoder the route used before
+//     (kept here, word for word, as the baseline) against api::thread_page_json;
 //   - decoding a batch of 10,000 workload events (a full POST /api/workloads/events body) into a
 //     document: nlohmann::json::parse (what the route ran before) against boost::json::parse and
 //     net::parse_json (Boost.JSON with exact doubles), and the route's whole decode now
@@ -30,7 +31,7 @@ std::vector<chat::Thread> thread_page() {
     t.id = "thr_k5TzELjHAUYtJgdHpQPC" + std::to_string(10 + i);
     t.owner_id = "usr_NGD36GKKdMr6pgDs0Oz0ow";
     t.title = "thread " + std::to_string(i);
-    t.metadata = {{"n", i}, {"source", "bench"}};
+    t.metadata_json = nlohmann::json{{"n", i}, {"source", "bench"}}.dump();
     t.created_at = 1'796'339'837'000 + i;
     t.updated_at = t.created_at;
     t.message_count = i;
@@ -39,14 +40,15 @@ std::vector<chat::Thread> thread_page() {
   return page;
 }
 
-// The route's encoder before Boost.JSON (api/chat_json.cpp at c0cad5a).
+// The route's encoder before Boost.JSON (api/chat_json.cpp at c0cad5a), with the parse of the
+// stored metadata that the store then ran on every row it read (chat/detail/chat_rows.cpp).
 nlohmann::json nlohmann_thread_json(const chat::Thread& t) {
   return {{"id", t.id},
           {"object", "thread"},
           {"title", t.title ? nlohmann::json(*t.title) : nlohmann::json(nullptr)},
           {"created_at", t.created_at / 1000},
           {"updated_at", t.updated_at / 1000},
-          {"metadata", t.metadata},
+          {"metadata", nlohmann::json::parse(t.metadata_json)},
           {"message_count", t.message_count}};
 }
 

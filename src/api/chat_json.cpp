@@ -6,13 +6,22 @@
 #include "chat/run_event_sink.hpp"
 #include "net/json_body.hpp"
 #include "net/json_error.hpp"
-#include "net/json_values.hpp"
+#include "net/json_parse.hpp"
 
 namespace netra::api {
 namespace {
 
 int64_t seconds(int64_t unix_ms) {
   return unix_ms / 1000;
+}
+
+// The stores write metadata as the text of a checked object; text that does not parse was written
+// by something else, and answers as an internal error (the server and the socket catch this).
+boost::json::value stored_metadata(const std::string& text, boost::json::storage_ptr sp) {
+  boost::system::error_code ec;
+  auto value = net::parse_json(text, ec, std::move(sp));
+  if (ec) throw std::runtime_error("stored thread metadata is not JSON: " + ec.message());
+  return value;
 }
 
 }  // namespace
@@ -27,7 +36,7 @@ boost::json::object thread_json(const chat::Thread& t, boost::json::storage_ptr 
   out.emplace("created_at", seconds(t.created_at));
   out.emplace("id", t.id);
   out.emplace("message_count", t.message_count);
-  out.emplace("metadata", net::to_boost_json(t.metadata, sp));
+  out.emplace("metadata", stored_metadata(t.metadata_json, sp));
   out.emplace("object", "thread");
   if (t.title) {
     out.emplace("title", *t.title);

@@ -30,7 +30,9 @@ struct Thread {
   std::string id;  // "thr_…"
   std::string owner_id;
   std::optional<std::string> title;
-  nlohmann::json metadata = nlohmann::json::object();
+  // The metadata object as the store keeps it, JSON text: read only where it is shown
+  // (api/chat_json.cpp), so that listing threads does not build a document per row.
+  std::string metadata_json = "{}";
   int64_t created_at = 0;
   int64_t updated_at = 0;  // the last activity: creation, an update, or a message
   int64_t message_count = 0;

@@ -99,7 +99,7 @@ asio::awaitable<ChatResult<ThreadWithMessage>> MessageStore::start_thread(std::s
   Thread created{core::make_id(id_prefix(IdKind::thread)),
                  std::move(owner_id),
                  std::move(thread.title),
-                 std::move(thread.metadata),
+                 *thread_metadata,
                  now,
                  now,
                  1};

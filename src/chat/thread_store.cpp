@@ -49,7 +49,7 @@ asio::awaitable<ChatResult<Thread>> ThreadStore::create(std::string owner_id, Ne
   Thread created{core::make_id(id_prefix(IdKind::thread)),
                  std::move(owner_id),
                  std::move(thread.title),
-                 std::move(thread.metadata),
+                 metadata.value(),
                  clock_(),
                  0,
                  0};

@@ -26,7 +26,7 @@ TEST_P(ThreadStoreTest, CreatesReadsUpdatesAndArchivesAThread) {
   EXPECT_FALSE(check_id(created->id, IdKind::thread, "id")) << created->id;
   EXPECT_EQ(created->owner_id, alice_);
   EXPECT_EQ(created->title, "Spend in March");
-  EXPECT_EQ(created->metadata, fresh.metadata);
+  EXPECT_EQ(nlohmann::json::parse(created->metadata_json), fresh.metadata);
   EXPECT_EQ(created->created_at, kStart);
   EXPECT_EQ(created->updated_at, kStart);
   EXPECT_EQ(created->message_count, 0);
@@ -34,7 +34,7 @@ TEST_P(ThreadStoreTest, CreatesReadsUpdatesAndArchivesAThread) {
   auto read = run(chat_->threads.get(alice_, created->id, deadline()));
   ASSERT_TRUE(read) << read.error().message;
   EXPECT_EQ(read->title, created->title);
-  EXPECT_EQ(read->metadata, fresh.metadata);
+  EXPECT_EQ(nlohmann::json::parse(read->metadata_json), fresh.metadata);
   EXPECT_EQ(read->created_at, kStart);
 
   at(kStart + 1000);
@@ -43,7 +43,8 @@ TEST_P(ThreadStoreTest, CreatesReadsUpdatesAndArchivesAThread) {
   auto renamed = run(chat_->threads.update(alice_, created->id, rename, deadline()));
   ASSERT_TRUE(renamed) << renamed.error().message;
   EXPECT_EQ(renamed->title, "Spend in April ✓");
-  EXPECT_EQ(renamed->metadata, fresh.metadata) << "an absent field keeps its value";
+  EXPECT_EQ(nlohmann::json::parse(renamed->metadata_json), fresh.metadata)
+      << "an absent field keeps its value";
   EXPECT_EQ(renamed->created_at, kStart);
   EXPECT_EQ(renamed->updated_at, kStart + 1000);
 
@@ -53,7 +54,7 @@ TEST_P(ThreadStoreTest, CreatesReadsUpdatesAndArchivesAThread) {
   auto retagged = run(chat_->threads.update(alice_, created->id, retag, deadline()));
   ASSERT_TRUE(retagged) << retagged.error().message;
   EXPECT_EQ(retagged->title, "Spend in April ✓");
-  EXPECT_EQ(retagged->metadata, retag.metadata);
+  EXPECT_EQ(nlohmann::json::parse(retagged->metadata_json), retag.metadata);
   EXPECT_EQ(retagged->updated_at, kStart + 2000);
 
   auto archived = run(chat_->threads.archive(alice_, created->id, deadline()));
@@ -82,7 +83,7 @@ TEST_P(ThreadStoreTest, AThreadWithoutTitleHasNoneAndEmptyMetadata) {
   auto read = run(chat_->threads.get(alice_, created->id, deadline()));
   ASSERT_TRUE(read);
   EXPECT_FALSE(read->title.has_value());
-  EXPECT_EQ(read->metadata, nlohmann::json::object());
+  EXPECT_EQ(nlohmann::json::parse(read->metadata_json), nlohmann::json::object());
 }
 
 TEST_P(ThreadStoreTest, AnAutomaticTitleNeverReplacesOneTheOwnerGave) {

@@ -28,12 +28,10 @@ db::SqlParam optional_param(const std::optional<std::string>& value) {
 
 ChatResult<Thread> thread_from(const db::QueryResult& r, size_t i) {
   const auto& x = r.rows[i];
-  auto metadata = stored_json(x.text(r.column("metadata")), "thread metadata");
-  if (!metadata) return metadata.error();
   return Thread{x.text(r.column("id")),
                 x.text(r.column("owner_id")),
                 x.optional_text(r.column("title")),
-                std::move(metadata.value()),
+                x.text(r.column("metadata")),
                 x.int64(r.column("created_at")),
                 x.int64(r.column("updated_at")),
                 x.int64(r.column("message_count"))};
