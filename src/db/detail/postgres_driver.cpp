@@ -90,6 +90,11 @@ class SocketWaiter {
                                    : asio::posix::stream_descriptor::wait_write;
     auto [ec] = co_await socket_->async_wait(
         type, asio::bind_cancellation_slot(signal_->slot(), use_tuple));
+    // A finished wait leaves its cancellation handler in the slot, and that handler points into
+    // the socket's state. The deadline's handler may already be queued (a loop that ran late sees
+    // the answer and the deadline together, and serves the answer first), and the socket may be
+    // gone by the time it runs: emptied here, the slot gives it nothing to cancel.
+    signal_->slot().clear();
     co_return !ec && !*timed_out_;
   }
 
