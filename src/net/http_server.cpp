@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -26,6 +27,7 @@
 #include "core/task_failures.hpp"
 #include "net/detail/beast_names.hpp"
 #include "net/detail/request_dispatch.hpp"
+#include "net/detail/request_parser.hpp"
 #include "net/detail/websocket_upgrade.hpp"
 #include "net/json_error.hpp"
 #include "net/response_stream.hpp"
@@ -79,8 +81,8 @@ void with_trace_id(const HttpRequest& request, HttpResponse& response) {
 
 // Feeds buffered bytes to the parser, up to the end of the header only when `header_only` (the
 // parser must not be eager then); need_more is not an error here.
-beast::error_code parse_buffered(http::request_parser<http::string_body>& parser,
-                                 beast::flat_buffer& buffer, bool header_only = false) {
+beast::error_code parse_buffered(detail::RequestParser& parser, beast::flat_buffer& buffer,
+                                 bool header_only = false) {
   beast::error_code ec;
   auto finished = [&] { return header_only ? parser.is_header_done() : parser.is_done(); };
   while (buffer.size() > 0 && !finished()) {
@@ -359,7 +361,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       }
       first = false;
 
-      http::request_parser<http::string_body> parser;
+      detail::RequestParser parser;
       parser.header_limit(static_cast<std::uint32_t>(settings_.header_limit));
       // The header first (no limit yet: Content-Length is checked below against the limit of the
       // route the header names), then the body under that limit.
@@ -375,7 +377,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         c->disarm();
         ec = read_ec;
       }
-      if (!ec && !implemented(parser.get().method())) {
+      if (!ec && !implemented(parser.method())) {
         // Before routing and before the body, which is left unread: the connection closes.
         auto response = json_error(501, "not_implemented",
                                    "this server does not implement "
@@ -385,13 +387,14 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
           hooks_.observer->request_started();
           hooks_.observer->request_finished("unmatched", "other", response.status, 0);
         }
-        co_await write(*c, response, parser.get().version(), false, detail::new_request_id());
+        co_await write(*c, response, parser.version(), false, detail::new_request_id());
         co_return;
       }
       std::shared_ptr<HttpRequest> request;
       Router::Match match;
       if (!ec) {
-        request = request_from_header(parser.get(), *c);
+        request = parser.request();
+        complete_from_header(*request, *c);
         // The route, once: for the body's limit, the decisions before the body, and dispatch.
         match = router_.match(request->method, request->path);
         // Who is asking, and may they send this body? Decided before one byte of it is read.
@@ -422,13 +425,13 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
           settings_.cors.decorate(*request, *early);
           with_trace_id(*request, *early);
           const auto traceparent = request->trace.traceparent();
-          co_await write(*c, *early, parser.get().version(), false, request->request_id,
+          co_await write(*c, *early, parser.version(), false, request->request_id,
                          {traceparent.data(), traceparent.size()});
           co_return;
         }
         if (request->header("expect") == "100-continue" && !parser.is_done()) {
           // The client waits for this before it sends the body it was just allowed to send.
-          http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
+          http::response<http::empty_body> go_on{http::status::continue_, parser.version()};
           auto [write_ec, written] = co_await http::async_write(c->socket, go_on, use_tuple);
           if (write_ec) co_return;
         }
@@ -468,14 +471,16 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         co_return;
       }
 
-      auto& message = parser.get();
-      const bool keep_alive = message.keep_alive();
-      const unsigned version = message.version();
-      const bool head = message.method() == http::verb::head;
-      request->body = std::move(message.body());
+      const bool keep_alive = parser.keep_alive();
+      const unsigned version = parser.version();
+      const bool head = parser.method() == http::verb::head;
 
-      const bool upgrade = websocket_ && !draining_ && request->path == websocket_path_ &&
-                           beast::websocket::is_upgrade(message);
+      // Beast's message only where its handshake needs one: a request that asks for an upgrade.
+      std::optional<http::request<http::string_body>> message;
+      if (websocket_ && !draining_ && request->path == websocket_path_ && parser.upgrade()) {
+        message = parser.message();
+      }
+      const bool upgrade = message && beast::websocket::is_upgrade(*message);
       if (upgrade) {
         // Before the socket is handed over: a page of an unlisted origin gets no channel.
         if (auto refused = settings_.cors.refuse_channel(*request)) {
@@ -505,7 +510,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
             hooks_.observer->request_traced(*request, "GET " + websocket_path_, 101, 0);
           }
         }
-        websocket_->take_over(detail::WebSocketUpgrade{std::move(c->socket), parser.release(),
+        websocket_->take_over(detail::WebSocketUpgrade{std::move(c->socket), std::move(*message),
                                                        std::move(*request), hooks_.tracer,
                                                        hooks_.trace_sample_ratio});
         co_return;
@@ -553,30 +558,18 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     }
   }
 
-  // The request as its header describes it (the body comes later).
-  template <typename Message>
-  std::shared_ptr<HttpRequest> request_from_header(const Message& message, const Connection& c) {
-    auto request = std::make_shared<HttpRequest>();
-    request->method = std::string(message.method_string());
-    request->target = std::string(message.target());
-    const auto q = request->target.find('?');
-    request->path = url_decode(std::string_view(request->target).substr(0, q), false);
-    if (q != std::string::npos) request->query = request->target.substr(q + 1);
-    request->headers.reserve(static_cast<size_t>(std::distance(message.begin(), message.end())));
-    for (const auto& field : message) {
-      std::string name(field.name_string());
-      for (auto& ch : name) {  // ASCII: header names are tokens; no locale lookup per character
-        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-      }
-      request->headers.emplace_back(std::move(name), std::string(field.value()));
-    }
-    const auto given_id = request->header("x-request-id");
-    request->request_id = detail::request_id_from(given_id);
-    request->trace = telemetry::continue_or_start(
-        request->header("traceparent"), request->header("tracestate"), hooks_.trace_sample_ratio);
-    request->remote_address = settings_.trusted_proxies.client_of(c.remote_address, *request);
-    request->remote_port = c.remote_port;
-    return request;
+  // What the request's header says beyond its fields (the parser has set method, target and
+  // headers): its path and query, its id, its trace, who sent it.
+  void complete_from_header(HttpRequest& request, const Connection& c) {
+    const auto q = request.target.find('?');
+    request.path = url_decode(std::string_view(request.target).substr(0, q), false);
+    if (q != std::string::npos) request.query = request.target.substr(q + 1);
+    const auto given_id = request.header("x-request-id");
+    request.request_id = detail::request_id_from(given_id);
+    request.trace = telemetry::continue_or_start(
+        request.header("traceparent"), request.header("tracestate"), hooks_.trace_sample_ratio);
+    request.remote_address = settings_.trusted_proxies.client_of(c.remote_address, request);
+    request.remote_port = c.remote_port;
   }
 
   // Writes the response under the request timeout; false if the client went away. Serialised by
