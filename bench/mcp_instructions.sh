@@ -10,9 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-6}
-for tool in valgrind callgrind_control wrk; do
-  command -v $tool >/dev/null || { echo "needs $tool (apt-get install valgrind wrk)"; exit 2; }
-done
+source bench/callgrind_lib.sh  # and checks that valgrind and wrk are here
 source bench/serve_lib.sh
 build_release
 port=18493
@@ -31,25 +29,13 @@ source bench/mcp_lib.sh
 read -r token session < <(mcp_account)
 mcp_lua "$work/mcp.lua" "$session"
 
-count() {  # $1 label, $2 url, $3 extra wrk arguments: prints "label: N requests, I instructions"
-  local requests file instructions
-  wrk -t1 -c2 -d2s $3 -H "Authorization: Bearer $token" "$2" >/dev/null  # caches warm
-  callgrind_control -z $pid >/dev/null
-  requests=$(wrk -t1 -c2 -d"${seconds}s" $3 -H "Authorization: Bearer $token" "$2" |
-    awk '/requests in/ {print $1}')
-  callgrind_control -d $pid >/dev/null
-  sleep 1
-  file=$(ls -t "$work"/callgrind.out.* | head -1)
-  instructions=$(awk '/^(summary|totals):/ {print $2; exit}' "$file")
-  [[ -z ${KEEP:-} ]] || cp "$file" "$KEEP.$1"
-  echo "$1 $requests $((instructions / requests))"
-}
 echo "netra's user-space instructions per request under callgrind (wrk -t1 -c2 -d${seconds}s each)"
-read -r _ g_n g_i < <(count route "http://127.0.0.1:$port/api/workloads/summary?group_by=model" "")
-read -r _ m_n m_i < <(count tool "http://127.0.0.1:$port/mcp" "-s $work/mcp.lua")
+bearer=(-H "Authorization: Bearer $token")
+read -r g_n g_i < <(callgrind_count route "http://127.0.0.1:$port/api/workloads/summary?group_by=model" "${bearer[@]}")
+read -r m_n m_i < <(callgrind_count tool "http://127.0.0.1:$port/mcp" -s "$work/mcp.lua" "${bearer[@]}")
 # The transport alone: the same headers and session, a ping instead of the tool.
 sed 's/"method":"tools\/call".*/"method":"ping"}'"'"'/' "$work/mcp.lua" > "$work/ping.lua"
-read -r _ p_n p_i < <(count ping "http://127.0.0.1:$port/mcp" "-s $work/ping.lua")
+read -r p_n p_i < <(callgrind_count ping "http://127.0.0.1:$port/mcp" -s "$work/ping.lua" "${bearer[@]}")
 printf '  GET /api/workloads/summary: %6d instructions (%d requests)\n' "$g_i" "$g_n"
 printf '  MCP get_spend_summary:      %6d instructions (%d requests) | the tool adds %d, ratio %.2f\n' \
   "$m_i" "$m_n" $((m_i - g_i)) "$(echo "$g_i / $m_i" | bc -l)"

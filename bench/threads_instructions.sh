@@ -11,9 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-5}
-for tool in valgrind callgrind_control wrk; do
-  command -v $tool >/dev/null || { echo "needs $tool (apt-get install valgrind wrk)"; exit 2; }
-done
+source bench/callgrind_lib.sh  # and checks that valgrind and wrk are here
 if [[ -z ${THREADS_NETRA:-} ]]; then
   cmake --preset release >/dev/null && cmake --build --preset release --target netra >/dev/null
 fi
@@ -42,27 +40,13 @@ stop_netra() { kill "$pid" 2>/dev/null || true; while kill -0 "$pid" 2>/dev/null
 # shellcheck source=bench/threads_lib.sh
 source bench/threads_lib.sh
 
-count() {  # $1 label, $2 path, $3.. extra wrk arguments: prints "requests instructions-per-request"
-  local label=$1 path=$2 requests file instructions
-  shift 2
-  wrk -t1 -c2 -d2s "$@" "http://127.0.0.1:$port$path" >/dev/null  # caches warm
-  callgrind_control -z $pid >/dev/null
-  requests=$(wrk -t1 -c2 -d"${seconds}s" "$@" "http://127.0.0.1:$port$path" |
-    awk '/requests in/ {print $1}')
-  callgrind_control -d $pid >/dev/null
-  sleep 1
-  file=$(ls -t "$work"/callgrind.out.* | head -1)
-  instructions=$(awk '/^(summary|totals):/ {print $2; exit}' "$file")
-  [[ -z ${KEEP:-} ]] || cp "$file" "$KEEP.$label"
-  echo "$requests $((instructions / requests))"
-}
-
 echo "netra ($netra): user-space instructions per request under callgrind (wrk -t1 -c2 -d${seconds}s each)"
 for database in sqlite postgres; do
   if [[ $database == postgres ]]; then start_netra "$TEST_POSTGRES_URL"; else start_netra ""; fi
   bearer=$(token)
-  read -r l_n l_i < <(count live /health/live)
-  read -r t_n t_i < <(count "$database" /api/threads -H "Authorization: Bearer $bearer")
+  read -r l_n l_i < <(callgrind_count live "http://127.0.0.1:$port/health/live")
+  read -r t_n t_i < <(callgrind_count "$database" "http://127.0.0.1:$port/api/threads" \
+    -H "Authorization: Bearer $bearer")
   printf '  %-8s GET /api/threads: %7d instructions (%d requests) | /health/live %6d (%d requests)\n' \
     "$database" "$t_i" "$t_n" "$l_i" "$l_n"
   stop_netra
