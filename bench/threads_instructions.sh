@@ -35,7 +35,12 @@ start_netra() {  # $1: database URL ("" for the embedded SQLite file)
   done
   echo "netra did not become ready"; cat "$work/log"; exit 1
 }
-stop_netra() { kill "$pid" 2>/dev/null || true; while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done; pid=""; }
+stop_netra() {  # callgrind writes its profile on the way out: up to 30 s, then killed
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  pid=""
+}
 
 # shellcheck source=bench/threads_lib.sh
 source bench/threads_lib.sh

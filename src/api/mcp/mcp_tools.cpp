@@ -80,14 +80,6 @@ std::string target_with(std::string_view path, const boost::json::object& argume
   return target;
 }
 
-asio::awaitable<std::string> route_tool(const McpServices& services, net::RouteCall call,
-                                        const net::HttpRequest& caller,
-                                        const char* array_key = "items") {
-  auto answer =
-      co_await net::call_route(services.router, services.availability, std::move(call), caller);
-  co_return result_of_route(answer, array_key);
-}
-
 json report_json(const chat::Report& report) {
   return {{"run_id", report.run_id},
           {"thread_id", report.thread_id},
@@ -279,8 +271,6 @@ asio::awaitable<core::Result<std::string, RpcFailure>> call_tool(const McpServic
                                                {"group_by", Type::string}})) {
       co_return tool_error(*bad).dump();
     }
-    // The route called here, not through route_tool: one coroutine less on the tool a dashboard
-    // polls.
     net::RouteCall call{
         "GET", target_with("/api/workloads/summary", arguments, {"from", "to", "group_by"})};
     const auto answer =
@@ -293,7 +283,9 @@ asio::awaitable<core::Result<std::string, RpcFailure>> call_tool(const McpServic
       co_return tool_error(*bad).dump();
     }
     net::RouteCall call{"GET", target_with("/api/threads", arguments, {"limit", "offset"})};
-    co_return co_await route_tool(services, std::move(call), caller, "threads");
+    const auto answer =
+        co_await net::call_route(services.router, services.availability, std::move(call), caller);
+    co_return result_of_route(answer, "threads");
   }
   if (name == "ingest_events") {
     if (auto bad = check_arguments(arguments, {{"events", Type::array}}, {"events"})) {
@@ -301,7 +293,9 @@ asio::awaitable<core::Result<std::string, RpcFailure>> call_tool(const McpServic
     }
     net::RouteCall call{"POST", "/api/workloads/events",
                         boost::json::serialize(arguments.at("events"))};
-    co_return co_await route_tool(services, std::move(call), caller);
+    const auto answer =
+        co_await net::call_route(services.router, services.availability, std::move(call), caller);
+    co_return result_of_route(answer);
   }
   if (name == "get_report") co_return co_await get_report(services, arguments, caller);
   RpcFailure unknown{RpcError::invalid_params, "Unknown tool: " + name.substr(0, 64)};
