@@ -40,6 +40,30 @@ TEST(Router, HeadUsesTheGetRoute) {
   EXPECT_EQ(m.route->method, "GET");
 }
 
+// Routes with and without parameters are found in different indexes; the route added first still
+// answers a path both match, and the methods of both are allowed.
+TEST(Router, TheFirstRouteAddedAnswersWhetherItHasParametersOrNot) {
+  Router router;
+  router.add("GET", "/a/{x}", ok());
+  router.add("GET", "/a/b", ok());
+  router.add("GET", "/c/d", ok());
+  router.add("GET", "/c/{x}", ok());
+  router.add("PUT", "/c/{x}", ok());
+  router.add("POST", "/c/d", ok());
+  EXPECT_EQ(router.match("GET", "/a/b").route->label, "GET /a/{x}");
+  EXPECT_EQ(router.match("GET", "/c/d").route->label, "GET /c/d");
+  EXPECT_EQ(router.match("GET", "/c/e").route->label, "GET /c/{x}");
+  EXPECT_EQ(router.match("PUT", "/c/d").route->label, "PUT /c/{x}");
+  EXPECT_EQ(router.match("POST", "/c/d").route->label, "POST /c/d");
+  auto refused = router.match("DELETE", "/c/d");
+  EXPECT_EQ(refused.outcome, Router::Outcome::method_not_allowed);
+  EXPECT_EQ(refused.allow, "GET, HEAD, POST, PUT");
+  EXPECT_EQ(router.match("DELETE", "/c/e").allow, "GET, HEAD, PUT");
+  EXPECT_EQ(router.match("GET", "/c/d/").outcome, Router::Outcome::not_found);
+  EXPECT_EQ(router.match("GET", "/c//").outcome, Router::Outcome::not_found);
+  EXPECT_EQ(router.match("GET", "/a/b/c").outcome, Router::Outcome::not_found);
+}
+
 TEST(Router, RejectsDuplicatesAndBadPatterns) {
   Router router;
   router.add("GET", "/a", ok());
