@@ -157,30 +157,29 @@ asio::awaitable<HttpResponse> post_events(Routes& routes, HttpRequest& r) {
       json{{"accepted", served.result.value()}, {"backend", served.backend}}.dump());
 }
 
-// ?from= and ?to= (Unix seconds or ISO-8601; default the 30 days up to now) and ?group_by=
+// `from` and `to` (Unix seconds or ISO-8601; default the 30 days up to now) and `group_by`
 // (model, workload or provider; default model), or the 400 naming each bad one.
 struct SummaryQuery {
   analytics::TimeRange range;
   analytics::GroupBy group_by = analytics::GroupBy::model;
 };
 
-core::Result<SummaryQuery, HttpResponse> summary_query(const HttpRequest& r) {
+core::Result<SummaryQuery, HttpResponse> summary_query(const SummaryAsk& ask) {
   SummaryQuery q;
-  json fields = json::object();
+  json fields;  // null until a field is refused (an object is built only then)
   constexpr const char* kTimeRule = "Unix seconds or ISO-8601 (2024-06-01T00:00:00Z)";
-  auto time_of = [&](const char* name) -> std::optional<int64_t> {
-    const auto text = r.query_param(name);
+  auto time_of = [&](const char* name, const std::string& text) -> std::optional<int64_t> {
     if (text.empty()) return std::nullopt;
     auto ms = parse_time(text);
     if (!ms) fields[name] = kTimeRule;
     return ms;
   };
-  const auto from = time_of("from");
-  const auto to = time_of("to");
+  const auto from = time_of("from", ask.from);
+  const auto to = time_of("to", ask.to);
   q.range.to_ms = to.value_or(core::unix_ms_now());
   q.range.from_ms = from.value_or(std::max<int64_t>(0, q.range.to_ms - kDefaultRangeMs));
-  if (const auto text = r.query_param("group_by"); !text.empty()) {
-    if (auto group_by = analytics::parse_group_by(text)) {
+  if (!ask.group_by.empty()) {
+    if (auto group_by = analytics::parse_group_by(ask.group_by)) {
       q.group_by = *group_by;
     } else {
       fields["group_by"] = "model, workload or provider";
@@ -191,22 +190,23 @@ core::Result<SummaryQuery, HttpResponse> summary_query(const HttpRequest& r) {
   return q;
 }
 
-asio::awaitable<HttpResponse> get_summary(Routes& routes, HttpRequest& r) {
-  auto query = summary_query(r);
+asio::awaitable<HttpResponse> answer_summary(Routes& routes, const HttpRequest& caller,
+                                             SummaryAsk ask) {
+  auto query = summary_query(ask);
   if (!query) co_return query.error();
   // The window as asked: without `to` it ends when the answer was made (at most
   // kSummaryCacheFor ago; the answer's `to` says when). Cache-Status is RFC 9211's.
-  const auto window = fmt::format("{}|{}|{}", r.query_param("from"), r.query_param("to"),
-                                  analytics::to_string(query->group_by));
-  auto cached = co_await routes.summaries->find(r.user_id, window);
+  const auto window =
+      fmt::format("{}|{}|{}", ask.from, ask.to, analytics::to_string(query->group_by));
+  auto cached = co_await routes.summaries->find(caller.user_id, window);
   if (cached.value) {
     co_return net::json_response(std::move(*cached.value))
         .with_header("Cache-Status", "netra; hit");
   }
   const auto deadline = core::Deadline::after(kStoreBudget);
-  auto served =
-      co_await routes.store->summary_served(r.user_id, query->range, query->group_by, deadline);
-  if (!served.result) co_return error_response(served.result.error(), r.request_id);
+  auto served = co_await routes.store->summary_served(caller.user_id, query->range, query->group_by,
+                                                      deadline);
+  if (!served.result) co_return error_response(served.result.error(), caller.request_id);
   auto groups = json::array();
   for (const auto& g : served.result.value()) groups.push_back(group_summary_json(g));
   auto answer = json{{"group_by", analytics::to_string(query->group_by)},
@@ -222,9 +222,15 @@ asio::awaitable<HttpResponse> get_summary(Routes& routes, HttpRequest& r) {
   auto body = answer.dump();
   // A partial answer is not kept: the next read may find ClickHouse answering again.
   if (cached.generation && !served.partial) {
-    co_await routes.summaries->keep(r.user_id, window, std::move(*cached.generation), body);
+    co_await routes.summaries->keep(caller.user_id, window, std::move(*cached.generation), body);
   }
   co_return net::json_response(std::move(body)).with_header("Cache-Status", "netra; fwd=miss");
+}
+
+// Not a coroutine of its own: the query is read into the ask before answer_summary starts.
+asio::awaitable<HttpResponse> get_summary(Routes& routes, HttpRequest& r) {
+  return answer_summary(routes, r,
+                        {r.query_param("from"), r.query_param("to"), r.query_param("group_by")});
 }
 
 }  // namespace
@@ -233,10 +239,10 @@ std::shared_ptr<redis::SharedCache> make_summary_cache() {
   return std::make_shared<redis::SharedCache>("summary", kSummaryCacheFor);
 }
 
-void add_workload_routes(net::Router& router,
-                         std::shared_ptr<analytics::FallbackAnalyticsStore> store,
-                         core::OffloadPool& offload, core::HealthRegistry& health,
-                         const WorkloadRouteOptions& options) {
+SummaryReader add_workload_routes(net::Router& router,
+                                  std::shared_ptr<analytics::FallbackAnalyticsStore> store,
+                                  core::OffloadPool& offload, core::HealthRegistry& health,
+                                  const WorkloadRouteOptions& options) {
   auto routes = std::make_shared<Routes>(std::move(store), offload, options);
   health.add_family({"netra_workload_events_total",
                      "Workload events stored per backend, and refused (invalid, over the rate, "
@@ -293,6 +299,9 @@ void add_workload_routes(net::Router& router,
   router.add(
       "GET", "/api/workloads/summary", [routes](HttpRequest& r) { return get_summary(*routes, r); },
       route);
+  return [routes](const HttpRequest& caller, SummaryAsk ask) {
+    return answer_summary(*routes, caller, std::move(ask));
+  };
 }
 
 }  // namespace netra::api

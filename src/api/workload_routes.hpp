@@ -3,8 +3,11 @@
 // GET /api/workloads/summary (per model, workload or provider) — each answer names the backend.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "analytics/ingest_gate.hpp"
 #include "net/router.hpp"
@@ -35,11 +38,25 @@ struct WorkloadRouteOptions {
 // The summaries' cache (what `summaries` expects): answers kept for 30 s per user and window.
 std::shared_ptr<redis::SharedCache> make_summary_cache();
 
+// The window and grouping of a summary as its caller wrote them: `from` and `to` in Unix seconds
+// or ISO-8601, `group_by` model, workload or provider; empty for the default (the 30 days up to
+// now, by model).
+struct SummaryAsk {
+  std::string from, to, group_by;
+};
+
+// What GET /api/workloads/summary answers `caller` (authenticated, and let through to the route)
+// for `ask`: the same checks, the same cache and the same answer, for a caller in process (MCP's
+// get_spend_summary) that has its arguments already and no query to write and read again.
+using SummaryReader = std::function<boost::asio::awaitable<net::HttpResponse>(
+    const net::HttpRequest& caller, SummaryAsk ask)>;
+
 // `offload` parses large batches off the event loop; it and `store` outlive the router. Publishes
 // netra_workload_events_total{outcome} in `health`: events stored per backend, and refused.
-void add_workload_routes(net::Router& router,
-                         std::shared_ptr<analytics::FallbackAnalyticsStore> store,
-                         core::OffloadPool& offload, core::HealthRegistry& health,
-                         const WorkloadRouteOptions& options);
+// Returns the summary route's reader, which holds what the routes share.
+SummaryReader add_workload_routes(net::Router& router,
+                                  std::shared_ptr<analytics::FallbackAnalyticsStore> store,
+                                  core::OffloadPool& offload, core::HealthRegistry& health,
+                                  const WorkloadRouteOptions& options);
 
 }  // namespace netra::api

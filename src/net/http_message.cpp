@@ -15,7 +15,10 @@ std::string HttpRequest::query_param(std::string_view name) const {
     const auto amp = rest.find('&');
     const auto pair = rest.substr(0, amp);
     const auto eq = pair.find('=');
-    if (url_decode(pair.substr(0, eq), true) == name) {
+    // A name with nothing to decode (the usual case) is compared as it is, without a copy.
+    const auto key = pair.substr(0, eq);
+    const bool encoded = key.find_first_of("%+") != std::string_view::npos;
+    if (encoded ? url_decode(key, true) == name : key == name) {
       return eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1), true);
     }
     if (amp == std::string_view::npos) break;

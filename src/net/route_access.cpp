@@ -35,4 +35,14 @@ std::optional<HttpResponse> refuse_key(const std::vector<std::string>& scopes, c
                    "Bearer error=\"insufficient_scope\", scope=\"" + needed + "\"");
 }
 
+std::optional<HttpResponse> refuse_call(const Route& route,
+                                        const ComponentAvailability& availability,
+                                        const HttpRequest& caller) {
+  if (auto closed = component_gate(route, availability)) return closed;
+  if (route.options.authenticated && !caller.api_key_id.empty()) {
+    return refuse_key(caller.api_key_scopes, route);
+  }
+  return std::nullopt;
+}
+
 }  // namespace netra::net

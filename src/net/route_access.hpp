@@ -26,4 +26,10 @@ std::optional<HttpResponse> component_gate(const Route& route,
 // WWW-Authenticate), or on a route no key may call; nullopt when the key may.
 std::optional<HttpResponse> refuse_key(const std::vector<std::string>& scopes, const Route& route);
 
+// Both, for `route` called in process on behalf of `caller` (an authenticated request: its API
+// key's scopes, if a key called): the answer that refuses it, or nullopt when it may go on.
+std::optional<HttpResponse> refuse_call(const Route& route,
+                                        const ComponentAvailability& availability,
+                                        const HttpRequest& caller);
+
 }  // namespace netra::net

@@ -22,10 +22,7 @@ boost::asio::awaitable<HttpResponse> call_route(const Router& router,
                          request.method + " is not allowed on " + request.path);
   }
   const Route& route = *match.route;
-  if (auto closed = component_gate(route, availability)) co_return std::move(*closed);
-  if (route.options.authenticated && !caller.api_key_id.empty()) {
-    if (auto refused = refuse_key(caller.api_key_scopes, route)) co_return std::move(*refused);
-  }
+  if (auto refused = refuse_call(route, availability, caller)) co_return std::move(*refused);
   if (route.options.body_limit != 0 && call.body.size() > route.options.body_limit) {
     co_return json_error(413, "payload_too_large",
                          "the body is larger than the " + std::to_string(route.options.body_limit) +
