@@ -62,12 +62,13 @@ void add_backend_routes(net::Router& router, const BackendParts& parts) {
   }
   if (parts.runs) add_run_routes(router, parts.runs);
   if (parts.websocket) add_websocket_route(router);
+  SummaryReader summary = nullptr;
   if (parts.workloads) {
-    add_workload_routes(router, parts.workloads, parts.offload, parts.health,
-                        {.limits = parts.ingest_limits,
-                         .body_limit = parts.settings.ingest_body_limit,
-                         .redis = parts.redis,
-                         .summaries = parts.summaries});
+    summary = add_workload_routes(router, parts.workloads, parts.offload, parts.health,
+                                  {.limits = parts.ingest_limits,
+                                   .body_limit = parts.settings.ingest_body_limit,
+                                   .redis = parts.redis,
+                                   .summaries = parts.summaries});
   }
   if (parts.tasks) add_job_routes(router, *parts.tasks);
   if (parts.catalog) {
@@ -77,8 +78,9 @@ void add_backend_routes(net::Router& router, const BackendParts& parts) {
   const bool mcp = parts.chat && parts.event_streams;
   if (mcp) {
     mcp::add_mcp_routes(router,
-                        std::make_shared<const mcp::McpServices>(mcp::McpServices{
-                            router, parts.component_unavailable, parts.chat, parts.event_streams}),
+                        std::make_shared<const mcp::McpServices>(
+                            mcp::McpServices{router, parts.component_unavailable, parts.chat,
+                                             parts.event_streams, std::move(summary)}),
                         parts.auth.revoked_sessions());
   }
   if (parts.status.report) {

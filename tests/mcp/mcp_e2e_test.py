@@ -202,7 +202,9 @@ class McpSdkClient(McpTestCase):
         # list_threads is GET /api/threads, which needs `read`: the key's scopes still hold.
         self.assertTrue(agent_only["threads"]["isError"])
         self.assertIn("insufficient_scope", agent_only["threads"]["content"][0]["text"])
+        # get_spend_summary reads through the summary route's reader, after the route's checks.
         self.assertTrue(agent_only["summary"]["isError"])
+        self.assertIn("insufficient_scope", agent_only["summary"]["content"][0]["text"])
 
         both = self.sdk_client("api_key", key("agent", "read"))
         self.assertNotIn("isError", both["threads"], both["threads"])

@@ -21,7 +21,9 @@ json invalid(std::string message) {
 core::Result<RpcMessage, json> parse_message(std::string_view body) {
   using Outcome = net::JsonBoundsOutcome;
   auto outcome = Outcome::within;
-  auto value = net::parse_json_within(body, {kMaxDepth, kMaxValues, kMaxElements}, outcome);
+  RpcMessage message;
+  auto value = net::parse_json_within(body, {kMaxDepth, kMaxValues, kMaxElements}, outcome,
+                                      message.params.storage());
   if (outcome == Outcome::invalid_json) {
     return rpc_error(nullptr, RpcError::parse_error, "the body is not JSON");
   }
@@ -35,7 +37,6 @@ core::Result<RpcMessage, json> parse_message(std::string_view body) {
   if (version == nullptr || !version->is_string() || version->get_string() != "2.0") {
     return invalid("\"jsonrpc\" must be \"2.0\"");
   }
-  RpcMessage message;
   const auto* id = object.if_contains("id");
   if (id != nullptr) {
     if (id->is_string()) {
@@ -62,7 +63,7 @@ core::Result<RpcMessage, json> parse_message(std::string_view body) {
   message.method = std::string(method->get_string());
   if (auto* params = object.if_contains("params"); params != nullptr && !params->is_null()) {
     if (!params->is_object()) return invalid("\"params\" must be an object");
-    message.params = std::move(params->get_object());
+    message.params = std::move(params->get_object());  // the same arena: not copied
   }
   message.kind = id != nullptr ? RpcMessage::Kind::request : RpcMessage::Kind::notification;
   return message;
@@ -72,21 +73,21 @@ json rpc_result(const json& id, json result) {
   return {{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
 }
 
-std::string rpc_result_text(const json& id, std::string_view result) {
-  std::string text;
-  text.reserve(result.size() + 64);
-  text.append(R"({"id":)");
+std::string rpc_result_text(const json& id, std::string result) {
+  std::string head = R"({"id":)";
   if (id.is_string()) {
-    text.append(boost::json::serialize(boost::json::string_view(id.get_ref<const std::string&>())));
+    head.append(boost::json::serialize(boost::json::string_view(id.get_ref<const std::string&>())));
   } else if (id.is_number_unsigned()) {
-    text.append(std::to_string(id.get<uint64_t>()));
+    head.append(std::to_string(id.get<uint64_t>()));
   } else if (id.is_number_integer()) {
-    text.append(std::to_string(id.get<int64_t>()));
+    head.append(std::to_string(id.get<int64_t>()));
   } else {
-    text.append(id.dump());
+    head.append(id.dump());
   }
-  text.append(R"(,"jsonrpc":"2.0","result":)").append(result).append("}");
-  return text;
+  head.append(R"(,"jsonrpc":"2.0","result":)");
+  result.insert(0, head);
+  result.append("}");
+  return result;  // not the reference append returns: that would copy
 }
 
 json rpc_error(const json& id, RpcError code, std::string message, json data) {

@@ -103,7 +103,7 @@ asio::awaitable<HttpResponse> request(std::shared_ptr<const McpServices> service
     if (name == nullptr || !name->is_string()) {
       co_return rpc_answer(rpc_error(id, RpcError::invalid_params, "\"name\" is required"));
     }
-    boost::json::object arguments;
+    boost::json::object arguments(message.params.storage());  // the message's arena
     if (auto* given = message.params.if_contains("arguments"); given && !given->is_null()) {
       if (!given->is_object()) {
         co_return rpc_answer(
@@ -118,7 +118,7 @@ asio::awaitable<HttpResponse> request(std::shared_ptr<const McpServices> service
     }
     auto called = co_await call_tool(*services, tool, std::move(arguments), r);
     if (!called) co_return rpc_answer(rpc_error(id, called.error().code, called.error().message));
-    co_return net::json_response(rpc_result_text(id, called.value()));
+    co_return net::json_response(rpc_result_text(id, std::move(called.value())));
   }
   if (method == "resources/list")
     co_return co_await answer_of(co_await list_resources(*services, r), id);

@@ -78,7 +78,10 @@ bool is_session_of(std::string_view id, std::string_view user_id) {
 }
 
 std::string revocation_key(std::string_view session_id) {
-  return "mcp:" + std::string(session_id);
+  std::string key;
+  key.reserve(4 + session_id.size());
+  key.append("mcp:").append(session_id);
+  return key;
 }
 
 }  // namespace netra::api::mcp

@@ -1,6 +1,7 @@
 // The MCP server's tools and resources. Each tool is the REST route that does the same thing,
 // called in process as the caller (net/route_call.hpp): get_spend_summary is
-// GET /api/workloads/summary, ingest_events POST /api/workloads/events, list_threads
+// GET /api/workloads/summary (through the route's own reader, api::SummaryReader, once the route's
+// gate lets the caller through), ingest_events POST /api/workloads/events, list_threads
 // GET /api/threads, find_savings POST /api/threads and POST /api/threads/{id}/runs followed to the
 // run's end (mcp/find_savings.hpp). Reports — the assistant messages completed runs stored — are
 // the resources (netra://reports/{run_id}) and what get_report reads.
@@ -14,6 +15,7 @@
 #include <string>
 
 #include "api/mcp/json_rpc.hpp"
+#include "api/workload_routes.hpp"
 #include "core/result.hpp"
 #include "net/http_message.hpp"
 #include "net/route_access.hpp"
@@ -37,6 +39,7 @@ struct McpServices {
   net::ComponentAvailability availability;
   std::shared_ptr<chat::ChatStore> chat;
   std::shared_ptr<EventStreams> streams;  // a run's events, for find_savings' progress
+  SummaryReader summary = nullptr;        // get_spend_summary's; empty without workload analytics
 };
 
 // Why a request cannot be answered with a result: the JSON-RPC error to send instead.
