@@ -24,11 +24,13 @@ THREADS_PER_USER = 4
 LOAD_S = 6.0
 # Reads and logins under the write load must answer at p99 within 500 ms (the debug build, ASan,
 # on two cores shared with 64 writers, this client and the database server) — or, for a login,
-# within 6 times its median without load, whichever is more: a login is mostly argon2id's CPU
-# (about 150 ms alone here), and with every core busy it gets a share of one. What this guards
-# against is a stall: before the writers queued on the event loop, logins waited out the 5 s
-# busy timeout, or failed.
+# within 1 s or 6 times its median without load, whichever is more: a login is mostly argon2id's
+# CPU (about 85 ms alone here), and with every core busy it gets a share of one; on PostgreSQL,
+# whose server takes a share too, a busy host took its p99 to 523 ms with no stall at all (its
+# samples rose evenly from 317 ms). What this guards against is a stall: before the writers
+# queued on the event loop, logins waited out the 5 s busy timeout, or failed.
 P99_LIMIT_MS = 500.0
+LOGIN_P99_FLOOR_MS = 1000.0
 LOGIN_LOAD_FACTOR = 6.0
 
 
@@ -110,7 +112,7 @@ class WriteConcurrency(ServerTestCase):
             await self.http("POST", "/auth/login", {"email": email, "password": password})
             unloaded.append((time.monotonic() - began) * 1000)
         limits = {"GET /api/threads": P99_LIMIT_MS,
-                  "POST /auth/login": max(P99_LIMIT_MS,
+                  "POST /auth/login": max(LOGIN_P99_FLOOR_MS,
                                           LOGIN_LOAD_FACTOR * sorted(unloaded)[2])}
 
         answers = {}  # status -> count
