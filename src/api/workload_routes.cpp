@@ -297,8 +297,8 @@ SummaryReader add_workload_routes(net::Router& router,
       "POST", "/api/workloads/events", [routes](HttpRequest& r) { return post_events(*routes, r); },
       ingest);
   router.add(
-      "GET", "/api/workloads/summary", [routes](HttpRequest& r) { return get_summary(*routes, r); },
-      route);
+      "GET", std::string(kSummaryPath),
+      [routes](HttpRequest& r) { return get_summary(*routes, r); }, route);
   return [routes](const HttpRequest& caller, SummaryAsk ask) {
     return answer_summary(*routes, caller, std::move(ask));
   };

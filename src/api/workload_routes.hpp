@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "analytics/ingest_gate.hpp"
 #include "net/router.hpp"
@@ -37,6 +38,10 @@ struct WorkloadRouteOptions {
 
 // The summaries' cache (what `summaries` expects): answers kept for 30 s per user and window.
 std::shared_ptr<redis::SharedCache> make_summary_cache();
+
+// The summary route's path: the MCP tool that reads through its reader finds the route's gate by
+// it.
+inline constexpr std::string_view kSummaryPath = "/api/workloads/summary";
 
 // The window and grouping of a summary as its caller wrote them: `from` and `to` in Unix seconds
 // or ISO-8601, `group_by` model, workload or provider; empty for the default (the 30 days up to

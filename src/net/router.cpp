@@ -35,8 +35,6 @@ bool segments_match(const Route& route, const Segments& parts) {
   return true;
 }
 
-const std::vector<size_t> kNoRoutes;
-
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Handler handler, RouteOptions options) {
@@ -80,6 +78,7 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
   const std::string_view wanted = method == "HEAD" ? std::string_view("GET") : method;
   const auto exact = literal_routes_.find(path);
   static const std::vector<LiteralRoute> kNoLiteralRoutes;
+  static const std::vector<size_t> kNoRoutes;
   const auto& literal = exact == literal_routes_.end() ? kNoLiteralRoutes : exact->second;
   // The usual case, answered without splitting the path: a route without parameters that no
   // earlier route shadows.

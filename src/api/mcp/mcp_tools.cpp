@@ -90,7 +90,7 @@ std::string target_with(std::string_view path, const boost::json::object& argume
 asio::awaitable<std::string> spend_summary(const McpServices& services,
                                            const boost::json::object& arguments,
                                            const net::HttpRequest& caller) {
-  const auto route = services.router.match("GET", "/api/workloads/summary");
+  const auto route = services.router.match("GET", kSummaryPath);
   if (!services.summary || route.outcome != net::Router::Outcome::found) {
     co_return result_of_route(
         net::json_error(404, "not_found", "workload analytics is not served here"));
