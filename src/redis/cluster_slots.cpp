@@ -44,14 +44,6 @@ return #KEYS
 
 constexpr size_t kRefreshBatch = 1000;  // places per script call
 
-// (Not a capturing lambda: g++ 12 destroys the captures of a lambda coroutine given to co_spawn
-// twice.)
-asio::awaitable<void> remove_place(std::shared_ptr<RedisClient> redis, std::string key,
-                                   std::string member) {
-  std::vector<std::string> remove{"ZREM", std::move(key), std::move(member)};
-  (void)co_await redis->command(std::move(remove));
-}
-
 }  // namespace
 
 struct ClusterSlots::Place {
@@ -105,10 +97,9 @@ void ClusterSlots::give_back(uint64_t number, std::string key, std::string membe
     redis = redis_.lock();
   }
   if (!redis) return;
-  // Not awaited by anyone: a place that cannot be removed lapses after the TTL.
-  const auto executor = redis->executor();
-  asio::co_spawn(executor, remove_place(std::move(redis), std::move(key), std::move(member)),
-                 core::detached_reporting("the release of a cluster place"));
+  // Not awaited by anyone, but sent before Redis is closed; one that fails lapses after the TTL.
+  redis->send_detached({"ZREM", std::move(key), std::move(member)},
+                       "the release of a cluster place");
 }
 
 asio::awaitable<ClusterSlots::Claim> ClusterSlots::claim(std::string key, std::string member,

@@ -48,6 +48,22 @@ struct RedisClient::Slot {
   std::atomic<bool> up{false};
 };
 
+class RedisClient::InFlight {
+ public:
+  explicit InFlight(std::shared_ptr<RedisClient> client) : client_(std::move(client)) {
+    client_->in_flight_.fetch_add(1, std::memory_order_relaxed);
+  }
+  InFlight(InFlight&&) noexcept = default;
+  InFlight& operator=(InFlight&&) = delete;
+  ~InFlight() {
+    if (client_) client_->in_flight_.fetch_sub(1, std::memory_order_relaxed);
+  }
+  RedisClient& client() const { return *client_; }
+
+ private:
+  std::shared_ptr<RedisClient> client_;
+};
+
 RedisClient::RedisClient(RedisClientOptions options, std::vector<asio::any_io_executor> executors)
     : options_(std::move(options)), breaker_("redis", options_.breaker) {
   for (auto& executor : executors) slots_.push_back(std::make_unique<Slot>(executor, false));
@@ -180,6 +196,17 @@ asio::awaitable<std::optional<RedisError>> RedisClient::open(core::Deadline dead
 }
 
 asio::awaitable<void> RedisClient::close() {
+  // hiredis drops what it has not written when its context is freed: let what was sent go out.
+  const auto until = std::chrono::steady_clock::now() + options_.command_timeout;
+  asio::steady_timer pause(co_await asio::this_coro::executor);
+  while (in_flight_ > 0 && std::chrono::steady_clock::now() < until) {
+    pause.expires_after(std::chrono::milliseconds(2));
+    (void)co_await pause.async_wait(use_tuple);
+  }
+  if (const size_t left = in_flight_; left > 0) {
+    telemetry::logger("redis")->warn("closing with {} command(s) still unanswered after {} ms",
+                                     left, options_.command_timeout.count());
+  }
   closed_ = true;
   healing_ = false;
   auto close_one = [](Slot& slot) -> asio::awaitable<void> {
@@ -235,6 +262,7 @@ asio::awaitable<RedisResult<RedisReply>> RedisClient::command(
   const std::string name =
       options_.on_command || telemetry::recording_now() ? command_name(args) : std::string();
   auto span = command_span(name);
+  const InFlight counted(shared_from_this());
   const auto began = std::chrono::steady_clock::now();
   if (closed_) co_return unavailable("the client was closed");
   if (!breaker_.allow()) co_return unavailable("circuit breaker open: Redis keeps failing");
@@ -255,6 +283,18 @@ asio::awaitable<RedisResult<RedisReply>> RedisClient::command(
     options_.on_command(name, took.count(), result.ok() || !result.error().is_outage());
   }
   co_return result;
+}
+
+void RedisClient::send_detached(std::vector<std::string> args, std::string what) {
+  // Counted from here, not from when the coroutine first runs: a close() between the two waits.
+  // (No captures: g++ 12 destroys the captures of a lambda coroutine given to co_spawn twice.)
+  auto send = [](InFlight counted, std::vector<std::string> args,
+                 std::string what) -> asio::awaitable<void> {
+    auto answer = co_await counted.client().command(std::move(args));
+    if (!answer) telemetry::logger("redis")->debug("{}: {}", what, answer.error().message);
+  };
+  asio::co_spawn(executor(), send(InFlight(shared_from_this()), std::move(args), std::move(what)),
+                 core::detached_reporting("a Redis command nobody awaits"));
 }
 
 asio::awaitable<RedisResult<RedisReply>> RedisClient::eval(const RedisScript& script,

@@ -87,12 +87,20 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
   // error (an authentication error before any other); then call it again to retry. After an
   // open() that succeeded, a connection that drops reconnects by itself until close().
   asio::awaitable<std::optional<RedisError>> open(core::Deadline deadline);
-  // Stops reconnecting and closes every connection; commands then answer `unavailable`.
+  // Lets the commands in flight be answered (for at most the command timeout: a place given back
+  // as the service stops reaches Redis instead of lapsing), then stops reconnecting and closes
+  // every connection; commands then answer `unavailable`.
   asio::awaitable<void> close();
+  // Commands sent and not yet answered (send_detached's included), for close() and tests.
+  size_t in_flight() const { return in_flight_.load(); }
 
   // One command, by the earlier of `deadline` and the command timeout from now.
   asio::awaitable<RedisResult<RedisReply>> command(std::vector<std::string> args,
                                                    std::optional<core::Deadline> deadline = {});
+  // A command whose answer nobody waits for (a place given back): in flight from this call, so a
+  // close() that follows still sends it. Runs on the first executor; a failure is logged at debug
+  // with `what`.
+  void send_detached(std::vector<std::string> args, std::string what);
   // EVALSHA of the script (SCRIPT LOAD first, and again after NOSCRIPT).
   asio::awaitable<RedisResult<RedisReply>> eval(const RedisScript& script,
                                                 std::vector<std::string> keys,
@@ -118,6 +126,7 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
   struct Slot;  // one connection and its reconnection state (defined in the .cpp)
 
  private:
+  class InFlight;  // counts one command in flight while it lives (defined in the .cpp)
   core::Deadline deadline_of(std::optional<core::Deadline> deadline) const;
   Slot& pick(const asio::any_io_executor& current);
   asio::awaitable<RedisResult<RedisReply>> on_slot(Slot& slot, std::vector<std::string> args,
@@ -139,6 +148,7 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
   std::atomic<bool> closed_{false};
   std::atomic<bool> healing_{false};  // reconnect what drops: after a complete open()
   std::atomic<bool> subscriber_up_{false};
+  std::atomic<size_t> in_flight_{0};
   mutable std::mutex channels_mutex_;
   struct Subscription {
     bool pattern = false;

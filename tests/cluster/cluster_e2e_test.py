@@ -566,7 +566,8 @@ class WorkloadsAcrossInstances(ClusterTestCase):
 class PerUserLimitsAcrossInstances(ClickHouseClusterTestCase):
     """Three instances: websocket.max_connections_per_user and agents.max_runs_per_user count a
     user's sockets and runs on all of them; a run on A streams to the user's sockets on B and C,
-    and a cancel sent to C stops it. ClickHouse, frozen, holds a run in its data step."""
+    and a cancel sent to C stops it; an instance that stops frees its sockets' places at once.
+    ClickHouse, frozen, holds a run in its data step."""
 
     instance_count = 3
     redis_database = 5
@@ -627,6 +628,23 @@ class PerUserLimitsAcrossInstances(ClickHouseClusterTestCase):
         self.assertEqual(accepted["status"], "started")
         self.assertEqual((await run_events(on_b, accepted["run_id"]))[-1]["type"],
                          "agent_completed")
+
+    async def test_an_instance_that_stops_gives_back_its_sockets_places_at_once(self):
+        a, b, c = self.instances
+        access, _ = await self.login(c)
+        on_c = [await self.established(access, c) for _ in range(3)]
+        try:
+            code = await asyncio.wait_for(asyncio.to_thread(c.stop), 60)
+            self.assertEqual(code, 0)
+            for socket in on_c:
+                self.assertEqual((await socket.closed())[0], 1001)
+            # The user's whole limit at once elsewhere: C gave its places back before it closed
+            # Redis (left there, they would count for 30 s, until they lapse).
+            for instance in (a, b, a):
+                await self.established(access, instance)
+        finally:
+            await asyncio.wait_for(asyncio.to_thread(c.start), 60)
+
 
 REDIS_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts",
                             "redis-test-server")

@@ -1,12 +1,14 @@
 // ClusterSlots against a real Redis of the test's own: two instances' places meet one limit per
 // key; a place given back frees room at once; the places of an instance that vanished lapse; a
 // live place is counted again after Redis restarted empty; without Redis, and while it is frozen,
-// a claim is `unshared` within the command deadline.
+// a claim is `unshared` within the command deadline; places given back just before the client
+// closes still reach Redis.
 #include "redis/cluster_slots.hpp"
 
 #include <gtest/gtest.h>
 
 #include <thread>
+#include <vector>
 
 #include "redis/scratch_redis_test.hpp"
 
@@ -55,6 +57,20 @@ TEST_F(ClusterSlotsTest, TwoInstancesMeetOneLimitPerKeyAndAPlaceGivenBackIsFreeA
   for (int i = 0; i < 100 && members("usr_1") != 2; ++i) std::this_thread::sleep_for(10ms);
   EXPECT_EQ(members("usr_1"), 2);
   EXPECT_EQ(claim(*on_a, "usr_1", "ws_a3", 3).kind, Kind::held);
+}
+
+// A stopping instance closes its sockets, then Redis: the places they gave back on their way out
+// must reach Redis, or they count against their users until they lapse (30 s).
+TEST_F(ClusterSlotsTest, PlacesGivenBackJustBeforeRedisClosesAreRemovedFromRedis) {
+  auto slots = instance();
+  std::vector<ClusterSlots::Claim> claims;
+  for (int i = 0; i < 5; ++i)
+    claims.push_back(claim(*slots, "usr_1", "ws_" + std::to_string(i), 10));
+  ASSERT_EQ(members("usr_1"), 5);
+  claims.clear();  // the sockets closed
+  run(client_->close());
+  EXPECT_EQ(members("usr_1"), 0) << "places given back were dropped by the close";
+  EXPECT_EQ(client_->in_flight(), 0u);
 }
 
 TEST_F(ClusterSlotsTest, AVanishedInstancesPlacesLapseAndLivePlacesAreRefreshed) {
