@@ -621,13 +621,10 @@ std::vector<std::string> undocumented_routes(const net::Router& router, const js
 }
 
 void add_openapi_route(net::Router& router) {
-  router.add(
-      "GET", "/openapi.json",
-      [](net::HttpRequest&) -> asio::awaitable<net::HttpResponse> {
-        static const std::string text = openapi_document().dump();
-        co_return net::json_response(text);
-      },
-      net::RouteOptions{.runs_inline = true});
+  router.add("GET", "/openapi.json", [](net::HttpRequest&) -> net::HttpResponse {
+    static const std::string text = openapi_document().dump();
+    return net::json_response(text);
+  });
 }
 
 }  // namespace netra::api

@@ -14,12 +14,8 @@ void add_public_config_route(net::Router& router, const std::string& environment
       {"version", core::kVersion},
       {"features",
        std::move(features)}}.dump();
-  router.add(
-      "GET", "/api/config/public",
-      [body](net::HttpRequest&) -> asio::awaitable<net::HttpResponse> {
-        co_return net::json_response(body);
-      },
-      net::RouteOptions{.runs_inline = true});
+  router.add("GET", "/api/config/public",
+             [body](net::HttpRequest&) -> net::HttpResponse { return net::json_response(body); });
 }
 
 }  // namespace netra::api

@@ -103,19 +103,14 @@ void add_status_routes(net::Router& router, StatusSource source, StatusPageOptio
                        auth::AuthState& auth) {
   for (const auto& asset : status_assets()) {
     router.add("GET", asset.path,
-               [&asset](HttpRequest&) -> asio::awaitable<HttpResponse> {
-                 co_return asset_response(asset);
-               },
-               {.runs_inline = true});
+               [&asset](HttpRequest&) -> HttpResponse { return asset_response(asset); });
   }
   if (options.public_page) {
-    router.add("GET", "/status/feed",
-               [source](HttpRequest&) -> asio::awaitable<HttpResponse> {
-                 auto response = net::json_response(feed(source, false).dump());
-                 response.with_header("Cache-Control", "no-store");
-                 co_return response;
-               },
-               {.runs_inline = true});
+    router.add("GET", "/status/feed", [source](HttpRequest&) -> HttpResponse {
+      auto response = net::json_response(feed(source, false).dump());
+      response.with_header("Cache-Control", "no-store");
+      return response;
+    });
     return;
   }
   router.add("GET", "/status/feed",

@@ -81,71 +81,59 @@ nlohmann::json pools_json(const core::HealthRegistry* registry) {
 }
 
 void add_health_routes(Router& router, HealthSource source) {
-  // Probes read in-memory state and never suspend; they never wait on a component either.
-  const RouteOptions kInline{.runs_inline = true};
-  router.add(
-      "GET", "/health/live",
-      [](HttpRequest&) -> asio::awaitable<HttpResponse> {
-        // Answering at all proves the event loop turns; no dependency is consulted.
-        co_return json_response(R"({"status":"alive"})");
-      },
-      kInline);
+  // Probes read in-memory state and answer at once (InlineHandler); they never wait on a
+  // component either.
+  router.add("GET", "/health/live", [](HttpRequest&) -> HttpResponse {
+    // Answering at all proves the event loop turns; no dependency is consulted.
+    return json_response(R"({"status":"alive"})");
+  });
 
-  router.add(
-      "GET", "/health/startup",
-      [source](HttpRequest& request) -> asio::awaitable<HttpResponse> {
-        const auto report = report_for(source, request);
-        nlohmann::json body = {{"status", core::to_string(report.outcome)},
-                               {"startup", core::to_json(report)}};
-        co_return json_response(body.dump(), startup_finished(report) ? 200 : 503);
-      },
-      kInline);
+  router.add("GET", "/health/startup", [source](HttpRequest& request) -> HttpResponse {
+    const auto report = report_for(source, request);
+    nlohmann::json body = {{"status", core::to_string(report.outcome)},
+                           {"startup", core::to_json(report)}};
+    return json_response(body.dump(), startup_finished(report) ? 200 : 503);
+  });
 
-  router.add(
-      "GET", "/health/ready",
-      [source](HttpRequest& request) -> asio::awaitable<HttpResponse> {
-        const auto report = report_for(source, request);
-        const auto reasons = not_ready_reasons(report, source.draining(), source.registry);
-        nlohmann::json body = {{"status", reasons.empty() ? "ready" : "not_ready"},
-                               {"reasons", reasons}};
-        auto response = json_response(body.dump(), reasons.empty() ? 200 : 503);
-        if (!reasons.empty()) response.with_header("Retry-After", "1");
-        co_return response;
-      },
-      kInline);
+  router.add("GET", "/health/ready", [source](HttpRequest& request) -> HttpResponse {
+    const auto report = report_for(source, request);
+    const auto reasons = not_ready_reasons(report, source.draining(), source.registry);
+    nlohmann::json body = {{"status", reasons.empty() ? "ready" : "not_ready"},
+                           {"reasons", reasons}};
+    auto response = json_response(body.dump(), reasons.empty() ? 200 : 503);
+    if (!reasons.empty()) response.with_header("Retry-After", "1");
+    return response;
+  });
 
-  router.add(
-      "GET", "/health",
-      [source](HttpRequest& request) -> asio::awaitable<HttpResponse> {
-        const auto report = report_for(source, request);
-        const bool draining = source.draining();
-        const auto details = source.registry != nullptr ? source.registry->details()
-                                                        : std::map<std::string, nlohmann::json>();
-        nlohmann::json components = nlohmann::json::array();
-        for (const auto& c : report.components) {
-          nlohmann::json entry = {
-              {"name", c.name},
-              {"criticality", to_string(c.criticality)},
-              {"state", to_string(c.state)},
-              {"attempts", c.attempts},
-              {"elapsed_ms", c.waited_ms + c.took_ms},
-              {"error", c.error.empty() ? nlohmann::json() : nlohmann::json(c.error)}};
-          if (const auto own = details.find(c.name); own != details.end()) {
-            entry["details"] = own->second;
-          }
-          components.push_back(std::move(entry));
-        }
-        nlohmann::json body = {
-            {"status", overall_status(report, draining)},
-            {"ready", not_ready_reasons(report, draining, source.registry).empty()},
-            {"components", std::move(components)},
-            {"breakers", breakers_json(source.registry)},
-            {"pools", pools_json(source.registry)},
-            {"warnings", source.registry ? source.registry->warnings() : nlohmann::json::array()},
-            {"startup", core::to_json(report)}};
-        co_return json_response(body.dump());
-      },
-      kInline);
+  router.add("GET", "/health", [source](HttpRequest& request) -> HttpResponse {
+    const auto report = report_for(source, request);
+    const bool draining = source.draining();
+    const auto details = source.registry != nullptr ? source.registry->details()
+                                                    : std::map<std::string, nlohmann::json>();
+    nlohmann::json components = nlohmann::json::array();
+    for (const auto& c : report.components) {
+      nlohmann::json entry = {
+          {"name", c.name},
+          {"criticality", to_string(c.criticality)},
+          {"state", to_string(c.state)},
+          {"attempts", c.attempts},
+          {"elapsed_ms", c.waited_ms + c.took_ms},
+          {"error", c.error.empty() ? nlohmann::json() : nlohmann::json(c.error)}};
+      if (const auto own = details.find(c.name); own != details.end()) {
+        entry["details"] = own->second;
+      }
+      components.push_back(std::move(entry));
+    }
+    nlohmann::json body = {
+        {"status", overall_status(report, draining)},
+        {"ready", not_ready_reasons(report, draining, source.registry).empty()},
+        {"components", std::move(components)},
+        {"breakers", breakers_json(source.registry)},
+        {"pools", pools_json(source.registry)},
+        {"warnings", source.registry ? source.registry->warnings() : nlohmann::json::array()},
+        {"startup", core::to_json(report)}};
+    return json_response(body.dump());
+  });
 }
 
 }  // namespace netra::net

@@ -406,7 +406,10 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         } else if (!parser.chunked()) {
           length = 0;
         }
-        auto early = co_await dispatch_.before_body(*request, match, length, route_label);
+        std::optional<HttpResponse> early;
+        if (detail::RequestDispatch::decides_before_body(match)) {
+          early = co_await dispatch_.before_body(*request, match, length, route_label);
+        }
         if (early) {
           early->close = true;  // the body is left unread
           if (hooks_.observer) {
@@ -520,7 +523,10 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       in_flight_.fetch_add(1);
       if (hooks_.observer) hooks_.observer->request_started();
       std::string route_label = "unmatched";
-      HttpResponse response = co_await dispatch_.dispatch(request, std::move(match), route_label);
+      // (Not a conditional expression: g++ 12 miscompiles a co_await inside one.)
+      auto answered = dispatch_.answer_at_once(*request, match, route_label);
+      if (!answered) answered = co_await dispatch_.dispatch(request, std::move(match), route_label);
+      HttpResponse& response = *answered;
       in_flight_.fetch_sub(1);
       settings_.cors.decorate(*request, response);
       with_trace_id(*request, response);
@@ -548,9 +554,15 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       }
       const bool close = !keep_alive || response.close || draining_ || c->close_after_response;
       response.close = close;
-      const bool written =
-          co_await write(*c, response, version, head, request->request_id, traceparent_text);
-      if (!written || close) {
+      // The write awaited here rather than through write(): one coroutine frame less a request.
+      c->arm(settings_.request_timeout);
+      auto [write_ec, written] =
+          co_await asio::async_write(c->socket,
+                                     asio::buffer(serialize(*c, response, version, head,
+                                                            request->request_id, traceparent_text)),
+                                     use_tuple);
+      c->disarm();
+      if (write_ec || close) {
         boost::system::error_code ignored;
         c->socket.shutdown(tcp::socket::shutdown_send, ignored);
         co_return;
@@ -577,15 +589,24 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   asio::awaitable<bool> write(Connection& c, const HttpResponse& response, unsigned version,
                               bool head, const std::string& request_id,
                               std::string_view traceparent = {}) {
+    c.arm(settings_.request_timeout);
+    auto [ec, n] = co_await asio::async_write(
+        c.socket, asio::buffer(serialize(c, response, version, head, request_id, traceparent)),
+        use_tuple);
+    c.disarm();
+    co_return !ec;
+  }
+
+  // The whole response in c.write_buffer, which it returns.
+  static const std::string& serialize(Connection& c, const HttpResponse& response, unsigned version,
+                                      bool head, const std::string& request_id,
+                                      std::string_view traceparent) {
     std::string& out = c.write_buffer;
     out.clear();
     serialize_head(out, response, version, request_id,
                    "Content-Length: " + std::to_string(response.body.size()), traceparent);
     if (!head) out += response.body;
-    c.arm(settings_.request_timeout);
-    auto [ec, n] = co_await asio::async_write(c.socket, asio::buffer(out), use_tuple);
-    c.disarm();
-    co_return !ec;
+    return out;
   }
 
   // The status line and headers; `framing` is the header that delimits the body (Content-Length,

@@ -45,6 +45,7 @@ boost::asio::awaitable<HttpResponse> call_route(const Router& router,
     request.admission = std::move(admitted.value());
   }
   request.path_params = std::move(match.params);
+  if (route.answer) co_return route.answer(request);
   co_return co_await route.handler(request);
 }
 

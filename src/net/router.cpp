@@ -38,20 +38,34 @@ bool segments_match(const Route& route, const Segments& parts) {
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Handler handler, RouteOptions options) {
-  if (pattern.empty() || pattern.front() != '/') {
-    throw std::invalid_argument("route pattern must start with '/': " + pattern);
-  }
-  for (const auto& r : routes_) {
-    if (r.method == method && r.pattern == pattern) {
-      throw std::invalid_argument("duplicate route " + method + " " + pattern);
-    }
-  }
   Route route;
   route.method = std::move(method);
   route.pattern = std::move(pattern);
-  for (auto part : split_path(route.pattern)) route.segments.emplace_back(part);
   route.handler = std::move(handler);
   route.options = std::move(options);
+  add(std::move(route));
+}
+
+void Router::add(std::string method, std::string pattern, InlineHandler answer,
+                 RouteOptions options) {
+  Route route;
+  route.method = std::move(method);
+  route.pattern = std::move(pattern);
+  route.answer = std::move(answer);
+  route.options = std::move(options);
+  add(std::move(route));
+}
+
+void Router::add(Route route) {
+  if (route.pattern.empty() || route.pattern.front() != '/') {
+    throw std::invalid_argument("route pattern must start with '/': " + route.pattern);
+  }
+  for (const auto& r : routes_) {
+    if (r.method == route.method && r.pattern == route.pattern) {
+      throw std::invalid_argument("duplicate route " + route.method + " " + route.pattern);
+    }
+  }
+  for (auto part : split_path(route.pattern)) route.segments.emplace_back(part);
   route.label = route.method + " " + route.pattern;
   const size_t index = routes_.size();
   if (std::any_of(route.segments.begin(), route.segments.end(), is_param)) {

@@ -58,6 +58,10 @@ TEST(HttpProbes, AnswerFromTheFirstMillisecondOfASlowStartUp) {
   EXPECT_EQ(error_of(*api)["component"], "api");
   EXPECT_THAT(error_of(*api)["message"].get<std::string>(),
               HasSubstr("component 'api' is not ready"));
+  auto answered_at_once = http_get(server.port(), "/api/fixture/inline/7");  // the same gate
+  ASSERT_TRUE(answered_at_once);
+  EXPECT_EQ(answered_at_once->status, 503);
+  EXPECT_EQ(error_of(*answered_at_once)["component"], "api");
 
   auto health = http_get(server.port(), "/health");
   ASSERT_TRUE(health);
@@ -70,6 +74,9 @@ TEST(HttpProbes, AnswerFromTheFirstMillisecondOfASlowStartUp) {
   auto item = http_get(server.port(), "/api/fixture/items/7");
   ASSERT_EQ(item->status, 200);
   EXPECT_EQ(nlohmann::json::parse(item->body)["id"], "7");
+  auto inline_item = http_get(server.port(), "/api/fixture/inline/8");
+  ASSERT_EQ(inline_item->status, 200);
+  EXPECT_EQ(nlohmann::json::parse(inline_item->body)["id"], "8");
   auto report = nlohmann::json::parse(http_get(server.port(), "/health/startup")->body);
   EXPECT_EQ(report["startup"]["outcome"], "ready");
   // The chain that set the start time runs through the api (websocket, which requires it, may
@@ -262,6 +269,10 @@ TEST_F(HttpServerTest, WatchdogNamesTheRouteThatBlockedItsLoop) {
   auto r = http_get(port(), "/api/fixture/block?ms=250");
   ASSERT_TRUE(r);
   EXPECT_TRUE(server_->process().wait_for_output("running GET /api/fixture/block", 2s))
+      << server_->process().output();
+  // A route answered at once (no coroutine) is named the same way.
+  ASSERT_TRUE(http_get(port(), "/api/fixture/inline/1?ms=250"));
+  EXPECT_TRUE(server_->process().wait_for_output("running GET /api/fixture/inline/{id}", 2s))
       << server_->process().output();
 }
 

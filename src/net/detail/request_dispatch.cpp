@@ -56,9 +56,8 @@ std::string request_id_from(std::string_view given) {
 asio::awaitable<std::optional<HttpResponse>> RequestDispatch::before_body(
     HttpRequest& request, const Router::Match& match, std::optional<uint64_t> length,
     std::string& route_label) {
-  if (match.outcome != Router::Outcome::found) co_return std::nullopt;
+  if (!decides_before_body(match)) co_return std::nullopt;
   const Route& route = *match.route;
-  if (!route.options.authenticated && !route.options.admit) co_return std::nullopt;
   route_label = route.label;
   if (auto closed = gate(route)) co_return closed;
   if (route.options.authenticated) {
@@ -86,40 +85,53 @@ size_t RequestDispatch::body_limit_of(const Router::Match& match) const {
   return match.route->options.body_limit;
 }
 
-// Routing, component gating and the handler under its deadline.
-asio::awaitable<HttpResponse> RequestDispatch::dispatch(std::shared_ptr<HttpRequest> request,
-                                                        Router::Match match,
-                                                        std::string& route_label) {
-  if (CorsPolicy::is_preflight(*request)) {
+std::optional<HttpResponse> RequestDispatch::answer_at_once(HttpRequest& request,
+                                                            Router::Match& match,
+                                                            std::string& route_label) const {
+  if (CorsPolicy::is_preflight(request)) {
     route_label = "OPTIONS (CORS preflight)";
-    co_return settings_.cors.preflight(*request, router_);
+    return settings_.cors.preflight(request, router_);
   }
   if (match.outcome == Router::Outcome::not_found) {
-    co_return json_error(404, "not_found", "no route for " + request->path);
+    return json_error(404, "not_found", "no route for " + request.path);
   }
   if (match.outcome == Router::Outcome::method_not_allowed) {
     auto response = json_error(405, "method_not_allowed",
-                               request->method + " is not allowed on " + request->path);
+                               request.method + " is not allowed on " + request.path);
     response.with_header("Allow", match.allow);
-    co_return response;
+    return response;
   }
   const Route& route = *match.route;
   route_label = route.label;
-  if (auto closed = gate(route)) co_return std::move(*closed);
+  if (auto closed = gate(route)) return closed;
+  if (!route.answer || (route.options.authenticated && !request.authenticated)) return std::nullopt;
+  if (auto refused = refuse_origin(route, request)) return refused;
+  request.path_params = std::move(match.params);
+  core::ActivityScope scope(route.label.c_str());  // labelled for the watchdog, as handlers are
+  return route.answer(request);
+}
+
+std::optional<HttpResponse> RequestDispatch::refuse_origin(const Route& route,
+                                                           const HttpRequest& request) const {
+  if (route.options.listed_origins_only) return settings_.cors.refuse_unlisted(request);
+  if (route.options.event_stream) return settings_.cors.refuse_channel(request);
+  return std::nullopt;
+}
+
+asio::awaitable<HttpResponse> RequestDispatch::dispatch(std::shared_ptr<HttpRequest> request,
+                                                        Router::Match match,
+                                                        std::string& route_label) {
+  if (auto answer = answer_at_once(*request, match, route_label)) co_return std::move(*answer);
+  const Route& route = *match.route;
   if (route.options.authenticated && !request->authenticated) {
     auto refused = co_await authenticate(*request, route);
     if (refused) co_return std::move(*refused);
   }
-  if (route.options.listed_origins_only) {
-    if (auto refused = settings_.cors.refuse_unlisted(*request)) co_return std::move(*refused);
-  } else if (route.options.event_stream) {
-    if (auto refused = settings_.cors.refuse_channel(*request)) co_return std::move(*refused);
-  }
+  if (auto refused = refuse_origin(route, *request)) co_return std::move(*refused);
   request->path_params = std::move(match.params);
-  if (route.options.runs_inline) {
-    // Labelled for the watchdog like the spawned handlers; valid because it never suspends.
+  if (route.answer) {
     core::ActivityScope scope(route.label.c_str());
-    co_return co_await invoke(route, std::move(request));
+    co_return route.answer(*request);
   }
   co_return co_await run_handler(route, std::move(request));
 }

@@ -42,11 +42,24 @@ class RequestDispatch {
                                                            const Router::Match& match,
                                                            std::optional<uint64_t> length,
                                                            std::string& route_label);
+  // Whether before_body has anything to decide for `match`: a route that authenticates or admits.
+  // Checked first so that other requests (health probes) cost no coroutine frame for it.
+  static bool decides_before_body(const Router::Match& match) {
+    return match.outcome == Router::Outcome::found &&
+           (match.route->options.authenticated || match.route->options.admit);
+  }
 
   // The body limit of the route a request header is for: the server's unless the route sets one.
   size_t body_limit_of(const Router::Match& match) const;
 
-  // Routing, component gating and the handler under its deadline.
+  // The answer when nothing has to be awaited for it — a CORS preflight, 404, 405, a closed
+  // component gate, an inline route's answer — or nullopt: then dispatch() it. Called first, so
+  // that these answers cost no coroutine frame.
+  std::optional<HttpResponse> answer_at_once(HttpRequest& request, Router::Match& match,
+                                             std::string& route_label) const;
+
+  // Everything: answer_at_once's answers, then the caller's token and the handler under its
+  // deadline.
   asio::awaitable<HttpResponse> dispatch(std::shared_ptr<HttpRequest> request, Router::Match match,
                                          std::string& route_label);
 
@@ -56,6 +69,8 @@ class RequestDispatch {
 
  private:
   std::optional<HttpResponse> gate(const Route& route) const;
+  // The route's origin check (CorsPolicy), once the caller is known.
+  std::optional<HttpResponse> refuse_origin(const Route& route, const HttpRequest& request) const;
   asio::awaitable<std::optional<HttpResponse>> authenticate(HttpRequest& request,
                                                             const Route& route);
   asio::awaitable<HttpResponse> run_handler(const Route& route,
