@@ -38,22 +38,18 @@ bool segments_match(const Route& route, const Segments& parts) {
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Handler handler, RouteOptions options) {
-  Route route;
-  route.method = std::move(method);
-  route.pattern = std::move(pattern);
-  route.handler = std::move(handler);
-  route.options = std::move(options);
-  add(std::move(route));
+  add(Route{.method = std::move(method),
+            .pattern = std::move(pattern),
+            .handler = std::move(handler),
+            .options = std::move(options)});
 }
 
 void Router::add(std::string method, std::string pattern, InlineHandler answer,
                  RouteOptions options) {
-  Route route;
-  route.method = std::move(method);
-  route.pattern = std::move(pattern);
-  route.answer = std::move(answer);
-  route.options = std::move(options);
-  add(std::move(route));
+  add(Route{.method = std::move(method),
+            .pattern = std::move(pattern),
+            .answer = std::move(answer),
+            .options = std::move(options)});
 }
 
 void Router::add(Route route) {

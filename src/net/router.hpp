@@ -59,13 +59,13 @@ struct RouteOptions {
 };
 
 struct Route {
-  std::string method;
-  std::string pattern;  // "/api/threads/{id}"
-  std::vector<std::string> segments;
-  Handler handler;       // or:
-  InlineHandler answer;  // for a route added with an InlineHandler
-  RouteOptions options;
-  std::string label;  // "GET /api/threads/{id}": for metrics, logs and the watchdog
+  std::string method{};
+  std::string pattern{};  // "/api/threads/{id}"
+  std::vector<std::string> segments{};
+  Handler handler{};       // or:
+  InlineHandler answer{};  // for a route added with an InlineHandler
+  RouteOptions options{};
+  std::string label{};  // "GET /api/threads/{id}": for metrics, logs and the watchdog
 };
 
 class Router {

@@ -23,7 +23,7 @@ Router real_routes() {
     for (const auto& [method, operation] : operations.items()) {
       std::string upper;
       for (const char c : method) upper += static_cast<char>(std::toupper(c));
-      if (upper != "HEAD") router.add(upper, path, nullptr);
+      if (upper != "HEAD") router.add(upper, path, netra::net::Handler{});
     }
   return router;
 }
