@@ -12,7 +12,12 @@ export ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-/usr/bin/llvm-symbolizer}
 seconds=${1:-600}
 shift || true
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz >/dev/null
+# Quiet when it builds; the compiler's words when it does not (ninja prints them on stdout).
+if ! build_log=$(cmake --build --preset fuzz 2>&1); then
+  echo "fuzz.sh: the fuzz preset (clang-16) did not build:" >&2
+  grep -E -B2 -A12 "error:|FAILED:" <<<"$build_log" | head -60 >&2 || tail -30 <<<"$build_log" >&2
+  exit 1
+fi
 targets=("$@")
 if ((${#targets[@]} == 0)); then
   mapfile -t targets < <(ls build/fuzz/fuzzers)
