@@ -40,7 +40,7 @@ boost::asio::awaitable<void> drop_summaries(std::shared_ptr<redis::SharedCache> 
 }  // namespace
 
 CatalogEntry websocket_entry(std::shared_ptr<api::BackendState> shared) {
-  auto entry = entry_of<net::WebSocketComponent>(
+  return entry_of<net::WebSocketComponent>(
       net::WebSocketComponent::make_spec(), [shared](const BuildContext& ctx, const auto& spec) {
         auto& database = ctx.get<db::DatabaseComponent>();
         const auto& settings = ctx.settings().websocket;
@@ -63,13 +63,6 @@ CatalogEntry websocket_entry(std::shared_ptr<api::BackendState> shared) {
         return std::make_shared<net::WebSocketComponent>(spec, shared->socket_server,
                                                          &ctx.process().health);
       });
-  // With Redis, each socket holds a place among its user's sockets in the cluster, given back
-  // through Redis as it closes: the sockets close before Redis does, or the places of an instance
-  // that stopped would count against its users until they lapse.
-  entry.adjust_spec = [](core::ComponentSpec& spec, const Config&) {
-    spec.dependencies.push_back(core::uses_component(redis::RedisComponent::kName));
-  };
-  return entry;
 }
 
 CatalogEntry agent_supervisor_entry(std::shared_ptr<api::BackendState> shared) {

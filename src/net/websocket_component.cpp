@@ -39,10 +39,13 @@ void publish_websocket_metrics(core::HealthRegistry& health,
 
 core::ComponentSpec WebSocketComponent::make_spec() {
   // Verification needs auth_service, but a socket refused with AUTH_UNAVAILABLE is the degraded
-  // answer while it is down: a soft dependency.
+  // answer while it is down: a soft dependency. With Redis, each socket holds a place among its
+  // user's sockets in the cluster, given back through Redis as it closes: the sockets close before
+  // Redis does, or an instance that stopped would leave places counting until they lapse.
   return {kName,
           core::Criticality::high,
-          {core::requires_component("api"), core::uses_component("auth_service")}};
+          {core::requires_component("api"), core::uses_component("auth_service"),
+           core::uses_component("redis")}};
 }
 
 WebSocketComponent::WebSocketComponent(core::ComponentSpec spec,
