@@ -525,7 +525,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       std::string route_label = "unmatched";
       // (Not a conditional expression: g++ 12 miscompiles a co_await inside one.)
       auto answered = dispatch_.answer_at_once(*request, match, route_label);
-      if (!answered) answered = co_await dispatch_.dispatch(request, std::move(match), route_label);
+      if (!answered) answered = co_await dispatch_.answer_later(request, std::move(match));
       HttpResponse& response = *answered;
       in_flight_.fetch_sub(1);
       settings_.cors.decorate(*request, response);

@@ -118,10 +118,9 @@ std::optional<HttpResponse> RequestDispatch::refuse_origin(const Route& route,
   return std::nullopt;
 }
 
-asio::awaitable<HttpResponse> RequestDispatch::dispatch(std::shared_ptr<HttpRequest> request,
-                                                        Router::Match match,
-                                                        std::string& route_label) {
-  if (auto answer = answer_at_once(*request, match, route_label)) co_return std::move(*answer);
+// answer_at_once has matched the route, set the label and found the gate open.
+asio::awaitable<HttpResponse> RequestDispatch::answer_later(std::shared_ptr<HttpRequest> request,
+                                                            Router::Match match) {
   const Route& route = *match.route;
   if (route.options.authenticated && !request->authenticated) {
     auto refused = co_await authenticate(*request, route);

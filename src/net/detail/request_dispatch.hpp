@@ -53,15 +53,16 @@ class RequestDispatch {
   size_t body_limit_of(const Router::Match& match) const;
 
   // The answer when nothing has to be awaited for it — a CORS preflight, 404, 405, a closed
-  // component gate, an inline route's answer — or nullopt: then dispatch() it. Called first, so
+  // component gate, an inline route's answer — or nullopt: then answer_later. Called first, so
   // that these answers cost no coroutine frame.
   std::optional<HttpResponse> answer_at_once(HttpRequest& request, Router::Match& match,
                                              std::string& route_label) const;
 
-  // Everything: answer_at_once's answers, then the caller's token and the handler under its
+  // Only for a request answer_at_once left (a found route whose gate is open): the caller's
+  // token if before_body has not checked it, the origin check, and the handler under its
   // deadline.
-  asio::awaitable<HttpResponse> dispatch(std::shared_ptr<HttpRequest> request, Router::Match match,
-                                         std::string& route_label);
+  asio::awaitable<HttpResponse> answer_later(std::shared_ptr<HttpRequest> request,
+                                             Router::Match match);
 
   // An upgrade goes through when the route at its path exists for GET and its component is
   // ready; otherwise the request is dispatched like any other and answered by the route's gate.
