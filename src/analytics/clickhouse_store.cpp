@@ -11,6 +11,7 @@
 #include "analytics/clickhouse_literal.hpp"
 #include "analytics/detail/clickhouse_http.hpp"
 #include "core/offload_pool.hpp"
+#include "net/json_write.hpp"
 
 namespace netra::analytics {
 namespace {
@@ -76,31 +77,13 @@ AnalyticsResult<std::vector<T>> rows_of(const std::string& body, std::string_vie
   return out;
 }
 
-// A JSON string: quote, backslash and control characters escaped; the text is valid UTF-8
-// (prepare_batch checked it), so every other byte goes as it is.
-void append_string(std::string& out, std::string_view text) {
-  out += '"';
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (byte < 0x20) {
-      fmt::format_to(std::back_inserter(out), "\\u{:04x}", byte);
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
-
 void append_strings(std::string& out, const std::map<std::string, std::string>& tags, bool keys) {
   out += '[';
   bool first = true;
   for (const auto& [key, value] : tags) {
     if (!first) out += ',';
     first = false;
-    append_string(out, keys ? key : value);
+    net::append_json_string(out, keys ? key : value);
   }
   out += ']';
 }
@@ -110,7 +93,7 @@ void append_strings(std::string& out, const std::map<std::string, std::string>& 
 void append_row(std::string& out, const WorkloadEvent& e) {
   auto text = [&out](const char* name, std::string_view value) {
     out += name;
-    append_string(out, value);
+    net::append_json_string(out, value);
   };
   auto it = std::back_inserter(out);
   text("{\"date\":", utc_date(e.timestamp_ms));

@@ -16,11 +16,12 @@ namespace netra::api {
 // A stored time (Unix ms) as every route shows times: Unix seconds, or null when there is none.
 nlohmann::json unix_seconds_or_null(const std::optional<int64_t>& unix_ms);
 
-// A thread, in Boost.JSON (a page of threads is the chat API's busiest answer, and nlohmann's
-// std::map-backed documents cost a fifth of the server's CPU there; bench/json.sh):
-// {created_at, id, message_count, metadata, object, title, updated_at}, keys in that order. The
-// metadata is parsed from the text the store keeps; text that is not JSON throws
-// std::runtime_error (a row not written by the stores).
+// A thread as JSON text: {created_at, id, message_count, metadata, object, title, updated_at},
+// keys in that order, written directly (a page of threads is the chat API's busiest answer;
+// bench/json.sh, bench/threads_instructions.sh). The metadata is the text the store keeps, once
+// read as JSON; text that is not JSON throws std::runtime_error (a row not written by the stores).
+std::string thread_text(const chat::Thread& thread);
+// The same thread as a Boost.JSON object, for documents that hold one (socket events, exports).
 boost::json::object thread_json(const chat::Thread& thread, boost::json::storage_ptr sp = {});
 // A page of threads, the body of GET /api/threads.
 std::string thread_page_json(const std::vector<chat::Thread>& threads);

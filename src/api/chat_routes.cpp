@@ -1,7 +1,5 @@
 #include "api/chat_routes.hpp"
 
-#include <boost/json/serialize.hpp>
-
 #include "agents/agent_runs.hpp"
 #include "api/chat_json.hpp"
 #include "api/error_response.hpp"
@@ -114,7 +112,7 @@ asio::awaitable<HttpResponse> create_thread(chat::ChatStore& store, const Thread
   auto created = co_await store.threads.create(r.user_id, std::move(thread), store_deadline());
   if (!created) co_return error_response(created.error(), r.request_id);
   events.created(created.value());
-  co_return net::json_response(boost::json::serialize(thread_json(created.value())), 201);
+  co_return net::json_response(thread_text(created.value()), 201);
 }
 
 asio::awaitable<HttpResponse> get_thread(chat::ChatStore& store, HttpRequest& r) {
@@ -122,7 +120,7 @@ asio::awaitable<HttpResponse> get_thread(chat::ChatStore& store, HttpRequest& r)
   if (!id) co_return id.error();
   auto thread = co_await store.threads.get(r.user_id, id.value(), store_deadline());
   if (!thread) co_return error_response(thread.error(), r.request_id);
-  co_return net::json_response(boost::json::serialize(thread_json(thread.value())));
+  co_return net::json_response(thread_text(thread.value()));
 }
 
 asio::awaitable<HttpResponse> update_thread(chat::ChatStore& store, const ThreadEvents& events,
@@ -136,7 +134,7 @@ asio::awaitable<HttpResponse> update_thread(chat::ChatStore& store, const Thread
                                                store_deadline());
   if (!updated) co_return error_response(updated.error(), r.request_id);
   if (renamed) events.renamed(updated.value());
-  co_return net::json_response(boost::json::serialize(thread_json(updated.value())));
+  co_return net::json_response(thread_text(updated.value()));
 }
 
 asio::awaitable<HttpResponse> archive_thread(chat::ChatStore& store, const ThreadEvents& events,

@@ -1,7 +1,6 @@
 #include "api/export_routes.hpp"
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/json/serialize.hpp>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -101,7 +100,7 @@ asio::awaitable<HttpResponse> export_thread(chat::ChatStore& store, HttpRequest&
     json list = json::array();
     for (const auto& m : messages) list.push_back(message_json(m));
     response = net::json_response(json{
-        {"thread", json::parse(boost::json::serialize(thread_json(thread.value())))},
+        {"thread", json::parse(thread_text(thread.value()))},
         {"messages", std::move(list)},
         {"total", total},
         {"truncated", truncated}}.dump(2));

@@ -187,7 +187,40 @@ class BoundedBuilder : public Builder {
   BoundsCounter counter_;
 };
 
+// Every event accepted and nothing kept: the parser alone says whether the text is JSON.
+struct Validator {
+  static constexpr size_t max_array_size = static_cast<size_t>(-1);
+  static constexpr size_t max_object_size = static_cast<size_t>(-1);
+  static constexpr size_t max_string_size = static_cast<size_t>(-1);
+  static constexpr size_t max_key_size = static_cast<size_t>(-1);
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_array_begin(error_code&) { return true; }
+  bool on_array_end(size_t, error_code&) { return true; }
+  bool on_object_begin(error_code&) { return true; }
+  bool on_object_end(size_t, error_code&) { return true; }
+  bool on_string_part(std::string_view, size_t, error_code&) { return true; }
+  bool on_string(std::string_view, size_t, error_code&) { return true; }
+  bool on_key_part(std::string_view, size_t, error_code&) { return true; }
+  bool on_key(std::string_view, size_t, error_code&) { return true; }
+  bool on_number_part(std::string_view, error_code&) { return true; }
+  bool on_int64(int64_t, std::string_view, error_code&) { return true; }
+  bool on_uint64(uint64_t, std::string_view, error_code&) { return true; }
+  bool on_double(double, std::string_view, error_code&) { return true; }
+  bool on_bool(bool, error_code&) { return true; }
+  bool on_null(error_code&) { return true; }
+  bool on_comment_part(std::string_view, error_code&) { return true; }
+  bool on_comment(std::string_view, error_code&) { return true; }
+};
+
 }  // namespace
+
+bool is_json(std::string_view text) {
+  boost::json::basic_parser<Validator> parser(boost::json::parse_options{});
+  error_code ec;
+  const auto read = parser.write_some(false, text.data(), text.size(), ec);
+  return !ec && read == text.size();
+}
 
 boost::json::value parse_json_within(std::string_view text, const JsonBounds& bounds,
                                      JsonBoundsOutcome& outcome, boost::json::storage_ptr sp) {

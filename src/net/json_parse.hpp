@@ -37,4 +37,8 @@ boost::json::value parse_json(std::string_view text, boost::system::error_code& 
 boost::json::value parse_json_within(std::string_view text, const JsonBounds& bounds,
                                      JsonBoundsOutcome& outcome, boost::json::storage_ptr sp = {});
 
+// Whether `text` is one JSON value (nothing after it but whitespace), read without building it:
+// for text that is passed on as it is once known to be JSON (a thread's stored metadata).
+bool is_json(std::string_view text);
+
 }  // namespace netra::net
