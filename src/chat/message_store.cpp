@@ -126,7 +126,7 @@ asio::awaitable<ChatResult<MessagePage>> MessageStore::list(std::string owner_id
     co_return ChatError::invalid(*bad);
   }
   if (auto bad = check_page(limit, offset)) co_return ChatError::invalid(*bad);
-  auto page = co_await detail::thread_page<Message>(
+  auto page = co_await detail::thread_page(
       db_, {kCountVisible.c_str(), kPage.c_str(), "messages.list"}, std::move(owner_id),
       std::move(thread_id), limit, offset, deadline, detail::message_from);
   if (!page) co_return page.error();
@@ -166,7 +166,7 @@ asio::awaitable<ChatResult<MessageHistory>> MessageStore::history(std::string ow
   auto page_values = params({std::move(thread_id), below, limit + 1});
   auto page = co_await db_.query(kHistory, std::move(page_values), deadline, "messages.history");
   if (!page) co_return failed(page.error());
-  auto rows = detail::all_rows<Message>(*page, detail::message_from);
+  auto rows = detail::all_rows(*page, detail::message_from);
   if (!rows) co_return rows.error();
   MessageHistory history;
   history.total = count->rows[0].int64(0);

@@ -111,7 +111,7 @@ asio::awaitable<ChatResult<RunWithSteps>> RunStore::get(std::string owner_id, st
   auto found = co_await db_.query(kGetVisible, std::move(values), deadline, "runs.get");
   if (!found) co_return failed(found.error());
   if (found->empty()) co_return ChatError::not_found("run");
-  auto run = detail::run_from(*found, 0);
+  auto run = detail::first_row(*found, detail::run_from);
   if (!run) co_return run.error();
   auto steps = co_await this->steps(std::move(run_id), deadline);
   if (!steps) co_return steps.error();
@@ -123,9 +123,9 @@ asio::awaitable<ChatResult<RunPage>> RunStore::list(std::string owner_id, std::s
                                                     core::Deadline deadline) {
   if (auto bad = bad_id(thread_id, IdKind::thread, "thread_id")) co_return *bad;
   if (auto bad = check_page(limit, offset)) co_return ChatError::invalid(*bad);
-  auto page = co_await detail::thread_page<Run>(
-      db_, {kCountVisible.c_str(), kPage.c_str(), "runs.list"}, std::move(owner_id),
-      std::move(thread_id), limit, offset, deadline, detail::run_from);
+  auto page = co_await detail::thread_page(db_, {kCountVisible.c_str(), kPage.c_str(), "runs.list"},
+                                           std::move(owner_id), std::move(thread_id), limit, offset,
+                                           deadline, detail::run_from);
   if (!page) co_return page.error();
   co_return RunPage{std::move(page->first), page->second};
 }
@@ -139,7 +139,7 @@ asio::awaitable<ChatResult<std::optional<Run>>> RunStore::active_run(std::string
   if (!found) co_return failed(found.error());
   if (found->empty()) co_return ChatError::not_found("thread");
   if (found->rows[0].is_null(found->column("id"))) co_return std::optional<Run>();
-  auto run = detail::run_from(*found, 0);
+  auto run = detail::first_row(*found, detail::run_from);
   if (!run) co_return run.error();
   co_return std::optional<Run>(std::move(run.value()));
 }
@@ -164,7 +164,7 @@ asio::awaitable<ChatResult<Run>> RunStore::set_status(std::string run_id, RunSta
   if (status == RunStatus::completed) values.resize(3);
   auto updated = co_await db_.query(*sql, std::move(values), deadline, "runs.set_status");
   if (!updated) co_return failed(updated.error());
-  if (!updated->empty()) co_return detail::run_from(*updated, 0);
+  if (!updated->empty()) co_return detail::first_row(*updated, detail::run_from);
 
   auto status_values = params({std::move(run_id)});
   auto current =
@@ -209,7 +209,7 @@ asio::awaitable<ChatResult<std::vector<RunStep>>> RunStore::steps(std::string ru
   auto values = params({std::move(run_id), after_seq});
   auto rows = co_await db_.query(kSteps, std::move(values), deadline, "runs.steps");
   if (!rows) co_return failed(rows.error());
-  co_return detail::all_rows<RunStep>(*rows, detail::step_from);
+  co_return detail::all_rows(*rows, detail::step_from);
 }
 
 asio::awaitable<ChatResult<std::vector<std::string>>> RunStore::unfinished(

@@ -68,7 +68,7 @@ asio::awaitable<ChatResult<ThreadPage>> ThreadStore::list(std::string owner_id, 
   auto page_values = params({owner_id, limit, offset});
   auto page = co_await db_.query(kListPage, std::move(page_values), deadline, "threads.list");
   if (!page) co_return failed(page.error());
-  auto threads = detail::all_rows<Thread>(*page, detail::thread_from);
+  auto threads = detail::all_rows(*page, detail::thread_from);
   if (!threads) co_return threads.error();
   if (!page->empty()) {
     co_return ThreadPage{std::move(threads.value()), page->rows.at(0).int64(page->column("total"))};
@@ -86,7 +86,7 @@ asio::awaitable<ChatResult<Thread>> ThreadStore::get(std::string owner_id, std::
   auto found = co_await db_.query(kSelectVisible, std::move(values), deadline, "threads.get");
   if (!found) co_return failed(found.error());
   if (found->empty()) co_return ChatError::not_found("thread");
-  co_return detail::thread_from(*found, 0);
+  co_return detail::first_row(*found, detail::thread_from);
 }
 
 asio::awaitable<ChatResult<Thread>> ThreadStore::update(std::string owner_id, std::string thread_id,

@@ -26,53 +26,77 @@ db::SqlParam optional_param(const std::optional<std::string>& value) {
   return value ? db::SqlParam(*value) : db::SqlParam(nullptr);
 }
 
-ChatResult<Thread> thread_from(const db::QueryResult& r, size_t i) {
-  const auto& x = r.rows[i];
-  return Thread{x.text(r.column("id")),
-                x.text(r.column("owner_id")),
-                x.optional_text(r.column("title")),
-                x.text(r.column("metadata")),
-                x.int64(r.column("created_at")),
-                x.int64(r.column("updated_at")),
-                x.int64(r.column("message_count"))};
+ThreadColumns::ThreadColumns(const db::QueryResult& r)
+    : id(r.column("id")),
+      owner_id(r.column("owner_id")),
+      title(r.column("title")),
+      metadata(r.column("metadata")),
+      created_at(r.column("created_at")),
+      updated_at(r.column("updated_at")),
+      message_count(r.column("message_count")) {}
+
+MessageColumns::MessageColumns(const db::QueryResult& r)
+    : id(r.column("id")),
+      thread_id(r.column("thread_id")),
+      role(r.column("role")),
+      content(r.column("content")),
+      metadata(r.column("metadata")),
+      run_id(r.column("run_id")),
+      created_at(r.column("created_at")) {}
+
+RunColumns::RunColumns(const db::QueryResult& r)
+    : id(r.column("id")),
+      thread_id(r.column("thread_id")),
+      user_id(r.column("user_id")),
+      status(r.column("status")),
+      user_request(r.column("user_request")),
+      error(r.column("error")),
+      created_at(r.column("created_at")),
+      started_at(r.column("started_at")),
+      finished_at(r.column("finished_at")) {}
+
+StepColumns::StepColumns(const db::QueryResult& r)
+    : run_id(r.column("run_id")),
+      seq(r.column("seq")),
+      type(r.column("type")),
+      payload(r.column("payload")),
+      created_at(r.column("created_at")) {}
+
+ChatResult<Thread> thread_from(const db::Row& x, const ThreadColumns& c) {
+  return Thread{
+      x.text(c.id),          x.text(c.owner_id),    x.optional_text(c.title), x.text(c.metadata),
+      x.int64(c.created_at), x.int64(c.updated_at), x.int64(c.message_count)};
 }
 
-ChatResult<Message> message_from(const db::QueryResult& r, size_t i) {
-  const auto& x = r.rows[i];
-  auto metadata = stored_json(x.text(r.column("metadata")), "message metadata");
+ChatResult<Message> message_from(const db::Row& x, const MessageColumns& c) {
+  auto metadata = stored_json(x.text(c.metadata), "message metadata");
   if (!metadata) return metadata.error();
-  auto role = parse_role(x.text(r.column("role")));
+  auto role = parse_role(x.text(c.role));
   if (!role) return failed({db::DbErrorCode::internal, "stored message role is unknown"});
-  return Message{x.text(r.column("id")),
-                 x.text(r.column("thread_id")),
-                 *role,
-                 x.text(r.column("content")),
-                 std::move(metadata.value()),
-                 x.optional_text(r.column("run_id")),
-                 x.int64(r.column("created_at"))};
+  return Message{x.text(c.id),         x.text(c.thread_id),         *role,
+                 x.text(c.content),    std::move(metadata.value()), x.optional_text(c.run_id),
+                 x.int64(c.created_at)};
 }
 
-ChatResult<Run> run_from(const db::QueryResult& r, size_t i) {
-  const auto& x = r.rows[i];
-  auto status = parse_run_status(x.text(r.column("status")));
+ChatResult<Run> run_from(const db::Row& x, const RunColumns& c) {
+  auto status = parse_run_status(x.text(c.status));
   if (!status) return failed({db::DbErrorCode::internal, "stored run status is unknown"});
-  return Run{x.text(r.column("id")),
-             x.text(r.column("thread_id")),
-             x.text(r.column("user_id")),
+  return Run{x.text(c.id),
+             x.text(c.thread_id),
+             x.text(c.user_id),
              *status,
-             x.text(r.column("user_request")),
-             x.optional_text(r.column("error")),
-             x.int64(r.column("created_at")),
-             optional_int(x, r.column("started_at")),
-             optional_int(x, r.column("finished_at"))};
+             x.text(c.user_request),
+             x.optional_text(c.error),
+             x.int64(c.created_at),
+             optional_int(x, c.started_at),
+             optional_int(x, c.finished_at)};
 }
 
-ChatResult<RunStep> step_from(const db::QueryResult& r, size_t i) {
-  const auto& x = r.rows[i];
-  auto payload = stored_json(x.text(r.column("payload")), "step payload");
+ChatResult<RunStep> step_from(const db::Row& x, const StepColumns& c) {
+  auto payload = stored_json(x.text(c.payload), "step payload");
   if (!payload) return payload.error();
-  return RunStep{x.text(r.column("run_id")), x.int64(r.column("seq")), x.text(r.column("type")),
-                 std::move(payload.value()), x.int64(r.column("created_at"))};
+  return RunStep{x.text(c.run_id), x.int64(c.seq), x.text(c.type), std::move(payload.value()),
+                 x.int64(c.created_at)};
 }
 
 ChatResult<std::string> checked_new_thread(const NewThread& thread) {

@@ -49,19 +49,50 @@ inline db::Params params(std::initializer_list<db::SqlParam> values) {
 }
 db::SqlParam optional_param(const std::optional<std::string>& value);
 
-ChatResult<Thread> thread_from(const db::QueryResult& result, size_t row);
-ChatResult<Message> message_from(const db::QueryResult& result, size_t row);
-ChatResult<Run> run_from(const db::QueryResult& result, size_t row);
-ChatResult<RunStep> step_from(const db::QueryResult& result, size_t row);
+// Where a record's columns are in a result: found by name (statements may select them in any
+// order), once per result rather than once per row, since a page reads every row with them.
+struct ThreadColumns {
+  explicit ThreadColumns(const db::QueryResult& result);
+  size_t id, owner_id, title, metadata, created_at, updated_at, message_count;
+};
+struct MessageColumns {
+  explicit MessageColumns(const db::QueryResult& result);
+  size_t id, thread_id, role, content, metadata, run_id, created_at;
+};
+struct RunColumns {
+  explicit RunColumns(const db::QueryResult& result);
+  size_t id, thread_id, user_id, status, user_request, error, created_at, started_at, finished_at;
+};
+struct StepColumns {
+  explicit StepColumns(const db::QueryResult& result);
+  size_t run_id, seq, type, payload, created_at;
+};
+
+// A record from one row.
+ChatResult<Thread> thread_from(const db::Row& row, const ThreadColumns& columns);
+ChatResult<Message> message_from(const db::Row& row, const MessageColumns& columns);
+ChatResult<Run> run_from(const db::Row& row, const RunColumns& columns);
+ChatResult<RunStep> step_from(const db::Row& row, const StepColumns& columns);
+
+// Reads records from a result with one of the functions above.
+template <typename T, typename Columns>
+using RecordFrom = ChatResult<T> (*)(const db::Row&, const Columns&);
+
+// The record in the first row of `result`, which has one.
+template <typename T, typename Columns>
+ChatResult<T> first_row(const db::QueryResult& result, RecordFrom<T, Columns> from) {
+  return from(result.rows.at(0), Columns(result));
+}
 
 // Every row of `result` through `from`, or the first row that does not convert.
-template <typename T>
-ChatResult<std::vector<T>> all_rows(const db::QueryResult& result,
-                                    ChatResult<T> (*from)(const db::QueryResult&, size_t)) {
+template <typename T, typename Columns>
+ChatResult<std::vector<T>> all_rows(const db::QueryResult& result, RecordFrom<T, Columns> from) {
+  if (result.rows.empty()) return std::vector<T>();
+  const Columns columns(result);
   std::vector<T> out;
   out.reserve(result.rows.size());
-  for (size_t i = 0; i < result.rows.size(); ++i) {
-    auto one = from(result, i);
+  for (const auto& row : result.rows) {
+    auto one = from(row, columns);
     if (!one) return one.error();
     out.push_back(std::move(one.value()));
   }
@@ -89,11 +120,10 @@ struct ThreadPageQuery {
 
 // Count, then page: not_found when the thread is not the caller's, else the page's rows and the
 // thread's total.
-template <typename T>
+template <typename T, typename Columns>
 boost::asio::awaitable<ChatResult<std::pair<std::vector<T>, int64_t>>> thread_page(
     db::Database& db, ThreadPageQuery query, std::string owner_id, std::string thread_id,
-    int64_t limit, int64_t offset, core::Deadline deadline,
-    ChatResult<T> (*from)(const db::QueryResult&, size_t)) {
+    int64_t limit, int64_t offset, core::Deadline deadline, RecordFrom<T, Columns> from) {
   auto count_values = params({thread_id, std::move(owner_id)});
   auto count =
       co_await db.query(query.count_visible, std::move(count_values), deadline, query.label);
