@@ -219,22 +219,23 @@ class PostgresConnection final : public DriverConnection {
   }
 
   static void collect(PGresult* result, QueryResult& out, std::optional<DbError>& error) {
-    switch (pq().PQresultStatus(result)) {
+    const auto& lib = pq();  // once: its first-use check would be paid for every value
+    switch (lib.PQresultStatus(result)) {
       case PGRES_TUPLES_OK: {
-        const int columns = pq().PQnfields(result);
+        const int columns = lib.PQnfields(result);
         out.columns.clear();
-        for (int c = 0; c < columns; ++c) out.columns.emplace_back(pq().PQfname(result, c));
-        const int rows = pq().PQntuples(result);
+        for (int c = 0; c < columns; ++c) out.columns.emplace_back(lib.PQfname(result, c));
+        const int rows = lib.PQntuples(result);
         out.rows.reserve(static_cast<size_t>(rows));
         for (int r = 0; r < rows; ++r) {
           std::vector<std::optional<std::string>> values;
           values.reserve(static_cast<size_t>(columns));
           for (int c = 0; c < columns; ++c) {
-            if (pq().PQgetisnull(result, r, c)) {
+            if (lib.PQgetisnull(result, r, c)) {
               values.emplace_back(std::nullopt);
             } else {
-              values.emplace_back(std::string(pq().PQgetvalue(result, r, c),
-                                              static_cast<size_t>(pq().PQgetlength(result, r, c))));
+              values.emplace_back(std::string(lib.PQgetvalue(result, r, c),
+                                              static_cast<size_t>(lib.PQgetlength(result, r, c))));
             }
           }
           out.rows.emplace_back(std::move(values));
