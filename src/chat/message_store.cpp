@@ -14,15 +14,16 @@ using detail::params;
 
 namespace {
 
-// Marks the thread active and, in the transaction, locks its row: concurrent adds to one thread
-// take their ordinals one after the other.
+// Marks the thread active and counts the message in its row, which the transaction then holds:
+// concurrent adds to one thread take their ordinals (the new count) one after the other.
 const std::string kTouchThread =
-    "UPDATE threads SET updated_at = $3 WHERE id = $1 AND owner_id = $2 AND archived_at IS NULL";
+    "UPDATE threads SET updated_at = $3, message_count = message_count + 1 "
+    "WHERE id = $1 AND owner_id = $2 AND archived_at IS NULL";
 const std::string kRunOfThread = "SELECT id FROM runs WHERE id = $1 AND thread_id = $2";
 // Visibility and the total in one statement: no row means not_found.
-const std::string kCountVisible = std::string("SELECT ") + detail::kMessageCountOfT +
-                                  " FROM threads t "
-                                  "WHERE t.id = $1 AND t.owner_id = $2 AND t.archived_at IS NULL";
+const std::string kCountVisible =
+    "SELECT t.message_count FROM threads t "
+    "WHERE t.id = $1 AND t.owner_id = $2 AND t.archived_at IS NULL";
 const std::string kPage = std::string("SELECT ") + detail::kMessageColumns +
                           "FROM messages WHERE thread_id = $1 ORDER BY ordinal LIMIT $2 OFFSET $3";
 
@@ -108,8 +109,8 @@ asio::awaitable<ChatResult<ThreadWithMessage>> MessageStore::start_thread(std::s
   auto begun = co_await db_.begin(deadline, "messages.start_thread");
   if (!begun) co_return failed(begun.error());
   auto& tx = begun.value();
-  auto thread_values = params(
-      {created.id, created.owner_id, detail::optional_param(created.title), *thread_metadata, now});
+  auto thread_values = params({created.id, created.owner_id, detail::optional_param(created.title),
+                               *thread_metadata, now, created.message_count});
   auto inserted_thread = co_await tx.query(detail::kInsertThread, std::move(thread_values));
   if (!inserted_thread) co_return failed(inserted_thread.error());
   auto inserted = co_await tx.query_then_commit(detail::kInsertMessage,

@@ -55,7 +55,7 @@ asio::awaitable<ChatResult<Thread>> ThreadStore::create(std::string owner_id, Ne
                  0};
   created.updated_at = created.created_at;
   auto values = params({created.id, created.owner_id, detail::optional_param(created.title),
-                        metadata.value(), created.created_at});
+                        metadata.value(), created.created_at, created.message_count});
   auto inserted =
       co_await db_.query(detail::kInsertThread, std::move(values), deadline, "threads.create");
   if (!inserted) co_return failed(inserted.error());

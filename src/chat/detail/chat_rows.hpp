@@ -16,31 +16,25 @@ namespace netra::chat::detail {
 
 // A thread is visible to a caller when `t.owner_id` is theirs and `t.archived_at IS NULL`: every
 // statement on a thread, its messages or its runs carries both conditions.
-// A thread's messages are numbered 1..N by ordinal and never deleted, so the highest ordinal is
-// their count: one step down the (thread_id, ordinal) index instead of counting every message.
-#define NETRA_MESSAGE_COUNT_OF_T \
-  "(SELECT COALESCE(MAX(m.ordinal), 0) FROM messages m WHERE m.thread_id = t.id)"
-inline constexpr const char* kMessageCountOfT = NETRA_MESSAGE_COUNT_OF_T;
 inline constexpr const char* kThreadColumns =
-    "t.id, t.owner_id, t.title, t.metadata, t.created_at, t.updated_at, " NETRA_MESSAGE_COUNT_OF_T
-    " AS message_count ";
-#undef NETRA_MESSAGE_COUNT_OF_T
+    "t.id, t.owner_id, t.title, t.metadata, t.created_at, t.updated_at, t.message_count ";
 inline constexpr const char* kMessageColumns =
     "id, thread_id, role, content, metadata, run_id, created_at ";
 inline constexpr const char* kRunColumns =
     "id, thread_id, user_id, status, user_request, error, created_at, started_at, finished_at ";
 inline constexpr const char* kStepColumns = "run_id, seq, type, payload, created_at ";
 
-// The thread row; used by ThreadStore::create and MessageStore::start_thread.
+// The thread row ($6: its message count, 0 or 1); used by ThreadStore::create and
+// MessageStore::start_thread.
 inline constexpr const char* kInsertThread =
-    "INSERT INTO threads (id, owner_id, title, metadata, created_at, updated_at) "
-    "VALUES ($1, $2, $3, $4, $5, $5)";
-// Appends a message after the thread's last one; run while the thread's row is locked (the
-// caller has updated it in the same transaction), so ordinals follow the commit order.
+    "INSERT INTO threads (id, owner_id, title, metadata, created_at, updated_at, message_count) "
+    "VALUES ($1, $2, $3, $4, $5, $5, $6)";
+// A thread's messages are numbered 1..N by ordinal and never deleted, so N is the thread's
+// message_count: the caller has counted the message in the thread's row in the same transaction
+// (which locks the row, so ordinals follow the commit order), and the message takes the count.
 inline constexpr const char* kInsertMessage =
     "INSERT INTO messages (id, thread_id, role, content, metadata, run_id, created_at, ordinal) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, "
-    "(SELECT COALESCE(MAX(o.ordinal), 0) + 1 FROM messages o WHERE o.thread_id = $2))";
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT message_count FROM threads WHERE id = $2))";
 
 // Parameters are built outside co_await expressions: g++ 12 cannot keep an initializer_list
 // alive across one.
