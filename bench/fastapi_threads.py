@@ -19,11 +19,9 @@ from fastapi import FastAPI, Header, HTTPException
 
 SECRET = os.environ["BASELINE_JWT_SECRET"]
 DATABASE_URL = os.environ["BASELINE_DATABASE_URL"]
-# netra's kListPage (src/chat/thread_store.cpp) with its kThreadColumns, word for word.
+# netra's kPage (src/chat/thread_store.cpp) with its kThreadColumns, word for word.
 LIST_PAGE = (
-    "SELECT t.id, t.owner_id, t.title, t.metadata, t.created_at, t.updated_at, "
-    "(SELECT COALESCE(MAX(m.ordinal), 0) FROM messages m WHERE m.thread_id = t.id) AS message_count, "
-    "COUNT(*) OVER () AS total "
+    "SELECT t.id, t.owner_id, t.title, t.metadata, t.created_at, t.updated_at, t.message_count "
     "FROM threads t WHERE t.owner_id = $1 AND t.archived_at IS NULL "
     "ORDER BY t.updated_at DESC, t.id DESC LIMIT $2 OFFSET $3"
 )

@@ -97,9 +97,10 @@ core::Result<chat::ThreadUpdate, HttpResponse> thread_fields(const HttpRequest& 
 asio::awaitable<HttpResponse> list_threads(chat::ChatStore& store, HttpRequest& r) {
   auto page = page_of(r);
   if (!page) co_return page.error();
-  auto listed = co_await store.threads.list(r.user_id, page->limit, page->offset, store_deadline());
-  if (!listed) co_return error_response(listed.error(), r.request_id);
-  co_return net::json_response(thread_page_json(listed->threads));
+  auto threads =
+      co_await store.threads.page(r.user_id, page->limit, page->offset, store_deadline());
+  if (!threads) co_return error_response(threads.error(), r.request_id);
+  co_return net::json_response(thread_page_json(threads.value()));
 }
 
 asio::awaitable<HttpResponse> create_thread(chat::ChatStore& store, const ThreadEvents& events,

@@ -14,12 +14,17 @@ namespace {
 const std::string kSelectVisible = std::string("SELECT ") + detail::kThreadColumns +
                                    "FROM threads t WHERE t.id = $1 AND t.owner_id = $2 AND "
                                    "t.archived_at IS NULL";
+#define NETRA_PAGE_OF_THREADS                                       \
+  "FROM threads t WHERE t.owner_id = $1 AND t.archived_at IS NULL " \
+  "ORDER BY t.updated_at DESC, t.id DESC LIMIT $2 OFFSET $3"
 // The page and, on each of its rows, the total (one statement for the common case; a page past
 // the end has no row to carry it, and counts separately).
 const std::string kListPage = std::string("SELECT ") + detail::kThreadColumns +
-                              ", COUNT(*) OVER () AS total "
-                              "FROM threads t WHERE t.owner_id = $1 AND t.archived_at IS NULL "
-                              "ORDER BY t.updated_at DESC, t.id DESC LIMIT $2 OFFSET $3";
+                              ", COUNT(*) OVER () AS total " NETRA_PAGE_OF_THREADS;
+// Without the window, which reads every visible thread to count them, PostgreSQL reads the page's
+// rows alone from threads_by_owner_order.
+const std::string kPage = std::string("SELECT ") + detail::kThreadColumns + NETRA_PAGE_OF_THREADS;
+#undef NETRA_PAGE_OF_THREADS
 const std::string kCountVisible =
     "SELECT COUNT(*) FROM threads t WHERE t.owner_id = $1 AND t.archived_at IS NULL";
 // An absent field is bound as NULL and keeps the stored value.
@@ -77,6 +82,16 @@ asio::awaitable<ChatResult<ThreadPage>> ThreadStore::list(std::string owner_id, 
   auto count = co_await db_.query(kCountVisible, std::move(count_values), deadline, "threads.list");
   if (!count) co_return failed(count.error());
   co_return ThreadPage{std::move(threads.value()), count->rows.at(0).int64(0)};
+}
+
+asio::awaitable<ChatResult<std::vector<Thread>>> ThreadStore::page(std::string owner_id,
+                                                                   int64_t limit, int64_t offset,
+                                                                   core::Deadline deadline) {
+  if (auto bad = check_page(limit, offset)) co_return ChatError::invalid(*bad);
+  auto values = params({std::move(owner_id), limit, offset});
+  auto page = co_await db_.query(kPage, std::move(values), deadline, "threads.page");
+  if (!page) co_return failed(page.error());
+  co_return detail::all_rows(*page, detail::thread_from);
 }
 
 asio::awaitable<ChatResult<Thread>> ThreadStore::get(std::string owner_id, std::string thread_id,

@@ -31,6 +31,10 @@ class ThreadStore {
   // descending), with the total for paging. limit 1–100.
   asio::awaitable<ChatResult<ThreadPage>> list(std::string owner_id, int64_t limit, int64_t offset,
                                                core::Deadline deadline);
+  // The same page without the total, for a caller that does not show it (GET /api/threads):
+  // counting every visible thread is most of what the page costs the database.
+  asio::awaitable<ChatResult<std::vector<Thread>>> page(std::string owner_id, int64_t limit,
+                                                        int64_t offset, core::Deadline deadline);
   asio::awaitable<ChatResult<Thread>> get(std::string owner_id, std::string thread_id,
                                           core::Deadline deadline);
   // Changes what `update` holds and marks the thread active now; returns it as stored.

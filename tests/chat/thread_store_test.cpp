@@ -141,6 +141,14 @@ TEST_P(ThreadStoreTest, ListsPagesByLatestActivityWithMessageCounts) {
   ASSERT_TRUE(beyond);
   EXPECT_TRUE(beyond->threads.empty());
   EXPECT_EQ(beyond->total, 5);
+  // The page without its total is the same page.
+  for (int64_t offset : {0, 2, 4, 10}) {
+    auto listed = run(chat_->threads.list(alice_, 2, offset, deadline()));
+    auto paged = run(chat_->threads.page(alice_, 2, offset, deadline()));
+    ASSERT_TRUE(listed && paged);
+    EXPECT_EQ(ids_of(paged.value()), ids_of(listed->threads)) << offset;
+  }
+  EXPECT_FALSE(run(chat_->threads.page(alice_, 0, 0, deadline())));  // limit 1-100
 }
 
 TEST_P(ThreadStoreTest, ThreadsActiveInTheSameMillisecondListInAStableOrder) {
