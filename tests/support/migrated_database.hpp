@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/event_loops.hpp"
 #include "core/offload_pool.hpp"
@@ -22,12 +23,15 @@
 namespace netra::testing {
 
 // `backend` is "sqlite" or "postgres"; `name` names the file or the scratch database; `pool_max`
-// 0 keeps the default pool. Throws std::runtime_error when migrating fails. Neither copied nor
-// moved (the scratch database is dropped where it was made): a fixture holds it in an optional.
+// 0 keeps the default pool; `below_version` > 0 applies only the migrations before it (a test of a
+// later migration on rows written before it). Throws std::runtime_error when migrating fails.
+// Neither copied nor moved (the scratch database is dropped where it was made): a fixture holds it
+// in an optional.
 class MigratedDatabase {
  public:
   MigratedDatabase(const std::string& backend, const TempDir& dir, const std::string& name,
-                   core::OffloadPool& offload, core::EventLoops& loops, size_t pool_max = 0) {
+                   core::OffloadPool& offload, core::EventLoops& loops, size_t pool_max = 0,
+                   int below_version = 0) {
     db::DatabaseSettings settings;
     if (pool_max > 0) settings.pool.max_size = pool_max;
     if (backend == "postgres") {
@@ -38,11 +42,14 @@ class MigratedDatabase {
     }
     url_ = settings.url;
     db_ = db::open_database(settings, offload);
-    auto migrated =
-        run_awaitable(loops.context(0).get_executor(),
-                      db::apply_migrations(*db_, db::embedded_migrations(),
-                                           core::Deadline::after(std::chrono::seconds(30))),
-                      std::chrono::seconds(60));
+    std::vector<db::Migration> migrations;
+    for (const auto& m : db::embedded_migrations()) {
+      if (below_version <= 0 || m.version < below_version) migrations.push_back(m);
+    }
+    auto migrated = run_awaitable(
+        loops.context(0).get_executor(),
+        db::apply_migrations(*db_, migrations, core::Deadline::after(std::chrono::seconds(30))),
+        std::chrono::seconds(60));
     if (!migrated) {
       throw std::runtime_error("migrating " + settings.url + ": " + migrated.error().message);
     }
