@@ -4,7 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <thread>
 
 #include "support/child_process.hpp"
@@ -56,6 +59,19 @@ TEST(RedisProcess, WithoutAUrlTheComponentIsReadyAndSaysStateStaysInProcess) {
   NetraServer server({}, {{"NETRA_SERVER_ADMIN_TOKEN", kAdmin}});
   EXPECT_EQ(redis_component(server)["state"], "ready");
   EXPECT_THAT(server.process().output(), HasSubstr("redis.url is empty: one instance"));
+}
+
+// hiredis writes to Redis with write(2): a Redis that closed the connection mid-write would raise
+// SIGPIPE, whose default ends the process (cluster_e2e.RedisOutage once lost an instance to it).
+TEST(RedisProcess, TheServerIgnoresSigpipeSoARedisThatWentAwayIsAnErrorNotItsEnd) {
+  NetraServer server({}, {{"NETRA_SERVER_ADMIN_TOKEN", kAdmin}});
+  std::ifstream status("/proc/" + std::to_string(server.process().pid()) + "/status");
+  std::string line;
+  unsigned long long ignored = 0;
+  while (std::getline(status, line)) {
+    if (line.rfind("SigIgn:", 0) == 0) ignored = std::stoull(line.substr(7), nullptr, 16);
+  }
+  EXPECT_NE(ignored & (1ULL << (SIGPIPE - 1)), 0u) << "SigIgn mask " << std::hex << ignored;
 }
 
 TEST(RedisProcess, WithTheTestRedisTheComponentIsReadyWithAConnectionPerLoopAndABreaker) {
