@@ -10,10 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 2; }
-if [[ -z ${THREADS_NETRA:-} ]]; then
-  cmake --preset release >/dev/null && cmake --build --preset release --target netra >/dev/null
-fi
-netra=$(realpath "${THREADS_NETRA:-build/release/netra}")
+# shellcheck source=bench/threads_lib.sh
+source bench/threads_lib.sh
+netra=$(threads_netra)
 port=18496
 work=$(mktemp -d)
 eval "$(scripts/postgres-test-server)"
@@ -24,8 +23,6 @@ trap '[[ -z $pid ]] || kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true
   "$netra" serve >"$work/log" 2>&1) &
 pid=$!
 for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.05; done
-# shellcheck source=bench/threads_lib.sh
-source bench/threads_lib.sh
 tok=$(token)
 wrk -t1 -c50 -d2s -H "Authorization: Bearer $tok" "http://127.0.0.1:$port/api/threads" >/dev/null  # warm-up
 ticks() {  # user + system clock ticks of the processes given

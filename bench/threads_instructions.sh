@@ -12,10 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-5}
 source bench/callgrind_lib.sh  # and checks that valgrind and wrk are here
-if [[ -z ${THREADS_NETRA:-} ]]; then
-  cmake --preset release >/dev/null && cmake --build --preset release --target netra >/dev/null
-fi
-netra=$(realpath "${THREADS_NETRA:-build/release/netra}")
+# shellcheck source=bench/threads_lib.sh
+source bench/threads_lib.sh
+netra=$(threads_netra)
 port=18494
 work=$(mktemp -d)
 eval "$(scripts/postgres-test-server)"
@@ -42,8 +41,6 @@ stop_netra() {  # callgrind writes its profile on the way out: up to 30 s, then 
   pid=""
 }
 
-# shellcheck source=bench/threads_lib.sh
-source bench/threads_lib.sh
 
 echo "netra ($netra): user-space instructions per request under callgrind (wrk -t1 -c2 -d${seconds}s each)"
 for database in sqlite postgres; do

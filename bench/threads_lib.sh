@@ -1,6 +1,13 @@
 # What the GET /api/threads benches share: an account with 30 threads, and one wrk run.
-# Source it after setting $port (the server) and $seconds (each wrk run).
+# Source it from the repository's root; run() needs $port (the server) and $seconds (each wrk run).
 source "$(dirname "${BASH_SOURCE[0]}")/wrk_lib.sh"
+
+threads_netra() {  # the netra to measure: $THREADS_NETRA (a baseline build), else the release one built now
+  if [[ -z ${THREADS_NETRA:-} ]]; then
+    cmake --preset release >/dev/null && cmake --build --preset release --target netra >/dev/null
+  fi
+  realpath "${THREADS_NETRA:-build/release/netra}"
+}
 
 token() {  # registers, logs in, creates 30 threads; prints the access token
   /usr/bin/python3 - "$port" <<'PY'
