@@ -21,6 +21,10 @@ split() { awk '/VmRSS|RssAnon|RssFile/ {printf "%s %s kB  ", $1, $2}' "/proc/$1/
 sleep 2  # the pool threads give their allocation caches back after a second idle
 echo "netra resident memory after start-up: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
 echo "  netra:                $(split $pid)"
+# Of the file-backed part, the pages of netra's own binary: what src/netra.text-order (the release
+# link's layout, scripts/text-order) keeps small; it grows when start-up runs code not in it.
+binary=$(readlink /proc/$pid/exe)
+echo "  of it netra's binary: $(awk -v b="$binary" '/^[0-9a-f]+-/ {x = ($6 == b)} x && /^Rss:/ {s += $2} END {print s}' /proc/$pid/smaps) kB"
 source bench/nginx_baseline.sh
 nginx_dir=$work/nginx
 nginx_conf "$nginx_dir" 18381
