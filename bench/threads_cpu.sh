@@ -12,12 +12,7 @@ seconds=${1:-10}
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 2; }
 # shellcheck source=bench/threads_lib.sh
 source bench/threads_lib.sh
-netra=$(threads_netra)
-port=18496
-work=$(mktemp -d)
-eval "$(scripts/postgres-test-server)"
-pid=""
-trap '[[ -z $pid ]] || kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; scripts/postgres-test-server stop "$TEST_POSTGRES_DIR"; rm -rf "$work"' EXIT
+threads_setup 18496
 (cd "$work" && exec env NETRA_SERVER_PORT=$port NETRA_SERVER_HOST=127.0.0.1 NETRA_SERVER_ACCESS_LOG=false \
   NETRA_LOG_FORMAT=json NETRA_AUTH_LOGIN_LIMIT_PER_MINUTE=100000 NETRA_DATABASE_URL=$TEST_POSTGRES_URL \
   "$netra" serve >"$work/log" 2>&1) &

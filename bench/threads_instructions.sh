@@ -14,12 +14,7 @@ seconds=${1:-5}
 source bench/callgrind_lib.sh  # and checks that valgrind and wrk are here
 # shellcheck source=bench/threads_lib.sh
 source bench/threads_lib.sh
-netra=$(threads_netra)
-port=18494
-work=$(mktemp -d)
-eval "$(scripts/postgres-test-server)"
-pid=""
-trap '[[ -z $pid ]] || kill "$pid" 2>/dev/null || true; scripts/postgres-test-server stop "$TEST_POSTGRES_DIR"; rm -rf "$work"' EXIT
+threads_setup 18494
 
 start_netra() {  # $1: database URL ("" for the embedded SQLite file)
   rm -rf "$work/run" && mkdir -p "$work/run"

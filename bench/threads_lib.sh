@@ -1,4 +1,5 @@
-# What the GET /api/threads benches share: an account with 30 threads, and one wrk run.
+# What the GET /api/threads benches share: their set-up (netra, a throwaway PostgreSQL), an account
+# with 30 threads, and one wrk run.
 # Source it from the repository's root; run() needs $port (the server) and $seconds (each wrk run).
 source "$(dirname "${BASH_SOURCE[0]}")/wrk_lib.sh"
 
@@ -7,6 +8,16 @@ threads_netra() {  # the netra to measure: $THREADS_NETRA (a baseline build), el
     cmake --preset release >/dev/null && cmake --build --preset release --target netra >/dev/null
   fi
   realpath "${THREADS_NETRA:-build/release/netra}"
+}
+
+threads_setup() {  # $1: netra's port. Sets netra, port, work (a scratch folder), TEST_POSTGRES_*
+  # (a throwaway PostgreSQL cluster) and pid (netra's, once started); on exit all are stopped.
+  netra=$(threads_netra)
+  port=$1
+  work=$(mktemp -d)
+  eval "$(scripts/postgres-test-server)"
+  pid=""
+  trap '[[ -z $pid ]] || kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; scripts/postgres-test-server stop "$TEST_POSTGRES_DIR"; rm -rf "$work"' EXIT
 }
 
 token() {  # registers, logs in, creates 30 threads; prints the access token
