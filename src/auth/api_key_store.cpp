@@ -1,7 +1,5 @@
 #include "auth/api_key_store.hpp"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <stdexcept>
 
@@ -60,8 +58,7 @@ ApiKey key_from(const db::QueryResult& r, size_t row) {
 
 std::string new_secret() {
   unsigned char bytes[kSecretBytes];
-  // OpenSSL's CSPRNG, seeded from the OS; it fails only when the OS gives it no entropy.
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+  core::fill_random(bytes, sizeof bytes);  // the kernel's CSPRNG; throws if it fails
   return std::string(kKeyPrefix) +
          base64url_encode(std::string_view(reinterpret_cast<char*>(bytes), sizeof bytes));
 }

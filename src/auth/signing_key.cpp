@@ -1,120 +1,113 @@
+// RS256 through nettle (hogweed, over GMP); Ed25519, SHA-256, HMAC and the constant-time compare
+// through libsodium; key files through key_encoding. Not OpenSSL: OpenSSL 3 costs every process
+// about 4 MiB of resident memory and 2 ms of start-up the moment a key is loaded (its default
+// provider starting), and it is needed only when an https:// peer is called (README, memory).
 #include "auth/signing_key.hpp"
 
 #include <fcntl.h>
-#include <openssl/bio.h>
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/param_build.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
-#include <openssl/sha.h>
-#include <openssl/x509.h>
+#include <gmp.h>
+#include <nettle/bignum.h>
+#include <nettle/rsa.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdint>
 #include <fstream>
-#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
 
 #include "auth/base64url.hpp"
+#include "auth/key_encoding.hpp"
+#include "core/id.hpp"
 
 namespace netra::auth {
 
-struct SigningKey::Impl {
-  explicit Impl(EVP_PKEY* k, bool has_private = true) : key(k), has_private(has_private) {}
-  ~Impl() {
-    for (EVP_PKEY_CTX* ctx : idle_verifiers) EVP_PKEY_CTX_free(ctx);
-    EVP_PKEY_free(key);
-    OPENSSL_cleanse(secret.data(), secret.size());
-  }
-
-  // RS256: a verification context set up once (PKCS#1 v1.5 over SHA-256) and reused. Setting one
-  // up — fetching the algorithms from the provider — costs about as much as the RSA check
-  // itself, and so does copying one; a context serves one call at a time, hence the pool.
-  EVP_PKEY_CTX* take_verifier() {
-    {
-      std::lock_guard lock(verifiers_mutex);
-      if (!idle_verifiers.empty()) {
-        EVP_PKEY_CTX* ctx = idle_verifiers.back();
-        idle_verifiers.pop_back();
-        return ctx;
-      }
-    }
-    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr);
-    if (ctx == nullptr || EVP_PKEY_verify_init(ctx) != 1 ||
-        EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1 ||
-        EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) != 1) {
-      EVP_PKEY_CTX_free(ctx);
-      return nullptr;
-    }
-    return ctx;
-  }
-  void give_back(EVP_PKEY_CTX* ctx) {
-    std::lock_guard lock(verifiers_mutex);
-    if (idle_verifiers.size() < 64) {
-      idle_verifiers.push_back(ctx);
-      return;
-    }
-    EVP_PKEY_CTX_free(ctx);
-  }
-
-  EVP_PKEY* key;  // null for HS256
-  bool has_private;
-  std::string secret;  // HS256 only
-  std::mutex verifiers_mutex;
-  std::vector<EVP_PKEY_CTX*> idle_verifiers;
-};
-
 namespace {
 
-std::string public_der(EVP_PKEY* key) {
-  unsigned char* der = nullptr;
-  const int length = i2d_PUBKEY(key, &der);
-  if (length <= 0) throw std::runtime_error("cannot encode a public key");
-  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(length));
-  OPENSSL_free(der);
-  return out;
+constexpr unsigned kRsaBits = 2048;
+constexpr unsigned long kRsaPublicExponent = 65537;
+
+void require_sodium() {
+  static const bool ready = sodium_init() >= 0;
+  if (!ready) throw std::runtime_error("libsodium cannot initialise");
+}
+
+// nettle's source of randomness (RSA blinding, key generation): the kernel's CSPRNG.
+void random_bytes(void*, size_t length, uint8_t* out) {
+  core::fill_random(out, length);
 }
 
 std::string sha256(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  return std::string(reinterpret_cast<char*>(digest), length);
-}
-
-std::string bignum_param(EVP_PKEY* key, const char* name) {
-  BIGNUM* bn = nullptr;
-  if (EVP_PKEY_get_bn_param(key, name, &bn) != 1)
-    throw std::runtime_error("cannot read an RSA key");
-  std::string out(static_cast<size_t>(BN_num_bytes(bn)), '\0');
-  BN_bn2bin(bn, reinterpret_cast<unsigned char*>(out.data()));
-  BN_free(bn);
-  return out;
+  std::string digest(crypto_hash_sha256_BYTES, '\0');
+  crypto_hash_sha256(reinterpret_cast<unsigned char*>(digest.data()),
+                     reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  return digest;
 }
 
 std::string hmac_sha256(std::string_view secret, std::string_view data) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac,
-           &length) == nullptr) {
-    throw std::runtime_error("HMAC failed");
-  }
-  return std::string(reinterpret_cast<char*>(mac), length);
+  crypto_auth_hmacsha256_state state;
+  std::string mac(crypto_auth_hmacsha256_BYTES, '\0');
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(secret.data()),
+                              secret.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(data.data()),
+                                data.size());
+  crypto_auth_hmacsha256_final(&state, reinterpret_cast<unsigned char*>(mac.data()));
+  sodium_memzero(&state, sizeof state);
+  return mac;
 }
 
-const EVP_MD* digest_for(KeyAlgorithm a) {
-  return a == KeyAlgorithm::rs256 ? EVP_sha256() : nullptr;
+// The unsigned big-endian bytes of a number, without leading zeros (as a JWK wants them).
+std::string bytes_of(const mpz_t number) {
+  std::string out(nettle_mpz_sizeinbase_256_u(number), '\0');
+  nettle_mpz_get_str_256(out.size(), reinterpret_cast<uint8_t*>(out.data()), number);
+  return out;
+}
+
+void wipe(std::string& secret) {
+  sodium_memzero(secret.data(), secret.size());
 }
 
 }  // namespace
+
+struct SigningKey::Impl {
+  Impl() {
+    rsa_public_key_init(&rsa_public);
+    rsa_private_key_init(&rsa_private);
+  }
+  ~Impl() {
+    rsa_public_key_clear(&rsa_public);
+    rsa_private_key_clear(&rsa_private);
+    sodium_memzero(ed25519_secret.data(), ed25519_secret.size());
+    wipe(secret);
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  // The DER SubjectPublicKeyInfo, as OpenSSL's i2d_PUBKEY writes it: the kid hashes it.
+  std::string public_der(KeyAlgorithm algorithm) const {
+    if (algorithm == KeyAlgorithm::rs256)
+      return key_encoding::rsa_public_key_spki(bytes_of(rsa_public.n), bytes_of(rsa_public.e));
+    return key_encoding::ed25519_public_key_spki(
+        std::string_view(reinterpret_cast<const char*>(ed25519_public.data()), 32));
+  }
+
+  static std::unique_ptr<Impl> ed25519_from_seed(const unsigned char* seed) {
+    auto impl = std::make_unique<Impl>();
+    crypto_sign_seed_keypair(impl->ed25519_public.data(), impl->ed25519_secret.data(), seed);
+    return impl;
+  }
+
+  bool has_private = true;
+  rsa_public_key rsa_public;    // RS256
+  rsa_private_key rsa_private;  // RS256 with has_private
+  std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> ed25519_public{};
+  std::array<unsigned char, crypto_sign_SECRETKEYBYTES> ed25519_secret{};  // seed, then public
+  std::string secret;                                                      // HS256
+};
 
 std::string_view jwt_alg(KeyAlgorithm a) {
   switch (a) {
@@ -137,48 +130,80 @@ SigningKey::SigningKey(std::unique_ptr<Impl> impl, KeyAlgorithm algorithm, std::
     return;
   }
   // The kid names the public key, so every instance holding the same key agrees on it.
-  if (kid_.empty()) kid_ = base64url_encode(sha256(public_der(impl_->key))).substr(0, 16);
+  if (kid_.empty()) kid_ = base64url_encode(sha256(impl_->public_der(algorithm_))).substr(0, 16);
 }
 SigningKey::~SigningKey() = default;
 SigningKey::SigningKey(SigningKey&&) noexcept = default;
 SigningKey& SigningKey::operator=(SigningKey&&) noexcept = default;
 
 SigningKey SigningKey::generate(KeyAlgorithm algorithm) {
-  EVP_PKEY* key = algorithm == KeyAlgorithm::rs256
-                      ? EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048})
-                      : EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
-  if (key == nullptr) throw std::runtime_error("key generation failed");
-  return SigningKey(std::make_unique<Impl>(key), algorithm);
+  require_sodium();
+  if (algorithm == KeyAlgorithm::eddsa) {
+    std::array<unsigned char, crypto_sign_SEEDBYTES> seed{};
+    core::fill_random(seed.data(), seed.size());
+    auto impl = Impl::ed25519_from_seed(seed.data());
+    sodium_memzero(seed.data(), seed.size());
+    return SigningKey(std::move(impl), algorithm);
+  }
+  auto impl = std::make_unique<Impl>();
+  mpz_set_ui(impl->rsa_public.e, kRsaPublicExponent);
+  if (rsa_generate_keypair(&impl->rsa_public, &impl->rsa_private, nullptr, random_bytes, nullptr,
+                           nullptr, kRsaBits, 0) != 1) {
+    throw std::runtime_error("key generation failed");
+  }
+  return SigningKey(std::move(impl), KeyAlgorithm::rs256);
 }
 
 SigningKey SigningKey::load(const std::string& path) {
+  require_sodium();
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot read signing key " + path);
-  std::stringstream pem;
-  pem << in.rdbuf();
-  const std::string text = pem.str();
-  BIO* bio = BIO_new_mem_buf(text.data(), static_cast<int>(text.size()));
-  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
-  BIO_free(bio);
-  if (key == nullptr) throw std::runtime_error("signing key " + path + " is not a PEM private key");
-  const int type = EVP_PKEY_get_base_id(key);
-  if (type == EVP_PKEY_RSA) return SigningKey(std::make_unique<Impl>(key), KeyAlgorithm::rs256);
-  if (type == EVP_PKEY_ED25519) return SigningKey(std::make_unique<Impl>(key), KeyAlgorithm::eddsa);
-  EVP_PKEY_free(key);
-  throw std::runtime_error("signing key " + path + " is neither RSA nor Ed25519");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string pem_text = text.str();
+  auto pem = key_encoding::pem_decode(pem_text);
+  wipe(pem_text);
+  auto key = pem ? key_encoding::private_key_from_pem(*pem) : std::nullopt;
+  if (pem) wipe(pem->der);
+  if (!key) {
+    throw std::runtime_error("signing key " + path +
+                             " is not an unencrypted PEM private key (PKCS#8, or PKCS#1 for RSA) "
+                             "of RSA or Ed25519");
+  }
+  std::unique_ptr<Impl> impl;
+  KeyAlgorithm algorithm = KeyAlgorithm::rs256;
+  if (key->kind == key_encoding::PrivateKeyDer::Kind::ed25519) {
+    impl = Impl::ed25519_from_seed(reinterpret_cast<const unsigned char*>(key->bytes.data()));
+    algorithm = KeyAlgorithm::eddsa;
+  } else {
+    impl = std::make_unique<Impl>();
+    const bool ok =
+        rsa_keypair_from_der(&impl->rsa_public, &impl->rsa_private, 0, key->bytes.size(),
+                             reinterpret_cast<const uint8_t*>(key->bytes.data())) == 1 &&
+        rsa_public_key_prepare(&impl->rsa_public) == 1 &&
+        rsa_private_key_prepare(&impl->rsa_private) == 1;
+    if (!ok) {
+      wipe(key->bytes);
+      throw std::runtime_error("signing key " + path + " is not a valid RSA private key");
+    }
+  }
+  wipe(key->bytes);
+  return SigningKey(std::move(impl), algorithm);
 }
 
 SigningKey SigningKey::from_secret(std::string secret) {
+  require_sodium();
   if (secret.size() < kMinSharedSecretBytes) {
     throw std::invalid_argument("an HS256 secret must be at least " +
                                 std::to_string(kMinSharedSecretBytes) + " bytes");
   }
-  auto impl = std::make_unique<Impl>(nullptr, true);
+  auto impl = std::make_unique<Impl>();
   impl->secret = std::move(secret);
   return SigningKey(std::move(impl), KeyAlgorithm::hs256);
 }
 
 SigningKey SigningKey::from_public_jwk(const nlohmann::json& jwk) {
+  require_sodium();
   auto text = [&](const char* name) -> std::string {
     auto it = jwk.find(name);
     if (it == jwk.end() || !it->is_string()) {
@@ -197,41 +222,31 @@ SigningKey SigningKey::from_public_jwk(const nlohmann::json& jwk) {
   const std::string kid = text("kid");
   if (kid.empty() || kid.size() > 128) throw std::invalid_argument("JWK kid is empty or too long");
   const std::string kty = text("kty");
-  EVP_PKEY* key = nullptr;
-  KeyAlgorithm algorithm = KeyAlgorithm::rs256;
+  auto impl = std::make_unique<Impl>();
+  impl->has_private = false;
   if (kty == "RSA") {
     const std::string n = bytes("n");
     const std::string e = bytes("e");
     if (n.size() < 256) throw std::invalid_argument("JWK RSA modulus shorter than 2048 bits");
-    BIGNUM* bn_n = BN_bin2bn(reinterpret_cast<const unsigned char*>(n.data()),
-                             static_cast<int>(n.size()), nullptr);
-    BIGNUM* bn_e = BN_bin2bn(reinterpret_cast<const unsigned char*>(e.data()),
-                             static_cast<int>(e.size()), nullptr);
-    OSSL_PARAM_BLD* build = OSSL_PARAM_BLD_new();
-    OSSL_PARAM_BLD_push_BN(build, OSSL_PKEY_PARAM_RSA_N, bn_n);
-    OSSL_PARAM_BLD_push_BN(build, OSSL_PKEY_PARAM_RSA_E, bn_e);
-    OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(build);
-    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
-    if (ctx == nullptr || params == nullptr || EVP_PKEY_fromdata_init(ctx) != 1 ||
-        EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1) {
-      key = nullptr;
+    nettle_mpz_set_str_256_u(impl->rsa_public.n, n.size(),
+                             reinterpret_cast<const uint8_t*>(n.data()));
+    nettle_mpz_set_str_256_u(impl->rsa_public.e, e.size(),
+                             reinterpret_cast<const uint8_t*>(e.data()));
+    if (mpz_even_p(impl->rsa_public.e) || mpz_cmp_ui(impl->rsa_public.e, 1) <= 0 ||
+        rsa_public_key_prepare(&impl->rsa_public) != 1) {
+      throw std::invalid_argument("JWK is not a valid public key");
     }
-    EVP_PKEY_CTX_free(ctx);
-    OSSL_PARAM_free(params);
-    OSSL_PARAM_BLD_free(build);
-    BN_free(bn_n);
-    BN_free(bn_e);
-  } else if (kty == "OKP") {
+    return SigningKey(std::move(impl), KeyAlgorithm::rs256, kid);
+  }
+  if (kty == "OKP") {
     if (text("crv") != "Ed25519") throw std::invalid_argument("JWK curve is not Ed25519");
     const std::string x = bytes("x");
-    key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
-                                      reinterpret_cast<const unsigned char*>(x.data()), x.size());
-    algorithm = KeyAlgorithm::eddsa;
-  } else {
-    throw std::invalid_argument("JWK kty \"" + kty + "\" is not RSA or OKP");
+    if (x.size() != impl->ed25519_public.size())
+      throw std::invalid_argument("JWK is not a valid public key");
+    std::copy(x.begin(), x.end(), impl->ed25519_public.begin());
+    return SigningKey(std::move(impl), KeyAlgorithm::eddsa, kid);
   }
-  if (key == nullptr) throw std::invalid_argument("JWK is not a valid public key");
-  return SigningKey(std::make_unique<Impl>(key, false), algorithm, kid);
+  throw std::invalid_argument("JWK kty \"" + kty + "\" is not RSA or OKP");
 }
 
 bool SigningKey::can_sign() const {
@@ -239,12 +254,25 @@ bool SigningKey::can_sign() const {
 }
 
 bool SigningKey::save_if_absent(const std::string& path) const {
-  if (impl_->key == nullptr || !impl_->has_private)
+  if (is_symmetric() || !impl_->has_private)
     throw std::logic_error("only a private key pair can be saved");
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_PrivateKey(bio, impl_->key, nullptr, nullptr, 0, nullptr, nullptr);
-  char* data = nullptr;
-  const long length = BIO_get_mem_data(bio, &data);
+  std::string der;
+  if (algorithm_ == KeyAlgorithm::rs256) {
+    const auto& pub = impl_->rsa_public;
+    const auto& key = impl_->rsa_private;
+    std::vector<std::string> integers = {bytes_of(pub.n), bytes_of(pub.e), bytes_of(key.d),
+                                         bytes_of(key.p), bytes_of(key.q), bytes_of(key.a),
+                                         bytes_of(key.b), bytes_of(key.c)};
+    std::string pkcs1 = key_encoding::rsa_private_key_pkcs1(integers);
+    der = key_encoding::rsa_private_key_pkcs8(pkcs1);
+    wipe(pkcs1);
+    for (auto& integer : integers) wipe(integer);
+  } else {
+    der = key_encoding::ed25519_private_key_pkcs8(std::string_view(
+        reinterpret_cast<const char*>(impl_->ed25519_secret.data()), crypto_sign_SEEDBYTES));
+  }
+  std::string pem = key_encoding::pem_encode("PRIVATE KEY", der);
+  wipe(der);
   // The PEM goes to a file of its own beside the key (O_EXCL|O_NOFOLLOW: never one that exists,
   // never through a link), is flushed, and is then linked into place. link(2) never replaces a
   // name, so of two instances generating a key at once the first one's stays and the other loads
@@ -253,11 +281,10 @@ bool SigningKey::save_if_absent(const std::string& path) const {
                                 std::to_string(reinterpret_cast<uintptr_t>(this));
   const int fd =
       ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  bool ok = fd >= 0 &&
-            ::write(fd, data, static_cast<size_t>(length)) == static_cast<ssize_t>(length) &&
+  bool ok = fd >= 0 && ::write(fd, pem.data(), pem.size()) == static_cast<ssize_t>(pem.size()) &&
             ::fsync(fd) == 0;
   if (fd >= 0) ok = ::close(fd) == 0 && ok;
-  BIO_free(bio);
+  wipe(pem);
   int link_error = 0;
   if (ok && ::link(temporary.c_str(), path.c_str()) != 0) link_error = errno;
   if (fd >= 0) ::unlink(temporary.c_str());
@@ -269,21 +296,25 @@ bool SigningKey::save_if_absent(const std::string& path) const {
 std::string SigningKey::sign(std::string_view data) const {
   if (!impl_->has_private) throw std::logic_error("a key from a JWKS cannot sign");
   if (algorithm_ == KeyAlgorithm::hs256) return hmac_sha256(impl_->secret, data);
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  size_t length = 0;
-  std::string signature;
-  if (EVP_DigestSignInit(ctx, nullptr, digest_for(algorithm_), nullptr, impl_->key) == 1 &&
-      EVP_DigestSign(ctx, nullptr, &length, reinterpret_cast<const unsigned char*>(data.data()),
-                     data.size()) == 1) {
-    signature.resize(length);
-    if (EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(signature.data()), &length,
-                       reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
-      signature.clear();
-    }
-    signature.resize(length);
+  if (algorithm_ == KeyAlgorithm::eddsa) {
+    std::string signature(crypto_sign_BYTES, '\0');
+    crypto_sign_detached(reinterpret_cast<unsigned char*>(signature.data()), nullptr,
+                         reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                         impl_->ed25519_secret.data());
+    return signature;
   }
-  EVP_MD_CTX_free(ctx);
-  if (signature.empty()) throw std::runtime_error("signing failed");
+  const std::string digest = sha256(data);
+  mpz_t s;
+  mpz_init(s);
+  // With blinding, and checked against the public key before it is returned (nettle's _tr).
+  const bool ok =
+      rsa_sha256_sign_digest_tr(&impl_->rsa_public, &impl_->rsa_private, nullptr, random_bytes,
+                                reinterpret_cast<const uint8_t*>(digest.data()), s) == 1;
+  // JWS wants the signature as many bytes as the modulus, leading zeros kept (RFC 7518 §3.3).
+  std::string signature(impl_->rsa_public.size, '\0');
+  if (ok) nettle_mpz_get_str_256(signature.size(), reinterpret_cast<uint8_t*>(signature.data()), s);
+  mpz_clear(s);
+  if (!ok) throw std::runtime_error("signing failed");
   return signature;
 }
 
@@ -291,26 +322,23 @@ bool SigningKey::verify(std::string_view data, std::string_view signature) const
   if (algorithm_ == KeyAlgorithm::hs256) {
     const std::string expected = hmac_sha256(impl_->secret, data);
     return signature.size() == expected.size() &&
-           CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) == 0;
+           sodium_memcmp(signature.data(), expected.data(), expected.size()) == 0;
   }
-  if (algorithm_ == KeyAlgorithm::rs256) {
-    EVP_PKEY_CTX* verifier = impl_->take_verifier();
-    if (verifier == nullptr) return false;
-    unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-    const bool ok =
-        EVP_PKEY_verify(verifier, reinterpret_cast<const unsigned char*>(signature.data()),
-                        signature.size(), digest, sizeof digest) == 1;
-    impl_->give_back(verifier);
-    return ok;
+  if (algorithm_ == KeyAlgorithm::eddsa) {
+    return signature.size() == crypto_sign_BYTES &&
+           crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature.data()),
+                                       reinterpret_cast<const unsigned char*>(data.data()),
+                                       data.size(), impl_->ed25519_public.data()) == 0;
   }
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  const bool ok =
-      EVP_DigestVerifyInit(ctx, nullptr, digest_for(algorithm_), nullptr, impl_->key) == 1 &&
-      EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.data()),
-                       signature.size(), reinterpret_cast<const unsigned char*>(data.data()),
-                       data.size()) == 1;
-  EVP_MD_CTX_free(ctx);
+  // Exactly the modulus's length, as OpenSSL also demands.
+  if (signature.size() != impl_->rsa_public.size) return false;
+  const std::string digest = sha256(data);
+  mpz_t s;
+  nettle_mpz_init_set_str_256_u(s, signature.size(),
+                                reinterpret_cast<const uint8_t*>(signature.data()));
+  const bool ok = rsa_sha256_verify_digest(&impl_->rsa_public,
+                                           reinterpret_cast<const uint8_t*>(digest.data()), s) == 1;
+  mpz_clear(s);
   return ok;
 }
 
@@ -319,28 +347,20 @@ nlohmann::json SigningKey::public_jwk() const {
   nlohmann::json jwk = {{"kid", kid_}, {"use", "sig"}, {"alg", jwt_alg(algorithm_)}};
   if (algorithm_ == KeyAlgorithm::rs256) {
     jwk["kty"] = "RSA";
-    jwk["n"] = base64url_encode(bignum_param(impl_->key, OSSL_PKEY_PARAM_RSA_N));
-    jwk["e"] = base64url_encode(bignum_param(impl_->key, OSSL_PKEY_PARAM_RSA_E));
+    jwk["n"] = base64url_encode(bytes_of(impl_->rsa_public.n));
+    jwk["e"] = base64url_encode(bytes_of(impl_->rsa_public.e));
   } else {
-    unsigned char raw[64];
-    size_t length = sizeof raw;
-    EVP_PKEY_get_raw_public_key(impl_->key, raw, &length);
     jwk["kty"] = "OKP";
     jwk["crv"] = "Ed25519";
-    jwk["x"] = base64url_encode(std::string_view(reinterpret_cast<char*>(raw), length));
+    jwk["x"] = base64url_encode(std::string_view(
+        reinterpret_cast<const char*>(impl_->ed25519_public.data()), impl_->ed25519_public.size()));
   }
   return jwk;
 }
 
 std::string SigningKey::public_pem() const {
-  if (impl_->key == nullptr) throw std::logic_error("a shared secret has no public key");
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_PUBKEY(bio, impl_->key);
-  char* data = nullptr;
-  const long length = BIO_get_mem_data(bio, &data);
-  std::string out(data, static_cast<size_t>(length));
-  BIO_free(bio);
-  return out;
+  if (is_symmetric()) throw std::logic_error("a shared secret has no public key");
+  return key_encoding::pem_encode("PUBLIC KEY", impl_->public_der(algorithm_));
 }
 
 }  // namespace netra::auth

@@ -1,6 +1,6 @@
 #include "net/admin_token.hpp"
 
-#include <openssl/crypto.h>
+#include <sodium.h>
 
 #include "net/bearer_token.hpp"
 
@@ -10,7 +10,7 @@ bool AdminToken::admits(const HttpRequest& request) const {
   if (token_.empty()) return false;
   const auto given = bearer_token(request.header("authorization"));
   if (!given || given->size() != token_.size()) return false;
-  return CRYPTO_memcmp(given->data(), token_.data(), token_.size()) == 0;
+  return sodium_memcmp(given->data(), token_.data(), token_.size()) == 0;
 }
 
 }  // namespace netra::net
