@@ -3,24 +3,29 @@
 // unit (it is slow to compile).
 #include "net/http_client.hpp"
 
+#include <openssl/crypto.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <cctype>
+#include <mutex>
 #include <optional>
 
 #include "net/detail/beast_names.hpp"
 #include "net/detail/idle_connections.hpp"
+#include "net/detail/openssl_on_demand.hpp"
 #include "net/http_url.hpp"
 #include "telemetry/active_span.hpp"
 #include "telemetry/logging.hpp"
@@ -107,27 +112,41 @@ struct Exchange {
 };
 
 // The client's TLS settings: peers are verified against `ca_file`, or the system's authorities.
-// A file that cannot be loaded leaves `unusable` saying why, for each https:// request to report.
+// Made by the first https:// request, which loads OpenSSL (detail/openssl_on_demand.hpp). When
+// OpenSSL or the file cannot be loaded, `unusable` says why, for each https:// request to report.
 struct TlsSettings {
-  explicit TlsSettings(const std::string& ca_file) : context(asio::ssl::context::tls_client) {
+  explicit TlsSettings(const std::string& ca_file) {
+    std::string error;
+    if (!detail::load_openssl(error)) {
+      unusable = "https:// needs OpenSSL: " + error;
+      return;
+    }
+    context.emplace(asio::ssl::context::tls_client);
     boost::system::error_code ec;
-    context.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                            asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                            asio::ssl::context::no_tlsv1_1,
-                        ec);
-    context.set_verify_mode(asio::ssl::verify_peer, ec);
+    context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                             asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                             asio::ssl::context::no_tlsv1_1,
+                         ec);
+    context->set_verify_mode(asio::ssl::verify_peer, ec);
     if (ca_file.empty()) {
-      context.set_default_verify_paths(ec);
+      context->set_default_verify_paths(ec);
       if (ec) unusable = "cannot load the system's certificate authorities: " + ec.message();
     } else {
-      context.load_verify_file(ca_file, ec);
+      context->load_verify_file(ca_file, ec);
       if (ec)
         unusable = "cannot load the certificate authorities in '" + ca_file + "': " + ec.message();
     }
   }
-  asio::ssl::context context;
+  std::optional<asio::ssl::context> context;  // set unless `unusable`
   std::optional<std::string> unusable;
 };
+
+// The thread that makes the TLS settings: loading a library and reading the authorities' file
+// are blocking calls, kept off the event loops. Made with the first https:// request.
+asio::thread_pool& tls_setup_thread() {
+  static asio::thread_pool thread(1);
+  return thread;
+}
 
 // OpenSSL's reason, and for a refused certificate the verifier's ("certificate has expired").
 std::string tls_failure_reason(const beast::error_code& ec, TlsStream& stream) {
@@ -173,7 +192,6 @@ class HttpClient::Impl {
   explicit Impl(HttpClientOptions options)
       : options_(std::move(options)),
         idle_(options_.max_idle_per_origin, options_.idle_timeout),
-        tls_(options_.ca_file),
         log_(telemetry::logger("http_client")) {
     if (options_.user_agent.empty()) options_.user_agent = std::string("netra/") + NETRA_VERSION;
   }
@@ -236,13 +254,14 @@ class HttpClient::Impl {
   asio::awaitable<Outcome> send_tls(const HttpUrl& url, RequestMessage& message, bool head,
                                     const BodyParts& parts, const std::string& what,
                                     core::Deadline deadline, asio::any_io_executor executor) {
-    if (tls_.unusable) co_return failure(Kind::connect_failed, what + ": " + *tls_.unusable);
+    TlsSettings& tls = *co_await tls_settings();
+    if (tls.unusable) co_return failure(Kind::connect_failed, what + ": " + *tls.unusable);
     if (deadline.expired()) {
       co_return failure(Kind::timeout, what + ": the deadline passed before the request was sent");
     }
     auto connected = co_await connect(url, what, deadline, executor);
     if (!connected) co_return connected.error();
-    TlsStream stream(beast::tcp_stream(std::move(connected).value()), tls_.context);
+    TlsStream stream(beast::tcp_stream(std::move(connected).value()), *tls.context);
     // OpenSSL checks the name itself, so that a mismatch is reported as one ("hostname
     // mismatch"). Server Name Indication is for a name only (RFC 6066 forbids addresses there).
     boost::system::error_code literal_ec;
@@ -270,6 +289,24 @@ class HttpClient::Impl {
     Exchange outcome = co_await exchange(stream, message, head, parts, what, deadline);
     if (outcome.response) co_return std::move(*outcome.response);
     co_return outcome.error;
+  }
+
+  // The TLS settings, made on tls_setup_thread by the first https:// request; a request that
+  // comes meanwhile waits for the same ones.
+  asio::awaitable<TlsSettings*> tls_settings() {
+    if (TlsSettings* ready = tls_ready_.load(std::memory_order_acquire)) co_return ready;
+    co_await asio::co_spawn(tls_setup_thread(), make_tls_settings(this), asio::use_awaitable);
+    co_return tls_ready_.load(std::memory_order_acquire);
+  }
+  static asio::awaitable<void> make_tls_settings(Impl* self) {
+    std::call_once(self->tls_once_, [self] {
+      self->tls_.emplace(self->options_.ca_file);
+      self->tls_ready_.store(&*self->tls_, std::memory_order_release);
+      // What OpenSSL keeps for this thread (its error queue, its random generator) is freed now:
+      // the thread outlives the work and would hold it to the end.
+      if (self->tls_->context) OPENSSL_thread_stop();
+    });
+    co_return;
   }
 
   size_t idle_connections() const { return idle_.size(); }
@@ -471,7 +508,10 @@ class HttpClient::Impl {
 
   HttpClientOptions options_;
   detail::IdleConnections idle_;
-  TlsSettings tls_;
+  // Set once by the first https:// request (make_tls_settings), then only read.
+  std::once_flag tls_once_;
+  std::optional<TlsSettings> tls_;
+  std::atomic<TlsSettings*> tls_ready_{nullptr};
   std::shared_ptr<spdlog::logger> log_;
   std::atomic<size_t> opened_{0};
 };

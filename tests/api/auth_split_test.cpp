@@ -137,6 +137,16 @@ TEST_F(AuthSplit, TheBackendStartsWithoutTheAuthServiceAndHealsWhenItArrives) {
   EXPECT_EQ(json::parse(jwks->body)["keys"].size(), 2u);
 }
 
+// Whether process `pid` has `library` mapped (its /proc/PID/maps names the file).
+bool maps_library(int pid, const std::string& library) {
+  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    if (line.find("/" + library) != std::string::npos) return true;
+  }
+  return false;
+}
+
 // The key set from a separate auth service over https://: served here by openssl s_server -WWW
 // (the auth service's own JWKS, as a TLS terminator in front of it would), with a certificate
 // from the test's authority that the backend trusts through auth.ca_file. With another
@@ -145,6 +155,9 @@ TEST_F(AuthSplit, TheKeySetComesOverHttpsFromAnAuthorityTheBackendTrusts) {
   auto auth = start_auth();
   ASSERT_TRUE(auth->wait_for_output("serving until SIGTERM", 10s)) << auth->output();
   const auto token = login();
+  // Keys, logins and tokens need no OpenSSL: it is loaded by the first https:// request only.
+  EXPECT_FALSE(maps_library(auth->pid(), "libssl.so.3"));
+  EXPECT_FALSE(maps_library(auth->pid(), "libcrypto.so.3"));
   auto jwks = http_get(auth_port_, "/.well-known/jwks.json");
   ASSERT_TRUE(jwks);
   TempDir site;
@@ -183,6 +196,7 @@ TEST_F(AuthSplit, TheKeySetComesOverHttpsFromAnAuthorityTheBackendTrusts) {
   auto ticket = ticket_when_keys_arrive(token);
   ASSERT_TRUE(ticket);
   EXPECT_EQ(ticket->status, 200) << ticket->body;
+  EXPECT_TRUE(maps_library(backend->pid(), "libssl.so.3")) << "loaded for the https:// key set";
 }
 
 // Plain http:// to a host that is not on this machine is refused before anything starts.

@@ -1,9 +1,9 @@
 #include "db/detail/libpq.hpp"
 
-#include <dlfcn.h>
-
 #include <cstdlib>
 #include <mutex>
+
+#include "core/shared_library.hpp"
 
 namespace netra::db::detail {
 
@@ -16,20 +16,15 @@ struct Loaded {
 
 Loaded load() {
   Loaded out;
-  // Kept open for the life of the process: connections may be closed as it exits.
-  void* library = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
+  void* library = core::open_shared_library("libpq.so.5", "libpq5", out.error);
   if (library == nullptr) {
-    const char* why = dlerror();
-    out.error = std::string("PostgreSQL needs libpq (libpq.so.5, Debian package libpq5): ") +
-                (why != nullptr ? why : "not found");
+    out.error = "PostgreSQL needs libpq: " + out.error;
     return out;
   }
-#define NETRA_LIBPQ_RESOLVE(name)                                                          \
-  out.functions.name = reinterpret_cast<decltype(&::name)>(dlsym(library, #name));         \
-  if (out.functions.name == nullptr) {                                                     \
-    out.error = "libpq.so.5 has no " #name "; PostgreSQL support needs libpq 10 or later"; \
-    return out;                                                                            \
-  }
+#define NETRA_LIBPQ_RESOLVE(name)                                                              \
+  out.functions.name = reinterpret_cast<decltype(&::name)>(core::shared_library_function(      \
+      library, "libpq.so.5", #name, "PostgreSQL support needs libpq 10 or later", out.error)); \
+  if (out.functions.name == nullptr) return out;
   NETRA_LIBPQ_FUNCTIONS(NETRA_LIBPQ_RESOLVE)
 #undef NETRA_LIBPQ_RESOLVE
   return out;
