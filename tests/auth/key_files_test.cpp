@@ -81,33 +81,34 @@ void expect_openssl_agrees(const TempDir& dir, const SigningKey& key, const std:
   EXPECT_FALSE(key.verify(payload, theirs.substr(1)));
 }
 
-TEST(KeyFiles, AnRsaKeyFromOpensslInPkcs8LoadsWithTheKidOpensslGave) {
-  TempDir dir;
-  const std::string file = dir.file("rsa.pem");
-  openssl({"genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", file});
-  ASSERT_NE(read_file(file).find("BEGIN PRIVATE KEY"), std::string::npos);
-  const auto key = SigningKey::load(file);
-  EXPECT_EQ(key.algorithm(), KeyAlgorithm::rs256);
-  expect_openssl_agrees(dir, key, file);
-}
-
-TEST(KeyFiles, AnRsaKeyInPkcs1AlsoLoads) {
-  TempDir dir;
-  const std::string file = dir.file("rsa1.pem");
-  openssl({"genrsa", "-traditional", "-out", file, "2048"});
-  ASSERT_NE(read_file(file).find("BEGIN RSA PRIVATE KEY"), std::string::npos);
-  const auto key = SigningKey::load(file);
-  EXPECT_EQ(key.algorithm(), KeyAlgorithm::rs256);
-  expect_openssl_agrees(dir, key, file);
-}
-
-TEST(KeyFiles, AnEd25519KeyFromOpensslLoads) {
-  TempDir dir;
-  const std::string file = dir.file("ed.pem");
-  openssl({"genpkey", "-algorithm", "ED25519", "-out", file});
-  const auto key = SigningKey::load(file);
-  EXPECT_EQ(key.algorithm(), KeyAlgorithm::eddsa);
-  expect_openssl_agrees(dir, key, file);
+// RSA in PKCS#8 (`genpkey`) and in PKCS#1 (`genrsa -traditional`), Ed25519 in PKCS#8.
+TEST(KeyFiles, KeysOpensslMakesLoadWithTheKidOpensslGave) {
+  struct Case {
+    std::vector<std::string> generate;  // openssl's arguments, the file's name appended
+    std::string label;
+    KeyAlgorithm algorithm;
+  };
+  const std::vector<Case> cases = {
+      {{"genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out"},
+       "BEGIN PRIVATE KEY",
+       KeyAlgorithm::rs256},
+      {{"genrsa", "-traditional", "-out"},
+       "BEGIN RSA PRIVATE KEY",
+       KeyAlgorithm::rs256},  // 2048 bits
+      {{"genpkey", "-algorithm", "ED25519", "-out"}, "BEGIN PRIVATE KEY", KeyAlgorithm::eddsa},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.generate[0] + " " + c.label);
+    TempDir dir;
+    const std::string file = dir.file("key.pem");
+    auto arguments = c.generate;
+    arguments.push_back(file);
+    openssl(arguments);
+    ASSERT_NE(read_file(file).find(c.label), std::string::npos);
+    const auto key = SigningKey::load(file);
+    EXPECT_EQ(key.algorithm(), c.algorithm);
+    expect_openssl_agrees(dir, key, file);
+  }
 }
 
 TEST(KeyFiles, KeysNetraGeneratesAreFilesOpensslReadsAndChecks) {

@@ -9,6 +9,8 @@
 
 #include <string>
 
+#include "core/shared_library.hpp"
+
 namespace netra::db::detail {
 
 // Every libpq function the drivers call, by name.
@@ -46,9 +48,7 @@ namespace netra::db::detail {
 // clang-format on
 
 struct Libpq {
-#define NETRA_LIBPQ_MEMBER(name) decltype(&::name) name = nullptr;
-  NETRA_LIBPQ_FUNCTIONS(NETRA_LIBPQ_MEMBER)
-#undef NETRA_LIBPQ_MEMBER
+  NETRA_ON_DEMAND_FUNCTIONS(NETRA_LIBPQ_FUNCTIONS)
 };
 
 // Loads libpq.so.5 once (thread-safe): the functions, or nullptr with `error` saying why (the

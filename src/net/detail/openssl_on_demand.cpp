@@ -15,8 +15,6 @@ namespace netra::net::detail {
 
 namespace {
 
-constexpr const char* kLibssl = "libssl.so.3";
-
 // Every OpenSSL function the TLS path calls, by name (libssl's, and libcrypto's through it).
 // clang-format off
 #define NETRA_OPENSSL_FUNCTIONS(X) \
@@ -35,45 +33,30 @@ constexpr const char* kLibssl = "libssl.so.3";
 // clang-format on
 
 struct Openssl {
-#define NETRA_OPENSSL_MEMBER(name) decltype(&::name) name = nullptr;
-  NETRA_OPENSSL_FUNCTIONS(NETRA_OPENSSL_MEMBER)
-#undef NETRA_OPENSSL_MEMBER
-  std::string error;  // empty once loaded
+  NETRA_ON_DEMAND_FUNCTIONS(NETRA_OPENSSL_FUNCTIONS)
 };
 
-Openssl load() {
-  Openssl out;
-  void* library = core::open_shared_library(kLibssl, "libssl3", out.error);
-  if (library == nullptr) return out;
-#define NETRA_OPENSSL_RESOLVE(name)                                             \
-  out.name = reinterpret_cast<decltype(&::name)>(core::shared_library_function( \
-      library, kLibssl, #name, "https:// needs OpenSSL 3", out.error));         \
-  if (out.name == nullptr) return out;
-  NETRA_OPENSSL_FUNCTIONS(NETRA_OPENSSL_RESOLVE)
-#undef NETRA_OPENSSL_RESOLVE
-  return out;
-}
-
-const Openssl& loaded() {
-  static const Openssl once = load();  // thread-safe initialisation
+const core::OnDemandLibrary<Openssl>& loaded() {
+  static const auto once =
+      core::open_on_demand<Openssl>("libssl.so.3", "libssl3", "https:// needs OpenSSL 3");
   return once;
 }
 
 // For the forwarders: the loaded functions. Reached before load_openssl succeeded only by a bug.
 const Openssl& ssl() {
-  const Openssl& l = loaded();
+  const auto& l = loaded();
   if (!l.error.empty()) {
     std::fprintf(stderr, "netra: an OpenSSL function was called without OpenSSL: %s\n",
                  l.error.c_str());
     std::abort();
   }
-  return l;
+  return l.functions;
 }
 
 }  // namespace
 
 bool load_openssl(std::string& error) {
-  const Openssl& l = loaded();
+  const auto& l = loaded();
   if (!l.error.empty()) error = l.error;
   return l.error.empty();
 }
