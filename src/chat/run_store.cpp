@@ -56,6 +56,10 @@ const std::string kStatusOf = "SELECT status FROM runs WHERE id = $1";
 const std::string kInterruptAll =
     "UPDATE runs SET status = 'interrupted', finished_at = $1, error = $2 "
     "WHERE status IN ('queued', 'running')";
+// Whether any run is left to interrupt: a read, where the UPDATE would take the database's write
+// lock at every start-up though a clean stop leaves nothing to mark.
+const std::string kAnyUnfinished =
+    "SELECT 1 FROM runs WHERE status IN ('queued', 'running') LIMIT 1";
 const std::string kInterruptedWhy = "the service stopped while this run was active";
 const std::string kUnfinished =
     "SELECT id FROM runs WHERE status IN ('queued', 'running') AND created_at < $1 "
@@ -233,6 +237,9 @@ asio::awaitable<ChatResult<int64_t>> RunStore::delete_old_steps(int64_t finished
 }
 
 asio::awaitable<ChatResult<int64_t>> RunStore::mark_interrupted(core::Deadline deadline) {
+  auto any = co_await db_.query(kAnyUnfinished, {}, deadline, "runs.any_unfinished");
+  if (!any) co_return failed(any.error());
+  if (any->rows.empty()) co_return int64_t{0};
   auto values = params({clock_(), kInterruptedWhy});
   auto updated =
       co_await db_.query(kInterruptAll, std::move(values), deadline, "runs.mark_interrupted");
