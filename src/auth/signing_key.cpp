@@ -137,6 +137,7 @@ SigningKey::SigningKey(SigningKey&&) noexcept = default;
 SigningKey& SigningKey::operator=(SigningKey&&) noexcept = default;
 
 SigningKey SigningKey::generate(KeyAlgorithm algorithm) {
+  if (algorithm == KeyAlgorithm::hs256) throw std::logic_error("HS256 keys come from a secret");
   require_sodium();
   if (algorithm == KeyAlgorithm::eddsa) {
     std::array<unsigned char, crypto_sign_SEEDBYTES> seed{};
