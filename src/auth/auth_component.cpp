@@ -47,15 +47,44 @@ asio::awaitable<void> prepare_hasher(asio::steady_timer& settle,
 
 }  // namespace
 
-asio::awaitable<core::Status> AuthComponent::start(core::LifecycleContext& ctx) {
-  // Key generation, file I/O and the hasher's calibration hash block: the offload pool does them.
+void AuthComponent::prepare(core::OffloadPool& offload, const asio::any_io_executor& executor) {
+  auto load = std::make_shared<std::packaged_task<auth::KeyRing()>>(
+      [options = config_.keys] { return auth::load_key_ring(options); });
+  early_keys_ = load->get_future().share();
+  asio::co_spawn(executor, offload.run([load] { (*load)(); }),
+                 core::detached_reporting("loading the signing keys early"));
+}
+
+// The ring prepare() began loading, else loaded now. Waiting for it blocks: an offload thread
+// waits, never the event loop (the load was queued first, so it never waits behind its waiter).
+asio::awaitable<auth::KeyRing> AuthComponent::take_key_ring(core::LifecycleContext& ctx) {
+  if (early_keys_.valid()) {
+    auto wait = [early = std::exchange(early_keys_, {}), timeout = ctx.timeout] {
+      if (early.wait_for(timeout) != std::future_status::ready) {
+        throw std::runtime_error("the signing keys were not loaded within the start timeout");
+      }
+      return early.get();  // the ring, or what loading it threw
+    };
+    try {
+      co_return co_await ctx.offload->run(std::move(wait));
+    } catch (const std::future_error&) {
+      // The early load never ran (the offload pool refused it): load the ring now.
+    }
+  }
+  // Key generation and file I/O block: the offload pool does them. The call is named before the
+  // co_await: GCC 12 frees a capturing lambda made inside one wrongly (ASan: a bad free).
   auto load = [options = config_.keys] { return auth::load_key_ring(options); };
+  co_return co_await ctx.offload->run(std::move(load));
+}
+
+asio::awaitable<core::Status> AuthComponent::start(core::LifecycleContext& ctx) {
+  // Making the hasher blocks too: the offload pool does it.
   auto make_hasher = [&hashing = *hashing_] {
     return std::make_unique<auth::PasswordHasher>(hashing);
   };
   auth::KeyRing keys;
   try {
-    keys = co_await ctx.offload->run(std::move(load));
+    keys = co_await take_key_ring(ctx);
     if (!hasher_) hasher_ = co_await ctx.offload->run(std::move(make_hasher));
   } catch (const std::exception& e) {
     co_return core::Status::error(e.what());

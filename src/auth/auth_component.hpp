@@ -1,9 +1,12 @@
 // AuthComponent (`auth_service`, high): loads (or, on first start, creates) the signing key and
-// serves accounts and tokens. Token verification for /api routes reads it through AuthState, so
-// the API answers 503 auth_unavailable — not a hang — until it is ready.
+// serves accounts and tokens. The key ring needs no database: prepare() begins loading it while
+// the database starts, so a first start's key generation overlaps the schema's creation. Token
+// verification for /api routes reads it through AuthState, so the API answers 503 auth_unavailable
+// — not a hang — until it is ready.
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
+#include <future>
 #include <memory>
 #include <mutex>
 
@@ -32,10 +35,13 @@ class AuthComponent final : public core::Component {
                 db::DatabaseComponent& database, net::CallObserver oidc_calls = nullptr);
   ~AuthComponent() override;
 
+  void prepare(core::OffloadPool& offload, const asio::any_io_executor& executor) override;
   asio::awaitable<core::Status> start(core::LifecycleContext& ctx) override;
   asio::awaitable<core::Status> stop(core::LifecycleContext& ctx) override;
 
  private:
+  asio::awaitable<auth::KeyRing> take_key_ring(core::LifecycleContext& ctx);
+
   AuthConfig config_;
   AuthState& state_;
   db::DatabaseComponent& database_;
@@ -45,6 +51,8 @@ class AuthComponent final : public core::Component {
   std::unique_ptr<core::OffloadPool> hashing_;
   std::unique_ptr<auth::PasswordHasher> hasher_;
   std::unique_ptr<asio::steady_timer> settle_;  // the wait before the calibration hash is made
+  // The ring prepare() began loading; start() takes it once.
+  std::shared_future<auth::KeyRing> early_keys_;
 };
 
 }  // namespace netra::auth

@@ -2,6 +2,7 @@
 // by the Engine in dependency order. A component declares everything the engine needs up front.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <set>
@@ -68,6 +69,12 @@ class Component {
   // again. An exception thrown here is caught by the engine and reported as the attempt's error.
   virtual asio::awaitable<Status> start(LifecycleContext& ctx) = 0;
   virtual asio::awaitable<Status> stop(LifecycleContext& ctx) = 0;
+
+  // Called once when start-up begins, before any dependency is up (and only for enabled
+  // components): a component may begin here work that needs none of its dependencies — reading
+  // its files, making a key — on `offload`, so that start() finds it done instead of adding it
+  // to the critical path. Must not block or throw; start() must work without it. Default: nothing.
+  virtual void prepare(OffloadPool& /*offload*/, const asio::any_io_executor& /*executor*/) {}
 
  private:
   ComponentSpec spec_;

@@ -185,6 +185,10 @@ asio::awaitable<StartupReport> Engine::Impl::run_start() {
       if (auto self = weak.lock(); self && !ec) self->on_deadline();
     });
     startup_finished_.expires_at(asio::steady_timer::time_point::max());
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      if (nodes[i].enabled)
+        records_[i].component->prepare(*options_.offload, options_.work_executor());
+    }
     for (size_t i : graph_->topological_order()) {
       if (nodes[i].enabled && records_[i].unsettled_dependencies == 0) evaluate(i);
     }

@@ -144,6 +144,28 @@ TEST(EngineStart, DisabledComponentSkipsWhatRequiresIt) {
   EXPECT_EQ(report.find("analytics")->reason, "requires clickhouse, which is disabled");
 }
 
+TEST(EngineStart, PrepareReachesEveryEnabledComponentBeforeAnyStarts) {
+  // A component's dependency-free work (its key file, say) can overlap its dependencies' starts.
+  core::EngineOptions options;
+  options.profile.disabled = {"clickhouse"};
+  EngineHarness h(options);
+  h.add(spec("database", Criticality::critical), after(50ms));
+  h.add(spec("auth", Criticality::high, {requires_component("database")}),
+        Script{{Behaviour::fail, Behaviour::succeed}}, EngineHarness::fast(2));
+  h.add(spec("clickhouse", Criticality::medium));
+  auto report = h.start();
+  ASSERT_EQ(report.outcome, core::StartupOutcome::ready);
+  EXPECT_EQ(report.find("auth")->attempts, 2);
+  const auto& journal = h.journal();
+  ASSERT_GE(journal.index_of("prepare auth"), 0);
+  EXPECT_LT(journal.index_of("prepare auth"), journal.index_of("start database #1"));
+  EXPECT_LT(journal.index_of("prepare database"), journal.index_of("start database #1"));
+  EXPECT_EQ(journal.index_of("prepare clickhouse"), -1) << "a disabled component was prepared";
+  const auto entries = journal.entries();
+  EXPECT_EQ(std::count(entries.begin(), entries.end(), "prepare auth"), 1)
+      << "prepared again for its second attempt";
+}
+
 TEST(EngineStart, StopRunsInReverseDependencyOrder) {
   EngineHarness h;
   h.add(spec("database", Criticality::critical));

@@ -79,6 +79,10 @@ class ScriptedComponent final : public core::Component {
     co_return co_await perform(b, ctx, "start");
   }
 
+  void prepare(core::OffloadPool&, const asio::any_io_executor&) override {
+    journal_->add("prepare " + name());
+  }
+
   asio::awaitable<core::Status> stop(core::LifecycleContext& ctx) override {
     journal_->add("stop " + name());
     co_return co_await perform(script_.stop_behaviour, ctx, "stop");
