@@ -98,6 +98,12 @@ asio::awaitable<core::Status> AuthComponent::start(core::LifecycleContext& ctx) 
                  core::detached_reporting("the password hasher's calibration"));
   const auto signing = keys.signing;
   const size_t accepted = keys.verifying.size();
+  if (keys.generated_in) {
+    // A first start: said apart, since it is the one start that waits for a key to be made.
+    telemetry::logger(kName)->info("made a new {} signing key {} in {:.1f} ms (none in {})",
+                                   auth::jwt_alg(signing->algorithm()), signing->kid(),
+                                   keys.generated_in->count() / 1000.0, config_.keys.folder);
+  }
   auto service =
       std::make_shared<auth::AuthService>(config_.settings, std::move(keys), database_.database(),
                                           *hasher_, &state_.revoked_sessions());

@@ -35,7 +35,8 @@ SigningKey load_private(const std::string& path) {
 
 }  // namespace
 
-SigningKey load_or_create_signing_key(const std::string& folder, KeyAlgorithm algorithm) {
+SigningKey load_or_create_signing_key(const std::string& folder, KeyAlgorithm algorithm,
+                                      std::optional<std::chrono::microseconds>* generated_in) {
   if (algorithm == KeyAlgorithm::hs256) throw std::logic_error("HS256 keys come from a secret");
   ensure_private_folder(folder);
   const std::string path = key_file(folder, algorithm);
@@ -43,9 +44,14 @@ SigningKey load_or_create_signing_key(const std::string& folder, KeyAlgorithm al
   // ever written through it.
   std::error_code ec;
   if (fs::exists(fs::symlink_status(path, ec))) return load_private(path);
+  const auto began = std::chrono::steady_clock::now();
   auto key = SigningKey::generate(algorithm);
   // Another instance starting at the same moment may have saved its key first: that one counts.
   if (!key.save_if_absent(path)) return load_private(path);
+  if (generated_in) {
+    *generated_in = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - began);
+  }
   return key;
 }
 
@@ -69,8 +75,8 @@ KeyRing load_key_ring(const KeyRingOptions& options) {
     if (!secret) throw std::runtime_error("auth.algorithm = \"HS256\" needs auth.shared_secret");
     ring.signing = secret;
   } else {
-    ring.signing =
-        std::make_shared<SigningKey>(load_or_create_signing_key(options.folder, options.algorithm));
+    ring.signing = std::make_shared<SigningKey>(
+        load_or_create_signing_key(options.folder, options.algorithm, &ring.generated_in));
     if (secret) ring.verifying.push_back(secret);
   }
   const fs::path retired = fs::path(options.folder) / "retired";

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,14 +15,19 @@
 
 namespace netra::auth {
 
-// Loads `folder`/jwt-<alg>.pem, or generates and saves it. Throws std::runtime_error naming the
-// file. Blocking (file I/O, key generation): call it at start-up, off the event loops.
-SigningKey load_or_create_signing_key(const std::string& folder, KeyAlgorithm algorithm);
+// Loads `folder`/jwt-<alg>.pem, or generates and saves it (then `*generated_in`, when given, is
+// how long generating took). Throws std::runtime_error naming the file. Blocking (file I/O, key
+// generation): call it at start-up, off the event loops.
+SigningKey load_or_create_signing_key(
+    const std::string& folder, KeyAlgorithm algorithm,
+    std::optional<std::chrono::microseconds>* generated_in = nullptr);
 
 struct KeyRing {
   std::shared_ptr<const SigningKey> signing;  // signs every new token
   // Also accepted: retired keys, and the shared secret when it does not sign.
   std::vector<std::shared_ptr<const SigningKey>> verifying;
+  // Set when loading made the signing key (a first start): how long generating it took.
+  std::optional<std::chrono::microseconds> generated_in;
   // Every key a verifier should trust: `signing` first.
   std::vector<std::shared_ptr<const SigningKey>> all() const;
 };

@@ -25,7 +25,7 @@ class AuthServiceTest : public ::testing::Test {
     hasher_ = std::make_unique<PasswordHasher>(
         offload_, PasswordLimits{crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN});
     key_ = std::make_shared<SigningKey>(SigningKey::generate(KeyAlgorithm::rs256));
-    service_ = std::make_unique<AuthService>(AuthSettings{}, KeyRing{key_, {}}, *db_, *hasher_);
+    service_ = std::make_unique<AuthService>(AuthSettings{}, KeyRing{key_, {}, {}}, *db_, *hasher_);
   }
   void TearDown() override {
     service_.reset();

@@ -95,14 +95,19 @@ TEST_F(PasswordHasherTest, AFullHashingQueueAnswersBusy) {
 TEST(KeyStore, GeneratesOnFirstStartWithMode0600AndReusesAfter) {
   testing::TempDir dir;
   const auto folder = dir.file("keys");
-  auto first = load_or_create_signing_key(folder, KeyAlgorithm::rs256);
+  std::optional<std::chrono::microseconds> generated_in;
+  auto first = load_or_create_signing_key(folder, KeyAlgorithm::rs256, &generated_in);
+  ASSERT_TRUE(generated_in) << "a key made on first start is not reported as made";
+  EXPECT_GT(generated_in->count(), 0);
   struct stat st {};
   ASSERT_EQ(::stat((folder + "/jwt-rs256.pem").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600);
   ASSERT_EQ(::stat(folder.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700);
-  auto second = load_or_create_signing_key(folder, KeyAlgorithm::rs256);
+  std::optional<std::chrono::microseconds> loaded_in;
+  auto second = load_or_create_signing_key(folder, KeyAlgorithm::rs256, &loaded_in);
   EXPECT_EQ(first.kid(), second.kid());
+  EXPECT_FALSE(loaded_in) << "a key read from its file is reported as made";
 }
 
 TEST(KeyStore, InstancesStartingAtOnceAgreeOnOneKey) {
