@@ -3,9 +3,9 @@
 // signature has been verified against the provider's keys (RemoteKeySet::verified_payload).
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <chrono>
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -33,7 +33,7 @@ struct IdTokenExpectations {
 
 // The claims, or which check failed ("expired", "nonce does not match", ...): the message names
 // the check, never the token.
-core::Result<IdToken, std::string> check_id_token(const nlohmann::json& payload,
+core::Result<IdToken, std::string> check_id_token(const boost::json::value& payload,
                                                   const IdTokenExpectations& expected);
 
 }  // namespace netra::auth

@@ -3,12 +3,12 @@
 // exp/nbf with a small leeway, and iss, aud and token_type all required.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,7 +49,9 @@ struct JwtError {
 // nullopt when it is absent, not a number, or outside 0..kLatestNumericDate (the year 9999), so
 // that no claim read from a token, ours or a provider's, can overflow the arithmetic on it.
 inline constexpr int64_t kLatestNumericDate = 253402300799;
-std::optional<int64_t> numeric_date(const nlohmann::json& payload, const char* name);
+std::optional<int64_t> numeric_date(const boost::json::object& payload, std::string_view name);
+// A string claim of `payload`; nullopt when it is absent or not a string.
+std::optional<std::string> string_claim(const boost::json::object& payload, std::string_view name);
 
 // header.payload.signature, signed with `key`.
 std::string issue_token(const SigningKey& key, const Claims& claims);
@@ -82,7 +84,7 @@ class JwtVerifier {
   // The payload of a token whose signature one of the keys verifies (found by kid, the algorithm
   // the key's own), its claims not yet checked: for tokens of other issuers, such as an OpenID
   // provider's ID tokens, whose claims are not ours (see auth/id_token.hpp).
-  core::Result<nlohmann::json, JwtError> verified_payload(std::string_view token) const;
+  core::Result<boost::json::object, JwtError> verified_payload(std::string_view token) const;
 
  private:
   core::Result<Claims, JwtError> verify_uncached(std::string_view token, TokenType expected,

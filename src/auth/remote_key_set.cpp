@@ -79,7 +79,7 @@ asio::awaitable<core::Result<Claims, JwtError>> RemoteKeySet::verify_access(std:
   co_return verifier_.verify(token, TokenType::access, core::unix_seconds_now());
 }
 
-asio::awaitable<core::Result<nlohmann::json, JwtError>> RemoteKeySet::verified_payload(
+asio::awaitable<core::Result<boost::json::object, JwtError>> RemoteKeySet::verified_payload(
     std::string token) {
   auto verified = verifier_.verified_payload(token);
   if (verified) co_return verified;

@@ -54,7 +54,7 @@ class RemoteKeySet {
   asio::awaitable<core::Result<Claims, JwtError>> verify_access(std::string token);
   // JwtVerifier::verified_payload with the same fetching: a token of another issuer (an OpenID
   // provider's ID token) whose signature one of the fetched keys verifies.
-  asio::awaitable<core::Result<nlohmann::json, JwtError>> verified_payload(std::string token);
+  asio::awaitable<core::Result<boost::json::object, JwtError>> verified_payload(std::string token);
   KeySetStatus status() const;
 
   // The usable keys of a JWKS document; keys it cannot use (other kty, malformed) are skipped.

@@ -335,8 +335,15 @@ bool SigningKey::verify(std::string_view data, std::string_view signature) const
   if (signature.size() != impl_->rsa_public.size) return false;
   const std::string digest = sha256(data);
   mpz_t s;
-  nettle_mpz_init_set_str_256_u(s, signature.size(),
-                                reinterpret_cast<const uint8_t*>(signature.data()));
+  mpz_init(s);
+  if (signature.size() % sizeof(uint64_t) == 0) {
+    // As big-endian 64-bit words (GMP swaps whole limbs): nettle's reading, a byte at a time,
+    // was 3 % of a verification. A 2048-bit modulus is 32 words.
+    mpz_import(s, signature.size() / sizeof(uint64_t), 1, sizeof(uint64_t), 1, 0, signature.data());
+  } else {
+    nettle_mpz_set_str_256_u(s, signature.size(),
+                             reinterpret_cast<const uint8_t*>(signature.data()));
+  }
   const bool ok = rsa_sha256_verify_digest(&impl_->rsa_public,
                                            reinterpret_cast<const uint8_t*>(digest.data()), s) == 1;
   mpz_clear(s);
