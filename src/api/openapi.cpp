@@ -601,9 +601,8 @@ json build_document() {
 
 }  // namespace
 
-const nlohmann::json& openapi_document() {
-  static const json document = build_document();
-  return document;
+nlohmann::json openapi_document() {
+  return build_document();
 }
 
 std::vector<std::string> undocumented_routes(const net::Router& router, const json& document) {

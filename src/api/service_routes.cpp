@@ -36,12 +36,16 @@ void add_websocket_route(net::Router& router) {
              {.needs_component = net::WebSocketComponent::kName});
 }
 
-// Every route must be in /openapi.json; a missing one is said at start-up (and fails a test).
+// Every route must be in /openapi.json. Debug builds, which the tests run, say a missing one at
+// start-up (and the process tests fail on it); a release start-up skips the comparison, which
+// builds the whole document (about 2 ms of a 20 ms restart, and memory kept for nothing).
 void add_documentation(net::Router& router) {
   add_openapi_route(router);
+#ifndef NDEBUG
   for (const auto& route : undocumented_routes(router)) {
     telemetry::logger("api")->warn("route {} is missing from /openapi.json", route);
   }
+#endif
 }
 
 }  // namespace

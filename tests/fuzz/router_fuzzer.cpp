@@ -19,7 +19,8 @@ using netra::net::Router;
 
 Router real_routes() {
   Router router;
-  for (const auto& [path, operations] : netra::api::openapi_document().at("paths").items())
+  const auto document = netra::api::openapi_document();
+  for (const auto& [path, operations] : document.at("paths").items())
     for (const auto& [method, operation] : operations.items()) {
       std::string upper;
       for (const char c : method) upper += static_cast<char>(std::toupper(c));
