@@ -7,15 +7,11 @@
 # them reaches netra when netra is relinked. The archives are inputs of the link, so the next
 # build after `apt-get upgrade` (scripts/run builds first) relinks on its own.
 
-# The archive of library `name` (lib<name>.a, or the first of `ARGN` found) in `out`.
+# The archive of library `name` (lib<name>.a) in `out`.
 function(netra_find_archive out name)
-  set(names lib${name}.a)
-  foreach(alternative IN LISTS ARGN)
-    list(PREPEND names ${alternative})
-  endforeach()
-  find_library(archive NAMES ${names} NO_CACHE)
+  find_library(archive NAMES lib${name}.a NO_CACHE)
   if(NOT archive)
-    message(FATAL_ERROR "NETRA_STATIC_C_LIBS: no ${names} (its Debian -dev package holds it)")
+    message(FATAL_ERROR "NETRA_STATIC_C_LIBS: no lib${name}.a (its Debian -dev package holds it)")
   endif()
   set(${out} ${archive} PARENT_SCOPE)
 endfunction()
@@ -40,6 +36,6 @@ endfunction()
 
 # jemalloc's position-independent archive (the binary is a PIE) for target `executable`.
 function(netra_link_static_jemalloc executable)
-  netra_find_archive(jemalloc jemalloc_pic libjemalloc_pic.a)
+  netra_find_archive(jemalloc jemalloc_pic)
   target_link_libraries(${executable} PRIVATE ${jemalloc} m ${CMAKE_DL_LIBS} Threads::Threads)
 endfunction()
