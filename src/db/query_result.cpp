@@ -1,6 +1,6 @@
 #include "db/query_result.hpp"
 
-#include <charconv>
+#include "core/parse_number.hpp"
 
 namespace netra::db {
 
@@ -12,12 +12,9 @@ const std::string& Row::text(size_t i) const {
 
 int64_t Row::int64(size_t i) const {
   const auto& t = text(i);
-  int64_t value = 0;
-  auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
-  if (ec != std::errc() || end != t.data() + t.size()) {
-    throw ColumnError("column " + std::to_string(i) + " is not an integer: '" + t + "'");
-  }
-  return value;
+  const auto value = core::parse_whole_integer<int64_t>(t);
+  if (!value) throw ColumnError("column " + std::to_string(i) + " is not an integer: '" + t + "'");
+  return *value;
 }
 
 double Row::real(size_t i) const {
