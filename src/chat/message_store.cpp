@@ -167,7 +167,7 @@ asio::awaitable<ChatResult<MessageHistory>> MessageStore::history(std::string ow
   auto page_values = params({std::move(thread_id), below, limit + 1});
   auto page = co_await db_.query(kHistory, std::move(page_values), deadline, "messages.history");
   if (!page) co_return failed(page.error());
-  auto rows = detail::all_rows(*page, detail::message_from);
+  auto rows = detail::all_rows(std::move(*page), detail::message_from);
   if (!rows) co_return rows.error();
   MessageHistory history;
   history.total = count->rows[0].int64(0);

@@ -115,7 +115,7 @@ asio::awaitable<ChatResult<RunWithSteps>> RunStore::get(std::string owner_id, st
   auto found = co_await db_.query(kGetVisible, std::move(values), deadline, "runs.get");
   if (!found) co_return failed(found.error());
   if (found->empty()) co_return ChatError::not_found("run");
-  auto run = detail::first_row(*found, detail::run_from);
+  auto run = detail::first_row(std::move(*found), detail::run_from);
   if (!run) co_return run.error();
   auto steps = co_await this->steps(std::move(run_id), deadline);
   if (!steps) co_return steps.error();
@@ -143,7 +143,7 @@ asio::awaitable<ChatResult<std::optional<Run>>> RunStore::active_run(std::string
   if (!found) co_return failed(found.error());
   if (found->empty()) co_return ChatError::not_found("thread");
   if (found->rows[0].is_null(found->column("id"))) co_return std::optional<Run>();
-  auto run = detail::first_row(*found, detail::run_from);
+  auto run = detail::first_row(std::move(*found), detail::run_from);
   if (!run) co_return run.error();
   co_return std::optional<Run>(std::move(run.value()));
 }
@@ -168,7 +168,7 @@ asio::awaitable<ChatResult<Run>> RunStore::set_status(std::string run_id, RunSta
   if (status == RunStatus::completed) values.resize(3);
   auto updated = co_await db_.query(*sql, std::move(values), deadline, "runs.set_status");
   if (!updated) co_return failed(updated.error());
-  if (!updated->empty()) co_return detail::first_row(*updated, detail::run_from);
+  if (!updated->empty()) co_return detail::first_row(std::move(*updated), detail::run_from);
 
   auto status_values = params({std::move(run_id)});
   auto current =
@@ -213,7 +213,7 @@ asio::awaitable<ChatResult<std::vector<RunStep>>> RunStore::steps(std::string ru
   auto values = params({std::move(run_id), after_seq});
   auto rows = co_await db_.query(kSteps, std::move(values), deadline, "runs.steps");
   if (!rows) co_return failed(rows.error());
-  co_return detail::all_rows(*rows, detail::step_from);
+  co_return detail::all_rows(std::move(*rows), detail::step_from);
 }
 
 asio::awaitable<ChatResult<std::vector<std::string>>> RunStore::unfinished(

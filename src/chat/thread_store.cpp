@@ -73,11 +73,12 @@ asio::awaitable<ChatResult<ThreadPage>> ThreadStore::list(std::string owner_id, 
   auto page_values = params({owner_id, limit, offset});
   auto page = co_await db_.query(kListPage, std::move(page_values), deadline, "threads.list");
   if (!page) co_return failed(page.error());
-  auto threads = detail::all_rows(*page, detail::thread_from);
+  // Each row carries the owner's total (a window count); none when the page is past the end.
+  const auto total =
+      page->empty() ? std::optional<int64_t>() : page->rows.at(0).int64(page->column("total"));
+  auto threads = detail::all_rows(std::move(*page), detail::thread_from);
   if (!threads) co_return threads.error();
-  if (!page->empty()) {
-    co_return ThreadPage{std::move(threads.value()), page->rows.at(0).int64(page->column("total"))};
-  }
+  if (total) co_return ThreadPage{std::move(threads.value()), *total};
   auto count_values = params({std::move(owner_id)});
   auto count = co_await db_.query(kCountVisible, std::move(count_values), deadline, "threads.list");
   if (!count) co_return failed(count.error());
@@ -91,7 +92,7 @@ asio::awaitable<ChatResult<std::vector<Thread>>> ThreadStore::page(std::string o
   auto values = params({std::move(owner_id), limit, offset});
   auto page = co_await db_.query(kPage, std::move(values), deadline, "threads.page");
   if (!page) co_return failed(page.error());
-  co_return detail::all_rows(*page, detail::thread_from);
+  co_return detail::all_rows(std::move(*page), detail::thread_from);
 }
 
 asio::awaitable<ChatResult<Thread>> ThreadStore::get(std::string owner_id, std::string thread_id,
@@ -101,7 +102,7 @@ asio::awaitable<ChatResult<Thread>> ThreadStore::get(std::string owner_id, std::
   auto found = co_await db_.query(kSelectVisible, std::move(values), deadline, "threads.get");
   if (!found) co_return failed(found.error());
   if (found->empty()) co_return ChatError::not_found("thread");
-  co_return detail::first_row(*found, detail::thread_from);
+  co_return detail::first_row(std::move(*found), detail::thread_from);
 }
 
 asio::awaitable<ChatResult<Thread>> ThreadStore::update(std::string owner_id, std::string thread_id,

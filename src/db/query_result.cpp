@@ -1,13 +1,29 @@
 #include "db/query_result.hpp"
 
+#include <utility>
+
 #include "core/parse_number.hpp"
 
 namespace netra::db {
 
+namespace {
+
+ColumnError null_column(size_t i) {
+  return ColumnError("column " + std::to_string(i) + " is NULL");
+}
+
+}  // namespace
+
 const std::string& Row::text(size_t i) const {
   const auto& v = values_.at(i);
-  if (!v) throw ColumnError("column " + std::to_string(i) + " is NULL");
+  if (!v) throw null_column(i);
   return *v;
+}
+
+std::string Row::take_text(size_t i) {
+  auto& v = values_.at(i);
+  if (!v) throw null_column(i);
+  return std::exchange(*v, std::string());
 }
 
 int64_t Row::int64(size_t i) const {

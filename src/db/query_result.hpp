@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -35,6 +36,14 @@ class Row {
   double real(size_t i) const;
   bool boolean(size_t i) const;  // accepts t/f (PostgreSQL) and 1/0 (SQLite)
   std::optional<std::string> optional_text(size_t i) const { return values_.at(i); }
+  // The value moved out, for a record built once from its row (a page of threads is 20 rows of
+  // ids and titles that need not be copied): the column reads "" afterwards. take_text throws
+  // ColumnError on NULL, as text does.
+  std::string take_text(size_t i);
+  std::optional<std::string> take_optional_text(size_t i) {
+    auto& v = values_.at(i);
+    return v ? std::optional(std::exchange(*v, std::string())) : std::nullopt;
+  }
 
  private:
   std::vector<std::optional<std::string>> values_;

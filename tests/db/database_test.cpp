@@ -122,6 +122,26 @@ TEST_P(DatabaseTest, BoundParametersRoundTripEveryType) {
   EXPECT_EQ(must("SELECT count(*) FROM items").rows[0].int64(0), 1) << "the table survived";
 }
 
+// An empty text is a value, not NULL: the PostgreSQL driver asks libpq about NULL only for values
+// of length 0. A value taken out of its row (Row::take_text, as records are built) leaves "".
+TEST_P(DatabaseTest, AnEmptyTextIsNotNullAndATakenValueLeavesItsRow) {
+  open();
+  must("INSERT INTO items (id, name, note) VALUES ($1, $2, $3)",
+       {int64_t{1}, std::string(), std::string()});
+  must("INSERT INTO items (id, name, note) VALUES ($1, $2, $3)",
+       {int64_t{2}, std::string("second"), nullptr});
+  auto r = must("SELECT name, note FROM items ORDER BY id");
+  ASSERT_EQ(r.rows.size(), 2u);
+  EXPECT_FALSE(r.rows[0].is_null(0));
+  EXPECT_FALSE(r.rows[0].is_null(1));
+  EXPECT_EQ(r.rows[0].text(1), "");
+  EXPECT_TRUE(r.rows[1].is_null(1));
+  EXPECT_THROW(r.rows[1].take_text(1), db::ColumnError);
+  EXPECT_EQ(r.rows[1].take_optional_text(1), std::nullopt);
+  EXPECT_EQ(r.rows[1].take_text(0), "second");
+  EXPECT_EQ(r.rows[1].text(0), "");
+}
+
 TEST_P(DatabaseTest, ParametersBindByNumberNotPosition) {
   open();
   must("INSERT INTO items (id, name) VALUES ($2, $1)", {std::string("second-first"), int64_t{7}});

@@ -62,41 +62,42 @@ StepColumns::StepColumns(const db::QueryResult& r)
       payload(r.column("payload")),
       created_at(r.column("created_at")) {}
 
-ChatResult<Thread> thread_from(const db::Row& x, const ThreadColumns& c) {
-  return Thread{
-      x.text(c.id),          x.text(c.owner_id),    x.optional_text(c.title), x.text(c.metadata),
-      x.int64(c.created_at), x.int64(c.updated_at), x.int64(c.message_count)};
+ChatResult<Thread> thread_from(db::Row& x, const ThreadColumns& c) {
+  return Thread{x.take_text(c.id),       x.take_text(c.owner_id), x.take_optional_text(c.title),
+                x.take_text(c.metadata), x.int64(c.created_at),   x.int64(c.updated_at),
+                x.int64(c.message_count)};
 }
 
-ChatResult<Message> message_from(const db::Row& x, const MessageColumns& c) {
+ChatResult<Message> message_from(db::Row& x, const MessageColumns& c) {
   auto metadata = stored_json(x.text(c.metadata), "message metadata");
   if (!metadata) return metadata.error();
   auto role = parse_role(x.text(c.role));
   if (!role) return failed({db::DbErrorCode::internal, "stored message role is unknown"});
-  return Message{x.text(c.id),         x.text(c.thread_id),         *role,
-                 x.text(c.content),    std::move(metadata.value()), x.optional_text(c.run_id),
-                 x.int64(c.created_at)};
+  return Message{
+      x.take_text(c.id),      x.take_text(c.thread_id),    *role,
+      x.take_text(c.content), std::move(metadata.value()), x.take_optional_text(c.run_id),
+      x.int64(c.created_at)};
 }
 
-ChatResult<Run> run_from(const db::Row& x, const RunColumns& c) {
+ChatResult<Run> run_from(db::Row& x, const RunColumns& c) {
   auto status = parse_run_status(x.text(c.status));
   if (!status) return failed({db::DbErrorCode::internal, "stored run status is unknown"});
-  return Run{x.text(c.id),
-             x.text(c.thread_id),
-             x.text(c.user_id),
+  return Run{x.take_text(c.id),
+             x.take_text(c.thread_id),
+             x.take_text(c.user_id),
              *status,
-             x.text(c.user_request),
-             x.optional_text(c.error),
+             x.take_text(c.user_request),
+             x.take_optional_text(c.error),
              x.int64(c.created_at),
              optional_int(x, c.started_at),
              optional_int(x, c.finished_at)};
 }
 
-ChatResult<RunStep> step_from(const db::Row& x, const StepColumns& c) {
+ChatResult<RunStep> step_from(db::Row& x, const StepColumns& c) {
   auto payload = stored_json(x.text(c.payload), "step payload");
   if (!payload) return payload.error();
-  return RunStep{x.text(c.run_id), x.int64(c.seq), x.text(c.type), std::move(payload.value()),
-                 x.int64(c.created_at)};
+  return RunStep{x.take_text(c.run_id), x.int64(c.seq), x.take_text(c.type),
+                 std::move(payload.value()), x.int64(c.created_at)};
 }
 
 ChatResult<std::string> checked_new_thread(const NewThread& thread) {

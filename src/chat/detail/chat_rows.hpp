@@ -62,30 +62,32 @@ struct StepColumns {
   size_t run_id, seq, type, payload, created_at;
 };
 
-// A record from one row.
-ChatResult<Thread> thread_from(const db::Row& row, const ThreadColumns& columns);
-ChatResult<Message> message_from(const db::Row& row, const MessageColumns& columns);
-ChatResult<Run> run_from(const db::Row& row, const RunColumns& columns);
-ChatResult<RunStep> step_from(const db::Row& row, const StepColumns& columns);
+// A record from one row, its text moved out of the row (Row::take_text).
+ChatResult<Thread> thread_from(db::Row& row, const ThreadColumns& columns);
+ChatResult<Message> message_from(db::Row& row, const MessageColumns& columns);
+ChatResult<Run> run_from(db::Row& row, const RunColumns& columns);
+ChatResult<RunStep> step_from(db::Row& row, const StepColumns& columns);
 
-// Reads records from a result with one of the functions above.
+// Reads records from a result with one of the functions above. The result is consumed: read
+// anything else from it first.
 template <typename T, typename Columns>
-using RecordFrom = ChatResult<T> (*)(const db::Row&, const Columns&);
+using RecordFrom = ChatResult<T> (*)(db::Row&, const Columns&);
 
 // The record in the first row of `result`, which has one.
 template <typename T, typename Columns>
-ChatResult<T> first_row(const db::QueryResult& result, RecordFrom<T, Columns> from) {
-  return from(result.rows.at(0), Columns(result));
+ChatResult<T> first_row(db::QueryResult&& result, RecordFrom<T, Columns> from) {
+  const Columns columns(result);
+  return from(result.rows.at(0), columns);
 }
 
 // Every row of `result` through `from`, or the first row that does not convert.
 template <typename T, typename Columns>
-ChatResult<std::vector<T>> all_rows(const db::QueryResult& result, RecordFrom<T, Columns> from) {
+ChatResult<std::vector<T>> all_rows(db::QueryResult&& result, RecordFrom<T, Columns> from) {
   if (result.rows.empty()) return std::vector<T>();
   const Columns columns(result);
   std::vector<T> out;
   out.reserve(result.rows.size());
-  for (const auto& row : result.rows) {
+  for (auto& row : result.rows) {
     auto one = from(row, columns);
     if (!one) return one.error();
     out.push_back(std::move(one.value()));
@@ -126,7 +128,7 @@ boost::asio::awaitable<ChatResult<std::pair<std::vector<T>, int64_t>>> thread_pa
   auto page_values = params({std::move(thread_id), limit, offset});
   auto page = co_await db.query(query.page, std::move(page_values), deadline, query.label);
   if (!page) co_return failed(page.error());
-  auto rows = all_rows<T>(*page, from);
+  auto rows = all_rows<T>(std::move(*page), from);
   if (!rows) co_return rows.error();
   co_return std::pair{std::move(rows.value()), count->rows[0].int64(0)};
 }

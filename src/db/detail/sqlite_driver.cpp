@@ -178,8 +178,8 @@ struct SqliteHandle {
           values.emplace_back(std::nullopt);
         } else {
           const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
-          values.emplace_back(
-              std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt, i))));
+          values.emplace_back(std::in_place, text,
+                              static_cast<size_t>(sqlite3_column_bytes(stmt, i)));
         }
       }
       result.rows.emplace_back(std::move(values));
