@@ -232,6 +232,10 @@ void add_auth_routes(net::Router& router, auth::AuthState& state, AuthRouteOptio
       [&state](HttpRequest& r) -> asio::awaitable<HttpResponse> {
         auto service = state.get();
         if (!service) co_return not_running(r);
+        // On a first start the key may still be being made: the set waits for it, so that no
+        // verifier caches a set without it.
+        auto key = co_await service->signing_key();
+        if (!key) co_return error_response(key.error(), r.request_id);
         co_return net::json_response(service->jwks().dump());
       },
       kWhileAuthServiceReady);

@@ -32,6 +32,21 @@ AuthComponent::~AuthComponent() = default;
 
 namespace {
 
+void log_signing_keys(const auth::KeyRing& keys, const std::string& folder) {
+  const auto& signing = keys.signing;
+  if (keys.generated_in) {
+    // A first start: said apart, since it is the one start that makes a key.
+    telemetry::logger(AuthComponent::kName)
+        ->info("made a new {} signing key {} in {:.1f} ms (none in {})",
+               auth::jwt_alg(signing->algorithm()), signing->kid(),
+               keys.generated_in->count() / 1000.0, folder);
+  }
+  telemetry::logger(AuthComponent::kName)
+      ->info("signing tokens with {} key {} from {}; {} more key(s) accepted",
+             auth::jwt_alg(signing->algorithm()), signing->kid(),
+             signing->is_symmetric() ? "auth.shared_secret" : folder, keys.verifying.size());
+}
+
 asio::awaitable<void> prepare_hasher(asio::steady_timer& settle,
                                      const auth::PasswordHasher& hasher) {
   // Cancelled by stop(), or by the timer's destruction with the component: the hasher may be
@@ -42,6 +57,33 @@ asio::awaitable<void> prepare_hasher(asio::steady_timer& settle,
   if (!made) {
     telemetry::logger(AuthComponent::kName)
         ->error("argon2id: not enough memory for the configured limits; logins will fail");
+  }
+}
+
+// Waits (on `offload`) for the ring being made, then hands it to `service`; or tells it why there
+// is none. The service outlives this wait only through the shared_ptr: stop() may come first.
+asio::awaitable<void> install_when_made(std::shared_ptr<auth::AuthService> service,
+                                        std::shared_future<auth::KeyRing> making,
+                                        core::OffloadPool& offload,
+                                        std::chrono::milliseconds timeout, std::string folder) {
+  auto wait = [making = std::move(making), timeout] {
+    if (making.wait_for(timeout) != std::future_status::ready) {
+      throw std::runtime_error("the signing key was not made within the start timeout");
+    }
+    return making.get();  // the ring, or what making it threw
+  };
+  std::string problem;
+  try {
+    auth::KeyRing ring = co_await offload.run(std::move(wait));
+    log_signing_keys(ring, folder);
+    service->install_keys(std::move(ring));
+  } catch (const std::exception& e) {
+    problem = e.what();
+  }
+  if (!problem.empty()) {
+    telemetry::logger(AuthComponent::kName)
+        ->error("no signing key ({}): sign-ins answer 503 until a restart makes one", problem);
+    service->keys_failed(std::move(problem));
   }
 }
 
@@ -77,14 +119,25 @@ asio::awaitable<auth::KeyRing> AuthComponent::take_key_ring(core::LifecycleConte
   co_return co_await ctx.offload->run(std::move(load));
 }
 
+// Whether the ring prepare() began loading is making the signing key (a first start) rather than
+// reading it: then start() does not wait for it.
+asio::awaitable<bool> AuthComponent::key_being_made(core::LifecycleContext& ctx) {
+  if (!early_keys_.valid()) co_return false;
+  if (early_keys_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) co_return false;
+  auto to_be_made = [options = config_.keys] { return auth::signing_key_to_be_made(options); };
+  co_return co_await ctx.offload->run(std::move(to_be_made));
+}
+
 asio::awaitable<core::Status> AuthComponent::start(core::LifecycleContext& ctx) {
   // Making the hasher blocks too: the offload pool does it.
   auto make_hasher = [&hashing = *hashing_] {
     return std::make_unique<auth::PasswordHasher>(hashing);
   };
-  auth::KeyRing keys;
+  auth::KeyRing keys;  // stays empty while the signing key is being made
+  bool being_made = false;
   try {
-    keys = co_await take_key_ring(ctx);
+    being_made = co_await key_being_made(ctx);
+    if (!being_made) keys = co_await take_key_ring(ctx);
     if (!hasher_) hasher_ = co_await ctx.offload->run(std::move(make_hasher));
   } catch (const std::exception& e) {
     co_return core::Status::error(e.what());
@@ -96,14 +149,7 @@ asio::awaitable<core::Status> AuthComponent::start(core::LifecycleContext& ctx) 
   settle_ = std::make_unique<asio::steady_timer>(executor, std::chrono::seconds(1));
   asio::co_spawn(executor, prepare_hasher(*settle_, *hasher_),
                  core::detached_reporting("the password hasher's calibration"));
-  const auto signing = keys.signing;
-  const size_t accepted = keys.verifying.size();
-  if (keys.generated_in) {
-    // A first start: said apart, since it is the one start that waits for a key to be made.
-    telemetry::logger(kName)->info("made a new {} signing key {} in {:.1f} ms (none in {})",
-                                   auth::jwt_alg(signing->algorithm()), signing->kid(),
-                                   keys.generated_in->count() / 1000.0, config_.keys.folder);
-  }
+  if (!being_made) log_signing_keys(keys, config_.keys.folder);
   auto service =
       std::make_shared<auth::AuthService>(config_.settings, std::move(keys), database_.database(),
                                           *hasher_, &state_.revoked_sessions());
@@ -115,11 +161,19 @@ asio::awaitable<core::Status> AuthComponent::start(core::LifecycleContext& ctx) 
     for (const auto& p : config_.oidc) names += (names.empty() ? "" : ", ") + p.name;
     telemetry::logger(kName)->info("sign-in with OpenID providers: {}", names);
   }
+  if (being_made) {
+    // A first start: the key (40-250 ms of RSA prime search) is made off the start-up path. Until
+    // it is, sign-ins and the key set wait for it, and no token verifies: none signed with it can
+    // exist yet (the ring's other keys, retired ones and a shared secret, come in with it).
+    telemetry::logger(kName)->info(
+        "no signing key in {}: making one; sign-ins wait for it, start-up does not",
+        config_.keys.folder);
+    asio::co_spawn(executor,
+                   install_when_made(service, std::exchange(early_keys_, {}), *ctx.offload,
+                                     ctx.timeout, config_.keys.folder),
+                   core::detached_reporting("installing the signing key being made"));
+  }
   state_.set(std::move(service));
-  telemetry::logger(kName)->info(
-      "signing tokens with {} key {} from {}; {} more key(s) accepted",
-      auth::jwt_alg(signing->algorithm()), signing->kid(),
-      signing->is_symmetric() ? "auth.shared_secret" : config_.keys.folder, accepted);
   co_return core::Status::ok();
 }
 

@@ -1,8 +1,10 @@
 // AuthComponent (`auth_service`, high): loads (or, on first start, creates) the signing key and
 // serves accounts and tokens. The key ring needs no database: prepare() begins loading it while
-// the database starts, so a first start's key generation overlaps the schema's creation. Token
-// verification for /api routes reads it through AuthState, so the API answers 503 auth_unavailable
-// — not a hang — until it is ready.
+// the database starts. On a first start, when prepare() is making the key, start() does not wait
+// for it: the service is ready with the key still being made, and sign-ins (and the published key
+// set) wait for it instead; no token can exist before it to be verified. Token verification for
+// /api routes reads it through AuthState, so the API answers 503 auth_unavailable — not a hang —
+// until it is ready.
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
@@ -40,6 +42,7 @@ class AuthComponent final : public core::Component {
   asio::awaitable<core::Status> stop(core::LifecycleContext& ctx) override;
 
  private:
+  asio::awaitable<bool> key_being_made(core::LifecycleContext& ctx);
   asio::awaitable<auth::KeyRing> take_key_ring(core::LifecycleContext& ctx);
 
   AuthConfig config_;

@@ -58,7 +58,56 @@ AuthService::AuthService(AuthSettings settings, KeyRing keys, db::Database& db,
       identities_(db),
       hasher_(hasher),
       revoked_(revoked) {
-  verifier_.replace_keys(keys_.all());
+  if (keys_.signing) {
+    verifier_.replace_keys(keys_.all());
+  } else {
+    key_made_.begin();  // ended by install_keys() or keys_failed()
+  }
+}
+
+void AuthService::install_keys(KeyRing keys) {
+  if (!keys.signing) {
+    keys_failed("the key ring came without a signing key");
+    return;
+  }
+  verifier_.replace_keys(keys.all());
+  {
+    std::lock_guard lock(keys_mutex_);
+    keys_ = std::move(keys);
+  }
+  key_made_.end();
+}
+
+void AuthService::keys_failed(std::string why) {
+  {
+    std::lock_guard lock(keys_mutex_);
+    keys_problem_ = std::move(why);
+  }
+  key_made_.end();
+}
+
+std::shared_ptr<const SigningKey> AuthService::current_signing_key() const {
+  std::lock_guard lock(keys_mutex_);
+  return keys_.signing;
+}
+
+asio::awaitable<AuthResult<std::shared_ptr<const SigningKey>>> AuthService::signing_key(
+    std::chrono::milliseconds wait) {
+  auto key = current_signing_key();
+  if (key) co_return key;
+  // Joins the flight the constructor began; a flight that ended already returns at once.
+  std::function<asio::awaitable<void>()> nothing = []() -> asio::awaitable<void> { co_return; };
+  co_await key_made_.run(std::move(nothing), core::Deadline::after(wait));
+  key = current_signing_key();
+  if (key) co_return key;
+  std::string problem;
+  {
+    std::lock_guard lock(keys_mutex_);
+    problem = keys_problem_.empty()
+                  ? "the signing key is still being made (a first start); try again in a moment"
+                  : "no signing key: " + keys_problem_;
+  }
+  co_return AuthError{AuthErrorCode::unavailable, std::move(problem), ""};
 }
 
 asio::awaitable<AuthResult<User>> AuthService::register_user(std::string email,
@@ -104,7 +153,8 @@ asio::awaitable<AuthResult<TokenPair>> AuthService::login(std::string email, std
   co_return co_await start_login(*user);
 }
 
-AuthService::IssuedPair AuthService::issue_pair(const User& user, const std::string& family,
+AuthService::IssuedPair AuthService::issue_pair(const SigningKey& key, const User& user,
+                                                const std::string& family,
                                                 std::optional<std::string> parent) const {
   const int64_t now = core::unix_seconds_now();
   // Both tokens carry the user, this service's names, their own id and lifetime, and the login.
@@ -121,8 +171,8 @@ AuthService::IssuedPair AuthService::issue_pair(const User& user, const std::str
   };
   const Claims access = claims("at", settings_.access_ttl, TokenType::access);
   const Claims refresh = claims("rt", settings_.refresh_ttl, TokenType::refresh);
-  TokenPair pair{issue_token(*keys_.signing, access), issue_token(*keys_.signing, refresh),
-                 settings_.access_ttl.count(), user};
+  TokenPair pair{issue_token(key, access), issue_token(key, refresh), settings_.access_ttl.count(),
+                 user};
   RefreshTokenRecord record{refresh.token_id,
                             user.id,
                             family,
@@ -142,7 +192,9 @@ void AuthService::announce_revoked(const std::string& family) const {
 }
 
 asio::awaitable<AuthResult<TokenPair>> AuthService::start_login(const User& user) {
-  auto issued = issue_pair(user, core::make_id("fam"), std::nullopt);
+  auto key = co_await signing_key();
+  if (!key) co_return key.error();
+  auto issued = issue_pair(**key, user, core::make_id("fam"), std::nullopt);
   auto stored = co_await tokens_.start_family(std::move(issued.record), store_deadline());
   if (!stored) co_return unavailable(stored.error());
   co_return std::move(issued.pair);
@@ -165,7 +217,9 @@ asio::awaitable<AuthResult<TokenPair>> AuthService::refresh(std::string refresh_
   auto user = co_await users_.find_by_id(record.user_id, store_deadline());
   if (!user) co_return unavailable(user.error());
   if (!user->has_value()) co_return invalid_token();
-  auto issued = issue_pair(**user, record.family_id, record.id);
+  auto key = co_await signing_key();  // there: the refresh token verified with it or before it
+  if (!key) co_return key.error();
+  auto issued = issue_pair(**key, **user, record.family_id, record.id);
   // One transaction: the token is used and its child stored only while the family is live, so a
   // logout or a detected reuse racing with this refresh cannot leave the child live.
   auto rotated = co_await tokens_.rotate(record.id, std::move(issued.record),
@@ -265,8 +319,13 @@ core::Result<Claims, JwtError> AuthService::verify_access(std::string_view token
 }
 
 nlohmann::json AuthService::jwks() const {
+  std::vector<std::shared_ptr<const SigningKey>> keys;
+  {
+    std::lock_guard lock(keys_mutex_);
+    if (keys_.signing) keys = keys_.all();
+  }
   auto published = nlohmann::json::array();
-  for (const auto& key : keys_.all()) {
+  for (const auto& key : keys) {
     if (!key->is_symmetric()) published.push_back(key->public_jwk());
   }
   return {{"keys", published}};

@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -16,6 +17,7 @@
 #include "auth/password_hasher.hpp"
 #include "auth/revoked_sessions.hpp"
 #include "auth/user_store.hpp"
+#include "core/single_flight.hpp"
 
 namespace netra::auth {
 
@@ -60,8 +62,21 @@ class AuthService {
   // Signs with `keys.signing`; accepts every key of the ring. `revoked` (optional) hears of every
   // login this service revokes (logout, a refresh token used twice), for as long as an access
   // token of it may live.
+  // A ring without a signing key is one still being made (a first start makes it off the start-up
+  // path): sign-ins and the key set wait for install_keys() or keys_failed(), each until its own
+  // deadline, and no token verifies before (none can have been signed).
   AuthService(AuthSettings settings, KeyRing keys, db::Database& db, const PasswordHasher& hasher,
               RevokedSessions* revoked = nullptr);
+
+  // The ring that was being made, now made; or why it could not be (sign-ins then answer 503
+  // with it).
+  void install_keys(KeyRing keys);
+  void keys_failed(std::string why);
+  // The key new tokens are signed with, waiting up to `wait` while it is being made.
+  asio::awaitable<AuthResult<std::shared_ptr<const SigningKey>>> signing_key(
+      std::chrono::milliseconds wait = kSigningKeyWait);
+  // How long a sign-in waits for a key being made: making an RSA key takes 40-250 ms here.
+  static constexpr std::chrono::milliseconds kSigningKeyWait{5000};
 
   asio::awaitable<AuthResult<User>> register_user(std::string email, std::string password);
   asio::awaitable<AuthResult<TokenPair>> login(std::string email, std::string password);
@@ -80,7 +95,8 @@ class AuthService {
 
   // Local, no I/O: signature, alg, exp/nbf, iss, aud, token_type=access.
   core::Result<Claims, JwtError> verify_access(std::string_view token) const;
-  // Every asymmetric key of the ring, the signing one first (a shared secret is never published).
+  // Every asymmetric key of the ring, the signing one first (a shared secret is never published);
+  // none while the signing key is being made (await signing_key() first to publish it).
   nlohmann::json jwks() const;
 
  private:
@@ -92,15 +108,20 @@ class AuthService {
     TokenPair pair;
     RefreshTokenRecord record;
   };
-  IssuedPair issue_pair(const User& user, const std::string& family,
+  IssuedPair issue_pair(const SigningKey& key, const User& user, const std::string& family,
                         std::optional<std::string> parent) const;
+  std::shared_ptr<const SigningKey> current_signing_key() const;
   // A new login's pair, stored as the first token of a new family.
   asio::awaitable<AuthResult<TokenPair>> start_login(const User& user);
   // Tells `revoked_` that login `family` ended: its access tokens live at most access_ttl more.
   void announce_revoked(const std::string& family) const;
 
   AuthSettings settings_;
+  mutable std::mutex keys_mutex_;  // keys_ and keys_problem_: install_keys() comes from a loop
   KeyRing keys_;
+  std::string keys_problem_;  // why the signing key being made could not be
+  // In flight while the signing key is being made: signing_key()'s callers join it.
+  core::SingleFlight key_made_;
   JwtVerifier verifier_;
   UserStore users_;
   RefreshTokenStore tokens_;

@@ -1,6 +1,7 @@
 #include "auth/key_store.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -53,6 +54,18 @@ SigningKey load_or_create_signing_key(const std::string& folder, KeyAlgorithm al
         std::chrono::steady_clock::now() - began);
   }
   return key;
+}
+
+bool signing_key_to_be_made(const KeyRingOptions& options) {
+  if (options.algorithm == KeyAlgorithm::hs256) return false;
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(key_file(options.folder, options.algorithm), ec))) return false;
+  try {
+    ensure_private_folder(options.folder);
+  } catch (const std::runtime_error&) {
+    return false;
+  }
+  return ::access(options.folder.c_str(), W_OK | X_OK) == 0;
 }
 
 std::vector<std::shared_ptr<const SigningKey>> KeyRing::all() const {

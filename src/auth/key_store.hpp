@@ -42,6 +42,11 @@ struct KeyRingOptions {
 // Throws std::runtime_error naming the file or setting at fault.
 KeyRing load_key_ring(const KeyRingOptions& options);
 
+// Whether loading `options`' ring would make its signing key (none saved yet, not HS256) and
+// could save it: the folder exists or was made now, and this process may write it. False also
+// when the folder cannot be made, so that load_key_ring() reports why. Blocking (stat, mkdir).
+bool signing_key_to_be_made(const KeyRingOptions& options);
+
 struct Rotation {
   std::string retired_kid;  // empty when there was no key to retire
   std::string new_kid;

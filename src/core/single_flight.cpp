@@ -47,6 +47,13 @@ void SingleFlight::finish() {
   }
 }
 
+bool SingleFlight::begin() {
+  std::lock_guard lock(mutex_);
+  if (running_) return false;
+  running_ = true;
+  return true;
+}
+
 bool SingleFlight::in_flight() const {
   std::lock_guard lock(mutex_);
   return running_;

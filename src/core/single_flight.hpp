@@ -30,6 +30,12 @@ class SingleFlight {
   // reaches this caller; the waiters are released either way.
   asio::awaitable<Outcome> run(std::function<asio::awaitable<void>()> work, Deadline deadline);
 
+  // A run that is not a coroutine here (work another thread does, begun before anyone asks):
+  // callers of run() wait for it, each until its deadline, until end() releases them. False, and
+  // nothing begun, when a run is going already.
+  bool begin();
+  void end() { finish(); }
+
   bool in_flight() const;
 
  private:

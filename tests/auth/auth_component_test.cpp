@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
 #include <filesystem>
+#include <future>
 #include <thread>
 
 #include "core/event_loops.hpp"
@@ -81,6 +84,43 @@ TEST_F(AuthComponentTest, PrepareMakesTheKeyBeforeStartAndStartServesWithIt) {
   const auto status = run(auth.start(context_));
   ASSERT_TRUE(status) << status.message();
   EXPECT_EQ(serving_kid(), SigningKey::load(key_file()).kid());
+}
+
+TEST_F(AuthComponentTest, AFirstStartIsReadyBeforeTheKeyIsMadeAndSignInsWaitForIt) {
+  // prepare() queues the key's making behind a task that holds the only thread of its pool, so
+  // start() finds it not made yet, deterministically.
+  core::OffloadPool making_pool{1};
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  auto hold = boost::asio::co_spawn(
+      loops_.context(0), making_pool.run([released] { released.wait(); }), boost::asio::use_future);
+  auto& auth = make_auth();
+  auth.prepare(making_pool, loops_.context(0).get_executor());
+  const auto status = run(auth.start(context_));
+  ASSERT_TRUE(status) << status.message();
+  const auto service = state_.get();
+  ASSERT_NE(service, nullptr) << "ready without the key";
+  EXPECT_FALSE(fs::exists(key_file()));
+  EXPECT_TRUE(service->jwks()["keys"].empty()) << "no key published before it exists";
+  const auto waited = run(service->signing_key(50ms));
+  ASSERT_FALSE(waited);
+  EXPECT_EQ(waited.error().code, AuthErrorCode::unavailable);
+  EXPECT_NE(waited.error().message.find("still being made"), std::string::npos);
+
+  // A sign-in that asks now waits for the key instead of failing.
+  auto pending =
+      boost::asio::co_spawn(loops_.context(0), service->signing_key(20s), boost::asio::use_future);
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(pending.wait_for(0s), std::future_status::timeout);
+  release.set_value();
+  ASSERT_EQ(pending.wait_for(20s), std::future_status::ready);
+  auto key = pending.get();
+  ASSERT_TRUE(key) << key.error().message;
+  ASSERT_TRUE(fs::exists(key_file()));
+  EXPECT_EQ(key.value()->kid(), SigningKey::load(key_file()).kid());
+  EXPECT_EQ(serving_kid(), key.value()->kid());
+  hold.get();
+  making_pool.shutdown(1s);
 }
 
 TEST_F(AuthComponentTest, StartWithoutPrepareLoadsTheRingItself) {

@@ -4,6 +4,11 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
+#include <future>
+#include <thread>
+
 #include "core/event_loops.hpp"
 #include "core/id.hpp"
 #include "core/offload_pool.hpp"
@@ -116,6 +121,42 @@ TEST_F(AuthServiceTest, LogoutRevokesTheFamily) {
   auto pair = run(service_->login("e@example.com", "long enough password"));
   ASSERT_TRUE(run(service_->logout(pair->refresh_token)));
   EXPECT_FALSE(run(service_->refresh(pair->refresh_token)));
+}
+
+TEST_F(AuthServiceTest, WhileItsKeyIsBeingMadeALoginWaitsForItAndThenSignsWithIt) {
+  ASSERT_TRUE(run(service_->register_user("f@example.com", "long enough password")));
+  // A service whose ring has no signing key yet, as on a first start.
+  AuthService waiting(AuthSettings{}, KeyRing{}, *db_, *hasher_);
+  EXPECT_TRUE(waiting.jwks()["keys"].empty());
+  auto login = boost::asio::co_spawn(loops_.context(0),
+                                     waiting.login("f@example.com", "long enough password"),
+                                     boost::asio::use_future);
+  std::this_thread::sleep_for(100ms);  // the password is checked by now; the key is awaited
+  EXPECT_EQ(login.wait_for(0s), std::future_status::timeout) << "it did not wait for the key";
+  waiting.install_keys(KeyRing{key_, {}, {}});
+  ASSERT_EQ(login.wait_for(10s), std::future_status::ready);
+  auto pair = login.get();
+  ASSERT_TRUE(pair) << pair.error().message;
+  EXPECT_TRUE(waiting.verify_access(pair->access_token));
+  EXPECT_TRUE(service_->verify_access(pair->access_token)) << "signed with the installed key";
+  EXPECT_EQ(waiting.jwks()["keys"][0]["kid"], key_->kid());
+}
+
+TEST_F(AuthServiceTest, AKeyThatCouldNotBeMadeIsALoginsServiceUnavailableWithTheReason) {
+  ASSERT_TRUE(run(service_->register_user("g@example.com", "long enough password")));
+  const auto token = run(service_->login("g@example.com", "long enough password"));
+  ASSERT_TRUE(token);
+  AuthService waiting(AuthSettings{}, KeyRing{}, *db_, *hasher_);
+  EXPECT_FALSE(waiting.verify_access(token->access_token)) << "no key verifies yet";
+  const auto impatient = run(waiting.signing_key(50ms));
+  ASSERT_FALSE(impatient);
+  EXPECT_EQ(impatient.error().code, AuthErrorCode::unavailable);
+  waiting.keys_failed("disk full");
+  const auto refused = run(waiting.login("g@example.com", "long enough password"));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, AuthErrorCode::unavailable);
+  EXPECT_NE(refused.error().message.find("disk full"), std::string::npos)
+      << refused.error().message;
 }
 
 }  // namespace

@@ -103,5 +103,19 @@ TEST_F(SingleFlightTest, AnExceptionReachesTheRunnerAndReleasesTheWaiters) {
   EXPECT_FALSE(flight.in_flight());
 }
 
+TEST_F(SingleFlightTest, ARunBegunOutsideACoroutineHoldsCallersUntilItEnds) {
+  ASSERT_TRUE(flight.begin());
+  EXPECT_FALSE(flight.begin()) << "one run at a time";
+  auto waiter = call(1, 1ms, 2s);
+  EXPECT_EQ(waiter.wait_for(100ms), std::future_status::timeout) << "it waited for the run";
+  const auto ended = std::chrono::steady_clock::now();
+  flight.end();
+  ASSERT_EQ(waiter.wait_for(1s), std::future_status::ready);
+  EXPECT_LT(std::chrono::steady_clock::now() - ended, 500ms) << "end() woke it";
+  EXPECT_EQ(waiter.get(), SingleFlight::Outcome::joined);
+  EXPECT_EQ(runs.load(), 0) << "a joiner never runs the work itself";
+  EXPECT_FALSE(flight.in_flight());
+}
+
 }  // namespace
 }  // namespace netra::core
