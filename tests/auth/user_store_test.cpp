@@ -9,6 +9,7 @@
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "auth/api_key_store.hpp"
@@ -346,6 +347,15 @@ TEST_P(StoreTest, AVerifiedKeyIsRememberedUntilRevokedOrStale) {
   EXPECT_FALSE(*not_theirs);
   EXPECT_FALSE(revoked.revoked(fourth.key.id, core::unix_seconds_now()));
   EXPECT_EQ(run(verifier->verify(fourth.secret)).kind, Kind::ok);
+
+  // verify() writes a key's last use in the background, each write holding the verifier: wait
+  // for them, or the fixture tears the database and the loops down under the last one (ASan saw
+  // its offloaded query complete into a freed event loop).
+  const auto until = std::chrono::steady_clock::now() + 10s;
+  while (verifier.use_count() > 1 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_EQ(verifier.use_count(), 1) << "a last-use write still running after 10 s";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(backends()),
